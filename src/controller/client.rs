@@ -1,0 +1,52 @@
+//! The controller's writes, as a trait: the simulator routes them through its
+//! API model (latency, rate limits, injected errors), the conformance harness
+//! through a fake that fails on request. Results come back as inputs to the sync.
+
+use crate::api::{Job, Pod};
+use std::fmt;
+
+/// An API error as the controller distinguishes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// The object is gone; deletes and finalizer patches treat this as success.
+    NotFound,
+    /// Creation refused because the namespace is terminating; ignored silently.
+    NamespaceTerminating,
+    /// Any other failure (conflict, throttling, server error...).
+    Other(String),
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::NotFound => f.write_str("not found"),
+            ApiError::NamespaceTerminating => f.write_str("namespace is being terminated"),
+            ApiError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+/// What a pod creation asks for; the caller builds the pod from the Job's
+/// template (see [`crate::controller::build_pod`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodCreate {
+    /// Completion index, for Indexed Jobs.
+    pub index: Option<i32>,
+    /// `generateName`: `<job>-<index>-` for Indexed Jobs, `<job>-` otherwise.
+    pub generate_name: String,
+    /// `job-index-failure-count` (with backoffLimitPerIndex).
+    pub index_failure_count: Option<i32>,
+    /// `job-index-ignored-failure-count`, only when positive.
+    pub index_ignored_failure_count: Option<i32>,
+}
+
+/// The Job controller's API client (`podControl` plus `updateStatusHandler`).
+pub trait JobClient {
+    fn create_pod(&mut self, job: &Job, req: &PodCreate) -> Result<(), ApiError>;
+    /// Graceful DELETE; the pod keeps its finalizers.
+    fn delete_pod(&mut self, job: &Job, pod: &Pod) -> Result<(), ApiError>;
+    /// Strategic-merge PATCH removing `batch.kubernetes.io/job-tracking`.
+    fn remove_tracking_finalizer(&mut self, pod: &Pod) -> Result<(), ApiError>;
+    /// `UpdateStatus` with the whole Job; on success the API holds `job.status`.
+    fn update_status(&mut self, job: &Job) -> Result<(), ApiError>;
+}

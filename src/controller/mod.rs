@@ -1,0 +1,20 @@
+//! The Job controller core: a pure function of (Job, its pods, controller
+//! memory, clock) that issues API calls through [`JobClient`]. No queue, no
+//! randomness, no I/O: the simulator and the conformance harness both drive it.
+
+pub mod backoff;
+pub mod client;
+pub mod conditions;
+pub mod failure_policy;
+pub mod gates;
+pub mod indexes;
+pub mod intervals;
+pub mod pods;
+pub mod state;
+pub mod success_policy;
+pub mod sync;
+
+pub use client::{ApiError, JobClient, PodCreate};
+pub use gates::{FeatureGates, Profile};
+pub use state::JobState;
+pub use sync::{JobEvent, SyncEnv, SyncOutcome, sync_job};
