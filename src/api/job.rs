@@ -13,7 +13,8 @@ pub const JOB_TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
 /// Annotation (and, with `PodIndexLabel`, label) carrying an Indexed pod's index.
 pub const JOB_COMPLETION_INDEX_ANNOTATION: &str = "batch.kubernetes.io/job-completion-index";
 pub const JOB_INDEX_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-failure-count";
-pub const JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-ignored-failure-count";
+pub const JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION: &str =
+    "batch.kubernetes.io/job-index-ignored-failure-count";
 pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
 pub const LEGACY_JOB_NAME_LABEL: &str = "job-name";
 pub const CONTROLLER_UID_LABEL: &str = "batch.kubernetes.io/controller-uid";
@@ -265,10 +266,14 @@ impl Job {
 
 /// `util.FinishedCondition` over a condition list.
 pub fn finished_condition(conditions: &[JobCondition]) -> Option<&JobCondition> {
-    conditions.iter().find(|c| (c.type_ == COND_COMPLETE || c.type_ == COND_FAILED) && c.is_true())
+    conditions
+        .iter()
+        .find(|c| (c.type_ == COND_COMPLETE || c.type_ == COND_FAILED) && c.is_true())
 }
 
 /// `util.IsJobSucceeded`.
 pub fn is_job_succeeded(conditions: &[JobCondition]) -> bool {
-    conditions.iter().any(|c| c.type_ == COND_COMPLETE && c.is_true())
+    conditions
+        .iter()
+        .any(|c| c.type_ == COND_COMPLETE && c.is_true())
 }

@@ -77,7 +77,9 @@ impl LabelSelector {
     /// Whether the selector selects nothing or everything is decided as in
     /// `metav1.LabelSelectorAsSelector`: an empty selector matches everything.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
             && self.match_expressions.iter().all(|r| {
                 let value = labels.get(&r.key);
                 match r.operator.as_str() {
@@ -100,14 +102,21 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn selector_matches_labels_and_expressions() {
         let sel = LabelSelector {
             match_labels: labels(&[("app", "etl")]),
-            match_expressions: vec![LabelSelectorRequirement { key: "tier".into(), operator: "In".into(), values: vec!["batch".into()] }],
+            match_expressions: vec![LabelSelectorRequirement {
+                key: "tier".into(),
+                operator: "In".into(),
+                values: vec!["batch".into()],
+            }],
         };
         assert!(sel.matches(&labels(&[("app", "etl"), ("tier", "batch")])));
         assert!(!sel.matches(&labels(&[("app", "etl"), ("tier", "web")])));

@@ -13,7 +13,10 @@ pub struct Quantity {
 impl Quantity {
     pub fn parse(text: &str) -> Result<Self, String> {
         let millis = parse_millis(text).ok_or_else(|| format!("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (got {text:?})"))?;
-        Ok(Quantity { text: text.to_string(), millis })
+        Ok(Quantity {
+            text: text.to_string(),
+            millis,
+        })
     }
     pub fn as_str(&self) -> &str {
         &self.text
@@ -30,14 +33,21 @@ impl Quantity {
 
 fn parse_millis(text: &str) -> Option<i128> {
     let s = text.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(s.len());
     let (number, suffix) = s.split_at(split);
     let (negative, digits) = match number.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, number.strip_prefix('+').unwrap_or(number)),
     };
     let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
-    if int_part.is_empty() && frac_part.is_empty() || !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+    if int_part.is_empty() && frac_part.is_empty()
+        || !int_part
+            .bytes()
+            .chain(frac_part.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     // Exact rational arithmetic: value = mantissa / 10^frac_len * multiplier.
@@ -66,7 +76,11 @@ fn parse_millis(text: &str) -> Option<i128> {
             if e.unsigned_abs() > 18 {
                 return None;
             }
-            if e >= 0 { (10i128.pow(e as u32), 1) } else { (1, 10i128.pow((-e) as u32)) }
+            if e >= 0 {
+                (10i128.pow(e as u32), 1)
+            } else {
+                (1, 10i128.pow((-e) as u32))
+            }
         }
         _ => return None,
     };

@@ -40,9 +40,16 @@ impl Time {
     /// Parses an RFC 3339 timestamp such as `2026-01-01T00:00:00Z`,
     /// `2026-01-01T00:00:00.250Z` or `2026-01-01T01:00:00+01:00`.
     pub fn parse_rfc3339(s: &str) -> Result<Self, String> {
-        let err = || format!("{s:?} is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")");
+        let err =
+            || format!("{s:?} is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")");
         let b = s.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't') || b[13] != b':' || b[16] != b':' {
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !(b[10] == b'T' || b[10] == b't')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return Err(err());
         }
         let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
@@ -54,7 +61,13 @@ impl Time {
         };
         let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return Err(err());
         }
         let mut i = 19;
@@ -92,7 +105,12 @@ impl Time {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
     }
 }
 
@@ -158,17 +176,38 @@ mod tests {
 
     #[test]
     fn round_trips_rfc3339() {
-        for s in ["1970-01-01T00:00:00Z", "2009-11-10T23:00:00Z", "0001-01-01T00:00:01Z", "2026-02-28T23:59:59Z", "2024-02-29T12:00:00Z"] {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2009-11-10T23:00:00Z",
+            "0001-01-01T00:00:01Z",
+            "2026-02-28T23:59:59Z",
+            "2024-02-29T12:00:00Z",
+        ] {
             assert_eq!(Time::parse_rfc3339(s).unwrap().to_rfc3339(), s);
         }
-        assert_eq!(Time::parse_rfc3339("0001-01-01T00:00:00Z").unwrap(), GO_ZERO_TIME);
-        assert_eq!(Time::parse_rfc3339("1970-01-01T00:00:01.5Z").unwrap(), Time(1500));
-        assert_eq!(Time::parse_rfc3339("1970-01-01T01:00:00+01:00").unwrap(), Time(0));
+        assert_eq!(
+            Time::parse_rfc3339("0001-01-01T00:00:00Z").unwrap(),
+            GO_ZERO_TIME
+        );
+        assert_eq!(
+            Time::parse_rfc3339("1970-01-01T00:00:01.5Z").unwrap(),
+            Time(1500)
+        );
+        assert_eq!(
+            Time::parse_rfc3339("1970-01-01T01:00:00+01:00").unwrap(),
+            Time(0)
+        );
     }
 
     #[test]
     fn rejects_malformed_times() {
-        for s in ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01 00:00:00Z", "yesterday", "2026-01-01T00:00:00"] {
+        for s in [
+            "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2026-01-01 00:00:00Z",
+            "yesterday",
+            "2026-01-01T00:00:00",
+        ] {
             assert!(Time::parse_rfc3339(s).is_err(), "{s}");
         }
     }

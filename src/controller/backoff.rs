@@ -17,7 +17,11 @@ pub struct BackoffRecord {
 
 impl BackoffRecord {
     /// `newBackoffRecord`: the record after this sync's newly finished pods.
-    pub fn next(stored: Option<BackoffRecord>, new_succeeded: &[Time], new_failed: &[Time]) -> BackoffRecord {
+    pub fn next(
+        stored: Option<BackoffRecord>,
+        new_succeeded: &[Time],
+        new_failed: &[Time],
+    ) -> BackoffRecord {
         let mut rec = stored.unwrap_or_default();
         let mut succeeded = new_succeeded.to_vec();
         let mut failed = new_failed.to_vec();
@@ -47,12 +51,24 @@ impl BackoffRecord {
 
     /// `getRemainingTime`, in milliseconds.
     pub fn remaining_ms(&self, now: Time, base_ms: i64, max_ms: i64) -> i64 {
-        remaining_for_failures(now, base_ms, max_ms, self.failures_after_last_success, self.last_failure_time.unwrap_or(GO_ZERO_TIME))
+        remaining_for_failures(
+            now,
+            base_ms,
+            max_ms,
+            self.failures_after_last_success,
+            self.last_failure_time.unwrap_or(GO_ZERO_TIME),
+        )
     }
 }
 
 /// `getRemainingTimeForFailuresCount`.
-pub fn remaining_for_failures(now: Time, base_ms: i64, max_ms: i64, failures: i32, last_failure: Time) -> i64 {
+pub fn remaining_for_failures(
+    now: Time,
+    base_ms: i64,
+    max_ms: i64,
+    failures: i32,
+    last_failure: Time,
+) -> i64 {
     if failures <= 0 {
         return 0;
     }
@@ -65,15 +81,34 @@ pub fn remaining_for_failures(now: Time, base_ms: i64, max_ms: i64, failures: i3
         }
     }
     let elapsed = now.millis() - last_failure.millis();
-    if backoff < elapsed { 0 } else { backoff - elapsed }
+    if backoff < elapsed {
+        0
+    } else {
+        backoff - elapsed
+    }
 }
 
 /// `getRemainingTimePerIndex`: the delay before an index whose last failed pod
 /// is `last_failed` may get a replacement.
-pub fn remaining_per_index(now: Time, base_ms: i64, max_ms: i64, last_failed: Option<&Pod>, profile: &Profile) -> i64 {
+pub fn remaining_per_index(
+    now: Time,
+    base_ms: i64,
+    max_ms: i64,
+    last_failed: Option<&Pod>,
+    profile: &Profile,
+) -> i64 {
     let Some(pod) = last_failed else { return 0 };
-    let failures = pod.index_failure_count().saturating_add(pod.index_ignored_failure_count()).saturating_add(1);
-    remaining_for_failures(now, base_ms, max_ms, failures, finished_time(pod, profile, now))
+    let failures = pod
+        .index_failure_count()
+        .saturating_add(pod.index_ignored_failure_count())
+        .saturating_add(1);
+    remaining_for_failures(
+        now,
+        base_ms,
+        max_ms,
+        failures,
+        finished_time(pod, profile, now),
+    )
 }
 
 /// `getFinishedTime`: when a pod finished, from (1) its containers' `finishedAt`,
@@ -101,17 +136,33 @@ pub fn finished_time(pod: &Pod, profile: &Profile, now: Time) -> Time {
 fn finish_time_from_containers(pod: &Pod, profile: &Profile) -> Option<Time> {
     let mut latest = latest_finish_time(None, pod.status.container_statuses.iter())?;
     if profile.gates.sidecar_containers {
-        let is_sidecar = |s: &&ContainerStatus| pod.spec.init_containers.iter().any(|c| c.name == s.name && c.restart_policy.as_deref() == Some("Always"));
-        latest = latest_finish_time(latest, pod.status.init_container_statuses.iter().filter(is_sidecar))?;
+        let is_sidecar = |s: &&ContainerStatus| {
+            pod.spec
+                .init_containers
+                .iter()
+                .any(|c| c.name == s.name && c.restart_policy.as_deref() == Some("Always"))
+        };
+        latest = latest_finish_time(
+            latest,
+            pod.status.init_container_statuses.iter().filter(is_sidecar),
+        )?;
     }
     latest
 }
 
 /// `latestFinishTime`: `None` (outer) when some container has no finish time.
-fn latest_finish_time<'a>(prev: Option<Time>, statuses: impl Iterator<Item = &'a ContainerStatus>) -> Option<Option<Time>> {
+fn latest_finish_time<'a>(
+    prev: Option<Time>,
+    statuses: impl Iterator<Item = &'a ContainerStatus>,
+) -> Option<Option<Time>> {
     let mut latest = prev;
     for s in statuses {
-        let t = s.state.terminated.as_ref().and_then(|t| t.finished_at).filter(|t| !t.is_zero())?;
+        let t = s
+            .state
+            .terminated
+            .as_ref()
+            .and_then(|t| t.finished_at)
+            .filter(|t| !t.is_zero())?;
         if latest.is_none_or(|l| l < t) {
             latest = Some(t);
         }
@@ -127,19 +178,43 @@ mod tests {
     fn delay_doubles_from_ten_seconds_up_to_the_cap() {
         let now = Time(1_000_000);
         let d = |n| remaining_for_failures(now, 10_000, 600_000, n, now);
-        assert_eq!([d(0), d(1), d(2), d(3), d(6), d(7), d(20)], [0, 10_000, 20_000, 40_000, 320_000, 600_000, 600_000]);
-        assert_eq!(remaining_for_failures(now, 10_000, 360_000, 7, now), 360_000);
-        assert_eq!(remaining_for_failures(now, 10_000, 600_000, 1, Time(995_000)), 5_000);
+        assert_eq!(
+            [d(0), d(1), d(2), d(3), d(6), d(7), d(20)],
+            [0, 10_000, 20_000, 40_000, 320_000, 600_000, 600_000]
+        );
+        assert_eq!(
+            remaining_for_failures(now, 10_000, 360_000, 7, now),
+            360_000
+        );
+        assert_eq!(
+            remaining_for_failures(now, 10_000, 600_000, 1, Time(995_000)),
+            5_000
+        );
         assert_eq!(remaining_for_failures(now, 10_000, 600_000, 1, Time(0)), 0);
     }
 
     #[test]
     fn record_counts_failures_after_the_last_success() {
         let rec = BackoffRecord::next(None, &[], &[Time(5), Time(3)]);
-        assert_eq!(rec, BackoffRecord { failures_after_last_success: 2, last_failure_time: Some(Time(5)) });
+        assert_eq!(
+            rec,
+            BackoffRecord {
+                failures_after_last_success: 2,
+                last_failure_time: Some(Time(5))
+            }
+        );
         let rec = BackoffRecord::next(Some(rec), &[Time(4)], &[Time(2), Time(6), Time(7)]);
-        assert_eq!(rec, BackoffRecord { failures_after_last_success: 2, last_failure_time: Some(Time(7)) });
-        assert_eq!(BackoffRecord::next(Some(rec), &[Time(9)], &[]), BackoffRecord::default());
+        assert_eq!(
+            rec,
+            BackoffRecord {
+                failures_after_last_success: 2,
+                last_failure_time: Some(Time(7))
+            }
+        );
+        assert_eq!(
+            BackoffRecord::next(Some(rec), &[Time(9)], &[]),
+            BackoffRecord::default()
+        );
         assert_eq!(BackoffRecord::next(Some(rec), &[], &[]), rec);
     }
 }

@@ -5,7 +5,14 @@ use crate::api::{JobCondition, Time};
 /// `ensureJobConditionStatus`: replaces a condition of the type when status,
 /// reason or message differ (both times become `now`); appends one when none
 /// exists, unless its status is `False`. Returns whether the list changed.
-pub fn ensure_job_condition_status(list: &mut Vec<JobCondition>, type_: &str, status: &str, reason: &str, message: &str, now: Time) -> bool {
+pub fn ensure_job_condition_status(
+    list: &mut Vec<JobCondition>,
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    now: Time,
+) -> bool {
     if let Some(c) = list.iter_mut().find(|c| c.type_ == type_) {
         if c.status != status || c.reason != reason || c.message != message {
             *c = JobCondition::new(type_, status, reason, message, now);
@@ -27,12 +34,43 @@ mod tests {
     #[test]
     fn false_condition_is_not_created_from_nothing() {
         let mut list = vec![];
-        assert!(!ensure_job_condition_status(&mut list, "Suspended", "False", "JobResumed", "Job resumed", Time(1)));
+        assert!(!ensure_job_condition_status(
+            &mut list,
+            "Suspended",
+            "False",
+            "JobResumed",
+            "Job resumed",
+            Time(1)
+        ));
         assert!(list.is_empty());
-        assert!(ensure_job_condition_status(&mut list, "Suspended", "True", "JobSuspended", "Job suspended", Time(1)));
-        assert!(!ensure_job_condition_status(&mut list, "Suspended", "True", "JobSuspended", "Job suspended", Time(2)));
+        assert!(ensure_job_condition_status(
+            &mut list,
+            "Suspended",
+            "True",
+            "JobSuspended",
+            "Job suspended",
+            Time(1)
+        ));
+        assert!(!ensure_job_condition_status(
+            &mut list,
+            "Suspended",
+            "True",
+            "JobSuspended",
+            "Job suspended",
+            Time(2)
+        ));
         assert_eq!(list[0].last_transition_time, Some(Time(1)));
-        assert!(ensure_job_condition_status(&mut list, "Suspended", "False", "JobResumed", "Job resumed", Time(3)));
-        assert_eq!((list[0].status.as_str(), list[0].last_probe_time), ("False", Some(Time(3))));
+        assert!(ensure_job_condition_status(
+            &mut list,
+            "Suspended",
+            "False",
+            "JobResumed",
+            "Job resumed",
+            Time(3)
+        ));
+        assert_eq!(
+            (list[0].status.as_str(), list[0].last_probe_time),
+            ("False", Some(Time(3)))
+        );
     }
 }

@@ -1,7 +1,10 @@
 //! Pod failure policy matching (`pod_failure_policy.go`).
 
 use super::gates::Profile;
-use crate::api::{ACTION_COUNT, ACTION_FAIL_INDEX, ACTION_FAIL_JOB, ACTION_IGNORE, ContainerStatus, Pod, PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement};
+use crate::api::{
+    ACTION_COUNT, ACTION_FAIL_INDEX, ACTION_FAIL_JOB, ACTION_IGNORE, ContainerStatus, Pod,
+    PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement,
+};
 
 /// The outcome of `matchPodFailurePolicy` for one failed pod.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,13 +20,24 @@ pub struct PolicyMatch {
 }
 
 impl PolicyMatch {
-    const DEFAULT: PolicyMatch = PolicyMatch { fail_job_message: None, count_failed: true, action: None, rule_index: None };
+    const DEFAULT: PolicyMatch = PolicyMatch {
+        fail_job_message: None,
+        count_failed: true,
+        action: None,
+        rule_index: None,
+    };
 }
 
 /// `matchPodFailurePolicy`: rules in order, first match decides; rules with an
 /// unknown action (or `FailIndex` with its gate off) are skipped.
-pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod, profile: &Profile) -> PolicyMatch {
-    let Some(policy) = policy else { return PolicyMatch::DEFAULT };
+pub fn match_pod_failure_policy(
+    policy: Option<&PodFailurePolicy>,
+    pod: &Pod,
+    profile: &Profile,
+) -> PolicyMatch {
+    let Some(policy) = policy else {
+        return PolicyMatch::DEFAULT;
+    };
     for (index, rule) in policy.rules.iter().enumerate() {
         let matched: Option<String> = if let Some(req) = &rule.on_exit_codes {
             match_on_exit_codes(pod, req).map(|cs| {
@@ -34,18 +48,34 @@ pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod, pr
             pod.status
                 .conditions
                 .iter()
-                .find(|c| patterns.iter().any(|p| p.type_ == c.type_ && p.status == c.status))
-                .map(|c| format!("Pod {}/{} has condition {} matching {} rule at index {}", pod.metadata.namespace, pod.metadata.name, c.type_, rule.action, index))
+                .find(|c| {
+                    patterns
+                        .iter()
+                        .any(|p| p.type_ == c.type_ && p.status == c.status)
+                })
+                .map(|c| {
+                    format!(
+                        "Pod {}/{} has condition {} matching {} rule at index {}",
+                        pod.metadata.namespace, pod.metadata.name, c.type_, rule.action, index
+                    )
+                })
         } else {
             None
         };
         let Some(message) = matched else { continue };
-        let hit = |action, count_failed, msg| PolicyMatch { fail_job_message: msg, count_failed, action: Some(action), rule_index: Some(index) };
+        let hit = |action, count_failed, msg| PolicyMatch {
+            fail_job_message: msg,
+            count_failed,
+            action: Some(action),
+            rule_index: Some(index),
+        };
         match rule.action.as_str() {
             ACTION_IGNORE => return hit(ACTION_IGNORE, false, None),
             ACTION_COUNT => return hit(ACTION_COUNT, true, None),
             ACTION_FAIL_JOB => return hit(ACTION_FAIL_JOB, true, Some(message)),
-            ACTION_FAIL_INDEX if profile.gates.job_backoff_limit_per_index => return hit(ACTION_FAIL_INDEX, true, None),
+            ACTION_FAIL_INDEX if profile.gates.job_backoff_limit_per_index => {
+                return hit(ACTION_FAIL_INDEX, true, None);
+            }
             _ => {}
         }
     }
@@ -54,9 +84,14 @@ pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod, pr
 
 /// `matchOnExitCodes`: regular containers first, then init containers; only
 /// terminated containers with a non-zero exit code are considered.
-fn match_on_exit_codes<'a>(pod: &'a Pod, req: &PodFailurePolicyOnExitCodesRequirement) -> Option<&'a ContainerStatus> {
+fn match_on_exit_codes<'a>(
+    pod: &'a Pod,
+    req: &PodFailurePolicyOnExitCodesRequirement,
+) -> Option<&'a ContainerStatus> {
     let matching = |cs: &&ContainerStatus| {
-        let Some(t) = &cs.state.terminated else { return false };
+        let Some(t) = &cs.state.terminated else {
+            return false;
+        };
         if req.container_name.as_ref().is_some_and(|n| *n != cs.name) || t.exit_code == 0 {
             return false;
         }
@@ -66,5 +101,9 @@ fn match_on_exit_codes<'a>(pod: &'a Pod, req: &PodFailurePolicyOnExitCodesRequir
             _ => false,
         }
     };
-    pod.status.container_statuses.iter().find(matching).or_else(|| pod.status.init_container_statuses.iter().find(matching))
+    pod.status
+        .container_statuses
+        .iter()
+        .find(matching)
+        .or_else(|| pod.status.init_container_statuses.iter().find(matching))
 }

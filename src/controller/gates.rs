@@ -74,7 +74,9 @@ impl FeatureGates {
             "JobSuccessPolicy" => &mut self.job_success_policy,
             "JobManagedBy" => &mut self.job_managed_by,
             "SidecarContainers" => &mut self.sidecar_containers,
-            "MutableSchedulingDirectivesForSuspendedJobs" => &mut self.mutable_scheduling_directives_for_suspended_jobs,
+            "MutableSchedulingDirectivesForSuspendedJobs" => {
+                &mut self.mutable_scheduling_directives_for_suspended_jobs
+            }
             _ => return None,
         })
     }
@@ -86,7 +88,10 @@ impl FeatureGates {
                 *slot = on;
                 Ok(())
             }
-            None => Err(format!("unrecognized feature gate: {name} (known gates: {})", known_gate_names().join(", "))),
+            None => Err(format!(
+                "unrecognized feature gate: {name} (known gates: {})",
+                known_gate_names().join(", ")
+            )),
         }
     }
 
@@ -111,7 +116,10 @@ pub struct Profile {
 
 impl Profile {
     pub fn new(minor: u32) -> Self {
-        Profile { minor, gates: FeatureGates::defaults_for(minor) }
+        Profile {
+            minor,
+            gates: FeatureGates::defaults_for(minor),
+        }
     }
 
     pub fn newest() -> Self {
@@ -129,7 +137,9 @@ impl Profile {
         };
         match minor {
             Some(m) if (OLDEST_MINOR..=NEWEST_MINOR).contains(&m) => Ok(m),
-            _ => Err(format!("unsupported Kubernetes version {s:?}: supported versions are 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR}")),
+            _ => Err(format!(
+                "unsupported Kubernetes version {s:?}: supported versions are 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR}"
+            )),
         }
     }
 
@@ -193,9 +203,18 @@ mod tests {
     fn version_profiles_set_gate_defaults_as_kubernetes_does() {
         let g127 = FeatureGates::defaults_for(27);
         assert!(g127.job_pod_failure_policy && g127.elastic_indexed_job);
-        assert!(!g127.job_backoff_limit_per_index && !g127.job_pod_replacement_policy && !g127.job_success_policy && !g127.pod_index_label);
+        assert!(
+            !g127.job_backoff_limit_per_index
+                && !g127.job_pod_replacement_policy
+                && !g127.job_success_policy
+                && !g127.pod_index_label
+        );
         let g129 = FeatureGates::defaults_for(29);
-        assert!(g129.job_backoff_limit_per_index && g129.job_pod_replacement_policy && !g129.job_success_policy);
+        assert!(
+            g129.job_backoff_limit_per_index
+                && g129.job_pod_replacement_policy
+                && !g129.job_success_policy
+        );
         let g131 = FeatureGates::defaults_for(31);
         assert!(g131.job_success_policy && !g131.job_managed_by);
         assert!(FeatureGates::defaults_for(32).job_managed_by);

@@ -14,7 +14,10 @@ const MAX_GENERATED_NAME_LENGTH: usize = 58;
 
 /// `calculateSucceededIndexes`: the indexes in `status.completedIndexes`, and
 /// those plus the indexes of succeeded pods that still carry the finalizer.
-pub fn calculate_succeeded_indexes(job: &Job, pods: &[&Pod]) -> (OrderedIntervals, OrderedIntervals) {
+pub fn calculate_succeeded_indexes(
+    job: &Job,
+    pods: &[&Pod],
+) -> (OrderedIntervals, OrderedIntervals) {
     let completions = job.spec.completions.unwrap_or(0);
     let prev = OrderedIntervals::parse(&job.status.completed_indexes, completions);
     let new: BTreeSet<i32> = pods
@@ -30,11 +33,20 @@ pub fn calculate_succeeded_indexes(job: &Job, pods: &[&Pod]) -> (OrderedInterval
 /// `calculateFailedIndexes`: `status.failedIndexes` plus indexes whose pods failed for good.
 pub fn calculate_failed_indexes(job: &Job, pods: &[&Pod], profile: &Profile) -> OrderedIntervals {
     let completions = job.spec.completions.unwrap_or(0);
-    let prev = job.status.failed_indexes.as_deref().map(|s| OrderedIntervals::parse(s, completions)).unwrap_or_default();
+    let prev = job
+        .status
+        .failed_indexes
+        .as_deref()
+        .map(|s| OrderedIntervals::parse(s, completions))
+        .unwrap_or_default();
     let new: BTreeSet<i32> = pods
         .iter()
         .filter(|p| p.has_tracking_finalizer())
-        .filter_map(|p| p.completion_index().filter(|ix| *ix < completions).filter(|_| is_index_failed(job, p, profile)))
+        .filter_map(|p| {
+            p.completion_index()
+                .filter(|ix| *ix < completions)
+                .filter(|_| is_index_failed(job, p, profile))
+        })
         .collect();
     prev.with_ordered_indexes(&new.into_iter().collect::<Vec<_>>())
 }
@@ -60,14 +72,24 @@ pub fn is_index_failed(job: &Job, pod: &Pod, profile: &Profile) -> bool {
 /// `firstPendingIndexes`: up to `count` lowest indexes below `completions` with
 /// no active pod, not succeeded, not failed and (when only failed pods are
 /// replaced) without a terminating pod.
-pub fn first_pending_indexes(job: &Job, profile: &Profile, pods: &[&Pod], active: &[&Pod], succeeded: &OrderedIntervals, failed: Option<&OrderedIntervals>, count: usize) -> Vec<i32> {
+pub fn first_pending_indexes(
+    job: &Job,
+    profile: &Profile,
+    pods: &[&Pod],
+    active: &[&Pod],
+    succeeded: &OrderedIntervals,
+    failed: Option<&OrderedIntervals>,
+    count: usize,
+) -> Vec<i32> {
     let completions = job.spec.completions.unwrap_or(0);
     if count == 0 {
         return Vec::new();
     }
     let mut non_pending = succeeded.with_ordered_indexes(&indexes_of(active.iter().copied()));
     if only_replace_failed_pods(job, profile) {
-        non_pending = non_pending.with_ordered_indexes(&indexes_of(pods.iter().copied().filter(|p| p.is_terminating())));
+        non_pending = non_pending.with_ordered_indexes(&indexes_of(
+            pods.iter().copied().filter(|p| p.is_terminating()),
+        ));
     }
     if let Some(f) = failed {
         non_pending = non_pending.merge(f);
@@ -95,7 +117,10 @@ pub fn pending_indexes(non_pending: &OrderedIntervals, completions: i32, count: 
 
 /// Sorted, distinct indexes of the pods that have one.
 fn indexes_of<'a>(pods: impl Iterator<Item = &'a Pod>) -> Vec<i32> {
-    pods.filter_map(|p| p.completion_index()).collect::<BTreeSet<_>>().into_iter().collect()
+    pods.filter_map(|p| p.completion_index())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// `getPodsWithDelayedDeletionPerIndex`: for each index that is neither
@@ -112,19 +137,28 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
     expected_rm_finalizers: &BTreeSet<String>,
 ) -> BTreeMap<i32, &'a Pod> {
     let completions = job.spec.completions.unwrap_or(0);
-    let active_indexes: BTreeSet<i32> = active.iter().filter_map(|p| p.completion_index()).collect();
+    let active_indexes: BTreeSet<i32> =
+        active.iter().filter_map(|p| p.completion_index()).collect();
     let mut result: BTreeMap<i32, &'a Pod> = BTreeMap::new();
     for &p in pods {
         if !p.has_tracking_finalizer() || expected_rm_finalizers.contains(&p.metadata.uid) {
             continue;
         }
-        let Some(ix) = p.completion_index().filter(|ix| *ix < completions) else { continue };
-        if !is_pod_failed(p, job, profile) || succeeded.has(ix) || failed.has(ix) || active_indexes.contains(&ix) {
+        let Some(ix) = p.completion_index().filter(|ix| *ix < completions) else {
+            continue;
+        };
+        if !is_pod_failed(p, job, profile)
+            || succeeded.has(ix)
+            || failed.has(ix)
+            || active_indexes.contains(&ix)
+        {
             continue;
         }
         match result.get(&ix) {
             Some(last) => {
-                if absolute_failure_count(last) <= absolute_failure_count(p) && finished_time(p, profile, now) >= finished_time(last, profile, now) {
+                if absolute_failure_count(last) <= absolute_failure_count(p)
+                    && finished_time(p, profile, now) >= finished_time(last, profile, now)
+                {
                     result.insert(ix, p);
                 }
             }
@@ -137,15 +171,22 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
 }
 
 fn absolute_failure_count(p: &Pod) -> i32 {
-    p.index_failure_count().saturating_add(p.index_ignored_failure_count())
+    p.index_failure_count()
+        .saturating_add(p.index_ignored_failure_count())
 }
 
 /// `getNewIndexFailureCounts`: the failure and ignored-failure counts a
 /// replacement for `replaced` starts with.
-pub fn new_index_failure_counts(job: &Job, replaced: Option<&Pod>, profile: &Profile) -> (i32, i32) {
+pub fn new_index_failure_counts(
+    job: &Job,
+    replaced: Option<&Pod>,
+    profile: &Profile,
+) -> (i32, i32) {
     let Some(p) = replaced else { return (0, 0) };
     let (mut failures, mut ignored) = (p.index_failure_count(), p.index_ignored_failure_count());
-    if job.spec.pod_failure_policy.is_some() && !match_pod_failure_policy(job.spec.pod_failure_policy.as_ref(), p, profile).count_failed {
+    if job.spec.pod_failure_policy.is_some()
+        && !match_pod_failure_policy(job.spec.pod_failure_policy.as_ref(), p, profile).count_failed
+    {
         ignored += 1;
     } else {
         failures += 1;
@@ -155,7 +196,12 @@ pub fn new_index_failure_counts(job: &Job, replaced: Option<&Pod>, profile: &Pro
 
 /// `appendDuplicatedIndexPodsForRemoval`: index-less pods, out-of-range pods and
 /// all but the most valuable pod of each repeated index go to `rm`.
-pub fn append_duplicated_index_pods_for_removal<'a>(rm: &mut Vec<&'a Pod>, left: &mut Vec<&'a Pod>, pods: &[&'a Pod], completions: i32) {
+pub fn append_duplicated_index_pods_for_removal<'a>(
+    rm: &mut Vec<&'a Pod>,
+    left: &mut Vec<&'a Pod>,
+    pods: &[&'a Pod],
+    completions: i32,
+) {
     let mut sorted: Vec<&'a Pod> = pods.to_vec();
     // Index-less pods (-1) sort first, as in `byCompletionIndex`.
     sorted.sort_by_key(|p| p.completion_index().unwrap_or(-1));
@@ -166,7 +212,11 @@ pub fn append_duplicated_index_pods_for_removal<'a>(rm: &mut Vec<&'a Pod>, left:
             rm.extend_from_slice(&sorted[start..]);
             return;
         }
-        let end = start + sorted[start..].iter().take_while(|p| p.completion_index() == ix).count();
+        let end = start
+            + sorted[start..]
+                .iter()
+                .take_while(|p| p.completion_index() == ix)
+                .count();
         let group = &mut sorted[start..end];
         if ix.is_none() {
             rm.extend_from_slice(group);
@@ -187,7 +237,10 @@ pub fn pod_generate_name_with_index(job_name: &str, index: i32) -> String {
     let suffix = format!("-{index}-");
     let prefix = format!("{job_name}{suffix}");
     if prefix.len() > MAX_GENERATED_NAME_LENGTH {
-        format!("{}{suffix}", &prefix[..MAX_GENERATED_NAME_LENGTH - suffix.len()])
+        format!(
+            "{}{suffix}",
+            &prefix[..MAX_GENERATED_NAME_LENGTH - suffix.len()]
+        )
     } else {
         prefix
     }

@@ -10,6 +10,7 @@ pub mod gates;
 pub mod indexes;
 pub mod intervals;
 pub mod pods;
+pub mod queue_rules;
 pub mod state;
 pub mod success_policy;
 pub mod sync;

@@ -8,7 +8,9 @@ use std::cmp::Ordering;
 
 /// `onlyReplaceFailedPods`: replacements wait for the Failed phase.
 pub fn only_replace_failed_pods(job: &Job, profile: &Profile) -> bool {
-    if profile.gates.job_pod_replacement_policy && job.spec.pod_replacement_policy.as_deref() == Some(FAILED) {
+    if profile.gates.job_pod_replacement_policy
+        && job.spec.pod_replacement_policy.as_deref() == Some(FAILED)
+    {
         return true;
     }
     job.spec.pod_failure_policy.is_some()
@@ -19,7 +21,9 @@ pub fn track_terminating_pods(job: &Job, profile: &Profile) -> bool {
     if !profile.has_terminating_tracking() {
         return false;
     }
-    profile.gates.job_pod_replacement_policy || profile.gates.job_managed_by || job.spec.pod_failure_policy.is_some()
+    profile.gates.job_pod_replacement_policy
+        || profile.gates.job_managed_by
+        || job.spec.pod_failure_policy.is_some()
 }
 
 /// `isPodFailed`: Failed phase, or (unless only failed pods are replaced) being
@@ -43,7 +47,9 @@ fn phase_ordinal(phase: PodPhase) -> u8 {
 }
 
 fn ready_time(pod: &Pod) -> Time {
-    pod.condition(crate::api::POD_READY).and_then(|c| c.last_transition_time).unwrap_or(GO_ZERO_TIME)
+    pod.condition(crate::api::POD_READY)
+        .and_then(|c| c.last_transition_time)
+        .unwrap_or(GO_ZERO_TIME)
 }
 
 /// `afterOrZero`: zero times sort first, then later times first.
@@ -78,7 +84,10 @@ pub fn active_pods_less(a: &Pod, b: &Pod) -> bool {
     if ca != cb {
         return ca > cb;
     }
-    let (ta, tb) = (a.metadata.creation_timestamp.unwrap_or(GO_ZERO_TIME), b.metadata.creation_timestamp.unwrap_or(GO_ZERO_TIME));
+    let (ta, tb) = (
+        a.metadata.creation_timestamp.unwrap_or(GO_ZERO_TIME),
+        b.metadata.creation_timestamp.unwrap_or(GO_ZERO_TIME),
+    );
     if ta != tb {
         return after_or_zero(ta, tb);
     }
@@ -108,7 +117,12 @@ mod tests {
         p.spec.node_name = node.into();
         p.status.phase = phase;
         if let Some(t) = ready {
-            p.status.conditions.push(PodCondition { type_: "Ready".into(), status: "True".into(), last_transition_time: Some(Time(t)), ..Default::default() });
+            p.status.conditions.push(PodCondition {
+                type_: "Ready".into(),
+                status: "True".into(),
+                last_transition_time: Some(Time(t)),
+                ..Default::default()
+            });
         }
         p.metadata.creation_timestamp = Some(Time(created));
         p
@@ -124,7 +138,10 @@ mod tests {
         let mut v = vec![&ready_old, &ready_recent, &running, &pending, &unscheduled];
         sort_active_pods(&mut v);
         let order: Vec<*const Pod> = v.iter().map(|p| *p as *const Pod).collect();
-        let want: Vec<*const Pod> = [&unscheduled, &pending, &running, &ready_recent, &ready_old].iter().map(|p| *p as *const Pod).collect();
+        let want: Vec<*const Pod> = [&unscheduled, &pending, &running, &ready_recent, &ready_old]
+            .iter()
+            .map(|p| *p as *const Pod)
+            .collect();
         assert_eq!(order, want);
     }
 

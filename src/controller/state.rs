@@ -31,18 +31,29 @@ impl JobState {
     pub fn expectations_satisfied(&self, now: Time) -> bool {
         match self.expectations {
             None => true,
-            Some(e) => (e.add <= 0 && e.del <= 0) || now.millis() - e.timestamp.millis() > EXPECTATIONS_TIMEOUT_MS,
+            Some(e) => {
+                (e.add <= 0 && e.del <= 0)
+                    || now.millis() - e.timestamp.millis() > EXPECTATIONS_TIMEOUT_MS
+            }
         }
     }
 
     /// `ExpectCreations`: overwrites the record.
     pub fn expect_creations(&mut self, n: i64, now: Time) {
-        self.expectations = Some(Expectations { add: n, del: 0, timestamp: now });
+        self.expectations = Some(Expectations {
+            add: n,
+            del: 0,
+            timestamp: now,
+        });
     }
 
     /// `ExpectDeletions`: overwrites the record.
     pub fn expect_deletions(&mut self, n: i64, now: Time) {
-        self.expectations = Some(Expectations { add: 0, del: n, timestamp: now });
+        self.expectations = Some(Expectations {
+            add: 0,
+            del: n,
+            timestamp: now,
+        });
     }
 
     /// `CreationObserved`: an owned pod appeared in the informer, or a create failed.

@@ -6,7 +6,12 @@ use crate::api::SuccessPolicy;
 
 /// `matchSuccessPolicy`: the message `Matched rules at index <i>` of the first
 /// rule met by the succeeded indexes, or `None`.
-pub fn match_success_policy(policy: Option<&SuccessPolicy>, completions: i32, succeeded: &OrderedIntervals, profile: &Profile) -> Option<String> {
+pub fn match_success_policy(
+    policy: Option<&SuccessPolicy>,
+    completions: i32,
+    succeeded: &OrderedIntervals,
+    profile: &Profile,
+) -> Option<String> {
     let policy = policy.filter(|_| profile.gates.job_success_policy && !succeeded.is_empty())?;
     for (index, rule) in policy.rules.iter().enumerate() {
         if let Some(s) = &rule.succeeded_indexes {
@@ -27,7 +32,11 @@ pub fn match_success_policy(policy: Option<&SuccessPolicy>, completions: i32, su
 }
 
 /// `matchSucceededIndexesRule`: all listed indexes succeeded, or at least `count` of them.
-fn match_succeeded_indexes_rule(rule: &OrderedIntervals, succeeded: &OrderedIntervals, count: Option<i32>) -> bool {
+fn match_succeeded_indexes_rule(
+    rule: &OrderedIntervals,
+    succeeded: &OrderedIntervals,
+    count: Option<i32>,
+) -> bool {
     let (r, s) = (&rule.0, &succeeded.0);
     let (mut i, mut j, mut contains) = (0, 0, 0i64);
     while i < r.len() && j < s.len() {

@@ -1,17 +1,22 @@
 //! `syncJob` and `manageJob`: one reconciliation of one Job, step for step as
 //! in `pkg/controller/job/job_controller.go`.
 
-use super::backoff::{BackoffRecord, POD_FAILURE_BACKOFF_BASE_MS, finished_time, remaining_per_index};
+use super::backoff::{
+    BackoffRecord, POD_FAILURE_BACKOFF_BASE_MS, finished_time, remaining_per_index,
+};
 use super::client::{ApiError, JobClient, PodCreate};
 use super::conditions::ensure_job_condition_status;
 use super::failure_policy::match_pod_failure_policy;
 use super::gates::Profile;
 use super::indexes::{
-    append_duplicated_index_pods_for_removal, calculate_failed_indexes, calculate_succeeded_indexes, first_pending_indexes, new_index_failure_counts, pod_generate_name_with_index,
-    pods_with_delayed_deletion_per_index,
+    append_duplicated_index_pods_for_removal, calculate_failed_indexes,
+    calculate_succeeded_indexes, first_pending_indexes, new_index_failure_counts,
+    pod_generate_name_with_index, pods_with_delayed_deletion_per_index,
 };
 use super::intervals::OrderedIntervals;
-use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods};
+use super::pods::{
+    is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods,
+};
 use super::state::JobState;
 use crate::api::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,7 +54,11 @@ impl SyncOutcome {
         self.requeue_after_ms = Some(self.requeue_after_ms.map_or(ms, |m| m.min(ms)));
     }
     fn event(&mut self, warning: bool, reason: &str, message: &str) {
-        self.events.push(JobEvent { warning, reason: reason.to_string(), message: message.to_string() });
+        self.events.push(JobEvent {
+            warning,
+            reason: reason.to_string(),
+            message: message.to_string(),
+        });
     }
 }
 
@@ -80,6 +89,36 @@ struct Ctx<'a> {
     pods_with_delayed_deletion: BTreeMap<i32, &'a Pod>,
 }
 
+impl<'a> Ctx<'a> {
+    fn new(mut job: Job, pods: &[&'a Pod], state: &JobState, profile: &Profile) -> Self {
+        let uncounted = job
+            .status
+            .uncounted_terminated_pods
+            .get_or_insert_with(Default::default)
+            .clone();
+        let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| p.is_active()).collect();
+        Ctx {
+            pods: pods.to_vec(),
+            ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,
+            terminating: track_terminating_pods(&job, profile)
+                .then(|| pods.iter().filter(|p| p.is_terminating()).count() as i32),
+            active_pods,
+            succeeded: 0,
+            failed: 0,
+            uncounted_succeeded: uncounted.succeeded.into_iter().collect(),
+            uncounted_failed: uncounted.failed.into_iter().collect(),
+            expected_rm_finalizers: state.finalizer_removals.clone(),
+            new_backoff: BackoffRecord::default(),
+            finished_condition: None,
+            prev_succeeded_indexes: OrderedIntervals::new(),
+            succeeded_indexes: OrderedIntervals::new(),
+            failed_indexes: None,
+            pods_with_delayed_deletion: BTreeMap::new(),
+            job,
+        }
+    }
+}
+
 /// `hasBackoffLimitPerIndex`.
 pub fn has_backoff_limit_per_index(job: &Job, profile: &Profile) -> bool {
     profile.gates.job_backoff_limit_per_index && job.spec.backoff_limit_per_index.is_some()
@@ -87,12 +126,23 @@ pub fn has_backoff_limit_per_index(job: &Job, profile: &Profile) -> bool {
 
 /// `managedByExternalController`.
 pub fn managed_by_external_controller(job: &Job, profile: &Profile) -> bool {
-    profile.gates.job_managed_by && job.spec.managed_by.as_deref().is_some_and(|m| m != JOB_CONTROLLER_NAME)
+    profile.gates.job_managed_by
+        && job
+            .spec
+            .managed_by
+            .as_deref()
+            .is_some_and(|m| m != JOB_CONTROLLER_NAME)
 }
 
 /// `syncJob` for a Job from the informer cache and the pods it owns.
 /// Writes go through `client`; controller memory is `state`.
-pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv, client: &mut dyn JobClient) -> SyncOutcome {
+pub fn sync_job(
+    cached: &Job,
+    pods: &[&Pod],
+    state: &mut JobState,
+    env: &SyncEnv,
+    client: &mut dyn JobClient,
+) -> SyncOutcome {
     let mut out = SyncOutcome::default();
     let (now, profile) = (env.now, &env.profile);
     if managed_by_external_controller(cached, profile) {
@@ -106,40 +156,27 @@ pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv
         && mode != NON_INDEXED
         && mode != INDEXED
     {
-        out.event(true, "UnknownCompletionMode", "Skipped Job sync because completion mode is unknown");
+        out.event(
+            true,
+            "UnknownCompletionMode",
+            "Skipped Job sync because completion mode is unknown",
+        );
         return out;
     }
-    let mut job = cached.clone();
-    let uncounted = job.status.uncounted_terminated_pods.get_or_insert_with(Default::default).clone();
     let original_failed = cached.status.failed;
-
     // Read expectations before listing pods, as the real controller does.
     let satisfied = state.expectations_satisfied(now);
-    let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| p.is_active()).collect();
-    let mut ctx = Ctx {
-        pods: pods.to_vec(),
-        ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,
-        terminating: track_terminating_pods(&job, profile).then(|| pods.iter().filter(|p| p.is_terminating()).count() as i32),
-        active_pods,
-        succeeded: 0,
-        failed: 0,
-        uncounted_succeeded: uncounted.succeeded.iter().cloned().collect(),
-        uncounted_failed: uncounted.failed.iter().cloned().collect(),
-        expected_rm_finalizers: state.finalizer_removals.clone(),
-        new_backoff: BackoffRecord::default(),
-        finished_condition: None,
-        prev_succeeded_indexes: OrderedIntervals::new(),
-        succeeded_indexes: OrderedIntervals::new(),
-        failed_indexes: None,
-        pods_with_delayed_deletion: BTreeMap::new(),
-        job,
-    };
+    let mut ctx = Ctx::new(cached.clone(), pods, state, profile);
     let mut active = ctx.active_pods.len() as i32;
     let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile);
     let pfp = ctx.job.spec.pod_failure_policy.clone();
-    let counts = |p: &&&Pod| pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), p, profile).count_failed;
+    let counts = |p: &&&Pod| {
+        pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), p, profile).count_failed
+    };
     let non_ignored_failed = new_failed.iter().filter(|p| counts(p)).count() as i32;
-    ctx.succeeded = ctx.job.status.succeeded + new_succeeded.len() as i32 + ctx.uncounted_succeeded.len() as i32;
+    ctx.succeeded = ctx.job.status.succeeded
+        + new_succeeded.len() as i32
+        + ctx.uncounted_succeeded.len() as i32;
     ctx.failed = ctx.job.status.failed + non_ignored_failed + ctx.uncounted_failed.len() as i32;
 
     if ctx.job.status.start_time.is_none() && !ctx.job.is_suspended() {
@@ -151,7 +188,11 @@ pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv
     let failed_times: Vec<Time> = if profile.ignored_failures_feed_backoff() {
         new_failed.iter().map(finish).collect()
     } else {
-        new_failed.iter().filter(|p| counts(p)).map(finish).collect()
+        new_failed
+            .iter()
+            .filter(|p| counts(p))
+            .map(finish)
+            .collect()
     };
     ctx.new_backoff = BackoffRecord::next(state.backoff, &succeeded_times, &failed_times);
 
@@ -165,19 +206,45 @@ pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv
 
     ctx.finished_condition = success_criteria_met_condition(&ctx.job, profile).cloned();
     if ctx.finished_condition.is_none() {
-        if let Some(ft) = ctx.job.find_condition(COND_FAILURE_TARGET).filter(|c| c.is_true()) {
-            ctx.finished_condition = Some(JobCondition::new(COND_FAILED, "True", &ft.reason, &ft.message, now));
+        if let Some(ft) = ctx
+            .job
+            .find_condition(COND_FAILURE_TARGET)
+            .filter(|c| c.is_true())
+        {
+            ctx.finished_condition = Some(JobCondition::new(
+                COND_FAILED,
+                "True",
+                &ft.reason,
+                &ft.message,
+                now,
+            ));
         } else if let Some(msg) = fail_job_message(&ctx.job, &ctx.pods, profile) {
-            ctx.finished_condition = Some(JobCondition::new(COND_FAILURE_TARGET, "True", REASON_POD_FAILURE_POLICY, &msg, now));
+            ctx.finished_condition = Some(JobCondition::new(
+                COND_FAILURE_TARGET,
+                "True",
+                REASON_POD_FAILURE_POLICY,
+                &msg,
+                now,
+            ));
         }
     }
     if ctx.finished_condition.is_none() {
         if exceeds_backoff_limit || past_backoff_limit_on_failure(&ctx.job, &ctx.pods) {
-            ctx.finished_condition = Some(failure_condition(REASON_BACKOFF_LIMIT_EXCEEDED, "Job has reached the specified backoff limit", env));
+            ctx.finished_condition = Some(failure_condition(
+                REASON_BACKOFF_LIMIT_EXCEEDED,
+                "Job has reached the specified backoff limit",
+                env,
+            ));
         } else if past_active_deadline(&ctx.job, now) {
-            ctx.finished_condition = Some(failure_condition(REASON_DEADLINE_EXCEEDED, "Job was active longer than specified deadline", env));
-        } else if let (Some(ads), Some(start)) = (ctx.job.spec.active_deadline_seconds, ctx.job.status.start_time)
-            && !ctx.job.is_suspended()
+            ctx.finished_condition = Some(failure_condition(
+                REASON_DEADLINE_EXCEEDED,
+                "Job was active longer than specified deadline",
+                env,
+            ));
+        } else if let (Some(ads), Some(start)) = (
+            ctx.job.spec.active_deadline_seconds,
+            ctx.job.status.start_time,
+        ) && !ctx.job.is_suspended()
         {
             out.requeue(ads * 1000 - (now.millis() - start.millis()));
         }
@@ -192,19 +259,54 @@ pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv
             let failed_indexes = calculate_failed_indexes(&ctx.job, &ctx.pods, profile);
             if ctx.finished_condition.is_none() {
                 let completions = ctx.job.spec.completions.unwrap_or(0) as i64;
-                if ctx.job.spec.max_failed_indexes.is_some_and(|m| failed_indexes.total() > m as i64) {
-                    ctx.finished_condition = Some(failure_condition(REASON_MAX_FAILED_INDEXES_EXCEEDED, "Job has exceeded the specified maximal number of failed indexes", env));
-                } else if failed_indexes.total() > 0 && failed_indexes.total() + ctx.succeeded_indexes.total() >= completions {
-                    ctx.finished_condition = Some(failure_condition(REASON_FAILED_INDEXES, "Job has failed indexes", env));
+                if ctx
+                    .job
+                    .spec
+                    .max_failed_indexes
+                    .is_some_and(|m| failed_indexes.total() > m as i64)
+                {
+                    ctx.finished_condition = Some(failure_condition(
+                        REASON_MAX_FAILED_INDEXES_EXCEEDED,
+                        "Job has exceeded the specified maximal number of failed indexes",
+                        env,
+                    ));
+                } else if failed_indexes.total() > 0
+                    && failed_indexes.total() + ctx.succeeded_indexes.total() >= completions
+                {
+                    ctx.finished_condition = Some(failure_condition(
+                        REASON_FAILED_INDEXES,
+                        "Job has failed indexes",
+                        env,
+                    ));
                 }
             }
-            ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(&ctx.job, profile, now, &ctx.pods, &ctx.active_pods, &ctx.succeeded_indexes, &failed_indexes, &ctx.expected_rm_finalizers);
+            ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
+                &ctx.job,
+                profile,
+                now,
+                &ctx.pods,
+                &ctx.active_pods,
+                &ctx.succeeded_indexes,
+                &failed_indexes,
+                &ctx.expected_rm_finalizers,
+            );
             ctx.failed_indexes = Some(failed_indexes);
         }
         if ctx.finished_condition.is_none()
-            && let Some(msg) = super::success_policy::match_success_policy(ctx.job.spec.success_policy.as_ref(), ctx.job.spec.completions.unwrap_or(0), &ctx.succeeded_indexes, profile)
+            && let Some(msg) = super::success_policy::match_success_policy(
+                ctx.job.spec.success_policy.as_ref(),
+                ctx.job.spec.completions.unwrap_or(0),
+                &ctx.succeeded_indexes,
+                profile,
+            )
         {
-            ctx.finished_condition = Some(JobCondition::new(COND_SUCCESS_CRITERIA_MET, "True", REASON_SUCCESS_POLICY, &msg, now));
+            ctx.finished_condition = Some(JobCondition::new(
+                COND_SUCCESS_CRITERIA_MET,
+                "True",
+                REASON_SUCCESS_POLICY,
+                &msg,
+                now,
+            ));
         }
     }
 
@@ -239,11 +341,25 @@ pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv
         } else if manage_job_called {
             let conditions = &mut ctx.job.status.conditions;
             if ctx.job.spec.suspend == Some(true) {
-                if ensure_job_condition_status(conditions, COND_SUSPENDED, "True", "JobSuspended", "Job suspended", now) {
+                if ensure_job_condition_status(
+                    conditions,
+                    COND_SUSPENDED,
+                    "True",
+                    "JobSuspended",
+                    "Job suspended",
+                    now,
+                ) {
                     suspend_cond_changed = true;
                     out.event(false, "Suspended", "Job suspended");
                 }
-            } else if ensure_job_condition_status(conditions, COND_SUSPENDED, "False", "JobResumed", "Job resumed", now) {
+            } else if ensure_job_condition_status(
+                conditions,
+                COND_SUSPENDED,
+                "False",
+                "JobResumed",
+                "Job resumed",
+                now,
+            ) {
                 suspend_cond_changed = true;
                 out.event(false, "Resumed", "Job resumed");
                 // The active deadline measures continuous time since the last resume.
@@ -252,18 +368,38 @@ pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv
         }
     }
 
-    let terminating = if profile.gates.job_pod_replacement_policy { ctx.terminating } else { None };
-    let needs_status_update =
-        suspend_cond_changed || active != ctx.job.status.active || ctx.job.status.ready != Some(ctx.ready) || ctx.job.status.terminating != terminating;
+    let terminating = if profile.gates.job_pod_replacement_policy {
+        ctx.terminating
+    } else {
+        None
+    };
+    let needs_status_update = suspend_cond_changed
+        || active != ctx.job.status.active
+        || ctx.job.status.ready != Some(ctx.ready)
+        || ctx.job.status.terminating != terminating;
     ctx.job.status.active = active;
     ctx.job.status.ready = Some(ctx.ready);
     ctx.job.status.terminating = terminating;
-    if let Err(e) = track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_status_update, &mut out) {
+    if let Err(e) = track_job_status_and_remove_finalizers(
+        &mut ctx,
+        state,
+        env,
+        client,
+        needs_status_update,
+        &mut out,
+    ) {
         out.error = Some(format!("tracking status: {e}"));
         return out;
     }
-    if profile.error_on_new_failures() && ctx.failed > original_failed && !ctx.job.is_finished() && manage_err.is_none() {
-        out.error = Some(format!("failed pod(s) detected for job key {:?}", cached.key()));
+    if profile.error_on_new_failures()
+        && ctx.failed > original_failed
+        && !ctx.job.is_finished()
+        && manage_err.is_none()
+    {
+        out.error = Some(format!(
+            "failed pod(s) detected for job key {:?}",
+            cached.key()
+        ));
     }
     if manage_err.is_some() {
         out.error = manage_err;
@@ -274,33 +410,53 @@ pub fn sync_job(cached: &Job, pods: &[&Pod], state: &mut JobState, env: &SyncEnv
 /// `hasSuccessCriteriaMetCondition`.
 fn success_criteria_met_condition<'j>(job: &'j Job, profile: &Profile) -> Option<&'j JobCondition> {
     if profile.gates.job_success_policy || profile.delay_terminal_condition() {
-        return job.find_condition(COND_SUCCESS_CRITERIA_MET).filter(|c| c.is_true());
+        return job
+            .find_condition(COND_SUCCESS_CRITERIA_MET)
+            .filter(|c| c.is_true());
     }
     None
 }
 
 /// `isSuccessCriteriaMetCondition`.
 fn is_success_criteria_met(cond: Option<&JobCondition>, profile: &Profile) -> bool {
-    (profile.gates.job_success_policy || profile.delay_terminal_condition()) && cond.is_some_and(|c| c.type_ == COND_SUCCESS_CRITERIA_MET && c.is_true())
+    (profile.gates.job_success_policy || profile.delay_terminal_condition())
+        && cond.is_some_and(|c| c.type_ == COND_SUCCESS_CRITERIA_MET && c.is_true())
 }
 
 /// `newFailureCondition`: `FailureTarget` while terminal conditions are delayed, else `Failed`.
 fn failure_condition(reason: &str, message: &str, env: &SyncEnv) -> JobCondition {
-    let t = if env.profile.delay_terminal_condition() { COND_FAILURE_TARGET } else { COND_FAILED };
+    let t = if env.profile.delay_terminal_condition() {
+        COND_FAILURE_TARGET
+    } else {
+        COND_FAILED
+    };
     JobCondition::new(t, "True", reason, message, env.now)
 }
 
 /// `newSuccessCondition`.
 fn success_condition(env: &SyncEnv) -> JobCondition {
-    let t = if env.profile.delay_terminal_condition() { COND_SUCCESS_CRITERIA_MET } else { COND_COMPLETE };
-    let (reason, message) = if env.profile.gates.job_success_policy { (REASON_COMPLETIONS_REACHED, "Reached expected number of succeeded pods") } else { ("", "") };
+    let t = if env.profile.delay_terminal_condition() {
+        COND_SUCCESS_CRITERIA_MET
+    } else {
+        COND_COMPLETE
+    };
+    let (reason, message) = if env.profile.gates.job_success_policy {
+        (
+            REASON_COMPLETIONS_REACHED,
+            "Reached expected number of succeeded pods",
+        )
+    } else {
+        ("", "")
+    };
     JobCondition::new(t, "True", reason, message, env.now)
 }
 
 /// `getFailJobMessage`: the first considered-failed pod (in list order) that matches a `FailJob` rule.
 fn fail_job_message(job: &Job, pods: &[&Pod], profile: &Profile) -> Option<String> {
     let policy = job.spec.pod_failure_policy.as_ref()?;
-    pods.iter().filter(|p| is_pod_failed(p, job, profile)).find_map(|p| match_pod_failure_policy(Some(policy), p, profile).fail_job_message)
+    pods.iter()
+        .filter(|p| is_pod_failed(p, job, profile))
+        .find_map(|p| match_pod_failure_policy(Some(policy), p, profile).fail_job_message)
 }
 
 /// `pastBackoffLimitOnFailure`: container restarts of pending and running pods.
@@ -311,17 +467,28 @@ fn past_backoff_limit_on_failure(job: &Job, pods: &[&Pod]) -> bool {
     let restarts: i64 = pods
         .iter()
         .filter(|p| matches!(p.status.phase, PodPhase::Running | PodPhase::Pending))
-        .flat_map(|p| p.status.init_container_statuses.iter().chain(&p.status.container_statuses))
+        .flat_map(|p| {
+            p.status
+                .init_container_statuses
+                .iter()
+                .chain(&p.status.container_statuses)
+        })
         .map(|c| c.restart_count as i64)
         .sum();
     let limit = job.spec.backoff_limit.unwrap_or(6) as i64;
-    if limit == 0 { restarts > 0 } else { restarts >= limit }
+    if limit == 0 {
+        restarts > 0
+    } else {
+        restarts >= limit
+    }
 }
 
 /// `pastActiveDeadline`.
 fn past_active_deadline(job: &Job, now: Time) -> bool {
     match (job.spec.active_deadline_seconds, job.status.start_time) {
-        (Some(ads), Some(start)) if !job.is_suspended() => now.millis() - start.millis() >= ads * 1000,
+        (Some(ads), Some(start)) if !job.is_suspended() => {
+            now.millis() - start.millis() >= ads * 1000
+        }
         _ => false,
     }
 }
@@ -335,14 +502,28 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec
             && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)
             && (!ctx.job.is_indexed() || p.completion_index().is_some_and(|ix| ix < completions))
     };
-    let succeeded = ctx.pods.iter().filter(|p| valid(p, &ctx.uncounted_succeeded) && p.status.phase == PodPhase::Succeeded).copied().collect();
-    let failed = ctx.pods.iter().filter(|p| valid(p, &ctx.uncounted_failed) && is_pod_failed(p, &ctx.job, profile)).copied().collect();
+    let succeeded = ctx
+        .pods
+        .iter()
+        .filter(|p| valid(p, &ctx.uncounted_succeeded) && p.status.phase == PodPhase::Succeeded)
+        .copied()
+        .collect();
+    let failed = ctx
+        .pods
+        .iter()
+        .filter(|p| valid(p, &ctx.uncounted_failed) && is_pod_failed(p, &ctx.job, profile))
+        .copied()
+        .collect();
     (succeeded, failed)
 }
 
 /// `deleteActivePods`: DELETE every active pod, keeping finalizers. Returns
 /// (deleted ready pods, deleted pods, first error).
-fn delete_active_pods(job: &Job, pods: &[&Pod], client: &mut dyn JobClient) -> (i32, i32, Option<String>) {
+fn delete_active_pods(
+    job: &Job,
+    pods: &[&Pod],
+    client: &mut dyn JobClient,
+) -> (i32, i32, Option<String>) {
     let (mut deleted_ready, mut deleted, mut err) = (0, pods.len() as i32, None);
     for p in pods {
         if let Err(e) = client.delete_pod(job, p)
@@ -360,7 +541,12 @@ fn delete_active_pods(job: &Job, pods: &[&Pod], client: &mut dyn JobClient) -> (
 
 /// `deleteJobPods`: remove the tracking finalizer, then DELETE, so the pods
 /// are never counted. Returns (removed ready pods, removed pods, first error).
-fn delete_job_pods(job: &Job, pods: &[&Pod], state: &mut JobState, client: &mut dyn JobClient) -> (i32, i32, Option<String>) {
+fn delete_job_pods(
+    job: &Job,
+    pods: &[&Pod],
+    state: &mut JobState,
+    client: &mut dyn JobClient,
+) -> (i32, i32, Option<String>) {
     let (mut removed_ready, mut removed, mut err) = (0, pods.len() as i32, None::<String>);
     for p in pods {
         let mut fail = |e: ApiError, what: &str, state: &mut JobState| {
@@ -390,7 +576,12 @@ fn delete_job_pods(job: &Job, pods: &[&Pod], state: &mut JobState, client: &mut 
 fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) -> Vec<&'a Pod> {
     let (mut rm, mut left): (Vec<&Pod>, Vec<&Pod>) = (Vec::new(), Vec::new());
     if job.is_indexed() {
-        append_duplicated_index_pods_for_removal(&mut rm, &mut left, pods, job.spec.completions.unwrap_or(0));
+        append_duplicated_index_pods_for_removal(
+            &mut rm,
+            &mut left,
+            pods,
+            job.spec.completions.unwrap_or(0),
+        );
     } else {
         left = pods.to_vec();
     }
@@ -404,7 +595,13 @@ fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) 
 
 /// `manageJob`: create or delete pods towards the wanted number of active
 /// pods. Returns the new `active` and the first error.
-fn manage_job(ctx: &mut Ctx, state: &mut JobState, env: &SyncEnv, client: &mut dyn JobClient, out: &mut SyncOutcome) -> (i32, Option<String>) {
+fn manage_job(
+    ctx: &mut Ctx,
+    state: &mut JobState,
+    env: &SyncEnv,
+    client: &mut dyn JobClient,
+    out: &mut SyncOutcome,
+) -> (i32, Option<String>) {
     let (now, profile) = (env.now, &env.profile);
     let mut active = ctx.active_pods.len() as i32;
     let parallelism = ctx.job.spec.parallelism.unwrap_or(1);
@@ -443,7 +640,11 @@ fn manage_job(ctx: &mut Ctx, state: &mut JobState, env: &SyncEnv, client: &mut d
         return (active, err);
     }
 
-    let terminating = if only_replace_failed_pods(job, profile) { ctx.terminating.unwrap_or(0) } else { 0 };
+    let terminating = if only_replace_failed_pods(job, profile) {
+        ctx.terminating.unwrap_or(0)
+    } else {
+        0
+    };
     let mut diff = want_active - terminating - active;
     if diff <= 0 {
         return (active, None);
@@ -451,7 +652,9 @@ fn manage_job(ctx: &mut Ctx, state: &mut JobState, env: &SyncEnv, client: &mut d
     let max_backoff = profile.pod_failure_backoff_max_ms();
     let per_index = has_backoff_limit_per_index(job, profile);
     if !per_index {
-        let remaining = ctx.new_backoff.remaining_ms(now, POD_FAILURE_BACKOFF_BASE_MS, max_backoff);
+        let remaining = ctx
+            .new_backoff
+            .remaining_ms(now, POD_FAILURE_BACKOFF_BASE_MS, max_backoff);
         if remaining > 0 {
             out.requeue(remaining.max(SYNC_JOB_BATCH_PERIOD_MS));
             // Quirk kept from upstream: active is reported as 0 while backing off.
@@ -462,22 +665,25 @@ fn manage_job(ctx: &mut Ctx, state: &mut JobState, env: &SyncEnv, client: &mut d
 
     let mut indexes: Vec<i32> = Vec::new();
     if job.is_indexed() {
-        indexes = first_pending_indexes(job, profile, &ctx.pods, &ctx.active_pods, &ctx.succeeded_indexes, ctx.failed_indexes.as_ref(), diff as usize);
+        indexes = first_pending_indexes(
+            job,
+            profile,
+            &ctx.pods,
+            &ctx.active_pods,
+            &ctx.succeeded_indexes,
+            ctx.failed_indexes.as_ref(),
+            diff as usize,
+        );
         if per_index {
-            let mut now_indexes = Vec::new();
-            let mut min_remaining: Option<i64> = None;
-            for &ix in &indexes {
-                let r = remaining_per_index(now, POD_FAILURE_BACKOFF_BASE_MS, max_backoff, ctx.pods_with_delayed_deletion.get(&ix).copied(), profile);
-                if r == 0 {
-                    now_indexes.push(ix);
-                } else {
-                    min_remaining = Some(min_remaining.map_or(r, |m| m.min(r)));
-                }
-            }
-            if now_indexes.is_empty()
-                && let Some(r) = min_remaining
-            {
-                out.requeue(r.max(SYNC_JOB_BATCH_PERIOD_MS));
+            let (now_indexes, remaining) = pod_creation_info_for_independent_indexes(
+                &indexes,
+                &ctx.pods_with_delayed_deletion,
+                now,
+                max_backoff,
+                profile,
+            );
+            if remaining > 0 {
+                out.requeue(remaining.max(SYNC_JOB_BATCH_PERIOD_MS));
                 return (0, None);
             }
             indexes = now_indexes;
@@ -495,7 +701,15 @@ fn manage_job(ctx: &mut Ctx, state: &mut JobState, env: &SyncEnv, client: &mut d
         let errors_before = errors;
         for _ in 0..batch {
             let index = next.next();
-            let req = pod_create_request(job, index, ctx.pods_with_delayed_deletion.get(&index.unwrap_or(-1)).copied(), profile, per_index);
+            let req = pod_create_request(
+                job,
+                index,
+                ctx.pods_with_delayed_deletion
+                    .get(&index.unwrap_or(-1))
+                    .copied(),
+                profile,
+                per_index,
+            );
             match client.create_pod(job, &req) {
                 Ok(()) | Err(ApiError::NamespaceTerminating) => {}
                 Err(e) => {
@@ -521,11 +735,53 @@ fn manage_job(ctx: &mut Ctx, state: &mut JobState, env: &SyncEnv, client: &mut d
     (active, first_err)
 }
 
+/// `getPodCreationInfoForIndependentIndexes`: the indexes whose per-index
+/// backoff has elapsed; when there are none, the shortest remaining delay.
+pub fn pod_creation_info_for_independent_indexes(
+    indexes: &[i32],
+    last_failed: &BTreeMap<i32, &Pod>,
+    now: Time,
+    max_backoff_ms: i64,
+    profile: &Profile,
+) -> (Vec<i32>, i64) {
+    let mut ready = Vec::new();
+    let mut min_remaining: Option<i64> = None;
+    for &ix in indexes {
+        let r = remaining_per_index(
+            now,
+            POD_FAILURE_BACKOFF_BASE_MS,
+            max_backoff_ms,
+            last_failed.get(&ix).copied(),
+            profile,
+        );
+        if r == 0 {
+            ready.push(ix);
+        } else {
+            min_remaining = Some(min_remaining.map_or(r, |m| m.min(r)));
+        }
+    }
+    if ready.is_empty() {
+        (ready, min_remaining.unwrap_or(0))
+    } else {
+        (ready, 0)
+    }
+}
+
 /// The name and annotations a new pod gets (`manageJob`'s create loop).
-fn pod_create_request(job: &Job, index: Option<i32>, replaced: Option<&Pod>, profile: &Profile, per_index: bool) -> PodCreate {
+fn pod_create_request(
+    job: &Job,
+    index: Option<i32>,
+    replaced: Option<&Pod>,
+    profile: &Profile,
+    per_index: bool,
+) -> PodCreate {
     match index {
         Some(ix) => {
-            let (failures, ignored) = if per_index { new_index_failure_counts(job, replaced, profile) } else { (0, 0) };
+            let (failures, ignored) = if per_index {
+                new_index_failure_counts(job, replaced, profile)
+            } else {
+                (0, 0)
+            };
             PodCreate {
                 index: Some(ix),
                 generate_name: pod_generate_name_with_index(&job.metadata.name, ix),
@@ -533,13 +789,21 @@ fn pod_create_request(job: &Job, index: Option<i32>, replaced: Option<&Pod>, pro
                 index_ignored_failure_count: (per_index && ignored > 0).then_some(ignored),
             }
         }
-        None => PodCreate { index: None, generate_name: format!("{}-", job.metadata.name), index_failure_count: None, index_ignored_failure_count: None },
+        None => PodCreate {
+            index: None,
+            generate_name: format!("{}-", job.metadata.name),
+            index_failure_count: None,
+            index_ignored_failure_count: None,
+        },
     }
 }
 
 /// `canRemoveFinalizer`.
 fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &Profile) -> bool {
-    if ctx.job.metadata.deletion_timestamp.is_some() || ctx.finished_condition.is_some() || pod.status.phase == PodPhase::Succeeded {
+    if ctx.job.metadata.deletion_timestamp.is_some()
+        || ctx.finished_condition.is_some()
+        || pod.status.phase == PodPhase::Succeeded
+    {
         return true;
     }
     if !consider_failed {
@@ -547,7 +811,10 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
     }
     if has_backoff_limit_per_index(&ctx.job, profile)
         && let Some(ix) = pod.completion_index()
-        && ctx.pods_with_delayed_deletion.get(&ix).is_some_and(|p| p.metadata.uid == pod.metadata.uid)
+        && ctx
+            .pods_with_delayed_deletion
+            .get(&ix)
+            .is_some_and(|p| p.metadata.uid == pod.metadata.uid)
     {
         return false;
     }
@@ -556,11 +823,16 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
 
 /// `cleanUncountedPodsWithoutFinalizers`: count uncounted pods whose finalizer is gone.
 fn clean_uncounted(status: &mut JobStatus, with_finalizer: &BTreeSet<String>) -> bool {
-    let u = status.uncounted_terminated_pods.get_or_insert_with(Default::default);
+    let u = status
+        .uncounted_terminated_pods
+        .get_or_insert_with(Default::default);
     let (s0, f0) = (u.succeeded.len(), u.failed.len());
     u.succeeded.retain(|uid| with_finalizer.contains(uid));
     u.failed.retain(|uid| with_finalizer.contains(uid));
-    let (ds, df) = ((s0 - u.succeeded.len()) as i32, (f0 - u.failed.len()) as i32);
+    let (ds, df) = (
+        (s0 - u.succeeded.len()) as i32,
+        (f0 - u.failed.len()) as i32,
+    );
     status.succeeded += ds;
     status.failed += df;
     ds > 0 || df > 0
@@ -569,7 +841,14 @@ fn clean_uncounted(status: &mut JobStatus, with_finalizer: &BTreeSet<String>) ->
 /// `trackJobStatusAndRemoveFinalizers`: record finished pods in
 /// `uncountedTerminatedPods`, flush, remove their finalizers, move them to the
 /// counters, and write the terminal condition when everything is accounted for.
-fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, env: &SyncEnv, client: &mut dyn JobClient, mut needs_flush: bool, out: &mut SyncOutcome) -> Result<(), String> {
+fn track_job_status_and_remove_finalizers(
+    ctx: &mut Ctx,
+    state: &mut JobState,
+    env: &SyncEnv,
+    client: &mut dyn JobClient,
+    mut needs_flush: bool,
+    out: &mut SyncOutcome,
+) -> Result<(), String> {
     let (now, profile) = (env.now, &env.profile);
     let indexed = ctx.job.is_indexed();
     let completions = ctx.job.spec.completions.unwrap_or(0);
@@ -577,15 +856,22 @@ fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, e
         // Introduce completed indexes in order.
         ctx.pods.sort_by_key(|p| p.completion_index().unwrap_or(-1));
     }
-    let mut with_finalizer: BTreeSet<String> =
-        ctx.pods.iter().filter(|p| p.has_tracking_finalizer() && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)).map(|p| p.metadata.uid.clone()).collect();
+    let mut with_finalizer: BTreeSet<String> = ctx
+        .pods
+        .iter()
+        .filter(|p| {
+            p.has_tracking_finalizer() && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)
+        })
+        .map(|p| p.metadata.uid.clone())
+        .collect();
     if clean_uncounted(&mut ctx.job.status, &with_finalizer) {
         needs_flush = true;
     }
     let mut to_remove: Vec<&Pod> = Vec::new();
     let mut new_succeeded_indexes: Vec<i32> = Vec::new();
     let mut reached_max = false;
-    let fails_job = ctx.finished_condition.is_some() && !is_success_criteria_met(ctx.finished_condition.as_ref(), profile);
+    let fails_job = ctx.finished_condition.is_some()
+        && !is_success_criteria_met(ctx.finished_condition.as_ref(), profile);
     let pods = ctx.pods.clone();
     for pod in pods {
         let uid = &pod.metadata.uid;
@@ -597,7 +883,11 @@ fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, e
             continue;
         }
         to_remove.push(pod);
-        let uncounted = ctx.job.status.uncounted_terminated_pods.get_or_insert_with(Default::default);
+        let uncounted = ctx
+            .job
+            .status
+            .uncounted_terminated_pods
+            .get_or_insert_with(Default::default);
         if pod.status.phase == PodPhase::Succeeded && !ctx.uncounted_failed.contains(uid) {
             if indexed {
                 if let Some(ix) = pod.completion_index()
@@ -614,20 +904,30 @@ fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, e
         } else if consider_failed || fails_job {
             let valid_index = !indexed || pod.completion_index().is_some_and(|ix| ix < completions);
             if !ctx.uncounted_failed.contains(uid) && valid_index {
-                let counts = ctx.job.spec.pod_failure_policy.is_none() || match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile).count_failed;
+                let counts = ctx.job.spec.pod_failure_policy.is_none()
+                    || match_pod_failure_policy(
+                        ctx.job.spec.pod_failure_policy.as_ref(),
+                        pod,
+                        profile,
+                    )
+                    .count_failed;
                 if counts {
                     needs_flush = true;
                     uncounted.failed.push(uid.clone());
                 }
             }
         }
-        if new_succeeded_indexes.len() + uncounted.succeeded.len() + uncounted.failed.len() >= MAX_UNCOUNTED_PODS {
+        if new_succeeded_indexes.len() + uncounted.succeeded.len() + uncounted.failed.len()
+            >= MAX_UNCOUNTED_PODS
+        {
             reached_max = true;
             break;
         }
     }
     if indexed {
-        ctx.succeeded_indexes = ctx.succeeded_indexes.with_ordered_indexes(&new_succeeded_indexes);
+        ctx.succeeded_indexes = ctx
+            .succeeded_indexes
+            .with_ordered_indexes(&new_succeeded_indexes);
         let s = ctx.succeeded_indexes.to_string();
         if s != ctx.job.status.completed_indexes {
             needs_flush = true;
@@ -660,13 +960,17 @@ fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, e
 
     // flushUncountedAndRemoveFinalizers
     if needs_flush {
-        client.update_status(&ctx.job).map_err(|e| format!("adding uncounted pods to status: {e}"))?;
+        client
+            .update_status(&ctx.job)
+            .map_err(|e| format!("adding uncounted pods to status: {e}"))?;
         state.backoff = Some(ctx.new_backoff);
         needs_flush = false;
     }
     let mut rm_err: Option<String> = None;
     if !to_remove.is_empty() {
-        state.finalizer_removals.extend(to_remove.iter().map(|p| p.metadata.uid.clone()));
+        state
+            .finalizer_removals
+            .extend(to_remove.iter().map(|p| p.metadata.uid.clone()));
         for p in &to_remove {
             match client.remove_tracking_finalizer(p) {
                 Ok(()) => {
@@ -688,7 +992,9 @@ fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, e
     }
     if let Some(e) = rm_err {
         if needs_flush {
-            client.update_status(&ctx.job).map_err(|e| format!("removing uncounted pods from status: {e}"))?;
+            client
+                .update_status(&ctx.job)
+                .map_err(|e| format!("removing uncounted pods from status: {e}"))?;
         }
         return Err(e);
     }
@@ -698,11 +1004,22 @@ fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, e
         needs_flush = true;
     }
     if needs_flush {
-        client.update_status(&ctx.job).map_err(|e| format!("removing uncounted pods from status: {e}"))?;
+        client
+            .update_status(&ctx.job)
+            .map_err(|e| format!("removing uncounted pods from status: {e}"))?;
         if finished && let Some(fc) = &ctx.finished_condition {
             if fc.type_ == COND_COMPLETE {
-                if ctx.job.spec.completions.is_some_and(|c| ctx.job.status.succeeded > c) {
-                    out.event(true, "TooManySucceededPods", "Too many succeeded pods running after completion count reached");
+                if ctx
+                    .job
+                    .spec
+                    .completions
+                    .is_some_and(|c| ctx.job.status.succeeded > c)
+                {
+                    out.event(
+                        true,
+                        "TooManySucceededPods",
+                        "Too many succeeded pods running after completion count reached",
+                    );
                 }
                 out.event(false, "Completed", "Job completed");
             } else {
@@ -716,7 +1033,9 @@ fn track_job_status_and_remove_finalizers(ctx: &mut Ctx, state: &mut JobState, e
 /// `enactJobFinished`: add `Complete`/`Failed` once nothing is left uncounted
 /// (and, when terminal conditions are delayed, nothing is terminating).
 fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
-    let Some(fc) = &ctx.finished_condition else { return false };
+    let Some(fc) = &ctx.finished_condition else {
+        return false;
+    };
     if let Some(u) = &ctx.job.status.uncounted_terminated_pods
         && u.succeeded.len() + u.failed.len() > 0
     {
@@ -725,7 +1044,14 @@ fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
     if env.profile.delay_terminal_condition() && ctx.terminating.unwrap_or(0) > 0 {
         return false;
     }
-    ensure_job_condition_status(&mut ctx.job.status.conditions, &fc.type_, &fc.status, &fc.reason, &fc.message, env.now);
+    ensure_job_condition_status(
+        &mut ctx.job.status.conditions,
+        &fc.type_,
+        &fc.status,
+        &fc.reason,
+        &fc.message,
+        env.now,
+    );
     if fc.type_ == COND_COMPLETE {
         ctx.job.status.completion_time = fc.last_transition_time;
     }
@@ -735,4 +1061,85 @@ fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
 /// The finish time the backoff record uses for a pod (exported for the harness).
 pub fn pod_finished_time(pod: &Pod, profile: &Profile, now: Time) -> Time {
     finished_time(pod, profile, now)
+}
+
+/// `trackJobStatusAndRemoveFinalizers` on its own, for a sync that already
+/// decided `finished_condition` (used by the conformance harness). Derived
+/// values are computed as the sync would: active pods, terminating pods,
+/// succeeded indexes from `status.completedIndexes`, and with
+/// backoffLimitPerIndex the failed indexes and pods with delayed deletion.
+#[allow(clippy::too_many_arguments)]
+pub fn track_job_status(
+    job: &Job,
+    pods: &[&Pod],
+    finished_condition: Option<JobCondition>,
+    needs_flush: bool,
+    state: &mut JobState,
+    env: &SyncEnv,
+    client: &mut dyn JobClient,
+) -> Result<(), String> {
+    let profile = &env.profile;
+    let mut ctx = Ctx::new(job.clone(), pods, state, profile);
+    ctx.finished_condition = finished_condition;
+    if ctx.job.is_indexed() {
+        let completions = ctx.job.spec.completions.unwrap_or(0);
+        ctx.prev_succeeded_indexes =
+            OrderedIntervals::parse(&ctx.job.status.completed_indexes, completions);
+        ctx.succeeded_indexes = ctx.prev_succeeded_indexes.clone();
+        if has_backoff_limit_per_index(&ctx.job, profile) {
+            let failed = calculate_failed_indexes(&ctx.job, &ctx.pods, profile);
+            ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
+                &ctx.job,
+                profile,
+                env.now,
+                &ctx.pods,
+                &ctx.active_pods,
+                &ctx.succeeded_indexes,
+                &failed,
+                &ctx.expected_rm_finalizers,
+            );
+            ctx.failed_indexes = Some(failed);
+        }
+    }
+    let mut out = SyncOutcome::default();
+    track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_flush, &mut out)
+}
+
+/// `getNewFinishedPods` totals: (succeeded, failed) counting the status
+/// counters, the uncounted lists and the newly finished pods.
+pub fn finished_pod_totals(
+    job: &Job,
+    pods: &[&Pod],
+    state: &JobState,
+    profile: &Profile,
+) -> (i32, i32) {
+    let ctx = Ctx::new(job.clone(), pods, state, profile);
+    let (s, f) = new_finished_pods(&ctx, profile);
+    (
+        job.status.succeeded + s.len() as i32 + ctx.uncounted_succeeded.len() as i32,
+        job.status.failed + f.len() as i32 + ctx.uncounted_failed.len() as i32,
+    )
+}
+
+/// `syncOrphanPod`: whether the tracking finalizer of a pod whose owner is not
+/// a running Job of this controller is removed. `owner` is the controlling
+/// Job in the informer cache, if any.
+pub fn orphan_pod_finalizer_removable(pod: &Pod, owner: Option<&Job>, profile: &Profile) -> bool {
+    if !pod.has_tracking_finalizer() {
+        return false;
+    }
+    let controller_ref = pod
+        .metadata
+        .owner_references
+        .iter()
+        .find(|r| r.controller == Some(true));
+    match (controller_ref, owner) {
+        (Some(r), Some(job))
+            if r.kind == "Job" && r.api_version == "batch/v1" && r.uid == job.metadata.uid =>
+        {
+            // A Job of this controller that is still running keeps its pods' finalizers.
+            job.is_finished() && !managed_by_external_controller(job, profile)
+        }
+        _ => true,
+    }
 }

@@ -1,0 +1,54 @@
+//! Orchestration behind each command: load, check, run, report. Returns the
+//! process exit code (0 success, 1 run error, 2 bad input).
+
+use std::path::{Path, PathBuf};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// The vectors shipped with the project, found from the working directory or the crate.
+fn default_vectors() -> PathBuf {
+    let local = Path::new("tests/conformance");
+    if local.is_dir() {
+        local.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
+    }
+}
+
+/// `jobsim conformance`.
+pub fn conformance(paths: &[PathBuf], verbose: bool) -> u8 {
+    let paths = if paths.is_empty() {
+        vec![default_vectors()]
+    } else {
+        paths.to_vec()
+    };
+    match crate::conformance::run(&paths) {
+        Ok(report) => {
+            for line in &report.failures {
+                println!("FAIL {line}");
+            }
+            if verbose {
+                for line in &report.skips {
+                    println!("SKIP {line}");
+                }
+            }
+            println!("{}", report.summary());
+            if report.failed > 0 {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// `jobsim validate`.
+pub fn validate(_files: &[PathBuf]) -> u8 {
+    EXIT_OK
+}

@@ -1,0 +1,33 @@
+//! Command-line definitions (clap derive) and nothing else.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jobsim",
+    version,
+    about = "Deterministic simulator of the Kubernetes batch/v1 Job controller"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check scenario files and Job manifests (single documents, `---` streams, `kind: List`).
+    Validate {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run the Kubernetes test vectors against the controller core.
+    Conformance {
+        /// Vector files or folders (default: the vectors shipped in tests/conformance/).
+        paths: Vec<PathBuf>,
+        /// Also list the skipped cases.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
