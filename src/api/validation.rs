@@ -1,1 +1,1309 @@
+//! `ValidateJob` and `ValidateJobUpdate` (`pkg/apis/batch/validation`), with
+//! errors in the API server's `field.Error` form:
+//! `spec.completions: Required value: when completion mode is Indexed`.
 
+use super::job::*;
+use super::meta::{LabelSelector, ObjectMeta};
+use super::pod::PodTemplateSpec;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+const MAX_PARALLELISM_FOR_INDEXED_JOB: i32 = 100_000;
+const MAX_FAILED_INDEXES_FOR_INDEXED_JOB: i32 = 100_000;
+const COMPLETIONS_SOFT_LIMIT: i32 = 100_000;
+const PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS: i32 = 10_000;
+const MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS: i32 = 10_000;
+const MAX_POD_FAILURE_POLICY_RULES: usize = 20;
+const MAX_ON_EXIT_CODES_VALUES: usize = 255;
+const MAX_ON_POD_CONDITIONS_PATTERNS: usize = 20;
+const MAX_MANAGED_BY_LENGTH: usize = 63;
+const MAX_SUCCEEDED_INDEXES_LENGTH: usize = 64 * 1024;
+const MAX_SUCCESS_POLICY_RULES: usize = 20;
+
+/// `field.ErrorType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorType {
+    Required,
+    Invalid,
+    NotSupported,
+    Duplicate,
+    TooMany,
+    TooLong,
+    Forbidden,
+}
+
+impl ErrorType {
+    /// The Go constant name, e.g. `FieldValueInvalid`.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            ErrorType::Required => "FieldValueRequired",
+            ErrorType::Invalid => "FieldValueInvalid",
+            ErrorType::NotSupported => "FieldValueNotSupported",
+            ErrorType::Duplicate => "FieldValueDuplicate",
+            ErrorType::TooMany => "FieldValueTooMany",
+            ErrorType::TooLong => "FieldValueTooLong",
+            ErrorType::Forbidden => "FieldValueForbidden",
+        }
+    }
+    fn text(self) -> &'static str {
+        match self {
+            ErrorType::Required => "Required value",
+            ErrorType::Invalid => "Invalid value",
+            ErrorType::NotSupported => "Unsupported value",
+            ErrorType::Duplicate => "Duplicate value",
+            ErrorType::TooMany => "Too many",
+            ErrorType::TooLong => "Too long",
+            ErrorType::Forbidden => "Forbidden",
+        }
+    }
+}
+
+/// `field.Error`: a field path, an error type, the bad value as Go prints it, and a detail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub type_: ErrorType,
+    pub field: String,
+    /// The bad value already rendered (`"x"`, `5`, `[]int32{1, 2}`); `None` omits it.
+    pub value: Option<String>,
+    pub detail: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.type_.text())?;
+        let shows_value = !matches!(
+            self.type_,
+            ErrorType::Required | ErrorType::Forbidden | ErrorType::TooLong
+        );
+        if let (true, Some(v)) = (shows_value, &self.value) {
+            write!(f, ": {v}")?;
+        }
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+fn err(
+    type_: ErrorType,
+    field: &str,
+    value: Option<String>,
+    detail: impl Into<String>,
+) -> FieldError {
+    FieldError {
+        type_,
+        field: field.to_string(),
+        value,
+        detail: detail.into(),
+    }
+}
+fn required(field: &str, detail: impl Into<String>) -> FieldError {
+    err(ErrorType::Required, field, None, detail)
+}
+fn invalid(field: &str, value: impl fmt::Display, detail: impl Into<String>) -> FieldError {
+    err(ErrorType::Invalid, field, Some(value.to_string()), detail)
+}
+fn invalid_str(field: &str, value: &str, detail: impl Into<String>) -> FieldError {
+    invalid(field, go_quote(value), detail)
+}
+fn invalid_omit(field: &str, detail: impl Into<String>) -> FieldError {
+    err(ErrorType::Invalid, field, None, detail)
+}
+fn not_supported(field: &str, value: &str, valid: &[&str]) -> FieldError {
+    let list: Vec<String> = valid.iter().map(|v| go_quote(v)).collect();
+    err(
+        ErrorType::NotSupported,
+        field,
+        Some(go_quote(value)),
+        format!("supported values: {}", list.join(", ")),
+    )
+}
+fn too_many(field: &str, actual: usize, max: usize) -> FieldError {
+    err(
+        ErrorType::TooMany,
+        field,
+        Some(actual.to_string()),
+        format!("must have at most {max} items"),
+    )
+}
+fn non_negative(field: &str, v: i64) -> Option<FieldError> {
+    (v < 0).then(|| invalid(field, v, "must be greater than or equal to 0"))
+}
+
+/// Go's `%q` for the strings that appear in validation messages.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `%q` of a `[]string`: `["a" "b"]`.
+fn go_quote_list(items: &[&str]) -> String {
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(|s| go_quote(s))
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Name and label checks (`k8s.io/apimachinery/pkg/util/validation`).
+
+const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+
+fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn dns_label_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// `IsDNS1123Label`.
+pub fn is_dns1123_label(s: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 63 {
+        errs.push("must be no more than 63 characters".to_string());
+    }
+    if !dns_label_ok(s) {
+        errs.push(format!(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '{DNS1123_LABEL_FMT}')"
+        ));
+    }
+    errs
+}
+
+/// `IsDNS1123Subdomain`.
+pub fn is_dns1123_subdomain(s: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 253 {
+        errs.push("must be no more than 253 characters".to_string());
+    }
+    if s.is_empty() || !s.split('.').all(dns_label_ok) {
+        errs.push(format!(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '{DNS1123_SUBDOMAIN_FMT}')"
+        ));
+    }
+    errs
+}
+
+fn qualified_name_part_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && is_alnum(b[0])
+        && is_alnum(b[b.len() - 1])
+        && b.iter()
+            .all(|c| is_alnum(*c) || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// `IsQualifiedName`: `[prefix/]name` as used by label keys and condition types.
+pub fn is_qualified_name(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_string());
+            } else {
+                errs.extend(
+                    is_dns1123_subdomain(prefix)
+                        .into_iter()
+                        .map(|m| format!("prefix part {m}")),
+                );
+            }
+            name
+        }
+        _ => {
+            return vec![format!(
+                "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '{QUALIFIED_NAME_FMT}') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            )];
+        }
+    };
+    if name.is_empty() {
+        errs.push("name part must be non-empty".to_string());
+    } else if name.len() > 63 {
+        errs.push("name part must be no more than 63 characters".to_string());
+    }
+    if !name.is_empty() && !qualified_name_part_ok(name) {
+        errs.push(format!(
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '{QUALIFIED_NAME_FMT}')"
+        ));
+    }
+    errs
+}
+
+/// `IsValidLabelValue`.
+pub fn is_valid_label_value(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 63 {
+        errs.push("must be no more than 63 characters".to_string());
+    }
+    if !value.is_empty() && !qualified_name_part_ok(value) {
+        errs.push(format!(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '{LABEL_VALUE_FMT}')"
+        ));
+    }
+    errs
+}
+
+fn validate_labels(labels: &BTreeMap<String, String>, path: &str, errs: &mut Vec<FieldError>) {
+    for (k, v) in labels {
+        for m in is_qualified_name(k) {
+            errs.push(invalid_str(path, k, m));
+        }
+        for m in is_valid_label_value(v) {
+            errs.push(invalid_str(path, v, m));
+        }
+    }
+}
+
+fn validate_annotations(
+    annotations: &BTreeMap<String, String>,
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) {
+    let mut total = 0;
+    for (k, v) in annotations {
+        for m in is_qualified_name(&k.to_lowercase()) {
+            errs.push(invalid_str(path, k, m));
+        }
+        total += k.len() + v.len();
+    }
+    if total > 256 * 1024 {
+        errs.push(err(
+            ErrorType::TooLong,
+            path,
+            None,
+            "must have at most 262144 bytes",
+        ));
+    }
+}
+
+/// `ValidateObjectMeta` for a namespaced object named like a ReplicationController.
+fn validate_object_meta(meta: &ObjectMeta, errs: &mut Vec<FieldError>) {
+    if meta.name.is_empty() && meta.generate_name.is_empty() {
+        errs.push(required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
+    } else if !meta.name.is_empty() {
+        for m in is_dns1123_subdomain(&meta.name) {
+            errs.push(invalid_str("metadata.name", &meta.name, m));
+        }
+    }
+    if meta.namespace.is_empty() {
+        errs.push(required("metadata.namespace", ""));
+    } else {
+        for m in is_dns1123_label(&meta.namespace) {
+            errs.push(invalid_str("metadata.namespace", &meta.namespace, m));
+        }
+    }
+    validate_labels(&meta.labels, "metadata.labels", errs);
+    validate_annotations(&meta.annotations, "metadata.annotations", errs);
+}
+
+/// `ValidateHasLabel`.
+fn validate_has_label(meta: &ObjectMeta, key: &str, expected: &str, errs: &mut Vec<FieldError>) {
+    let path = format!("spec.template.metadata.labels[{key}]");
+    match meta.labels.get(key) {
+        None => errs.push(required(&path, format!("must be '{expected}'"))),
+        Some(v) if v != expected => errs.push(invalid(
+            &path,
+            go_map(&meta.labels),
+            format!("must be '{expected}'"),
+        )),
+        _ => {}
+    }
+}
+
+fn go_map(m: &BTreeMap<String, String>) -> String {
+    let items: Vec<String> = m
+        .iter()
+        .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
+        .collect();
+    format!("map[string]string{{{}}}", items.join(", "))
+}
+
+fn go_selector(s: &LabelSelector) -> String {
+    let exprs = if s.match_expressions.is_empty() {
+        "[]v1.LabelSelectorRequirement(nil)".to_string()
+    } else {
+        format!(
+            "[]v1.LabelSelectorRequirement{{/* {} */}}",
+            s.match_expressions.len()
+        )
+    };
+    let labels = if s.match_labels.is_empty() {
+        "map[string]string(nil)".to_string()
+    } else {
+        go_map(&s.match_labels)
+    };
+    format!("v1.LabelSelector{{MatchLabels:{labels}, MatchExpressions:{exprs}}}")
+}
+
+/// `validateGeneratedSelector`.
+fn validate_generated_selector(
+    job: &Job,
+    require_prefixed_labels: bool,
+    errs: &mut Vec<FieldError>,
+) {
+    if job.spec.manual_selector == Some(true) {
+        return;
+    }
+    let Some(selector) = &job.spec.selector else {
+        return;
+    };
+    let (uid, name) = (job.metadata.uid.as_str(), job.metadata.name.as_str());
+    if uid.is_empty() {
+        errs.push(required("metadata.uid", ""));
+    }
+    let tmeta = &job.spec.template.metadata;
+    validate_has_label(tmeta, LEGACY_CONTROLLER_UID_LABEL, uid, errs);
+    validate_has_label(tmeta, LEGACY_JOB_NAME_LABEL, name, errs);
+    let mut expected = BTreeMap::new();
+    if require_prefixed_labels {
+        validate_has_label(tmeta, CONTROLLER_UID_LABEL, uid, errs);
+        validate_has_label(tmeta, JOB_NAME_LABEL, name, errs);
+        expected.insert(CONTROLLER_UID_LABEL.to_string(), uid.to_string());
+        expected.insert(JOB_NAME_LABEL.to_string(), name.to_string());
+    }
+    expected.insert(LEGACY_CONTROLLER_UID_LABEL.to_string(), uid.to_string());
+    expected.insert(LEGACY_JOB_NAME_LABEL.to_string(), name.to_string());
+    if !selector.matches(&expected) {
+        errs.push(invalid(
+            "spec.selector",
+            go_selector(selector),
+            "`selector` not auto-generated",
+        ));
+    }
+}
+
+/// Options of `ValidateJob` / `ValidateJobUpdate` (`JobValidationOptions`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ValidationOptions {
+    pub require_prefixed_labels: bool,
+    pub allow_mutable_scheduling_directives: bool,
+    pub allow_elastic_indexed_jobs: bool,
+}
+
+/// `ValidateJob`: every problem of a Job about to be created.
+pub fn validate_job(job: &Job, opts: &ValidationOptions) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    validate_object_meta(&job.metadata, &mut errs);
+    validate_generated_selector(job, opts.require_prefixed_labels, &mut errs);
+    validate_job_spec_with_selector(&job.spec, &mut errs);
+    if job.is_indexed()
+        && let Some(c) = job.spec.completions.filter(|c| *c > 0)
+    {
+        let hostname = format!("{}-{}", job.metadata.name, c - 1);
+        if !is_dns1123_label(&hostname).is_empty() {
+            errs.push(invalid_str(
+                "metadata.name",
+                &job.metadata.name,
+                format!("will not able to create pod with invalid DNS label: {hostname}"),
+            ));
+        }
+    }
+    errs
+}
+
+/// `ValidateJobSpec`: the spec rules plus the selector.
+fn validate_job_spec_with_selector(spec: &JobSpec, errs: &mut Vec<FieldError>) {
+    validate_job_spec(spec, errs);
+    match &spec.selector {
+        None => errs.push(required("spec.selector", "")),
+        Some(sel) => {
+            validate_labels(&sel.match_labels, "spec.selector.matchLabels", errs);
+            for (i, r) in sel.match_expressions.iter().enumerate() {
+                let p = format!("spec.selector.matchExpressions[{i}]");
+                match r.operator.as_str() {
+                    "In" | "NotIn" if r.values.is_empty() => errs.push(required(
+                        &format!("{p}.values"),
+                        "must be specified when `operator` is 'In' or 'NotIn'",
+                    )),
+                    "Exists" | "DoesNotExist" if !r.values.is_empty() => errs.push(err(
+                        ErrorType::Forbidden,
+                        &format!("{p}.values"),
+                        None,
+                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                    )),
+                    "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
+                    op => errs.push(invalid_str(
+                        &format!("{p}.operator"),
+                        op,
+                        "not a valid selector operator",
+                    )),
+                }
+                for m in is_qualified_name(&r.key) {
+                    errs.push(invalid_str(&format!("{p}.key"), &r.key, m));
+                }
+            }
+            if !sel.matches(&spec.template.metadata.labels) {
+                errs.push(invalid(
+                    "spec.template.metadata.labels",
+                    go_map(&spec.template.metadata.labels),
+                    "`selector` does not match template `labels`",
+                ));
+            }
+        }
+    }
+}
+
+/// `validateJobSpec`.
+fn validate_job_spec(spec: &JobSpec, errs: &mut Vec<FieldError>) {
+    let nn = |field: &str, v: Option<i64>, errs: &mut Vec<FieldError>| {
+        if let Some(e) = v.and_then(|v| non_negative(field, v)) {
+            errs.push(e);
+        }
+    };
+    nn("spec.parallelism", spec.parallelism.map(i64::from), errs);
+    nn("spec.completions", spec.completions.map(i64::from), errs);
+    nn(
+        "spec.activeDeadlineSeconds",
+        spec.active_deadline_seconds,
+        errs,
+    );
+    nn("spec.backoffLimit", spec.backoff_limit.map(i64::from), errs);
+    nn(
+        "spec.ttlSecondsAfterFinished",
+        spec.ttl_seconds_after_finished.map(i64::from),
+        errs,
+    );
+    nn(
+        "spec.backoffLimitPerIndex",
+        spec.backoff_limit_per_index.map(i64::from),
+        errs,
+    );
+    if let Some(m) = spec.max_failed_indexes {
+        nn("spec.maxFailedIndexes", Some(m as i64), errs);
+        if spec.backoff_limit_per_index.is_none() {
+            errs.push(required(
+                "spec.backoffLimitPerIndex",
+                "when maxFailedIndexes is specified",
+            ));
+        }
+    }
+    if let Some(m) = &spec.managed_by {
+        validate_domain_prefixed_path("spec.managedBy", m, errs);
+        if m.len() > MAX_MANAGED_BY_LENGTH {
+            errs.push(err(
+                ErrorType::TooLong,
+                "spec.managedBy",
+                None,
+                format!("may not be longer than {MAX_MANAGED_BY_LENGTH}"),
+            ));
+        }
+    }
+    if let Some(mode) = &spec.completion_mode {
+        if mode != NON_INDEXED && mode != INDEXED {
+            errs.push(not_supported(
+                "spec.completionMode",
+                mode,
+                &[NON_INDEXED, INDEXED],
+            ));
+        }
+        if mode == INDEXED {
+            if spec.completions.is_none() {
+                errs.push(required(
+                    "spec.completions",
+                    "when completion mode is Indexed",
+                ));
+            }
+            if let Some(p) = spec
+                .parallelism
+                .filter(|p| *p > MAX_PARALLELISM_FOR_INDEXED_JOB)
+            {
+                errs.push(invalid("spec.parallelism", p, format!("must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed")));
+            }
+            if let (Some(c), Some(m)) = (spec.completions, spec.max_failed_indexes)
+                && m > c
+            {
+                errs.push(invalid(
+                    "spec.maxFailedIndexes",
+                    m,
+                    "must be less than or equal to completions",
+                ));
+            }
+            if let Some(m) = spec
+                .max_failed_indexes
+                .filter(|m| *m > MAX_FAILED_INDEXES_FOR_INDEXED_JOB)
+            {
+                errs.push(invalid(
+                    "spec.maxFailedIndexes",
+                    m,
+                    format!("must be less than or equal to {MAX_FAILED_INDEXES_FOR_INDEXED_JOB}"),
+                ));
+            }
+            if spec.completions.is_some_and(|c| c > COMPLETIONS_SOFT_LIMIT)
+                && spec.backoff_limit_per_index.is_some()
+            {
+                if spec.max_failed_indexes.is_none() {
+                    errs.push(required(
+                        "spec.maxFailedIndexes",
+                        format!(
+                            "must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"
+                        ),
+                    ));
+                }
+                if let Some(p) = spec
+                    .parallelism
+                    .filter(|p| *p > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS)
+                {
+                    errs.push(invalid(
+                        "spec.parallelism",
+                        p,
+                        format!("must be less than or equal to {PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} when completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"),
+                    ));
+                }
+                if let Some(m) = spec
+                    .max_failed_indexes
+                    .filter(|m| *m > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS)
+                {
+                    errs.push(invalid(
+                        "spec.maxFailedIndexes",
+                        m,
+                        format!("must be less than or equal to {MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS} when completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"),
+                    ));
+                }
+            }
+        }
+    }
+    if spec
+        .completion_mode
+        .as_deref()
+        .is_none_or(|m| m == NON_INDEXED)
+    {
+        if let Some(b) = spec.backoff_limit_per_index {
+            errs.push(invalid(
+                "spec.backoffLimitPerIndex",
+                b,
+                "requires indexed completion mode",
+            ));
+        }
+        if let Some(m) = spec.max_failed_indexes {
+            errs.push(invalid(
+                "spec.maxFailedIndexes",
+                m,
+                "requires indexed completion mode",
+            ));
+        }
+    }
+    if let Some(pfp) = &spec.pod_failure_policy {
+        validate_pod_failure_policy(spec, pfp, errs);
+    }
+    if let Some(sp) = &spec.success_policy {
+        if spec.completion_mode.as_deref() != Some(INDEXED) {
+            let rules = if sp.rules.is_empty() {
+                "[]batch.SuccessPolicyRule{}".to_string()
+            } else {
+                format!("[]batch.SuccessPolicyRule{{/* {} */}}", sp.rules.len())
+            };
+            errs.push(invalid(
+                "spec.successPolicy",
+                format!("batch.SuccessPolicy{{Rules:{rules}}}"),
+                "requires indexed completion mode",
+            ));
+        } else {
+            validate_success_policy(spec, sp, errs);
+        }
+    }
+    if let Some(prp) = &spec.pod_replacement_policy {
+        if spec.pod_failure_policy.is_some() {
+            if prp != FAILED {
+                errs.push(not_supported("spec.podReplacementPolicy", prp, &[FAILED]));
+            }
+        } else if prp != FAILED && prp != TERMINATING_OR_FAILED {
+            errs.push(not_supported(
+                "spec.podReplacementPolicy",
+                prp,
+                &[FAILED, TERMINATING_OR_FAILED],
+            ));
+        }
+    }
+    validate_pod_template_spec(&spec.template, errs);
+    let rp = spec.template.spec.restart_policy.as_str();
+    let rp_path = "spec.template.spec.restartPolicy";
+    if rp == "Always" || rp.is_empty() {
+        errs.push(required(rp_path, "valid values: \"OnFailure\", \"Never\""));
+    } else if rp != "OnFailure" && rp != "Never" {
+        errs.push(not_supported(rp_path, rp, &["OnFailure", "Never"]));
+    } else if spec.pod_failure_policy.is_some() && rp != "Never" {
+        errs.push(invalid_str(
+            rp_path,
+            rp,
+            "only \"Never\" is supported when podFailurePolicy is specified",
+        ));
+    }
+}
+
+/// `IsDomainPrefixedPath`.
+fn validate_domain_prefixed_path(path: &str, value: &str, errs: &mut Vec<FieldError>) {
+    if value.is_empty() {
+        errs.push(required(path, ""));
+        return;
+    }
+    let Some((host, rest)) = value
+        .split_once('/')
+        .filter(|(h, r)| !h.is_empty() && !r.is_empty())
+    else {
+        errs.push(invalid_str(
+            path,
+            value,
+            "must be a domain-prefixed path (such as \"acme.io/foo\")",
+        ));
+        return;
+    };
+    for m in is_dns1123_subdomain(host) {
+        errs.push(invalid_str(path, host, m));
+    }
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/-._~%!$&'()*+,;=:".contains(c))
+    {
+        errs.push(invalid_str(
+            path,
+            rest,
+            "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')",
+        ));
+    }
+}
+
+const PFP_ACTIONS: [&str; 4] = [
+    ACTION_COUNT,
+    ACTION_FAIL_INDEX,
+    ACTION_FAIL_JOB,
+    ACTION_IGNORE,
+];
+
+fn validate_pod_failure_policy(spec: &JobSpec, pfp: &PodFailurePolicy, errs: &mut Vec<FieldError>) {
+    let rules_path = "spec.podFailurePolicy.rules";
+    if pfp.rules.len() > MAX_POD_FAILURE_POLICY_RULES {
+        errs.push(too_many(
+            rules_path,
+            pfp.rules.len(),
+            MAX_POD_FAILURE_POLICY_RULES,
+        ));
+    }
+    let names: BTreeSet<&str> = spec
+        .template
+        .spec
+        .containers
+        .iter()
+        .chain(&spec.template.spec.init_containers)
+        .map(|c| c.name.as_str())
+        .collect();
+    for (i, rule) in pfp.rules.iter().enumerate() {
+        let rule_path = format!("{rules_path}[{i}]");
+        let action_path = format!("{rule_path}.action");
+        if rule.action.is_empty() {
+            errs.push(required(
+                &action_path,
+                format!("valid values: {}", go_quote_list(&PFP_ACTIONS)),
+            ));
+        } else if rule.action == ACTION_FAIL_INDEX {
+            if spec.backoff_limit_per_index.is_none() {
+                errs.push(invalid_str(
+                    &action_path,
+                    &rule.action,
+                    "requires the backoffLimitPerIndex to be set",
+                ));
+            }
+        } else if !PFP_ACTIONS.contains(&rule.action.as_str()) {
+            errs.push(not_supported(&action_path, &rule.action, &PFP_ACTIONS));
+        }
+        if let Some(oec) = &rule.on_exit_codes {
+            validate_on_exit_codes(oec, &format!("{rule_path}.onExitCodes"), &names, errs);
+        }
+        let conditions = rule.on_pod_conditions.as_deref().unwrap_or_default();
+        if !conditions.is_empty() {
+            let p = format!("{rule_path}.onPodConditions");
+            if conditions.len() > MAX_ON_POD_CONDITIONS_PATTERNS {
+                errs.push(too_many(
+                    &p,
+                    conditions.len(),
+                    MAX_ON_POD_CONDITIONS_PATTERNS,
+                ));
+            }
+            for (j, pattern) in conditions.iter().enumerate() {
+                let pp = format!("{p}[{j}]");
+                for m in is_qualified_name(&pattern.type_) {
+                    errs.push(invalid_str(&format!("{pp}.type"), &pattern.type_, m));
+                }
+                let statuses = ["False", "True", "Unknown"];
+                if pattern.status.is_empty() {
+                    errs.push(required(
+                        &format!("{pp}.status"),
+                        format!("valid values: {}", go_quote_list(&statuses)),
+                    ));
+                } else if !statuses.contains(&pattern.status.as_str()) {
+                    errs.push(not_supported(
+                        &format!("{pp}.status"),
+                        &pattern.status,
+                        &statuses,
+                    ));
+                }
+            }
+        }
+        if rule.on_exit_codes.is_some() && !conditions.is_empty() {
+            errs.push(invalid_omit(
+                &rule_path,
+                "specifying both OnExitCodes and OnPodConditions is not supported",
+            ));
+        }
+        if rule.on_exit_codes.is_none() && conditions.is_empty() {
+            errs.push(invalid_omit(
+                &rule_path,
+                "specifying one of OnExitCodes and OnPodConditions is required",
+            ));
+        }
+    }
+}
+
+fn validate_on_exit_codes(
+    oec: &PodFailurePolicyOnExitCodesRequirement,
+    path: &str,
+    containers: &BTreeSet<&str>,
+    errs: &mut Vec<FieldError>,
+) {
+    let op_path = format!("{path}.operator");
+    if oec.operator.is_empty() {
+        errs.push(required(
+            &op_path,
+            format!("valid values: {}", go_quote_list(&["In", "NotIn"])),
+        ));
+    } else if oec.operator != "In" && oec.operator != "NotIn" {
+        errs.push(not_supported(&op_path, &oec.operator, &["In", "NotIn"]));
+    }
+    if let Some(name) = &oec.container_name
+        && !containers.contains(name.as_str())
+    {
+        errs.push(invalid_str(
+            &format!("{path}.containerName"),
+            name,
+            "must be one of the container or initContainer names in the pod template",
+        ));
+    }
+    let values_path = format!("{path}.values");
+    let rendered = format!(
+        "[]int32{{{}}}",
+        oec.values
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if oec.values.is_empty() {
+        errs.push(invalid(
+            &values_path,
+            rendered.clone(),
+            "at least one value is required",
+        ));
+    } else if oec.values.len() > MAX_ON_EXIT_CODES_VALUES {
+        errs.push(too_many(
+            &values_path,
+            oec.values.len(),
+            MAX_ON_EXIT_CODES_VALUES,
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut ordered = true;
+    for (j, &v) in oec.values.iter().enumerate() {
+        let vp = format!("{values_path}[{j}]");
+        if oec.operator == "In" && v == 0 {
+            errs.push(invalid(&vp, v, "must not be 0 for the In operator"));
+        }
+        if !seen.insert(v) {
+            errs.push(err(ErrorType::Duplicate, &vp, Some(v.to_string()), ""));
+        }
+        if j > 0 && oec.values[j - 1] > v {
+            ordered = false;
+        }
+    }
+    if !ordered {
+        errs.push(invalid(&values_path, rendered, "must be ordered"));
+    }
+}
+
+fn validate_success_policy(spec: &JobSpec, sp: &SuccessPolicy, errs: &mut Vec<FieldError>) {
+    let rules_path = "spec.successPolicy.rules";
+    if sp.rules.is_empty() {
+        errs.push(required(
+            rules_path,
+            "at least one rules must be specified when the successPolicy is specified",
+        ));
+    }
+    if sp.rules.len() > MAX_SUCCESS_POLICY_RULES {
+        errs.push(too_many(
+            rules_path,
+            sp.rules.len(),
+            MAX_SUCCESS_POLICY_RULES,
+        ));
+    }
+    let completions = spec.completions.unwrap_or(0);
+    for (i, rule) in sp.rules.iter().enumerate() {
+        let rp = format!("{rules_path}[{i}]");
+        if rule.succeeded_count.is_none() && rule.succeeded_indexes.is_none() {
+            errs.push(required(
+                &rp,
+                "at least one of succeededCount or succeededIndexes must be specified",
+            ));
+        }
+        let mut total = 0;
+        if let Some(ix) = &rule.succeeded_indexes {
+            let p = format!("{rp}.succeededIndexes");
+            if ix.len() > MAX_SUCCEEDED_INDEXES_LENGTH {
+                errs.push(err(
+                    ErrorType::TooLong,
+                    &p,
+                    None,
+                    format!("must have at most {MAX_SUCCEEDED_INDEXES_LENGTH} bytes"),
+                ));
+            }
+            match validate_indexes_format(ix, completions) {
+                Ok(t) => total = t,
+                Err(e) => errs.push(invalid_str(
+                    &p,
+                    ix,
+                    format!("error parsing succeededIndexes: {e}"),
+                )),
+            }
+        }
+        if let Some(c) = rule.succeeded_count {
+            let p = format!("{rp}.succeededCount");
+            if let Some(e) = non_negative(&p, c as i64) {
+                errs.push(e);
+            }
+            if c > completions {
+                errs.push(invalid(&p, c, format!("must be less than or equal to {completions} (the number of specified completions)")));
+            }
+            if rule.succeeded_indexes.is_some() && c > total {
+                errs.push(invalid(&p, c, format!("must be less than or equal to {total} (the number of indexes in the specified succeededIndexes field)")));
+            }
+        }
+    }
+}
+
+/// `validateIndexesFormat`: strictly increasing `a` / `a-b` pieces below `completions`.
+pub fn validate_indexes_format(s: &str, completions: i32) -> Result<i32, String> {
+    if s.is_empty() {
+        return Ok(0);
+    }
+    let mut last: Option<i64> = None;
+    let mut total: i64 = 0;
+    for piece in s.split(',') {
+        let (x, y) = parse_index_interval(piece, completions)?;
+        if let Some(l) = last
+            && l >= x
+        {
+            return Err(format!("non-increasing order, previous: {l}, current: {x}"));
+        }
+        total += y - x + 1;
+        last = Some(y);
+    }
+    Ok(total as i32)
+}
+
+fn parse_index_interval(piece: &str, completions: i32) -> Result<(i64, i64), String> {
+    let limits: Vec<&str> = piece.split('-').collect();
+    if limits.len() > 2 {
+        return Err(format!(
+            "the fragment {} violates the requirement that an index interval can have at most two parts separated by '-'",
+            go_quote(piece)
+        ));
+    }
+    let atoi = |s: &str| {
+        super::pod::parse_go_int(s).ok_or_else(|| {
+            format!(
+                "cannot convert string to integer for index: {}",
+                go_quote(s)
+            )
+        })
+    };
+    let x = atoi(limits[0])?;
+    if x >= completions as i64 {
+        return Err(format!("too large index: {}", go_quote(limits[0])));
+    }
+    if let Some(l) = limits.get(1) {
+        let y = atoi(l)?;
+        if y >= completions as i64 {
+            return Err(format!("too large index: {}", go_quote(l)));
+        }
+        if x >= y {
+            return Err(format!("non-increasing order, previous: {x}, current: {y}"));
+        }
+        return Ok((x, y));
+    }
+    Ok((x, x))
+}
+
+/// The parts of `ValidatePodTemplateSpec` that matter to Jobs: labels,
+/// annotations, containers (names, images, resources) and the pod-level fields
+/// the simulator reads.
+fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
+    validate_labels(&t.metadata.labels, "spec.template.metadata.labels", errs);
+    validate_annotations(
+        &t.metadata.annotations,
+        "spec.template.metadata.annotations",
+        errs,
+    );
+    let spec = &t.spec;
+    let mut names = BTreeSet::new();
+    for (kind, list) in [
+        ("initContainers", &spec.init_containers),
+        ("containers", &spec.containers),
+    ] {
+        for (i, c) in list.iter().enumerate() {
+            let p = format!("spec.template.spec.{kind}[{i}]");
+            if c.name.is_empty() {
+                errs.push(required(&format!("{p}.name"), ""));
+            } else {
+                for m in is_dns1123_label(&c.name) {
+                    errs.push(invalid_str(&format!("{p}.name"), &c.name, m));
+                }
+                if !names.insert(c.name.as_str()) {
+                    errs.push(err(
+                        ErrorType::Duplicate,
+                        &format!("{p}.name"),
+                        Some(go_quote(&c.name)),
+                        "",
+                    ));
+                }
+            }
+            if c.image.as_deref().is_none_or(|i| i.trim().is_empty()) {
+                errs.push(required(&format!("{p}.image"), ""));
+            }
+            for (res, q) in c.resources.requests.iter().chain(&c.resources.limits) {
+                if q.milli_value() < 0 {
+                    errs.push(invalid(
+                        &format!("{p}.resources.requests[{res}]"),
+                        go_quote(q.as_str()),
+                        "must be greater than or equal to 0",
+                    ));
+                }
+            }
+            for (res, q) in &c.resources.requests {
+                if let Some(l) = c.resources.limits.get(res)
+                    && q.milli_value() > l.milli_value()
+                {
+                    errs.push(invalid(
+                        &format!("{p}.resources.requests"),
+                        go_quote(q.as_str()),
+                        format!(
+                            "must be less than or equal to {res} limit of {}",
+                            l.as_str()
+                        ),
+                    ));
+                }
+            }
+            if let Some(rp) = &c.restart_policy
+                && (kind == "containers" || rp != "Always")
+            {
+                errs.push(err(
+                    ErrorType::NotSupported,
+                    &format!("{p}.restartPolicy"),
+                    Some(go_quote(rp)),
+                    "supported values: \"Always\"",
+                ));
+            }
+        }
+    }
+    if spec.containers.is_empty() {
+        errs.push(required("spec.template.spec.containers", ""));
+    }
+    match spec.restart_policy.as_str() {
+        "" => errs.push(required("spec.template.spec.restartPolicy", "")),
+        "Always" | "OnFailure" | "Never" => {}
+        rp => errs.push(not_supported(
+            "spec.template.spec.restartPolicy",
+            rp,
+            &["Always", "OnFailure", "Never"],
+        )),
+    }
+    if let Some(e) = spec
+        .termination_grace_period_seconds
+        .and_then(|g| non_negative("spec.template.spec.terminationGracePeriodSeconds", g))
+    {
+        errs.push(e);
+    }
+    if let Some(a) = spec.active_deadline_seconds.filter(|a| *a < 1) {
+        errs.push(invalid(
+            "spec.template.spec.activeDeadlineSeconds",
+            a,
+            "must be between 1 and 2147483647, inclusive",
+        ));
+    }
+}
+
+/// `ValidateJobUpdate`: the spec rules for the new object plus immutability.
+pub fn validate_job_update(job: &Job, old: &Job, opts: &ValidationOptions) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let (spec, old_spec) = (&job.spec, &old.spec);
+    validate_job_spec_with_selector(spec, &mut errs);
+    let immutable = |field: &str, value: String| invalid(field, value, "field is immutable");
+    // validateCompletions: Elastic Indexed Jobs may change completions together with parallelism.
+    if spec.completions != old_spec.completions {
+        if !opts.allow_elastic_indexed_jobs || !job.is_indexed() {
+            errs.push(immutable("spec.completions", fmt_opt(spec.completions)));
+        } else if let Some(c) = spec.completions
+            && Some(c) != spec.parallelism
+        {
+            errs.push(invalid(
+                "spec.completions",
+                c,
+                "can only be modified in tandem with spec.parallelism",
+            ));
+        }
+    }
+    if spec.selector != old_spec.selector {
+        errs.push(immutable(
+            "spec.selector",
+            spec.selector
+                .as_ref()
+                .map(go_selector)
+                .unwrap_or_else(|| "null".into()),
+        ));
+    }
+    let mut old_template = old_spec.template.clone();
+    if opts.allow_mutable_scheduling_directives {
+        copy_scheduling_directives(&spec.template, &mut old_template);
+    }
+    if spec.template != old_template {
+        errs.push(immutable(
+            "spec.template",
+            "core.PodTemplateSpec{...}".into(),
+        ));
+    }
+    if spec.completion_mode != old_spec.completion_mode {
+        errs.push(immutable(
+            "spec.completionMode",
+            spec.completion_mode
+                .as_deref()
+                .map(go_quote)
+                .unwrap_or_else(|| "null".into()),
+        ));
+    }
+    if spec.pod_failure_policy != old_spec.pod_failure_policy {
+        errs.push(immutable(
+            "spec.podFailurePolicy",
+            "batch.PodFailurePolicy{...}".into(),
+        ));
+    }
+    if spec.backoff_limit_per_index != old_spec.backoff_limit_per_index {
+        errs.push(immutable(
+            "spec.backoffLimitPerIndex",
+            fmt_opt(spec.backoff_limit_per_index),
+        ));
+    }
+    if spec.managed_by != old_spec.managed_by {
+        errs.push(immutable(
+            "spec.managedBy",
+            spec.managed_by
+                .as_deref()
+                .map(go_quote)
+                .unwrap_or_else(|| "null".into()),
+        ));
+    }
+    if spec.success_policy != old_spec.success_policy {
+        errs.push(immutable(
+            "spec.successPolicy",
+            "batch.SuccessPolicy{...}".into(),
+        ));
+    }
+    errs
+}
+
+fn fmt_opt(v: Option<i32>) -> String {
+    v.map_or_else(|| "null".to_string(), |v| v.to_string())
+}
+
+/// `validatePodTemplateUpdate` with `AllowMutableSchedulingDirectives`: node
+/// affinity, node selector, tolerations, labels, annotations and scheduling
+/// gates may change.
+fn copy_scheduling_directives(new: &PodTemplateSpec, old: &mut PodTemplateSpec) {
+    let new_aff = new.spec.extra.get("affinity").filter(|v| !v.is_null());
+    let old_aff = old
+        .spec
+        .extra
+        .get("affinity")
+        .filter(|v| !v.is_null())
+        .cloned();
+    let node_affinity = new_aff.and_then(|a| a.get("nodeAffinity")).cloned();
+    match (new_aff, old_aff) {
+        (None, Some(mut o)) => {
+            if let Some(m) = o.as_object_mut() {
+                m.remove("nodeAffinity");
+                if m.is_empty() {
+                    old.spec.extra.remove("affinity");
+                } else {
+                    old.spec.extra.insert("affinity".into(), o);
+                }
+            }
+        }
+        (Some(_), None) => {
+            let mut m = serde_json::Map::new();
+            if let Some(na) = node_affinity {
+                m.insert("nodeAffinity".into(), na);
+            }
+            old.spec
+                .extra
+                .insert("affinity".into(), serde_json::Value::Object(m));
+        }
+        (Some(_), Some(mut o)) => {
+            if let Some(m) = o.as_object_mut() {
+                match node_affinity {
+                    Some(na) => m.insert("nodeAffinity".into(), na),
+                    None => m.remove("nodeAffinity"),
+                };
+            }
+            old.spec.extra.insert("affinity".into(), o);
+        }
+        (None, None) => {}
+    }
+    for key in ["nodeSelector", "tolerations", "schedulingGates"] {
+        match new.spec.extra.get(key) {
+            Some(v) => old.spec.extra.insert(key.into(), v.clone()),
+            None => old.spec.extra.remove(key),
+        };
+    }
+    old.metadata.annotations = new.metadata.annotations.clone();
+    old.metadata.labels = new.metadata.labels.clone();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_job() -> Job {
+        let mut job = Job::default();
+        job.metadata.name = "pi".into();
+        job.metadata.namespace = "default".into();
+        job.metadata.uid = "u1".into();
+        let labels: BTreeMap<String, String> = [
+            (LEGACY_CONTROLLER_UID_LABEL, "u1"),
+            (LEGACY_JOB_NAME_LABEL, "pi"),
+            (CONTROLLER_UID_LABEL, "u1"),
+            (JOB_NAME_LABEL, "pi"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        job.spec.selector = Some(LabelSelector {
+            match_labels: [(CONTROLLER_UID_LABEL.to_string(), "u1".to_string())].into(),
+            ..Default::default()
+        });
+        job.spec.template.metadata.labels = labels;
+        job.spec.template.spec.restart_policy = "Never".into();
+        job.spec
+            .template
+            .spec
+            .containers
+            .push(super::super::pod::Container {
+                name: "pi".into(),
+                image: Some("perl".into()),
+                ..Default::default()
+            });
+        job
+    }
+
+    fn messages(job: &Job) -> Vec<String> {
+        validate_job(
+            job,
+            &ValidationOptions {
+                require_prefixed_labels: true,
+                ..Default::default()
+            },
+        )
+        .iter()
+        .map(|e| e.to_string())
+        .collect()
+    }
+
+    #[test]
+    fn a_minimal_job_is_valid() {
+        assert_eq!(messages(&valid_job()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn indexed_without_completions_reads_like_the_api_server() {
+        let mut job = valid_job();
+        job.spec.completion_mode = Some(INDEXED.into());
+        assert_eq!(
+            messages(&job),
+            vec!["spec.completions: Required value: when completion mode is Indexed"]
+        );
+    }
+
+    #[test]
+    fn restart_policy_always_is_required_error() {
+        let mut job = valid_job();
+        job.spec.template.spec.restart_policy = "Always".into();
+        assert_eq!(
+            messages(&job),
+            vec![
+                "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
+            ]
+        );
+    }
+
+    #[test]
+    fn unsorted_exit_codes_must_be_ordered() {
+        let mut job = valid_job();
+        job.spec.pod_failure_policy = Some(PodFailurePolicy {
+            rules: vec![PodFailurePolicyRule {
+                action: "FailJob".into(),
+                on_exit_codes: Some(PodFailurePolicyOnExitCodesRequirement {
+                    container_name: None,
+                    operator: "In".into(),
+                    values: vec![3, 1],
+                }),
+                ..Default::default()
+            }],
+        });
+        assert_eq!(
+            messages(&job),
+            vec![
+                "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{3, 1}: must be ordered"
+            ]
+        );
+    }
+
+    #[test]
+    fn index_string_format() {
+        assert_eq!(validate_indexes_format("0,2-4", 5), Ok(4));
+        assert!(
+            validate_indexes_format("2,1", 5)
+                .unwrap_err()
+                .contains("non-increasing")
+        );
+        assert!(
+            validate_indexes_format("7", 5)
+                .unwrap_err()
+                .contains("too large index")
+        );
+    }
+}

@@ -9,7 +9,6 @@ use crate::controller::backoff::{
 use crate::controller::conditions::ensure_job_condition_status;
 use crate::controller::failure_policy::match_pod_failure_policy;
 use crate::controller::indexes::*;
-use crate::controller::intervals::OrderedIntervals;
 use crate::controller::state::Expectations;
 use crate::controller::success_policy::match_success_policy;
 use crate::controller::sync::{
@@ -796,8 +795,7 @@ fn index_failure_count(input: &Value, expect: &Value) -> R<()> {
 }
 
 fn new_finished(input: &Value, expect: &Value) -> R<()> {
-    let mut job = Job::default();
-    job.status = fx::job_status(&input["jobStatus"])?;
+    let job = Job { status: fx::job_status(&input["jobStatus"])?, ..Default::default() };
     let pods = fx::pods(&input["pods"])?;
     let refs: Vec<&Pod> = pods.iter().collect();
     let state = JobState {
@@ -920,6 +918,3 @@ fn orphan_watch(input: &Value, expect: &Value) -> R<()> {
             .unwrap_or(false),
     )
 }
-
-#[allow(dead_code)]
-fn unused(_: OrderedIntervals) {}

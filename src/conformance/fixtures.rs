@@ -245,7 +245,12 @@ fn opt_str_ref(v: &Value) -> Option<String> {
 }
 
 pub fn success_policy(v: &Value) -> Option<SuccessPolicy> {
-    let rules = v.get("rules")?.as_array()?;
+    v.as_object()?;
+    let rules = v
+        .get("rules")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     Some(SuccessPolicy {
         rules: rules
             .iter()
@@ -304,7 +309,7 @@ pub fn job_spec(s: &Value) -> JobSpec {
         "nodeSelector",
         "schedulingGates",
     ] {
-        if let Some(v) = t.get(key) {
+        if let Some(v) = t.get(key).filter(|v| !v.is_null()) {
             spec.template.spec.extra.insert(key.into(), v.clone());
         }
     }

@@ -126,6 +126,7 @@ fn indexes_of<'a>(pods: impl Iterator<Item = &'a Pod>) -> Vec<i32> {
 /// `getPodsWithDelayedDeletionPerIndex`: for each index that is neither
 /// succeeded, failed nor active, the failed pod whose finalizer is kept so its
 /// replacement can inherit its failure counts.
+#[allow(clippy::too_many_arguments)] // mirrors the fields of `syncJobCtx` it reads
 pub fn pods_with_delayed_deletion_per_index<'a>(
     job: &Job,
     profile: &Profile,
