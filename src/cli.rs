@@ -21,6 +21,9 @@ pub enum Command {
         /// Files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Validate as this Kubernetes release does (1.27 to the newest supported).
+        #[arg(long, value_name = "VERSION")]
+        kubernetes_version: Option<String>,
     },
     /// Run the Kubernetes test vectors against the controller core.
     Conformance {

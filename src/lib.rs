@@ -1,8 +1,38 @@
-//! jobsim: a deterministic discrete-event simulator of the Kubernetes
-//! `batch/v1` Job controller. See `ARCHITECTURE.md` for the map.
+//! jobsim: a deterministic simulator of the Kubernetes `batch/v1` Job controller.
+//!
+//! The controller core ([`controller::sync_job`]) is a pure function of a Job,
+//! its pods, the controller's memory of the Job and the clock; it makes its API
+//! calls through a [`controller::JobClient`]:
+//!
+//! ```
+//! use jobsim::api::{Job, Pod, Time};
+//! use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, sync_job};
+//!
+//! struct Api(Vec<PodCreate>);
+//! impl JobClient for Api {
+//!     fn create_pod(&mut self, _: &Job, req: &PodCreate) -> Result<(), ApiError> { self.0.push(req.clone()); Ok(()) }
+//!     fn delete_pod(&mut self, _: &Job, _: &Pod) -> Result<(), ApiError> { Ok(()) }
+//!     fn remove_tracking_finalizer(&mut self, _: &Pod) -> Result<(), ApiError> { Ok(()) }
+//!     fn update_status(&mut self, _: &Job) -> Result<(), ApiError> { Ok(()) }
+//! }
+//!
+//! let mut job = Job::default();
+//! job.metadata.name = "pi".into();
+//! job.spec.parallelism = Some(3);
+//! job.spec.completions = Some(5);
+//! let mut api = Api(Vec::new());
+//! let env = SyncEnv { now: Time::from_secs(0), profile: Profile::newest() };
+//! sync_job(&job, &[], &mut JobState::default(), &env, &mut api);
+//! assert_eq!(api.0.len(), 3); // slow start: batches of 1 and 2
+//! ```
+//!
+//! See `ARCHITECTURE.md` for the map of the crate.
 
 pub mod api;
 pub mod app;
 pub mod cli;
 pub mod conformance;
 pub mod controller;
+pub mod manifest;
+pub mod suggest;
+pub mod yaml_source;

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Validate { files } => jobsim::app::validate(&files),
+        Command::Validate {
+            files,
+            kubernetes_version,
+        } => jobsim::app::validate(&files, kubernetes_version.as_deref()),
         Command::Conformance { paths, verbose } => jobsim::app::conformance(&paths, verbose),
     };
     ExitCode::from(code)

@@ -1,1 +1,227 @@
+//! What the API server does to a Job before validation and storage:
+//! `SetDefaults_Job` (`pkg/apis/batch/v1/defaults.go`), the pod defaults the
+//! template gets, and the create strategy (`pkg/registry/batch/job/strategy.go`):
+//! drop fields of disabled gates, generate the selector and labels, reset status.
 
+use super::job::*;
+use super::meta::LabelSelector;
+use super::pod::{Container, PodSpec};
+use super::time::Time;
+use crate::controller::Profile;
+use serde_json::{Value, json};
+
+/// Fields a release does not know (or whose gate is off), as dropped on create.
+/// Returns the paths dropped so callers can warn.
+pub fn drop_disabled_fields(job: &mut Job, profile: &Profile) -> Vec<&'static str> {
+    let g = profile.gates;
+    let mut dropped = Vec::new();
+    let spec = &mut job.spec;
+    if !g.job_backoff_limit_per_index {
+        if spec.backoff_limit_per_index.take().is_some() {
+            dropped.push("spec.backoffLimitPerIndex");
+        }
+        if spec.max_failed_indexes.take().is_some() {
+            dropped.push("spec.maxFailedIndexes");
+        }
+    }
+    if !g.job_pod_replacement_policy && spec.pod_replacement_policy.take().is_some() {
+        dropped.push("spec.podReplacementPolicy");
+    }
+    if !g.job_success_policy && spec.success_policy.take().is_some() {
+        dropped.push("spec.successPolicy");
+    }
+    if !g.job_managed_by && spec.managed_by.take().is_some() {
+        dropped.push("spec.managedBy");
+    }
+    if !g.job_pod_failure_policy && spec.pod_failure_policy.take().is_some() {
+        dropped.push("spec.podFailurePolicy");
+    }
+    dropped
+}
+
+/// `SetDefaults_Job`, plus the pod-template defaults kubectl shows.
+pub fn set_defaults_job(job: &mut Job, profile: &Profile) {
+    let spec = &mut job.spec;
+    if spec.completions.is_none() && spec.parallelism.is_none() {
+        spec.completions = Some(1);
+        spec.parallelism = Some(1);
+    }
+    spec.parallelism.get_or_insert(1);
+    if spec.backoff_limit.is_none() {
+        spec.backoff_limit = Some(if spec.backoff_limit_per_index.is_some() {
+            i32::MAX
+        } else {
+            6
+        });
+    }
+    if job.metadata.labels.is_empty() && !spec.template.metadata.labels.is_empty() {
+        job.metadata.labels = spec.template.metadata.labels.clone();
+    }
+    spec.completion_mode.get_or_insert_with(|| NON_INDEXED.to_string());
+    spec.suspend.get_or_insert(false);
+    if profile.gates.job_pod_replacement_policy && spec.pod_replacement_policy.is_none() {
+        let policy = if spec.pod_failure_policy.is_some() {
+            FAILED
+        } else {
+            TERMINATING_OR_FAILED
+        };
+        spec.pod_replacement_policy = Some(policy.to_string());
+    }
+    if let Some(pfp) = &mut spec.pod_failure_policy {
+        for pattern in pfp
+            .rules
+            .iter_mut()
+            .filter_map(|r| r.on_pod_conditions.as_mut())
+            .flatten()
+        {
+            if pattern.status.is_empty() {
+                pattern.status = "True".to_string();
+            }
+        }
+    }
+    set_defaults_pod_spec(&mut spec.template.spec);
+}
+
+/// `SetDefaults_PodSpec` and `SetDefaults_Container` for the fields that show
+/// in `kubectl get -o yaml`.
+fn set_defaults_pod_spec(spec: &mut PodSpec) {
+    if spec.restart_policy.is_empty() {
+        spec.restart_policy = "Always".to_string();
+    }
+    spec.termination_grace_period_seconds.get_or_insert(30);
+    for (key, value) in [
+        ("dnsPolicy", json!("ClusterFirst")),
+        ("schedulerName", json!("default-scheduler")),
+        ("securityContext", json!({})),
+    ] {
+        spec.extra.entry(key.to_string()).or_insert(value);
+    }
+    for c in spec.init_containers.iter_mut().chain(spec.containers.iter_mut()) {
+        set_defaults_container(c);
+    }
+}
+
+fn set_defaults_container(c: &mut Container) {
+    let pull = match c.image.as_deref() {
+        Some(image) if image_tag(image).is_none_or(|t| t == "latest") && !image.contains('@') => "Always",
+        _ => "IfNotPresent",
+    };
+    c.extra
+        .entry("imagePullPolicy".to_string())
+        .or_insert(Value::from(pull));
+    c.extra
+        .entry("terminationMessagePath".to_string())
+        .or_insert(json!("/dev/termination-log"));
+    c.extra
+        .entry("terminationMessagePolicy".to_string())
+        .or_insert(json!("File"));
+}
+
+/// The tag of an image reference, if any (`registry:5000/app:1.2` → `1.2`).
+fn image_tag(image: &str) -> Option<&str> {
+    let last = image.rsplit('/').next()?;
+    last.split_once(':').map(|(_, t)| t)
+}
+
+/// The create strategy: identity, generation, cleared status, generated
+/// selector and labels (`generateSelector`), then defaults.
+pub fn prepare_for_create(job: &mut Job, uid: &str, now: Time, profile: &Profile) -> Vec<&'static str> {
+    job.api_version = "batch/v1".to_string();
+    job.kind = "Job".to_string();
+    if job.metadata.namespace.is_empty() {
+        job.metadata.namespace = "default".to_string();
+    }
+    job.metadata.uid = uid.to_string();
+    job.metadata.creation_timestamp = Some(now);
+    job.metadata.generation = Some(1);
+    job.status = JobStatus::default();
+    let dropped = drop_disabled_fields(job, profile);
+    set_defaults_job(job, profile);
+    generate_selector(job);
+    // Objects read back from storage are defaulted again: this is where an
+    // unlabelled Job picks up its template's generated labels.
+    set_defaults_job(job, profile);
+    dropped
+}
+
+/// `generateSelector`: unless `manualSelector`, template labels get the
+/// controller-uid and job-name labels (legacy and prefixed) and the selector
+/// matches the prefixed controller-uid. User-set values are left alone.
+pub fn generate_selector(job: &mut Job) {
+    if job.spec.manual_selector == Some(true) {
+        return;
+    }
+    let (uid, name) = (job.metadata.uid.clone(), job.metadata.name.clone());
+    let labels = &mut job.spec.template.metadata.labels;
+    for (k, v) in [
+        (LEGACY_CONTROLLER_UID_LABEL, &uid),
+        (LEGACY_JOB_NAME_LABEL, &name),
+        (CONTROLLER_UID_LABEL, &uid),
+        (JOB_NAME_LABEL, &name),
+    ] {
+        labels.entry(k.to_string()).or_insert_with(|| v.clone());
+    }
+    if job.spec.selector.is_none() {
+        job.spec.selector = Some(LabelSelector {
+            match_labels: [(CONTROLLER_UID_LABEL.to_string(), uid)].into(),
+            ..Default::default()
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_set_defaults_job() {
+        let profile = Profile::newest();
+        let mut job = Job::default();
+        set_defaults_job(&mut job, &profile);
+        assert_eq!(
+            (job.spec.completions, job.spec.parallelism, job.spec.backoff_limit),
+            (Some(1), Some(1), Some(6))
+        );
+        assert_eq!(job.spec.completion_mode.as_deref(), Some(NON_INDEXED));
+        assert_eq!(job.spec.suspend, Some(false));
+        assert_eq!(job.spec.pod_replacement_policy.as_deref(), Some(TERMINATING_OR_FAILED));
+        assert_eq!(job.spec.template.spec.termination_grace_period_seconds, Some(30));
+
+        let mut only_parallelism = Job::default();
+        only_parallelism.spec.parallelism = Some(3);
+        only_parallelism.spec.backoff_limit_per_index = Some(1);
+        set_defaults_job(&mut only_parallelism, &profile);
+        assert_eq!(
+            only_parallelism.spec.completions, None,
+            "work-queue Jobs keep completions unset"
+        );
+        assert_eq!(only_parallelism.spec.backoff_limit, Some(i32::MAX));
+    }
+
+    #[test]
+    fn replacement_policy_default_depends_on_failure_policy_and_gate() {
+        let mut job = Job::default();
+        job.spec.pod_failure_policy = Some(PodFailurePolicy::default());
+        set_defaults_job(&mut job, &Profile::newest());
+        assert_eq!(job.spec.pod_replacement_policy.as_deref(), Some(FAILED));
+        let mut old = Job::default();
+        set_defaults_job(&mut old, &Profile::new(27));
+        assert_eq!(old.spec.pod_replacement_policy, None);
+    }
+
+    #[test]
+    fn create_generates_selector_labels_and_drops_unknown_fields() {
+        let mut job = Job::default();
+        job.metadata.name = "pi".into();
+        job.spec.backoff_limit_per_index = Some(2);
+        let dropped = prepare_for_create(&mut job, "uid-1", Time(0), &Profile::new(27));
+        assert_eq!(dropped, vec!["spec.backoffLimitPerIndex"]);
+        assert_eq!(
+            job.spec.selector.as_ref().unwrap().match_labels[CONTROLLER_UID_LABEL],
+            "uid-1"
+        );
+        assert_eq!(job.spec.template.metadata.labels[LEGACY_JOB_NAME_LABEL], "pi");
+        assert_eq!(job.metadata.labels[JOB_NAME_LABEL], "pi");
+        assert_eq!(job.spec.backoff_limit, Some(6));
+    }
+}

@@ -13,8 +13,7 @@ pub const JOB_TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
 /// Annotation (and, with `PodIndexLabel`, label) carrying an Indexed pod's index.
 pub const JOB_COMPLETION_INDEX_ANNOTATION: &str = "batch.kubernetes.io/job-completion-index";
 pub const JOB_INDEX_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-failure-count";
-pub const JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION: &str =
-    "batch.kubernetes.io/job-index-ignored-failure-count";
+pub const JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-ignored-failure-count";
 pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
 pub const LEGACY_JOB_NAME_LABEL: &str = "job-name";
 pub const CONTROLLER_UID_LABEL: &str = "batch.kubernetes.io/controller-uid";
@@ -102,6 +101,26 @@ pub struct JobSpec {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+/// The field names of `JobSpec`, for "did you mean" hints.
+pub const JOB_SPEC_FIELDS: &[&str] = &[
+    "activeDeadlineSeconds",
+    "backoffLimit",
+    "backoffLimitPerIndex",
+    "completionMode",
+    "completions",
+    "managedBy",
+    "manualSelector",
+    "maxFailedIndexes",
+    "parallelism",
+    "podFailurePolicy",
+    "podReplacementPolicy",
+    "selector",
+    "successPolicy",
+    "suspend",
+    "template",
+    "ttlSecondsAfterFinished",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -273,7 +292,5 @@ pub fn finished_condition(conditions: &[JobCondition]) -> Option<&JobCondition> 
 
 /// `util.IsJobSucceeded`.
 pub fn is_job_succeeded(conditions: &[JobCondition]) -> bool {
-    conditions
-        .iter()
-        .any(|c| c.type_ == COND_COMPLETE && c.is_true())
+    conditions.iter().any(|c| c.type_ == COND_COMPLETE && c.is_true())
 }

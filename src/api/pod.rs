@@ -2,8 +2,8 @@
 //! the scheduler read. Unknown fields of a pod template are kept in `extra`.
 
 use super::job::{
-    JOB_COMPLETION_INDEX_ANNOTATION, JOB_INDEX_FAILURE_COUNT_ANNOTATION,
-    JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, JOB_TRACKING_FINALIZER,
+    JOB_COMPLETION_INDEX_ANNOTATION, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
+    JOB_TRACKING_FINALIZER,
 };
 use super::meta::{Extra, ObjectMeta};
 use super::time::Time;
@@ -83,9 +83,7 @@ pub struct Pod {
     pub status: PodStatus,
 }
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PodPhase {
     /// Phase not set (`""`).
     #[default]
@@ -190,8 +188,7 @@ pub const DISRUPTION_TARGET: &str = "DisruptionTarget";
 impl Pod {
     /// `podutil.IsPodReady`: a `Ready` condition with status `True`.
     pub fn is_ready(&self) -> bool {
-        self.condition(POD_READY)
-            .is_some_and(|c| c.status == "True")
+        self.condition(POD_READY).is_some_and(|c| c.status == "True")
     }
 
     pub fn condition(&self, type_: &str) -> Option<&PodCondition> {
@@ -209,30 +206,18 @@ impl Pod {
     }
 
     pub fn has_tracking_finalizer(&self) -> bool {
-        self.metadata
-            .finalizers
-            .iter()
-            .any(|f| f == JOB_TRACKING_FINALIZER)
+        self.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER)
     }
 
     /// `getCompletionIndex`: the index annotation as a non-negative integer, or `None`.
     pub fn completion_index(&self) -> Option<i32> {
-        let v = self
-            .metadata
-            .annotations
-            .get(JOB_COMPLETION_INDEX_ANNOTATION)?;
-        parse_go_int(v)
-            .and_then(|i| i32::try_from(i).ok())
-            .filter(|i| *i >= 0)
+        let v = self.metadata.annotations.get(JOB_COMPLETION_INDEX_ANNOTATION)?;
+        parse_go_int(v).and_then(|i| i32::try_from(i).ok()).filter(|i| *i >= 0)
     }
 
     /// `parseIndexFailureCountAnnotation`: invalid, negative or too large values read as 0.
     pub fn index_failure_count(&self) -> i32 {
-        parse_count_annotation(
-            self.metadata
-                .annotations
-                .get(JOB_INDEX_FAILURE_COUNT_ANNOTATION),
-        )
+        parse_count_annotation(self.metadata.annotations.get(JOB_INDEX_FAILURE_COUNT_ANNOTATION))
     }
 
     /// `parseIndexFailureIgnoreCountAnnotation`.

@@ -43,10 +43,7 @@ fn parse_millis(text: &str) -> Option<i128> {
     };
     let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
     if int_part.is_empty() && frac_part.is_empty()
-        || !int_part
-            .bytes()
-            .chain(frac_part.bytes())
-            .all(|b| b.is_ascii_digit())
+        || !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit())
     {
         return None;
     }

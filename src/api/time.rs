@@ -40,8 +40,7 @@ impl Time {
     /// Parses an RFC 3339 timestamp such as `2026-01-01T00:00:00Z`,
     /// `2026-01-01T00:00:00.250Z` or `2026-01-01T01:00:00+01:00`.
     pub fn parse_rfc3339(s: &str) -> Result<Self, String> {
-        let err =
-            || format!("{s:?} is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")");
+        let err = || format!("{s:?} is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")");
         let b = s.as_bytes();
         if b.len() < 20
             || b[4] != b'-'
@@ -185,18 +184,9 @@ mod tests {
         ] {
             assert_eq!(Time::parse_rfc3339(s).unwrap().to_rfc3339(), s);
         }
-        assert_eq!(
-            Time::parse_rfc3339("0001-01-01T00:00:00Z").unwrap(),
-            GO_ZERO_TIME
-        );
-        assert_eq!(
-            Time::parse_rfc3339("1970-01-01T00:00:01.5Z").unwrap(),
-            Time(1500)
-        );
-        assert_eq!(
-            Time::parse_rfc3339("1970-01-01T01:00:00+01:00").unwrap(),
-            Time(0)
-        );
+        assert_eq!(Time::parse_rfc3339("0001-01-01T00:00:00Z").unwrap(), GO_ZERO_TIME);
+        assert_eq!(Time::parse_rfc3339("1970-01-01T00:00:01.5Z").unwrap(), Time(1500));
+        assert_eq!(Time::parse_rfc3339("1970-01-01T01:00:00+01:00").unwrap(), Time(0));
     }
 
     #[test]

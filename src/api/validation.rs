@@ -85,12 +85,7 @@ impl fmt::Display for FieldError {
     }
 }
 
-fn err(
-    type_: ErrorType,
-    field: &str,
-    value: Option<String>,
-    detail: impl Into<String>,
-) -> FieldError {
+fn err(type_: ErrorType, field: &str, value: Option<String>, detail: impl Into<String>) -> FieldError {
     FieldError {
         type_,
         field: field.to_string(),
@@ -151,22 +146,14 @@ pub fn go_quote(s: &str) -> String {
 
 /// `%q` of a `[]string`: `["a" "b"]`.
 fn go_quote_list(items: &[&str]) -> String {
-    format!(
-        "[{}]",
-        items
-            .iter()
-            .map(|s| go_quote(s))
-            .collect::<Vec<_>>()
-            .join(" ")
-    )
+    format!("[{}]", items.iter().map(|s| go_quote(s)).collect::<Vec<_>>().join(" "))
 }
 
 // ---------------------------------------------------------------------------
 // Name and label checks (`k8s.io/apimachinery/pkg/util/validation`).
 
 const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const DNS1123_SUBDOMAIN_FMT: &str =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 
@@ -216,8 +203,7 @@ fn qualified_name_part_ok(s: &str) -> bool {
     !b.is_empty()
         && is_alnum(b[0])
         && is_alnum(b[b.len() - 1])
-        && b.iter()
-            .all(|c| is_alnum(*c) || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter().all(|c| is_alnum(*c) || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// `IsQualifiedName`: `[prefix/]name` as used by label keys and condition types.
@@ -282,11 +268,7 @@ fn validate_labels(labels: &BTreeMap<String, String>, path: &str, errs: &mut Vec
     }
 }
 
-fn validate_annotations(
-    annotations: &BTreeMap<String, String>,
-    path: &str,
-    errs: &mut Vec<FieldError>,
-) {
+fn validate_annotations(annotations: &BTreeMap<String, String>, path: &str, errs: &mut Vec<FieldError>) {
     let mut total = 0;
     for (k, v) in annotations {
         for m in is_qualified_name(&k.to_lowercase()) {
@@ -295,22 +277,14 @@ fn validate_annotations(
         total += k.len() + v.len();
     }
     if total > 256 * 1024 {
-        errs.push(err(
-            ErrorType::TooLong,
-            path,
-            None,
-            "must have at most 262144 bytes",
-        ));
+        errs.push(err(ErrorType::TooLong, path, None, "must have at most 262144 bytes"));
     }
 }
 
 /// `ValidateObjectMeta` for a namespaced object named like a ReplicationController.
 fn validate_object_meta(meta: &ObjectMeta, errs: &mut Vec<FieldError>) {
     if meta.name.is_empty() && meta.generate_name.is_empty() {
-        errs.push(required(
-            "metadata.name",
-            "name or generateName is required",
-        ));
+        errs.push(required("metadata.name", "name or generateName is required"));
     } else if !meta.name.is_empty() {
         for m in is_dns1123_subdomain(&meta.name) {
             errs.push(invalid_str("metadata.name", &meta.name, m));
@@ -332,11 +306,7 @@ fn validate_has_label(meta: &ObjectMeta, key: &str, expected: &str, errs: &mut V
     let path = format!("spec.template.metadata.labels[{key}]");
     match meta.labels.get(key) {
         None => errs.push(required(&path, format!("must be '{expected}'"))),
-        Some(v) if v != expected => errs.push(invalid(
-            &path,
-            go_map(&meta.labels),
-            format!("must be '{expected}'"),
-        )),
+        Some(v) if v != expected => errs.push(invalid(&path, go_map(&meta.labels), format!("must be '{expected}'"))),
         _ => {}
     }
 }
@@ -353,10 +323,7 @@ fn go_selector(s: &LabelSelector) -> String {
     let exprs = if s.match_expressions.is_empty() {
         "[]v1.LabelSelectorRequirement(nil)".to_string()
     } else {
-        format!(
-            "[]v1.LabelSelectorRequirement{{/* {} */}}",
-            s.match_expressions.len()
-        )
+        format!("[]v1.LabelSelectorRequirement{{/* {} */}}", s.match_expressions.len())
     };
     let labels = if s.match_labels.is_empty() {
         "map[string]string(nil)".to_string()
@@ -367,11 +334,7 @@ fn go_selector(s: &LabelSelector) -> String {
 }
 
 /// `validateGeneratedSelector`.
-fn validate_generated_selector(
-    job: &Job,
-    require_prefixed_labels: bool,
-    errs: &mut Vec<FieldError>,
-) {
+fn validate_generated_selector(job: &Job, require_prefixed_labels: bool, errs: &mut Vec<FieldError>) {
     if job.spec.manual_selector == Some(true) {
         return;
     }
@@ -483,11 +446,7 @@ fn validate_job_spec(spec: &JobSpec, errs: &mut Vec<FieldError>) {
     };
     nn("spec.parallelism", spec.parallelism.map(i64::from), errs);
     nn("spec.completions", spec.completions.map(i64::from), errs);
-    nn(
-        "spec.activeDeadlineSeconds",
-        spec.active_deadline_seconds,
-        errs,
-    );
+    nn("spec.activeDeadlineSeconds", spec.active_deadline_seconds, errs);
     nn("spec.backoffLimit", spec.backoff_limit.map(i64::from), errs);
     nn(
         "spec.ttlSecondsAfterFinished",
@@ -521,23 +480,13 @@ fn validate_job_spec(spec: &JobSpec, errs: &mut Vec<FieldError>) {
     }
     if let Some(mode) = &spec.completion_mode {
         if mode != NON_INDEXED && mode != INDEXED {
-            errs.push(not_supported(
-                "spec.completionMode",
-                mode,
-                &[NON_INDEXED, INDEXED],
-            ));
+            errs.push(not_supported("spec.completionMode", mode, &[NON_INDEXED, INDEXED]));
         }
         if mode == INDEXED {
             if spec.completions.is_none() {
-                errs.push(required(
-                    "spec.completions",
-                    "when completion mode is Indexed",
-                ));
+                errs.push(required("spec.completions", "when completion mode is Indexed"));
             }
-            if let Some(p) = spec
-                .parallelism
-                .filter(|p| *p > MAX_PARALLELISM_FOR_INDEXED_JOB)
-            {
+            if let Some(p) = spec.parallelism.filter(|p| *p > MAX_PARALLELISM_FOR_INDEXED_JOB) {
                 errs.push(invalid("spec.parallelism", p, format!("must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed")));
             }
             if let (Some(c), Some(m)) = (spec.completions, spec.max_failed_indexes)
@@ -559,21 +508,14 @@ fn validate_job_spec(spec: &JobSpec, errs: &mut Vec<FieldError>) {
                     format!("must be less than or equal to {MAX_FAILED_INDEXES_FOR_INDEXED_JOB}"),
                 ));
             }
-            if spec.completions.is_some_and(|c| c > COMPLETIONS_SOFT_LIMIT)
-                && spec.backoff_limit_per_index.is_some()
-            {
+            if spec.completions.is_some_and(|c| c > COMPLETIONS_SOFT_LIMIT) && spec.backoff_limit_per_index.is_some() {
                 if spec.max_failed_indexes.is_none() {
                     errs.push(required(
                         "spec.maxFailedIndexes",
-                        format!(
-                            "must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"
-                        ),
+                        format!("must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"),
                     ));
                 }
-                if let Some(p) = spec
-                    .parallelism
-                    .filter(|p| *p > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS)
-                {
+                if let Some(p) = spec.parallelism.filter(|p| *p > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS) {
                     errs.push(invalid(
                         "spec.parallelism",
                         p,
@@ -593,11 +535,7 @@ fn validate_job_spec(spec: &JobSpec, errs: &mut Vec<FieldError>) {
             }
         }
     }
-    if spec
-        .completion_mode
-        .as_deref()
-        .is_none_or(|m| m == NON_INDEXED)
-    {
+    if spec.completion_mode.as_deref().is_none_or(|m| m == NON_INDEXED) {
         if let Some(b) = spec.backoff_limit_per_index {
             errs.push(invalid(
                 "spec.backoffLimitPerIndex",
@@ -606,11 +544,7 @@ fn validate_job_spec(spec: &JobSpec, errs: &mut Vec<FieldError>) {
             ));
         }
         if let Some(m) = spec.max_failed_indexes {
-            errs.push(invalid(
-                "spec.maxFailedIndexes",
-                m,
-                "requires indexed completion mode",
-            ));
+            errs.push(invalid("spec.maxFailedIndexes", m, "requires indexed completion mode"));
         }
     }
     if let Some(pfp) = &spec.pod_failure_policy {
@@ -667,10 +601,7 @@ fn validate_domain_prefixed_path(path: &str, value: &str, errs: &mut Vec<FieldEr
         errs.push(required(path, ""));
         return;
     }
-    let Some((host, rest)) = value
-        .split_once('/')
-        .filter(|(h, r)| !h.is_empty() && !r.is_empty())
-    else {
+    let Some((host, rest)) = value.split_once('/').filter(|(h, r)| !h.is_empty() && !r.is_empty()) else {
         errs.push(invalid_str(
             path,
             value,
@@ -693,21 +624,12 @@ fn validate_domain_prefixed_path(path: &str, value: &str, errs: &mut Vec<FieldEr
     }
 }
 
-const PFP_ACTIONS: [&str; 4] = [
-    ACTION_COUNT,
-    ACTION_FAIL_INDEX,
-    ACTION_FAIL_JOB,
-    ACTION_IGNORE,
-];
+const PFP_ACTIONS: [&str; 4] = [ACTION_COUNT, ACTION_FAIL_INDEX, ACTION_FAIL_JOB, ACTION_IGNORE];
 
 fn validate_pod_failure_policy(spec: &JobSpec, pfp: &PodFailurePolicy, errs: &mut Vec<FieldError>) {
     let rules_path = "spec.podFailurePolicy.rules";
     if pfp.rules.len() > MAX_POD_FAILURE_POLICY_RULES {
-        errs.push(too_many(
-            rules_path,
-            pfp.rules.len(),
-            MAX_POD_FAILURE_POLICY_RULES,
-        ));
+        errs.push(too_many(rules_path, pfp.rules.len(), MAX_POD_FAILURE_POLICY_RULES));
     }
     let names: BTreeSet<&str> = spec
         .template
@@ -743,11 +665,7 @@ fn validate_pod_failure_policy(spec: &JobSpec, pfp: &PodFailurePolicy, errs: &mu
         if !conditions.is_empty() {
             let p = format!("{rule_path}.onPodConditions");
             if conditions.len() > MAX_ON_POD_CONDITIONS_PATTERNS {
-                errs.push(too_many(
-                    &p,
-                    conditions.len(),
-                    MAX_ON_POD_CONDITIONS_PATTERNS,
-                ));
+                errs.push(too_many(&p, conditions.len(), MAX_ON_POD_CONDITIONS_PATTERNS));
             }
             for (j, pattern) in conditions.iter().enumerate() {
                 let pp = format!("{p}[{j}]");
@@ -761,11 +679,7 @@ fn validate_pod_failure_policy(spec: &JobSpec, pfp: &PodFailurePolicy, errs: &mu
                         format!("valid values: {}", go_quote_list(&statuses)),
                     ));
                 } else if !statuses.contains(&pattern.status.as_str()) {
-                    errs.push(not_supported(
-                        &format!("{pp}.status"),
-                        &pattern.status,
-                        &statuses,
-                    ));
+                    errs.push(not_supported(&format!("{pp}.status"), &pattern.status, &statuses));
                 }
             }
         }
@@ -811,11 +725,7 @@ fn validate_on_exit_codes(
     let values_path = format!("{path}.values");
     let rendered = format!(
         "[]int32{{{}}}",
-        oec.values
-            .iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        oec.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
     );
     if oec.values.is_empty() {
         errs.push(invalid(
@@ -824,11 +734,7 @@ fn validate_on_exit_codes(
             "at least one value is required",
         ));
     } else if oec.values.len() > MAX_ON_EXIT_CODES_VALUES {
-        errs.push(too_many(
-            &values_path,
-            oec.values.len(),
-            MAX_ON_EXIT_CODES_VALUES,
-        ));
+        errs.push(too_many(&values_path, oec.values.len(), MAX_ON_EXIT_CODES_VALUES));
     }
     let mut seen = BTreeSet::new();
     let mut ordered = true;
@@ -858,11 +764,7 @@ fn validate_success_policy(spec: &JobSpec, sp: &SuccessPolicy, errs: &mut Vec<Fi
         ));
     }
     if sp.rules.len() > MAX_SUCCESS_POLICY_RULES {
-        errs.push(too_many(
-            rules_path,
-            sp.rules.len(),
-            MAX_SUCCESS_POLICY_RULES,
-        ));
+        errs.push(too_many(rules_path, sp.rules.len(), MAX_SUCCESS_POLICY_RULES));
     }
     let completions = spec.completions.unwrap_or(0);
     for (i, rule) in sp.rules.iter().enumerate() {
@@ -886,11 +788,7 @@ fn validate_success_policy(spec: &JobSpec, sp: &SuccessPolicy, errs: &mut Vec<Fi
             }
             match validate_indexes_format(ix, completions) {
                 Ok(t) => total = t,
-                Err(e) => errs.push(invalid_str(
-                    &p,
-                    ix,
-                    format!("error parsing succeededIndexes: {e}"),
-                )),
+                Err(e) => errs.push(invalid_str(&p, ix, format!("error parsing succeededIndexes: {e}"))),
             }
         }
         if let Some(c) = rule.succeeded_count {
@@ -899,7 +797,11 @@ fn validate_success_policy(spec: &JobSpec, sp: &SuccessPolicy, errs: &mut Vec<Fi
                 errs.push(e);
             }
             if c > completions {
-                errs.push(invalid(&p, c, format!("must be less than or equal to {completions} (the number of specified completions)")));
+                errs.push(invalid(
+                    &p,
+                    c,
+                    format!("must be less than or equal to {completions} (the number of specified completions)"),
+                ));
             }
             if rule.succeeded_indexes.is_some() && c > total {
                 errs.push(invalid(&p, c, format!("must be less than or equal to {total} (the number of indexes in the specified succeededIndexes field)")));
@@ -937,12 +839,8 @@ fn parse_index_interval(piece: &str, completions: i32) -> Result<(i64, i64), Str
         ));
     }
     let atoi = |s: &str| {
-        super::pod::parse_go_int(s).ok_or_else(|| {
-            format!(
-                "cannot convert string to integer for index: {}",
-                go_quote(s)
-            )
-        })
+        super::pod::parse_go_int(s)
+            .ok_or_else(|| format!("cannot convert string to integer for index: {}", go_quote(s)))
     };
     let x = atoi(limits[0])?;
     if x >= completions as i64 {
@@ -966,11 +864,7 @@ fn parse_index_interval(piece: &str, completions: i32) -> Result<(i64, i64), Str
 /// the simulator reads.
 fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
     validate_labels(&t.metadata.labels, "spec.template.metadata.labels", errs);
-    validate_annotations(
-        &t.metadata.annotations,
-        "spec.template.metadata.annotations",
-        errs,
-    );
+    validate_annotations(&t.metadata.annotations, "spec.template.metadata.annotations", errs);
     let spec = &t.spec;
     let mut names = BTreeSet::new();
     for (kind, list) in [
@@ -1013,10 +907,7 @@ fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
                     errs.push(invalid(
                         &format!("{p}.resources.requests"),
                         go_quote(q.as_str()),
-                        format!(
-                            "must be less than or equal to {res} limit of {}",
-                            l.as_str()
-                        ),
+                        format!("must be less than or equal to {res} limit of {}", l.as_str()),
                     ));
                 }
             }
@@ -1082,10 +973,7 @@ pub fn validate_job_update(job: &Job, old: &Job, opts: &ValidationOptions) -> Ve
     if spec.selector != old_spec.selector {
         errs.push(immutable(
             "spec.selector",
-            spec.selector
-                .as_ref()
-                .map(go_selector)
-                .unwrap_or_else(|| "null".into()),
+            spec.selector.as_ref().map(go_selector).unwrap_or_else(|| "null".into()),
         ));
     }
     let mut old_template = old_spec.template.clone();
@@ -1093,10 +981,7 @@ pub fn validate_job_update(job: &Job, old: &Job, opts: &ValidationOptions) -> Ve
         copy_scheduling_directives(&spec.template, &mut old_template);
     }
     if spec.template != old_template {
-        errs.push(immutable(
-            "spec.template",
-            "core.PodTemplateSpec{...}".into(),
-        ));
+        errs.push(immutable("spec.template", "core.PodTemplateSpec{...}".into()));
     }
     if spec.completion_mode != old_spec.completion_mode {
         errs.push(immutable(
@@ -1108,10 +993,7 @@ pub fn validate_job_update(job: &Job, old: &Job, opts: &ValidationOptions) -> Ve
         ));
     }
     if spec.pod_failure_policy != old_spec.pod_failure_policy {
-        errs.push(immutable(
-            "spec.podFailurePolicy",
-            "batch.PodFailurePolicy{...}".into(),
-        ));
+        errs.push(immutable("spec.podFailurePolicy", "batch.PodFailurePolicy{...}".into()));
     }
     if spec.backoff_limit_per_index != old_spec.backoff_limit_per_index {
         errs.push(immutable(
@@ -1129,10 +1011,7 @@ pub fn validate_job_update(job: &Job, old: &Job, opts: &ValidationOptions) -> Ve
         ));
     }
     if spec.success_policy != old_spec.success_policy {
-        errs.push(immutable(
-            "spec.successPolicy",
-            "batch.SuccessPolicy{...}".into(),
-        ));
+        errs.push(immutable("spec.successPolicy", "batch.SuccessPolicy{...}".into()));
     }
     errs
 }
@@ -1146,12 +1025,7 @@ fn fmt_opt(v: Option<i32>) -> String {
 /// gates may change.
 fn copy_scheduling_directives(new: &PodTemplateSpec, old: &mut PodTemplateSpec) {
     let new_aff = new.spec.extra.get("affinity").filter(|v| !v.is_null());
-    let old_aff = old
-        .spec
-        .extra
-        .get("affinity")
-        .filter(|v| !v.is_null())
-        .cloned();
+    let old_aff = old.spec.extra.get("affinity").filter(|v| !v.is_null()).cloned();
     let node_affinity = new_aff.and_then(|a| a.get("nodeAffinity")).cloned();
     match (new_aff, old_aff) {
         (None, Some(mut o)) => {
@@ -1169,9 +1043,7 @@ fn copy_scheduling_directives(new: &PodTemplateSpec, old: &mut PodTemplateSpec) 
             if let Some(na) = node_affinity {
                 m.insert("nodeAffinity".into(), na);
             }
-            old.spec
-                .extra
-                .insert("affinity".into(), serde_json::Value::Object(m));
+            old.spec.extra.insert("affinity".into(), serde_json::Value::Object(m));
         }
         (Some(_), Some(mut o)) => {
             if let Some(m) = o.as_object_mut() {
@@ -1218,15 +1090,11 @@ mod tests {
         });
         job.spec.template.metadata.labels = labels;
         job.spec.template.spec.restart_policy = "Never".into();
-        job.spec
-            .template
-            .spec
-            .containers
-            .push(super::super::pod::Container {
-                name: "pi".into(),
-                image: Some("perl".into()),
-                ..Default::default()
-            });
+        job.spec.template.spec.containers.push(super::super::pod::Container {
+            name: "pi".into(),
+            image: Some("perl".into()),
+            ..Default::default()
+        });
         job
     }
 
@@ -1264,9 +1132,7 @@ mod tests {
         job.spec.template.spec.restart_policy = "Always".into();
         assert_eq!(
             messages(&job),
-            vec![
-                "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
-            ]
+            vec!["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]
         );
     }
 
@@ -1286,9 +1152,7 @@ mod tests {
         });
         assert_eq!(
             messages(&job),
-            vec![
-                "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{3, 1}: must be ordered"
-            ]
+            vec!["spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{3, 1}: must be ordered"]
         );
     }
 
@@ -1300,10 +1164,6 @@ mod tests {
                 .unwrap_err()
                 .contains("non-increasing")
         );
-        assert!(
-            validate_indexes_format("7", 5)
-                .unwrap_err()
-                .contains("too large index")
-        );
+        assert!(validate_indexes_format("7", 5).unwrap_err().contains("too large index"));
     }
 }

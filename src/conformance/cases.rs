@@ -3,21 +3,16 @@
 
 use super::fixtures::{self as fx, NOW, R};
 use crate::api::*;
-use crate::controller::backoff::{
-    BackoffRecord, finished_time, remaining_for_failures, remaining_per_index,
-};
+use crate::controller::backoff::{BackoffRecord, finished_time, remaining_for_failures, remaining_per_index};
 use crate::controller::conditions::ensure_job_condition_status;
 use crate::controller::failure_policy::match_pod_failure_policy;
 use crate::controller::indexes::*;
 use crate::controller::state::Expectations;
 use crate::controller::success_policy::match_success_policy;
 use crate::controller::sync::{
-    finished_pod_totals, orphan_pod_finalizer_removable, pod_creation_info_for_independent_indexes,
-    track_job_status,
+    finished_pod_totals, orphan_pod_finalizer_removable, pod_creation_info_for_independent_indexes, track_job_status,
 };
-use crate::controller::{
-    ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, queue_rules, sync_job,
-};
+use crate::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, queue_rules, sync_job};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -151,14 +146,7 @@ fn backoff_record(v: &Value) -> R<Option<BackoffRecord>> {
 
 fn conditions_json(c: &[JobCondition]) -> Vec<(String, String, String, String)> {
     c.iter()
-        .map(|c| {
-            (
-                c.type_.clone(),
-                c.status.clone(),
-                c.reason.clone(),
-                c.message.clone(),
-            )
-        })
+        .map(|c| (c.type_.clone(), c.status.clone(), c.reason.clone(), c.message.clone()))
         .collect()
 }
 
@@ -182,17 +170,10 @@ fn compare_status(want: &Value, got: &JobStatus, ignored: &[String]) -> R<()> {
             "failed" => check(k, got.failed as i64, w.as_i64().unwrap_or(-1)),
             "ready" => check(k, got.ready.map(i64::from), w.as_i64()),
             "terminating" => check(k, got.terminating.map(i64::from), w.as_i64()),
-            "terminatingOrZero" => check(
-                k,
-                got.terminating.unwrap_or(0) as i64,
-                w.as_i64().unwrap_or(-1),
-            ),
-            "completedIndexes" => {
-                check(k, got.completed_indexes.as_str(), w.as_str().unwrap_or(""))
-            }
+            "terminatingOrZero" => check(k, got.terminating.unwrap_or(0) as i64, w.as_i64().unwrap_or(-1)),
+            "completedIndexes" => check(k, got.completed_indexes.as_str(), w.as_str().unwrap_or("")),
             "failedIndexes" => check(k, got.failed_indexes.as_deref(), w.as_str()),
-            "conditions" => expected_conditions(w)
-                .and_then(|want| check(k, conditions_json(&got.conditions), want)),
+            "conditions" => expected_conditions(w).and_then(|want| check(k, conditions_json(&got.conditions), want)),
             "startTimeSet" => check(k, got.start_time.is_some(), w.as_bool().unwrap_or(false)),
             "startTime" => fx::time(w).and_then(|t| check(k, got.start_time, t)),
             "completionTime" => fx::time(w).and_then(|t| check(k, got.completion_time, t)),
@@ -217,11 +198,7 @@ fn compare_status(want: &Value, got: &JobStatus, ignored: &[String]) -> R<()> {
             errs.push(format!("status.{e}"));
         }
     }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(errs.join("; "))
-    }
+    if errs.is_empty() { Ok(()) } else { Err(errs.join("; ")) }
 }
 
 fn state_from(ctrl: &Value) -> R<JobState> {
@@ -230,12 +207,8 @@ fn state_from(ctrl: &Value) -> R<JobState> {
         ..Default::default()
     };
     let (c, d) = (
-        ctrl["pendingExpectations"]["creations"]
-            .as_i64()
-            .unwrap_or(0),
-        ctrl["pendingExpectations"]["deletions"]
-            .as_i64()
-            .unwrap_or(0),
+        ctrl["pendingExpectations"]["creations"].as_i64().unwrap_or(0),
+        ctrl["pendingExpectations"]["deletions"].as_i64().unwrap_or(0),
     );
     if c != 0 || d != 0 {
         state.expectations = Some(Expectations {
@@ -273,10 +246,7 @@ fn sync_job_case(input: &Value, expect: &Value) -> R<()> {
         }
     };
     if let Some(w) = expect["syncError"].as_bool() {
-        push(
-            check("syncError", outcome.error.is_some(), w)
-                .map_err(|e| format!("{e} ({:?})", outcome.error)),
-        );
+        push(check("syncError", outcome.error.is_some(), w).map_err(|e| format!("{e} ({:?})", outcome.error)));
     }
     for (key, got) in [
         ("podCreations", client.creates),
@@ -300,17 +270,11 @@ fn sync_job_case(input: &Value, expect: &Value) -> R<()> {
         push(check(
             "createdIndexes",
             got,
-            w.iter()
-                .filter_map(|x| x.as_i64().map(|x| x as i32))
-                .collect(),
+            w.iter().filter_map(|x| x.as_i64().map(|x| x as i32)).collect(),
         ));
     }
     if let Some(n) = expect["storedJobConditionCount"].as_u64() {
-        push(check(
-            "storedJobConditionCount",
-            job.status.conditions.len() as u64,
-            n,
-        ));
+        push(check("storedJobConditionCount", job.status.conditions.len() as u64, n));
     }
     if !expect["status"].is_null() {
         let got = client
@@ -321,11 +285,7 @@ fn sync_job_case(input: &Value, expect: &Value) -> R<()> {
         let ignored: Vec<String> = fx::str_list(&expect["statusIgnoredFields"]);
         push(compare_status(&expect["status"], &got, &ignored));
     }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(errs.join("; "))
-    }
+    if errs.is_empty() { Ok(()) } else { Err(errs.join("; ")) }
 }
 
 /// The real controller loop against a fake clock advancing 100 ms per poll;
@@ -361,9 +321,7 @@ fn controller_loop(input: &Value, expect: &Value) -> R<()> {
         }
         env.now = env.now.add_millis(100);
     }
-    Err(format!(
-        "no {want_type}/{want_reason} condition after 60 s of polling"
-    ))
+    Err(format!("no {want_type}/{want_reason} condition after 60 s of polling"))
 }
 
 fn match_pfp(input: &Value, expect: &Value) -> R<()> {
@@ -382,11 +340,7 @@ fn match_pfp(input: &Value, expect: &Value) -> R<()> {
         expect["countFailed"].as_bool().unwrap_or(true),
     )?;
     if expect.get("matchedRuleAction").is_some() {
-        check(
-            "matchedRuleAction",
-            m.action,
-            expect["matchedRuleAction"].as_str(),
-        )?;
+        check("matchedRuleAction", m.action, expect["matchedRuleAction"].as_str())?;
     }
     if let Some(w) = expect.get("matchedRuleName") {
         let name = m.rule_index.map(|i| {
@@ -440,11 +394,7 @@ fn new_backoff_record(input: &Value, expect: &Value) -> R<()> {
 fn get_finished_time(input: &Value, expect: &Value) -> R<()> {
     let pod = fx::pod(&input["pod"], "pod")?;
     let got = finished_time(&pod, &Profile::new(32), NOW);
-    check(
-        "finishedTime",
-        Some(got),
-        fx::time(&expect["finishedTime"])?,
-    )
+    check("finishedTime", Some(got), fx::time(&expect["finishedTime"])?)
 }
 
 fn backoff_remaining(input: &Value, expect: &Value) -> R<()> {
@@ -508,19 +458,8 @@ fn pod_update_requeue_delay(input: &Value, expect: &Value) -> R<()> {
 fn ensure_condition(input: &Value, expect: &Value) -> R<()> {
     let mut list = fx::conditions(&input["conditions"])?;
     let s = |k: &str| input[k].as_str().unwrap_or("").to_string();
-    let updated = ensure_job_condition_status(
-        &mut list,
-        &s("type"),
-        &s("status"),
-        &s("reason"),
-        &s("message"),
-        NOW,
-    );
-    check(
-        "updated",
-        updated,
-        expect["updated"].as_bool().unwrap_or(false),
-    )?;
+    let updated = ensure_job_condition_status(&mut list, &s("type"), &s("status"), &s("reason"), &s("message"), NOW);
+    check("updated", updated, expect["updated"].as_bool().unwrap_or(false))?;
     check(
         "conditions",
         conditions_json(&list),
@@ -531,11 +470,7 @@ fn ensure_condition(input: &Value, expect: &Value) -> R<()> {
 fn finished_condition_case(input: &Value, expect: &Value) -> R<()> {
     let list = fx::conditions(&input["conditions"])?;
     let got = finished_condition(&list);
-    check(
-        "finished",
-        got.is_some(),
-        expect["finished"].as_bool().unwrap_or(false),
-    )?;
+    check("finished", got.is_some(), expect["finished"].as_bool().unwrap_or(false))?;
     check(
         "conditionType",
         got.map(|c| c.type_.as_str()).unwrap_or(""),
@@ -561,10 +496,7 @@ fn indexed_job(completions: i32) -> Job {
 
 fn calc_succeeded(input: &Value, expect: &Value) -> R<()> {
     let mut job = indexed_job(fx::opt_i32(&input["completions"]).unwrap_or(0));
-    job.status.completed_indexes = input["statusCompletedIndexes"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    job.status.completed_indexes = input["statusCompletedIndexes"].as_str().unwrap_or("").to_string();
     let pods = fx::pods(&input["pods"])?;
     let refs: Vec<&Pod> = pods.iter().collect();
     let (prev, all) = calculate_succeeded_indexes(&job, &refs);
@@ -618,11 +550,7 @@ fn first_pending(input: &Value, expect: &Value) -> R<()> {
 }
 
 fn pod_summary(p: &Pod) -> Value {
-    let ix = p
-        .metadata
-        .annotations
-        .get(JOB_COMPLETION_INDEX_ANNOTATION)
-        .cloned();
+    let ix = p.metadata.annotations.get(JOB_COMPLETION_INDEX_ANNOTATION).cloned();
     json!({"completionIndex": ix, "phase": p.status.phase})
 }
 
@@ -671,11 +599,7 @@ fn creation_info(input: &Value, expect: &Value) -> R<()> {
         .filter_map(|x| x.as_i64().map(|x| x as i32))
         .collect();
     let mut pods = BTreeMap::new();
-    for (k, v) in input["lastFailedPodPerIndex"]
-        .as_object()
-        .into_iter()
-        .flatten()
-    {
+    for (k, v) in input["lastFailedPodPerIndex"].as_object().into_iter().flatten() {
         pods.insert(
             k.parse::<i32>().map_err(|e| e.to_string())?,
             fx::pod(v, &format!("pod-{k}"))?,
@@ -683,18 +607,11 @@ fn creation_info(input: &Value, expect: &Value) -> R<()> {
     }
     let refs: BTreeMap<i32, &Pod> = pods.iter().map(|(k, v)| (*k, v)).collect();
     let max = input["maxPodFailureBackoffSeconds"].as_i64().unwrap_or(600) * 1000;
-    let (ready, remaining) =
-        pod_creation_info_for_independent_indexes(&indexes, &refs, now, max, &Profile::new(32));
-    let want: Option<Vec<i32>> = expect["indexesToAdd"].as_array().map(|a| {
-        a.iter()
-            .filter_map(|x| x.as_i64().map(|x| x as i32))
-            .collect()
-    });
-    check(
-        "indexesToAdd",
-        if ready.is_empty() { None } else { Some(ready) },
-        want,
-    )?;
+    let (ready, remaining) = pod_creation_info_for_independent_indexes(&indexes, &refs, now, max, &Profile::new(32));
+    let want: Option<Vec<i32>> = expect["indexesToAdd"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_i64().map(|x| x as i32)).collect());
+    check("indexesToAdd", if ready.is_empty() { None } else { Some(ready) }, want)?;
     check(
         "remainingSeconds",
         remaining / 1000,
@@ -740,19 +657,9 @@ fn delayed_deletion(input: &Value, expect: &Value) -> R<()> {
     let active: Vec<&Pod> = refs.iter().copied().filter(|p| p.is_active()).collect();
     let (_, succeeded) = calculate_succeeded_indexes(&job, &refs);
     let failed = calculate_failed_indexes(&job, &refs, &profile);
-    let expected_rm: BTreeSet<String> = fx::str_list(&input["expectedFinalizerRemovals"])
-        .into_iter()
-        .collect();
-    let got = pods_with_delayed_deletion_per_index(
-        &job,
-        &profile,
-        NOW,
-        &refs,
-        &active,
-        &succeeded,
-        &failed,
-        &expected_rm,
-    );
+    let expected_rm: BTreeSet<String> = fx::str_list(&input["expectedFinalizerRemovals"]).into_iter().collect();
+    let got =
+        pods_with_delayed_deletion_per_index(&job, &profile, NOW, &refs, &active, &succeeded, &failed, &expected_rm);
     let mut uids: Vec<String> = got.values().map(|p| p.metadata.uid.clone()).collect();
     uids.sort();
     check(
@@ -795,13 +702,14 @@ fn index_failure_count(input: &Value, expect: &Value) -> R<()> {
 }
 
 fn new_finished(input: &Value, expect: &Value) -> R<()> {
-    let job = Job { status: fx::job_status(&input["jobStatus"])?, ..Default::default() };
+    let job = Job {
+        status: fx::job_status(&input["jobStatus"])?,
+        ..Default::default()
+    };
     let pods = fx::pods(&input["pods"])?;
     let refs: Vec<&Pod> = pods.iter().collect();
     let state = JobState {
-        finalizer_removals: fx::str_list(&input["expectedFinalizerRemovals"])
-            .into_iter()
-            .collect(),
+        finalizer_removals: fx::str_list(&input["expectedFinalizerRemovals"]).into_iter().collect(),
         ..Default::default()
     };
     let (s, f) = finished_pod_totals(&job, &refs, &state, &Profile::new(32));
@@ -831,9 +739,7 @@ fn track_status(input: &Value, expect: &Value) -> R<()> {
             .unwrap_or(json!([])),
     )?;
     let mut state = JobState {
-        finalizer_removals: fx::str_list(&input["expectedFinalizerRemovals"])
-            .into_iter()
-            .collect(),
+        finalizer_removals: fx::str_list(&input["expectedFinalizerRemovals"]).into_iter().collect(),
         ..Default::default()
     };
     let mut client = FakeClient {
@@ -850,21 +756,12 @@ fn track_status(input: &Value, expect: &Value) -> R<()> {
         &env,
         &mut client,
     );
-    check(
-        "error",
-        res.is_err(),
-        expect["error"].as_bool().unwrap_or(false),
-    )
-    .map_err(|e| format!("{e} ({res:?})"))?;
+    check("error", res.is_err(), expect["error"].as_bool().unwrap_or(false)).map_err(|e| format!("{e} ({res:?})"))?;
     if let Some(n) = expect["finalizerRemovalPatches"].as_u64() {
         check("finalizerRemovalPatches", client.patches as u64, n)?;
     }
     if let Some(updates) = expect["statusUpdates"].as_array() {
-        check(
-            "number of status updates",
-            client.status_updates.len(),
-            updates.len(),
-        )?;
+        check("number of status updates", client.status_updates.len(), updates.len())?;
         for (i, (w, g)) in updates.iter().zip(&client.status_updates).enumerate() {
             compare_status(w, g, &[]).map_err(|e| format!("update {i}: {e}"))?;
         }
@@ -913,8 +810,6 @@ fn orphan_watch(input: &Value, expect: &Value) -> R<()> {
     check(
         "eventuallyFinalizerRemoved",
         got,
-        expect["eventuallyFinalizerRemoved"]
-            .as_bool()
-            .unwrap_or(false),
+        expect["eventuallyFinalizerRemoved"].as_bool().unwrap_or(false),
     )
 }

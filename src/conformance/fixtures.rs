@@ -56,11 +56,7 @@ pub fn str_map(v: &Value) -> BTreeMap<String, String> {
 
 pub fn str_list(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
 }
 
@@ -117,10 +113,7 @@ pub fn pod(v: &Value, default_uid: &str) -> R<Pod> {
     for (key, ann) in [
         ("completionIndex", JOB_COMPLETION_INDEX_ANNOTATION),
         ("indexFailureCount", JOB_INDEX_FAILURE_COUNT_ANNOTATION),
-        (
-            "indexIgnoredFailureCount",
-            JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
-        ),
+        ("indexIgnoredFailureCount", JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION),
     ] {
         if let Some(s) = v[key].as_str() {
             p.metadata.annotations.insert(ann.into(), s.into());
@@ -212,21 +205,17 @@ pub fn pod_failure_policy(v: &Value) -> Option<PodFailurePolicy> {
             .map(|r| PodFailurePolicyRule {
                 name: opt_str(&r["name"]),
                 action: opt_str(&r["action"]).unwrap_or_default(),
-                on_exit_codes: r["onExitCodes"].as_object().map(|o| {
-                    PodFailurePolicyOnExitCodesRequirement {
+                on_exit_codes: r["onExitCodes"]
+                    .as_object()
+                    .map(|o| PodFailurePolicyOnExitCodesRequirement {
                         container_name: o.get("containerName").and_then(opt_str_ref),
                         operator: o.get("operator").and_then(opt_str_ref).unwrap_or_default(),
                         values: o
                             .get("values")
                             .and_then(Value::as_array)
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|x| x.as_i64().map(|x| x as i32))
-                                    .collect()
-                            })
+                            .map(|a| a.iter().filter_map(|x| x.as_i64().map(|x| x as i32)).collect())
                             .unwrap_or_default(),
-                    }
-                }),
+                    }),
                 on_pod_conditions: r["onPodConditions"].as_array().map(|a| {
                     a.iter()
                         .map(|p| PodFailurePolicyOnPodConditionsPattern {
@@ -246,11 +235,7 @@ fn opt_str_ref(v: &Value) -> Option<String> {
 
 pub fn success_policy(v: &Value) -> Option<SuccessPolicy> {
     v.as_object()?;
-    let rules = v
-        .get("rules")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let rules = v.get("rules").and_then(Value::as_array).cloned().unwrap_or_default();
     Some(SuccessPolicy {
         rules: rules
             .iter()
@@ -327,12 +312,12 @@ pub fn job_status(st: &Value) -> R<JobStatus> {
         completion_time: time(&st["completionTime"])?,
         completed_indexes: opt_str(&st["completedIndexes"]).unwrap_or_default(),
         failed_indexes: opt_str(&st["failedIndexes"]),
-        uncounted_terminated_pods: st["uncountedTerminatedPods"].as_object().map(|u| {
-            UncountedTerminatedPods {
+        uncounted_terminated_pods: st["uncountedTerminatedPods"]
+            .as_object()
+            .map(|u| UncountedTerminatedPods {
                 succeeded: str_list(u.get("succeeded").unwrap_or(&Value::Null)),
                 failed: str_list(u.get("failed").unwrap_or(&Value::Null)),
-            }
-        }),
+            }),
         conditions: conditions(&st["conditions"])?,
     })
 }
@@ -363,11 +348,7 @@ pub fn intervals(v: &Value) -> OrderedIntervals {
 }
 
 pub fn intervals_json(iv: &OrderedIntervals) -> Value {
-    Value::Array(
-        iv.0.iter()
-            .map(|i| serde_json::json!([i.first, i.last]))
-            .collect(),
-    )
+    Value::Array(iv.0.iter().map(|i| serde_json::json!([i.first, i.last])).collect())
 }
 
 pub fn profile_with_gates(gates: &Value) -> R<crate::controller::Profile> {

@@ -70,10 +70,9 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 pub fn run(paths: &[PathBuf]) -> Result<Report, String> {
     let mut report = Report::default();
     for file in vector_files(paths)? {
-        let text =
-            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let cases: Vec<Value> = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not a vector file: {e}", file.display()))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let cases: Vec<Value> =
+            serde_json::from_str(&text).map_err(|e| format!("{}: not a vector file: {e}", file.display()))?;
         let fname = file
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())

@@ -3,9 +3,7 @@
 use super::cases::check;
 use super::fixtures::{self as fx, R};
 use crate::api::Job;
-use crate::api::validation::{
-    ValidationOptions, validate_job as validate, validate_job_update as validate_update,
-};
+use crate::api::validation::{ValidationOptions, validate_job as validate, validate_job_update as validate_update};
 use serde_json::{Map, Value};
 
 /// Expands the vectors' generator notation (`$repeat`, `$concat`).
@@ -25,11 +23,7 @@ fn expand(v: &Value) -> Value {
                 .map(|p| expand(p).as_str().unwrap_or("").to_string())
                 .collect(),
         ),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), expand(v)))
-                .collect::<Map<_, _>>(),
-        ),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), expand(v))).collect::<Map<_, _>>()),
         Value::Array(a) => Value::Array(a.iter().map(expand).collect()),
         other => other.clone(),
     }
@@ -37,9 +31,7 @@ fn expand(v: &Value) -> Value {
 
 /// The vectors write a template's node affinity as `nodeAffinityRequired`.
 fn normalize_template(spec: &mut Value) {
-    if let Some(aff) = spec
-        .pointer_mut("/template/affinity")
-        .and_then(Value::as_object_mut)
+    if let Some(aff) = spec.pointer_mut("/template/affinity").and_then(Value::as_object_mut)
         && let Some(na) = aff.remove("nodeAffinityRequired")
     {
         aff.insert("nodeAffinity".into(), na);
@@ -61,9 +53,7 @@ fn job_from(meta: &Value, spec: &Value) -> Job {
 fn options(v: &Value) -> ValidationOptions {
     ValidationOptions {
         require_prefixed_labels: v["requirePrefixedLabels"].as_bool().unwrap_or(false),
-        allow_mutable_scheduling_directives: v["allowMutableSchedulingDirectives"]
-            .as_bool()
-            .unwrap_or(false),
+        allow_mutable_scheduling_directives: v["allowMutableSchedulingDirectives"].as_bool().unwrap_or(false),
         allow_elastic_indexed_jobs: v["allowElasticIndexedJobs"].as_bool().unwrap_or(false),
     }
 }
@@ -77,10 +67,7 @@ pub fn validate_job(input: &Value, expect: &Value) -> R<()> {
         } else {
             Err(format!(
                 "want valid, got {}",
-                errs.iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
             ))
         };
     }
@@ -96,10 +83,7 @@ pub fn validate_job(input: &Value, expect: &Value) -> R<()> {
     if first.to_string().contains(want) {
         Ok(())
     } else {
-        Err(format!(
-            "first error {:?} does not contain {want:?}",
-            first.to_string()
-        ))
+        Err(format!("first error {:?} does not contain {want:?}", first.to_string()))
     }
 }
 
@@ -110,11 +94,9 @@ fn apply_update(spec: &mut Value, path: &str, value: &Value) {
         "template.spec.affinity.nodeAffinity",
         "template.affinity.nodeAffinityRequired",
     );
-    let rest = rest.replacen("template.spec.", "template.", 1).replacen(
-        "template.metadata.",
-        "template.",
-        1,
-    );
+    let rest = rest
+        .replacen("template.spec.", "template.", 1)
+        .replacen("template.metadata.", "template.", 1);
     let mut cur = spec;
     let parts: Vec<&str> = rest.split('.').collect();
     for (i, p) in parts.iter().enumerate() {
@@ -126,9 +108,7 @@ fn apply_update(spec: &mut Value, path: &str, value: &Value) {
             obj.insert(p.to_string(), value.clone());
             return;
         }
-        cur = obj
-            .entry(p.to_string())
-            .or_insert(Value::Object(Map::new()));
+        cur = obj.entry(p.to_string()).or_insert(Value::Object(Map::new()));
     }
 }
 

@@ -17,11 +17,7 @@ pub struct BackoffRecord {
 
 impl BackoffRecord {
     /// `newBackoffRecord`: the record after this sync's newly finished pods.
-    pub fn next(
-        stored: Option<BackoffRecord>,
-        new_succeeded: &[Time],
-        new_failed: &[Time],
-    ) -> BackoffRecord {
+    pub fn next(stored: Option<BackoffRecord>, new_succeeded: &[Time], new_failed: &[Time]) -> BackoffRecord {
         let mut rec = stored.unwrap_or_default();
         let mut succeeded = new_succeeded.to_vec();
         let mut failed = new_failed.to_vec();
@@ -62,13 +58,7 @@ impl BackoffRecord {
 }
 
 /// `getRemainingTimeForFailuresCount`.
-pub fn remaining_for_failures(
-    now: Time,
-    base_ms: i64,
-    max_ms: i64,
-    failures: i32,
-    last_failure: Time,
-) -> i64 {
+pub fn remaining_for_failures(now: Time, base_ms: i64, max_ms: i64, failures: i32, last_failure: Time) -> i64 {
     if failures <= 0 {
         return 0;
     }
@@ -81,34 +71,18 @@ pub fn remaining_for_failures(
         }
     }
     let elapsed = now.millis() - last_failure.millis();
-    if backoff < elapsed {
-        0
-    } else {
-        backoff - elapsed
-    }
+    if backoff < elapsed { 0 } else { backoff - elapsed }
 }
 
 /// `getRemainingTimePerIndex`: the delay before an index whose last failed pod
 /// is `last_failed` may get a replacement.
-pub fn remaining_per_index(
-    now: Time,
-    base_ms: i64,
-    max_ms: i64,
-    last_failed: Option<&Pod>,
-    profile: &Profile,
-) -> i64 {
+pub fn remaining_per_index(now: Time, base_ms: i64, max_ms: i64, last_failed: Option<&Pod>, profile: &Profile) -> i64 {
     let Some(pod) = last_failed else { return 0 };
     let failures = pod
         .index_failure_count()
         .saturating_add(pod.index_ignored_failure_count())
         .saturating_add(1);
-    remaining_for_failures(
-        now,
-        base_ms,
-        max_ms,
-        failures,
-        finished_time(pod, profile, now),
-    )
+    remaining_for_failures(now, base_ms, max_ms, failures, finished_time(pod, profile, now))
 }
 
 /// `getFinishedTime`: when a pod finished, from (1) its containers' `finishedAt`,
@@ -142,10 +116,7 @@ fn finish_time_from_containers(pod: &Pod, profile: &Profile) -> Option<Time> {
                 .iter()
                 .any(|c| c.name == s.name && c.restart_policy.as_deref() == Some("Always"))
         };
-        latest = latest_finish_time(
-            latest,
-            pod.status.init_container_statuses.iter().filter(is_sidecar),
-        )?;
+        latest = latest_finish_time(latest, pod.status.init_container_statuses.iter().filter(is_sidecar))?;
     }
     latest
 }
@@ -182,14 +153,8 @@ mod tests {
             [d(0), d(1), d(2), d(3), d(6), d(7), d(20)],
             [0, 10_000, 20_000, 40_000, 320_000, 600_000, 600_000]
         );
-        assert_eq!(
-            remaining_for_failures(now, 10_000, 360_000, 7, now),
-            360_000
-        );
-        assert_eq!(
-            remaining_for_failures(now, 10_000, 600_000, 1, Time(995_000)),
-            5_000
-        );
+        assert_eq!(remaining_for_failures(now, 10_000, 360_000, 7, now), 360_000);
+        assert_eq!(remaining_for_failures(now, 10_000, 600_000, 1, Time(995_000)), 5_000);
         assert_eq!(remaining_for_failures(now, 10_000, 600_000, 1, Time(0)), 0);
     }
 

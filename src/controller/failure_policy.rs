@@ -2,8 +2,8 @@
 
 use super::gates::Profile;
 use crate::api::{
-    ACTION_COUNT, ACTION_FAIL_INDEX, ACTION_FAIL_JOB, ACTION_IGNORE, ContainerStatus, Pod,
-    PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement,
+    ACTION_COUNT, ACTION_FAIL_INDEX, ACTION_FAIL_JOB, ACTION_IGNORE, ContainerStatus, Pod, PodFailurePolicy,
+    PodFailurePolicyOnExitCodesRequirement,
 };
 
 /// The outcome of `matchPodFailurePolicy` for one failed pod.
@@ -30,11 +30,7 @@ impl PolicyMatch {
 
 /// `matchPodFailurePolicy`: rules in order, first match decides; rules with an
 /// unknown action (or `FailIndex` with its gate off) are skipped.
-pub fn match_pod_failure_policy(
-    policy: Option<&PodFailurePolicy>,
-    pod: &Pod,
-    profile: &Profile,
-) -> PolicyMatch {
+pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod, profile: &Profile) -> PolicyMatch {
     let Some(policy) = policy else {
         return PolicyMatch::DEFAULT;
     };
@@ -42,17 +38,16 @@ pub fn match_pod_failure_policy(
         let matched: Option<String> = if let Some(req) = &rule.on_exit_codes {
             match_on_exit_codes(pod, req).map(|cs| {
                 let code = cs.state.terminated.as_ref().map_or(0, |t| t.exit_code);
-                format!("Container {} for pod {}/{} failed with exit code {} matching {} rule at index {}", cs.name, pod.metadata.namespace, pod.metadata.name, code, rule.action, index)
+                format!(
+                    "Container {} for pod {}/{} failed with exit code {} matching {} rule at index {}",
+                    cs.name, pod.metadata.namespace, pod.metadata.name, code, rule.action, index
+                )
             })
         } else if let Some(patterns) = &rule.on_pod_conditions {
             pod.status
                 .conditions
                 .iter()
-                .find(|c| {
-                    patterns
-                        .iter()
-                        .any(|p| p.type_ == c.type_ && p.status == c.status)
-                })
+                .find(|c| patterns.iter().any(|p| p.type_ == c.type_ && p.status == c.status))
                 .map(|c| {
                     format!(
                         "Pod {}/{} has condition {} matching {} rule at index {}",
@@ -84,10 +79,7 @@ pub fn match_pod_failure_policy(
 
 /// `matchOnExitCodes`: regular containers first, then init containers; only
 /// terminated containers with a non-zero exit code are considered.
-fn match_on_exit_codes<'a>(
-    pod: &'a Pod,
-    req: &PodFailurePolicyOnExitCodesRequirement,
-) -> Option<&'a ContainerStatus> {
+fn match_on_exit_codes<'a>(pod: &'a Pod, req: &PodFailurePolicyOnExitCodesRequirement) -> Option<&'a ContainerStatus> {
     let matching = |cs: &&ContainerStatus| {
         let Some(t) = &cs.state.terminated else {
             return false;

@@ -74,9 +74,7 @@ impl FeatureGates {
             "JobSuccessPolicy" => &mut self.job_success_policy,
             "JobManagedBy" => &mut self.job_managed_by,
             "SidecarContainers" => &mut self.sidecar_containers,
-            "MutableSchedulingDirectivesForSuspendedJobs" => {
-                &mut self.mutable_scheduling_directives_for_suspended_jobs
-            }
+            "MutableSchedulingDirectivesForSuspendedJobs" => &mut self.mutable_scheduling_directives_for_suspended_jobs,
             _ => return None,
         })
     }
@@ -210,11 +208,7 @@ mod tests {
                 && !g127.pod_index_label
         );
         let g129 = FeatureGates::defaults_for(29);
-        assert!(
-            g129.job_backoff_limit_per_index
-                && g129.job_pod_replacement_policy
-                && !g129.job_success_policy
-        );
+        assert!(g129.job_backoff_limit_per_index && g129.job_pod_replacement_policy && !g129.job_success_policy);
         let g131 = FeatureGates::defaults_for(31);
         assert!(g131.job_success_policy && !g131.job_managed_by);
         assert!(FeatureGates::defaults_for(32).job_managed_by);

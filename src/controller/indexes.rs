@@ -14,10 +14,7 @@ const MAX_GENERATED_NAME_LENGTH: usize = 58;
 
 /// `calculateSucceededIndexes`: the indexes in `status.completedIndexes`, and
 /// those plus the indexes of succeeded pods that still carry the finalizer.
-pub fn calculate_succeeded_indexes(
-    job: &Job,
-    pods: &[&Pod],
-) -> (OrderedIntervals, OrderedIntervals) {
+pub fn calculate_succeeded_indexes(job: &Job, pods: &[&Pod]) -> (OrderedIntervals, OrderedIntervals) {
     let completions = job.spec.completions.unwrap_or(0);
     let prev = OrderedIntervals::parse(&job.status.completed_indexes, completions);
     let new: BTreeSet<i32> = pods
@@ -87,9 +84,8 @@ pub fn first_pending_indexes(
     }
     let mut non_pending = succeeded.with_ordered_indexes(&indexes_of(active.iter().copied()));
     if only_replace_failed_pods(job, profile) {
-        non_pending = non_pending.with_ordered_indexes(&indexes_of(
-            pods.iter().copied().filter(|p| p.is_terminating()),
-        ));
+        non_pending =
+            non_pending.with_ordered_indexes(&indexes_of(pods.iter().copied().filter(|p| p.is_terminating())));
     }
     if let Some(f) = failed {
         non_pending = non_pending.merge(f);
@@ -138,8 +134,7 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
     expected_rm_finalizers: &BTreeSet<String>,
 ) -> BTreeMap<i32, &'a Pod> {
     let completions = job.spec.completions.unwrap_or(0);
-    let active_indexes: BTreeSet<i32> =
-        active.iter().filter_map(|p| p.completion_index()).collect();
+    let active_indexes: BTreeSet<i32> = active.iter().filter_map(|p| p.completion_index()).collect();
     let mut result: BTreeMap<i32, &'a Pod> = BTreeMap::new();
     for &p in pods {
         if !p.has_tracking_finalizer() || expected_rm_finalizers.contains(&p.metadata.uid) {
@@ -148,11 +143,7 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
         let Some(ix) = p.completion_index().filter(|ix| *ix < completions) else {
             continue;
         };
-        if !is_pod_failed(p, job, profile)
-            || succeeded.has(ix)
-            || failed.has(ix)
-            || active_indexes.contains(&ix)
-        {
+        if !is_pod_failed(p, job, profile) || succeeded.has(ix) || failed.has(ix) || active_indexes.contains(&ix) {
             continue;
         }
         match result.get(&ix) {
@@ -172,17 +163,12 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
 }
 
 fn absolute_failure_count(p: &Pod) -> i32 {
-    p.index_failure_count()
-        .saturating_add(p.index_ignored_failure_count())
+    p.index_failure_count().saturating_add(p.index_ignored_failure_count())
 }
 
 /// `getNewIndexFailureCounts`: the failure and ignored-failure counts a
 /// replacement for `replaced` starts with.
-pub fn new_index_failure_counts(
-    job: &Job,
-    replaced: Option<&Pod>,
-    profile: &Profile,
-) -> (i32, i32) {
+pub fn new_index_failure_counts(job: &Job, replaced: Option<&Pod>, profile: &Profile) -> (i32, i32) {
     let Some(p) = replaced else { return (0, 0) };
     let (mut failures, mut ignored) = (p.index_failure_count(), p.index_ignored_failure_count());
     if job.spec.pod_failure_policy.is_some()
@@ -238,10 +224,7 @@ pub fn pod_generate_name_with_index(job_name: &str, index: i32) -> String {
     let suffix = format!("-{index}-");
     let prefix = format!("{job_name}{suffix}");
     if prefix.len() > MAX_GENERATED_NAME_LENGTH {
-        format!(
-            "{}{suffix}",
-            &prefix[..MAX_GENERATED_NAME_LENGTH - suffix.len()]
-        )
+        format!("{}{suffix}", &prefix[..MAX_GENERATED_NAME_LENGTH - suffix.len()])
     } else {
         prefix
     }

@@ -54,10 +54,7 @@ impl OrderedIntervals {
 
     /// `total`: number of indexes covered.
     pub fn total(&self) -> i64 {
-        self.0
-            .iter()
-            .map(|iv| (iv.last - iv.first + 1) as i64)
-            .sum()
+        self.0.iter().map(|iv| (iv.last - iv.first + 1) as i64).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -72,10 +69,7 @@ impl OrderedIntervals {
 
     /// `withOrderedIndexes`: the union with `indexes`, which must be ascending.
     pub fn with_ordered_indexes(&self, indexes: &[i32]) -> Self {
-        let other: Vec<Interval> = indexes
-            .iter()
-            .map(|&i| Interval { first: i, last: i })
-            .collect();
+        let other: Vec<Interval> = indexes.iter().map(|&i| Interval { first: i, last: i }).collect();
         self.merge(&OrderedIntervals(other))
     }
 
@@ -135,11 +129,7 @@ mod tests {
     use super::*;
 
     fn ivs(v: &[(i32, i32)]) -> OrderedIntervals {
-        OrderedIntervals(
-            v.iter()
-                .map(|&(first, last)| Interval { first, last })
-                .collect(),
-        )
+        OrderedIntervals(v.iter().map(|&(first, last)| Interval { first, last }).collect())
     }
 
     #[test]
@@ -153,10 +143,7 @@ mod tests {
     #[test]
     fn parse_clamps_skips_and_merges() {
         assert_eq!(OrderedIntervals::parse("0,1,2-4,9", 7), ivs(&[(0, 4)]));
-        assert_eq!(
-            OrderedIntervals::parse("1-3,x,5-9", 7),
-            ivs(&[(1, 3), (5, 6)])
-        );
+        assert_eq!(OrderedIntervals::parse("1-3,x,5-9", 7), ivs(&[(1, 3), (5, 6)]));
         assert_eq!(OrderedIntervals::parse("", 7), ivs(&[]));
     }
 

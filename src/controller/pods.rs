@@ -8,9 +8,7 @@ use std::cmp::Ordering;
 
 /// `onlyReplaceFailedPods`: replacements wait for the Failed phase.
 pub fn only_replace_failed_pods(job: &Job, profile: &Profile) -> bool {
-    if profile.gates.job_pod_replacement_policy
-        && job.spec.pod_replacement_policy.as_deref() == Some(FAILED)
-    {
+    if profile.gates.job_pod_replacement_policy && job.spec.pod_replacement_policy.as_deref() == Some(FAILED) {
         return true;
     }
     job.spec.pod_failure_policy.is_some()
@@ -21,9 +19,7 @@ pub fn track_terminating_pods(job: &Job, profile: &Profile) -> bool {
     if !profile.has_terminating_tracking() {
         return false;
     }
-    profile.gates.job_pod_replacement_policy
-        || profile.gates.job_managed_by
-        || job.spec.pod_failure_policy.is_some()
+    profile.gates.job_pod_replacement_policy || profile.gates.job_managed_by || job.spec.pod_failure_policy.is_some()
 }
 
 /// `isPodFailed`: Failed phase, or (unless only failed pods are replaced) being

@@ -17,17 +17,8 @@ const API_BACKOFF_MAX_MS: i64 = 60_000;
 /// Delay for a pod add, update or delete event. In 1.27 a pod update into
 /// `Failed` waited `10 s · 2^(n−1)` (cap 360 s) where n is the key's error
 /// requeue count, and the plain batch period when n is 0.
-pub fn pod_event_delay_ms(
-    profile: &Profile,
-    old_phase: PodPhase,
-    new_phase: PodPhase,
-    key_requeues: u32,
-) -> i64 {
-    if profile.minor < 28
-        && old_phase != PodPhase::Failed
-        && new_phase == PodPhase::Failed
-        && key_requeues > 0
-    {
+pub fn pod_event_delay_ms(profile: &Profile, old_phase: PodPhase, new_phase: PodPhase, key_requeues: u32) -> i64 {
+    if profile.minor < 28 && old_phase != PodPhase::Failed && new_phase == PodPhase::Failed && key_requeues > 0 {
         return exponential(LEGACY_BACKOFF_BASE_MS, LEGACY_BACKOFF_MAX_MS, key_requeues);
     }
     BATCH_PERIOD_MS
@@ -64,19 +55,10 @@ mod tests {
     #[test]
     fn pod_events_are_batched_by_one_second() {
         let p = Profile::newest();
-        assert_eq!(
-            pod_event_delay_ms(&p, PodPhase::Running, PodPhase::Failed, 3),
-            1000
-        );
+        assert_eq!(pod_event_delay_ms(&p, PodPhase::Running, PodPhase::Failed, 3), 1000);
         let old = Profile::new(27);
-        assert_eq!(
-            pod_event_delay_ms(&old, PodPhase::Running, PodPhase::Failed, 0),
-            1000
-        );
-        assert_eq!(
-            pod_event_delay_ms(&old, PodPhase::Running, PodPhase::Failed, 2),
-            20_000
-        );
+        assert_eq!(pod_event_delay_ms(&old, PodPhase::Running, PodPhase::Failed, 0), 1000);
+        assert_eq!(pod_event_delay_ms(&old, PodPhase::Running, PodPhase::Failed, 2), 20_000);
         assert_eq!(
             pod_event_delay_ms(&old, PodPhase::Running, PodPhase::Failed, 9),
             360_000

@@ -31,10 +31,7 @@ impl JobState {
     pub fn expectations_satisfied(&self, now: Time) -> bool {
         match self.expectations {
             None => true,
-            Some(e) => {
-                (e.add <= 0 && e.del <= 0)
-                    || now.millis() - e.timestamp.millis() > EXPECTATIONS_TIMEOUT_MS
-            }
+            Some(e) => (e.add <= 0 && e.del <= 0) || now.millis() - e.timestamp.millis() > EXPECTATIONS_TIMEOUT_MS,
         }
     }
 

@@ -32,11 +32,7 @@ pub fn match_success_policy(
 }
 
 /// `matchSucceededIndexesRule`: all listed indexes succeeded, or at least `count` of them.
-fn match_succeeded_indexes_rule(
-    rule: &OrderedIntervals,
-    succeeded: &OrderedIntervals,
-    count: Option<i32>,
-) -> bool {
+fn match_succeeded_indexes_rule(rule: &OrderedIntervals, succeeded: &OrderedIntervals, count: Option<i32>) -> bool {
     let (r, s) = (&rule.0, &succeeded.0);
     let (mut i, mut j, mut contains) = (0, 0, 0i64);
     while i < r.len() && j < s.len() {

@@ -1,22 +1,18 @@
 //! `syncJob` and `manageJob`: one reconciliation of one Job, step for step as
 //! in `pkg/controller/job/job_controller.go`.
 
-use super::backoff::{
-    BackoffRecord, POD_FAILURE_BACKOFF_BASE_MS, finished_time, remaining_per_index,
-};
+use super::backoff::{BackoffRecord, POD_FAILURE_BACKOFF_BASE_MS, finished_time, remaining_per_index};
 use super::client::{ApiError, JobClient, PodCreate};
 use super::conditions::ensure_job_condition_status;
 use super::failure_policy::match_pod_failure_policy;
 use super::gates::Profile;
 use super::indexes::{
-    append_duplicated_index_pods_for_removal, calculate_failed_indexes,
-    calculate_succeeded_indexes, first_pending_indexes, new_index_failure_counts,
-    pod_generate_name_with_index, pods_with_delayed_deletion_per_index,
+    append_duplicated_index_pods_for_removal, calculate_failed_indexes, calculate_succeeded_indexes,
+    first_pending_indexes, new_index_failure_counts, pod_generate_name_with_index,
+    pods_with_delayed_deletion_per_index,
 };
 use super::intervals::OrderedIntervals;
-use super::pods::{
-    is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods,
-};
+use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods};
 use super::state::JobState;
 use crate::api::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -126,12 +122,7 @@ pub fn has_backoff_limit_per_index(job: &Job, profile: &Profile) -> bool {
 
 /// `managedByExternalController`.
 pub fn managed_by_external_controller(job: &Job, profile: &Profile) -> bool {
-    profile.gates.job_managed_by
-        && job
-            .spec
-            .managed_by
-            .as_deref()
-            .is_some_and(|m| m != JOB_CONTROLLER_NAME)
+    profile.gates.job_managed_by && job.spec.managed_by.as_deref().is_some_and(|m| m != JOB_CONTROLLER_NAME)
 }
 
 /// `syncJob` for a Job from the informer cache and the pods it owns.
@@ -170,13 +161,9 @@ pub fn sync_job(
     let mut active = ctx.active_pods.len() as i32;
     let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile);
     let pfp = ctx.job.spec.pod_failure_policy.clone();
-    let counts = |p: &&&Pod| {
-        pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), p, profile).count_failed
-    };
+    let counts = |p: &&&Pod| pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), p, profile).count_failed;
     let non_ignored_failed = new_failed.iter().filter(|p| counts(p)).count() as i32;
-    ctx.succeeded = ctx.job.status.succeeded
-        + new_succeeded.len() as i32
-        + ctx.uncounted_succeeded.len() as i32;
+    ctx.succeeded = ctx.job.status.succeeded + new_succeeded.len() as i32 + ctx.uncounted_succeeded.len() as i32;
     ctx.failed = ctx.job.status.failed + non_ignored_failed + ctx.uncounted_failed.len() as i32;
 
     if ctx.job.status.start_time.is_none() && !ctx.job.is_suspended() {
@@ -188,11 +175,7 @@ pub fn sync_job(
     let failed_times: Vec<Time> = if profile.ignored_failures_feed_backoff() {
         new_failed.iter().map(finish).collect()
     } else {
-        new_failed
-            .iter()
-            .filter(|p| counts(p))
-            .map(finish)
-            .collect()
+        new_failed.iter().filter(|p| counts(p)).map(finish).collect()
     };
     ctx.new_backoff = BackoffRecord::next(state.backoff, &succeeded_times, &failed_times);
 
@@ -206,18 +189,8 @@ pub fn sync_job(
 
     ctx.finished_condition = success_criteria_met_condition(&ctx.job, profile).cloned();
     if ctx.finished_condition.is_none() {
-        if let Some(ft) = ctx
-            .job
-            .find_condition(COND_FAILURE_TARGET)
-            .filter(|c| c.is_true())
-        {
-            ctx.finished_condition = Some(JobCondition::new(
-                COND_FAILED,
-                "True",
-                &ft.reason,
-                &ft.message,
-                now,
-            ));
+        if let Some(ft) = ctx.job.find_condition(COND_FAILURE_TARGET).filter(|c| c.is_true()) {
+            ctx.finished_condition = Some(JobCondition::new(COND_FAILED, "True", &ft.reason, &ft.message, now));
         } else if let Some(msg) = fail_job_message(&ctx.job, &ctx.pods, profile) {
             ctx.finished_condition = Some(JobCondition::new(
                 COND_FAILURE_TARGET,
@@ -241,10 +214,8 @@ pub fn sync_job(
                 "Job was active longer than specified deadline",
                 env,
             ));
-        } else if let (Some(ads), Some(start)) = (
-            ctx.job.spec.active_deadline_seconds,
-            ctx.job.status.start_time,
-        ) && !ctx.job.is_suspended()
+        } else if let (Some(ads), Some(start)) = (ctx.job.spec.active_deadline_seconds, ctx.job.status.start_time)
+            && !ctx.job.is_suspended()
         {
             out.requeue(ads * 1000 - (now.millis() - start.millis()));
         }
@@ -273,11 +244,8 @@ pub fn sync_job(
                 } else if failed_indexes.total() > 0
                     && failed_indexes.total() + ctx.succeeded_indexes.total() >= completions
                 {
-                    ctx.finished_condition = Some(failure_condition(
-                        REASON_FAILED_INDEXES,
-                        "Job has failed indexes",
-                        env,
-                    ));
+                    ctx.finished_condition =
+                        Some(failure_condition(REASON_FAILED_INDEXES, "Job has failed indexes", env));
                 }
             }
             ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
@@ -341,25 +309,13 @@ pub fn sync_job(
         } else if manage_job_called {
             let conditions = &mut ctx.job.status.conditions;
             if ctx.job.spec.suspend == Some(true) {
-                if ensure_job_condition_status(
-                    conditions,
-                    COND_SUSPENDED,
-                    "True",
-                    "JobSuspended",
-                    "Job suspended",
-                    now,
-                ) {
+                if ensure_job_condition_status(conditions, COND_SUSPENDED, "True", "JobSuspended", "Job suspended", now)
+                {
                     suspend_cond_changed = true;
                     out.event(false, "Suspended", "Job suspended");
                 }
-            } else if ensure_job_condition_status(
-                conditions,
-                COND_SUSPENDED,
-                "False",
-                "JobResumed",
-                "Job resumed",
-                now,
-            ) {
+            } else if ensure_job_condition_status(conditions, COND_SUSPENDED, "False", "JobResumed", "Job resumed", now)
+            {
                 suspend_cond_changed = true;
                 out.event(false, "Resumed", "Job resumed");
                 // The active deadline measures continuous time since the last resume.
@@ -380,26 +336,14 @@ pub fn sync_job(
     ctx.job.status.active = active;
     ctx.job.status.ready = Some(ctx.ready);
     ctx.job.status.terminating = terminating;
-    if let Err(e) = track_job_status_and_remove_finalizers(
-        &mut ctx,
-        state,
-        env,
-        client,
-        needs_status_update,
-        &mut out,
-    ) {
+    if let Err(e) = track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_status_update, &mut out)
+    {
         out.error = Some(format!("tracking status: {e}"));
         return out;
     }
-    if profile.error_on_new_failures()
-        && ctx.failed > original_failed
-        && !ctx.job.is_finished()
-        && manage_err.is_none()
+    if profile.error_on_new_failures() && ctx.failed > original_failed && !ctx.job.is_finished() && manage_err.is_none()
     {
-        out.error = Some(format!(
-            "failed pod(s) detected for job key {:?}",
-            cached.key()
-        ));
+        out.error = Some(format!("failed pod(s) detected for job key {:?}", cached.key()));
     }
     if manage_err.is_some() {
         out.error = manage_err;
@@ -410,9 +354,7 @@ pub fn sync_job(
 /// `hasSuccessCriteriaMetCondition`.
 fn success_criteria_met_condition<'j>(job: &'j Job, profile: &Profile) -> Option<&'j JobCondition> {
     if profile.gates.job_success_policy || profile.delay_terminal_condition() {
-        return job
-            .find_condition(COND_SUCCESS_CRITERIA_MET)
-            .filter(|c| c.is_true());
+        return job.find_condition(COND_SUCCESS_CRITERIA_MET).filter(|c| c.is_true());
     }
     None
 }
@@ -441,10 +383,7 @@ fn success_condition(env: &SyncEnv) -> JobCondition {
         COND_COMPLETE
     };
     let (reason, message) = if env.profile.gates.job_success_policy {
-        (
-            REASON_COMPLETIONS_REACHED,
-            "Reached expected number of succeeded pods",
-        )
+        (REASON_COMPLETIONS_REACHED, "Reached expected number of succeeded pods")
     } else {
         ("", "")
     };
@@ -476,19 +415,13 @@ fn past_backoff_limit_on_failure(job: &Job, pods: &[&Pod]) -> bool {
         .map(|c| c.restart_count as i64)
         .sum();
     let limit = job.spec.backoff_limit.unwrap_or(6) as i64;
-    if limit == 0 {
-        restarts > 0
-    } else {
-        restarts >= limit
-    }
+    if limit == 0 { restarts > 0 } else { restarts >= limit }
 }
 
 /// `pastActiveDeadline`.
 fn past_active_deadline(job: &Job, now: Time) -> bool {
     match (job.spec.active_deadline_seconds, job.status.start_time) {
-        (Some(ads), Some(start)) if !job.is_suspended() => {
-            now.millis() - start.millis() >= ads * 1000
-        }
+        (Some(ads), Some(start)) if !job.is_suspended() => now.millis() - start.millis() >= ads * 1000,
         _ => false,
     }
 }
@@ -519,11 +452,7 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec
 
 /// `deleteActivePods`: DELETE every active pod, keeping finalizers. Returns
 /// (deleted ready pods, deleted pods, first error).
-fn delete_active_pods(
-    job: &Job,
-    pods: &[&Pod],
-    client: &mut dyn JobClient,
-) -> (i32, i32, Option<String>) {
+fn delete_active_pods(job: &Job, pods: &[&Pod], client: &mut dyn JobClient) -> (i32, i32, Option<String>) {
     let (mut deleted_ready, mut deleted, mut err) = (0, pods.len() as i32, None);
     for p in pods {
         if let Err(e) = client.delete_pod(job, p)
@@ -576,12 +505,7 @@ fn delete_job_pods(
 fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) -> Vec<&'a Pod> {
     let (mut rm, mut left): (Vec<&Pod>, Vec<&Pod>) = (Vec::new(), Vec::new());
     if job.is_indexed() {
-        append_duplicated_index_pods_for_removal(
-            &mut rm,
-            &mut left,
-            pods,
-            job.spec.completions.unwrap_or(0),
-        );
+        append_duplicated_index_pods_for_removal(&mut rm, &mut left, pods, job.spec.completions.unwrap_or(0));
     } else {
         left = pods.to_vec();
     }
@@ -704,9 +628,7 @@ fn manage_job(
             let req = pod_create_request(
                 job,
                 index,
-                ctx.pods_with_delayed_deletion
-                    .get(&index.unwrap_or(-1))
-                    .copied(),
+                ctx.pods_with_delayed_deletion.get(&index.unwrap_or(-1)).copied(),
                 profile,
                 per_index,
             );
@@ -823,16 +745,11 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
 
 /// `cleanUncountedPodsWithoutFinalizers`: count uncounted pods whose finalizer is gone.
 fn clean_uncounted(status: &mut JobStatus, with_finalizer: &BTreeSet<String>) -> bool {
-    let u = status
-        .uncounted_terminated_pods
-        .get_or_insert_with(Default::default);
+    let u = status.uncounted_terminated_pods.get_or_insert_with(Default::default);
     let (s0, f0) = (u.succeeded.len(), u.failed.len());
     u.succeeded.retain(|uid| with_finalizer.contains(uid));
     u.failed.retain(|uid| with_finalizer.contains(uid));
-    let (ds, df) = (
-        (s0 - u.succeeded.len()) as i32,
-        (f0 - u.failed.len()) as i32,
-    );
+    let (ds, df) = ((s0 - u.succeeded.len()) as i32, (f0 - u.failed.len()) as i32);
     status.succeeded += ds;
     status.failed += df;
     ds > 0 || df > 0
@@ -859,9 +776,7 @@ fn track_job_status_and_remove_finalizers(
     let mut with_finalizer: BTreeSet<String> = ctx
         .pods
         .iter()
-        .filter(|p| {
-            p.has_tracking_finalizer() && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)
-        })
+        .filter(|p| p.has_tracking_finalizer() && !ctx.expected_rm_finalizers.contains(&p.metadata.uid))
         .map(|p| p.metadata.uid.clone())
         .collect();
     if clean_uncounted(&mut ctx.job.status, &with_finalizer) {
@@ -870,8 +785,8 @@ fn track_job_status_and_remove_finalizers(
     let mut to_remove: Vec<&Pod> = Vec::new();
     let mut new_succeeded_indexes: Vec<i32> = Vec::new();
     let mut reached_max = false;
-    let fails_job = ctx.finished_condition.is_some()
-        && !is_success_criteria_met(ctx.finished_condition.as_ref(), profile);
+    let fails_job =
+        ctx.finished_condition.is_some() && !is_success_criteria_met(ctx.finished_condition.as_ref(), profile);
     let pods = ctx.pods.clone();
     for pod in pods {
         let uid = &pod.metadata.uid;
@@ -905,29 +820,20 @@ fn track_job_status_and_remove_finalizers(
             let valid_index = !indexed || pod.completion_index().is_some_and(|ix| ix < completions);
             if !ctx.uncounted_failed.contains(uid) && valid_index {
                 let counts = ctx.job.spec.pod_failure_policy.is_none()
-                    || match_pod_failure_policy(
-                        ctx.job.spec.pod_failure_policy.as_ref(),
-                        pod,
-                        profile,
-                    )
-                    .count_failed;
+                    || match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile).count_failed;
                 if counts {
                     needs_flush = true;
                     uncounted.failed.push(uid.clone());
                 }
             }
         }
-        if new_succeeded_indexes.len() + uncounted.succeeded.len() + uncounted.failed.len()
-            >= MAX_UNCOUNTED_PODS
-        {
+        if new_succeeded_indexes.len() + uncounted.succeeded.len() + uncounted.failed.len() >= MAX_UNCOUNTED_PODS {
             reached_max = true;
             break;
         }
     }
     if indexed {
-        ctx.succeeded_indexes = ctx
-            .succeeded_indexes
-            .with_ordered_indexes(&new_succeeded_indexes);
+        ctx.succeeded_indexes = ctx.succeeded_indexes.with_ordered_indexes(&new_succeeded_indexes);
         let s = ctx.succeeded_indexes.to_string();
         if s != ctx.job.status.completed_indexes {
             needs_flush = true;
@@ -1009,12 +915,7 @@ fn track_job_status_and_remove_finalizers(
             .map_err(|e| format!("removing uncounted pods from status: {e}"))?;
         if finished && let Some(fc) = &ctx.finished_condition {
             if fc.type_ == COND_COMPLETE {
-                if ctx
-                    .job
-                    .spec
-                    .completions
-                    .is_some_and(|c| ctx.job.status.succeeded > c)
-                {
+                if ctx.job.spec.completions.is_some_and(|c| ctx.job.status.succeeded > c) {
                     out.event(
                         true,
                         "TooManySucceededPods",
@@ -1083,8 +984,7 @@ pub fn track_job_status(
     ctx.finished_condition = finished_condition;
     if ctx.job.is_indexed() {
         let completions = ctx.job.spec.completions.unwrap_or(0);
-        ctx.prev_succeeded_indexes =
-            OrderedIntervals::parse(&ctx.job.status.completed_indexes, completions);
+        ctx.prev_succeeded_indexes = OrderedIntervals::parse(&ctx.job.status.completed_indexes, completions);
         ctx.succeeded_indexes = ctx.prev_succeeded_indexes.clone();
         if has_backoff_limit_per_index(&ctx.job, profile) {
             let failed = calculate_failed_indexes(&ctx.job, &ctx.pods, profile);
@@ -1107,12 +1007,7 @@ pub fn track_job_status(
 
 /// `getNewFinishedPods` totals: (succeeded, failed) counting the status
 /// counters, the uncounted lists and the newly finished pods.
-pub fn finished_pod_totals(
-    job: &Job,
-    pods: &[&Pod],
-    state: &JobState,
-    profile: &Profile,
-) -> (i32, i32) {
+pub fn finished_pod_totals(job: &Job, pods: &[&Pod], state: &JobState, profile: &Profile) -> (i32, i32) {
     let ctx = Ctx::new(job.clone(), pods, state, profile);
     let (s, f) = new_finished_pods(&ctx, profile);
     (
@@ -1134,9 +1029,7 @@ pub fn orphan_pod_finalizer_removable(pod: &Pod, owner: Option<&Job>, profile: &
         .iter()
         .find(|r| r.controller == Some(true));
     match (controller_ref, owner) {
-        (Some(r), Some(job))
-            if r.kind == "Job" && r.api_version == "batch/v1" && r.uid == job.metadata.uid =>
-        {
+        (Some(r), Some(job)) if r.kind == "Job" && r.api_version == "batch/v1" && r.uid == job.metadata.uid => {
             // A Job of this controller that is still running keeps its pods' finalizers.
             job.is_finished() && !managed_by_external_controller(job, profile)
         }

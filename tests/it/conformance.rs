@@ -1,0 +1,40 @@
+use super::{jobsim, repo};
+
+#[test]
+fn shipped_vectors_all_pass_and_none_is_skipped() {
+    let out = jobsim().current_dir(repo("")).arg("conformance").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default().to_string();
+    assert!(out.status.success(), "conformance failed:\n{stdout}");
+    let n: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(n >= 364, "expected every shipped case to run: {last}");
+    assert!(last.ends_with(" passed, 0 failed, 0 skipped"), "{last}");
+}
+
+#[test]
+fn a_wrong_expectation_is_reported_and_fails_the_run() {
+    let dir = tempfile_dir();
+    let text = std::fs::read_to_string(repo("tests/conformance/indexes.json")).unwrap();
+    // Corrupt one expected value: the formatted name of a pod.
+    let broken = text.replacen(
+        "\"generateName\": \"indexed-job-1-\"",
+        "\"generateName\": \"indexed-job-9-\"",
+        1,
+    );
+    assert_ne!(text, broken, "fixture changed: pick another value to corrupt");
+    std::fs::write(dir.join("broken.json"), broken).unwrap();
+    let out = jobsim().arg("conformance").arg(&dir).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL broken.json: short job name: generateName"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("1 failed, 0 skipped"), "{stdout}");
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("jobsim-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,0 +1,16 @@
+//! Integration tests: one binary, one module per area.
+
+mod conformance; // `jobsim conformance` over the shipped vectors.
+mod invariants; // Property tests of controller invariants over random Jobs and pods.
+mod validate; // `jobsim validate` messages, positions and exit codes.
+
+use std::path::PathBuf;
+
+/// A path inside the repository.
+pub fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+pub fn jobsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("jobsim").expect("binary built")
+}

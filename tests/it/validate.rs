@@ -1,0 +1,114 @@
+use super::{jobsim, repo};
+
+fn run(files: &[&str]) -> (Option<i32>, String, String) {
+    let mut cmd = jobsim();
+    cmd.arg("validate");
+    for f in files {
+        cmd.arg(repo(&format!("tests/manifests/{f}")));
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn documentation_examples_are_valid() {
+    let (code, stdout, stderr) = run(&[
+        "pi.yaml",
+        "indexed-job.yaml",
+        "pod-failure-policy.yaml",
+        "newer-fields.yaml",
+    ]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("pi.yaml: 1 Job valid"));
+    assert!(stdout.contains("pod-failure-policy.yaml: 2 Jobs valid"));
+    assert!(stdout.contains("newer-fields.yaml: 2 Jobs valid; skipped ConfigMap/settings"));
+}
+
+#[test]
+fn indexed_without_completions_names_field_and_line() {
+    let (code, _, stderr) = run(&["invalid-indexed-no-completions.yaml"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("invalid-indexed-no-completions.yaml:5:1: The Job \"indexed\" is invalid: spec.completions: Required value: when completion mode is Indexed"), "{stderr}");
+}
+
+#[test]
+fn unsorted_exit_codes_point_at_the_values() {
+    let (code, _, stderr) = run(&["invalid-unsorted-exit-codes.yaml"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains(":17:9: The Job \"unsorted\" is invalid: spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{42, 3, 7}: must be ordered"), "{stderr}");
+}
+
+#[test]
+fn restart_policy_always_is_rejected() {
+    let (code, _, stderr) = run(&["invalid-restart-always.yaml"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains(":8:7: The Job \"always\" is invalid: spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""), "{stderr}");
+}
+
+#[test]
+fn every_file_is_reported_even_after_a_bad_one() {
+    let (code, stdout, _) = run(&["invalid-restart-always.yaml", "pi.yaml"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stdout.contains("invalid-restart-always.yaml: invalid (1 error)") && stdout.contains("pi.yaml: 1 Job valid"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn typos_and_type_errors_are_reported_with_positions() {
+    let dir = std::env::temp_dir().join(format!("jobsim-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let typo = dir.join("typo.yaml");
+    std::fs::write(&typo, "apiVersion: batch/v1\nkind: Job\nmetadata: {name: t}\nspec:\n  backofLimit: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: b}]\n").unwrap();
+    let out = jobsim().arg("validate").arg(&typo).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "an unknown field is a warning, as with kubectl: {stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "typo.yaml:5:3: warning: Job \"t\": unknown field \"spec.backofLimit\" (did you mean \"backoffLimit\"?)"
+        ),
+        "{stderr}"
+    );
+
+    let bad_type = dir.join("type.yaml");
+    std::fs::write(
+        &bad_type,
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: t}\nspec:\n  parallelism: lots\n",
+    )
+    .unwrap();
+    let out = jobsim().arg("validate").arg(&bad_type).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("type.yaml:5:3: spec.parallelism: invalid type: string \"lots\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn older_releases_drop_newer_fields_with_a_warning() {
+    let mut cmd = jobsim();
+    let out = cmd
+        .args(["validate", "--kubernetes-version", "1.27"])
+        .arg(repo("tests/manifests/newer-fields.yaml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("spec.backoffLimitPerIndex is not part of Kubernetes 1.27"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("spec.successPolicy is not part of Kubernetes 1.27"),
+        "{stderr}"
+    );
+}
