@@ -19,3 +19,5 @@ pub use client::{ApiError, JobClient, PodCreate};
 pub use gates::{FeatureGates, Profile};
 pub use state::JobState;
 pub use sync::{JobEvent, SyncEnv, SyncOutcome, sync_job};
+#[cfg(test)]
+mod sync_tests;
