@@ -5,7 +5,7 @@
 //! calls through a [`controller::JobClient`]:
 //!
 //! ```
-//! use jobsim::api::{Job, Pod, Time};
+//! use jobsim::api::{Job, JobStatus, Pod, Time};
 //! use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, sync_job};
 //!
 //! struct Api(Vec<PodCreate>);
@@ -13,7 +13,7 @@
 //!     fn create_pod(&mut self, _: &Job, req: &PodCreate) -> Result<(), ApiError> { self.0.push(req.clone()); Ok(()) }
 //!     fn delete_pod(&mut self, _: &Job, _: &Pod) -> Result<(), ApiError> { Ok(()) }
 //!     fn remove_tracking_finalizer(&mut self, _: &Pod) -> Result<(), ApiError> { Ok(()) }
-//!     fn update_status(&mut self, _: &Job) -> Result<(), ApiError> { Ok(()) }
+//!     fn update_status(&mut self, _: &Job, _: &JobStatus) -> Result<(), ApiError> { Ok(()) }
 //! }
 //!
 //! let mut job = Job::default();

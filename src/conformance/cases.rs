@@ -124,8 +124,8 @@ impl JobClient for FakeClient {
             Ok(())
         }
     }
-    fn update_status(&mut self, job: &Job) -> Result<(), ApiError> {
-        self.status_updates.push(job.status.clone());
+    fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
+        self.status_updates.push(status.clone());
         if self.status_update_fails {
             Err(ApiError::Other("fake status update error".into()))
         } else {

@@ -2,7 +2,7 @@
 //! API model (latency, rate limits, injected errors), the conformance harness
 //! through a fake that fails on request. Results come back as inputs to the sync.
 
-use crate::api::{Job, Pod};
+use crate::api::{Job, JobStatus, Pod};
 use std::fmt;
 
 /// An API error as the controller distinguishes them.
@@ -47,6 +47,6 @@ pub trait JobClient {
     fn delete_pod(&mut self, job: &Job, pod: &Pod) -> Result<(), ApiError>;
     /// Strategic-merge PATCH removing `batch.kubernetes.io/job-tracking`.
     fn remove_tracking_finalizer(&mut self, pod: &Pod) -> Result<(), ApiError>;
-    /// `UpdateStatus` with the whole Job; on success the API holds `job.status`.
-    fn update_status(&mut self, job: &Job) -> Result<(), ApiError>;
+    /// `UpdateStatus`: `job` with `status` as its new status.
+    fn update_status(&mut self, job: &Job, status: &JobStatus) -> Result<(), ApiError>;
 }

@@ -67,7 +67,10 @@ pub struct SyncEnv {
 
 /// `syncJobCtx`.
 struct Ctx<'a> {
-    job: Job,
+    /// The Job as the informer cache holds it; never modified.
+    job: &'a Job,
+    /// The status being built by this sync.
+    status: JobStatus,
     pods: Vec<&'a Pod>,
     active_pods: Vec<&'a Pod>,
     succeeded: i32,
@@ -86,9 +89,9 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(mut job: Job, pods: &[&'a Pod], state: &JobState, profile: &Profile) -> Self {
-        let uncounted = job
-            .status
+    fn new(job: &'a Job, pods: &[&'a Pod], state: &JobState, profile: &Profile) -> Self {
+        let mut status = job.status.clone();
+        let uncounted = status
             .uncounted_terminated_pods
             .get_or_insert_with(Default::default)
             .clone();
@@ -96,7 +99,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             pods: pods.to_vec(),
             ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,
-            terminating: track_terminating_pods(&job, profile)
+            terminating: track_terminating_pods(job, profile)
                 .then(|| pods.iter().filter(|p| p.is_terminating()).count() as i32),
             active_pods,
             succeeded: 0,
@@ -111,6 +114,7 @@ impl<'a> Ctx<'a> {
             failed_indexes: None,
             pods_with_delayed_deletion: BTreeMap::new(),
             job,
+            status,
         }
     }
 }
@@ -157,17 +161,17 @@ pub fn sync_job(
     let original_failed = cached.status.failed;
     // Read expectations before listing pods, as the real controller does.
     let satisfied = state.expectations_satisfied(now);
-    let mut ctx = Ctx::new(cached.clone(), pods, state, profile);
+    let mut ctx = Ctx::new(cached, pods, state, profile);
     let mut active = ctx.active_pods.len() as i32;
     let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile);
     let pfp = ctx.job.spec.pod_failure_policy.clone();
     let counts = |p: &&&Pod| pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), p, profile).count_failed;
     let non_ignored_failed = new_failed.iter().filter(|p| counts(p)).count() as i32;
-    ctx.succeeded = ctx.job.status.succeeded + new_succeeded.len() as i32 + ctx.uncounted_succeeded.len() as i32;
-    ctx.failed = ctx.job.status.failed + non_ignored_failed + ctx.uncounted_failed.len() as i32;
+    ctx.succeeded = ctx.status.succeeded + new_succeeded.len() as i32 + ctx.uncounted_succeeded.len() as i32;
+    ctx.failed = ctx.status.failed + non_ignored_failed + ctx.uncounted_failed.len() as i32;
 
-    if ctx.job.status.start_time.is_none() && !ctx.job.is_suspended() {
-        ctx.job.status.start_time = Some(now);
+    if ctx.status.start_time.is_none() && !ctx.job.is_suspended() {
+        ctx.status.start_time = Some(now);
     }
 
     let finish = |p: &&Pod| finished_time(p, profile, now);
@@ -182,16 +186,16 @@ pub fn sync_job(
     let backoff_limit = ctx.job.spec.backoff_limit.unwrap_or(6);
     let parallelism = ctx.job.spec.parallelism.unwrap_or(1);
     let exceeds_backoff_limit = if profile.legacy_backoff_limit_check() {
-        ctx.failed > ctx.job.status.failed && active != parallelism && ctx.failed > backoff_limit
+        ctx.failed > ctx.status.failed && active != parallelism && ctx.failed > backoff_limit
     } else {
         ctx.failed > backoff_limit
     };
 
-    ctx.finished_condition = success_criteria_met_condition(&ctx.job, profile).cloned();
+    ctx.finished_condition = success_criteria_met_condition(&ctx.status.conditions, profile).cloned();
     if ctx.finished_condition.is_none() {
         if let Some(ft) = ctx.job.find_condition(COND_FAILURE_TARGET).filter(|c| c.is_true()) {
             ctx.finished_condition = Some(JobCondition::new(COND_FAILED, "True", &ft.reason, &ft.message, now));
-        } else if let Some(msg) = fail_job_message(&ctx.job, &ctx.pods, profile) {
+        } else if let Some(msg) = fail_job_message(ctx.job, &ctx.pods, profile) {
             ctx.finished_condition = Some(JobCondition::new(
                 COND_FAILURE_TARGET,
                 "True",
@@ -202,19 +206,19 @@ pub fn sync_job(
         }
     }
     if ctx.finished_condition.is_none() {
-        if exceeds_backoff_limit || past_backoff_limit_on_failure(&ctx.job, &ctx.pods) {
+        if exceeds_backoff_limit || past_backoff_limit_on_failure(ctx.job, &ctx.pods) {
             ctx.finished_condition = Some(failure_condition(
                 REASON_BACKOFF_LIMIT_EXCEEDED,
                 "Job has reached the specified backoff limit",
                 env,
             ));
-        } else if past_active_deadline(&ctx.job, now) {
+        } else if past_active_deadline(ctx.job, ctx.status.start_time, now) {
             ctx.finished_condition = Some(failure_condition(
                 REASON_DEADLINE_EXCEEDED,
                 "Job was active longer than specified deadline",
                 env,
             ));
-        } else if let (Some(ads), Some(start)) = (ctx.job.spec.active_deadline_seconds, ctx.job.status.start_time)
+        } else if let (Some(ads), Some(start)) = (ctx.job.spec.active_deadline_seconds, ctx.status.start_time)
             && !ctx.job.is_suspended()
         {
             out.requeue(ads * 1000 - (now.millis() - start.millis()));
@@ -222,12 +226,12 @@ pub fn sync_job(
     }
 
     if ctx.job.is_indexed() {
-        let (prev, all) = calculate_succeeded_indexes(&ctx.job, &ctx.pods);
+        let (prev, all) = calculate_succeeded_indexes(ctx.job, &ctx.pods);
         ctx.prev_succeeded_indexes = prev;
         ctx.succeeded_indexes = all;
         ctx.succeeded = ctx.succeeded_indexes.total() as i32;
-        if has_backoff_limit_per_index(&ctx.job, profile) {
-            let failed_indexes = calculate_failed_indexes(&ctx.job, &ctx.pods, profile);
+        if has_backoff_limit_per_index(ctx.job, profile) {
+            let failed_indexes = calculate_failed_indexes(ctx.job, &ctx.pods, profile);
             if ctx.finished_condition.is_none() {
                 let completions = ctx.job.spec.completions.unwrap_or(0) as i64;
                 if ctx
@@ -249,7 +253,7 @@ pub fn sync_job(
                 }
             }
             ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
-                &ctx.job,
+                ctx.job,
                 profile,
                 now,
                 &ctx.pods,
@@ -281,7 +285,7 @@ pub fn sync_job(
     let mut suspend_cond_changed = false;
     let mut manage_err: Option<String> = None;
     if ctx.finished_condition.is_some() {
-        let (deleted_ready, deleted, err) = delete_active_pods(&ctx.job, &ctx.active_pods, client);
+        let (deleted_ready, deleted, err) = delete_active_pods(ctx.job, &ctx.active_pods, client);
         if deleted != active || !satisfied {
             // Pods or finalizers may still be on their way: finish in a later sync.
             ctx.finished_condition = None;
@@ -307,7 +311,7 @@ pub fn sync_job(
         if complete {
             ctx.finished_condition = Some(success_condition(env));
         } else if manage_job_called {
-            let conditions = &mut ctx.job.status.conditions;
+            let conditions = &mut ctx.status.conditions;
             if ctx.job.spec.suspend == Some(true) {
                 if ensure_job_condition_status(conditions, COND_SUSPENDED, "True", "JobSuspended", "Job suspended", now)
                 {
@@ -319,7 +323,7 @@ pub fn sync_job(
                 suspend_cond_changed = true;
                 out.event(false, "Resumed", "Job resumed");
                 // The active deadline measures continuous time since the last resume.
-                ctx.job.status.start_time = Some(now);
+                ctx.status.start_time = Some(now);
             }
         }
     }
@@ -330,18 +334,21 @@ pub fn sync_job(
         None
     };
     let needs_status_update = suspend_cond_changed
-        || active != ctx.job.status.active
-        || ctx.job.status.ready != Some(ctx.ready)
-        || ctx.job.status.terminating != terminating;
-    ctx.job.status.active = active;
-    ctx.job.status.ready = Some(ctx.ready);
-    ctx.job.status.terminating = terminating;
+        || active != ctx.status.active
+        || ctx.status.ready != Some(ctx.ready)
+        || ctx.status.terminating != terminating;
+    ctx.status.active = active;
+    ctx.status.ready = Some(ctx.ready);
+    ctx.status.terminating = terminating;
     if let Err(e) = track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_status_update, &mut out)
     {
         out.error = Some(format!("tracking status: {e}"));
         return out;
     }
-    if profile.error_on_new_failures() && ctx.failed > original_failed && !ctx.job.is_finished() && manage_err.is_none()
+    if profile.error_on_new_failures()
+        && ctx.failed > original_failed
+        && finished_condition(&ctx.status.conditions).is_none()
+        && manage_err.is_none()
     {
         out.error = Some(format!("failed pod(s) detected for job key {:?}", cached.key()));
     }
@@ -352,9 +359,11 @@ pub fn sync_job(
 }
 
 /// `hasSuccessCriteriaMetCondition`.
-fn success_criteria_met_condition<'j>(job: &'j Job, profile: &Profile) -> Option<&'j JobCondition> {
+fn success_criteria_met_condition<'j>(conditions: &'j [JobCondition], profile: &Profile) -> Option<&'j JobCondition> {
     if profile.gates.job_success_policy || profile.delay_terminal_condition() {
-        return job.find_condition(COND_SUCCESS_CRITERIA_MET).filter(|c| c.is_true());
+        return conditions
+            .iter()
+            .find(|c| c.type_ == COND_SUCCESS_CRITERIA_MET && c.is_true());
     }
     None
 }
@@ -419,8 +428,8 @@ fn past_backoff_limit_on_failure(job: &Job, pods: &[&Pod]) -> bool {
 }
 
 /// `pastActiveDeadline`.
-fn past_active_deadline(job: &Job, now: Time) -> bool {
-    match (job.spec.active_deadline_seconds, job.status.start_time) {
+fn past_active_deadline(job: &Job, start_time: Option<Time>, now: Time) -> bool {
+    match (job.spec.active_deadline_seconds, start_time) {
         (Some(ads), Some(start)) if !job.is_suspended() => now.millis() - start.millis() >= ads * 1000,
         _ => false,
     }
@@ -444,7 +453,7 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec
     let failed = ctx
         .pods
         .iter()
-        .filter(|p| valid(p, &ctx.uncounted_failed) && is_pod_failed(p, &ctx.job, profile))
+        .filter(|p| valid(p, &ctx.uncounted_failed) && is_pod_failed(p, ctx.job, profile))
         .copied()
         .collect();
     (succeeded, failed)
@@ -529,7 +538,7 @@ fn manage_job(
     let (now, profile) = (env.now, &env.profile);
     let mut active = ctx.active_pods.len() as i32;
     let parallelism = ctx.job.spec.parallelism.unwrap_or(1);
-    let job = &ctx.job;
+    let job = ctx.job;
 
     if job.is_suspended() {
         let to_delete = active_pods_for_removal(job, &ctx.active_pods, active as usize);
@@ -731,7 +740,7 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
     if !consider_failed {
         return false;
     }
-    if has_backoff_limit_per_index(&ctx.job, profile)
+    if has_backoff_limit_per_index(ctx.job, profile)
         && let Some(ix) = pod.completion_index()
         && ctx
             .pods_with_delayed_deletion
@@ -779,7 +788,7 @@ fn track_job_status_and_remove_finalizers(
         .filter(|p| p.has_tracking_finalizer() && !ctx.expected_rm_finalizers.contains(&p.metadata.uid))
         .map(|p| p.metadata.uid.clone())
         .collect();
-    if clean_uncounted(&mut ctx.job.status, &with_finalizer) {
+    if clean_uncounted(&mut ctx.status, &with_finalizer) {
         needs_flush = true;
     }
     let mut to_remove: Vec<&Pod> = Vec::new();
@@ -793,13 +802,12 @@ fn track_job_status_and_remove_finalizers(
         if !pod.has_tracking_finalizer() || ctx.expected_rm_finalizers.contains(uid) {
             continue;
         }
-        let consider_failed = is_pod_failed(pod, &ctx.job, profile);
+        let consider_failed = is_pod_failed(pod, ctx.job, profile);
         if !can_remove_finalizer(ctx, pod, consider_failed, profile) {
             continue;
         }
         to_remove.push(pod);
         let uncounted = ctx
-            .job
             .status
             .uncounted_terminated_pods
             .get_or_insert_with(Default::default);
@@ -835,14 +843,14 @@ fn track_job_status_and_remove_finalizers(
     if indexed {
         ctx.succeeded_indexes = ctx.succeeded_indexes.with_ordered_indexes(&new_succeeded_indexes);
         let s = ctx.succeeded_indexes.to_string();
-        if s != ctx.job.status.completed_indexes {
+        if s != ctx.status.completed_indexes {
             needs_flush = true;
         }
-        ctx.job.status.succeeded = ctx.succeeded_indexes.total() as i32;
-        ctx.job.status.completed_indexes = s;
+        ctx.status.succeeded = ctx.succeeded_indexes.total() as i32;
+        ctx.status.completed_indexes = s;
         let failed_str = ctx.failed_indexes.as_ref().map(|f| f.to_string());
-        if ctx.job.status.failed_indexes != failed_str {
-            ctx.job.status.failed_indexes = failed_str;
+        if ctx.status.failed_indexes != failed_str {
+            ctx.status.failed_indexes = failed_str;
             needs_flush = true;
         }
     }
@@ -850,12 +858,12 @@ fn track_job_status_and_remove_finalizers(
         ctx.finished_condition = Some(if fc.type_ == COND_FAILURE_TARGET {
             // Record the interim condition before finalizers go, then prepare `Failed`.
             let failed = JobCondition::new(COND_FAILED, "True", &fc.reason, &fc.message, now);
-            ctx.job.status.conditions.push(fc);
+            ctx.status.conditions.push(fc);
             needs_flush = true;
             failed
         } else if is_success_criteria_met(Some(&fc), profile) {
-            if success_criteria_met_condition(&ctx.job, profile).is_none() {
-                ctx.job.status.conditions.push(fc.clone());
+            if success_criteria_met_condition(&ctx.status.conditions, profile).is_none() {
+                ctx.status.conditions.push(fc.clone());
                 needs_flush = true;
             }
             JobCondition::new(COND_COMPLETE, "True", &fc.reason, &fc.message, now)
@@ -867,7 +875,7 @@ fn track_job_status_and_remove_finalizers(
     // flushUncountedAndRemoveFinalizers
     if needs_flush {
         client
-            .update_status(&ctx.job)
+            .update_status(ctx.job, &ctx.status)
             .map_err(|e| format!("adding uncounted pods to status: {e}"))?;
         state.backoff = Some(ctx.new_backoff);
         needs_flush = false;
@@ -893,13 +901,13 @@ fn track_job_status_and_remove_finalizers(
             }
         }
     }
-    if clean_uncounted(&mut ctx.job.status, &with_finalizer) {
+    if clean_uncounted(&mut ctx.status, &with_finalizer) {
         needs_flush = true;
     }
     if let Some(e) = rm_err {
         if needs_flush {
             client
-                .update_status(&ctx.job)
+                .update_status(ctx.job, &ctx.status)
                 .map_err(|e| format!("removing uncounted pods from status: {e}"))?;
         }
         return Err(e);
@@ -911,11 +919,11 @@ fn track_job_status_and_remove_finalizers(
     }
     if needs_flush {
         client
-            .update_status(&ctx.job)
+            .update_status(ctx.job, &ctx.status)
             .map_err(|e| format!("removing uncounted pods from status: {e}"))?;
         if finished && let Some(fc) = &ctx.finished_condition {
             if fc.type_ == COND_COMPLETE {
-                if ctx.job.spec.completions.is_some_and(|c| ctx.job.status.succeeded > c) {
+                if ctx.job.spec.completions.is_some_and(|c| ctx.status.succeeded > c) {
                     out.event(
                         true,
                         "TooManySucceededPods",
@@ -937,7 +945,7 @@ fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
     let Some(fc) = &ctx.finished_condition else {
         return false;
     };
-    if let Some(u) = &ctx.job.status.uncounted_terminated_pods
+    if let Some(u) = &ctx.status.uncounted_terminated_pods
         && u.succeeded.len() + u.failed.len() > 0
     {
         return false;
@@ -946,7 +954,7 @@ fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
         return false;
     }
     ensure_job_condition_status(
-        &mut ctx.job.status.conditions,
+        &mut ctx.status.conditions,
         &fc.type_,
         &fc.status,
         &fc.reason,
@@ -954,7 +962,7 @@ fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
         env.now,
     );
     if fc.type_ == COND_COMPLETE {
-        ctx.job.status.completion_time = fc.last_transition_time;
+        ctx.status.completion_time = fc.last_transition_time;
     }
     true
 }
@@ -980,16 +988,16 @@ pub fn track_job_status(
     client: &mut dyn JobClient,
 ) -> Result<(), String> {
     let profile = &env.profile;
-    let mut ctx = Ctx::new(job.clone(), pods, state, profile);
+    let mut ctx = Ctx::new(job, pods, state, profile);
     ctx.finished_condition = finished_condition;
     if ctx.job.is_indexed() {
         let completions = ctx.job.spec.completions.unwrap_or(0);
-        ctx.prev_succeeded_indexes = OrderedIntervals::parse(&ctx.job.status.completed_indexes, completions);
+        ctx.prev_succeeded_indexes = OrderedIntervals::parse(&ctx.status.completed_indexes, completions);
         ctx.succeeded_indexes = ctx.prev_succeeded_indexes.clone();
-        if has_backoff_limit_per_index(&ctx.job, profile) {
-            let failed = calculate_failed_indexes(&ctx.job, &ctx.pods, profile);
+        if has_backoff_limit_per_index(ctx.job, profile) {
+            let failed = calculate_failed_indexes(ctx.job, &ctx.pods, profile);
             ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
-                &ctx.job,
+                ctx.job,
                 profile,
                 env.now,
                 &ctx.pods,
@@ -1008,7 +1016,7 @@ pub fn track_job_status(
 /// `getNewFinishedPods` totals: (succeeded, failed) counting the status
 /// counters, the uncounted lists and the newly finished pods.
 pub fn finished_pod_totals(job: &Job, pods: &[&Pod], state: &JobState, profile: &Profile) -> (i32, i32) {
-    let ctx = Ctx::new(job.clone(), pods, state, profile);
+    let ctx = Ctx::new(job, pods, state, profile);
     let (s, f) = new_finished_pods(&ctx, profile);
     (
         job.status.succeeded + s.len() as i32 + ctx.uncounted_succeeded.len() as i32,

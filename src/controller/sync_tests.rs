@@ -32,8 +32,8 @@ impl JobClient for Api {
         self.patches += 1;
         Ok(())
     }
-    fn update_status(&mut self, job: &Job) -> Result<(), ApiError> {
-        self.statuses.push(job.status.clone());
+    fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
+        self.statuses.push(status.clone());
         Ok(())
     }
 }
