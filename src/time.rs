@@ -1,0 +1,116 @@
+//! Virtual time: integer milliseconds since the start of a run, and Go
+//! duration strings (`500ms`, `30s`, `1h30m`) as scenarios write them.
+
+/// Milliseconds since t=0 of a run.
+pub type SimTime = u64;
+/// A span of virtual time in milliseconds.
+pub type SimDuration = u64;
+
+pub const SECOND: SimDuration = 1000;
+pub const MINUTE: SimDuration = 60 * SECOND;
+pub const HOUR: SimDuration = 60 * MINUTE;
+
+/// Parses a Go duration (`time.ParseDuration`): a sequence of decimal numbers
+/// with units `ns`, `us`/`µs`, `ms`, `s`, `m`, `h`, e.g. `1h30m`, `2.5s`, `0`.
+/// Returns milliseconds, rounded to the nearest; negative durations are an error.
+pub fn parse_duration(s: &str) -> Result<SimDuration, String> {
+    let t = s.trim();
+    let bad = || format!("invalid duration {s:?}: use a Go duration such as \"500ms\", \"30s\" or \"1h30m\"");
+    if t.starts_with('-') {
+        return Err(format!("invalid duration {s:?}: must not be negative"));
+    }
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t == "0" {
+        return Ok(0);
+    }
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let mut total_ns: f64 = 0.0;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return Err(bad());
+        }
+        let value: f64 = rest[..num_len].parse().map_err(|_| bad())?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit_ns = match &rest[..unit_len] {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total_ns += value * unit_ns;
+    }
+    let ms = (total_ns / 1e6).round();
+    if !ms.is_finite() || ms > 1e15 {
+        return Err(format!("invalid duration {s:?}: too large"));
+    }
+    Ok(ms as SimDuration)
+}
+
+/// Formats milliseconds as a Go duration (`1h30m0s`, `1.5s`, `250ms`, `0s`).
+pub fn format_duration(ms: SimDuration) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    if ms < SECOND {
+        return format!("{ms}ms");
+    }
+    let (h, m, s, frac) = (ms / HOUR, ms % HOUR / MINUTE, ms % MINUTE / SECOND, ms % SECOND);
+    let secs = if frac == 0 {
+        format!("{s}s")
+    } else {
+        format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0'))
+    };
+    match (h, m) {
+        (0, 0) => secs,
+        (0, m) => format!("{m}m{secs}"),
+        (h, m) => format!("{h}h{m}m{secs}"),
+    }
+}
+
+/// Seconds with three decimals (`12.345`), as the CSV outputs write times.
+pub fn format_seconds(ms: SimTime) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_go_durations() {
+        assert_eq!(parse_duration("500ms"), Ok(500));
+        assert_eq!(parse_duration("30s"), Ok(30_000));
+        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
+        assert_eq!(parse_duration("2.5s"), Ok(2_500));
+        assert_eq!(parse_duration("1m0.5s"), Ok(60_500));
+        assert_eq!(parse_duration("0"), Ok(0));
+        assert_eq!(parse_duration("1500us"), Ok(2));
+        assert!(parse_duration("-5s").unwrap_err().contains("must not be negative"));
+        for bad in ["", "5", "5 s", "1d", "h", "1.2.3s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_go_durations_and_seconds() {
+        assert_eq!(format_duration(5_400_000), "1h30m0s");
+        assert_eq!(format_duration(1_500), "1.5s");
+        assert_eq!(format_duration(250), "250ms");
+        assert_eq!(format_duration(61_000), "1m1s");
+        assert_eq!(format_seconds(12_345), "12.345");
+        assert_eq!(format_seconds(5), "0.005");
+    }
+}
