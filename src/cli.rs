@@ -16,6 +16,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Simulate a scenario (default: the built-in quick-start scenario).
+    Run(RunArgs),
     /// Check scenario files and Job manifests (single documents, `---` streams, `kind: List`).
     Validate {
         /// Files to check.
@@ -33,4 +35,31 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RunArgs {
+    /// Scenario file (default: the built-in quick-start scenario, scenarios/quickstart.yaml).
+    pub scenario: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the number of replications.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// How many replications run at once (default: all cores). Never changes any output.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the horizon, as a Go duration (e.g. 48h).
+    #[arg(long, value_name = "DURATION")]
+    pub until: Option<String>,
+    /// Print only the summary line and the files written.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print the summary as JSON on stdout instead of the report.
+    #[arg(long)]
+    pub json: bool,
 }

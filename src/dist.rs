@@ -277,7 +277,12 @@ mod tests {
             },
             100_000,
         );
-        assert_close("median", quantile(&mut v, 0.5), 1000.0 * libm::sqrt(libm::log(2.0)), 0.02);
+        assert_close(
+            "median",
+            quantile(&mut v, 0.5),
+            1000.0 * libm::sqrt(libm::log(2.0)),
+            0.02,
+        );
         let u = draws(&Dist::Uniform { min: 5.0, max: 7.0 }, 10_000);
         assert!(u.iter().all(|x| (5.0..7.0).contains(x)));
     }

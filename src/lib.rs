@@ -31,11 +31,17 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod cluster;
 pub mod conformance;
 pub mod controller;
 pub mod dist;
+pub mod engine;
 pub mod manifest;
+pub mod output;
 pub mod rng;
+pub mod scenario;
 pub mod suggest;
 pub mod time;
+pub mod workload;
+pub mod world;
 pub mod yaml_source;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Run(args) => jobsim::app::run(&args),
         Command::Validate {
             files,
             kubernetes_version,

@@ -1,0 +1,81 @@
+//! Atomic output files: each file is written under a temporary name in the
+//! output folder and renamed into place only when the whole run succeeded, so
+//! a failed run leaves nothing half-written.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written; invisible under its final name until committed.
+pub struct PendingFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl PendingFile {
+    pub fn create(dir: &Path, name: &str) -> io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let dest = dir.join(name);
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let writer = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        Ok(PendingFile {
+            tmp,
+            dest,
+            writer: Some(writer),
+        })
+    }
+
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
+        self.writer.as_mut().expect("open until committed")
+    }
+
+    /// Flushes, syncs and renames into place.
+    pub fn commit(mut self) -> io::Result<PathBuf> {
+        let mut w = self.writer.take().expect("open until committed");
+        w.flush()?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&self.tmp, &self.dest)?;
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes a whole file atomically.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let mut f = PendingFile::create(dir, name)?;
+    f.writer().write_all(bytes)?;
+    f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_appears_until_commit_and_drop_cleans_up() {
+        let dir = std::env::temp_dir().join(format!("jobsim-files-{}", std::process::id()));
+        {
+            let mut f = PendingFile::create(&dir, "a.txt").unwrap();
+            f.writer().write_all(b"x").unwrap();
+            assert!(!dir.join("a.txt").exists());
+        }
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            0,
+            "an abandoned file leaves no trace"
+        );
+        let mut f = PendingFile::create(&dir, "a.txt").unwrap();
+        f.writer().write_all(b"done").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "done");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,10 @@
+//! Everything a run writes: the event timeline, per-Job results, final Job
+//! objects, the summary, and the terminal report. Files are written to
+//! temporary names and renamed into place when the run succeeds.
+
+pub mod events;
+pub mod files;
+pub mod jobs;
+pub mod summary;
+pub mod table;
+pub mod yaml;

@@ -1,0 +1,171 @@
+//! `summary.json`: aggregate statistics of a run. With several replications
+//! each statistic is reported as its mean and a 95% confidence interval.
+
+use crate::scenario::Scenario;
+use crate::world::{JobResult, RunStats};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// Flat statistics of one replication: dotted path → value.
+pub type Stats = BTreeMap<String, f64>;
+
+/// Type-7 (linear interpolation) quantile of sorted values.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+fn distribution(stats: &mut Stats, name: &str, mut v: Vec<f64>) {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    stats.insert(format!("{name}.count"), n as f64);
+    if n == 0 {
+        return;
+    }
+    stats.insert(format!("{name}.mean"), v.iter().sum::<f64>() / n as f64);
+    for (label, q) in [("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)] {
+        stats.insert(format!("{name}.{label}"), quantile(&v, q));
+    }
+    stats.insert(format!("{name}.max"), v[n - 1]);
+}
+
+/// The statistics of one replication.
+pub fn replication_stats(results: &[JobResult], run: &RunStats, events: u64, end_ms: u64) -> Stats {
+    let mut s = Stats::new();
+    s.insert("jobs.total".into(), results.len() as f64);
+    for r in results {
+        *s.entry(format!("jobs.byStatus.{}", r.status)).or_default() += 1.0;
+        if !r.reason.is_empty() {
+            *s.entry(format!("jobs.byReason.{}", r.reason)).or_default() += 1.0;
+        }
+    }
+    let secs = |ms: u64| ms as f64 / 1000.0;
+    distribution(
+        &mut s,
+        "jobDurationSeconds",
+        results
+            .iter()
+            .filter_map(|r| Some(secs(r.finished? - r.started?)))
+            .collect(),
+    );
+    distribution(
+        &mut s,
+        "queueingSeconds",
+        results
+            .iter()
+            .filter_map(|r| Some(secs(r.started? - r.created)))
+            .collect(),
+    );
+    s.insert(
+        "makespanSeconds".into(),
+        results.iter().filter_map(|r| r.finished).max().map_or(0.0, secs),
+    );
+    s.insert(
+        "pods.created".into(),
+        results.iter().map(|r| r.pods_created as f64).sum(),
+    );
+    s.insert("pods.restarts".into(), results.iter().map(|r| r.restarts as f64).sum());
+    s.insert("pods.podSeconds".into(), results.iter().map(|r| secs(r.pod_ms)).sum());
+    s.insert(
+        "pods.failedPodSeconds".into(),
+        results.iter().map(|r| secs(r.failed_pod_ms)).sum(),
+    );
+    s.insert("simulation.events".into(), events as f64);
+    s.insert("simulation.syncs".into(), run.syncs as f64);
+    s.insert("simulation.apiWrites".into(), run.api_writes as f64);
+    s.insert("simulation.virtualSeconds".into(), secs(end_ms));
+    s
+}
+
+/// Two-sided 95% Student t quantile for `df` degrees of freedom.
+pub fn t975(df: usize) -> f64 {
+    const T: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::NAN,
+        1..=30 => T[df - 1],
+        // Beyond the table: t ≈ z + (z³ + z) / (4·df), accurate to 1e-3 here.
+        _ => {
+            let z = 1.959_964;
+            z + (z * z * z + z) / (4.0 * df as f64)
+        }
+    }
+}
+
+fn round3(v: f64) -> Value {
+    let r = (v * 1000.0).round() / 1000.0;
+    if r == r.trunc() && r.abs() < 1e15 {
+        json!(r as i64)
+    } else {
+        json!(r)
+    }
+}
+
+fn insert_path(root: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut parts = path.split('.').peekable();
+    let mut cur = root;
+    while let Some(p) = parts.next() {
+        if parts.peek().is_none() {
+            cur.insert(p.to_string(), value);
+            return;
+        }
+        cur = cur
+            .entry(p.to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .expect("object");
+    }
+}
+
+/// Builds `summary.json` from the statistics of each replication, in replication order.
+pub fn summary_json(sc: &Scenario, reps: &[Stats]) -> Value {
+    let mut root = Map::new();
+    root.insert("scenario".into(), json!(sc.name));
+    root.insert("seed".into(), json!(sc.seed));
+    root.insert("replications".into(), json!(reps.len()));
+    root.insert("kubernetesVersion".into(), json!(sc.profile.to_string()));
+    let keys: std::collections::BTreeSet<&String> = reps.iter().flat_map(|s| s.keys()).collect();
+    for key in keys {
+        let values: Vec<f64> = reps.iter().map(|s| s.get(key).copied().unwrap_or(0.0)).collect();
+        let value = if values.len() == 1 {
+            round3(values[0])
+        } else {
+            let n = values.len() as f64;
+            let mean = values.iter().sum::<f64>() / n;
+            let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+            let half = t975(values.len() - 1) * (var / n).sqrt();
+            json!({"mean": round3(mean), "ci95": [round3(mean - half), round3(mean + half)]})
+        };
+        insert_path(&mut root, key, value);
+    }
+    Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_linearly() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.5), 2.5);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&[7.0], 0.9), 7.0);
+    }
+
+    #[test]
+    fn t_quantiles() {
+        assert_eq!(t975(1), 12.706);
+        assert_eq!(t975(29), 2.045);
+        assert!((t975(100) - 1.984).abs() < 2e-3);
+        assert!((t975(10_000) - 1.96).abs() < 1e-3);
+    }
+}

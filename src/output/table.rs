@@ -1,0 +1,154 @@
+//! The terminal report: a `kubectl get jobs` table.
+
+use crate::time::SimTime;
+use crate::world::JobResult;
+
+/// `duration.HumanDuration` from `k8s.io/apimachinery`, as kubectl prints ages.
+pub fn human_duration(ms: u64) -> String {
+    let seconds = ms / 1000;
+    if seconds < 120 {
+        return format!("{seconds}s");
+    }
+    let minutes = seconds / 60;
+    if minutes < 10 {
+        let s = seconds % 60;
+        return if s == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{s}s")
+        };
+    }
+    if minutes < 180 {
+        return format!("{minutes}m");
+    }
+    let hours = minutes / 60;
+    if hours < 8 {
+        let m = minutes % 60;
+        return if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        };
+    }
+    if hours < 48 {
+        return format!("{hours}h");
+    }
+    if hours < 24 * 8 {
+        let h = hours % 24;
+        return if h == 0 {
+            format!("{}d", hours / 24)
+        } else {
+            format!("{}d{h}h", hours / 24)
+        };
+    }
+    if hours < 24 * 365 * 2 {
+        return format!("{}d", hours / 24);
+    }
+    if hours < 24 * 365 * 8 {
+        let dy = (hours / 24) % 365;
+        return if dy == 0 {
+            format!("{}y", hours / 24 / 365)
+        } else {
+            format!("{}y{dy}d", hours / 24 / 365)
+        };
+    }
+    format!("{}y", hours / 24 / 365)
+}
+
+/// The COMPLETIONS column: `succeeded/completions`, or `succeeded/1 of parallelism` for work-queue Jobs.
+pub fn completions_column(r: &JobResult) -> String {
+    match r.completions {
+        Some(c) => format!("{}/{c}", r.succeeded),
+        None if r.parallelism > 1 => format!("{}/1 of {}", r.succeeded, r.parallelism),
+        None => format!("{}/1", r.succeeded),
+    }
+}
+
+/// `kubectl get jobs` for the results at `now`, cut after `limit` rows.
+pub fn jobs_table(results: &[JobResult], now: SimTime, limit: usize) -> String {
+    let rows: Vec<[String; 5]> = results
+        .iter()
+        .take(limit)
+        .map(|r| {
+            let duration = match (r.started, r.finished) {
+                (Some(s), Some(f)) => human_duration(f - s),
+                (Some(s), None) => human_duration(now.saturating_sub(s)),
+                _ => String::new(),
+            };
+            [
+                r.name.clone(),
+                r.status.to_string(),
+                completions_column(r),
+                duration,
+                human_duration(now.saturating_sub(r.created)),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[&str], out: &mut String| {
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}   "));
+            }
+        }
+        out.push('\n');
+    };
+    line(&header, &mut out);
+    for row in &rows {
+        line(&row.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
+    }
+    if results.len() > limit {
+        out.push_str(&format!("... and {} more Jobs\n", results.len() - limit));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        let s = 1000;
+        assert_eq!(human_duration(45 * s), "45s");
+        assert_eq!(human_duration(119 * s), "119s");
+        assert_eq!(human_duration(150 * s), "2m30s");
+        assert_eq!(human_duration(600 * s), "10m");
+        assert_eq!(human_duration(3 * 3600 * s + 5 * 60 * s), "3h5m");
+        assert_eq!(human_duration(30 * 3600 * s), "30h");
+        assert_eq!(human_duration(50 * 3600 * s), "2d2h");
+    }
+
+    #[test]
+    fn table_has_kubectl_columns_and_cut_line() {
+        let r = JobResult {
+            name: "pi".into(),
+            status: "Complete",
+            completions: Some(1),
+            parallelism: 1,
+            succeeded: 1,
+            created: 0,
+            started: Some(0),
+            finished: Some(12_000),
+            ..Default::default()
+        };
+        let mut many = vec![r.clone(); 3];
+        many[2].completions = None;
+        many[2].parallelism = 4;
+        let t = jobs_table(&many, 60_000, 2);
+        assert_eq!(
+            t,
+            "NAME   STATUS     COMPLETIONS   DURATION   AGE\npi     Complete   1/1           12s        60s\npi     Complete   1/1           12s        60s\n... and 1 more Jobs\n"
+        );
+        assert_eq!(completions_column(&many[2]), "1/1 of 4");
+    }
+}

@@ -1,0 +1,190 @@
+//! Scenarios: the cluster, the control plane, workloads (real Job manifests
+//! plus how their pods behave) and scripted actions. `schema.rs` is the file
+//! format, `resolve.rs` checks it and builds this model.
+
+mod resolve;
+pub mod schema;
+
+pub use resolve::{load, load_str};
+
+use crate::api::{Job, Time};
+use crate::controller::Profile;
+use crate::controller::intervals::OrderedIntervals;
+use crate::dist::Dist;
+use crate::time::{SimDuration, SimTime};
+
+/// The built-in quick-start scenario (`scenarios/quickstart.yaml`).
+pub const QUICKSTART: &str = include_str!("../../scenarios/quickstart.yaml");
+
+/// A checked scenario, ready to simulate.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub seed: u64,
+    pub replications: u32,
+    /// Horizon; `None` runs until every Job is finished (and deleted, with a TTL).
+    pub until: Option<SimTime>,
+    /// Wall-clock time of t=0, for timestamps in outputs.
+    pub epoch: Time,
+    pub profile: Profile,
+    pub control_plane: ControlPlane,
+    pub cluster: Cluster,
+    pub workloads: Vec<Workload>,
+    pub actions: Vec<Action>,
+    /// Parts of the scenario that are accepted but not simulated yet.
+    pub not_simulated: Vec<String>,
+}
+
+/// kube-controller-manager settings that shape the Job controller.
+#[derive(Clone, Debug)]
+pub struct ControlPlane {
+    pub kube_api_qps: f64,
+    pub kube_api_burst: u32,
+    pub concurrent_job_syncs: u32,
+    pub concurrent_ttl_syncs: u32,
+    pub api_latency: Dist,
+    pub informer_delay: Dist,
+    pub api_error_rate: f64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    /// Empty: unlimited room.
+    pub pools: Vec<NodePool>,
+    pub scheduling_latency: Dist,
+    pub placement: Placement,
+    pub node_losses: Vec<NodeLoss>,
+}
+
+impl Default for Dist {
+    fn default() -> Self {
+        Dist::ZERO
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Placement {
+    /// Spread: the node with the most free room (kube-scheduler's default scoring).
+    #[default]
+    LeastAllocated,
+    /// Bin-pack: the node with the least free room that fits.
+    MostAllocated,
+}
+
+#[derive(Clone, Debug)]
+pub struct NodePool {
+    pub name: String,
+    pub count: u32,
+    pub cpu_milli: i64,
+    pub memory_bytes: i64,
+    pub pods: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NodeLoss {
+    pub pool: usize,
+    pub every: Option<Dist>,
+    pub at: Vec<SimTime>,
+    pub recovery: Option<SimDuration>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Arrival {
+    /// All Jobs at t=0.
+    AtStart,
+    /// Spaced by a constant or drawn interval (the first at t=0).
+    Every(Dist),
+    /// One time per Job.
+    At(Vec<SimTime>),
+}
+
+/// A workload: `count` Jobs of one manifest, and how their pods behave.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub name: String,
+    /// Stable id for random streams (a hash of the name).
+    pub id: u64,
+    pub count: u32,
+    pub arrival: Arrival,
+    /// The manifest as written (not yet defaulted): each Job is created from it.
+    pub manifest: Job,
+    pub pods: PodBehavior,
+    /// Per-index overrides, first match wins.
+    pub index_overrides: Vec<(OrderedIntervals, PodBehavior)>,
+}
+
+impl Workload {
+    /// `<job name>-<ordinal>`, or the manifest's name when `count` is 1.
+    pub fn job_name(&self, ordinal: u32) -> String {
+        if self.count == 1 {
+            self.manifest.metadata.name.clone()
+        } else {
+            format!("{}-{ordinal}", self.manifest.metadata.name)
+        }
+    }
+
+    /// The behaviour of the pods of an index (or of every pod, for NonIndexed Jobs).
+    pub fn behavior(&self, index: Option<i32>) -> &PodBehavior {
+        index
+            .and_then(|ix| self.index_overrides.iter().find(|(set, _)| set.has(ix)).map(|(_, b)| b))
+            .unwrap_or(&self.pods)
+    }
+}
+
+/// How a pod attempt unfolds; every duration is drawn per attempt.
+#[derive(Clone, Debug, Default)]
+pub struct PodBehavior {
+    pub startup: Dist,
+    pub readiness: Dist,
+    pub runtime: Dist,
+    pub outcomes: Vec<Outcome>,
+    pub shutdown: Dist,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub probability: f64,
+    pub exit_code: i32,
+    /// Time into the run when it fails; default: the drawn run time.
+    pub at: Option<Dist>,
+    pub container: Option<String>,
+    pub conditions: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Action {
+    pub at: SimTime,
+    pub kind: ActionKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum ActionKind {
+    Suspend(JobSelector),
+    Resume(JobSelector),
+    Delete(JobSelector),
+    SetParallelism(JobSelector, i32),
+    Drain {
+        pool: usize,
+        nodes: u32,
+    },
+    LoseNodes {
+        pool: usize,
+        nodes: u32,
+        recovery: Option<SimDuration>,
+    },
+    AddNodes {
+        pool: usize,
+        nodes: u32,
+    },
+    RemoveNodes {
+        pool: usize,
+        nodes: u32,
+    },
+}
+
+/// A workload's Jobs, or one of them.
+#[derive(Clone, Copy, Debug)]
+pub struct JobSelector {
+    pub workload: usize,
+    pub ordinal: Option<u32>,
+}

@@ -1,0 +1,832 @@
+//! Checks a scenario file and builds the model: every problem is reported
+//! with file, line, column and field path, in the API server's style.
+
+use super::schema::*;
+use super::*;
+use crate::api::defaults::prepare_for_create;
+use crate::api::validation::{ValidationOptions, validate_job};
+use crate::manifest::{self, Diagnostic, from_value_at, parse_documents};
+use crate::suggest::did_you_mean;
+use crate::yaml_source::{DocumentMap, map_documents};
+use std::path::{Path, PathBuf};
+
+/// Loads and checks a scenario file. All problems are returned together.
+pub fn load(path: &Path) -> Result<Scenario, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic {
+            file: name.clone(),
+            position: None,
+            message: format!("cannot read: {e}"),
+            warning: false,
+        }]
+    })?;
+    load_str(&name, &text, path.parent())
+}
+
+/// Loads scenario text; `dir` resolves `jobFile` and `empirical.file` paths.
+pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, Vec<Diagnostic>> {
+    let docs = parse_documents(name, text).map_err(|d| vec![d])?;
+    let maps = map_documents(text);
+    let one = |message: String| {
+        vec![Diagnostic {
+            file: name.to_string(),
+            position: maps.first().and_then(|m| m.start),
+            message,
+            warning: false,
+        }]
+    };
+    let value = match docs.as_slice() {
+        [v] => v,
+        [] => return Err(one("empty file: expected a Scenario".into())),
+        _ => return Err(one("a scenario file holds one document; found several".into())),
+    };
+    let map = maps.into_iter().next().unwrap_or_default();
+    let raw: ScenarioFile = from_value_at(value, name, Some(&map), "").map_err(|d| vec![explain(d, &map, "")])?;
+    let mut r = Resolver {
+        file: name.to_string(),
+        map,
+        dir: dir.map(Path::to_path_buf),
+        diags: Vec::new(),
+    };
+    let scenario = r.scenario(raw, value);
+    if r.diags.iter().any(|d| !d.warning) {
+        Err(r.diags)
+    } else {
+        Ok(scenario)
+    }
+}
+
+/// Rewrites serde's "unknown field"/"unknown variant" messages with the
+/// field's own position and a "did you mean" hint.
+fn explain(mut d: Diagnostic, map: &DocumentMap, prefix: &str) -> Diagnostic {
+    let msg = d.message.clone();
+    let (path, reason) = match msg.split_once(": ") {
+        Some((p, r)) if !p.contains(' ') => (p.to_string(), r.to_string()),
+        _ => (String::new(), msg.clone()),
+    };
+    for (marker, what) in [("unknown field `", "field"), ("unknown variant `", "distribution")] {
+        if let Some(rest) = reason.strip_prefix(marker)
+            && let Some((word, tail)) = rest.split_once('`')
+        {
+            let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+            let hint = did_you_mean(word, &expected)
+                .map(|s| format!(" (did you mean \"{s}\"?)"))
+                .unwrap_or_default();
+            let full = if path.is_empty() {
+                word.to_string()
+            } else {
+                format!("{path}.{word}")
+            };
+            let what = if what == "distribution" && !path.ends_with("policy") {
+                "distribution"
+            } else {
+                "field"
+            };
+            d.message = format!(
+                "{full}: unknown {what} \"{word}\"{hint}; expected one of: {}",
+                expected.join(", ")
+            );
+            if let Some(p) = map.locate(&format!("{prefix}{full}")) {
+                d.position = Some(p);
+            }
+        }
+    }
+    d
+}
+
+struct Resolver {
+    file: String,
+    map: DocumentMap,
+    dir: Option<PathBuf>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Resolver {
+    fn err(&mut self, path: &str, message: impl Into<String>) {
+        self.diags.push(Diagnostic {
+            file: self.file.clone(),
+            position: self.map.locate(path),
+            message: format!("{path}: {}", message.into()),
+            warning: false,
+        });
+    }
+
+    fn dist(&mut self, spec: &DistSpec, path: &str) -> Dist {
+        let ms = |d: Dur| d.0 as f64;
+        match spec {
+            DistSpec::Constant(d) => Dist::Constant(ms(*d)),
+            DistSpec::Uniform { min, max } => {
+                if max.0 < min.0 {
+                    self.err(
+                        &format!("{path}.uniform.max"),
+                        "Invalid value: must be greater than or equal to min",
+                    );
+                }
+                Dist::Uniform {
+                    min: ms(*min),
+                    max: ms(*max),
+                }
+            }
+            DistSpec::Exponential { mean } => {
+                if mean.0 == 0 {
+                    self.err(
+                        &format!("{path}.exponential.mean"),
+                        "Invalid value: must be greater than 0",
+                    );
+                }
+                Dist::Exponential { mean: ms(*mean) }
+            }
+            DistSpec::Normal { mean, stddev } => Dist::Normal {
+                mean: ms(*mean),
+                stddev: ms(*stddev),
+            },
+            DistSpec::Lognormal { median, sigma } => {
+                if !(sigma.is_finite() && *sigma >= 0.0) {
+                    self.err(
+                        &format!("{path}.lognormal.sigma"),
+                        format!("Invalid value: {sigma}: must be greater than or equal to 0"),
+                    );
+                }
+                Dist::LogNormal {
+                    median: ms(*median),
+                    sigma: *sigma,
+                }
+            }
+            DistSpec::Weibull { shape, scale } => {
+                if !(shape.is_finite() && *shape > 0.0) {
+                    self.err(
+                        &format!("{path}.weibull.shape"),
+                        format!("Invalid value: {shape}: must be greater than 0"),
+                    );
+                }
+                Dist::Weibull {
+                    shape: *shape,
+                    scale: ms(*scale),
+                }
+            }
+            DistSpec::Gamma { shape, scale } => {
+                if !(shape.is_finite() && *shape > 0.0) {
+                    self.err(
+                        &format!("{path}.gamma.shape"),
+                        format!("Invalid value: {shape}: must be greater than 0"),
+                    );
+                }
+                Dist::Gamma {
+                    shape: *shape,
+                    scale: ms(*scale),
+                }
+            }
+            DistSpec::Empirical(e) => {
+                let p = format!("{path}.empirical");
+                let values: Vec<f64> = match (&e.values, &e.file) {
+                    (Some(v), None) => v.iter().map(|d| ms(*d)).collect(),
+                    (None, Some(f)) => self.empirical_file(f, &format!("{p}.file")),
+                    _ => {
+                        self.err(&p, "Invalid value: give exactly one of values or file");
+                        Vec::new()
+                    }
+                };
+                if values.is_empty() && !self.diags.iter().any(|d| d.message.starts_with(&p)) {
+                    self.err(&p, "Invalid value: needs at least one value");
+                }
+                Dist::Empirical(values)
+            }
+        }
+    }
+
+    /// A CSV file whose first column holds durations (`12.5s`) or seconds (`12.5`).
+    fn empirical_file(&mut self, file: &str, path: &str) -> Vec<f64> {
+        let full = self
+            .dir
+            .as_deref()
+            .map(|d| d.join(file))
+            .unwrap_or_else(|| PathBuf::from(file));
+        let mut reader = match csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_path(&full)
+        {
+            Ok(r) => r,
+            Err(e) => {
+                self.err(path, format!("cannot read {}: {e}", full.display()));
+                return Vec::new();
+            }
+        };
+        let mut values = Vec::new();
+        for (line, rec) in reader.records().enumerate() {
+            let Ok(rec) = rec else { continue };
+            let Some(cell) = rec.get(0).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            if let Ok(secs) = cell.parse::<f64>() {
+                if secs >= 0.0 {
+                    values.push(secs * 1000.0);
+                    continue;
+                }
+            } else if let Ok(ms) = crate::time::parse_duration(cell) {
+                values.push(ms as f64);
+                continue;
+            } else if line == 0 {
+                continue; // a header
+            }
+            self.err(
+                path,
+                format!("{}:{}: {cell:?} is not a duration", full.display(), line + 1),
+            );
+        }
+        values
+    }
+
+    fn opt_dist(&mut self, spec: &Option<DistSpec>, path: &str) -> Dist {
+        spec.as_ref().map(|s| self.dist(s, path)).unwrap_or(Dist::ZERO)
+    }
+
+    fn scenario(&mut self, raw: ScenarioFile, value: &serde_json::Value) -> Scenario {
+        if raw.api_version != "jobsim/v1alpha1" {
+            self.err(
+                "apiVersion",
+                format!(
+                    "Unsupported value: {:?}: supported values: \"jobsim/v1alpha1\"",
+                    raw.api_version
+                ),
+            );
+        }
+        if raw.kind != "Scenario" {
+            self.err(
+                "kind",
+                format!("Unsupported value: {:?}: supported values: \"Scenario\"", raw.kind),
+            );
+        }
+        let spec = raw.spec;
+        let minor = match spec.kubernetes_version.as_deref().map(Profile::parse_version) {
+            None => crate::controller::gates::NEWEST_MINOR,
+            Some(Ok(m)) => m,
+            Some(Err(e)) => {
+                self.err("spec.kubernetesVersion", format!("Invalid value: {e}"));
+                crate::controller::gates::NEWEST_MINOR
+            }
+        };
+        let profile = match Profile::new(minor).with_gates(&spec.feature_gates) {
+            Ok(p) => p,
+            Err(e) => {
+                self.err("spec.featureGates", format!("Invalid value: {e}"));
+                Profile::new(minor)
+            }
+        };
+        let epoch = match spec.epoch.as_deref() {
+            None => Time::parse_rfc3339("2026-01-01T00:00:00Z").expect("valid"),
+            Some(s) => Time::parse_rfc3339(s).unwrap_or_else(|e| {
+                self.err("spec.epoch", format!("Invalid value: {e}"));
+                Time(0)
+            }),
+        };
+        let replications = spec.replications.unwrap_or(1);
+        if replications == 0 {
+            self.err("spec.replications", "Invalid value: 0: must be at least 1");
+        }
+        let mut not_simulated = Vec::new();
+        let control_plane = self.control_plane(spec.controller_manager.unwrap_or_default(), &mut not_simulated);
+        let cluster = self.cluster(spec.cluster.unwrap_or_default(), &mut not_simulated);
+        if spec.workloads.is_empty() {
+            self.err("spec.workloads", "Required value: at least one workload");
+        }
+        let mut workloads: Vec<Workload> = Vec::new();
+        for (i, w) in spec.workloads.into_iter().enumerate() {
+            let path = format!("spec.workloads[{i}]");
+            if workloads.iter().any(|o| o.name == w.name) {
+                self.err(&format!("{path}.name"), format!("Duplicate value: {:?}", w.name));
+            }
+            if let Some(wl) = self.workload(w, &path, &value["spec"]["workloads"][i], &profile) {
+                workloads.push(wl);
+            }
+        }
+        let actions = self.actions(spec.actions, &workloads, &cluster);
+        if !actions.is_empty()
+            && actions.iter().any(|a| {
+                !matches!(
+                    a.kind,
+                    ActionKind::Suspend(_)
+                        | ActionKind::Resume(_)
+                        | ActionKind::SetParallelism(..)
+                        | ActionKind::Delete(_)
+                )
+            })
+        {
+            not_simulated.push("node actions (drain, loseNodes, addNodes, removeNodes)".to_string());
+        }
+        Scenario {
+            name: if raw.metadata.name.is_empty() {
+                "scenario".into()
+            } else {
+                raw.metadata.name
+            },
+            seed: spec.seed,
+            replications: replications.max(1),
+            until: spec.until.map(|d| d.0),
+            epoch,
+            profile,
+            control_plane,
+            cluster,
+            workloads,
+            actions,
+            not_simulated,
+        }
+    }
+
+    fn control_plane(&mut self, cm: ControllerManagerSpec, not_simulated: &mut Vec<String>) -> ControlPlane {
+        let p = "spec.controllerManager";
+        if let Some(q) = cm.kube_api_qps.filter(|q| !(q.is_finite() && *q > 0.0)) {
+            self.err(
+                &format!("{p}.kubeAPIQPS"),
+                format!("Invalid value: {q}: must be greater than 0"),
+            );
+        }
+        if cm.kube_api_burst == Some(0) {
+            self.err(&format!("{p}.kubeAPIBurst"), "Invalid value: 0: must be at least 1");
+        }
+        if cm.concurrent_job_syncs == Some(0) {
+            self.err(
+                &format!("{p}.concurrentJobSyncs"),
+                "Invalid value: 0: must be at least 1",
+            );
+        }
+        if let Some(r) = cm.api_error_rate.filter(|r| !(0.0..=1.0).contains(r)) {
+            self.err(
+                &format!("{p}.apiErrorRate"),
+                format!("Invalid value: {r}: must be between 0 and 1"),
+            );
+        }
+        let touched = cm.kube_api_qps.is_some()
+            || cm.kube_api_burst.is_some()
+            || cm.concurrent_job_syncs.is_some()
+            || cm.api_latency.is_some()
+            || cm.informer_delay.is_some()
+            || cm.api_error_rate.is_some();
+        if touched {
+            not_simulated.push("spec.controllerManager (API rate limits, latency, workers, errors)".into());
+        }
+        ControlPlane {
+            kube_api_qps: cm.kube_api_qps.unwrap_or(20.0),
+            kube_api_burst: cm.kube_api_burst.unwrap_or(30),
+            concurrent_job_syncs: cm.concurrent_job_syncs.unwrap_or(5),
+            concurrent_ttl_syncs: cm.concurrent_ttl_after_finished_syncs.unwrap_or(5),
+            api_latency: self.opt_dist(&cm.api_latency, &format!("{p}.apiLatency")),
+            informer_delay: self.opt_dist(&cm.informer_delay, &format!("{p}.informerDelay")),
+            api_error_rate: cm.api_error_rate.unwrap_or(0.0),
+        }
+    }
+
+    fn cluster(&mut self, c: ClusterSpec, not_simulated: &mut Vec<String>) -> Cluster {
+        let mut pools: Vec<NodePool> = Vec::new();
+        for (i, p) in c.node_pools.iter().enumerate() {
+            let path = format!("spec.cluster.nodePools[{i}]");
+            if pools.iter().any(|o| o.name == p.name) {
+                self.err(&format!("{path}.name"), format!("Duplicate value: {:?}", p.name));
+            }
+            for key in p.allocatable.keys() {
+                if !["cpu", "memory", "pods"].contains(&key.as_str()) {
+                    let hint = did_you_mean(key, &["cpu", "memory", "pods"])
+                        .map(|s| format!(" (did you mean \"{s}\"?)"))
+                        .unwrap_or_default();
+                    self.err(
+                        &format!("{path}.allocatable.{key}"),
+                        format!("Unsupported value: {key:?}{hint}: supported values: \"cpu\", \"memory\", \"pods\""),
+                    );
+                }
+            }
+            let q = |k: &str| p.allocatable.get(k).map(|q| q.milli_value());
+            pools.push(NodePool {
+                name: p.name.clone(),
+                count: p.count,
+                cpu_milli: q("cpu").map_or(i64::MAX, |v| v as i64),
+                memory_bytes: q("memory").map_or(i64::MAX, |v| (v / 1000) as i64),
+                pods: q("pods").map_or(110, |v| (v / 1000) as i64),
+            });
+        }
+        let sched = c.scheduling.unwrap_or_default();
+        let placement = match sched.policy.as_deref() {
+            None | Some("LeastAllocated") => Placement::LeastAllocated,
+            Some("MostAllocated") => Placement::MostAllocated,
+            Some(other) => {
+                self.err(
+                    "spec.cluster.scheduling.policy",
+                    format!("Unsupported value: {other:?}: supported values: \"LeastAllocated\", \"MostAllocated\""),
+                );
+                Placement::LeastAllocated
+            }
+        };
+        let scheduling_latency = self.opt_dist(&sched.latency, "spec.cluster.scheduling.latency");
+        let mut node_losses = Vec::new();
+        for (i, d) in c.disruptions.iter().enumerate() {
+            let path = format!("spec.cluster.disruptions[{i}]");
+            let Some(nl) = &d.node_loss else {
+                self.err(&path, "Required value: nodeLoss");
+                continue;
+            };
+            let Some(pool) = pools.iter().position(|p| p.name == nl.pool) else {
+                self.err(
+                    &format!("{path}.nodeLoss.pool"),
+                    format!("Not found: {:?}: no node pool has this name", nl.pool),
+                );
+                continue;
+            };
+            if nl.every.is_none() && nl.at.is_empty() {
+                self.err(&format!("{path}.nodeLoss"), "Required value: every or at");
+            }
+            let every = nl
+                .every
+                .as_ref()
+                .map(|e| self.dist(e, &format!("{path}.nodeLoss.every")));
+            node_losses.push(NodeLoss {
+                pool,
+                every,
+                at: nl.at.iter().map(|d| d.0).collect(),
+                recovery: nl.recovery.map(|d| d.0),
+            });
+        }
+        if !pools.is_empty() || sched.latency.is_some() || !node_losses.is_empty() {
+            not_simulated.push("spec.cluster (node pools, scheduling, disruptions)".into());
+        }
+        Cluster {
+            pools,
+            scheduling_latency,
+            placement,
+            node_losses,
+        }
+    }
+
+    fn workload(
+        &mut self,
+        w: WorkloadSpec,
+        path: &str,
+        raw: &serde_json::Value,
+        profile: &Profile,
+    ) -> Option<Workload> {
+        let count = w.count.unwrap_or(1);
+        if count == 0 {
+            self.err(&format!("{path}.count"), "Invalid value: 0: must be at least 1");
+        }
+        let manifest = match (&w.job, &w.job_file) {
+            (Some(_), Some(_)) => {
+                self.err(path, "Invalid value: give either job or jobFile, not both");
+                return None;
+            }
+            (None, None) => {
+                self.err(
+                    &format!("{path}.job"),
+                    "Required value: a batch/v1 Job manifest (job) or a path to one (jobFile)",
+                );
+                return None;
+            }
+            (Some(_), None) => self.embedded_job(&raw["job"], &format!("{path}.job."))?,
+            (None, Some(f)) => self.job_file(f, &format!("{path}.jobFile"))?,
+        };
+        let (job, source) = manifest;
+        let arrival = match &w.arrival {
+            None => Arrival::AtStart,
+            Some(ArrivalSpec {
+                every: Some(e),
+                at: None,
+            }) => Arrival::Every(self.dist(e, &format!("{path}.arrival.every"))),
+            Some(ArrivalSpec {
+                every: None,
+                at: Some(at),
+            }) => {
+                if at.len() != count as usize {
+                    self.err(
+                        &format!("{path}.arrival.at"),
+                        format!(
+                            "Invalid value: {} times for {count} Jobs: give one time per Job",
+                            at.len()
+                        ),
+                    );
+                }
+                Arrival::At(at.iter().map(|d| d.0).collect())
+            }
+            _ => {
+                self.err(
+                    &format!("{path}.arrival"),
+                    "Invalid value: give exactly one of every or at",
+                );
+                Arrival::AtStart
+            }
+        };
+        let pods = self.behavior(&w.pods, &PodBehavior::default(), &format!("{path}.pods"), &job);
+        let mut index_overrides = Vec::new();
+        for (key, spec) in &w.pods.indexes {
+            let p = format!("{path}.pods.indexes.{key}");
+            if !job.is_indexed() {
+                self.err(
+                    &p,
+                    "Invalid value: per-index overrides need an Indexed Job (completionMode: Indexed)",
+                );
+                continue;
+            }
+            let completions = job.spec.completions.unwrap_or(0);
+            if let Err(e) = crate::api::validation::validate_indexes_format(key, completions.max(1)) {
+                self.err(&p, format!("Invalid value: {key:?}: {e}"));
+                continue;
+            }
+            let set = crate::controller::intervals::OrderedIntervals::parse(key, i32::MAX);
+            if !spec.indexes.is_empty() {
+                self.err(&format!("{p}.indexes"), "Invalid value: overrides cannot nest");
+            }
+            let b = self.behavior(spec, &pods, &p, &job);
+            index_overrides.push((set, b));
+        }
+        // Check the manifest as the API server would check the longest-named Job of the workload.
+        let mut sample = job.clone();
+        let wl = Workload {
+            name: w.name.clone(),
+            id: crate::rng::name_id(&w.name),
+            count,
+            arrival,
+            manifest: job,
+            pods,
+            index_overrides,
+        };
+        sample.metadata.name = wl.job_name(count.saturating_sub(1));
+        let dropped = prepare_for_create(&mut sample, "00000000-0000-4000-8000-000000000000", Time(0), profile);
+        let (file, map, prefix) = source;
+        for d in dropped {
+            self.diags.push(Diagnostic {
+                file: file.clone(),
+                position: map.locate(&format!("{prefix}{d}")),
+                message: format!("{prefix}{d}: not part of Kubernetes {profile} (or its feature gate is off): ignored"),
+                warning: true,
+            });
+        }
+        for e in validate_job(
+            &sample,
+            &ValidationOptions {
+                require_prefixed_labels: true,
+                ..Default::default()
+            },
+        ) {
+            self.diags.push(Diagnostic {
+                file: file.clone(),
+                position: map.locate(&format!("{prefix}{}", e.field)),
+                message: format!("{prefix}: The Job {:?} is invalid: {e}", sample.metadata.name)
+                    .replacen(".: ", ": ", 1),
+                warning: false,
+            });
+        }
+        Some(wl)
+    }
+
+    /// The embedded `job:` manifest, with positions inside the scenario file.
+    fn embedded_job(&mut self, raw: &serde_json::Value, prefix: &str) -> Option<(Job, (String, DocumentMap, String))> {
+        match from_value_at::<Job>(raw, &self.file, Some(&self.map), prefix) {
+            Ok(job) => {
+                self.check_job_kind(&job, prefix.trim_end_matches('.'));
+                Some((job, (self.file.clone(), self.map.clone(), prefix.to_string())))
+            }
+            Err(d) => {
+                let d = Diagnostic {
+                    message: format!("{prefix}{}", d.message),
+                    ..d
+                };
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// A `jobFile:` manifest, relative to the scenario, with positions in that file.
+    fn job_file(&mut self, file: &str, path: &str) -> Option<(Job, (String, DocumentMap, String))> {
+        let full = self
+            .dir
+            .as_deref()
+            .map(|d| d.join(file))
+            .unwrap_or_else(|| PathBuf::from(file));
+        match manifest::load(&full) {
+            Ok(mut m) => {
+                if m.jobs.len() != 1 {
+                    self.err(
+                        path,
+                        format!(
+                            "Invalid value: {} holds {} Jobs: a workload takes exactly one",
+                            full.display(),
+                            m.jobs.len()
+                        ),
+                    );
+                    return None;
+                }
+                let found = m.jobs.remove(0);
+                let map = m.maps.get(found.document).cloned().unwrap_or_default();
+                Some((found.job, (full.display().to_string(), map, found.prefix)))
+            }
+            Err(mut diags) => {
+                if diags.iter().all(|d| d.position.is_none()) {
+                    self.err(
+                        path,
+                        format!(
+                            "cannot load {}: {}",
+                            full.display(),
+                            diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")
+                        ),
+                    );
+                } else {
+                    self.diags.append(&mut diags);
+                }
+                None
+            }
+        }
+    }
+
+    fn check_job_kind(&mut self, job: &Job, path: &str) {
+        if !job.kind.is_empty() && job.kind != "Job" {
+            self.err(
+                &format!("{path}.kind"),
+                format!("Unsupported value: {:?}: supported values: \"Job\"", job.kind),
+            );
+        }
+        if !job.api_version.is_empty() && job.api_version != "batch/v1" {
+            self.err(
+                &format!("{path}.apiVersion"),
+                format!(
+                    "Unsupported value: {:?}: supported values: \"batch/v1\"",
+                    job.api_version
+                ),
+            );
+        }
+        if job.metadata.name.is_empty() {
+            self.err(&format!("{path}.metadata.name"), "Required value: the Job needs a name");
+        }
+    }
+
+    fn behavior(&mut self, s: &PodsSpec, base: &PodBehavior, path: &str, job: &Job) -> PodBehavior {
+        let mut b = base.clone();
+        if let Some(d) = &s.startup {
+            b.startup = self.dist(d, &format!("{path}.startup"));
+        }
+        if let Some(d) = &s.readiness {
+            b.readiness = self.dist(d, &format!("{path}.readiness"));
+        }
+        if let Some(d) = &s.runtime {
+            b.runtime = self.dist(d, &format!("{path}.runtime"));
+        }
+        if let Some(d) = &s.shutdown {
+            b.shutdown = self.dist(d, &format!("{path}.shutdown"));
+        }
+        if let Some(outcomes) = &s.outcomes {
+            b.outcomes.clear();
+            let mut total = 0.0;
+            let containers: Vec<&str> = job
+                .spec
+                .template
+                .spec
+                .containers
+                .iter()
+                .chain(&job.spec.template.spec.init_containers)
+                .map(|c| c.name.as_str())
+                .collect();
+            for (i, o) in outcomes.iter().enumerate() {
+                let p = format!("{path}.outcomes[{i}]");
+                if !(o.probability.is_finite() && (0.0..=1.0).contains(&o.probability)) {
+                    self.err(
+                        &format!("{p}.probability"),
+                        format!("Invalid value: {}: must be between 0 and 1", o.probability),
+                    );
+                }
+                total += o.probability;
+                if o.exit_code == 0 {
+                    self.err(
+                        &format!("{p}.exitCode"),
+                        "Invalid value: 0: a failure needs a non-zero exit code",
+                    );
+                }
+                if let Some(c) = &o.container
+                    && !containers.is_empty()
+                    && !containers.contains(&c.as_str())
+                {
+                    let hint = did_you_mean(c, &containers)
+                        .map(|s| format!(" (did you mean \"{s}\"?)"))
+                        .unwrap_or_default();
+                    self.err(
+                        &format!("{p}.container"),
+                        format!("Invalid value: {c:?}{hint}: must be one of the containers of the Job's pod template"),
+                    );
+                }
+                let at = o.at.as_ref().map(|d| self.dist(d, &format!("{p}.at")));
+                b.outcomes.push(Outcome {
+                    probability: o.probability,
+                    exit_code: o.exit_code,
+                    at,
+                    container: o.container.clone(),
+                    conditions: o.conditions.clone(),
+                });
+            }
+            if total > 1.0 + 1e-9 {
+                self.err(
+                    &format!("{path}.outcomes"),
+                    format!("Invalid value: probabilities add up to {total}: must be at most 1"),
+                );
+            }
+        }
+        b
+    }
+
+    fn actions(&mut self, actions: Vec<ActionSpec>, workloads: &[Workload], cluster: &Cluster) -> Vec<Action> {
+        let mut out = Vec::new();
+        for (i, a) in actions.into_iter().enumerate() {
+            let path = format!("spec.actions[{i}]");
+            let job_sel = |r: &mut Self, j: &JobRef, key: &str| -> Option<JobSelector> {
+                let Some(w) = workloads.iter().position(|w| w.name == j.workload) else {
+                    let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+                    let hint = did_you_mean(&j.workload, &names)
+                        .map(|s| format!(" (did you mean \"{s}\"?)"))
+                        .unwrap_or_default();
+                    r.err(
+                        &format!("{path}.{key}.workload"),
+                        format!("Not found: {:?}{hint}: no workload has this name", j.workload),
+                    );
+                    return None;
+                };
+                if let Some(o) = j.job
+                    && o >= workloads[w].count
+                {
+                    r.err(
+                        &format!("{path}.{key}.job"),
+                        format!(
+                            "Not found: {o}: workload {:?} has {} Jobs (ordinals 0 to {})",
+                            j.workload,
+                            workloads[w].count,
+                            workloads[w].count - 1
+                        ),
+                    );
+                    return None;
+                }
+                Some(JobSelector {
+                    workload: w,
+                    ordinal: j.job,
+                })
+            };
+            let pool = |r: &mut Self, n: &NodesRef, key: &str| -> Option<(usize, u32)> {
+                let Some(p) = cluster.pools.iter().position(|p| p.name == n.pool) else {
+                    r.err(
+                        &format!("{path}.{key}.pool"),
+                        format!("Not found: {:?}: no node pool has this name", n.pool),
+                    );
+                    return None;
+                };
+                Some((p, n.nodes.unwrap_or(1)))
+            };
+            let mut kinds = Vec::new();
+            if let Some(j) = &a.suspend {
+                kinds.push(job_sel(self, j, "suspend").map(ActionKind::Suspend));
+            }
+            if let Some(j) = &a.resume {
+                kinds.push(job_sel(self, j, "resume").map(ActionKind::Resume));
+            }
+            if let Some(j) = &a.delete {
+                kinds.push(job_sel(self, j, "delete").map(ActionKind::Delete));
+            }
+            if let Some(s) = &a.set_parallelism {
+                if s.parallelism < 0 {
+                    self.err(
+                        &format!("{path}.setParallelism.parallelism"),
+                        format!("Invalid value: {}: must be greater than or equal to 0", s.parallelism),
+                    );
+                }
+                let r = JobRef {
+                    workload: s.workload.clone(),
+                    job: s.job,
+                };
+                kinds.push(
+                    job_sel(self, &r, "setParallelism").map(|sel| ActionKind::SetParallelism(sel, s.parallelism)),
+                );
+            }
+            if let Some(n) = &a.drain {
+                kinds.push(pool(self, n, "drain").map(|(pool, nodes)| ActionKind::Drain { pool, nodes }));
+            }
+            if let Some(n) = &a.lose_nodes {
+                kinds.push(pool(self, n, "loseNodes").map(|(pool, nodes)| ActionKind::LoseNodes {
+                    pool,
+                    nodes,
+                    recovery: n.recovery.map(|d| d.0),
+                }));
+            }
+            if let Some(n) = &a.add_nodes {
+                kinds.push(pool(self, n, "addNodes").map(|(pool, nodes)| ActionKind::AddNodes { pool, nodes }));
+            }
+            if let Some(n) = &a.remove_nodes {
+                kinds.push(pool(self, n, "removeNodes").map(|(pool, nodes)| ActionKind::RemoveNodes { pool, nodes }));
+            }
+            match kinds.len() {
+                1 => {
+                    if let Some(kind) = kinds.pop().flatten() {
+                        out.push(Action { at: a.at.0, kind });
+                    }
+                }
+                0 => self.err(&path, "Required value: one of suspend, resume, delete, setParallelism, drain, loseNodes, addNodes, removeNodes"),
+                _ => self.err(&path, "Invalid value: one action per entry"),
+            }
+        }
+        // Actions at the same time apply in file order.
+        out.sort_by_key(|a| a.at);
+        out
+    }
+}

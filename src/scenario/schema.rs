@@ -1,0 +1,231 @@
+//! The scenario file as written (`apiVersion: jobsim/v1alpha1`, `kind:
+//! Scenario`): serde types that mirror the YAML, with unknown fields rejected.
+//! `resolve.rs` turns them into the checked model of `mod.rs`.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+use std::collections::BTreeMap;
+
+/// A Go duration string, in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dur(pub u64);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(i64),
+            Float(f64),
+            Str(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Int(0) => Ok(Dur(0)),
+            Raw::Int(n) if n < 0 => Err(de::Error::custom(format!("invalid duration {n}: must not be negative"))),
+            Raw::Int(n) => Err(de::Error::custom(format!(
+                "invalid duration {n}: give a unit, e.g. \"{n}s\""
+            ))),
+            Raw::Float(f) => Err(de::Error::custom(format!(
+                "invalid duration {f}: give a unit, e.g. \"{f}s\""
+            ))),
+            Raw::Str(s) => crate::time::parse_duration(&s).map(Dur).map_err(de::Error::custom),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: Metadata,
+    pub spec: ScenarioSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metadata {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScenarioSpec {
+    #[serde(default)]
+    pub seed: u64,
+    pub replications: Option<u32>,
+    pub until: Option<Dur>,
+    pub epoch: Option<String>,
+    pub kubernetes_version: Option<String>,
+    #[serde(default)]
+    pub feature_gates: BTreeMap<String, bool>,
+    pub controller_manager: Option<ControllerManagerSpec>,
+    pub cluster: Option<ClusterSpec>,
+    pub workloads: Vec<WorkloadSpec>,
+    #[serde(default)]
+    pub actions: Vec<ActionSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ControllerManagerSpec {
+    #[serde(rename = "kubeAPIQPS")]
+    pub kube_api_qps: Option<f64>,
+    #[serde(rename = "kubeAPIBurst")]
+    pub kube_api_burst: Option<u32>,
+    pub concurrent_job_syncs: Option<u32>,
+    pub concurrent_ttl_after_finished_syncs: Option<u32>,
+    pub api_latency: Option<DistSpec>,
+    pub informer_delay: Option<DistSpec>,
+    /// Probability that one API request of the Job controller fails.
+    pub api_error_rate: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterSpec {
+    #[serde(default)]
+    pub node_pools: Vec<NodePoolSpec>,
+    pub scheduling: Option<SchedulingSpec>,
+    #[serde(default)]
+    pub disruptions: Vec<DisruptionSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodePoolSpec {
+    pub name: String,
+    pub count: u32,
+    #[serde(default)]
+    pub allocatable: BTreeMap<String, crate::api::Quantity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SchedulingSpec {
+    pub latency: Option<DistSpec>,
+    pub policy: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DisruptionSpec {
+    pub node_loss: Option<NodeLossSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeLossSpec {
+    pub pool: String,
+    pub every: Option<DistSpec>,
+    #[serde(default)]
+    pub at: Vec<Dur>,
+    pub recovery: Option<Dur>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadSpec {
+    pub name: String,
+    pub count: Option<u32>,
+    pub arrival: Option<ArrivalSpec>,
+    /// A `batch/v1` Job, verbatim; checked as the API server would.
+    pub job: Option<serde_json::Value>,
+    pub job_file: Option<String>,
+    #[serde(default)]
+    pub pods: PodsSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArrivalSpec {
+    pub every: Option<DistSpec>,
+    pub at: Option<Vec<Dur>>,
+}
+
+/// How pods behave. Every field may also be overridden per index.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodsSpec {
+    pub startup: Option<DistSpec>,
+    pub readiness: Option<DistSpec>,
+    pub runtime: Option<DistSpec>,
+    pub outcomes: Option<Vec<OutcomeSpec>>,
+    pub shutdown: Option<DistSpec>,
+    #[serde(default)]
+    pub indexes: BTreeMap<String, PodsSpec>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OutcomeSpec {
+    pub probability: f64,
+    pub exit_code: i32,
+    pub at: Option<DistSpec>,
+    pub container: Option<String>,
+    /// Pod condition types set to True when the pod fails this way (e.g. `ConfigIssue`).
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum DistSpec {
+    Constant(Dur),
+    Uniform { min: Dur, max: Dur },
+    Exponential { mean: Dur },
+    Normal { mean: Dur, stddev: Dur },
+    Lognormal { median: Dur, sigma: f64 },
+    Weibull { shape: f64, scale: Dur },
+    Gamma { shape: f64, scale: Dur },
+    Empirical(EmpiricalSpec),
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmpiricalSpec {
+    pub values: Option<Vec<Dur>>,
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActionSpec {
+    pub at: Dur,
+    pub suspend: Option<JobRef>,
+    pub resume: Option<JobRef>,
+    pub delete: Option<JobRef>,
+    pub set_parallelism: Option<SetParallelism>,
+    pub drain: Option<NodesRef>,
+    pub lose_nodes: Option<NodesRef>,
+    pub add_nodes: Option<NodesRef>,
+    pub remove_nodes: Option<NodesRef>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JobRef {
+    pub workload: String,
+    pub job: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetParallelism {
+    pub workload: String,
+    pub job: Option<u32>,
+    pub parallelism: i32,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodesRef {
+    pub pool: String,
+    pub nodes: Option<u32>,
+    /// How long lost nodes stay away (`loseNodes`); default: for good.
+    pub recovery: Option<Dur>,
+}
