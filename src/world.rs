@@ -189,7 +189,7 @@ pub struct World<'a> {
     profile: Profile,
     log: &'a mut dyn EventLog,
     /// Final Job objects are handed here as they finish (`jobs.yaml`).
-    on_finish: Option<&'a mut dyn FnMut(&Job)>,
+    on_finish: Option<&'a mut dyn FnMut(Job, u32)>,
     templates: Vec<TemplateInfo>,
     jobs: Vec<JobSlot>,
     /// Job ids by workload and ordinal, once created.
@@ -203,7 +203,7 @@ impl<'a> World<'a> {
         sc: &'a Scenario,
         replication: u32,
         log: &'a mut dyn EventLog,
-        on_finish: Option<&'a mut dyn FnMut(&Job)>,
+        on_finish: Option<&'a mut dyn FnMut(Job, u32)>,
     ) -> Self {
         let templates = sc
             .workloads
@@ -279,11 +279,11 @@ impl<'a> World<'a> {
     }
 
     /// Jobs not finished at the end, for `jobs.yaml`.
-    pub fn unfinished_jobs(&self) -> impl Iterator<Item = &Job> {
+    pub fn unfinished_jobs(&self) -> impl Iterator<Item = (&Job, u32)> {
         self.jobs
             .iter()
             .filter(|js| !js.finished)
-            .filter_map(|js| js.job.as_deref())
+            .filter_map(|js| js.job.as_deref().map(|j| (j, js.workload)))
     }
 
     // ----- Work queue ------------------------------------------------------
@@ -500,8 +500,9 @@ impl<'a> World<'a> {
             "Failed"
         };
         js.result.reason = fc.reason.clone();
+        let workload = js.workload;
         if let Some(f) = self.on_finish.as_mut() {
-            f(&job);
+            f(*job, workload);
         }
         let pods = std::mem::take(&mut self.jobs[jid as usize].pods);
         for slot in pods {
@@ -556,7 +557,7 @@ impl<'a> World<'a> {
         pod.metadata.namespace = job.metadata.namespace.clone();
         pod.metadata.uid = pod_uid(slot, self.replication);
         pod.metadata.creation_timestamp = Some(ts);
-        pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.to_string());
+        pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
         if let Some(ix) = req.index {
             pod.metadata
                 .annotations
@@ -578,12 +579,12 @@ impl<'a> World<'a> {
         js.pods.push(slot);
         js.result.pods_created += 1;
         self.stats.pods_created += 1;
-        let name = js.name.clone();
+        let name = &self.jobs[jid as usize].name;
         self.log
-            .row(now, &name, &pod.metadata.name, req.index, EventKind::PodCreated, "");
+            .row(now, name, &pod.metadata.name, req.index, EventKind::PodCreated, "");
         self.log.row(
             now,
-            &name,
+            name,
             &pod.metadata.name,
             req.index,
             EventKind::PodScheduled,
@@ -681,9 +682,14 @@ impl<'a> World<'a> {
         p.pod.status.phase = PodPhase::Running;
         p.pod.status.start_time = Some(self.time(now));
         p.pod.status.container_statuses = self.container_statuses(&p, true, now, 0);
-        let name = self.jobs[p.job as usize].name.clone();
-        self.log
-            .row(now, &name, &p.pod.metadata.name, p.index, EventKind::PodRunning, "");
+        self.log.row(
+            now,
+            &self.jobs[p.job as usize].name,
+            &p.pod.metadata.name,
+            p.index,
+            EventKind::PodRunning,
+            "",
+        );
         let exit_at = now + p.plan.run_for;
         let ready_at = now + p.plan.readiness;
         q.push(
@@ -721,9 +727,14 @@ impl<'a> World<'a> {
         }
         set_ready(&mut p.pod, true, ts);
         let (jid, index) = (p.job, p.index);
-        let pod_name = p.pod.metadata.name.clone();
-        let name = self.jobs[jid as usize].name.clone();
-        self.log.row(now, &name, &pod_name, index, EventKind::PodReady, "");
+        self.log.row(
+            now,
+            &self.jobs[jid as usize].name,
+            &p.pod.metadata.name,
+            index,
+            EventKind::PodReady,
+            "",
+        );
         self.pod_event(jid, PodPhase::Running, PodPhase::Running, now, q);
     }
 
@@ -735,12 +746,7 @@ impl<'a> World<'a> {
         let tpl_on_failure = self.templates[self.jobs[jid as usize].workload as usize].on_failure;
         let code = p.exit_code;
         let deleting = p.pod.metadata.deletion_timestamp.is_some();
-        let name = self.jobs[jid as usize].name.clone();
-        let container = self.templates[self.jobs[jid as usize].workload as usize]
-            .containers
-            .get(p.plan.container)
-            .cloned()
-            .unwrap_or_default();
+        let workload = self.jobs[jid as usize].workload as usize;
         let ts = self.time(now);
         if code != 0 && tpl_on_failure && !deleting {
             // CrashLoopBackOff: the container restarts in place after the back-off.
@@ -752,19 +758,25 @@ impl<'a> World<'a> {
             p.running_since = None;
             p.pod.status.container_statuses = self.container_statuses(&p, false, now, code);
             set_ready(&mut p.pod, false, ts);
-            let detail = format!(
-                "exitCode={code};container={container};restartCount={};backoff={}",
-                p.restarts + 1,
-                format_duration(wait)
-            );
-            self.log.row(
-                now,
-                &name,
-                &p.pod.metadata.name,
-                p.index,
-                EventKind::ContainerRestarted,
-                &detail,
-            );
+            if self.log.enabled() {
+                let container = self.templates[workload]
+                    .containers
+                    .get(p.plan.container)
+                    .map_or("", String::as_str);
+                let detail = format!(
+                    "exitCode={code};container={container};restartCount={};backoff={}",
+                    p.restarts + 1,
+                    format_duration(wait)
+                );
+                self.log.row(
+                    now,
+                    &self.jobs[jid as usize].name,
+                    &p.pod.metadata.name,
+                    p.index,
+                    EventKind::ContainerRestarted,
+                    &detail,
+                );
+            }
             q.push(
                 now + wait,
                 Ev::Pod {
@@ -813,14 +825,27 @@ impl<'a> World<'a> {
                 });
             }
         }
-        let (kind, detail) = if phase == PodPhase::Succeeded {
-            (EventKind::PodSucceeded, format!("exitCode=0;container={container}"))
-        } else if p.pod.status.container_statuses.is_empty() {
-            (EventKind::PodFailed, "reason=DeletedBeforeStart".to_string())
-        } else {
-            (EventKind::PodFailed, format!("exitCode={code};container={container}"))
-        };
-        self.log.row(now, &name, &p.pod.metadata.name, p.index, kind, &detail);
+        if self.log.enabled() {
+            let container = self.templates[workload]
+                .containers
+                .get(p.plan.container)
+                .map_or("", String::as_str);
+            let (kind, detail) = if phase == PodPhase::Succeeded {
+                (EventKind::PodSucceeded, format!("exitCode=0;container={container}"))
+            } else if p.pod.status.container_statuses.is_empty() {
+                (EventKind::PodFailed, "reason=DeletedBeforeStart".to_string())
+            } else {
+                (EventKind::PodFailed, format!("exitCode={code};container={container}"))
+            };
+            self.log.row(
+                now,
+                &self.jobs[jid as usize].name,
+                &p.pod.metadata.name,
+                p.index,
+                kind,
+                &detail,
+            );
+        }
         let finished_job = self.jobs[jid as usize].finished;
         let gone = (deleting || finished_job) && !p.pod.has_tracking_finalizer();
         let keep_for_controller = p.pod.has_tracking_finalizer();

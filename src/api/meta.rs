@@ -36,7 +36,9 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub finalizers: Vec<String>,
+    /// `Cow` so that the tracking finalizer every pod carries points at one
+    /// static string instead of a heap copy per pod (cache-friendly scans).
+    pub finalizers: Vec<std::borrow::Cow<'static, str>>,
     #[serde(flatten)]
     pub extra: Extra,
 }

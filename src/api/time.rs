@@ -104,12 +104,35 @@ impl Time {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        )
+        if !(0..=9999).contains(&y) {
+            return format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                rem / 3600,
+                rem % 3600 / 60,
+                rem % 60
+            );
+        }
+        // Hand-rolled: this runs for every timestamp of every Job written out.
+        let two = |v: i64| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+        let mut b = [0u8; 20];
+        b[..4].copy_from_slice(&[
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+        ]);
+        b[4] = b'-';
+        b[5..7].copy_from_slice(&two(m));
+        b[7] = b'-';
+        b[8..10].copy_from_slice(&two(d));
+        b[10] = b'T';
+        b[11..13].copy_from_slice(&two(rem / 3600));
+        b[13] = b':';
+        b[14..16].copy_from_slice(&two(rem % 3600 / 60));
+        b[16] = b':';
+        b[17..19].copy_from_slice(&two(rem % 60));
+        b[19] = b'Z';
+        String::from_utf8(b.to_vec()).expect("ASCII")
     }
 }
 

@@ -77,8 +77,9 @@ struct Ctx<'a> {
     failed: i32,
     ready: i32,
     terminating: Option<i32>,
-    uncounted_succeeded: BTreeSet<String>,
-    uncounted_failed: BTreeSet<String>,
+    /// UIDs in `uncountedTerminatedPods` at the start of the sync.
+    uncounted_succeeded: BTreeSet<&'a str>,
+    uncounted_failed: BTreeSet<&'a str>,
     expected_rm_finalizers: BTreeSet<String>,
     new_backoff: BackoffRecord,
     finished_condition: Option<JobCondition>,
@@ -91,10 +92,13 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn new(job: &'a Job, pods: &[&'a Pod], state: &JobState, profile: &Profile) -> Self {
         let mut status = job.status.clone();
-        let uncounted = status
-            .uncounted_terminated_pods
-            .get_or_insert_with(Default::default)
-            .clone();
+        status.uncounted_terminated_pods.get_or_insert_with(Default::default);
+        let uncounted = job.status.uncounted_terminated_pods.as_ref();
+        let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<String>| -> BTreeSet<&'a str> {
+            uncounted
+                .map(|u| f(u).iter().map(String::as_str).collect())
+                .unwrap_or_default()
+        };
         let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| p.is_active()).collect();
         Ctx {
             pods: pods.to_vec(),
@@ -104,8 +108,8 @@ impl<'a> Ctx<'a> {
             active_pods,
             succeeded: 0,
             failed: 0,
-            uncounted_succeeded: uncounted.succeeded.into_iter().collect(),
-            uncounted_failed: uncounted.failed.into_iter().collect(),
+            uncounted_succeeded: uids(|u| &u.succeeded),
+            uncounted_failed: uids(|u| &u.failed),
             expected_rm_finalizers: state.finalizer_removals.clone(),
             new_backoff: BackoffRecord::default(),
             finished_condition: None,
@@ -438,9 +442,9 @@ fn past_active_deadline(job: &Job, start_time: Option<Time>, now: Time) -> bool 
 /// `getNewFinishedPods` (via `getValidPodsWithFilter`).
 fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec<&'a Pod>) {
     let completions = ctx.job.spec.completions.unwrap_or(0);
-    let valid = |p: &&&'a Pod, uncounted: &BTreeSet<String>| {
+    let valid = |p: &&&'a Pod, uncounted: &BTreeSet<&str>| {
         p.has_tracking_finalizer()
-            && !uncounted.contains(&p.metadata.uid)
+            && !uncounted.contains(p.metadata.uid.as_str())
             && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)
             && (!ctx.job.is_indexed() || p.completion_index().is_some_and(|ix| ix < completions))
     };
@@ -753,11 +757,21 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
 }
 
 /// `cleanUncountedPodsWithoutFinalizers`: count uncounted pods whose finalizer is gone.
-fn clean_uncounted(status: &mut JobStatus, with_finalizer: &BTreeSet<String>) -> bool {
+fn has_uncounted(status: &JobStatus) -> bool {
+    status
+        .uncounted_terminated_pods
+        .as_ref()
+        .is_some_and(|u| !u.succeeded.is_empty() || !u.failed.is_empty())
+}
+
+fn clean_uncounted(status: &mut JobStatus, with_finalizer: &BTreeSet<&str>) -> bool {
     let u = status.uncounted_terminated_pods.get_or_insert_with(Default::default);
     let (s0, f0) = (u.succeeded.len(), u.failed.len());
-    u.succeeded.retain(|uid| with_finalizer.contains(uid));
-    u.failed.retain(|uid| with_finalizer.contains(uid));
+    if s0 + f0 == 0 {
+        return false;
+    }
+    u.succeeded.retain(|uid| with_finalizer.contains(uid.as_str()));
+    u.failed.retain(|uid| with_finalizer.contains(uid.as_str()));
     let (ds, df) = ((s0 - u.succeeded.len()) as i32, (f0 - u.failed.len()) as i32);
     status.succeeded += ds;
     status.failed += df;
@@ -782,13 +796,21 @@ fn track_job_status_and_remove_finalizers(
         // Introduce completed indexes in order.
         ctx.pods.sort_by_key(|p| p.completion_index().unwrap_or(-1));
     }
-    let mut with_finalizer: BTreeSet<String> = ctx
-        .pods
-        .iter()
-        .filter(|p| p.has_tracking_finalizer() && !ctx.expected_rm_finalizers.contains(&p.metadata.uid))
-        .map(|p| p.metadata.uid.clone())
-        .collect();
-    if clean_uncounted(&mut ctx.status, &with_finalizer) {
+    // UIDs of pods that still carry the finalizer; only needed when something is uncounted.
+    let pods_now = ctx.pods.clone();
+    let expected = ctx.expected_rm_finalizers.clone();
+    let with_finalizer_except = |removed: &[&str]| -> BTreeSet<&str> {
+        pods_now
+            .iter()
+            .filter(|p| {
+                p.has_tracking_finalizer()
+                    && !expected.contains(&p.metadata.uid)
+                    && !removed.contains(&p.metadata.uid.as_str())
+            })
+            .map(|p| p.metadata.uid.as_str())
+            .collect()
+    };
+    if has_uncounted(&ctx.status) && clean_uncounted(&mut ctx.status, &with_finalizer_except(&[])) {
         needs_flush = true;
     }
     let mut to_remove: Vec<&Pod> = Vec::new();
@@ -811,7 +833,7 @@ fn track_job_status_and_remove_finalizers(
             .status
             .uncounted_terminated_pods
             .get_or_insert_with(Default::default);
-        if pod.status.phase == PodPhase::Succeeded && !ctx.uncounted_failed.contains(uid) {
+        if pod.status.phase == PodPhase::Succeeded && !ctx.uncounted_failed.contains(uid.as_str()) {
             if indexed {
                 if let Some(ix) = pod.completion_index()
                     && ix < completions
@@ -820,13 +842,13 @@ fn track_job_status_and_remove_finalizers(
                     new_succeeded_indexes.push(ix);
                     needs_flush = true;
                 }
-            } else if !ctx.uncounted_succeeded.contains(uid) {
+            } else if !ctx.uncounted_succeeded.contains(uid.as_str()) {
                 needs_flush = true;
                 uncounted.succeeded.push(uid.clone());
             }
         } else if consider_failed || fails_job {
             let valid_index = !indexed || pod.completion_index().is_some_and(|ix| ix < completions);
-            if !ctx.uncounted_failed.contains(uid) && valid_index {
+            if !ctx.uncounted_failed.contains(uid.as_str()) && valid_index {
                 let counts = ctx.job.spec.pod_failure_policy.is_none()
                     || match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile).count_failed;
                 if counts {
@@ -881,19 +903,18 @@ fn track_job_status_and_remove_finalizers(
         needs_flush = false;
     }
     let mut rm_err: Option<String> = None;
+    let mut removed: Vec<&str> = Vec::new();
     if !to_remove.is_empty() {
         state
             .finalizer_removals
             .extend(to_remove.iter().map(|p| p.metadata.uid.clone()));
         for p in &to_remove {
             match client.remove_tracking_finalizer(p) {
-                Ok(()) => {
-                    with_finalizer.remove(&p.metadata.uid);
-                }
+                Ok(()) => removed.push(p.metadata.uid.as_str()),
                 Err(e) => {
                     state.finalizer_removal_observed(&p.metadata.uid);
                     if e == ApiError::NotFound {
-                        with_finalizer.remove(&p.metadata.uid);
+                        removed.push(p.metadata.uid.as_str());
                     } else {
                         rm_err.get_or_insert_with(|| e.to_string());
                     }
@@ -901,7 +922,7 @@ fn track_job_status_and_remove_finalizers(
             }
         }
     }
-    if clean_uncounted(&mut ctx.status, &with_finalizer) {
+    if has_uncounted(&ctx.status) && clean_uncounted(&mut ctx.status, &with_finalizer_except(&removed)) {
         needs_flush = true;
     }
     if let Some(e) = rm_err {

@@ -124,7 +124,7 @@ fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
 }
 
 fn push_field(buf: &mut Vec<u8>, s: &str) {
-    if s.contains([',', '"', '\n']) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n')) {
         buf.push(b'"');
         for b in s.bytes() {
             if b == b'"' {

@@ -82,20 +82,20 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
     }
 }
 
-fn key(k: &str) -> String {
-    if needs_quotes(k) { quote(k) } else { k.to_string() }
+fn key(k: &str) -> std::borrow::Cow<'_, str> {
+    if needs_quotes(k) { quote(k).into() } else { k.into() }
 }
 
-fn scalar(v: &Value) -> String {
+fn scalar(v: &Value) -> std::borrow::Cow<'_, str> {
     match v {
         Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => if *b { "true" } else { "false" }.into(),
+        Value::Number(n) => n.to_string().into(),
         Value::String(s) => {
             if needs_quotes(s) {
-                quote(s)
+                quote(s).into()
             } else {
-                s.clone()
+                s.as_str().into()
             }
         }
         Value::Array(_) => "[]".into(),
@@ -105,27 +105,35 @@ fn scalar(v: &Value) -> String {
 
 /// Whether a plain scalar would not read back as this string.
 fn needs_quotes(s: &str) -> bool {
-    if s.is_empty() || s.trim() != s {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else { return true };
+    // Fast path: words of letters, digits and `-_./` that start with a letter
+    // and are not YAML's boolean or null words.
+    if first.is_ascii_alphabetic()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
+    {
+        return is_special_word(s);
+    }
+    if s.trim() != s || is_special_word(s) || looks_numeric(s) || looks_like_timestamp(s) {
         return true;
     }
-    let lower = s.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "true" | "false" | "yes" | "no" | "y" | "n" | "on" | "off" | "null" | "~"
-    ) {
-        return true;
-    }
-    if looks_numeric(s) || looks_like_timestamp(s) {
-        return true;
-    }
-    let first = s.chars().next().unwrap_or(' ');
     // A leading indicator character changes the meaning, except a dash that
     // starts a word (`-wle`, `-Mbignum=bpi`).
-    let dash_word = first == '-' && s.len() > 1 && !s[1..].starts_with(' ') && !looks_numeric(s);
+    let first = first as char;
+    let dash_word = first == '-' && s.len() > 1 && !s[1..].starts_with(' ');
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_word {
         return true;
     }
     s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())
+}
+
+/// YAML 1.1 booleans and nulls, in any case.
+fn is_special_word(s: &str) -> bool {
+    s.len() <= 5
+        && ["true", "false", "yes", "no", "y", "n", "on", "off", "null", "~"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(s))
 }
 
 fn looks_numeric(s: &str) -> bool {
@@ -133,17 +141,17 @@ fn looks_numeric(s: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
-    if matches!(lower.as_str(), ".inf" | ".nan") || lower.starts_with("0x") || lower.starts_with("0o") {
+    if [".inf", ".nan"].iter().any(|w| w.eq_ignore_ascii_case(t))
+        || t.len() > 1 && t.as_bytes()[0] == b'0' && matches!(t.as_bytes()[1], b'x' | b'X' | b'o' | b'O')
+    {
         return true;
     }
-    // Integers (also with `_` as YAML 1.1 allows), decimals and exponents; index lists like "1,2" are not numbers,
-    // but go-yaml still quotes "2".
+    // Integers (also with `_` as YAML 1.1 allows), decimals and exponents.
     let mut seen_digit = false;
-    for c in lower.chars() {
+    for c in t.bytes() {
         match c {
-            '0'..='9' => seen_digit = true,
-            '.' | 'e' | '_' | '+' | '-' => {}
+            b'0'..=b'9' => seen_digit = true,
+            b'.' | b'e' | b'E' | b'_' | b'+' | b'-' => {}
             _ => return false,
         }
     }
