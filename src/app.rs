@@ -70,9 +70,44 @@ pub fn validate(files: &[PathBuf], kubernetes_version: Option<&str>) -> u8 {
     if bad { EXIT_BAD_INPUT } else { EXIT_OK }
 }
 
+/// Whether a file holds a jobsim scenario (rather than Kubernetes manifests).
+fn is_scenario(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| manifest::parse_documents("", &t).ok())
+        .is_some_and(|docs| docs.first().is_some_and(|d| d["kind"] == "Scenario"))
+}
+
 /// Checks one manifest file as the API server would check a create of each Job.
 pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String) {
     let name = path.display().to_string();
+    if is_scenario(path) {
+        return match scenario::load(path) {
+            Ok(sc) => {
+                let jobs: u32 = sc.workloads.iter().map(|w| w.count).sum();
+                let mut summary = format!(
+                    "{name}: valid scenario {:?} ({} workloads, {jobs} Jobs, Kubernetes {})",
+                    sc.name,
+                    sc.workloads.len(),
+                    sc.profile
+                );
+                for note in &sc.not_simulated {
+                    summary.push_str(&format!("; note: {note} is not simulated yet"));
+                }
+                (Vec::new(), summary)
+            }
+            Err(diags) => {
+                let errors = diags.iter().filter(|d| !d.warning).count();
+                (
+                    diags,
+                    format!(
+                        "{name}: invalid scenario ({errors} error{})",
+                        if errors == 1 { "" } else { "s" }
+                    ),
+                )
+            }
+        };
+    }
     let file = match manifest::load(path) {
         Ok(f) => f,
         Err(diags) => return (diags, format!("{name}: invalid")),
@@ -174,9 +209,11 @@ pub fn run_replication(
     let mut queue = EventQueue::new();
     world.start(&mut queue);
     let stop = engine::run(&mut world, &mut queue, sc.until, |now| progress(now, 0));
+    // The end of the run: the horizon, or the last event that changed anything
+    // (timers left over from cancelled plans do not count).
     let end = match stop {
         engine::Stop::Horizon => sc.until.unwrap_or(queue.now()),
-        engine::Stop::Drained => queue.now(),
+        engine::Stop::Drained => world.last_activity,
     };
     let results = world.results();
     let unfinished: Vec<(crate::api::Job, u32)> = world.unfinished_jobs().map(|(j, w)| (Job::clone(j), w)).collect();

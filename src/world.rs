@@ -196,6 +196,8 @@ pub struct World<'a> {
     by_workload: Vec<Vec<u32>>,
     pods: Vec<Option<Box<PodSlot>>>,
     pub stats: RunStats,
+    /// Time of the last event that changed anything (stale timers do not count).
+    pub last_activity: SimTime,
 }
 
 impl<'a> World<'a> {
@@ -233,6 +235,7 @@ impl<'a> World<'a> {
             by_workload: vec![Vec::new(); sc.workloads.len()],
             pods: Vec::new(),
             stats: RunStats::default(),
+            last_activity: 0,
         }
     }
 
@@ -332,6 +335,7 @@ impl<'a> World<'a> {
     // ----- Jobs ------------------------------------------------------------
 
     fn arrive(&mut self, workload: u32, ordinal: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.last_activity = now;
         let wl = &self.sc.workloads[workload as usize];
         if ordinal + 1 < wl.count {
             let next = arrival_time(&self.key, wl, ordinal + 1, now);
@@ -419,6 +423,9 @@ impl<'a> World<'a> {
         stats.syncs += 1;
         stats.api_writes += rec.writes.len() as u64;
         let wrote_status = rec.writes.iter().any(|w| matches!(w, Write::Status(_)));
+        if !rec.writes.is_empty() {
+            self.last_activity = now;
+        }
         for w in rec.writes {
             match w {
                 Write::Status(st) => self.apply_status(jid, *st, now),
@@ -625,6 +632,7 @@ impl<'a> World<'a> {
         if p.epoch != epoch || p.pod.status.phase.is_terminal() {
             return;
         }
+        self.last_activity = now;
         match step {
             PodStep::Start => self.start_pod(slot, now, q),
             PodStep::Ready => self.ready_pod(slot, now, q),
@@ -1001,6 +1009,7 @@ impl<'a> World<'a> {
     // ----- Actions ---------------------------------------------------------
 
     fn action(&mut self, index: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.last_activity = now;
         let action = self.sc.actions[index as usize].clone();
         match action.kind {
             ActionKind::Suspend(sel) => self.update_jobs(sel, now, q, |j| j.spec.suspend = Some(true)),

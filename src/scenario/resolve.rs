@@ -75,6 +75,8 @@ fn explain(mut d: Diagnostic, map: &DocumentMap, prefix: &str) -> Diagnostic {
                 .unwrap_or_default();
             let full = if path.is_empty() {
                 word.to_string()
+            } else if path == word || path.ends_with(&format!(".{word}")) {
+                path.clone()
             } else {
                 format!("{path}.{word}")
             };
@@ -719,7 +721,7 @@ impl Resolver {
                     conditions: o.conditions.clone(),
                 });
             }
-            if total > 1.0 + 1e-9 {
+            if total > 1.0 + 1e-9 && outcomes.iter().all(|o| (0.0..=1.0).contains(&o.probability)) {
                 self.err(
                     &format!("{path}.outcomes"),
                     format!("Invalid value: probabilities add up to {total}: must be at most 1"),

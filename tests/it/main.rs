@@ -2,6 +2,7 @@
 
 mod conformance; // `jobsim conformance` over the shipped vectors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
+mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.
 mod validate; // `jobsim validate` messages, positions and exit codes.
 
 use std::path::PathBuf;

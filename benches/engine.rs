@@ -1,0 +1,49 @@
+//! The event engine alone: a hold model (every event schedules one more at a
+//! pseudo-random later time) with 1,000 and 100,000 pending events.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use jobsim::engine::{EventQueue, Model, run};
+use jobsim::time::SimTime;
+use std::hint::black_box;
+
+struct Hold {
+    left: u64,
+    x: u64,
+}
+
+impl Model for Hold {
+    type Event = u32;
+    fn handle(&mut self, now: SimTime, e: u32, q: &mut EventQueue<u32>) {
+        if self.left > 0 {
+            self.left -= 1;
+            self.x = jobsim::rng::splitmix64(self.x);
+            q.push(now + 1 + self.x % 10_000, e.wrapping_add(1));
+        }
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engine");
+    const EVENTS: u64 = 1_000_000;
+    g.throughput(Throughput::Elements(EVENTS));
+    for pending in [1_000u64, 100_000] {
+        g.bench_with_input(BenchmarkId::new("hold", pending), &pending, |b, &pending| {
+            b.iter(|| {
+                let mut q = EventQueue::new();
+                for i in 0..pending {
+                    q.push(i, i as u32);
+                }
+                let mut m = Hold {
+                    left: EVENTS - pending,
+                    x: 1,
+                };
+                run(&mut m, &mut q, None, |_| {});
+                black_box(q.processed())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

@@ -1,0 +1,77 @@
+//! Whole simulations: the quick-start scenario, and a 10,000-Job slice of
+//! `scenarios/bench-1m-pods.yaml` (about 108,000 pods). Throughput is in
+//! simulation events. The full million-pod scenario takes tens of seconds per
+//! run; time it with `cargo run --release -- run scenarios/bench-1m-pods.yaml`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use jobsim::app::{Timeline, run_replication};
+use jobsim::scenario;
+use std::hint::black_box;
+use std::path::Path;
+
+fn load(name: &str) -> scenario::Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    scenario::load(&path).unwrap_or_else(|d| panic!("{name}: {d:?}"))
+}
+
+fn events_of(sc: &scenario::Scenario) -> u64 {
+    run_replication(
+        sc,
+        0,
+        &mut Timeline {
+            events: None,
+            jobs_yaml: None,
+        },
+        |_, _| {},
+    )
+    .expect("runs")
+    .events
+}
+
+fn scenarios(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scenario");
+    g.sample_size(10);
+    let quick = load("quickstart.yaml");
+    g.throughput(Throughput::Elements(events_of(&quick)));
+    g.bench_function("quickstart", |b| {
+        b.iter(|| {
+            black_box(
+                run_replication(
+                    &quick,
+                    0,
+                    &mut Timeline {
+                        events: None,
+                        jobs_yaml: None,
+                    },
+                    |_, _| {},
+                )
+                .unwrap()
+                .events,
+            )
+        })
+    });
+    let mut big = load("bench-1m-pods.yaml");
+    big.workloads[0].count = 10_000;
+    g.throughput(Throughput::Elements(events_of(&big)));
+    g.bench_function("bench-1m-pods-10k-jobs", |b| {
+        b.iter(|| {
+            black_box(
+                run_replication(
+                    &big,
+                    0,
+                    &mut Timeline {
+                        events: None,
+                        jobs_yaml: None,
+                    },
+                    |_, _| {},
+                )
+                .unwrap()
+                .events,
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, scenarios);
+criterion_main!(benches);

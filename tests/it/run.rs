@@ -1,0 +1,269 @@
+use super::{jobsim, repo};
+use std::path::{Path, PathBuf};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("jobsim-run-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn run(args: &[&str], out: &Path) -> std::process::Output {
+    let out = jobsim().arg("run").args(args).arg("--out").arg(out).output().unwrap();
+    assert!(
+        out.status.success(),
+        "run {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn read(dir: &Path, f: &str) -> String {
+    std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()))
+}
+
+const FILES: [&str; 4] = ["events.csv", "jobs.csv", "jobs.yaml", "summary.json"];
+
+#[test]
+fn default_run_prints_the_table_and_writes_four_files() {
+    let dir = tmp("default");
+    let out = run(&[], &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("NAME "), "{stdout}");
+    assert!(
+        stdout.contains("STATUS")
+            && stdout.contains("COMPLETIONS")
+            && stdout.contains("DURATION")
+            && stdout.contains("AGE")
+    );
+    assert!(stdout.contains("quickstart: 7 Jobs"), "{stdout}");
+    assert!(stdout.contains("events/s"), "{stdout}");
+    for f in FILES {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    assert!(read(&dir, "events.csv").starts_with("time,job,pod,index,event,detail\n"));
+    assert!(read(&dir, "jobs.csv").starts_with("job,workload,status,reason,created,started,finished,duration,completions,succeeded,failed,pods_created,restarts,pod_seconds,failed_pod_seconds\n"));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
+}
+
+#[test]
+fn runs_are_byte_identical_across_repeats_and_thread_counts() {
+    let (a, b, c) = (tmp("det-a"), tmp("det-b"), tmp("det-c"));
+    run(&["--replications", "3", "--threads", "1", "--quiet"], &a);
+    run(&["--replications", "3", "--threads", "1", "--quiet"], &b);
+    run(&["--replications", "3", "--threads", "3", "--quiet"], &c);
+    for f in FILES {
+        assert_eq!(read(&a, f), read(&b, f), "{f} differs between two runs");
+        assert_eq!(read(&a, f), read(&c, f), "{f} differs between --threads 1 and 3");
+    }
+    assert!(
+        read(&a, "jobs.csv").starts_with("replication,job,"),
+        "several replications add a column"
+    );
+    assert!(read(&a, "summary.json").contains("\"ci95\""));
+}
+
+fn created_times(events: &str) -> Vec<String> {
+    events
+        .lines()
+        .filter(|l| l.contains(",PodCreated,"))
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn backoff_limit_timeline_matches_the_controller() {
+    let dir = tmp("backoff");
+    run(
+        &[repo("scenarios/backoff-limit.yaml").to_str().unwrap(), "--quiet"],
+        &dir,
+    );
+    let events = read(&dir, "events.csv");
+    assert_eq!(created_times(&events), vec!["0.000", "15.000", "40.000", "85.000"]);
+    assert!(events.contains("\n90.000,always-fails,"), "fourth failure at 90 s");
+    assert!(events.contains("\n91.000,always-fails,,,JobFailed,reason=BackoffLimitExceeded;message=Job has reached the specified backoff limit\n"), "{events}");
+    let yaml = read(&dir, "jobs.yaml");
+    let conditions = "    conditions:\n    - lastProbeTime: \"2026-01-01T00:01:31Z\"\n      lastTransitionTime: \"2026-01-01T00:01:31Z\"\n      message: Job has reached the specified backoff limit\n      reason: BackoffLimitExceeded\n      status: \"True\"\n      type: FailureTarget\n    - lastProbeTime: \"2026-01-01T00:01:31Z\"\n      lastTransitionTime: \"2026-01-01T00:01:31Z\"\n      message: Job has reached the specified backoff limit\n      reason: BackoffLimitExceeded\n      status: \"True\"\n      type: Failed\n    failed: 4\n";
+    assert!(yaml.contains(conditions), "{yaml}");
+}
+
+#[test]
+fn release_127_writes_only_the_failed_condition() {
+    let dir = tmp("backoff-127");
+    let text = std::fs::read_to_string(repo("scenarios/backoff-limit.yaml"))
+        .unwrap()
+        .replace("  seed: 1\n", "  seed: 1\n  kubernetesVersion: \"1.27\"\n");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sc = dir.join("scenario.yaml");
+    std::fs::write(&sc, text).unwrap();
+    run(&[sc.to_str().unwrap(), "--quiet"], &dir.join("out"));
+    let events = read(&dir.join("out"), "events.csv");
+    assert_eq!(created_times(&events), vec!["0.000", "15.000", "40.000", "85.000"]);
+    assert!(!events.contains("JobFailureTarget"));
+    let yaml = read(&dir.join("out"), "jobs.yaml");
+    assert!(yaml.contains("    conditions:\n    - lastProbeTime: \"2026-01-01T00:01:31Z\"\n      lastTransitionTime: \"2026-01-01T00:01:31Z\"\n      message: Job has reached the specified backoff limit\n      reason: BackoffLimitExceeded\n      status: \"True\"\n      type: Failed\n    failed: 4\n"), "{yaml}");
+    assert!(!yaml.contains("terminating:"), "1.27 has no status.terminating");
+}
+
+fn rows_of(csv: &str, workload: &str) -> Vec<String> {
+    csv.lines()
+        .filter(|l| l.split(',').nth(1) == Some(workload))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn another_workload_does_not_change_the_first_ones_results() {
+    let dir = tmp("crn");
+    std::fs::create_dir_all(&dir).unwrap();
+    let quick = std::fs::read_to_string(repo("scenarios/quickstart.yaml")).unwrap();
+    // Scenario A: only the etl workload; B: an unrelated workload before it.
+    let start = quick.find("    - name: etl").unwrap();
+    let end = quick.find("    - name: render").unwrap();
+    let etl = &quick[start..end];
+    let head = &quick[..quick.find("    - name: pi").unwrap()];
+    let other = "    - name: other\n      count: 3\n      job:\n        apiVersion: batch/v1\n        kind: Job\n        metadata: {name: other}\n        spec:\n          completions: 5\n          parallelism: 5\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: main, image: busybox}]\n      pods:\n        runtime: {exponential: {mean: 30s}}\n        outcomes: [{probability: 0.5, exitCode: 1}]\n";
+    std::fs::write(dir.join("a.yaml"), format!("{head}{etl}")).unwrap();
+    std::fs::write(dir.join("b.yaml"), format!("{head}{other}{etl}")).unwrap();
+    run(&[dir.join("a.yaml").to_str().unwrap(), "--quiet"], &dir.join("a"));
+    run(&[dir.join("b.yaml").to_str().unwrap(), "--quiet"], &dir.join("b"));
+    let (a, b) = (read(&dir.join("a"), "jobs.csv"), read(&dir.join("b"), "jobs.csv"));
+    let (ra, rb) = (rows_of(&a, "etl"), rows_of(&b, "etl"));
+    assert_eq!(ra.len(), 4);
+    assert_eq!(ra, rb, "etl's results changed when an unrelated workload was added");
+    assert_eq!(rows_of(&b, "other").len(), 3);
+}
+
+#[test]
+fn every_scenario_in_the_folder_runs() {
+    for entry in std::fs::read_dir(repo("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let dir = tmp(&format!("scenario-{name}"));
+        // The benchmark is cut short: all of it runs in `cargo bench`.
+        let until: &[&str] = if name.starts_with("bench") {
+            &["--until", "3m"]
+        } else {
+            &[]
+        };
+        let mut args = vec![path.to_str().unwrap(), "--quiet"];
+        args.extend_from_slice(until);
+        let out = run(&args, &dir);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(" Jobs"), "{name}: {stdout}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with('#'),
+            "{name} must open with a comment saying what it demonstrates"
+        );
+        let summary: serde_json::Value = serde_json::from_str(&read(&dir, "summary.json")).unwrap();
+        assert!(summary["jobs"]["total"].as_u64().unwrap() > 0, "{name}");
+    }
+}
+
+#[test]
+fn feature_scenarios_show_what_their_comments_promise() {
+    let check = |name: &str, want: &[&str]| {
+        let dir = tmp(&format!("promise-{name}"));
+        run(
+            &[repo(&format!("scenarios/{name}.yaml")).to_str().unwrap(), "--quiet"],
+            &dir,
+        );
+        let all = format!("{}{}", read(&dir, "events.csv"), read(&dir, "jobs.yaml"));
+        for w in want {
+            assert!(all.contains(w), "{name}: expected {w:?} in its outputs");
+        }
+    };
+    check(
+        "pod-failure-policy",
+        &[
+            "reason: PodFailurePolicy",
+            "failed with exit code 42 matching FailJob rule at index 0",
+        ],
+    );
+    check(
+        "success-policy",
+        &[
+            "JobSuccessCriteriaMet,reason=SuccessPolicy;message=Matched rules at index 0",
+            "PodDeleting",
+        ],
+    );
+    check(
+        "active-deadline",
+        &[
+            "\n120.000,slow,,,JobFailureTarget,reason=DeadlineExceeded",
+            "exitCode=143",
+        ],
+    );
+    check("on-failure-restarts", &["ContainerRestarted", "restartCount=4"]);
+    check(
+        "indexed-backoff-per-index",
+        &[
+            "completedIndexes: 0-2,4,6-9",
+            "failedIndexes: 3,5",
+            "reason: FailedIndexes",
+        ],
+    );
+    check("work-queue", &["JobComplete"]);
+}
+
+#[test]
+fn json_flag_prints_the_summary() {
+    let dir = tmp("json");
+    let out = run(&["--json"], &dir);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v["scenario"], "quickstart");
+    assert_eq!(v["jobs"]["total"], 7);
+}
+
+#[test]
+fn bad_scenarios_get_one_clear_error_and_no_outputs() {
+    let cases = [
+        (
+            "bad-typo.yaml",
+            ":5:3: spec.seeed: unknown field \"seeed\" (did you mean \"seed\"?)",
+        ),
+        (
+            "bad-negative-duration.yaml",
+            ":17:19: spec.workloads[0].pods.runtime.constant: invalid duration \"-10s\": must not be negative",
+        ),
+        (
+            "bad-unknown-distribution.yaml",
+            ":17:19: spec.workloads[0].pods.runtime.poisson: unknown distribution \"poisson\"",
+        ),
+        (
+            "bad-probability.yaml",
+            ":19:14: spec.workloads[0].pods.outcomes[0].probability: Invalid value: 1.5: must be between 0 and 1",
+        ),
+        (
+            "bad-manifest.yaml",
+            ":14:15: spec.workloads[0].job: The Job \"w\" is invalid: spec.template.spec.restartPolicy: Required value",
+        ),
+    ];
+    for (file, want) in cases {
+        let dir = tmp(&format!("bad-{file}"));
+        let path = repo(&format!("tests/scenarios/{file}"));
+        let out = jobsim().arg("run").arg(&path).arg("--out").arg(&dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}{want}", path.display())),
+            "{file}: {stderr}"
+        );
+        assert_eq!(
+            stderr.lines().filter(|l| l.contains(".yaml:")).count(),
+            1,
+            "{file}: exactly one error:\n{stderr}"
+        );
+        assert!(!dir.exists(), "{file}: nothing may be written");
+        let v = jobsim().arg("validate").arg(&path).output().unwrap();
+        assert_eq!(v.status.code(), Some(2), "validate {file}");
+    }
+}
