@@ -215,6 +215,7 @@ pub fn run_replication(
         engine::Stop::Horizon => sc.until.unwrap_or(queue.now()),
         engine::Stop::Drained => world.last_activity,
     };
+    world.finish_stats(end);
     let results = world.results();
     let unfinished: Vec<(crate::api::Job, u32)> = world.unfinished_jobs().map(|(j, w)| (Job::clone(j), w)).collect();
     let stats = world.stats.clone();

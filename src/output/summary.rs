@@ -77,7 +77,34 @@ pub fn replication_stats(results: &[JobResult], run: &RunStats, events: u64, end
     );
     s.insert("simulation.events".into(), events as f64);
     s.insert("simulation.syncs".into(), run.syncs as f64);
-    s.insert("simulation.apiWrites".into(), run.api_writes as f64);
+    s.insert("api.requests".into(), run.api_requests as f64);
+    s.insert("api.errors".into(), run.api_errors as f64);
+    s.insert("api.rateLimitWaitSeconds".into(), secs(run.rate_limit_wait_ms));
+    s.insert("pods.waitedForRoom".into(), run.pending_ms.len() as f64);
+    s.insert(
+        "pods.pendingSeconds".into(),
+        run.pending_ms.iter().map(|&m| secs(m)).sum(),
+    );
+    if !run.pending_ms.is_empty() {
+        distribution(
+            &mut s,
+            "podPendingSeconds",
+            run.pending_ms.iter().map(|&m| secs(m)).collect(),
+        );
+    }
+    s.insert("pods.evictions".into(), run.evictions as f64);
+    if run.cpu_capacity_area > 0.0 || run.pods_capacity_area > 0.0 {
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        s.insert(
+            "cluster.cpuUtilisation".into(),
+            ratio(run.cpu_used_area, run.cpu_capacity_area),
+        );
+        s.insert(
+            "cluster.podSlotUtilisation".into(),
+            ratio(run.pods_used_area, run.pods_capacity_area),
+        );
+        s.insert("cluster.nodeLosses".into(), run.node_losses as f64);
+    }
     s.insert("simulation.virtualSeconds".into(), secs(end_ms));
     s
 }

@@ -288,9 +288,9 @@ impl Resolver {
         if replications == 0 {
             self.err("spec.replications", "Invalid value: 0: must be at least 1");
         }
-        let mut not_simulated = Vec::new();
-        let control_plane = self.control_plane(spec.controller_manager.unwrap_or_default(), &mut not_simulated);
-        let cluster = self.cluster(spec.cluster.unwrap_or_default(), &mut not_simulated);
+        let not_simulated = Vec::new();
+        let control_plane = self.control_plane(spec.controller_manager.unwrap_or_default());
+        let cluster = self.cluster(spec.cluster.unwrap_or_default());
         if spec.workloads.is_empty() {
             self.err("spec.workloads", "Required value: at least one workload");
         }
@@ -305,19 +305,6 @@ impl Resolver {
             }
         }
         let actions = self.actions(spec.actions, &workloads, &cluster);
-        if !actions.is_empty()
-            && actions.iter().any(|a| {
-                !matches!(
-                    a.kind,
-                    ActionKind::Suspend(_)
-                        | ActionKind::Resume(_)
-                        | ActionKind::SetParallelism(..)
-                        | ActionKind::Delete(_)
-                )
-            })
-        {
-            not_simulated.push("node actions (drain, loseNodes, addNodes, removeNodes)".to_string());
-        }
         Scenario {
             name: if raw.metadata.name.is_empty() {
                 "scenario".into()
@@ -337,7 +324,7 @@ impl Resolver {
         }
     }
 
-    fn control_plane(&mut self, cm: ControllerManagerSpec, not_simulated: &mut Vec<String>) -> ControlPlane {
+    fn control_plane(&mut self, cm: ControllerManagerSpec) -> ControlPlane {
         let p = "spec.controllerManager";
         if let Some(q) = cm.kube_api_qps.filter(|q| !(q.is_finite() && *q > 0.0)) {
             self.err(
@@ -360,15 +347,6 @@ impl Resolver {
                 format!("Invalid value: {r}: must be between 0 and 1"),
             );
         }
-        let touched = cm.kube_api_qps.is_some()
-            || cm.kube_api_burst.is_some()
-            || cm.concurrent_job_syncs.is_some()
-            || cm.api_latency.is_some()
-            || cm.informer_delay.is_some()
-            || cm.api_error_rate.is_some();
-        if touched {
-            not_simulated.push("spec.controllerManager (API rate limits, latency, workers, errors)".into());
-        }
         ControlPlane {
             kube_api_qps: cm.kube_api_qps.unwrap_or(20.0),
             kube_api_burst: cm.kube_api_burst.unwrap_or(30),
@@ -380,7 +358,7 @@ impl Resolver {
         }
     }
 
-    fn cluster(&mut self, c: ClusterSpec, not_simulated: &mut Vec<String>) -> Cluster {
+    fn cluster(&mut self, c: ClusterSpec) -> Cluster {
         let mut pools: Vec<NodePool> = Vec::new();
         for (i, p) in c.node_pools.iter().enumerate() {
             let path = format!("spec.cluster.nodePools[{i}]");
@@ -447,9 +425,6 @@ impl Resolver {
                 at: nl.at.iter().map(|d| d.0).collect(),
                 recovery: nl.recovery.map(|d| d.0),
             });
-        }
-        if !pools.is_empty() || sched.latency.is_some() || !node_losses.is_empty() {
-            not_simulated.push("spec.cluster (node pools, scheduling, disruptions)".into());
         }
         Cluster {
             pools,

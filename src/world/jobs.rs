@@ -1,0 +1,260 @@
+//! Jobs: arrivals (the API server's create), status updates written by the
+//! controller, finishing, the TTL-after-finished controller, and the scripted
+//! actions that change or delete Jobs.
+
+use super::*;
+use crate::api::defaults::prepare_for_create;
+use crate::scenario::{ActionKind, JobSelector};
+use crate::workload::arrival_time;
+
+impl World<'_> {
+    pub(super) fn arrive(&mut self, workload: u32, ordinal: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.last_activity = now;
+        self.arrivals_left -= 1;
+        self.open_jobs += 1;
+        let wl = &self.sc.workloads[workload as usize];
+        if ordinal + 1 < wl.count {
+            let next = arrival_time(&self.key, wl, ordinal + 1, now);
+            q.push(
+                next,
+                Ev::Arrive {
+                    workload,
+                    ordinal: ordinal + 1,
+                },
+            );
+        }
+        let mut job = wl.manifest.clone();
+        job.metadata.name = wl.job_name(ordinal);
+        let h = splitmix64(wl.id ^ ((ordinal as u64) << 20) ^ self.replication as u64);
+        let uid = format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xffff,
+            h & 0xfff,
+            (h >> 12) & 0xfff,
+            splitmix64(h) & 0xffff_ffff_ffff
+        );
+        let ts = self.time(now);
+        prepare_for_create(&mut job, &uid, ts, &self.profile);
+        let jid = self.jobs.len() as u32;
+        let completions = job.spec.completions;
+        let index_attempts = if job.is_indexed() {
+            vec![0; completions.unwrap_or(0).max(0) as usize]
+        } else {
+            Vec::new()
+        };
+        let result = JobResult {
+            name: job.metadata.name.clone(),
+            workload,
+            ordinal,
+            status: "Running",
+            created: now,
+            completions,
+            parallelism: job.spec.parallelism.unwrap_or(1),
+            ..Default::default()
+        };
+        self.log
+            .row(now, &job.metadata.name, "", None, EventKind::JobCreated, "");
+        self.jobs.push(JobSlot {
+            name: job.metadata.name.clone(),
+            job: Some(Box::new(job)),
+            state: JobState::default(),
+            workload,
+            pods: Vec::new(),
+            queue: KeyQueue::default(),
+            next_pod_ordinal: 0,
+            index_attempts,
+            inflight: VecDeque::new(),
+            requests: 0,
+            result,
+            finished: false,
+            deleted: false,
+        });
+        let list = &mut self.by_workload[workload as usize];
+        if list.len() <= ordinal as usize {
+            list.resize(ordinal as usize + 1, u32::MAX);
+        }
+        list[ordinal as usize] = jid;
+        // Job added: synced immediately.
+        self.enqueue_now(jid, now, q);
+    }
+
+    /// The API stores a status the controller wrote.
+    pub(super) fn apply_status(&mut self, jid: u32, status: JobStatus, now: SimTime, q: &mut EventQueue<Ev>) {
+        let js = &mut self.jobs[jid as usize];
+        if js.deleted {
+            return;
+        }
+        let Some(job) = js.job.as_deref_mut() else { return };
+        if status.start_time.is_some() && js.result.started.is_none() {
+            js.result.started = Some(now);
+            self.log.row(now, &js.name, "", None, EventKind::JobStarted, "");
+        }
+        for c in &status.conditions {
+            let before = job.status.conditions.iter().find(|o| o.type_ == c.type_);
+            if before.is_some_and(|b| b.status == c.status && b.reason == c.reason) {
+                continue;
+            }
+            let kind = match (c.type_.as_str(), c.status.as_str()) {
+                (COND_SUSPENDED, "True") => EventKind::JobSuspended,
+                (COND_SUSPENDED, "False") => EventKind::JobResumed,
+                (COND_FAILURE_TARGET, "True") => EventKind::JobFailureTarget,
+                (COND_SUCCESS_CRITERIA_MET, "True") => EventKind::JobSuccessCriteriaMet,
+                (COND_COMPLETE, "True") => EventKind::JobComplete,
+                (COND_FAILED, "True") => EventKind::JobFailed,
+                _ => continue,
+            };
+            let detail = condition_detail(c);
+            self.log.row(now, &js.name, "", None, kind, &detail);
+        }
+        job.status = status;
+        if job.is_finished() && !js.finished {
+            self.finish_job(jid, now, q);
+        } else {
+            self.observe(jid, Observed::JobUpdated, now, q);
+        }
+    }
+
+    /// A Job got its terminal condition: record its result, hand the final
+    /// object to the output, start its TTL, and let the orphan worker remove
+    /// the finalizers of any pods that still hold one.
+    fn finish_job(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.open_jobs -= 1;
+        let js = &mut self.jobs[jid as usize];
+        js.finished = true;
+        let job = js.job.take().expect("finished Job still held");
+        js.result.finished = Some(now);
+        fill_counts(&mut js.result, &job);
+        let fc = job.finished_condition().cloned().unwrap_or_default();
+        js.result.status = if fc.type_ == COND_COMPLETE {
+            "Complete"
+        } else {
+            "Failed"
+        };
+        js.result.reason = fc.reason.clone();
+        if let Some(ttl) = job.spec.ttl_seconds_after_finished {
+            // TTL-after-finished: expiry = the terminal condition's time + TTL.
+            q.push(now + ttl.max(0) as u64 * 1000, Ev::TtlExpire { job: jid });
+        }
+        let workload = js.workload;
+        if let Some(f) = self.on_finish.as_mut() {
+            f(*job, workload);
+        }
+        self.orphan_pods(jid, now, q);
+    }
+
+    /// The orphan worker: pods of a finished or deleted Job lose the tracking finalizer.
+    fn orphan_pods(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let pods = std::mem::take(&mut self.jobs[jid as usize].pods);
+        for slot in pods {
+            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+                continue;
+            };
+            p.pod.metadata.finalizers.clear();
+            if p.pod.status.phase.is_terminal() {
+                self.release_pod(slot, now, q);
+            }
+        }
+    }
+
+    /// The TTL-after-finished controller deletes the Job (foreground: its pods go first).
+    pub(super) fn ttl_expire(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        if self.jobs[jid as usize].deleted {
+            return;
+        }
+        self.delete_job(jid, "reason=TTLAfterFinished", now, q);
+    }
+
+    fn delete_job(&mut self, jid: u32, detail: &str, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.last_activity = now;
+        let js = &mut self.jobs[jid as usize];
+        if !js.finished {
+            self.open_jobs -= 1;
+        }
+        let js = &mut self.jobs[jid as usize];
+        js.deleted = true;
+        js.result.deleted = Some(now);
+        if !js.finished
+            && let Some(job) = js.job.as_deref()
+        {
+            let mut r = js.result.clone();
+            fill_counts(&mut r, job);
+            r.status = if job.is_suspended() { "Suspended" } else { "Running" };
+            js.result = r;
+        }
+        // The garbage collector deletes the pods; the orphan worker removes finalizers.
+        let live: Vec<u32> = js.pods.clone();
+        for slot in live {
+            self.delete_pod(slot, now, q);
+        }
+        self.orphan_pods(jid, now, q);
+        let name = self.jobs[jid as usize].name.clone();
+        self.log.row(now, &name, "", None, EventKind::JobDeleted, detail);
+    }
+
+    pub(super) fn action(&mut self, index: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.last_activity = now;
+        let action = self.sc.actions[index as usize].clone();
+        match action.kind {
+            ActionKind::Suspend(sel) => self.update_jobs(sel, now, q, |j| j.spec.suspend = Some(true)),
+            ActionKind::Resume(sel) => self.update_jobs(sel, now, q, |j| j.spec.suspend = Some(false)),
+            ActionKind::SetParallelism(sel, n) => self.update_jobs(sel, now, q, |j| j.spec.parallelism = Some(n)),
+            ActionKind::Delete(sel) => {
+                for jid in self.selected(sel) {
+                    if !self.jobs[jid as usize].deleted {
+                        self.delete_job(jid, "reason=Action", now, q);
+                    }
+                }
+            }
+            ActionKind::Drain { pool, nodes } => self.drain_nodes(pool, nodes, false, now, q),
+            ActionKind::LoseNodes { pool, nodes, recovery } => self.lose_nodes(pool, nodes, recovery, now, q),
+            ActionKind::AddNodes { pool, nodes } => self.add_nodes(pool, nodes, now, q),
+            ActionKind::RemoveNodes { pool, nodes } => self.drain_nodes(pool, nodes, true, now, q),
+        }
+    }
+
+    fn selected(&self, sel: JobSelector) -> Vec<u32> {
+        let ids: Vec<u32> = match sel.ordinal {
+            Some(o) => self.by_workload[sel.workload]
+                .get(o as usize)
+                .copied()
+                .into_iter()
+                .collect(),
+            None => self.by_workload[sel.workload].clone(),
+        };
+        ids.into_iter().filter(|&j| j != u32::MAX).collect()
+    }
+
+    /// A spec change by a user: generation bumps, the key is synced at once.
+    fn update_jobs(&mut self, sel: JobSelector, now: SimTime, q: &mut EventQueue<Ev>, f: impl Fn(&mut Job)) {
+        for jid in self.selected(sel) {
+            let js = &mut self.jobs[jid as usize];
+            if js.finished || js.deleted {
+                continue;
+            }
+            let Some(job) = js.job.as_deref_mut() else { continue };
+            let before = job.spec.clone();
+            f(job);
+            if job.spec != before {
+                job.metadata.generation = Some(job.metadata.generation.unwrap_or(1) + 1);
+                let d = job_update_delay_ms(&self.profile, true);
+                self.enqueue_after(jid, d, now, q);
+            }
+        }
+    }
+}
+
+pub(super) fn condition_detail(c: &JobCondition) -> String {
+    match (c.reason.is_empty(), c.message.is_empty()) {
+        (true, _) => String::new(),
+        (false, true) => format!("reason={}", c.reason),
+        (false, false) => format!("reason={};message={}", c.reason, c.message),
+    }
+}
+
+pub(super) fn fill_counts(r: &mut JobResult, job: &Job) {
+    r.succeeded = job.status.succeeded;
+    r.failed = job.status.failed;
+    r.completions = job.spec.completions;
+    r.parallelism = job.spec.parallelism.unwrap_or(1);
+}

@@ -1,0 +1,685 @@
+//! The glue: a closed set of events, the objects they act on (Jobs, pods,
+//! nodes), and the rules that connect the controller core to the work queue,
+//! the API client, the scheduler and the kubelet model. One `World` is one
+//! replication.
+//!
+//! - `mod.rs`: events, the work queue and workers, syncs and their API writes.
+//! - `jobs.rs`: arrivals, status updates, finishing, TTL, scripted Job actions.
+//! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
+//! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
+
+mod jobs;
+mod nodes;
+mod pods;
+
+use crate::api::*;
+use crate::cluster::api::TokenBucket;
+use crate::cluster::kubelet::{self, CrashBackoff};
+use crate::cluster::nodes::{Nodes, Request, pod_request};
+use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
+use crate::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, sync_job};
+use crate::dist::Dist;
+use crate::engine::{EventQueue, Model};
+use crate::output::events::{EventKind, EventLog};
+use crate::rng::{Purpose, StreamKey, splitmix64};
+use crate::scenario::Scenario;
+use crate::time::SimTime;
+use crate::workload::{AttemptId, AttemptPlan};
+use std::collections::VecDeque;
+
+/// Every event of the simulation.
+#[derive(Clone, Copy, Debug)]
+pub enum Ev {
+    /// A workload's Job `ordinal` is created.
+    Arrive { workload: u32, ordinal: u32 },
+    /// A delayed add of a Job key to the work queue comes due.
+    QueueAdd { job: u32, epoch: u32 },
+    /// A worker starts syncing a Job.
+    Sync { job: u32 },
+    /// The sync's last API call returned: the worker is free.
+    SyncDone { job: u32 },
+    /// The next group of a sync's API calls completes.
+    ApplyWrites { job: u32 },
+    /// The controller's informer delivers a change.
+    Observe { job: u32, what: Observed },
+    /// A pod's scheduling latency has passed: the scheduler tries to bind it.
+    Schedule { pod: u32, epoch: u32 },
+    /// A step of a pod's life, planned by the kubelet model.
+    Pod { pod: u32, epoch: u32, step: PodStep },
+    /// The taint manager evicts a pod of a lost node.
+    Evict { pod: u32, epoch: u32 },
+    /// A node of a pool is lost (disruption `index`, loss number `n`).
+    NodeLoss { disruption: u32, n: u32 },
+    /// A lost node comes back.
+    NodeRecover { node: u32 },
+    /// A finished Job's TTL expires.
+    TtlExpire { job: u32 },
+    /// A scripted action.
+    Action { index: u32 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodStep {
+    /// Containers started: Running.
+    Start,
+    /// Readiness reached: Ready=True.
+    Ready,
+    /// The container exits (or is killed).
+    Exit,
+    /// A crashed container restarts in place (`restartPolicy: OnFailure`).
+    Restart,
+}
+
+/// A change the Job controller's informers deliver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Observed {
+    /// A pod of the Job appeared (`CreationObserved`).
+    PodAdded,
+    /// A pod got a deletion timestamp or was deleted (`DeletionObserved`).
+    PodDeleted,
+    /// A pod's tracking finalizer is gone (pod slot).
+    FinalizerRemoved(u32),
+    /// A pod's status changed.
+    PodChanged { old: PodPhase, new: PodPhase },
+    /// The Job's status changed (its own write, echoed).
+    JobUpdated,
+}
+
+/// What the template of a workload's pods says, precomputed once.
+pub(crate) struct TemplateInfo {
+    containers: Vec<String>,
+    grace_ms: u64,
+    on_failure: bool,
+    request: Request,
+    /// Pod-level `activeDeadlineSeconds`, in ms.
+    active_deadline_ms: Option<u64>,
+}
+
+/// The per-key state of the controller's work queue.
+#[derive(Default)]
+struct KeyQueue {
+    /// Queued and not yet picked up by a worker (or re-added while processing).
+    dirty: bool,
+    /// A worker is syncing this key.
+    processing: bool,
+    /// Earliest pending delayed add, and its epoch.
+    delayed: Option<(SimTime, u32)>,
+    epoch: u32,
+    /// Consecutive failed syncs (`NumRequeues`).
+    failures: u32,
+    /// The running sync failed.
+    failed: bool,
+}
+
+/// Per-Job results, filled as the run goes.
+#[derive(Clone, Debug, Default)]
+pub struct JobResult {
+    pub name: String,
+    pub workload: u32,
+    pub ordinal: u32,
+    pub status: &'static str,
+    pub reason: String,
+    pub created: SimTime,
+    pub started: Option<SimTime>,
+    pub finished: Option<SimTime>,
+    pub deleted: Option<SimTime>,
+    pub completions: Option<i32>,
+    pub parallelism: i32,
+    pub succeeded: i32,
+    pub failed: i32,
+    pub pods_created: u32,
+    pub restarts: u32,
+    pub pod_ms: u64,
+    pub failed_pod_ms: u64,
+}
+
+struct JobSlot {
+    /// The Job object; dropped once the Job is finished and written out.
+    job: Option<Box<Job>>,
+    state: JobState,
+    workload: u32,
+    name: String,
+    /// Pods the controller still sees: live, or terminal with the tracking finalizer.
+    pods: Vec<u32>,
+    queue: KeyQueue,
+    next_pod_ordinal: u32,
+    index_attempts: Vec<u32>,
+    /// API calls of the running sync that have not completed yet, by group.
+    inflight: VecDeque<(SimTime, Vec<Write>)>,
+    /// API requests made for this Job (for its latency and error streams).
+    requests: u64,
+    result: JobResult,
+    finished: bool,
+    deleted: bool,
+}
+
+struct PodSlot {
+    pod: Pod,
+    job: u32,
+    epoch: u32,
+    index: Option<i32>,
+    id: AttemptId,
+    plan: AttemptPlan,
+    created: SimTime,
+    /// Bound node (index into `Nodes`), when the cluster has nodes.
+    node: Option<u32>,
+    /// Holds its request on `node`.
+    allocated: bool,
+    /// When the container started its current run.
+    running_since: Option<SimTime>,
+    /// When the current run ends on its own.
+    exit_at: SimTime,
+    /// Remaining run time while its node is unreachable.
+    frozen: Option<u64>,
+    /// Exit code the pending `Exit` step will report.
+    exit_code: i32,
+    crash: CrashBackoff,
+    restarts: i32,
+    reported_unschedulable: bool,
+    /// Killed by the pod-level `activeDeadlineSeconds`: no restart.
+    deadline_exceeded: bool,
+}
+
+/// One API call of a sync, applied when its group completes.
+enum Write {
+    Create(PodCreate),
+    Delete(u32),
+    RemoveFinalizer(u32),
+    Status(Box<JobStatus>),
+}
+
+/// Counters of a run.
+#[derive(Clone, Debug, Default)]
+pub struct RunStats {
+    pub syncs: u64,
+    pub pods_created: u64,
+    pub api_requests: u64,
+    pub api_errors: u64,
+    /// Time requests waited for the client's rate limiter.
+    pub rate_limit_wait_ms: u64,
+    /// Time pods waited for room on a node, per pod that waited.
+    pub pending_ms: Vec<u64>,
+    pub evictions: u64,
+    pub node_losses: u64,
+    /// Integrals over time of allocated and allocatable cpu (millicore·ms) and pod slots.
+    pub cpu_used_area: f64,
+    pub cpu_capacity_area: f64,
+    pub pods_used_area: f64,
+    pub pods_capacity_area: f64,
+    usage_since: SimTime,
+}
+
+/// The Job controller's API client for one sync: every call passes the
+/// token bucket, takes its latency and may fail; calls are grouped as the
+/// controller issues them (slow-start batches, parallel deletes and patches,
+/// sequential status updates).
+struct ApiClient<'w> {
+    bucket: &'w mut TokenBucket,
+    key: &'w StreamKey,
+    latency: &'w Dist,
+    error_rate: f64,
+    job_id: u64,
+    requests: &'w mut u64,
+    stats: &'w mut RunStats,
+    /// Start of the current group.
+    group_start: SimTime,
+    groups: Vec<(SimTime, Vec<Write>)>,
+    creates: u32,
+    last_kind: u8,
+}
+
+impl ApiClient<'_> {
+    /// Sends one request; returns its result, and files the write in a group.
+    fn call(&mut self, kind: u8, write: Write) -> Result<(), ApiError> {
+        // A new group: the first call, a status update, a new slow-start batch,
+        // or a change between creating and the rest.
+        let new_group = self.groups.is_empty()
+            || kind == 3
+            || self.last_kind == 3
+            || (kind == 0 && (self.creates + 1).is_power_of_two())
+            || (kind == 0) != (self.last_kind == 0);
+        if new_group && let Some((done, _)) = self.groups.last() {
+            self.group_start = *done;
+        }
+        if new_group {
+            self.groups.push((self.group_start, Vec::new()));
+        }
+        if kind == 0 {
+            self.creates += 1;
+        }
+        self.last_kind = kind;
+        let n = *self.requests;
+        *self.requests += 1;
+        self.stats.api_requests += 1;
+        let send = self.bucket.reserve(self.group_start);
+        self.stats.rate_limit_wait_ms += send - self.group_start;
+        let latency = if matches!(self.latency, Dist::Constant(c) if *c == 0.0) {
+            0
+        } else {
+            self.latency
+                .sample(&mut self.key.stream(Purpose::ApiLatency, &[self.job_id, n]))
+        };
+        let group = self.groups.last_mut().expect("pushed");
+        group.0 = group.0.max(send + latency);
+        if self.error_rate > 0.0 && self.key.stream(Purpose::ApiError, &[self.job_id, n]).unit() < self.error_rate {
+            self.stats.api_errors += 1;
+            return Err(ApiError::Other(
+                "the server is currently unable to handle the request".into(),
+            ));
+        }
+        group.1.push(write);
+        Ok(())
+    }
+}
+
+impl JobClient for ApiClient<'_> {
+    fn create_pod(&mut self, _job: &Job, req: &PodCreate) -> Result<(), ApiError> {
+        self.call(0, Write::Create(req.clone()))
+    }
+    fn delete_pod(&mut self, _job: &Job, pod: &Pod) -> Result<(), ApiError> {
+        self.call(1, Write::Delete(slot_of(&pod.metadata.uid)))
+    }
+    fn remove_tracking_finalizer(&mut self, pod: &Pod) -> Result<(), ApiError> {
+        self.call(2, Write::RemoveFinalizer(slot_of(&pod.metadata.uid)))
+    }
+    fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
+        self.call(3, Write::Status(Box::new(status.clone())))
+    }
+}
+
+/// Pod UIDs carry their slot in the last twelve hex digits.
+fn pod_uid(slot: u32, replication: u32) -> String {
+    format!(
+        "{:08x}-{:04x}-4000-8000-{slot:012x}",
+        splitmix64(replication as u64) as u32,
+        replication & 0xffff
+    )
+}
+
+fn slot_of(uid: &str) -> u32 {
+    uid.get(uid.len().saturating_sub(12)..)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .unwrap_or(u32::MAX)
+}
+
+pub struct World<'a> {
+    sc: &'a Scenario,
+    key: StreamKey,
+    replication: u32,
+    profile: Profile,
+    log: &'a mut dyn EventLog,
+    /// Final Job objects are handed here as they finish (`jobs.yaml`).
+    on_finish: Option<&'a mut dyn FnMut(Job, u32)>,
+    templates: Vec<TemplateInfo>,
+    jobs: Vec<JobSlot>,
+    /// Job ids by workload and ordinal, once created.
+    by_workload: Vec<Vec<u32>>,
+    pods: Vec<Option<Box<PodSlot>>>,
+    nodes: Nodes,
+    /// Pods bound to each node.
+    node_pods: Vec<Vec<u32>>,
+    /// Pods waiting for room, by workload (all pods of a workload ask the same), in creation order.
+    pending: Vec<VecDeque<u32>>,
+    bucket: TokenBucket,
+    /// Keys ready for a worker, in order.
+    ready: VecDeque<u32>,
+    busy_workers: u32,
+    /// Jobs created and not yet finished or deleted, and Jobs still to arrive:
+    /// when both are zero the cluster is idle and drawn node losses stop.
+    open_jobs: u64,
+    arrivals_left: u64,
+    pub stats: RunStats,
+    /// Time of the last event that changed anything (stale timers do not count).
+    pub last_activity: SimTime,
+}
+
+impl<'a> World<'a> {
+    pub fn new(
+        sc: &'a Scenario,
+        replication: u32,
+        log: &'a mut dyn EventLog,
+        on_finish: Option<&'a mut dyn FnMut(Job, u32)>,
+    ) -> Self {
+        let templates = sc
+            .workloads
+            .iter()
+            .map(|w| {
+                let spec = &w.manifest.spec.template.spec;
+                TemplateInfo {
+                    containers: spec.containers.iter().map(|c| c.name.clone()).collect(),
+                    grace_ms: spec
+                        .termination_grace_period_seconds
+                        .unwrap_or(kubelet::DEFAULT_GRACE_SECONDS)
+                        .max(0) as u64
+                        * 1000,
+                    on_failure: spec.restart_policy == "OnFailure",
+                    request: pod_request(spec),
+                    active_deadline_ms: spec.active_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
+                }
+            })
+            .collect();
+        let nodes = Nodes::new(&sc.cluster.pools, sc.cluster.placement);
+        let cp = &sc.control_plane;
+        World {
+            sc,
+            key: StreamKey::new(sc.seed, replication as u64),
+            replication,
+            profile: sc.profile,
+            log,
+            on_finish,
+            templates,
+            jobs: Vec::new(),
+            by_workload: vec![Vec::new(); sc.workloads.len()],
+            pods: Vec::new(),
+            node_pods: vec![Vec::new(); nodes.nodes.len()],
+            nodes,
+            pending: vec![VecDeque::new(); sc.workloads.len()],
+            bucket: TokenBucket::new(cp.kube_api_qps, cp.kube_api_burst),
+            ready: VecDeque::new(),
+            busy_workers: 0,
+            open_jobs: 0,
+            arrivals_left: sc.workloads.iter().map(|w| w.count as u64).sum(),
+            stats: RunStats::default(),
+            last_activity: 0,
+        }
+    }
+
+    /// Schedules the first arrivals, node losses and the scripted actions.
+    pub fn start(&mut self, q: &mut EventQueue<Ev>) {
+        for (w, wl) in self.sc.workloads.iter().enumerate() {
+            let t = crate::workload::arrival_time(&self.key, wl, 0, 0);
+            q.push(
+                t,
+                Ev::Arrive {
+                    workload: w as u32,
+                    ordinal: 0,
+                },
+            );
+        }
+        for (i, a) in self.sc.actions.iter().enumerate() {
+            q.push(a.at, Ev::Action { index: i as u32 });
+        }
+        self.schedule_node_losses(q);
+    }
+
+    fn time(&self, now: SimTime) -> Time {
+        self.sc.epoch.add_millis(now as i64)
+    }
+
+    /// Results of every Job created, in (workload, ordinal) order; Jobs still
+    /// running are reported as of now.
+    pub fn results(&self) -> Vec<JobResult> {
+        let mut out: Vec<JobResult> = self
+            .jobs
+            .iter()
+            .map(|js| {
+                let mut r = js.result.clone();
+                if !js.finished
+                    && let Some(job) = &js.job
+                {
+                    jobs::fill_counts(&mut r, job);
+                    r.status = if job.is_suspended() { "Suspended" } else { "Running" };
+                }
+                r
+            })
+            .collect();
+        out.sort_by_key(|r| (r.workload, r.ordinal));
+        out
+    }
+
+    /// Jobs not finished at the end, with their workload, for `jobs.yaml`.
+    pub fn unfinished_jobs(&self) -> impl Iterator<Item = (&Job, u32)> {
+        self.jobs
+            .iter()
+            .filter(|js| !js.finished && !js.deleted)
+            .filter_map(|js| js.job.as_deref().map(|j| (j, js.workload)))
+    }
+
+    /// Closes the utilisation integrals at `end`.
+    pub fn finish_stats(&mut self, end: SimTime) {
+        self.account_usage(end);
+    }
+
+    /// Adds the area under allocated and allocatable resources since the last change.
+    fn account_usage(&mut self, now: SimTime) {
+        let dt = now.saturating_sub(self.stats.usage_since) as f64;
+        if dt > 0.0 && !self.nodes.unlimited() {
+            let (cpu, cpu_cap, pods, pods_cap) = self.nodes.usage();
+            self.stats.cpu_used_area += cpu as f64 * dt;
+            self.stats.cpu_capacity_area += cpu_cap as f64 * dt;
+            self.stats.pods_used_area += pods as f64 * dt;
+            self.stats.pods_capacity_area += pods_cap as f64 * dt;
+        }
+        self.stats.usage_since = self.stats.usage_since.max(now);
+    }
+
+    // ----- Work queue and workers -------------------------------------------
+
+    /// `queue.Add`: the key becomes due now.
+    fn enqueue_now(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let js = &mut self.jobs[jid as usize];
+        if js.finished || js.deleted || js.queue.dirty {
+            return;
+        }
+        js.queue.dirty = true;
+        if js.queue.processing {
+            return; // re-queued when the running sync is done
+        }
+        self.ready.push_back(jid);
+        self.start_workers(now, q);
+    }
+
+    /// `queue.AddAfter`: the earliest pending ready time wins.
+    fn enqueue_after(&mut self, jid: u32, delay: i64, now: SimTime, q: &mut EventQueue<Ev>) {
+        if delay <= 0 {
+            return self.enqueue_now(jid, now, q);
+        }
+        let js = &mut self.jobs[jid as usize];
+        if js.finished || js.deleted {
+            return;
+        }
+        let ready = now + delay as u64;
+        if js.queue.delayed.is_some_and(|(t, _)| t <= ready) {
+            return;
+        }
+        js.queue.epoch = js.queue.epoch.wrapping_add(1);
+        js.queue.delayed = Some((ready, js.queue.epoch));
+        q.push(
+            ready,
+            Ev::QueueAdd {
+                job: jid,
+                epoch: js.queue.epoch,
+            },
+        );
+    }
+
+    /// Idle workers take keys in order (`concurrentJobSyncs`).
+    fn start_workers(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
+        while self.busy_workers < self.sc.control_plane.concurrent_job_syncs {
+            let Some(jid) = self.ready.pop_front() else { return };
+            let js = &mut self.jobs[jid as usize];
+            js.queue.dirty = false;
+            if js.finished || js.deleted {
+                continue;
+            }
+            js.queue.processing = true;
+            self.busy_workers += 1;
+            q.push(now, Ev::Sync { job: jid });
+        }
+    }
+
+    /// The informer delivers a change to the controller, after the informer delay.
+    fn observe(&mut self, jid: u32, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
+        let delay = &self.sc.control_plane.informer_delay;
+        if matches!(delay, Dist::Constant(c) if *c == 0.0) {
+            return self.deliver(jid, what, now, q);
+        }
+        let n = self.jobs[jid as usize].requests;
+        let d = delay.sample(&mut self.key.stream(Purpose::ApiLatency, &[u64::MAX - jid as u64, n, now]));
+        q.push(now + d, Ev::Observe { job: jid, what });
+    }
+
+    /// The controller's event handlers (`addPod`, `updatePod`, `deletePod`, `updateJob`).
+    fn deliver(&mut self, jid: u32, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
+        let js = &mut self.jobs[jid as usize];
+        let delay = match what {
+            Observed::PodAdded => {
+                js.state.creation_observed();
+                pod_event_delay_ms(&self.profile, PodPhase::Unset, PodPhase::Pending, js.queue.failures)
+            }
+            Observed::PodDeleted => {
+                js.state.deletion_observed();
+                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
+            }
+            Observed::FinalizerRemoved(slot) => {
+                js.state.finalizer_removal_observed(&pod_uid(slot, self.replication));
+                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
+            }
+            Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, js.queue.failures),
+            Observed::JobUpdated => job_update_delay_ms(&self.profile, false),
+        };
+        self.enqueue_after(jid, delay, now, q);
+    }
+
+    fn sync(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let env = SyncEnv {
+            now: self.time(now),
+            profile: self.profile,
+        };
+        let World {
+            jobs,
+            pods,
+            stats,
+            bucket,
+            key,
+            sc,
+            ..
+        } = self;
+        let js = &mut jobs[jid as usize];
+        let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
+            return self.sync_done(jid, now, q);
+        };
+        let refs: Vec<&Pod> = js
+            .pods
+            .iter()
+            .filter_map(|&p| pods[p as usize].as_deref().map(|s| &s.pod))
+            .collect();
+        let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
+        let mut client = ApiClient {
+            bucket,
+            key,
+            latency: &sc.control_plane.api_latency,
+            error_rate: sc.control_plane.api_error_rate,
+            job_id,
+            requests: &mut js.requests,
+            stats,
+            group_start: now,
+            groups: Vec::new(),
+            creates: 0,
+            last_kind: u8::MAX,
+        };
+        let outcome = sync_job(job, &refs, &mut js.state, &env, &mut client);
+        let groups = std::mem::take(&mut client.groups);
+        drop(refs);
+        self.stats.syncs += 1;
+        let js = &mut self.jobs[jid as usize];
+        js.queue.failed = outcome.error.is_some();
+        let end = groups.last().map_or(now, |(t, _)| *t);
+        let mut later = VecDeque::new();
+        let mut due_now = Vec::new();
+        for (t, writes) in groups {
+            if t <= now && later.is_empty() {
+                due_now.push(writes);
+            } else {
+                later.push_back((t, writes));
+            }
+        }
+        for (t, _) in &later {
+            q.push(*t, Ev::ApplyWrites { job: jid });
+        }
+        self.jobs[jid as usize].inflight = later;
+        if due_now.iter().any(|w| !w.is_empty()) {
+            self.last_activity = now;
+        }
+        for writes in due_now {
+            self.apply_writes(jid, writes, now, q);
+        }
+        if let Some(ms) = outcome.requeue_after_ms {
+            self.enqueue_after(jid, ms, now, q);
+        }
+        if end > now {
+            q.push(end, Ev::SyncDone { job: jid });
+        } else {
+            self.sync_done(jid, now, q);
+        }
+    }
+
+    /// `processNextWorkItem` after `syncHandler`: forget or rate-limit the key,
+    /// re-queue it if it was added meanwhile, free the worker.
+    fn sync_done(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let js = &mut self.jobs[jid as usize];
+        if js.queue.processing {
+            js.queue.processing = false;
+            self.busy_workers -= 1;
+        }
+        let failed = std::mem::take(&mut js.queue.failed);
+        if failed {
+            js.queue.failures += 1;
+            let d = error_requeue_delay_ms(&self.profile, js.queue.failures);
+            self.enqueue_after(jid, d, now, q);
+        } else {
+            js.queue.failures = 0;
+        }
+        let js = &mut self.jobs[jid as usize];
+        if js.queue.dirty && !js.finished && !js.deleted {
+            self.ready.push_back(jid);
+        }
+        self.start_workers(now, q);
+    }
+
+    fn apply_writes(&mut self, jid: u32, writes: Vec<Write>, now: SimTime, q: &mut EventQueue<Ev>) {
+        for w in writes {
+            match w {
+                Write::Status(st) => self.apply_status(jid, *st, now, q),
+                Write::Create(req) => self.create_pod(jid, &req, now, q),
+                Write::Delete(slot) => self.delete_pod(slot, now, q),
+                Write::RemoveFinalizer(slot) => self.remove_finalizer(slot, now, q),
+            }
+        }
+    }
+}
+
+impl Model for World<'_> {
+    type Event = Ev;
+
+    fn handle(&mut self, now: SimTime, ev: Ev, q: &mut EventQueue<Ev>) {
+        match ev {
+            Ev::Arrive { workload, ordinal } => self.arrive(workload, ordinal, now, q),
+            Ev::QueueAdd { job, epoch } => {
+                let js = &mut self.jobs[job as usize];
+                if js.queue.delayed.is_some_and(|(_, e)| e == epoch) {
+                    js.queue.delayed = None;
+                    self.enqueue_now(job, now, q);
+                }
+            }
+            Ev::Sync { job } => self.sync(job, now, q),
+            Ev::SyncDone { job } => self.sync_done(job, now, q),
+            Ev::ApplyWrites { job } => {
+                if let Some((_, writes)) = self.jobs[job as usize].inflight.pop_front() {
+                    if !writes.is_empty() {
+                        self.last_activity = now;
+                    }
+                    self.apply_writes(job, writes, now, q);
+                }
+            }
+            Ev::Observe { job, what } => self.deliver(job, what, now, q),
+            Ev::Schedule { pod, epoch } => self.schedule_pod(pod, epoch, now, q),
+            Ev::Pod { pod, epoch, step } => self.pod_step(pod, epoch, step, now, q),
+            Ev::Evict { pod, epoch } => self.evict_lost_pod(pod, epoch, now, q),
+            Ev::NodeLoss { disruption, n } => self.node_loss(disruption, n, now, q),
+            Ev::NodeRecover { node } => self.recover_node(node, now, q),
+            Ev::TtlExpire { job } => self.ttl_expire(job, now, q),
+            Ev::Action { index } => self.action(index, now, q),
+        }
+    }
+}

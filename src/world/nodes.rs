@@ -1,0 +1,329 @@
+//! Nodes in trouble: losses (scripted or drawn per pool) with the taint
+//! manager's eviction of their pods, recoveries, drains through the Eviction
+//! API, and nodes added to or removed from a pool.
+
+use super::*;
+use crate::time::MINUTE;
+
+/// `tolerationSeconds` of the default `node.kubernetes.io/unreachable` toleration.
+pub const POD_EVICTION_TIMEOUT: u64 = 5 * MINUTE;
+
+impl World<'_> {
+    /// Scripted losses at their times; drawn losses one after another.
+    pub(super) fn schedule_node_losses(&mut self, q: &mut EventQueue<Ev>) {
+        for (d, loss) in self.sc.cluster.node_losses.iter().enumerate() {
+            for (n, t) in loss.at.iter().enumerate() {
+                q.push(
+                    *t,
+                    Ev::NodeLoss {
+                        disruption: d as u32,
+                        n: n as u32,
+                    },
+                );
+            }
+            if let Some(every) = &loss.every {
+                let first = every.sample(&mut self.key.stream(Purpose::NodeLoss, &[d as u64, 0, 0]));
+                q.push(
+                    first,
+                    Ev::NodeLoss {
+                        disruption: d as u32,
+                        n: u32::MAX - 1_000_000,
+                    },
+                );
+            }
+        }
+    }
+
+    pub(super) fn node_loss(&mut self, disruption: u32, n: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let loss = self.sc.cluster.node_losses[disruption as usize].clone();
+        let drawn = n >= u32::MAX - 1_000_000;
+        if drawn && self.open_jobs == 0 && self.arrivals_left == 0 {
+            // Nothing left to disrupt: drawn losses stop so the run can end.
+            return;
+        }
+        self.last_activity = now;
+        if drawn {
+            // The next drawn loss of this pool.
+            let k = n - (u32::MAX - 1_000_000) + 1;
+            if let Some(every) = &loss.every {
+                let gap = every.sample(&mut self.key.stream(Purpose::NodeLoss, &[disruption as u64, 0, k as u64]));
+                q.push(now + gap.max(1), Ev::NodeLoss { disruption, n: n + 1 });
+            }
+        }
+        let candidates: Vec<usize> = self
+            .nodes
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, nd)| nd.pool == loss.pool && nd.ready && !nd.removed)
+            .map(|(i, _)| i)
+            .collect();
+        if candidates.is_empty() {
+            return;
+        }
+        let pick = self
+            .key
+            .stream(Purpose::NodeLoss, &[disruption as u64, 1, n as u64])
+            .next_u64()
+            % candidates.len() as u64;
+        self.lose_node(candidates[pick as usize], loss.recovery, now, q);
+    }
+
+    /// `loseNodes`: the first ready nodes of a pool go down.
+    pub(super) fn lose_nodes(
+        &mut self,
+        pool: usize,
+        count: u32,
+        recovery: Option<u64>,
+        now: SimTime,
+        q: &mut EventQueue<Ev>,
+    ) {
+        let picked: Vec<usize> = self
+            .nodes
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.pool == pool && n.ready && !n.removed)
+            .map(|(i, _)| i)
+            .take(count as usize)
+            .collect();
+        for node in picked {
+            self.lose_node(node, recovery, now, q);
+        }
+    }
+
+    /// A node becomes unreachable: its pods stop making progress, the node
+    /// lifecycle controller marks them not ready, and after the toleration
+    /// the taint manager evicts them.
+    fn lose_node(&mut self, node: usize, recovery: Option<u64>, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.account_usage(now);
+        self.nodes.nodes[node].ready = false;
+        self.stats.node_losses += 1;
+        let name = self.nodes.nodes[node].name.clone();
+        self.log
+            .row(now, "", "", None, EventKind::NodeLost, &format!("node={name}"));
+        let ts = self.time(now);
+        for slot in self.node_pods[node].clone() {
+            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+                continue;
+            };
+            if p.pod.status.phase.is_terminal() {
+                continue;
+            }
+            p.epoch = p.epoch.wrapping_add(1);
+            p.frozen = Some(if p.running_since.is_some() {
+                p.exit_at.saturating_sub(now)
+            } else {
+                p.plan.startup
+            });
+            pods::set_ready(&mut p.pod, false, ts);
+            let (jid, epoch) = (p.job, p.epoch);
+            q.push(now + POD_EVICTION_TIMEOUT, Ev::Evict { pod: slot, epoch });
+            self.observe(
+                jid,
+                Observed::PodChanged {
+                    old: PodPhase::Running,
+                    new: PodPhase::Running,
+                },
+                now,
+                q,
+            );
+        }
+        if let Some(r) = recovery {
+            q.push(now + r, Ev::NodeRecover { node: node as u32 });
+        }
+    }
+
+    /// The kubelet is back: pods that were not evicted carry on.
+    pub(super) fn recover_node(&mut self, node: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.last_activity = now;
+        let node = node as usize;
+        if self.nodes.nodes[node].ready || self.nodes.nodes[node].removed {
+            return;
+        }
+        self.account_usage(now);
+        self.nodes.nodes[node].ready = true;
+        let name = self.nodes.nodes[node].name.clone();
+        self.log
+            .row(now, "", "", None, EventKind::NodeRecovered, &format!("node={name}"));
+        let ts = self.time(now);
+        for slot in self.node_pods[node].clone() {
+            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+                continue;
+            };
+            let Some(remaining) = p.frozen.take() else { continue };
+            if p.pod.status.phase.is_terminal() {
+                continue;
+            }
+            p.epoch = p.epoch.wrapping_add(1);
+            let epoch = p.epoch;
+            if p.running_since.is_some() {
+                p.exit_at = now + remaining;
+                if p.pod.metadata.deletion_timestamp.is_none() {
+                    pods::set_ready(&mut p.pod, true, ts);
+                }
+                q.push(
+                    p.exit_at,
+                    Ev::Pod {
+                        pod: slot,
+                        epoch,
+                        step: PodStep::Exit,
+                    },
+                );
+            } else {
+                q.push(
+                    now + remaining,
+                    Ev::Pod {
+                        pod: slot,
+                        epoch,
+                        step: PodStep::Start,
+                    },
+                );
+            }
+            let jid = p.job;
+            self.observe(
+                jid,
+                Observed::PodChanged {
+                    old: PodPhase::Running,
+                    new: PodPhase::Running,
+                },
+                now,
+                q,
+            );
+        }
+        self.schedule_pending(now, q);
+    }
+
+    /// The taint manager deletes a pod of an unreachable node; with the kubelet
+    /// gone, pod garbage collection moves it to Failed.
+    pub(super) fn evict_lost_pod(&mut self, slot: u32, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let ts = self.time(now);
+        let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
+            return;
+        };
+        if p.epoch != epoch || p.pod.status.phase.is_terminal() {
+            return;
+        }
+        self.last_activity = now;
+        self.stats.evictions += 1;
+        add_disruption_target(
+            &mut p.pod,
+            "DeletionByTaintManager",
+            "Taint manager: deleting due to NoExecute taint",
+            ts,
+        );
+        if p.pod.metadata.deletion_timestamp.is_none() {
+            p.pod.metadata.deletion_timestamp = Some(ts);
+            p.pod.metadata.deletion_grace_period_seconds = Some(0);
+        }
+        let old = p.pod.status.phase;
+        p.pod.status.phase = PodPhase::Failed;
+        p.frozen = None;
+        if let Some(since) = p.running_since.take() {
+            let js = &mut self.jobs[p.job as usize];
+            js.result.pod_ms += now - since;
+            js.result.failed_pod_ms += now - since;
+        }
+        self.log.row(
+            now,
+            &self.jobs[p.job as usize].name,
+            &p.pod.metadata.name,
+            p.index,
+            EventKind::PodEvicted,
+            "reason=DeletionByTaintManager",
+        );
+        self.log.row(
+            now,
+            &self.jobs[p.job as usize].name,
+            &p.pod.metadata.name,
+            p.index,
+            EventKind::PodFailed,
+            "reason=NodeLost",
+        );
+        self.pod_terminal(slot, old, PodPhase::Failed, now, q);
+    }
+
+    /// `kubectl drain` (or node removal): cordon, then evict every pod through
+    /// the Eviction API, which honours the pods' grace periods.
+    pub(super) fn drain_nodes(&mut self, pool: usize, count: u32, remove: bool, now: SimTime, q: &mut EventQueue<Ev>) {
+        let live: Vec<usize> = self
+            .nodes
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.pool == pool && !n.removed && (remove || !n.cordoned))
+            .map(|(i, _)| i)
+            .collect();
+        // Drains take the first nodes of the pool, removals the newest.
+        let picked: Vec<usize> = if remove {
+            live.iter().rev().take(count as usize).copied().collect()
+        } else {
+            live.into_iter().take(count as usize).collect()
+        };
+        let ts = self.time(now);
+        for node in picked {
+            self.account_usage(now);
+            self.nodes.nodes[node].cordoned = true;
+            let name = self.nodes.nodes[node].name.clone();
+            self.log.row(
+                now,
+                "",
+                "",
+                None,
+                if remove {
+                    EventKind::NodeRemoved
+                } else {
+                    EventKind::NodeDrained
+                },
+                &format!("node={name}"),
+            );
+            for slot in self.node_pods[node].clone() {
+                let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+                    continue;
+                };
+                if p.pod.status.phase.is_terminal() || p.pod.metadata.deletion_timestamp.is_some() {
+                    continue;
+                }
+                add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
+                self.stats.evictions += 1;
+                self.log.row(
+                    now,
+                    &self.jobs[p.job as usize].name,
+                    &p.pod.metadata.name,
+                    p.index,
+                    EventKind::PodEvicted,
+                    "reason=EvictionByEvictionAPI",
+                );
+                self.delete_pod(slot, now, q);
+            }
+            if remove {
+                self.nodes.nodes[node].removed = true;
+            }
+        }
+    }
+
+    /// `addNodes`: new nodes join the pool and take waiting pods.
+    pub(super) fn add_nodes(&mut self, pool: usize, count: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.account_usage(now);
+        for _ in 0..count {
+            let i = self.nodes.add(pool);
+            self.node_pods.push(Vec::new());
+            let name = self.nodes.nodes[i].name.clone();
+            self.log
+                .row(now, "", "", None, EventKind::NodeAdded, &format!("node={name}"));
+        }
+        self.schedule_pending(now, q);
+    }
+}
+
+/// Adds (or refreshes) `DisruptionTarget=True` with the disrupting component's reason.
+fn add_disruption_target(pod: &mut Pod, reason: &str, message: &str, ts: Time) {
+    pod.status.conditions.retain(|c| c.type_ != DISRUPTION_TARGET);
+    pod.status.conditions.push(PodCondition {
+        type_: DISRUPTION_TARGET.into(),
+        status: "True".into(),
+        last_transition_time: Some(ts),
+        reason: reason.into(),
+        message: message.into(),
+    });
+}

@@ -1,0 +1,722 @@
+//! Pods: creation by the API, scheduling onto nodes, the kubelet's lifecycle
+//! (start, ready, exit, CrashLoopBackOff restarts), graceful deletion, and the
+//! object's removal once its finalizers are gone.
+
+use super::*;
+use crate::time::format_duration;
+use crate::workload::plan_attempt;
+
+/// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
+const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+fn name_suffix(seed: u64) -> String {
+    let mut x = splitmix64(seed);
+    (0..5)
+        .map(|_| {
+            let c = NAME_ALPHABET[(x % NAME_ALPHABET.len() as u64) as usize] as char;
+            x /= NAME_ALPHABET.len() as u64;
+            c
+        })
+        .collect()
+}
+
+/// Name of the single node of an unlimited cluster.
+const UNLIMITED_NODE: &str = "node-0";
+
+impl World<'_> {
+    pub(super) fn create_pod(&mut self, jid: u32, req: &PodCreate, now: SimTime, q: &mut EventQueue<Ev>) {
+        let slot = self.pods.len() as u32;
+        let ts = self.time(now);
+        let js = &mut self.jobs[jid as usize];
+        if js.deleted {
+            return;
+        }
+        let Some(job) = js.job.as_deref() else { return };
+        let ordinal = js.next_pod_ordinal;
+        js.next_pod_ordinal += 1;
+        let (slot_id, pod_attempt) = match req.index {
+            Some(ix) => {
+                let a = js.index_attempts.get_mut(ix as usize).map(|a| {
+                    *a += 1;
+                    *a - 1
+                });
+                (ix as u32, a.unwrap_or(0))
+            }
+            None => (ordinal, 0),
+        };
+        let id = AttemptId {
+            job_ordinal: js.result.ordinal,
+            slot: slot_id,
+            pod_attempt,
+            container_attempt: 0,
+        };
+        let wl = &self.sc.workloads[js.workload as usize];
+        let plan = plan_attempt(&self.key, wl, req.index, id);
+        let mut pod = Pod::default();
+        let seed =
+            wl.id ^ ((js.result.ordinal as u64) << 24) ^ ((ordinal as u64) << 1) ^ ((self.replication as u64) << 48);
+        pod.metadata.name = format!("{}{}", req.generate_name, name_suffix(seed));
+        pod.metadata.namespace = job.metadata.namespace.clone();
+        pod.metadata.uid = pod_uid(slot, self.replication);
+        pod.metadata.creation_timestamp = Some(ts);
+        pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
+        if let Some(ix) = req.index {
+            let ann = &mut pod.metadata.annotations;
+            ann.insert(JOB_COMPLETION_INDEX_ANNOTATION.to_string(), ix.to_string());
+            if let Some(n) = req.index_failure_count {
+                ann.insert(JOB_INDEX_FAILURE_COUNT_ANNOTATION.to_string(), n.to_string());
+            }
+            if let Some(n) = req.index_ignored_failure_count {
+                ann.insert(JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION.to_string(), n.to_string());
+            }
+        }
+        pod.status.phase = PodPhase::Pending;
+        js.pods.push(slot);
+        js.result.pods_created += 1;
+        self.stats.pods_created += 1;
+        self.log.row(
+            now,
+            &self.jobs[jid as usize].name,
+            &pod.metadata.name,
+            req.index,
+            EventKind::PodCreated,
+            "",
+        );
+        let latency = if matches!(self.sc.cluster.scheduling_latency, Dist::Constant(c) if c == 0.0) {
+            0
+        } else {
+            let wl_id = self.sc.workloads[self.jobs[jid as usize].workload as usize].id;
+            let ids = [wl_id, id.job_ordinal as u64, id.slot as u64, id.pod_attempt as u64];
+            self.sc
+                .cluster
+                .scheduling_latency
+                .sample(&mut self.key.stream(Purpose::Scheduling, &ids))
+        };
+        let exit_code = plan.exit_code;
+        self.pods.push(Some(Box::new(PodSlot {
+            pod,
+            job: jid,
+            epoch: 0,
+            index: req.index,
+            id,
+            plan,
+            created: now,
+            node: None,
+            allocated: false,
+            running_since: None,
+            exit_at: 0,
+            frozen: None,
+            exit_code,
+            crash: CrashBackoff::default(),
+            restarts: 0,
+            reported_unschedulable: false,
+            deadline_exceeded: false,
+        })));
+        if latency == 0 {
+            self.schedule_pod(slot, 0, now, q);
+        } else {
+            q.push(now + latency, Ev::Schedule { pod: slot, epoch: 0 });
+        }
+        // The informer sees the new pod: an expected creation, and a batched sync.
+        self.observe(jid, Observed::PodAdded, now, q);
+    }
+
+    /// The scheduler tries to bind a pod; without room it waits in the queue.
+    pub(super) fn schedule_pod(&mut self, slot: u32, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods.get(slot as usize).and_then(|p| p.as_deref()) else {
+            return;
+        };
+        if p.epoch != epoch
+            || p.pod.status.phase != PodPhase::Pending
+            || p.pod.metadata.deletion_timestamp.is_some()
+            || !p.pod.spec.node_name.is_empty()
+        {
+            return;
+        }
+        self.last_activity = now;
+        if self.nodes.unlimited() {
+            return self.bind(slot, None, now, q);
+        }
+        let workload = self.jobs[p.job as usize].workload as usize;
+        let request = self.templates[workload].request;
+        let queue_empty = self.pending[workload].is_empty();
+        match self.nodes.place(request).filter(|_| queue_empty) {
+            Some(node) => self.bind(slot, Some(node as u32), now, q),
+            None => {
+                self.pending[workload].push_back(slot);
+                let p = self.pods[slot as usize].as_deref_mut().expect("checked");
+                if !p.reported_unschedulable {
+                    p.reported_unschedulable = true;
+                    if self.log.enabled() {
+                        let mut reason = self.nodes.unschedulable_reason(request);
+                        if !self.nodes.could_ever_fit(request) {
+                            reason.push_str(" The pod fits on no node of any pool.");
+                        }
+                        self.log.row(
+                            now,
+                            &self.jobs[p.job as usize].name,
+                            &p.pod.metadata.name,
+                            p.index,
+                            EventKind::PodUnschedulable,
+                            &format!("reason={reason}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Binds waiting pods, oldest first, while any fits somewhere.
+    pub(super) fn schedule_pending(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
+        if self.nodes.unlimited() {
+            return;
+        }
+        loop {
+            let mut best: Option<(u32, usize, usize)> = None;
+            for (w, dq) in self.pending.iter_mut().enumerate() {
+                // Drop pods that were deleted or bound meanwhile.
+                while let Some(&s) = dq.front() {
+                    let live = self.pods[s as usize].as_deref().is_some_and(|p| {
+                        p.pod.status.phase == PodPhase::Pending
+                            && p.pod.metadata.deletion_timestamp.is_none()
+                            && p.pod.spec.node_name.is_empty()
+                    });
+                    if live {
+                        break;
+                    }
+                    dq.pop_front();
+                }
+                let Some(&s) = dq.front() else { continue };
+                if best.is_some_and(|(b, _, _)| b < s) {
+                    continue;
+                }
+                if let Some(node) = self.nodes.place(self.templates[w].request) {
+                    best = Some((s, w, node));
+                }
+            }
+            let Some((slot, w, node)) = best else { return };
+            self.pending[w].pop_front();
+            self.bind(slot, Some(node as u32), now, q);
+        }
+    }
+
+    fn bind(&mut self, slot: u32, node: Option<u32>, now: SimTime, q: &mut EventQueue<Ev>) {
+        if let Some(n) = node {
+            self.account_usage(now);
+            let workload = self.jobs[self.pods[slot as usize].as_deref().expect("live").job as usize].workload as usize;
+            self.nodes.nodes[n as usize].allocate(self.templates[workload].request);
+            self.node_pods[n as usize].push(slot);
+        }
+        let p = self.pods[slot as usize].as_deref_mut().expect("live");
+        p.node = node;
+        p.allocated = node.is_some();
+        p.pod.spec.node_name = match node {
+            Some(n) => self.nodes.nodes[n as usize].name.clone(),
+            None => UNLIMITED_NODE.to_string(),
+        };
+        let waited = now - p.created;
+        if waited > 0 && node.is_some() {
+            self.stats.pending_ms.push(waited);
+        }
+        let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
+        if self.log.enabled() {
+            let detail = format!("node={}", p.pod.spec.node_name);
+            self.log.row(
+                now,
+                &self.jobs[jid as usize].name,
+                &p.pod.metadata.name,
+                index,
+                EventKind::PodScheduled,
+                &detail,
+            );
+        }
+        q.push(
+            now + startup,
+            Ev::Pod {
+                pod: slot,
+                epoch,
+                step: PodStep::Start,
+            },
+        );
+        self.observe(
+            jid,
+            Observed::PodChanged {
+                old: PodPhase::Pending,
+                new: PodPhase::Pending,
+            },
+            now,
+            q,
+        );
+    }
+
+    pub(super) fn pod_step(&mut self, slot: u32, epoch: u32, step: PodStep, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods.get(slot as usize).and_then(|p| p.as_deref()) else {
+            return;
+        };
+        if p.epoch != epoch || p.pod.status.phase.is_terminal() {
+            return;
+        }
+        self.last_activity = now;
+        match step {
+            PodStep::Start => self.start_pod(slot, now, q),
+            PodStep::Ready => self.ready_pod(slot, now, q),
+            PodStep::Exit => self.exit_pod(slot, now, q),
+            PodStep::Restart => self.restart_container(slot, now, q),
+        }
+    }
+
+    fn container_statuses(&self, p: &PodSlot, running: bool, now: SimTime, code: i32) -> Vec<ContainerStatus> {
+        let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
+        let ts = self.time(now);
+        let started = p.running_since.map(|t| self.time(t));
+        let deleting = p.pod.metadata.deletion_timestamp.is_some();
+        tpl.containers
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let mut cs = ContainerStatus {
+                    name: name.clone(),
+                    ready: running,
+                    ..Default::default()
+                };
+                if i == p.plan.container {
+                    cs.restart_count = p.restarts;
+                }
+                if running {
+                    cs.state.running = Some(ContainerStateRunning { started_at: started });
+                } else {
+                    let exit_code = if i == p.plan.container { code } else { 0 };
+                    let reason = match exit_code {
+                        0 => "Completed",
+                        kubelet::EXIT_SIGKILL if !deleting => "OOMKilled",
+                        _ => "Error",
+                    };
+                    cs.state.terminated = Some(ContainerStateTerminated {
+                        exit_code,
+                        reason: reason.into(),
+                        started_at: started,
+                        finished_at: Some(ts),
+                    });
+                }
+                cs
+            })
+            .collect()
+    }
+
+    /// Plans the end of the current run (and a pod-level deadline, if any).
+    fn plan_exit(&mut self, slot: u32, now: SimTime, run_for: u64, q: &mut EventQueue<Ev>) {
+        let p = self.pods[slot as usize].as_deref_mut().expect("live");
+        let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
+        let mut exit_at = now + run_for;
+        if let (Some(deadline), Some(first)) = (tpl.active_deadline_ms, p.pod.status.start_time) {
+            // Pod-level activeDeadlineSeconds: the kubelet kills the pod.
+            let started = (first.millis() - self.sc.epoch.millis()).max(0) as u64;
+            if started + deadline < exit_at {
+                exit_at = (started + deadline).max(now);
+                p.exit_code = kubelet::EXIT_SIGKILL;
+                p.deadline_exceeded = true;
+            }
+        }
+        p.exit_at = exit_at;
+        q.push(
+            exit_at,
+            Ev::Pod {
+                pod: slot,
+                epoch: p.epoch,
+                step: PodStep::Exit,
+            },
+        );
+    }
+
+    fn start_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let ts = self.time(now);
+        let mut p = self.pods[slot as usize].take().expect("checked");
+        p.running_since = Some(now);
+        p.pod.status.phase = PodPhase::Running;
+        p.pod.status.start_time.get_or_insert(ts);
+        p.pod.status.container_statuses = self.container_statuses(&p, true, now, 0);
+        self.log.row(
+            now,
+            &self.jobs[p.job as usize].name,
+            &p.pod.metadata.name,
+            p.index,
+            EventKind::PodRunning,
+            "",
+        );
+        let (jid, epoch, run_for, readiness) = (p.job, p.epoch, p.plan.run_for, p.plan.readiness);
+        self.pods[slot as usize] = Some(p);
+        self.plan_exit(slot, now, run_for, q);
+        let exit_at = self.pods[slot as usize].as_deref().expect("live").exit_at;
+        if readiness == 0 && exit_at > now {
+            self.ready_pod(slot, now, q);
+        } else if now + readiness < exit_at {
+            q.push(
+                now + readiness,
+                Ev::Pod {
+                    pod: slot,
+                    epoch,
+                    step: PodStep::Ready,
+                },
+            );
+        }
+        self.observe(
+            jid,
+            Observed::PodChanged {
+                old: PodPhase::Pending,
+                new: PodPhase::Running,
+            },
+            now,
+            q,
+        );
+    }
+
+    pub(super) fn ready_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let ts = self.time(now);
+        let p = self.pods[slot as usize].as_deref_mut().expect("checked");
+        if p.pod.metadata.deletion_timestamp.is_some() || p.running_since.is_none() || p.pod.is_ready() {
+            return;
+        }
+        set_ready(&mut p.pod, true, ts);
+        let (jid, index) = (p.job, p.index);
+        self.log.row(
+            now,
+            &self.jobs[jid as usize].name,
+            &p.pod.metadata.name,
+            index,
+            EventKind::PodReady,
+            "",
+        );
+        self.observe(
+            jid,
+            Observed::PodChanged {
+                old: PodPhase::Running,
+                new: PodPhase::Running,
+            },
+            now,
+            q,
+        );
+    }
+
+    /// The container exits with the planned code: restart in place
+    /// (OnFailure, not being deleted) or end the pod.
+    fn exit_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let mut p = self.pods[slot as usize].take().expect("checked");
+        let jid = p.job;
+        let workload = self.jobs[jid as usize].workload as usize;
+        let code = p.exit_code;
+        let deleting = p.pod.metadata.deletion_timestamp.is_some();
+        let ts = self.time(now);
+        if code != 0 && self.templates[workload].on_failure && !deleting && !p.deadline_exceeded {
+            // CrashLoopBackOff: the container restarts in place after the back-off.
+            let wait = p.crash.next_delay(now);
+            let ran = now - p.running_since.unwrap_or(now);
+            let js = &mut self.jobs[jid as usize];
+            js.result.pod_ms += ran;
+            js.result.failed_pod_ms += ran;
+            p.pod.status.container_statuses = self.container_statuses(&p, false, now, code);
+            p.running_since = None;
+            set_ready(&mut p.pod, false, ts);
+            if self.log.enabled() {
+                let container = self.templates[workload]
+                    .containers
+                    .get(p.plan.container)
+                    .map_or("", String::as_str);
+                let detail = format!(
+                    "exitCode={code};container={container};restartCount={};backoff={}",
+                    p.restarts + 1,
+                    format_duration(wait)
+                );
+                self.log.row(
+                    now,
+                    &self.jobs[jid as usize].name,
+                    &p.pod.metadata.name,
+                    p.index,
+                    EventKind::ContainerRestarted,
+                    &detail,
+                );
+            }
+            q.push(
+                now + wait,
+                Ev::Pod {
+                    pod: slot,
+                    epoch: p.epoch,
+                    step: PodStep::Restart,
+                },
+            );
+            self.pods[slot as usize] = Some(p);
+            self.observe(
+                jid,
+                Observed::PodChanged {
+                    old: PodPhase::Running,
+                    new: PodPhase::Running,
+                },
+                now,
+                q,
+            );
+            return;
+        }
+        let old_phase = p.pod.status.phase;
+        let phase = if code == 0 && p.running_since.is_some() {
+            PodPhase::Succeeded
+        } else {
+            PodPhase::Failed
+        };
+        let ran = p.running_since.map_or(0, |s| now - s);
+        let js = &mut self.jobs[jid as usize];
+        js.result.pod_ms += ran;
+        if phase == PodPhase::Failed {
+            js.result.failed_pod_ms += ran;
+        }
+        p.pod.status.container_statuses = if p.running_since.is_some() {
+            self.container_statuses(&p, false, now, code)
+        } else {
+            Vec::new()
+        };
+        p.running_since = None;
+        p.pod.status.phase = phase;
+        set_ready(&mut p.pod, false, ts);
+        if phase == PodPhase::Failed
+            && let Some(o) = p.plan.outcome
+            && p.exit_code == p.plan.exit_code
+        {
+            for c in &self.sc.workloads[workload].behavior(p.index).outcomes[o].conditions {
+                p.pod.status.conditions.push(PodCondition {
+                    type_: c.clone(),
+                    status: "True".into(),
+                    last_transition_time: Some(ts),
+                    ..Default::default()
+                });
+            }
+        }
+        if self.log.enabled() {
+            let container = self.templates[workload]
+                .containers
+                .get(p.plan.container)
+                .map_or("", String::as_str);
+            let (kind, detail) = if phase == PodPhase::Succeeded {
+                (EventKind::PodSucceeded, format!("exitCode=0;container={container}"))
+            } else if p.pod.status.container_statuses.is_empty() {
+                (EventKind::PodFailed, "reason=DeletedBeforeStart".to_string())
+            } else {
+                (EventKind::PodFailed, format!("exitCode={code};container={container}"))
+            };
+            self.log.row(
+                now,
+                &self.jobs[jid as usize].name,
+                &p.pod.metadata.name,
+                p.index,
+                kind,
+                &detail,
+            );
+        }
+        self.pods[slot as usize] = Some(p);
+        self.pod_terminal(slot, old_phase, phase, now, q);
+    }
+
+    /// A pod reached a terminal phase: its node frees the room, and the
+    /// object goes (or leaves the controller's view) when no finalizer holds it.
+    pub(super) fn pod_terminal(
+        &mut self,
+        slot: u32,
+        old: PodPhase,
+        new: PodPhase,
+        now: SimTime,
+        q: &mut EventQueue<Ev>,
+    ) {
+        self.free_node(slot, now, q);
+        let p = self.pods[slot as usize].as_deref().expect("live");
+        let jid = p.job;
+        let js = &self.jobs[jid as usize];
+        let deleting = p.pod.metadata.deletion_timestamp.is_some();
+        let gone = (deleting || js.finished || js.deleted) && !p.pod.has_tracking_finalizer();
+        let keep_for_controller = p.pod.has_tracking_finalizer();
+        if gone {
+            self.release_pod(slot, now, q);
+        } else if !keep_for_controller {
+            self.forget_pod(slot);
+        }
+        self.observe(jid, Observed::PodChanged { old, new }, now, q);
+    }
+
+    /// The kubelet releases the pod's room on its node.
+    pub(super) fn free_node(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+            return;
+        };
+        if !p.allocated {
+            return;
+        }
+        p.allocated = false;
+        let node = p.node.expect("allocated pods are bound") as usize;
+        let workload = self.jobs[p.job as usize].workload as usize;
+        self.account_usage(now);
+        self.nodes.nodes[node].release(self.templates[workload].request);
+        let list = &mut self.node_pods[node];
+        if let Some(i) = list.iter().position(|&s| s == slot) {
+            list.swap_remove(i);
+        }
+        if self.pending.iter().any(|d| !d.is_empty()) {
+            self.schedule_pending(now, q);
+        }
+    }
+
+    fn restart_container(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let mut p = self.pods[slot as usize].take().expect("checked");
+        p.restarts += 1;
+        p.id.container_attempt += 1;
+        let js = &mut self.jobs[p.job as usize];
+        js.result.restarts += 1;
+        let wl = &self.sc.workloads[js.workload as usize];
+        let next = plan_attempt(&self.key, wl, p.index, p.id);
+        // A restart re-runs the container only: no new scheduling or image pull.
+        p.plan = AttemptPlan { startup: 0, ..next };
+        p.exit_code = p.plan.exit_code;
+        p.running_since = Some(now);
+        p.pod.status.container_statuses = self.container_statuses(&p, true, now, 0);
+        let (jid, epoch, run_for, readiness) = (p.job, p.epoch, p.plan.run_for, p.plan.readiness);
+        self.pods[slot as usize] = Some(p);
+        self.plan_exit(slot, now, run_for, q);
+        if readiness == 0 {
+            self.ready_pod(slot, now, q);
+        } else if now + readiness < self.pods[slot as usize].as_deref().expect("live").exit_at {
+            q.push(
+                now + readiness,
+                Ev::Pod {
+                    pod: slot,
+                    epoch,
+                    step: PodStep::Ready,
+                },
+            );
+        }
+        self.observe(
+            jid,
+            Observed::PodChanged {
+                old: PodPhase::Running,
+                new: PodPhase::Running,
+            },
+            now,
+            q,
+        );
+    }
+
+    /// A graceful DELETE: the pod gets its deletion timestamp; the kubelet
+    /// sends SIGTERM and the container ends within the grace period.
+    pub(super) fn delete_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(mut p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        if p.pod.metadata.deletion_timestamp.is_some() {
+            self.pods[slot as usize] = Some(p);
+            return;
+        }
+        let jid = p.job;
+        let grace = self.templates[self.jobs[jid as usize].workload as usize].grace_ms;
+        p.pod.metadata.deletion_timestamp = Some(self.time(now + grace));
+        p.pod.metadata.deletion_grace_period_seconds = Some((grace / 1000) as i64);
+        if self.log.enabled() {
+            self.log.row(
+                now,
+                &self.jobs[jid as usize].name,
+                &p.pod.metadata.name,
+                p.index,
+                EventKind::PodDeleting,
+                &format!("grace={}", format_duration(grace)),
+            );
+        }
+        let phase = p.pod.status.phase;
+        let node_down = p.node.is_some_and(|n| !self.nodes.nodes[n as usize].ready);
+        if !phase.is_terminal() && !node_down {
+            p.epoch = p.epoch.wrapping_add(1);
+            let (end, code) = match p.running_since {
+                Some(_) => kubelet::termination(now, p.exit_at.max(now), p.exit_code, p.plan.shutdown, grace),
+                // Not started (or waiting to restart): stopped at once.
+                None => (now, kubelet::EXIT_SIGKILL),
+            };
+            p.exit_code = code;
+            q.push(
+                end,
+                Ev::Pod {
+                    pod: slot,
+                    epoch: p.epoch,
+                    step: PodStep::Exit,
+                },
+            );
+        }
+        let gone = phase.is_terminal() && !p.pod.has_tracking_finalizer();
+        self.pods[slot as usize] = Some(p);
+        // The informer sees the deletion timestamp.
+        self.observe(jid, Observed::PodDeleted, now, q);
+        if gone {
+            self.release_pod(slot, now, q);
+        }
+    }
+
+    pub(super) fn remove_finalizer(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
+            return;
+        };
+        p.pod.metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
+        let (jid, phase, deleting) = (p.job, p.pod.status.phase, p.pod.metadata.deletion_timestamp.is_some());
+        if phase.is_terminal() {
+            if deleting {
+                self.release_pod(slot, now, q);
+            } else {
+                // Finished and counted: the object stays in the API, the controller ignores it.
+                self.forget_pod(slot);
+            }
+        }
+        self.observe(jid, Observed::FinalizerRemoved(slot), now, q);
+    }
+
+    /// The pod object is deleted from the API.
+    pub(super) fn release_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.free_node(slot, now, q);
+        let Some(p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        let jid = p.job;
+        let js = &mut self.jobs[jid as usize];
+        if let Some(i) = js.pods.iter().position(|&s| s == slot) {
+            js.pods.swap_remove(i);
+        }
+        if p.pod.metadata.deletion_timestamp.is_some() {
+            self.log.row(
+                now,
+                &self.jobs[jid as usize].name,
+                &p.pod.metadata.name,
+                p.index,
+                EventKind::PodDeleted,
+                "",
+            );
+            self.observe(jid, Observed::PodDeleted, now, q);
+        }
+    }
+
+    /// A terminal, counted pod: kept out of the controller's view and memory.
+    pub(super) fn forget_pod(&mut self, slot: u32) {
+        let Some(p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        let js = &mut self.jobs[p.job as usize];
+        if let Some(i) = js.pods.iter().position(|&s| s == slot) {
+            js.pods.swap_remove(i);
+        }
+    }
+}
+
+pub(super) fn set_ready(pod: &mut Pod, ready: bool, ts: Time) {
+    let status = if ready { "True" } else { "False" };
+    match pod.status.conditions.iter_mut().find(|c| c.type_ == POD_READY) {
+        Some(c) if c.status == status => {}
+        Some(c) => {
+            c.status = status.into();
+            c.last_transition_time = Some(ts);
+        }
+        None => pod.status.conditions.push(PodCondition {
+            type_: POD_READY.into(),
+            status: status.into(),
+            last_transition_time: Some(ts),
+            ..Default::default()
+        }),
+    }
+}
