@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actions.
 mod conformance; // `jobsim conformance` over the shipped vectors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
 mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.

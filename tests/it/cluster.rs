@@ -1,0 +1,239 @@
+use super::{jobsim, repo};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("jobsim-cluster-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run_file(scenario: &Path, out: &Path) -> (String, String) {
+    let o = jobsim()
+        .arg("run")
+        .arg(scenario)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (
+        std::fs::read_to_string(out.join("events.csv")).unwrap(),
+        std::fs::read_to_string(out.join("jobs.csv")).unwrap(),
+    )
+}
+
+fn run_text(name: &str, text: &str) -> (String, String) {
+    let dir = tmp(name);
+    let sc = dir.join("scenario.yaml");
+    std::fs::write(&sc, text).unwrap();
+    run_file(&sc, &dir.join("out"))
+}
+
+fn scenario(name: &str) -> String {
+    std::fs::read_to_string(repo(&format!("scenarios/{name}.yaml"))).unwrap()
+}
+
+fn field<'a>(row: &'a str, i: usize) -> &'a str {
+    row.split(',').nth(i).unwrap_or("")
+}
+
+fn job_row<'a>(jobs: &'a str, name: &str) -> Vec<&'a str> {
+    jobs.lines()
+        .find(|l| l.starts_with(&format!("{name},")))
+        .unwrap_or_else(|| panic!("no row for {name}"))
+        .split(',')
+        .collect()
+}
+
+/// The most pods running at once, from PodRunning and terminal rows.
+fn max_running(events: &str) -> i32 {
+    let (mut now, mut max) = (0, 0);
+    for l in events.lines() {
+        match field(l, 4) {
+            "PodRunning" => now += 1,
+            "PodSucceeded" | "PodFailed" => now -= 1,
+            _ => {}
+        }
+        max = max.max(now);
+    }
+    max
+}
+
+#[test]
+fn a_node_with_room_for_two_runs_two_pods_at_a_time() {
+    let (events, jobs) = run_file(&repo("scenarios/nodes-and-scheduling.yaml"), &tmp("two").join("out"));
+    assert_eq!(max_running(&events), 2, "never more than 2 pods on the node");
+    assert!(
+        events.contains(",PodUnschedulable,reason=0/1 nodes are available: 1 Too many pods."),
+        "{events}"
+    );
+    // The same Jobs on an unlimited cluster finish much sooner.
+    let text = scenario("nodes-and-scheduling");
+    let start = text.find("  cluster:").unwrap();
+    let end = text.find("  workloads:").unwrap();
+    let (_, free_jobs) = run_text("two-free", &format!("{}{}", &text[..start], &text[end..]));
+    let duration = |csv: &str| job_row(csv, "squeezed")[7].parse::<f64>().unwrap();
+    assert!(duration(&free_jobs) < 70.0, "unlimited: one wave of 60 s");
+    assert!(
+        duration(&jobs) >= 180.0,
+        "two at a time: three waves, got {}",
+        duration(&jobs)
+    );
+}
+
+fn created_times(events: &str) -> Vec<f64> {
+    events
+        .lines()
+        .filter(|l| field(l, 4) == "PodCreated")
+        .map(|l| field(l, 0).parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn creations_follow_the_client_rate_limit() {
+    let (events, _) = run_file(&repo("scenarios/api-rate-limits.yaml"), &tmp("qps").join("out"));
+    let times = created_times(&events);
+    assert_eq!(times.len(), 1000);
+    let last = times.iter().cloned().fold(0.0, f64::max);
+    assert!(
+        (95.0..=105.0).contains(&last),
+        "1,000 creations at 10/s end near 100 s, got {last}"
+    );
+
+    // Upstream defaults: 20 per second with a burst of 30, in slow-start batches.
+    let text =
+        scenario("api-rate-limits").replace("  controllerManager:\n    kubeAPIQPS: 10\n    kubeAPIBurst: 10\n", "");
+    let (events, _) = run_text("qps-default", &text);
+    let times = created_times(&events);
+    let last = times.iter().cloned().fold(0.0, f64::max);
+    assert!((45.0..=55.0).contains(&last), "(1000 - 30) / 20 s ≈ 48.5 s, got {last}");
+    let mut batches: BTreeMap<String, usize> = BTreeMap::new();
+    for l in events.lines().filter(|l| field(l, 4) == "PodCreated") {
+        *batches.entry(field(l, 0).to_string()).or_default() += 1;
+    }
+    let sizes: Vec<usize> = batches.values().copied().collect();
+    for batch in [16, 32, 64, 128] {
+        assert!(sizes.contains(&batch), "slow-start batch of {batch} missing: {sizes:?}");
+    }
+}
+
+#[test]
+fn a_drain_is_ignored_by_a_policy_and_counted_without_one() {
+    let (events, jobs) = run_file(&repo("scenarios/node-drain.yaml"), &tmp("drain").join("out"));
+    assert!(events.contains("\n60.000,,,,NodeDrained,node=workers-0\n"));
+    assert!(events.contains(",PodEvicted,reason=EvictionByEvictionAPI"));
+    let tolerant = job_row(&jobs, "tolerant");
+    assert_eq!(
+        (tolerant[2], tolerant[10]),
+        ("Complete", "0"),
+        "evicted pods are not counted: {tolerant:?}"
+    );
+    assert!(tolerant[11].parse::<u32>().unwrap() > 6, "evicted pods were replaced");
+    let plain = job_row(&jobs, "plain");
+    assert_eq!((plain[2], plain[3]), ("Failed", "BackoffLimitExceeded"), "{plain:?}");
+    assert!(plain[10].parse::<u32>().unwrap() >= 2);
+}
+
+#[test]
+fn ttl_deletes_the_job_sixty_seconds_after_it_finished() {
+    let (events, _) = run_file(&repo("scenarios/ttl-after-finished.yaml"), &tmp("ttl").join("out"));
+    let time_of = |job: &str, event: &str| -> f64 {
+        events
+            .lines()
+            .find(|l| field(l, 1) == job && field(l, 4) == event)
+            .map(|l| field(l, 0).parse().unwrap())
+            .unwrap_or_else(|| panic!("{job} {event}"))
+    };
+    for job in ["report-0", "report-1", "report-2"] {
+        let (done, deleted) = (time_of(job, "JobComplete"), time_of(job, "JobDeleted"));
+        assert!(
+            (deleted - done - 60.0).abs() < 1e-9,
+            "{job}: complete {done}, deleted {deleted}"
+        );
+    }
+}
+
+#[test]
+fn lost_nodes_evict_their_pods_after_the_toleration() {
+    let (events, jobs) = run_file(&repo("scenarios/node-loss.yaml"), &tmp("loss").join("out"));
+    let lost: Vec<f64> = events
+        .lines()
+        .filter(|l| field(l, 4) == "NodeLost")
+        .map(|l| field(l, 0).parse().unwrap())
+        .collect();
+    assert!(!lost.is_empty());
+    let evicted: Vec<f64> = events
+        .lines()
+        .filter(|l| field(l, 4) == "PodEvicted")
+        .map(|l| field(l, 0).parse().unwrap())
+        .collect();
+    assert!(
+        evicted
+            .iter()
+            .all(|t| lost.iter().any(|l| (t - l - 300.0).abs() < 1e-9)),
+        "evictions come 300 s after a loss"
+    );
+    assert_eq!(job_row(&jobs, "long")[2], "Complete");
+}
+
+#[test]
+fn suspend_resume_and_parallelism_actions() {
+    let (events, _) = run_file(&repo("scenarios/suspend-resume.yaml"), &tmp("suspend").join("out"));
+    assert!(
+        events.contains("\n120.000,batch,,,JobSuspended,reason=JobSuspended;message=Job suspended\n"),
+        "{events}"
+    );
+    assert!(
+        events.contains("\n300.000,batch,,,JobResumed,reason=JobResumed;message=Job resumed\n"),
+        "{events}"
+    );
+    let deleting = events
+        .lines()
+        .filter(|l| field(l, 0) == "120.000" && field(l, 4) == "PodDeleting")
+        .count();
+    assert_eq!(deleting, 2, "suspending deletes the active pods");
+}
+
+#[test]
+fn actions_naming_unknown_jobs_or_pools_are_rejected() {
+    let base = scenario("suspend-resume");
+    let cases = [
+        (
+            base.replace("suspend: {workload: batch}", "suspend: {workload: bacth}"),
+            "spec.actions[0].suspend.workload: Not found: \"bacth\" (did you mean \"batch\"?)",
+        ),
+        (
+            base.replace(
+                "setParallelism: {workload: batch,",
+                "setParallelism: {workload: batch, job: 3,",
+            ),
+            "spec.actions[2].setParallelism.job: Not found: 3",
+        ),
+        (
+            base.replace(
+                "    - {at: 6m, setParallelism",
+                "    - {at: 7m, drain: {pool: gpu}}\n    - {at: 6m, setParallelism",
+            ),
+            "spec.actions[2].drain.pool: Not found: \"gpu\"",
+        ),
+    ];
+    for (i, (text, want)) in cases.into_iter().enumerate() {
+        let dir = tmp(&format!("bad-action-{i}"));
+        let sc = dir.join("scenario.yaml");
+        std::fs::write(&sc, text).unwrap();
+        let o = jobsim()
+            .arg("run")
+            .arg(&sc)
+            .arg("--out")
+            .arg(dir.join("out"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(want), "want {want:?} in:\n{stderr}");
+        assert!(stderr.contains("scenario.yaml:"), "names the file and line: {stderr}");
+    }
+}
