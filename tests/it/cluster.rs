@@ -36,7 +36,7 @@ fn scenario(name: &str) -> String {
     std::fs::read_to_string(repo(&format!("scenarios/{name}.yaml"))).unwrap()
 }
 
-fn field<'a>(row: &'a str, i: usize) -> &'a str {
+fn field(row: &str, i: usize) -> &str {
     row.split(',').nth(i).unwrap_or("")
 }
 
