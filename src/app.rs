@@ -161,27 +161,30 @@ pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String
 
 use crate::cli::RunArgs;
 use crate::engine::{self, EventQueue};
-use crate::output::events::{CsvLog, EventLog, NullLog};
+use crate::output::events::{CsvLog, EventLog};
 use crate::output::files::{PendingFile, write_atomic};
 use crate::output::jobs::{JobsYaml, write_jobs_csv};
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
+use crate::output::timeseries::{Tee, TimeSeries};
 use crate::scenario::{self, Scenario};
 use crate::world::{JobResult, RunStats, World};
 use rayon::prelude::*;
 
 /// What one replication produced.
 pub struct Replication {
+    pub samples: crate::output::timeseries::Samples,
     pub results: Vec<JobResult>,
     pub stats: RunStats,
     pub events: u64,
     pub end: u64,
 }
 
-/// Files of replication 0, written while it runs.
+/// Files of replication 0, written while it runs, and the time-series step.
 pub struct Timeline {
     pub events: Option<PendingFile>,
     pub jobs_yaml: Option<PendingFile>,
+    pub step: u64,
 }
 
 /// Runs one replication. Replication 0 may stream its timeline and final Jobs.
@@ -192,11 +195,11 @@ pub fn run_replication(
     mut progress: impl FnMut(u64, u64),
 ) -> std::io::Result<Replication> {
     let mut csv_log = timeline.events.as_mut().map(|f| CsvLog::new(f.writer()));
-    let mut null = NullLog;
-    let log: &mut dyn EventLog = match csv_log.as_mut() {
-        Some(l) => l,
-        None => &mut null,
+    let mut tee = Tee {
+        first: csv_log.as_mut().map(|l| l as &mut dyn EventLog),
+        series: TimeSeries::new(timeline.step),
     };
+    let log: &mut dyn EventLog = &mut tee;
     let mut yaml = timeline.jobs_yaml.as_mut().map(|f| JobsYaml::new(f.writer()));
     let keep_yaml = yaml.is_some();
     let mut on_finish = |job: crate::api::Job, workload: u32| {
@@ -220,6 +223,9 @@ pub fn run_replication(
     let unfinished: Vec<(crate::api::Job, u32)> = world.unfinished_jobs().map(|(j, w)| (Job::clone(j), w)).collect();
     let stats = world.stats.clone();
     drop(world);
+    tee.series.finish(end);
+    let samples = std::mem::take(&mut tee.series.samples);
+    drop(tee);
     if let Some(y) = yaml.as_mut() {
         for (job, workload) in unfinished {
             y.add(job, workload as usize);
@@ -235,6 +241,7 @@ pub fn run_replication(
     }
     progress(end, queue.processed());
     Ok(Replication {
+        samples,
         results,
         stats,
         events: queue.processed(),
@@ -294,6 +301,13 @@ pub fn run(args: &RunArgs) -> u8 {
         eprintln!("error: --threads must be at least 1");
         return EXIT_BAD_INPUT;
     }
+    let step = match crate::time::parse_duration(&args.step) {
+        Ok(ms) if ms > 0 => ms,
+        _ => {
+            eprintln!("error: --step: give a positive Go duration such as 1s or 1m");
+            return EXIT_BAD_INPUT;
+        }
+    };
     for note in &sc.not_simulated {
         eprintln!("note: {note}: accepted and checked, but not simulated yet");
     }
@@ -308,6 +322,7 @@ pub fn run(args: &RunArgs) -> u8 {
         (Ok(e), Ok(y)) => Timeline {
             events: Some(e),
             jobs_yaml: Some(y),
+            step,
         },
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: cannot write to {}: {e}", out_dir.display());
@@ -338,6 +353,7 @@ pub fn run(args: &RunArgs) -> u8 {
                 let mut none = Timeline {
                     events: None,
                     jobs_yaml: None,
+                    step,
                 };
                 let tl = tl.unwrap_or(&mut none);
                 run_replication(&sc, r, tl, |now, _| {
@@ -381,10 +397,28 @@ pub fn run(args: &RunArgs) -> u8 {
                 format!("{}\n", serde_json::to_string_pretty(&summary).expect("json")).as_bytes(),
             )
         })
+        .and_then(|_| {
+            let mut ts = Vec::new();
+            crate::output::timeseries::write_csv(&mut ts, &runs[0].samples)?;
+            write_atomic(&out_dir, "timeseries.csv", &ts)
+        })
+        .and_then(|_| {
+            if runs.len() > 1 {
+                let mut bands = Vec::new();
+                let all: Vec<_> = runs.iter().map(|r| r.samples.clone()).collect();
+                crate::output::timeseries::write_bands(&mut bands, &all)?;
+                write_atomic(&out_dir, "timeseries-bands.csv", &bands)?;
+            }
+            Ok(out_dir.clone())
+        })
         .and_then(|_| timeline.events.take().expect("created").commit())
         .and_then(|_| timeline.jobs_yaml.take().expect("created").commit());
     if let Err(e) = written {
         eprintln!("error: writing outputs to {}: {e}", out_dir.display());
+        return EXIT_FAILURE;
+    }
+    if let Err(e) = crate::output::charts::draw_all(&out_dir, args.png) {
+        eprintln!("error: drawing charts in {}: {e}", out_dir.display());
         return EXIT_FAILURE;
     }
     let wall = started.elapsed().as_secs_f64();
@@ -450,4 +484,20 @@ fn progress_bar(hidden: bool, sc: &Scenario) -> indicatif::ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+/// `jobsim plot`: redraws the charts of an output folder from its files.
+pub fn plot(dir: &Path, png: bool) -> u8 {
+    match crate::output::charts::draw_all(dir, png) {
+        Ok(files) => {
+            for f in files {
+                println!("wrote {}", f.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
 }

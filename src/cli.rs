@@ -27,6 +27,14 @@ pub enum Command {
         #[arg(long, value_name = "VERSION")]
         kubernetes_version: Option<String>,
     },
+    /// Redraw the charts of an output folder from its files alone.
+    Plot {
+        /// The output folder of a run.
+        dir: PathBuf,
+        /// Also write PNG files.
+        #[arg(long)]
+        png: bool,
+    },
     /// Run the Kubernetes test vectors against the controller core.
     Conformance {
         /// Vector files or folders (default: the vectors shipped in tests/conformance/).
@@ -62,4 +70,10 @@ pub struct RunArgs {
     /// Print the summary as JSON on stdout instead of the report.
     #[arg(long)]
     pub json: bool,
+    /// Also write the charts as PNG (SVG is always written).
+    #[arg(long)]
+    pub png: bool,
+    /// Sampling step of timeseries.csv, as a Go duration.
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub step: String,
 }

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Run(args) => jobsim::app::run(&args),
+        Command::Plot { dir, png } => jobsim::app::plot(&dir, png),
         Command::Validate {
             files,
             kubernetes_version,

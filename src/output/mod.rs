@@ -2,9 +2,11 @@
 //! objects, the summary, and the terminal report. Files are written to
 //! temporary names and renamed into place when the run succeeds.
 
+pub mod charts;
 pub mod events;
 pub mod files;
 pub mod jobs;
 pub mod summary;
 pub mod table;
+pub mod timeseries;
 pub mod yaml;

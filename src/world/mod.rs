@@ -386,6 +386,9 @@ impl<'a> World<'a> {
 
     /// Schedules the first arrivals, node losses and the scripted actions.
     pub fn start(&mut self, q: &mut EventQueue<Ev>) {
+        for i in 0..self.nodes.nodes.len() {
+            self.log_node_added(i, 0);
+        }
         for (w, wl) in self.sc.workloads.iter().enumerate() {
             let t = crate::workload::arrival_time(&self.key, wl, 0, 0);
             q.push(

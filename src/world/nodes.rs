@@ -308,11 +308,20 @@ impl World<'_> {
         for _ in 0..count {
             let i = self.nodes.add(pool);
             self.node_pods.push(Vec::new());
-            let name = self.nodes.nodes[i].name.clone();
-            self.log
-                .row(now, "", "", None, EventKind::NodeAdded, &format!("node={name}"));
+            self.log_node_added(i, now);
         }
         self.schedule_pending(now, q);
+    }
+}
+
+impl World<'_> {
+    /// `NodeAdded` with the node's allocatable resources.
+    pub(super) fn log_node_added(&mut self, i: usize, now: SimTime) {
+        let n = &self.nodes.nodes[i];
+        let cpu = if n.cpu_milli == i64::MAX { 0 } else { n.cpu_milli };
+        let mem = if n.memory == i64::MAX { 0 } else { n.memory };
+        let detail = format!("node={};cpu={cpu};memory={mem};pods={}", n.name, n.pods);
+        self.log.row(now, "", "", None, EventKind::NodeAdded, &detail);
     }
 }
 

@@ -220,7 +220,12 @@ impl World<'_> {
         }
         let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
         if self.log.enabled() {
-            let detail = format!("node={}", p.pod.spec.node_name);
+            let r = self.templates[self.jobs[p.job as usize].workload as usize].request;
+            let detail = if r == Request::default() || node.is_none() {
+                format!("node={}", p.pod.spec.node_name)
+            } else {
+                format!("node={};cpu={};memory={}", p.pod.spec.node_name, r.cpu_milli, r.memory)
+            };
             self.log.row(
                 now,
                 &self.jobs[jid as usize].name,

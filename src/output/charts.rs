@@ -1,0 +1,696 @@
+//! Charts for a design review, drawn from the output files alone (so
+//! `jobsim plot DIR` can redraw them): pods over time, Job duration CDF, a
+//! Gantt of Jobs and their pod attempts, failures by reason, and cluster
+//! utilisation. SVG always; PNG on request, with a bundled font.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+const W: u32 = 1100;
+const H: u32 = 620;
+/// Jobs shown in the Gantt chart at most.
+const GANTT_JOBS: usize = 40;
+const FONT: &str = "sans-serif";
+
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+}
+
+type R<T> = Result<T, String>;
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+/// What the charts are drawn from.
+#[derive(Default)]
+struct Inputs {
+    /// (seconds, columns of timeseries.csv)
+    series: Vec<(f64, Vec<f64>)>,
+    series_cols: Vec<String>,
+    /// (replication, seconds) of finished Jobs.
+    durations: Vec<(u32, f64)>,
+    /// Job failure reasons and pod failure causes.
+    failures: BTreeMap<String, u64>,
+    /// Gantt: job name → pod attempts (start s, end s, outcome).
+    gantt: Vec<(String, Vec<(f64, f64, Outcome)>)>,
+    total_jobs: usize,
+    end: f64,
+    scenario: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Succeeded,
+    Failed,
+    Deleted,
+    Unfinished,
+}
+
+fn read_lines(path: &Path) -> R<impl Iterator<Item = String> + use<>> {
+    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(std::io::BufReader::with_capacity(1 << 20, f)
+        .lines()
+        .map_while(Result::ok))
+}
+
+fn read_inputs(dir: &Path) -> R<Inputs> {
+    let mut inp = Inputs::default();
+    let summary: serde_json::Value = std::fs::read_to_string(dir.join("summary.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    inp.scenario = summary["scenario"].as_str().unwrap_or("").to_string();
+    // Time series.
+    let mut lines = read_lines(&dir.join("timeseries.csv"))?;
+    let header = lines.next().unwrap_or_default();
+    inp.series_cols = header.split(',').skip(1).map(str::to_string).collect();
+    for l in lines {
+        let mut it = l.split(',').map(|x| x.parse::<f64>().unwrap_or(0.0));
+        let t = it.next().unwrap_or(0.0);
+        inp.series.push((t, it.collect()));
+    }
+    inp.end = inp.series.last().map_or(0.0, |s| s.0);
+    // Jobs.
+    let mut lines = read_lines(&dir.join("jobs.csv"))?;
+    let header: Vec<String> = lines
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (rep, status, reason, duration) = (col("replication"), col("status"), col("reason"), col("duration"));
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let get = |c: Option<usize>| c.and_then(|i| f.get(i)).copied().unwrap_or("");
+        let r: u32 = get(rep).parse().unwrap_or(0);
+        if let Ok(d) = get(duration).parse::<f64>() {
+            inp.durations.push((r, d));
+        }
+        if r == 0 {
+            inp.total_jobs += 1;
+            if get(status) == "Failed" {
+                *inp.failures.entry(format!("Job: {}", get(reason))).or_default() += 1;
+            }
+        }
+    }
+    // Pod attempts and pod failures (replication 0's timeline).
+    let mut order: Vec<String> = Vec::new();
+    let mut attempts: BTreeMap<String, (String, f64, Outcome, bool)> = BTreeMap::new();
+    let mut done: BTreeMap<String, Vec<(f64, f64, Outcome)>> = BTreeMap::new();
+    for l in read_lines(&dir.join("events.csv"))?.skip(1) {
+        let f: Vec<&str> = l.splitn(6, ',').collect();
+        if f.len() < 6 {
+            continue;
+        }
+        let (t, job, pod, event, detail) = (f[0].parse::<f64>().unwrap_or(0.0), f[1], f[2], f[4], f[5]);
+        match event {
+            "JobCreated" if order.len() < GANTT_JOBS => order.push(job.to_string()),
+            "PodCreated" if order.iter().any(|j| j == job) => {
+                attempts.insert(pod.to_string(), (job.to_string(), t, Outcome::Unfinished, false));
+            }
+            "PodDeleting" => {
+                if let Some(a) = attempts.get_mut(pod) {
+                    a.3 = true;
+                }
+            }
+            "PodSucceeded" | "PodFailed" => {
+                if event == "PodFailed" {
+                    let cause = if detail.contains("reason=NodeLost") {
+                        "Pod: node lost".to_string()
+                    } else if let Some(code) = detail.split(';').find_map(|kv| kv.strip_prefix("exitCode=")) {
+                        format!("Pod: exit code {code}")
+                    } else {
+                        "Pod: deleted before start".to_string()
+                    };
+                    *inp.failures.entry(cause).or_default() += 1;
+                }
+                if let Some((job, start, _, deleting)) = attempts.remove(pod) {
+                    let outcome = if event == "PodSucceeded" {
+                        Outcome::Succeeded
+                    } else if deleting {
+                        Outcome::Deleted
+                    } else {
+                        Outcome::Failed
+                    };
+                    done.entry(job).or_default().push((start, t, outcome));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (_, (job, start, _, _)) in attempts {
+        done.entry(job).or_default().push((start, inp.end, Outcome::Unfinished));
+    }
+    inp.gantt = order
+        .into_iter()
+        .map(|j| {
+            let a = done.remove(&j).unwrap_or_default();
+            (j, a)
+        })
+        .collect();
+    Ok(inp)
+}
+
+/// Time axis: minutes for runs up to three hours, hours beyond.
+fn time_unit(end_s: f64) -> (f64, &'static str) {
+    if end_s <= 3.0 * 3600.0 {
+        (60.0, "min")
+    } else {
+        (3600.0, "h")
+    }
+}
+
+/// Draws every chart into `dir`; returns the files written.
+pub fn draw_all(dir: &Path, png: bool) -> R<Vec<PathBuf>> {
+    register_font();
+    let inp = read_inputs(dir)?;
+    let mut written = Vec::new();
+    for name in CHARTS {
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, (W, H)).into_drawing_area();
+            root.fill(&WHITE).map_err(err)?;
+            draw_chart(name, &root, &inp)?;
+            root.present().map_err(err)?;
+        }
+        written
+            .push(super::files::write_atomic(dir, &format!("{name}.svg"), text.as_bytes()).map_err(|e| e.to_string())?);
+        if png {
+            let tmp = dir.join(format!(".{name}.tmp-{}.png", std::process::id()));
+            {
+                let root = BitMapBackend::new(&tmp, (W, H)).into_drawing_area();
+                root.fill(&WHITE).map_err(err)?;
+                draw_chart(name, &root, &inp)?;
+                root.present().map_err(err)?;
+            }
+            let dest = dir.join(format!("{name}.png"));
+            std::fs::rename(&tmp, &dest).map_err(|e| e.to_string())?;
+            written.push(dest);
+        }
+    }
+    Ok(written)
+}
+
+/// The charts, by file name.
+pub const CHARTS: [&str; 5] = ["pods-over-time", "job-durations", "gantt", "failures", "utilisation"];
+
+fn draw_chart<DB: DrawingBackend>(name: &str, root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    match name {
+        "pods-over-time" => pods_over_time(root, inp),
+        "job-durations" => job_durations(root, inp),
+        "gantt" => gantt(root, inp),
+        "failures" => failures(root, inp),
+        _ => utilisation(root, inp),
+    }
+}
+
+fn title(inp: &Inputs, what: &str) -> String {
+    if inp.scenario.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} — {}", inp.scenario)
+    }
+}
+
+fn col(inp: &Inputs, name: &str) -> Option<usize> {
+    inp.series_cols.iter().position(|c| c == name)
+}
+
+fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let (unit, uname) = time_unit(inp.end);
+    let (pending, running, terminating, cap) = (
+        col(inp, "pods_pending"),
+        col(inp, "pods_running"),
+        col(inp, "pods_terminating"),
+        col(inp, "pods_allocatable"),
+    );
+    let v = |row: &Vec<f64>, c: Option<usize>| c.and_then(|i| row.get(i)).copied().unwrap_or(0.0);
+    let stacked: Vec<(f64, f64, f64, f64, f64)> = inp
+        .series
+        .iter()
+        .map(|(t, r)| {
+            let (p, ru, te) = (v(r, pending), v(r, running), v(r, terminating));
+            (t / unit, p, p + ru, p + ru + te, v(r, cap))
+        })
+        .collect();
+    let ymax = stacked.iter().map(|s| s.3.max(s.4)).fold(1.0, f64::max) * 1.1;
+    let xmax = (inp.end / unit).max(1e-3);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title(inp, "Pods over time"), (FONT, 26))
+        .margin(15)
+        .margin_right(40)
+        .x_label_area_size(55)
+        .y_label_area_size(75)
+        .build_cartesian_2d(0f64..xmax, 0f64..ymax)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("Time since start ({uname})"))
+        .y_desc("Pods")
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .draw()
+        .map_err(err)?;
+    let layers: [(&str, RGBColor, fn(&(f64, f64, f64, f64, f64)) -> f64); 3] = [
+        ("Terminating", RGBColor(230, 145, 56), |s| s.3),
+        ("Running", RGBColor(76, 150, 90), |s| s.2),
+        ("Pending", RGBColor(120, 144, 200), |s| s.1),
+    ];
+    // Counts hold between samples: draw them as steps.
+    let steps = |f: fn(&(f64, f64, f64, f64, f64)) -> f64| -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = Vec::with_capacity(stacked.len() * 2);
+        for (i, s) in stacked.iter().enumerate() {
+            if i > 0 {
+                out.push((s.0, f(&stacked[i - 1])));
+            }
+            out.push((s.0, f(s)));
+        }
+        out
+    };
+    for (name, color, f) in layers {
+        chart
+            .draw_series(AreaSeries::new(steps(f), 0.0, color.mix(0.85)).border_style(color))
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+    }
+    if stacked.iter().any(|s| s.4 > 0.0) {
+        chart
+            .draw_series(LineSeries::new(
+                stacked.iter().map(|s| (s.0, s.4)),
+                ShapeStyle::from(&BLACK).stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("Pod slots (allocatable)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+fn job_durations<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let mut first: Vec<f64> = inp.durations.iter().filter(|d| d.0 == 0).map(|d| d.1).collect();
+    first.sort_by(f64::total_cmp);
+    let all_max = inp.durations.iter().map(|d| d.1).fold(0.0, f64::max);
+    let (unit, uname) = time_unit(all_max);
+    let xmax = (all_max / unit * 1.05).max(1e-3);
+    let reps: u32 = inp.durations.iter().map(|d| d.0).max().map_or(1, |m| m + 1);
+    let caption = if reps > 1 {
+        format!("Job duration CDF (replication 0; band: 5–95% of {reps} replications)")
+    } else {
+        "Job duration CDF".to_string()
+    };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title(inp, &caption), (FONT, 24))
+        .margin(15)
+        .margin_right(40)
+        .x_label_area_size(55)
+        .y_label_area_size(75)
+        .build_cartesian_2d(0f64..xmax, 0f64..1.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("Job duration ({uname})"))
+        .y_desc("Fraction of finished Jobs")
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .draw()
+        .map_err(err)?;
+    let blue = RGBColor(40, 90, 170);
+    if reps > 1 {
+        // The 5–95% envelope of the replications' CDFs on a grid.
+        let mut per: Vec<Vec<f64>> = vec![Vec::new(); reps as usize];
+        for (r, d) in &inp.durations {
+            per[*r as usize].push(*d);
+        }
+        for v in &mut per {
+            v.sort_by(f64::total_cmp);
+        }
+        let grid: Vec<f64> = (0..=200).map(|i| all_max * 1.05 * i as f64 / 200.0).collect();
+        let band: Vec<(f64, f64, f64)> = grid
+            .iter()
+            .map(|&x| {
+                let mut fr: Vec<f64> = per
+                    .iter()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.partition_point(|d| *d <= x) as f64 / v.len() as f64)
+                    .collect();
+                fr.sort_by(f64::total_cmp);
+                (
+                    x / unit,
+                    super::summary::quantile(&fr, 0.05),
+                    super::summary::quantile(&fr, 0.95),
+                )
+            })
+            .collect();
+        let poly: Vec<(f64, f64)> = band
+            .iter()
+            .map(|b| (b.0, b.2))
+            .chain(band.iter().rev().map(|b| (b.0, b.1)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(poly, blue.mix(0.2))))
+            .map_err(err)?
+            .label("5–95% band")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], blue.mix(0.2).filled()));
+    }
+    let n = first.len().max(1) as f64;
+    let steps: Vec<(f64, f64)> = first
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| [(d / unit, i as f64 / n), (d / unit, (i + 1) as f64 / n)])
+        .collect();
+    chart
+        .draw_series(LineSeries::new(steps, blue.stroke_width(2)))
+        .map_err(err)?
+        .label("Jobs")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue.stroke_width(2)));
+    for (q, label) in [(0.5, "p50"), (0.95, "p95")] {
+        if first.is_empty() {
+            break;
+        }
+        let x = super::summary::quantile(&first, q) / unit;
+        let red = RGBColor(190, 50, 50);
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(x, 0.0), (x, 1.0)],
+                6,
+                4,
+                red.stroke_width(1),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!(" {label} = {:.1} {uname}", x),
+                (x + xmax * 0.005, if q == 0.5 { 0.08 } else { 0.18 }),
+                (FONT, 16).into_font().color(&red),
+            )))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font((FONT, 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let (unit, uname) = time_unit(inp.end);
+    let n = inp.gantt.len().max(1);
+    let what = if inp.total_jobs > inp.gantt.len() {
+        format!(
+            "Jobs and their pod attempts (first {} of {} Jobs)",
+            inp.gantt.len(),
+            inp.total_jobs
+        )
+    } else {
+        "Jobs and their pod attempts".to_string()
+    };
+    let names: Vec<String> = inp.gantt.iter().map(|g| g.0.clone()).collect();
+    let longest = names.iter().map(|s| s.len()).max().unwrap_or(4) as u32;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title(inp, &what), (FONT, 24))
+        .margin(15)
+        .margin_right(40)
+        .x_label_area_size(55)
+        .y_label_area_size((longest * 9 + 20).clamp(60, 260))
+        .build_cartesian_2d(0f64..(inp.end / unit).max(1e-3), 0f64..n as f64)
+        .map_err(err)?;
+    let label_of = |y: &f64| -> String {
+        let i = (n as f64 - y - 0.5).round();
+        if (y.fract() - 0.5).abs() < 1e-6 && i >= 0.0 {
+            names.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n * 2 + 1)
+        .y_label_formatter(&label_of)
+        .x_desc(format!("Time since start ({uname})"))
+        .label_style((FONT, if n > 25 { 11 } else { 15 }))
+        .axis_desc_style((FONT, 18))
+        .draw()
+        .map_err(err)?;
+    let colors = [
+        (Outcome::Succeeded, RGBColor(76, 150, 90), "Succeeded"),
+        (Outcome::Failed, RGBColor(200, 60, 60), "Failed"),
+        (Outcome::Deleted, RGBColor(230, 145, 56), "Deleted or evicted"),
+        (Outcome::Unfinished, RGBColor(150, 150, 150), "Running at the end"),
+    ];
+    // Pod attempts of one Job share its row in lanes, so that parallel pods stay visible.
+    let placed: Vec<Vec<(f64, f64, Outcome, f64, f64)>> = inp
+        .gantt
+        .iter()
+        .enumerate()
+        .map(|(row, (_, attempts))| {
+            let mut sorted = attempts.clone();
+            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut lanes: Vec<f64> = Vec::new();
+            let with_lane: Vec<(f64, f64, Outcome, usize)> = sorted
+                .iter()
+                .map(|a| {
+                    let lane = lanes.iter().position(|end| *end <= a.0).unwrap_or_else(|| {
+                        lanes.push(0.0);
+                        lanes.len() - 1
+                    });
+                    lanes[lane] = a.1;
+                    (a.0, a.1, a.2, lane)
+                })
+                .collect();
+            let h = 0.8 / lanes.len().max(1) as f64;
+            let base = (n - 1 - row) as f64 + 0.1;
+            with_lane
+                .into_iter()
+                .map(|(s0, e, o, lane)| (s0, e, o, base + lane as f64 * h, base + (lane as f64 + 0.85) * h))
+                .collect()
+        })
+        .collect();
+    for (outcome, color, label) in colors {
+        let bars = placed.iter().flatten().filter(move |a| a.2 == outcome).map(move |a| {
+            let x1 = (a.1 / unit).max(a.0 / unit + 1e-4);
+            Rectangle::new([(a.0 / unit, a.3), (x1, a.4)], color.mix(0.85).filled())
+        });
+        chart
+            .draw_series(bars)
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+fn failures<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let items: Vec<(&String, &u64)> = inp.failures.iter().collect();
+    let n = items.len().max(1);
+    let max = items.iter().map(|i| *i.1).max().unwrap_or(1) as f64 * 1.15;
+    let longest = items.iter().map(|i| i.0.len()).max().unwrap_or(10) as u32;
+    let caption = if items.is_empty() {
+        "Failures by reason (none)".to_string()
+    } else {
+        "Failures by reason (replication 0)".to_string()
+    };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title(inp, &caption), (FONT, 24))
+        .margin(15)
+        .margin_right(40)
+        .x_label_area_size(55)
+        .y_label_area_size((longest * 9 + 20).clamp(80, 320))
+        .build_cartesian_2d(0f64..max.max(1.0), 0f64..n as f64)
+        .map_err(err)?;
+    let labels_x = (max.max(1.0).ceil() as usize).min(10) + 1;
+    let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
+    let label_of = |y: &f64| -> String {
+        let i = (n as f64 - y - 0.5).round();
+        if (y.fract() - 0.5).abs() < 1e-6 && i >= 0.0 {
+            labels.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n * 2 + 1)
+        .y_label_formatter(&label_of)
+        .x_labels(labels_x)
+        .x_label_formatter(&|v| {
+            if v.fract().abs() < 1e-9 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .x_desc("Count")
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 18))
+        .draw()
+        .map_err(err)?;
+    let red = RGBColor(200, 60, 60);
+    let blue = RGBColor(40, 90, 170);
+    chart
+        .draw_series(items.iter().enumerate().map(|(row, (name, count))| {
+            let y = (n - 1 - row) as f64;
+            let c = if name.starts_with("Job") { blue } else { red };
+            Rectangle::new([(0.0, y + 0.2), (**count as f64, y + 0.8)], c.mix(0.85).filled())
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(items.iter().enumerate().map(|(row, (_, count))| {
+            Text::new(
+                count.to_string(),
+                (**count as f64 + max * 0.01, (n - 1 - row) as f64 + 0.62),
+                (FONT, 15),
+            )
+        }))
+        .map_err(err)?;
+    Ok(())
+}
+
+fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let (unit, uname) = time_unit(inp.end);
+    let (cpu, cpu_cap, pods, pods_cap) = (
+        col(inp, "cpu_requested"),
+        col(inp, "cpu_allocatable"),
+        col(inp, "pods_running"),
+        col(inp, "pods_allocatable"),
+    );
+    let v = |row: &Vec<f64>, c: Option<usize>| c.and_then(|i| row.get(i)).copied().unwrap_or(0.0);
+    let limited = inp
+        .series
+        .iter()
+        .any(|(_, r)| v(r, cpu_cap) > 0.0 || v(r, pods_cap) > 0.0);
+    let xmax = (inp.end / unit).max(1e-3);
+    let green = RGBColor(76, 150, 90);
+    let blue = RGBColor(40, 90, 170);
+    if limited {
+        let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
+        let mut chart = ChartBuilder::on(root)
+            .caption(title(inp, "Cluster utilisation"), (FONT, 26))
+            .margin(15)
+            .margin_right(40)
+            .x_label_area_size(55)
+            .y_label_area_size(75)
+            .build_cartesian_2d(0f64..xmax, 0f64..105.0)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("Time since start ({uname})"))
+            .y_desc("Allocated (%)")
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 18))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                inp.series
+                    .iter()
+                    .map(|(t, r)| (t / unit, pct(v(r, cpu), v(r, cpu_cap)))),
+                blue.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("cpu requested / allocatable")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue.stroke_width(2)));
+        chart
+            .draw_series(LineSeries::new(
+                inp.series
+                    .iter()
+                    .map(|(t, r)| (t / unit, pct(v(r, pods), v(r, pods_cap)))),
+                green.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("pods running / pod slots")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(2)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 16))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
+    } else {
+        let ymax = inp
+            .series
+            .iter()
+            .map(|(_, r)| v(r, pods).max(v(r, cpu)))
+            .fold(1.0, f64::max)
+            * 1.1;
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                title(inp, "Cluster use (unlimited cluster: no capacity to compare)"),
+                (FONT, 24),
+            )
+            .margin(15)
+            .margin_right(40)
+            .x_label_area_size(55)
+            .y_label_area_size(75)
+            .build_cartesian_2d(0f64..xmax, 0f64..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("Time since start ({uname})"))
+            .y_desc("Pods running / cpu cores requested")
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 18))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                inp.series.iter().map(|(t, r)| (t / unit, v(r, pods))),
+                green.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("pods running")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(2)));
+        chart
+            .draw_series(LineSeries::new(
+                inp.series.iter().map(|(t, r)| (t / unit, v(r, cpu))),
+                blue.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("cpu cores requested")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue.stroke_width(2)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 16))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}
