@@ -41,11 +41,21 @@ struct Inputs {
     /// Job failure reasons and pod failure causes.
     failures: BTreeMap<String, u64>,
     /// Gantt: job name → pod attempts (start s, end s, outcome).
-    gantt: Vec<(String, Vec<(f64, f64, Outcome)>)>,
+    gantt: Vec<(String, Vec<Attempt>)>,
     total_jobs: usize,
     end: f64,
     scenario: String,
 }
+
+/// One pod attempt in the Gantt chart: start and end (seconds) and how it ended.
+type Attempt = (f64, f64, Outcome);
+/// A point of the stacked pods chart: time, then the cumulative Pending,
+/// Running, Terminating levels, and the pod-slot capacity.
+type Stack = (f64, f64, f64, f64, f64);
+/// A pod attempt placed in its lane: start, end, outcome, bottom, top.
+type Placed = (f64, f64, Outcome, f64, f64);
+/// A layer of the stacked chart: its name, colour and level.
+type Layer = (&'static str, RGBColor, fn(&Stack) -> f64);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -235,7 +245,7 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
         col(inp, "pods_allocatable"),
     );
     let v = |row: &Vec<f64>, c: Option<usize>| c.and_then(|i| row.get(i)).copied().unwrap_or(0.0);
-    let stacked: Vec<(f64, f64, f64, f64, f64)> = inp
+    let stacked: Vec<Stack> = inp
         .series
         .iter()
         .map(|(t, r)| {
@@ -262,13 +272,13 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
         .axis_desc_style((FONT, 18))
         .draw()
         .map_err(err)?;
-    let layers: [(&str, RGBColor, fn(&(f64, f64, f64, f64, f64)) -> f64); 3] = [
+    let layers: [Layer; 3] = [
         ("Terminating", RGBColor(230, 145, 56), |s| s.3),
         ("Running", RGBColor(76, 150, 90), |s| s.2),
         ("Pending", RGBColor(120, 144, 200), |s| s.1),
     ];
     // Counts hold between samples: draw them as steps.
-    let steps = |f: fn(&(f64, f64, f64, f64, f64)) -> f64| -> Vec<(f64, f64)> {
+    let steps = |f: fn(&Stack) -> f64| -> Vec<(f64, f64)> {
         let mut out: Vec<(f64, f64)> = Vec::with_capacity(stacked.len() * 2);
         for (i, s) in stacked.iter().enumerate() {
             if i > 0 {
@@ -463,7 +473,7 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
         (Outcome::Unfinished, RGBColor(150, 150, 150), "Running at the end"),
     ];
     // Pod attempts of one Job share its row in lanes, so that parallel pods stay visible.
-    let placed: Vec<Vec<(f64, f64, Outcome, f64, f64)>> = inp
+    let placed: Vec<Vec<Placed>> = inp
         .gantt
         .iter()
         .enumerate()
