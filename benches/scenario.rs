@@ -21,6 +21,7 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
         &mut Timeline {
             events: None,
             jobs_yaml: None,
+            step: 1000,
         },
         |_, _| {},
     )
@@ -42,6 +43,7 @@ fn scenarios(c: &mut Criterion) {
                     &mut Timeline {
                         events: None,
                         jobs_yaml: None,
+                        step: 1000,
                     },
                     |_, _| {},
                 )
@@ -62,6 +64,7 @@ fn scenarios(c: &mut Criterion) {
                     &mut Timeline {
                         events: None,
                         jobs_yaml: None,
+                        step: 1000,
                     },
                     |_, _| {},
                 )
