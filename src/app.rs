@@ -433,14 +433,19 @@ pub fn run(args: &RunArgs) -> u8 {
         println!();
     }
     println!("{}", summary_line(&sc, &stats[0], runs.len()));
+    if !args.quiet {
+        print!("{}", crate::output::summary::stats_table(&stats));
+    }
     let rate = if wall > 0.0 { events as f64 / wall } else { 0.0 };
     println!(
         "simulated {} in {wall:.2}s wall time, {events} events ({:.2} M events/s)",
         crate::time::format_duration(first.end),
         rate / 1e6
     );
+    let charts = if args.png { "SVG and PNG" } else { "SVG" };
+    let bands = if runs.len() > 1 { ", timeseries-bands.csv" } else { "" };
     println!(
-        "wrote {}/events.csv, jobs.csv, jobs.yaml, summary.json",
+        "wrote {}/events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv{bands} and charts ({charts})",
         out_dir.display()
     );
     EXIT_OK

@@ -61,10 +61,18 @@ pub fn replication_stats(results: &[JobResult], run: &RunStats, events: u64, end
             .filter_map(|r| Some(secs(r.started? - r.created)))
             .collect(),
     );
-    s.insert(
-        "makespanSeconds".into(),
-        results.iter().filter_map(|r| r.finished).max().map_or(0.0, secs),
+    distribution(
+        &mut s,
+        "timeToStartSeconds",
+        results
+            .iter()
+            .filter_map(|r| Some(secs(r.first_running? - r.created)))
+            .collect(),
     );
+    if let Some(m) = results.iter().filter_map(|r| r.finished).max() {
+        s.insert("makespanSeconds".into(), secs(m));
+    }
+    s.insert("pods.failed".into(), results.iter().map(|r| r.pods_failed as f64).sum());
     s.insert(
         "pods.created".into(),
         results.iter().map(|r| r.pods_created as f64).sum(),
@@ -160,15 +168,28 @@ pub fn summary_json(sc: &Scenario, reps: &[Stats]) -> Value {
     root.insert("kubernetesVersion".into(), json!(sc.profile.to_string()));
     let keys: std::collections::BTreeSet<&String> = reps.iter().flat_map(|s| s.keys()).collect();
     for key in keys {
-        let values: Vec<f64> = reps.iter().map(|s| s.get(key).copied().unwrap_or(0.0)).collect();
-        let value = if values.len() == 1 {
+        // Counts are zero where absent; other statistics are absent (no Job finished, say)
+        // and are aggregated over the replications that have them.
+        let is_count = key.starts_with("jobs.") || key.ends_with(".count");
+        let values: Vec<f64> = reps
+            .iter()
+            .filter_map(|s| s.get(key).copied().or(if is_count { Some(0.0) } else { None }))
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        let value = if reps.len() == 1 {
             round3(values[0])
         } else {
             let n = values.len() as f64;
             let mean = values.iter().sum::<f64>() / n;
             let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
-            let half = t975(values.len() - 1) * (var / n).sqrt();
-            json!({"mean": round3(mean), "ci95": [round3(mean - half), round3(mean + half)]})
+            if values.len() < 2 {
+                json!({"mean": round3(mean), "n": values.len()})
+            } else {
+                let half = t975(values.len() - 1) * (var / n).sqrt();
+                json!({"mean": round3(mean), "ci95": [round3(mean - half), round3(mean + half)], "n": values.len()})
+            }
         };
         insert_path(&mut root, key, value);
     }
@@ -195,4 +216,103 @@ mod tests {
         assert!((t975(100) - 1.984).abs() < 2e-3);
         assert!((t975(10_000) - 1.96).abs() < 1e-3);
     }
+}
+
+/// Mean and 95% Student-t half-width of a sample (`None` below two values).
+pub fn mean_ci(values: &[f64]) -> Option<(f64, f64)> {
+    if values.len() < 2 {
+        return None;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+    Some((mean, t975(values.len() - 1) * (var / n).sqrt()))
+}
+
+#[cfg(test)]
+mod ci_tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_statistics() {
+        // Odd and even counts.
+        assert_eq!(quantile(&[1.0, 3.0, 5.0, 7.0, 9.0], 0.5), 5.0);
+        assert_eq!(quantile(&[1.0, 3.0, 5.0, 7.0], 0.5), 4.0);
+        assert!(
+            (quantile(&[1.0, 3.0, 5.0, 7.0], 0.9) - 6.4).abs() < 1e-12,
+            "h = 2.7: 5 + 0.7 * 2"
+        );
+        assert!((quantile(&[10.0, 20.0, 30.0, 40.0, 50.0], 0.95) - 48.0).abs() < 1e-12);
+        // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample sd sqrt(32/7), t(7) = 2.365.
+        let (mean, half) = mean_ci(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).unwrap();
+        assert_eq!(mean, 5.0);
+        let want = 2.365 * (32.0f64 / 7.0 / 8.0).sqrt();
+        assert!((half - want).abs() < 1e-12, "{half} vs {want}");
+        assert_eq!(mean_ci(&[1.0]), None);
+    }
+}
+
+/// The terminal's statistics table: percentiles of one replication, or means
+/// with 95% confidence intervals across replications.
+pub fn stats_table(reps: &[Stats]) -> String {
+    let mut out = String::new();
+    if reps.len() == 1 {
+        let s = &reps[0];
+        out.push_str(&format!(
+            "{:<24}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
+            "", "p50", "p90", "p95", "p99", "max"
+        ));
+        for (label, key) in [
+            ("job duration (s)", "jobDurationSeconds"),
+            ("time to start (s)", "timeToStartSeconds"),
+            ("pod pending (s)", "podPendingSeconds"),
+        ] {
+            if !s.contains_key(&format!("{key}.p50")) {
+                continue;
+            }
+            out.push_str(&format!("{label:<24}"));
+            for q in ["p50", "p90", "p95", "p99", "max"] {
+                out.push_str(&format!(
+                    "{:>10.1}",
+                    s.get(&format!("{key}.{q}")).copied().unwrap_or(0.0)
+                ));
+            }
+            out.push('\n');
+        }
+        return out;
+    }
+    out.push_str(&format!(
+        "{:<34}{:>12}   {:<24}\n",
+        format!("over {} replications", reps.len()),
+        "mean",
+        "95% CI"
+    ));
+    let rows = [
+        ("Jobs complete", "jobs.byStatus.Complete", true),
+        ("Jobs failed", "jobs.byStatus.Failed", true),
+        ("job duration p50 (s)", "jobDurationSeconds.p50", false),
+        ("job duration p95 (s)", "jobDurationSeconds.p95", false),
+        ("job duration max (s)", "jobDurationSeconds.max", false),
+        ("makespan (s)", "makespanSeconds", false),
+        ("pod pending p95 (s)", "podPendingSeconds.p95", false),
+        ("pods failed", "pods.failed", true),
+        ("failed pod-seconds", "pods.failedPodSeconds", true),
+        ("cpu utilisation", "cluster.cpuUtilisation", false),
+    ];
+    for (label, key, count) in rows {
+        let values: Vec<f64> = reps
+            .iter()
+            .filter_map(|s| s.get(key).copied().or(if count { Some(0.0) } else { None }))
+            .collect();
+        match mean_ci(&values) {
+            Some((mean, half)) => out.push_str(&format!(
+                "{label:<34}{mean:>12.2}   [{:.2}, {:.2}]\n",
+                mean - half,
+                mean + half
+            )),
+            None if values.is_empty() => {}
+            None => out.push_str(&format!("{label:<34}{:>12.2}\n", values[0])),
+        }
+    }
+    out
 }

@@ -128,6 +128,10 @@ pub struct JobResult {
     pub succeeded: i32,
     pub failed: i32,
     pub pods_created: u32,
+    /// When the Job's first pod started running.
+    pub first_running: Option<SimTime>,
+    /// Pods that ended Failed.
+    pub pods_failed: u32,
     pub restarts: u32,
     pub pod_ms: u64,
     pub failed_pod_ms: u64,

@@ -218,6 +218,7 @@ impl World<'_> {
         }
         let old = p.pod.status.phase;
         p.pod.status.phase = PodPhase::Failed;
+        self.jobs[p.job as usize].result.pods_failed += 1;
         p.frozen = None;
         if let Some(since) = p.running_since.take() {
             let js = &mut self.jobs[p.job as usize];

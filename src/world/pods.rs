@@ -339,6 +339,7 @@ impl World<'_> {
         p.running_since = Some(now);
         p.pod.status.phase = PodPhase::Running;
         p.pod.status.start_time.get_or_insert(ts);
+        self.jobs[p.job as usize].result.first_running.get_or_insert(now);
         p.pod.status.container_statuses = self.container_statuses(&p, true, now, 0);
         self.log.row(
             now,
@@ -469,6 +470,9 @@ impl World<'_> {
         let ran = p.running_since.map_or(0, |s| now - s);
         let js = &mut self.jobs[jid as usize];
         js.result.pod_ms += ran;
+        if phase == PodPhase::Failed {
+            js.result.pods_failed += 1;
+        }
         if phase == PodPhase::Failed {
             js.result.failed_pod_ms += ran;
         }
