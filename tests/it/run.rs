@@ -56,9 +56,24 @@ fn runs_are_byte_identical_across_repeats_and_thread_counts() {
     run(&["--replications", "3", "--threads", "1", "--quiet"], &a);
     run(&["--replications", "3", "--threads", "1", "--quiet"], &b);
     run(&["--replications", "3", "--threads", "3", "--quiet"], &c);
-    for f in FILES {
-        assert_eq!(read(&a, f), read(&b, f), "{f} differs between two runs");
-        assert_eq!(read(&a, f), read(&c, f), "{f} differs between --threads 1 and 3");
+    // Every output: the tables, the time series and its bands, and the charts.
+    let mut names: Vec<String> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for f in FILES.iter().chain(&[
+        "timeseries.csv",
+        "timeseries-bands.csv",
+        "gantt.svg",
+        "job-durations.svg",
+    ]) {
+        assert!(names.iter().any(|n| n == f), "{f} missing from {names:?}");
+    }
+    for f in &names {
+        let bytes = |d: &Path| std::fs::read(d.join(f)).unwrap();
+        assert!(bytes(&a) == bytes(&b), "{f} differs between two runs");
+        assert!(bytes(&a) == bytes(&c), "{f} differs between --threads 1 and 3");
     }
     assert!(
         read(&a, "jobs.csv").starts_with("replication,job,"),
