@@ -89,6 +89,7 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
         inp.series.push((t, it.collect()));
     }
     inp.end = inp.series.last().map_or(0.0, |s| s.0);
+    inp.series = thin(std::mem::take(&mut inp.series), inp.end, &inp.series_cols);
     // Jobs.
     let mut lines = read_lines(&dir.join("jobs.csv"))?;
     let header: Vec<String> = lines
@@ -172,6 +173,51 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
 }
 
 /// Time axis: minutes for runs up to three hours, hours beyond.
+/// Time buckets across a chart: about one per 1.6 pixel columns of the plot area.
+const BUCKETS: usize = 600;
+
+/// Keeps, of every time bucket, its first and last samples and the samples where the
+/// pods in flight and the cpu requested peak: a chart of a long, busy run then stays a
+/// few thousand points (and a small SVG) without hiding a peak. The CSV keeps everything.
+fn thin(series: Vec<(f64, Vec<f64>)>, end: f64, cols: &[String]) -> Vec<(f64, Vec<f64>)> {
+    if series.len() <= 2 * BUCKETS || end <= 0.0 {
+        return series;
+    }
+    let at = |name: &str| cols.iter().position(|c| c == name);
+    let pods: Vec<usize> = ["pods_pending", "pods_running", "pods_terminating"]
+        .iter()
+        .filter_map(|n| at(n))
+        .collect();
+    let cpu = at("cpu_requested");
+    let in_flight = |r: &[f64]| pods.iter().map(|&i| r.get(i).copied().unwrap_or(0.0)).sum::<f64>();
+    let cpu_of = |r: &[f64]| cpu.and_then(|i| r.get(i)).copied().unwrap_or(0.0);
+    let bucket = |t: f64| ((t / end * BUCKETS as f64) as usize).min(BUCKETS);
+    let mut keep = vec![false; series.len()];
+    let mut start = 0;
+    while start < series.len() {
+        let b = bucket(series[start].0);
+        let mut stop = start;
+        while stop + 1 < series.len() && bucket(series[stop + 1].0) == b {
+            stop += 1;
+        }
+        let rows = start..=stop;
+        let argmax = |f: &dyn Fn(&[f64]) -> f64| {
+            rows.clone()
+                .max_by(|&a, &b| f(&series[a].1).total_cmp(&f(&series[b].1)))
+                .unwrap_or(start)
+        };
+        for i in [start, stop, argmax(&in_flight), argmax(&cpu_of)] {
+            keep[i] = true;
+        }
+        start = stop + 1;
+    }
+    series
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(row, k)| k.then_some(row))
+        .collect()
+}
+
 fn time_unit(end_s: f64) -> (f64, &'static str) {
     if end_s <= 3.0 * 3600.0 {
         (60.0, "min")
@@ -253,7 +299,12 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
             (t / unit, p, p + ru, p + ru + te, v(r, cap))
         })
         .collect();
-    let ymax = stacked.iter().map(|s| s.3.max(s.4)).fold(1.0, f64::max) * 1.1;
+    // Pod slots far above the peak (cpu- or memory-bound clusters) would flatten the
+    // pods into a sliver: then the line is left off and its value named in the legend.
+    let peak = stacked.iter().map(|s| s.3).fold(1.0, f64::max);
+    let slots = stacked.iter().map(|s| s.4).fold(0.0, f64::max);
+    let slots_on_chart = slots > 0.0 && slots <= 2.0 * peak;
+    let ymax = if slots_on_chart { peak.max(slots) } else { peak } * 1.1;
     let xmax = (inp.end / unit).max(1e-3);
     let mut chart = ChartBuilder::on(root)
         .caption(title(inp, "Pods over time"), (FONT, 26))
@@ -295,7 +346,7 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
     }
-    if stacked.iter().any(|s| s.4 > 0.0) {
+    if slots_on_chart {
         chart
             .draw_series(LineSeries::new(
                 stacked.iter().map(|s| (s.0, s.4)),
@@ -303,6 +354,12 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
             ))
             .map_err(err)?
             .label("Pod slots (allocatable)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2)));
+    } else if slots > 0.0 {
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+            .map_err(err)?
+            .label(format!("Pod slots (allocatable): {slots:.0}, above the chart"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2)));
     }
     chart
@@ -703,4 +760,36 @@ fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) 
             .map_err(err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thinning_keeps_the_ends_and_every_peak() {
+        let cols: Vec<String> = ["pods_pending", "pods_running", "cpu_requested"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Ten samples per bucket; a pods spike and a cpu spike inside buckets.
+        let n = BUCKETS * 10;
+        let series: Vec<(f64, Vec<f64>)> = (0..n)
+            .map(|i| {
+                let pods = if i == 4321 { 999.0 } else { (i % 7) as f64 };
+                let cpu = if i == 777 { 555.0 } else { 1.0 };
+                (i as f64, vec![pods, 0.0, cpu])
+            })
+            .collect();
+        let end = (n - 1) as f64;
+        let thinned = thin(series.clone(), end, &cols);
+        assert!(thinned.len() <= 4 * (BUCKETS + 1), "{} samples", thinned.len());
+        assert_eq!(thinned.first().unwrap().0, 0.0);
+        assert_eq!(thinned.last().unwrap().0, end);
+        assert!(thinned.iter().any(|r| r.1[0] == 999.0), "pods peak kept");
+        assert!(thinned.iter().any(|r| r.1[2] == 555.0), "cpu peak kept");
+        assert!(thinned.windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
+        // Short series are drawn as they are.
+        assert_eq!(thin(series[..100].to_vec(), 99.0, &cols).len(), 100);
+    }
 }

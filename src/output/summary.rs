@@ -181,14 +181,11 @@ pub fn summary_json(sc: &Scenario, reps: &[Stats]) -> Value {
         let value = if reps.len() == 1 {
             round3(values[0])
         } else {
-            let n = values.len() as f64;
-            let mean = values.iter().sum::<f64>() / n;
-            let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
-            if values.len() < 2 {
-                json!({"mean": round3(mean), "n": values.len()})
-            } else {
-                let half = t975(values.len() - 1) * (var / n).sqrt();
-                json!({"mean": round3(mean), "ci95": [round3(mean - half), round3(mean + half)], "n": values.len()})
+            match mean_ci(&values) {
+                Some((mean, half)) => {
+                    json!({"mean": round3(mean), "ci95": [round3(mean - half), round3(mean + half)], "n": values.len()})
+                }
+                None => json!({"mean": round3(values[0]), "n": values.len()}),
             }
         };
         insert_path(&mut root, key, value);
@@ -207,6 +204,11 @@ mod tests {
         assert_eq!(quantile(&v, 1.0), 4.0);
         assert_eq!(quantile(&v, 0.0), 1.0);
         assert_eq!(quantile(&[7.0], 0.9), 7.0);
+        // Odd count: the median is the middle value; p90 lies 60% of the way from 4 to 5.
+        let odd = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile(&odd, 0.5), 3.0);
+        assert!((quantile(&odd, 0.9) - 4.6).abs() < 1e-12);
+        assert!((quantile(&odd, 0.95) - 4.8).abs() < 1e-12);
     }
 
     #[test]
@@ -282,7 +284,7 @@ pub fn stats_table(reps: &[Stats]) -> String {
         return out;
     }
     out.push_str(&format!(
-        "{:<34}{:>12}   {:<24}\n",
+        "{:<34}{:>12}   {}\n",
         format!("over {} replications", reps.len()),
         "mean",
         "95% CI"
