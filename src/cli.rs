@@ -73,7 +73,7 @@ pub struct RunArgs {
     /// Also write the charts as PNG (SVG is always written).
     #[arg(long)]
     pub png: bool,
-    /// Sampling step of timeseries.csv, as a Go duration.
+    /// Sampling step of timeseries.csv, as a Go duration; 0 samples at every change.
     #[arg(long, value_name = "DURATION", default_value = "1s")]
     pub step: String,
 }

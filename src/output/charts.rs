@@ -118,12 +118,38 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
     let mut order: Vec<String> = Vec::new();
     let mut attempts: BTreeMap<String, (String, f64, Outcome, bool)> = BTreeMap::new();
     let mut done: BTreeMap<String, Vec<(f64, f64, Outcome)>> = BTreeMap::new();
-    for l in read_lines(&dir.join("events.csv"))?.skip(1) {
-        let f: Vec<&str> = l.splitn(6, ',').collect();
-        if f.len() < 6 {
+    // The timeline can be hundreds of megabytes: one reused line buffer, fields
+    // split in place, and only the few events the charts need looked at.
+    let path = dir.join("events.csv");
+    let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut l = String::new();
+    let mut header = true;
+    loop {
+        l.clear();
+        if reader
+            .read_line(&mut l)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            == 0
+        {
+            break;
+        }
+        if std::mem::take(&mut header) {
             continue;
         }
-        let (t, job, pod, event, detail) = (f[0].parse::<f64>().unwrap_or(0.0), f[1], f[2], f[4], f[5]);
+        let mut f = l.trim_end_matches(['\n', '\r']).splitn(6, ',');
+        let (Some(t), Some(job), Some(pod), Some(_), Some(event), Some(detail)) =
+            (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        if !matches!(
+            event,
+            "JobCreated" | "PodCreated" | "PodDeleting" | "PodSucceeded" | "PodFailed"
+        ) {
+            continue;
+        }
+        let t = t.parse::<f64>().unwrap_or(0.0);
         match event {
             "JobCreated" if order.len() < GANTT_JOBS => order.push(job.to_string()),
             "PodCreated" if order.iter().any(|j| j == job) => {
@@ -439,11 +465,19 @@ fn job_durations<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs
             .label("5–95% band")
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], blue.mix(0.2).filled()));
     }
+    // The empirical CDF as steps; past a few thousand Jobs, every k-th step (the
+    // last one always), which is finer than a pixel and keeps the SVG small.
     let n = first.len().max(1) as f64;
+    let stride = first.len().div_ceil(BUCKETS * 2).max(1);
+    let mut prev = 0.0;
     let steps: Vec<(f64, f64)> = first
         .iter()
         .enumerate()
-        .flat_map(|(i, d)| [(d / unit, i as f64 / n), (d / unit, (i + 1) as f64 / n)])
+        .filter(|(i, _)| (i + 1) % stride == 0 || i + 1 == first.len())
+        .flat_map(|(i, d)| {
+            let below = std::mem::replace(&mut prev, (i + 1) as f64 / n);
+            [(d / unit, below), (d / unit, prev)]
+        })
         .collect();
     chart
         .draw_series(LineSeries::new(steps, blue.stroke_width(2)))

@@ -58,20 +58,32 @@ struct Counts {
     jobs_failed: i64,
     cpu: i64,
     memory: i64,
+    /// Of the nodes that are up.
+    cpu_allocatable: i64,
+    pods_allocatable: i64,
 }
 
 /// Samples of one replication.
 pub type Samples = Vec<(SimTime, [f64; 11])>;
 
-/// Follows the timeline and samples it every `step` milliseconds.
+/// Pods and Jobs alive, by name. Only looked up, never iterated, so the hash order
+/// cannot reach an output; a fixed (unseeded) hasher keeps even that deterministic.
+/// A hash map here instead of a `BTreeMap` keeps the series off the hot path of
+/// million-pod runs (every pod row is a lookup).
+#[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
+type ByName<V> = std::collections::HashMap<Box<str>, V, rustc_hash::FxBuildHasher>;
+
+/// Follows the timeline and samples it every `step` milliseconds, or, with a
+/// step of 0, after every change (one sample per instant: the last state).
 pub struct TimeSeries {
+    /// 0: every change.
     step: SimTime,
     next: SimTime,
     counts: Counts,
-    pods: BTreeMap<String, Tracked>,
+    pods: ByName<Tracked>,
     nodes: BTreeMap<String, NodeCap>,
     /// Jobs created and not yet finished.
-    running_jobs: std::collections::BTreeSet<String>,
+    running_jobs: ByName<()>,
     pub samples: Samples,
 }
 
@@ -86,47 +98,64 @@ fn detail_num(detail: &str, key: &str) -> i64 {
 impl TimeSeries {
     pub fn new(step: SimTime) -> Self {
         TimeSeries {
-            step: step.max(1),
+            step,
             next: 0,
             counts: Counts::default(),
-            pods: BTreeMap::new(),
+            pods: ByName::default(),
             nodes: BTreeMap::new(),
-            running_jobs: Default::default(),
+            running_jobs: ByName::default(),
             samples: Vec::new(),
         }
     }
 
     fn sample_until(&mut self, t: SimTime, inclusive: bool) {
+        if self.step == 0 {
+            return;
+        }
         while self.next < t || (inclusive && self.next == t) {
-            let c = &self.counts;
-            let (cpu_cap, pods_cap) = self
-                .nodes
-                .values()
-                .filter(|n| n.up)
-                .fold((0, 0), |a, n| (a.0 + n.cpu, a.1 + n.pods));
-            self.samples.push((
-                self.next,
-                [
-                    c.pending as f64,
-                    c.running as f64,
-                    c.ready as f64,
-                    c.terminating as f64,
-                    c.jobs_running as f64,
-                    c.jobs_complete as f64,
-                    c.jobs_failed as f64,
-                    c.cpu as f64 / 1000.0,
-                    c.memory as f64 / (1u64 << 30) as f64,
-                    cpu_cap as f64 / 1000.0,
-                    pods_cap as f64,
-                ],
-            ));
+            self.samples.push((self.next, self.current()));
             self.next += self.step;
         }
     }
 
+    /// Every-change mode: the state after a row at `t` (replacing an earlier
+    /// sample of the same instant, so that each time appears once).
+    fn sample_change(&mut self, t: SimTime) {
+        let now = self.current();
+        match self.samples.last_mut() {
+            Some(last) if last.0 == t => last.1 = now,
+            Some(last) if last.1 == now => {}
+            _ => self.samples.push((t, now)),
+        }
+    }
+
+    fn current(&self) -> [f64; 11] {
+        let c = &self.counts;
+        let (cpu_cap, pods_cap) = (c.cpu_allocatable, c.pods_allocatable);
+        [
+            c.pending as f64,
+            c.running as f64,
+            c.ready as f64,
+            c.terminating as f64,
+            c.jobs_running as f64,
+            c.jobs_complete as f64,
+            c.jobs_failed as f64,
+            c.cpu as f64 / 1000.0,
+            c.memory as f64 / (1u64 << 30) as f64,
+            cpu_cap as f64 / 1000.0,
+            pods_cap as f64,
+        ]
+    }
+
     /// Samples up to and including `end`.
     pub fn finish(&mut self, end: SimTime) {
-        self.sample_until(end, true);
+        if self.step == 0 {
+            if self.samples.last().is_none_or(|l| l.0 < end) {
+                self.samples.push((end, self.current()));
+            }
+        } else {
+            self.sample_until(end, true);
+        }
     }
 
     fn leave(&mut self, pod: &str) {
@@ -180,10 +209,10 @@ impl EventLog for TimeSeries {
         match kind {
             EventKind::JobCreated => {
                 self.counts.jobs_running += 1;
-                self.running_jobs.insert(job.to_string());
+                self.running_jobs.insert(job.into(), ());
             }
             EventKind::JobComplete | EventKind::JobFailed | EventKind::JobDeleted => {
-                if self.running_jobs.remove(job) {
+                if self.running_jobs.remove(job).is_some() {
                     self.counts.jobs_running -= 1;
                 }
                 match kind {
@@ -195,7 +224,7 @@ impl EventLog for TimeSeries {
             EventKind::PodCreated => {
                 self.counts.pending += 1;
                 self.pods.insert(
-                    pod.to_string(),
+                    pod.into(),
                     Tracked {
                         bucket: Bucket::Pending,
                         ready: false,
@@ -227,22 +256,43 @@ impl EventLog for TimeSeries {
                     pods: detail_num(detail, "pods"),
                     up: true,
                 };
-                self.nodes.insert(detail_field(detail, "node"), cap);
+                self.counts.cpu_allocatable += cap.cpu;
+                self.counts.pods_allocatable += cap.pods;
+                if let Some(old) = self.nodes.insert(detail_field(detail, "node"), cap) {
+                    self.node_capacity(old, -1);
+                }
             }
             EventKind::NodeLost => self.set_node(detail, false),
             EventKind::NodeRecovered => self.set_node(detail, true),
             EventKind::NodeRemoved => {
-                self.nodes.remove(&detail_field(detail, "node"));
+                if let Some(old) = self.nodes.remove(&detail_field(detail, "node")) {
+                    self.node_capacity(old, -1);
+                }
             }
             _ => {}
+        }
+        if self.step == 0 {
+            self.sample_change(t);
         }
     }
 }
 
 impl TimeSeries {
     fn set_node(&mut self, detail: &str, up: bool) {
-        if let Some(n) = self.nodes.get_mut(&detail_field(detail, "node")) {
+        if let Some(n) = self.nodes.get_mut(&detail_field(detail, "node"))
+            && n.up != up
+        {
             n.up = up;
+            let n = *n;
+            self.node_capacity(NodeCap { up: true, ..n }, if up { 1 } else { -1 });
+        }
+    }
+
+    /// Adds (`sign` 1) or takes away (-1) a node's capacity, if it counts (is up).
+    fn node_capacity(&mut self, n: NodeCap, sign: i64) {
+        if n.up {
+            self.counts.cpu_allocatable += sign * n.cpu;
+            self.counts.pods_allocatable += sign * n.pods;
         }
     }
 }
@@ -298,16 +348,28 @@ pub fn write_bands<W: Write>(mut out: W, reps: &[Samples]) -> std::io::Result<()
         }
     }
     writeln!(out, "{}", header.join(","))?;
-    let steps = reps.iter().map(Vec::len).max().unwrap_or(0);
-    for i in 0..steps {
-        // A replication that ended earlier holds its last value.
-        let t = reps.iter().filter_map(|r| r.get(i).map(|s| s.0)).next().unwrap_or(0);
+    // Every sample time of any replication (with a fixed step, the same times in
+    // all); each replication holds its value until its next sample, and after
+    // its end.
+    let mut times: Vec<SimTime> = reps.iter().flat_map(|r| r.iter().map(|s| s.0)).collect();
+    times.sort_unstable();
+    times.dedup();
+    let mut cursor = vec![0usize; reps.len()];
+    let mut vals = Vec::with_capacity(reps.len());
+    for t in times {
+        for (r, at) in reps.iter().zip(cursor.iter_mut()) {
+            while *at + 1 < r.len() && r[*at + 1].0 <= t {
+                *at += 1;
+            }
+        }
         let mut row = vec![crate::time::format_seconds(t)];
         for c in 0..COLUMNS.len() {
-            let mut vals: Vec<f64> = reps
-                .iter()
-                .filter_map(|r| r.get(i).or(r.last()).map(|s| s.1[c]))
-                .collect();
+            vals.clear();
+            vals.extend(
+                reps.iter()
+                    .zip(&cursor)
+                    .filter_map(|(r, &at)| r.get(at).map(|s| s.1[c])),
+            );
             vals.sort_by(f64::total_cmp);
             for q in [0.05, 0.5, 0.95] {
                 row.push(fmt_num(super::summary::quantile(&vals, q)));
@@ -355,5 +417,73 @@ mod tests {
         assert_eq!(at(2000)[..4], [0.0, 1.0, 1.0, 0.0]);
         assert_eq!(at(3000)[..7], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
         assert_eq!(ts.samples.len(), 4);
+    }
+
+    #[test]
+    fn capacity_follows_nodes_lost_recovered_and_removed() {
+        let mut ts = TimeSeries::new(1000);
+        for n in ["n0", "n1"] {
+            ts.row(
+                0,
+                "",
+                "",
+                None,
+                EventKind::NodeAdded,
+                &format!("node={n};cpu=4000;memory=0;pods=10"),
+            );
+        }
+        ts.row(500, "", "", None, EventKind::NodeLost, "node=n1");
+        ts.row(600, "", "", None, EventKind::NodeLost, "node=n1"); // twice: no double count
+        ts.row(1500, "", "", None, EventKind::NodeRecovered, "node=n1");
+        ts.row(2500, "", "", None, EventKind::NodeLost, "node=n0");
+        ts.row(2600, "", "", None, EventKind::NodeRemoved, "node=n0"); // lost, then removed
+        ts.row(3500, "", "", None, EventKind::NodeRemoved, "node=n1");
+        ts.finish(4000);
+        let caps: Vec<[f64; 2]> = ts.samples.iter().map(|s| [s.1[9], s.1[10]]).collect();
+        assert_eq!(
+            caps,
+            vec![[8.0, 20.0], [4.0, 10.0], [8.0, 20.0], [4.0, 10.0], [0.0, 0.0]]
+        );
+    }
+
+    #[test]
+    fn step_zero_samples_every_change_once_per_instant() {
+        let mut ts = TimeSeries::new(0);
+        ts.row(0, "j", "", None, EventKind::JobCreated, "");
+        ts.row(0, "j", "p1", None, EventKind::PodCreated, "");
+        ts.row(0, "j", "p2", None, EventKind::PodCreated, "");
+        ts.row(700, "j", "p1", None, EventKind::PodRunning, "");
+        ts.row(900, "j", "", None, EventKind::JobSuspended, ""); // no change: no sample
+        ts.row(1200, "j", "p1", None, EventKind::PodSucceeded, "");
+        ts.finish(5000);
+        let got: Vec<(SimTime, [f64; 2])> = ts.samples.iter().map(|s| (s.0, [s.1[0], s.1[1]])).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, [2.0, 0.0]),
+                (700, [1.0, 1.0]),
+                (1200, [1.0, 0.0]),
+                (5000, [1.0, 0.0])
+            ]
+        );
+    }
+
+    #[test]
+    fn bands_hold_each_replications_value_between_its_samples() {
+        let s = |t: SimTime, v: f64| (t, [v; 11]);
+        let reps = vec![vec![s(0, 0.0), s(1000, 10.0)], vec![s(0, 2.0), s(500, 4.0)]];
+        let mut out = Vec::new();
+        write_bands(&mut out, &reps).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let first_cols: Vec<String> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').take(4).collect::<Vec<_>>().join(","))
+            .collect();
+        // p05, p50, p95 of two values interpolate linearly.
+        assert_eq!(
+            first_cols,
+            vec!["0.000,0.100,1,1.900", "0.500,0.200,2,3.800", "1.000,4.300,7,9.700"]
+        );
     }
 }

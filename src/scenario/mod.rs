@@ -31,8 +31,6 @@ pub struct Scenario {
     pub cluster: Cluster,
     pub workloads: Vec<Workload>,
     pub actions: Vec<Action>,
-    /// Parts of the scenario that are accepted but not simulated yet.
-    pub not_simulated: Vec<String>,
 }
 
 /// kube-controller-manager settings that shape the Job controller.

@@ -288,7 +288,6 @@ impl Resolver {
         if replications == 0 {
             self.err("spec.replications", "Invalid value: 0: must be at least 1");
         }
-        let not_simulated = Vec::new();
         let control_plane = self.control_plane(spec.controller_manager.unwrap_or_default());
         let cluster = self.cluster(spec.cluster.unwrap_or_default());
         if spec.workloads.is_empty() {
@@ -320,7 +319,6 @@ impl Resolver {
             cluster,
             workloads,
             actions,
-            not_simulated,
         }
     }
 
