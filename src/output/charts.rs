@@ -615,7 +615,9 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
 
 fn failures<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
     let items: Vec<(&String, &u64)> = inp.failures.iter().collect();
-    let n = items.len().max(1);
+    // At least four rows, filled from the top, so one or two reasons get bars of a
+    // sensible thickness rather than the whole plot.
+    let n = items.len().max(4);
     let max = items.iter().map(|i| *i.1).max().unwrap_or(1) as f64 * 1.15;
     let longest = items.iter().map(|i| i.0.len()).max().unwrap_or(10) as u32;
     let caption = if items.is_empty() {
