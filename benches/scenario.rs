@@ -14,6 +14,7 @@ fn load(name: &str) -> scenario::Scenario {
     scenario::load(&path).unwrap_or_else(|d| panic!("{name}: {d:?}"))
 }
 
+/// Runs replication 0 without writing files; the number of events it processed.
 fn events_of(sc: &scenario::Scenario) -> u64 {
     run_replication(
         sc,
@@ -33,46 +34,12 @@ fn scenarios(c: &mut Criterion) {
     let mut g = c.benchmark_group("scenario");
     g.sample_size(10);
     let quick = load("quickstart.yaml");
-    g.throughput(Throughput::Elements(events_of(&quick)));
-    g.bench_function("quickstart", |b| {
-        b.iter(|| {
-            black_box(
-                run_replication(
-                    &quick,
-                    0,
-                    &mut Timeline {
-                        events: None,
-                        jobs_yaml: None,
-                        step: 1000,
-                    },
-                    |_, _| {},
-                )
-                .unwrap()
-                .events,
-            )
-        })
-    });
     let mut big = load("bench-1m-pods.yaml");
     big.workloads[0].count = 10_000;
-    g.throughput(Throughput::Elements(events_of(&big)));
-    g.bench_function("bench-1m-pods-10k-jobs", |b| {
-        b.iter(|| {
-            black_box(
-                run_replication(
-                    &big,
-                    0,
-                    &mut Timeline {
-                        events: None,
-                        jobs_yaml: None,
-                        step: 1000,
-                    },
-                    |_, _| {},
-                )
-                .unwrap()
-                .events,
-            )
-        })
-    });
+    for (name, sc) in [("quickstart", &quick), ("bench-1m-pods-10k-jobs", &big)] {
+        g.throughput(Throughput::Elements(events_of(sc)));
+        g.bench_function(name, |b| b.iter(|| black_box(events_of(sc))));
+    }
     g.finish();
 }
 

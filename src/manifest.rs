@@ -114,16 +114,22 @@ pub fn from_value_at<T: serde::de::DeserializeOwned>(
 
 /// Loads every Job of a manifest file.
 pub fn load(path: &Path) -> Result<ManifestFile, Vec<Diagnostic>> {
+    let (name, text) = read_source(path)?;
+    load_str(&name, &text)
+}
+
+/// A file's display name and text, or the diagnostic saying it cannot be read.
+pub fn read_source(path: &Path) -> Result<(String, String), Vec<Diagnostic>> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic {
-            file: name.clone(),
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((name, text)),
+        Err(e) => Err(vec![Diagnostic {
+            file: name,
             position: None,
             message: format!("cannot read: {e}"),
             warning: false,
-        }]
-    })?;
-    load_str(&name, &text)
+        }]),
+    }
 }
 
 /// Loads every Job of manifest text.

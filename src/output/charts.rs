@@ -539,14 +539,7 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
         .y_label_area_size((longest * 9 + 20).clamp(60, 260))
         .build_cartesian_2d(0f64..(inp.end / unit).max(1e-3), 0f64..n as f64)
         .map_err(err)?;
-    let label_of = |y: &f64| -> String {
-        let i = (n as f64 - y - 0.5).round();
-        if (y.fract() - 0.5).abs() < 1e-6 && i >= 0.0 {
-            names.get(i as usize).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
+    let label_of = |y: &f64| row_label(&names, n, *y);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -613,6 +606,17 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
     Ok(())
 }
 
+/// The label of a horizontal-bar row: rows are drawn top-down, one unit high,
+/// and labelled at their middle (`y` = k + 0.5); other ticks stay blank.
+fn row_label(names: &[String], rows: usize, y: f64) -> String {
+    let i = (rows as f64 - y - 0.5).round();
+    if (y.fract() - 0.5).abs() < 1e-6 && i >= 0.0 {
+        names.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 fn failures<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
     let items: Vec<(&String, &u64)> = inp.failures.iter().collect();
     // At least four rows, filled from the top, so one or two reasons get bars of a
@@ -635,14 +639,7 @@ fn failures<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> 
         .map_err(err)?;
     let labels_x = (max.max(1.0).ceil() as usize).min(10) + 1;
     let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
-    let label_of = |y: &f64| -> String {
-        let i = (n as f64 - y - 0.5).round();
-        if (y.fract() - 0.5).abs() < 1e-6 && i >= 0.0 {
-            labels.get(i as usize).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
+    let label_of = |y: &f64| row_label(&labels, n, *y);
     chart
         .configure_mesh()
         .disable_y_mesh()

@@ -12,15 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Loads and checks a scenario file. All problems are returned together.
 pub fn load(path: &Path) -> Result<Scenario, Vec<Diagnostic>> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic {
-            file: name.clone(),
-            position: None,
-            message: format!("cannot read: {e}"),
-            warning: false,
-        }]
-    })?;
+    let (name, text) = manifest::read_source(path)?;
     load_str(&name, &text, path.parent())
 }
 

@@ -333,6 +333,27 @@ impl World<'_> {
         );
     }
 
+    /// Containers are running (first start or restart in place): plan the exit,
+    /// and readiness if it comes before the exit.
+    fn plan_run(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let p = self.pods[slot as usize].as_deref().expect("live");
+        let (epoch, run_for, readiness) = (p.epoch, p.plan.run_for, p.plan.readiness);
+        self.plan_exit(slot, now, run_for, q);
+        let exit_at = self.pods[slot as usize].as_deref().expect("live").exit_at;
+        if readiness == 0 && exit_at > now {
+            self.ready_pod(slot, now, q);
+        } else if now + readiness < exit_at {
+            q.push(
+                now + readiness,
+                Ev::Pod {
+                    pod: slot,
+                    epoch,
+                    step: PodStep::Ready,
+                },
+            );
+        }
+    }
+
     fn start_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.time(now);
         let mut p = self.pods[slot as usize].take().expect("checked");
@@ -349,22 +370,9 @@ impl World<'_> {
             EventKind::PodRunning,
             "",
         );
-        let (jid, epoch, run_for, readiness) = (p.job, p.epoch, p.plan.run_for, p.plan.readiness);
+        let jid = p.job;
         self.pods[slot as usize] = Some(p);
-        self.plan_exit(slot, now, run_for, q);
-        let exit_at = self.pods[slot as usize].as_deref().expect("live").exit_at;
-        if readiness == 0 && exit_at > now {
-            self.ready_pod(slot, now, q);
-        } else if now + readiness < exit_at {
-            q.push(
-                now + readiness,
-                Ev::Pod {
-                    pod: slot,
-                    epoch,
-                    step: PodStep::Ready,
-                },
-            );
-        }
+        self.plan_run(slot, now, q);
         self.observe(
             jid,
             Observed::PodChanged {
@@ -582,21 +590,9 @@ impl World<'_> {
         p.exit_code = p.plan.exit_code;
         p.running_since = Some(now);
         p.pod.status.container_statuses = self.container_statuses(&p, true, now, 0);
-        let (jid, epoch, run_for, readiness) = (p.job, p.epoch, p.plan.run_for, p.plan.readiness);
+        let jid = p.job;
         self.pods[slot as usize] = Some(p);
-        self.plan_exit(slot, now, run_for, q);
-        if readiness == 0 {
-            self.ready_pod(slot, now, q);
-        } else if now + readiness < self.pods[slot as usize].as_deref().expect("live").exit_at {
-            q.push(
-                now + readiness,
-                Ev::Pod {
-                    pod: slot,
-                    epoch,
-                    step: PodStep::Ready,
-                },
-            );
-        }
+        self.plan_run(slot, now, q);
         self.observe(
             jid,
             Observed::PodChanged {
