@@ -1,9 +1,9 @@
 //! Orchestration behind each command: load, check, run, report. Returns the
 //! process exit code (0 success, 1 run error, 2 bad input).
 
+use crate::api::Time;
 use crate::api::defaults::prepare_for_create;
 use crate::api::validation::{ValidationOptions, validate_job};
-use crate::api::{Job, Time};
 use crate::controller::Profile;
 use crate::manifest::{self, Diagnostic};
 use std::path::{Path, PathBuf};
@@ -199,12 +199,12 @@ pub fn run_replication(
     let log: &mut dyn EventLog = &mut tee;
     let mut yaml = timeline.jobs_yaml.as_mut().map(|f| JobsYaml::new(f.writer()));
     let keep_yaml = yaml.is_some();
-    let mut on_finish = |job: crate::api::Job, workload: u32| {
+    let mut on_finish = |job: &crate::api::Job| {
         if let Some(y) = yaml.as_mut() {
-            y.add(job, workload as usize);
+            y.add(job);
         }
     };
-    let finish_ref: Option<&mut dyn FnMut(crate::api::Job, u32)> = if keep_yaml { Some(&mut on_finish) } else { None };
+    let finish_ref: Option<&mut dyn FnMut(&crate::api::Job)> = if keep_yaml { Some(&mut on_finish) } else { None };
     let mut world = World::new(sc, replication, log, finish_ref);
     let mut queue = EventQueue::new();
     world.start(&mut queue);
@@ -217,17 +217,12 @@ pub fn run_replication(
     };
     world.finish_stats(end);
     let results = world.results();
-    let unfinished: Vec<(crate::api::Job, u32)> = world.unfinished_jobs().map(|(j, w)| (Job::clone(j), w)).collect();
+    world.report_unfinished();
     let stats = world.stats.clone();
     drop(world);
     tee.series.finish(end);
     let samples = std::mem::take(&mut tee.series.samples);
     drop(tee);
-    if let Some(y) = yaml.as_mut() {
-        for (job, workload) in unfinished {
-            y.add(job, workload as usize);
-        }
-    }
     if let Some(y) = yaml {
         y.finish()?;
     }

@@ -100,17 +100,22 @@ impl Time {
 
     /// RFC 3339 in UTC with whole seconds, as Kubernetes writes `metav1.Time`.
     pub fn to_rfc3339(self) -> String {
+        self.with_rfc3339(str::to_string)
+    }
+
+    /// Calls `f` with the RFC 3339 text, without allocating for years 0 to 9999.
+    pub fn with_rfc3339<R>(self, f: impl FnOnce(&str) -> R) -> R {
         let secs = self.unix_seconds();
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
         if !(0..=9999).contains(&y) {
-            return format!(
+            return f(&format!(
                 "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
                 rem / 3600,
                 rem % 3600 / 60,
                 rem % 60
-            );
+            ));
         }
         // Hand-rolled: this runs for every timestamp of every Job written out.
         let two = |v: i64| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
@@ -132,19 +137,19 @@ impl Time {
         b[16] = b':';
         b[17..19].copy_from_slice(&two(rem % 60));
         b[19] = b'Z';
-        String::from_utf8(b.to_vec()).expect("ASCII")
+        f(std::str::from_utf8(&b).expect("ASCII"))
     }
 }
 
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_rfc3339())
+        self.with_rfc3339(|s| f.write_str(s))
     }
 }
 
 impl Serialize for Time {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_rfc3339())
+        self.with_rfc3339(|t| s.serialize_str(t))
     }
 }
 

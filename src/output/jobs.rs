@@ -1,7 +1,7 @@
 //! `jobs.csv` (one row per Job) and `jobs.yaml` (the final Job objects as a
 //! `kind: List`, as `kubectl get jobs -o yaml` prints them).
 
-use super::yaml::to_yaml;
+use super::yaml::Writer;
 use crate::api::Job;
 use crate::time::format_seconds;
 use crate::world::JobResult;
@@ -77,16 +77,11 @@ pub fn write_jobs_csv<W: Write>(
 pub struct JobsYaml<W: Write> {
     out: W,
     count: usize,
-    /// Rendered pod specs by workload: every Job of a workload has the same
-    /// `spec.template.spec`, so it is rendered once.
-    pod_specs: Vec<Option<String>>,
+    /// One item's text, reused from Job to Job.
+    buf: String,
+    writer: Writer,
     pub error: Option<io::Error>,
 }
-
-/// Stands in for a pod spec while the rest of a Job is rendered.
-const POD_SPEC_MARK: &str = "\u{1}pod-spec\u{1}";
-/// How the mark renders at its place in a list item (`- ... spec: template: spec:`).
-const POD_SPEC_LINE: &str = "      spec: \"\\u0001pod-spec\\u0001\"\n";
 
 impl<W: Write> JobsYaml<W> {
     pub fn new(mut out: W) -> Self {
@@ -94,26 +89,20 @@ impl<W: Write> JobsYaml<W> {
         JobsYaml {
             out,
             count: 0,
-            pod_specs: Vec::new(),
+            buf: String::with_capacity(4096),
+            writer: Writer::default(),
             error,
         }
     }
 
-    /// Adds a Job; `group` identifies Jobs that share one pod template.
-    pub fn add(&mut self, mut job: Job, group: usize) {
+    /// Adds a Job as the next list item.
+    pub fn add(&mut self, job: &Job) {
         if self.error.is_some() {
             return;
         }
-        let pod_spec = std::mem::take(&mut job.spec.template.spec);
-        if self.pod_specs.len() <= group {
-            self.pod_specs.resize(group + 1, None);
-        }
-        let rendered = self.pod_specs[group].get_or_insert_with(|| render_pod_spec(&pod_spec));
-        let mut value = serde_json::to_value(&job).expect("Jobs serialise");
-        value["spec"]["template"]["spec"] = serde_json::Value::String(POD_SPEC_MARK.to_string());
-        let item = to_yaml(&serde_json::Value::Array(vec![value]));
-        let item = item.replacen(POD_SPEC_LINE, rendered, 1);
-        if let Err(e) = self.out.write_all(item.as_bytes()) {
+        self.buf.clear();
+        self.writer.item(&mut self.buf, job);
+        if let Err(e) = self.out.write_all(self.buf.as_bytes()) {
             self.error = Some(e);
         }
         self.count += 1;
@@ -130,25 +119,6 @@ impl<W: Write> JobsYaml<W> {
         self.out
             .write_all(b"kind: List\nmetadata:\n  resourceVersion: \"\"\n")?;
         Ok(self.out)
-    }
-}
-
-/// `spec.template.spec` as it renders inside a list item: `spec:` at six
-/// spaces, its fields at eight.
-fn render_pod_spec(spec: &crate::api::PodSpec) -> String {
-    let value = serde_json::to_value(spec).expect("pod specs serialise");
-    match &value {
-        serde_json::Value::Object(m) if !m.is_empty() => {
-            let body = to_yaml(&value);
-            let mut out = String::from("      spec:\n");
-            for line in body.lines() {
-                out.push_str("        ");
-                out.push_str(line);
-                out.push('\n');
-            }
-            out
-        }
-        _ => "      spec: {}\n".to_string(),
     }
 }
 
@@ -170,8 +140,8 @@ mod tests {
             name: "pi".into(),
             ..Default::default()
         });
-        y.add(job.clone(), 0);
-        y.add(job.clone(), 0);
+        y.add(&job);
+        y.add(&job);
         let text = String::from_utf8(y.finish().unwrap()).unwrap();
         assert!(
             text.starts_with("apiVersion: v1\nitems:\n- apiVersion: batch/v1\n"),
@@ -181,7 +151,7 @@ mod tests {
         assert!(text.ends_with("kind: List\nmetadata:\n  resourceVersion: \"\"\n"));
         let back: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
         assert_eq!(back["items"][0]["metadata"]["name"], "pi");
-        // The cached pod spec lands where it belongs, for every item.
+        // The pod spec lands where it belongs, for every item.
         assert_eq!(
             back["items"][1]["spec"]["template"]["spec"],
             serde_json::to_value(&job.spec.template.spec).unwrap()

@@ -2,106 +2,587 @@
 //! sequences at their parent's indent, and strings quoted when YAML would
 //! read them as something else (`"True"`, `"2"`, timestamps, `""`).
 
-use serde_json::Value;
-use std::fmt::Write;
+use serde::ser::{self, Serialize};
+use std::borrow::Cow;
+use std::fmt::{self, Write};
 
 /// Renders a value as a YAML document (no leading `---`).
-pub fn to_yaml(value: &Value) -> String {
+pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> String {
     let mut out = String::with_capacity(2048);
-    match value {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
-        other => {
-            out.push_str(&scalar(other));
-            out.push('\n');
-        }
-    }
+    value
+        .serialize(Ser {
+            out: &mut out,
+            at: At::Top,
+            pool: &mut Pool::default(),
+        })
+        .expect("every value renders as YAML");
     out
 }
 
-fn indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
-    }
+/// Writes many values with one set of scratch buffers.
+#[derive(Default)]
+pub struct Writer {
+    pool: Pool,
 }
 
-fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize) {
-    for (k, v) in m {
-        indent(out, level);
-        out.push_str(&key(k));
-        out.push(':');
-        write_value_after_key(out, v, level);
-    }
-}
-
-fn write_value_after_key(out: &mut String, v: &Value, level: usize) {
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            out.push('\n');
-            write_map(out, m, level + 2);
-        }
-        Value::Array(a) if !a.is_empty() => {
-            out.push('\n');
-            write_seq(out, a, level);
-        }
-        other => {
-            out.push(' ');
-            out.push_str(&scalar(other));
-            out.push('\n');
-        }
-    }
-}
-
-fn write_seq(out: &mut String, a: &[Value], level: usize) {
-    for item in a {
-        indent(out, level);
+impl Writer {
+    /// Appends `value` as one item of a top-level sequence (`- ` at column 0).
+    pub fn item<T: Serialize + ?Sized>(&mut self, out: &mut String, value: &T) {
         out.push_str("- ");
-        match item {
-            Value::Object(m) if !m.is_empty() => {
-                // The first key shares the dash's line.
-                let mut first = true;
-                for (k, v) in m {
-                    if !first {
-                        indent(out, level + 2);
-                    }
-                    first = false;
-                    out.push_str(&key(k));
-                    out.push(':');
-                    write_value_after_key(out, v, level + 2);
+        value
+            .serialize(Ser {
+                out,
+                at: At::Item(0),
+                pool: &mut self.pool,
+            })
+            .expect("every value renders as YAML");
+    }
+}
+
+type Entries = Vec<(Cow<'static, str>, std::ops::Range<usize>)>;
+
+/// Scratch buffers of finished maps, reused by the next ones.
+#[derive(Default)]
+struct Pool {
+    bufs: Vec<String>,
+    entries: Vec<Entries>,
+}
+
+/// Where a value is written, which decides its line breaks and indents.
+#[derive(Clone, Copy)]
+enum At {
+    /// The whole document.
+    Top,
+    /// After `key:` whose key sits at this indent.
+    AfterKey(usize),
+    /// After `- ` whose dash sits at this indent.
+    Item(usize),
+}
+
+/// The serializer's only error: a shape YAML output here has no use for.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+const SPACES: &str = "                                                                ";
+
+fn indent(out: &mut String, mut n: usize) {
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
+
+/// Writes YAML straight from `Serialize`, without building a value tree; maps
+/// and structs are buffered only to sort their keys, as kubectl prints them.
+struct Ser<'o> {
+    out: &'o mut String,
+    at: At,
+    pool: &'o mut Pool,
+}
+
+impl<'o> Ser<'o> {
+    fn scalar(self, s: &str) -> Result<(), Error> {
+        if let At::AfterKey(_) = self.at {
+            self.out.push(' ');
+        }
+        self.out.push_str(s);
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn string(self, s: &str) -> Result<(), Error> {
+        if let At::AfterKey(_) = self.at {
+            self.out.push(' ');
+        }
+        push_scalar_str(self.out, s);
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn integer(self, v: impl itoa::Integer) -> Result<(), Error> {
+        self.scalar(itoa::Buffer::new().format(v))
+    }
+
+    fn map(self) -> MapW<'o> {
+        MapW {
+            out: self.out,
+            at: self.at,
+            buf: self.pool.bufs.pop().unwrap_or_default(),
+            entries: self.pool.entries.pop().unwrap_or_default(),
+            pool: self.pool,
+            key: None,
+        }
+    }
+
+    fn seq(self) -> SeqW<'o> {
+        SeqW {
+            out: self.out,
+            at: self.at,
+            pool: self.pool,
+            empty: true,
+        }
+    }
+}
+
+fn push_scalar_str(out: &mut String, s: &str) {
+    if needs_quotes(s) {
+        quote_into(out, s);
+    } else {
+        out.push_str(s);
+    }
+}
+
+impl<'o> ser::Serializer for Ser<'o> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = SeqW<'o>;
+    type SerializeTuple = SeqW<'o>;
+    type SerializeTupleStruct = SeqW<'o>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = MapW<'o>;
+    type SerializeStruct = MapW<'o>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.scalar(if v { "true" } else { "false" })
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.integer(v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.serialize_f64(v as f64)
+    }
+    /// As JSON numbers print (`1.0`, `0.25`); non-finite values are `null`, as in JSON.
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => self.scalar(&n.to_string()),
+            None => self.scalar("null"),
+        }
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.string(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.string(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        use ser::SerializeSeq;
+        let mut s = self.seq();
+        for b in v {
+            s.serialize_element(b)?;
+        }
+        s.end()
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.scalar("null")
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.scalar("null")
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+        self.scalar("null")
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Error> {
+        self.string(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<(), Error> {
+        use ser::SerializeMap;
+        let mut m = self.map();
+        m.serialize_entry(variant, v)?;
+        m.end()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<SeqW<'o>, Error> {
+        Ok(self.seq())
+    }
+    fn serialize_tuple(self, _: usize) -> Result<SeqW<'o>, Error> {
+        Ok(self.seq())
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<SeqW<'o>, Error> {
+        Ok(self.seq())
+    }
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error(format!("{name}: tuple variants have no YAML form here")))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<MapW<'o>, Error> {
+        Ok(self.map())
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapW<'o>, Error> {
+        Ok(self.map())
+    }
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error(format!("{name}: struct variants have no YAML form here")))
+    }
+}
+
+/// A sequence: items are written as they come, each after `- `.
+struct SeqW<'o> {
+    out: &'o mut String,
+    at: At,
+    pool: &'o mut Pool,
+    empty: bool,
+}
+
+impl SeqW<'_> {
+    fn element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        let level = match self.at {
+            At::Top => 0,
+            At::AfterKey(l) => l,
+            At::Item(l) => l + 2,
+        };
+        if std::mem::take(&mut self.empty) && !matches!(self.at, At::Top) {
+            self.out.push('\n');
+        }
+        indent(self.out, level);
+        self.out.push_str("- ");
+        v.serialize(Ser {
+            out: self.out,
+            at: At::Item(level),
+            pool: self.pool,
+        })
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if self.empty {
+            Ser {
+                out: self.out,
+                at: self.at,
+                pool: self.pool,
+            }
+            .scalar("[]")?;
+        }
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for SeqW<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.element(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for SeqW<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.element(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleStruct for SeqW<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        self.element(v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+/// A map or struct: each value is rendered into `buf` as it comes; at the end
+/// the entries are written out sorted by key (the last of equal keys wins, as
+/// in a JSON object).
+struct MapW<'o> {
+    out: &'o mut String,
+    at: At,
+    buf: String,
+    /// Key, and the range of `buf` holding the text after `key:`.
+    entries: Entries,
+    pool: &'o mut Pool,
+    key: Option<String>,
+}
+
+impl MapW<'_> {
+    fn level(&self) -> usize {
+        match self.at {
+            At::Top => 0,
+            At::AfterKey(l) | At::Item(l) => l + 2,
+        }
+    }
+
+    fn entry<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, v: &T) -> Result<(), Error> {
+        let start = self.buf.len();
+        let level = self.level();
+        v.serialize(Ser {
+            out: &mut self.buf,
+            at: At::AfterKey(level),
+            pool: self.pool,
+        })?;
+        self.entries.push((key, start..self.buf.len()));
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), Error> {
+        if self.entries.is_empty() {
+            self.buf.clear();
+            self.pool.bufs.push(self.buf);
+            self.pool.entries.push(self.entries);
+            return Ser {
+                out: self.out,
+                at: self.at,
+                pool: self.pool,
+            }
+            .scalar("{}");
+        }
+        // Stable: among equal keys the last added ends up last; keep only it.
+        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let level = self.level();
+        if let At::AfterKey(_) = self.at {
+            self.out.push('\n');
+        }
+        let n = self.entries.len();
+        // After `- `, the first key shares the dash's line.
+        let mut first = matches!(self.at, At::Item(_));
+        for (i, (k, range)) in self.entries.iter().enumerate() {
+            if i + 1 < n && self.entries[i + 1].0 == *k {
+                continue;
+            }
+            if !std::mem::take(&mut first) {
+                indent(self.out, level);
+            }
+            match k {
+                // Field names of our own types: identifiers, never quoted.
+                Cow::Borrowed(k) => {
+                    debug_assert!(!needs_quotes(k), "{k}");
+                    self.out.push_str(k)
                 }
+                Cow::Owned(k) => push_scalar_str(self.out, k),
             }
-            Value::Array(inner) if !inner.is_empty() => {
-                out.push('\n');
-                write_seq(out, inner, level + 2);
-            }
-            other => {
-                out.push_str(&scalar(other));
-                out.push('\n');
-            }
+            self.out.push(':');
+            self.out.push_str(&self.buf[range.clone()]);
         }
+        self.buf.clear();
+        self.entries.clear();
+        self.pool.bufs.push(self.buf);
+        self.pool.entries.push(self.entries);
+        Ok(())
     }
 }
 
-fn key(k: &str) -> std::borrow::Cow<'_, str> {
-    if needs_quotes(k) { quote(k).into() } else { k.into() }
-}
-
-fn scalar(v: &Value) -> std::borrow::Cow<'_, str> {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => if *b { "true" } else { "false" }.into(),
-        Value::Number(n) => n.to_string().into(),
-        Value::String(s) => {
-            if needs_quotes(s) {
-                quote(s).into()
-            } else {
-                s.as_str().into()
-            }
-        }
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+impl ser::SerializeStruct for MapW<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
+        self.entry(Cow::Borrowed(key), v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
     }
 }
+
+impl ser::SerializeMap for MapW<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        self.key = Some(key.serialize(KeySer)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        let key = self.key.take().ok_or_else(|| Error("map value without a key".into()))?;
+        self.entry(Cow::Owned(key), v)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.finish()
+    }
+}
+
+/// Map keys: strings, or numbers and booleans written as strings (as JSON keys are).
+struct KeySer;
+
+impl ser::Serializer for KeySer {
+    type Ok = String;
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<String, Error>;
+    type SerializeTuple = ser::Impossible<String, Error>;
+    type SerializeTupleStruct = ser::Impossible<String, Error>;
+    type SerializeTupleVariant = ser::Impossible<String, Error>;
+    type SerializeMap = ser::Impossible<String, Error>;
+    type SerializeStruct = ser::Impossible<String, Error>;
+    type SerializeStructVariant = ser::Impossible<String, Error>;
+
+    fn serialize_str(self, v: &str) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_char(self, v: char) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_bool(self, v: bool) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i8(self, v: i8) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i16(self, v: i16) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i32(self, v: i32) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i64(self, v: i64) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u8(self, v: u8) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u16(self, v: u16) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u32(self, v: u32) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u64(self, v: u64) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_f32(self, _: f32) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_f64(self, _: f64) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_none(self) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<String, Error> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Error> {
+        Ok(variant.to_string())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<String, Error> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+}
+
+/// Bytes a plain word may hold: letters, digits and `-_./`.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/');
+        c += 1;
+    }
+    t
+};
 
 /// Whether a plain scalar would not read back as this string.
 fn needs_quotes(s: &str) -> bool {
@@ -109,10 +590,7 @@ fn needs_quotes(s: &str) -> bool {
     let Some(&first) = b.first() else { return true };
     // Fast path: words of letters, digits and `-_./` that start with a letter
     // and are not YAML's boolean or null words.
-    if first.is_ascii_alphabetic()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
-    {
+    if first.is_ascii_alphabetic() && b.iter().all(|&c| PLAIN[c as usize]) {
         return is_special_word(s);
     }
     if s.trim() != s || is_special_word(s) || looks_numeric(s) || looks_like_timestamp(s) {
@@ -168,9 +646,14 @@ fn looks_like_timestamp(s: &str) -> bool {
         && b[8..10].iter().all(u8::is_ascii_digit)
 }
 
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+fn quote_into(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b.is_ascii_control()) && !s.chars().any(char::is_control) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -184,13 +667,12 @@ fn quote(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     #[test]
     fn renders_like_kubectl() {
@@ -258,5 +740,32 @@ kind: List
         let v = json!({"a": ["2", "True", "", "x y", {"b": "1,2", "c": [1, 2.5, true, null]}], "d": {"e": "2026-01-01T00:00:00Z"}});
         let back: Value = serde_saphyr::from_str(&to_yaml(&v)).unwrap();
         assert_eq!(back, v);
+    }
+
+    /// Typed values (struct fields in declaration order, flattened unknown
+    /// fields, `None`) render exactly as their JSON tree does: keys sorted.
+    #[test]
+    fn typed_values_render_as_their_json_tree() {
+        let job: crate::api::Job = serde_json::from_value(json!({
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "pi", "labels": {"b": "2", "a": "True"}, "zzUnknown": {"x": [1, 2.5]}},
+            "spec": {"completions": 3, "template": {"spec": {"containers": [{"name": "pi", "command": ["perl", "-wle"], "args": []}], "restartPolicy": "Never"}}},
+            "status": {"conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}], "completedIndexes": "1"}
+        }))
+        .unwrap();
+        let tree = serde_json::to_value(&job).unwrap();
+        assert_eq!(to_yaml(&job), to_yaml(&tree));
+        let mut item = String::new();
+        Writer::default().item(&mut item, &job);
+        assert_eq!(item, to_yaml(&Value::Array(vec![tree])));
+        assert!(
+            item.contains("  metadata:\n    labels:\n      a: \"True\"\n      b: \"2\"\n"),
+            "{item}"
+        );
+        assert!(
+            item.contains("        - args: []\n          command:\n          - perl\n          - -wle\n"),
+            "{item}"
+        );
     }
 }

@@ -136,9 +136,8 @@ impl World<'_> {
             // TTL-after-finished: expiry = the terminal condition's time + TTL.
             q.push(now + ttl.max(0) as u64 * 1000, Ev::TtlExpire { job: jid });
         }
-        let workload = js.workload;
         if let Some(f) = self.on_finish.as_mut() {
-            f(*job, workload);
+            f(&job);
         }
         self.orphan_pods(jid, now, q);
     }

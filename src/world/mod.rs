@@ -313,7 +313,7 @@ pub struct World<'a> {
     profile: Profile,
     log: &'a mut dyn EventLog,
     /// Final Job objects are handed here as they finish (`jobs.yaml`).
-    on_finish: Option<&'a mut dyn FnMut(Job, u32)>,
+    on_finish: Option<&'a mut dyn FnMut(&Job)>,
     templates: Vec<TemplateInfo>,
     jobs: Vec<JobSlot>,
     /// Job ids by workload and ordinal, once created.
@@ -342,7 +342,7 @@ impl<'a> World<'a> {
         sc: &'a Scenario,
         replication: u32,
         log: &'a mut dyn EventLog,
-        on_finish: Option<&'a mut dyn FnMut(Job, u32)>,
+        on_finish: Option<&'a mut dyn FnMut(&Job)>,
     ) -> Self {
         let templates = sc
             .workloads
@@ -434,12 +434,14 @@ impl<'a> World<'a> {
         out
     }
 
-    /// Jobs not finished at the end, with their workload, for `jobs.yaml`.
-    pub fn unfinished_jobs(&self) -> impl Iterator<Item = (&Job, u32)> {
-        self.jobs
-            .iter()
-            .filter(|js| !js.finished && !js.deleted)
-            .filter_map(|js| js.job.as_deref().map(|j| (j, js.workload)))
+    /// Hands the Jobs not finished at the end to `on_finish` (`jobs.yaml`), in creation order.
+    pub fn report_unfinished(&mut self) {
+        let Some(f) = self.on_finish.as_mut() else { return };
+        for js in self.jobs.iter().filter(|js| !js.finished && !js.deleted) {
+            if let Some(job) = js.job.as_deref() {
+                f(job);
+            }
+        }
     }
 
     /// Closes the utilisation integrals at `end`.
