@@ -175,6 +175,8 @@ pub struct Replication {
     pub stats: RunStats,
     pub events: u64,
     pub end: u64,
+    /// What the charts need from the timeline, when it was written.
+    pub digest: Option<crate::output::charts::TimelineDigest>,
 }
 
 /// Files of replication 0, written while it runs, and the time-series step.
@@ -193,6 +195,7 @@ pub fn run_replication(
 ) -> std::io::Result<Replication> {
     let mut csv_log = timeline.events.as_mut().map(|f| CsvLog::new(f.writer()));
     let mut tee = Tee {
+        digest: csv_log.as_ref().map(|_| Default::default()),
         first: csv_log.as_mut().map(|l| l as &mut dyn EventLog),
         series: TimeSeries::new(timeline.step),
     };
@@ -222,6 +225,7 @@ pub fn run_replication(
     drop(world);
     tee.series.finish(end);
     let samples = std::mem::take(&mut tee.series.samples);
+    let digest = tee.digest.take();
     drop(tee);
     if let Some(y) = yaml {
         y.finish()?;
@@ -238,6 +242,7 @@ pub fn run_replication(
         stats,
         events: queue.processed(),
         end,
+        digest,
     })
 }
 
@@ -407,7 +412,7 @@ pub fn run(args: &RunArgs) -> u8 {
         eprintln!("error: writing outputs to {}: {e}", out_dir.display());
         return EXIT_FAILURE;
     }
-    if let Err(e) = crate::output::charts::draw_all(&out_dir, args.png) {
+    if let Err(e) = crate::output::charts::draw_all(&out_dir, args.png, runs[0].digest.take()) {
         eprintln!("error: drawing charts in {}: {e}", out_dir.display());
         return EXIT_FAILURE;
     }
@@ -483,7 +488,7 @@ fn progress_bar(hidden: bool, sc: &Scenario) -> indicatif::ProgressBar {
 
 /// `jobsim plot`: redraws the charts of an output folder from its files.
 pub fn plot(dir: &Path, png: bool) -> u8 {
-    match crate::output::charts::draw_all(dir, png) {
+    match crate::output::charts::draw_all(dir, png, None) {
         Ok(files) => {
             for f in files {
                 println!("wrote {}", f.display());

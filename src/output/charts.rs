@@ -1,8 +1,12 @@
 //! Charts for a design review, drawn from the output files alone (so
 //! `jobsim plot DIR` can redraw them): pods over time, Job duration CDF, a
 //! Gantt of Jobs and their pod attempts, failures by reason, and cluster
-//! utilisation. SVG always; PNG on request, with a bundled font.
+//! utilisation. SVG always; PNG on request, with a bundled font. During a run
+//! the little they need from the timeline is gathered as it is written, so the
+//! run does not read its own `events.csv` back.
 
+use super::events::{EventKind, EventLog};
+use crate::time::SimTime;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -114,50 +118,74 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
             }
         }
     }
-    // Pod attempts and pod failures (replication 0's timeline).
-    let mut order: Vec<String> = Vec::new();
-    let mut attempts: BTreeMap<String, (String, f64, Outcome, bool)> = BTreeMap::new();
-    let mut done: BTreeMap<String, Vec<(f64, f64, Outcome)>> = BTreeMap::new();
-    // The timeline can be hundreds of megabytes: one reused line buffer, fields
-    // split in place, and only the few events the charts need looked at.
-    let path = dir.join("events.csv");
-    let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut l = String::new();
-    let mut header = true;
-    loop {
-        l.clear();
-        if reader
-            .read_line(&mut l)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            == 0
-        {
-            break;
+    Ok(inp)
+}
+
+/// What the charts take from replication 0's timeline: pod failure causes and
+/// the pod attempts of the first Jobs. Fed row by row, either while the run
+/// writes `events.csv` or by reading it back (`jobsim plot`): both give the same charts.
+#[derive(Default)]
+pub struct TimelineDigest {
+    /// The first Jobs created, in order.
+    order: Vec<String>,
+    /// Live attempts of those Jobs by pod: job, start, deleting.
+    attempts: BTreeMap<String, (String, f64, bool)>,
+    done: BTreeMap<String, Vec<Attempt>>,
+    /// Pod failure causes.
+    failures: BTreeMap<String, u64>,
+}
+
+impl TimelineDigest {
+    /// Reads `events.csv`; the timeline can be hundreds of megabytes: one reused
+    /// line buffer, fields split in place, and only the few events used looked at.
+    pub fn read(path: &Path) -> R<Self> {
+        let mut d = TimelineDigest::default();
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut l = String::new();
+        let mut header = true;
+        loop {
+            l.clear();
+            if reader
+                .read_line(&mut l)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                == 0
+            {
+                break;
+            }
+            if std::mem::take(&mut header) {
+                continue;
+            }
+            let mut f = l.trim_end_matches(['\n', '\r']).splitn(6, ',');
+            let (Some(t), Some(job), Some(pod), Some(_), Some(event), Some(detail)) =
+                (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+            else {
+                continue;
+            };
+            if Self::wants(event) {
+                d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, event, detail);
+            }
         }
-        if std::mem::take(&mut header) {
-            continue;
-        }
-        let mut f = l.trim_end_matches(['\n', '\r']).splitn(6, ',');
-        let (Some(t), Some(job), Some(pod), Some(_), Some(event), Some(detail)) =
-            (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
-        else {
-            continue;
-        };
-        if !matches!(
+        Ok(d)
+    }
+
+    fn wants(event: &str) -> bool {
+        matches!(
             event,
             "JobCreated" | "PodCreated" | "PodDeleting" | "PodSucceeded" | "PodFailed"
-        ) {
-            continue;
-        }
-        let t = t.parse::<f64>().unwrap_or(0.0);
+        )
+    }
+
+    /// One timeline row, `t` in seconds.
+    fn event(&mut self, t: f64, job: &str, pod: &str, event: &str, detail: &str) {
         match event {
-            "JobCreated" if order.len() < GANTT_JOBS => order.push(job.to_string()),
-            "PodCreated" if order.iter().any(|j| j == job) => {
-                attempts.insert(pod.to_string(), (job.to_string(), t, Outcome::Unfinished, false));
+            "JobCreated" if self.order.len() < GANTT_JOBS => self.order.push(job.to_string()),
+            "PodCreated" if self.order.iter().any(|j| j == job) => {
+                self.attempts.insert(pod.to_string(), (job.to_string(), t, false));
             }
             "PodDeleting" => {
-                if let Some(a) = attempts.get_mut(pod) {
-                    a.3 = true;
+                if let Some(a) = self.attempts.get_mut(pod) {
+                    a.2 = true;
                 }
             }
             "PodSucceeded" | "PodFailed" => {
@@ -169,9 +197,9 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
                     } else {
                         "Pod: deleted before start".to_string()
                     };
-                    *inp.failures.entry(cause).or_default() += 1;
+                    *self.failures.entry(cause).or_default() += 1;
                 }
-                if let Some((job, start, _, deleting)) = attempts.remove(pod) {
+                if let Some((job, start, deleting)) = self.attempts.remove(pod) {
                     let outcome = if event == "PodSucceeded" {
                         Outcome::Succeeded
                     } else if deleting {
@@ -179,23 +207,44 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
                     } else {
                         Outcome::Failed
                     };
-                    done.entry(job).or_default().push((start, t, outcome));
+                    self.done.entry(job).or_default().push((start, t, outcome));
                 }
             }
             _ => {}
         }
     }
-    for (_, (job, start, _, _)) in attempts {
-        done.entry(job).or_default().push((start, inp.end, Outcome::Unfinished));
+
+    /// Adds the failure causes and the Gantt rows to the chart inputs; attempts
+    /// still running end at the end of the run.
+    fn finish_into(mut self, inp: &mut Inputs) {
+        for (cause, n) in self.failures {
+            *inp.failures.entry(cause).or_default() += n;
+        }
+        for (_, (job, start, _)) in self.attempts {
+            self.done
+                .entry(job)
+                .or_default()
+                .push((start, inp.end, Outcome::Unfinished));
+        }
+        inp.gantt = self
+            .order
+            .into_iter()
+            .map(|j| {
+                let a = self.done.remove(&j).unwrap_or_default();
+                (j, a)
+            })
+            .collect();
     }
-    inp.gantt = order
-        .into_iter()
-        .map(|j| {
-            let a = done.remove(&j).unwrap_or_default();
-            (j, a)
-        })
-        .collect();
-    Ok(inp)
+}
+
+impl EventLog for TimelineDigest {
+    fn row(&mut self, t: SimTime, job: &str, pod: &str, _: Option<i32>, kind: EventKind, detail: &str) {
+        let event = kind.name();
+        if Self::wants(event) {
+            // The same f64 as parsing the three-decimal text of events.csv.
+            self.event(t as f64 / 1000.0, job, pod, event, detail);
+        }
+    }
 }
 
 /// Time axis: minutes for runs up to three hours, hours beyond.
@@ -252,10 +301,16 @@ fn time_unit(end_s: f64) -> (f64, &'static str) {
     }
 }
 
-/// Draws every chart into `dir`; returns the files written.
-pub fn draw_all(dir: &Path, png: bool) -> R<Vec<PathBuf>> {
+/// Draws every chart into `dir`; returns the files written. The timeline
+/// digest is read from `events.csv` unless the run hands it over.
+pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<PathBuf>> {
     register_font();
-    let inp = read_inputs(dir)?;
+    let mut inp = read_inputs(dir)?;
+    let digest = match digest {
+        Some(d) => d,
+        None => TimelineDigest::read(&dir.join("events.csv"))?,
+    };
+    digest.finish_into(&mut inp);
     let mut written = Vec::new();
     for name in CHARTS {
         let mut text = String::new();

@@ -305,9 +305,10 @@ fn detail_field(detail: &str, key: &str) -> String {
         .to_string()
 }
 
-/// Passes rows to a timeline writer (if any) and to the time series.
+/// Passes rows to a timeline writer and the charts' digest (if any) and to the time series.
 pub struct Tee<'a> {
     pub first: Option<&'a mut dyn EventLog>,
+    pub digest: Option<super::charts::TimelineDigest>,
     pub series: TimeSeries,
 }
 
@@ -315,6 +316,9 @@ impl EventLog for Tee<'_> {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
         if let Some(f) = self.first.as_mut() {
             f.row(t, job, pod, index, kind, detail);
+        }
+        if let Some(d) = self.digest.as_mut() {
+            d.row(t, job, pod, index, kind, detail);
         }
         self.series.row(t, job, pod, index, kind, detail);
     }
