@@ -291,13 +291,30 @@ impl JobClient for ApiClient<'_> {
     }
 }
 
-/// Pod UIDs carry their slot in the last twelve hex digits.
-fn pod_uid(slot: u32, replication: u32) -> String {
-    format!(
-        "{:08x}-{:04x}-4000-8000-{slot:012x}",
-        splitmix64(replication as u64) as u32,
-        replication & 0xffff
-    )
+/// Pod UIDs carry their slot in the last twelve hex digits:
+/// `{replication hash:08x}-{replication:04x}-4000-8000-{slot:012x}`.
+/// Written by hand into a stack buffer: this runs twice per pod.
+struct PodUid([u8; 36]);
+
+impl PodUid {
+    fn new(slot: u32, replication: u32) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        fn put(b: &mut [u8], v: u64) {
+            let n = b.len();
+            for (i, c) in b.iter_mut().enumerate() {
+                *c = HEX[((v >> (4 * (n - 1 - i))) & 0xf) as usize];
+            }
+        }
+        let mut b = *b"00000000-0000-4000-8000-000000000000";
+        put(&mut b[0..8], splitmix64(replication as u64) as u32 as u64);
+        put(&mut b[9..13], (replication & 0xffff) as u64);
+        put(&mut b[24..36], slot as u64);
+        PodUid(b)
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII")
+    }
 }
 
 fn slot_of(uid: &str) -> u32 {
@@ -541,7 +558,8 @@ impl<'a> World<'a> {
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
             }
             Observed::FinalizerRemoved(slot) => {
-                js.state.finalizer_removal_observed(&pod_uid(slot, self.replication));
+                js.state
+                    .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str());
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
             }
             Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, js.queue.failures),
@@ -689,6 +707,25 @@ impl Model for World<'_> {
             Ev::NodeRecover { node } => self.recover_node(node, now, q),
             Ev::TtlExpire { job } => self.ttl_expire(job, now, q),
             Ev::Action { index } => self.action(index, now, q),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_uids_hold_their_slot() {
+        for (slot, rep) in [(0, 0), (1, 0), (0xabcdef, 3), (u32::MAX, 0x1_2345)] {
+            let uid = PodUid::new(slot, rep);
+            let want = format!(
+                "{:08x}-{:04x}-4000-8000-{slot:012x}",
+                splitmix64(rep as u64) as u32,
+                rep & 0xffff
+            );
+            assert_eq!(uid.as_str(), want);
+            assert_eq!(slot_of(uid.as_str()), slot);
         }
     }
 }

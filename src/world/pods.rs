@@ -57,7 +57,7 @@ impl World<'_> {
             wl.id ^ ((js.result.ordinal as u64) << 24) ^ ((ordinal as u64) << 1) ^ ((self.replication as u64) << 48);
         pod.metadata.name = format!("{}{}", req.generate_name, name_suffix(seed));
         pod.metadata.namespace = job.metadata.namespace.clone();
-        pod.metadata.uid = pod_uid(slot, self.replication);
+        pod.metadata.uid = PodUid::new(slot, self.replication).as_str().to_string();
         pod.metadata.creation_timestamp = Some(ts);
         pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
         if let Some(ix) = req.index {
