@@ -239,10 +239,16 @@ impl TimelineDigest {
 
 impl EventLog for TimelineDigest {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, _: Option<i32>, kind: EventKind, detail: &str) {
-        let event = kind.name();
-        if Self::wants(event) {
+        if matches!(
+            kind,
+            EventKind::JobCreated
+                | EventKind::PodCreated
+                | EventKind::PodDeleting
+                | EventKind::PodSucceeded
+                | EventKind::PodFailed
+        ) {
             // The same f64 as parsing the three-decimal text of events.csv.
-            self.event(t as f64 / 1000.0, job, pod, event, detail);
+            self.event(t as f64 / 1000.0, job, pod, kind.name(), detail);
         }
     }
 }

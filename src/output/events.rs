@@ -123,6 +123,13 @@ fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     buf.extend_from_slice(&tmp[i..]);
 }
 
+/// Job, pod and node names are DNS names (validated, or generated from one):
+/// never quoted.
+fn push_name(buf: &mut Vec<u8>, s: &str) {
+    debug_assert!(!s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n')), "{s}");
+    buf.extend_from_slice(s.as_bytes());
+}
+
 fn push_field(buf: &mut Vec<u8>, s: &str) {
     if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n')) {
         buf.push(b'"');
@@ -151,9 +158,9 @@ impl<W: Write> EventLog for CsvLog<W> {
             b'0' + (ms % 10) as u8,
         ]);
         b.push(b',');
-        push_field(b, job);
+        push_name(b, job);
         b.push(b',');
-        push_field(b, pod);
+        push_name(b, pod);
         b.push(b',');
         if let Some(ix) = index {
             push_u64(b, ix as u64);

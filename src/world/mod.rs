@@ -352,6 +352,8 @@ pub struct World<'a> {
     pub stats: RunStats,
     /// Time of the last event that changed anything (stale timers do not count).
     pub last_activity: SimTime,
+    /// An event's `detail`, built in place for the timeline.
+    detail: String,
 }
 
 impl<'a> World<'a> {
@@ -402,6 +404,7 @@ impl<'a> World<'a> {
             arrivals_left: sc.workloads.iter().map(|w| w.count as u64).sum(),
             stats: RunStats::default(),
             last_activity: 0,
+            detail: String::with_capacity(128),
         }
     }
 

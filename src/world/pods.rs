@@ -9,15 +9,21 @@ use crate::workload::plan_attempt;
 /// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
-fn name_suffix(seed: u64) -> String {
+/// `generateName` plus five random characters.
+fn generated_name(prefix: &str, seed: u64) -> String {
+    let mut name = String::with_capacity(prefix.len() + 5);
+    name.push_str(prefix);
     let mut x = splitmix64(seed);
-    (0..5)
-        .map(|_| {
-            let c = NAME_ALPHABET[(x % NAME_ALPHABET.len() as u64) as usize] as char;
-            x /= NAME_ALPHABET.len() as u64;
-            c
-        })
-        .collect()
+    for _ in 0..5 {
+        name.push(NAME_ALPHABET[(x % NAME_ALPHABET.len() as u64) as usize] as char);
+        x /= NAME_ALPHABET.len() as u64;
+    }
+    name
+}
+
+/// Appends an integer to an event detail without the formatting machinery.
+fn push_int(s: &mut String, v: impl itoa::Integer) {
+    s.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Name of the single node of an unlimited cluster.
@@ -55,7 +61,7 @@ impl World<'_> {
         let mut pod = Pod::default();
         let seed =
             wl.id ^ ((js.result.ordinal as u64) << 24) ^ ((ordinal as u64) << 1) ^ ((self.replication as u64) << 48);
-        pod.metadata.name = format!("{}{}", req.generate_name, name_suffix(seed));
+        pod.metadata.name = generated_name(&req.generate_name, seed);
         pod.metadata.namespace = job.metadata.namespace.clone();
         pod.metadata.uid = PodUid::new(slot, self.replication).as_str().to_string();
         pod.metadata.creation_timestamp = Some(ts);
@@ -221,18 +227,23 @@ impl World<'_> {
         let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
         if self.log.enabled() {
             let r = self.templates[self.jobs[p.job as usize].workload as usize].request;
-            let detail = if r == Request::default() || node.is_none() {
-                format!("node={}", p.pod.spec.node_name)
-            } else {
-                format!("node={};cpu={};memory={}", p.pod.spec.node_name, r.cpu_milli, r.memory)
-            };
+            let detail = &mut self.detail;
+            detail.clear();
+            detail.push_str("node=");
+            detail.push_str(&p.pod.spec.node_name);
+            if r != Request::default() && node.is_some() {
+                detail.push_str(";cpu=");
+                push_int(detail, r.cpu_milli);
+                detail.push_str(";memory=");
+                push_int(detail, r.memory);
+            }
             self.log.row(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
                 index,
                 EventKind::PodScheduled,
-                &detail,
+                detail,
             );
         }
         q.push(
@@ -510,12 +521,21 @@ impl World<'_> {
                 .containers
                 .get(p.plan.container)
                 .map_or("", String::as_str);
-            let (kind, detail) = if phase == PodPhase::Succeeded {
-                (EventKind::PodSucceeded, format!("exitCode=0;container={container}"))
-            } else if p.pod.status.container_statuses.is_empty() {
-                (EventKind::PodFailed, "reason=DeletedBeforeStart".to_string())
+            let detail = &mut self.detail;
+            detail.clear();
+            let kind = if phase != PodPhase::Succeeded && p.pod.status.container_statuses.is_empty() {
+                detail.push_str("reason=DeletedBeforeStart");
+                EventKind::PodFailed
             } else {
-                (EventKind::PodFailed, format!("exitCode={code};container={container}"))
+                detail.push_str("exitCode=");
+                push_int(detail, if phase == PodPhase::Succeeded { 0 } else { code });
+                detail.push_str(";container=");
+                detail.push_str(container);
+                if phase == PodPhase::Succeeded {
+                    EventKind::PodSucceeded
+                } else {
+                    EventKind::PodFailed
+                }
             };
             self.log.row(
                 now,
@@ -523,7 +543,7 @@ impl World<'_> {
                 &p.pod.metadata.name,
                 p.index,
                 kind,
-                &detail,
+                detail,
             );
         }
         self.pods[slot as usize] = Some(p);
