@@ -8,6 +8,7 @@ use super::job::{
 use super::meta::{Extra, ObjectMeta};
 use super::time::Time;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -120,9 +121,11 @@ pub struct PodStatus {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodCondition {
+    /// `Cow`: the kubelet model writes constant types and statuses, which
+    /// then need no heap copy per pod.
     #[serde(rename = "type")]
-    pub type_: String,
-    pub status: String,
+    pub type_: Cow<'static, str>,
+    pub status: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -172,8 +175,8 @@ pub struct ContainerStateRunning {
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStateTerminated {
     pub exit_code: i32,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub reason: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<Time>,
     /// `None` is Go's zero time: "no finish time".

@@ -128,8 +128,8 @@ pub fn pod(v: &Value, default_uid: &str) -> R<Pod> {
     }
     for c in v["conditions"].as_array().into_iter().flatten() {
         p.status.conditions.push(PodCondition {
-            type_: opt_str(&c["type"]).unwrap_or_default(),
-            status: opt_str(&c["status"]).unwrap_or_default(),
+            type_: opt_str(&c["type"]).unwrap_or_default().into(),
+            status: opt_str(&c["status"]).unwrap_or_default().into(),
             last_transition_time: time(&c["lastTransitionTime"])?,
             ..Default::default()
         });

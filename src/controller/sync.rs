@@ -448,16 +448,17 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec
             && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)
             && (!ctx.job.is_indexed() || p.completion_index().is_some_and(|ix| ix < completions))
     };
+    // The phase first: it is the cheap test, and most pods are still running.
     let succeeded = ctx
         .pods
         .iter()
-        .filter(|p| valid(p, &ctx.uncounted_succeeded) && p.status.phase == PodPhase::Succeeded)
+        .filter(|p| p.status.phase == PodPhase::Succeeded && valid(p, &ctx.uncounted_succeeded))
         .copied()
         .collect();
     let failed = ctx
         .pods
         .iter()
-        .filter(|p| valid(p, &ctx.uncounted_failed) && is_pod_failed(p, ctx.job, profile))
+        .filter(|p| is_pod_failed(p, ctx.job, profile) && valid(p, &ctx.uncounted_failed))
         .copied()
         .collect();
     (succeeded, failed)

@@ -509,7 +509,7 @@ impl World<'_> {
         {
             for c in &self.sc.workloads[workload].behavior(p.index).outcomes[o].conditions {
                 p.pod.status.conditions.push(PodCondition {
-                    type_: c.clone(),
+                    type_: c.clone().into(),
                     status: "True".into(),
                     last_transition_time: Some(ts),
                     ..Default::default()
