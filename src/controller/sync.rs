@@ -782,8 +782,8 @@ fn clean_uncounted(status: &mut JobStatus, with_finalizer: &BTreeSet<&str>) -> b
 /// `trackJobStatusAndRemoveFinalizers`: record finished pods in
 /// `uncountedTerminatedPods`, flush, remove their finalizers, move them to the
 /// counters, and write the terminal condition when everything is accounted for.
-fn track_job_status_and_remove_finalizers(
-    ctx: &mut Ctx,
+fn track_job_status_and_remove_finalizers<'a>(
+    ctx: &mut Ctx<'a>,
     state: &mut JobState,
     env: &SyncEnv,
     client: &mut dyn JobClient,
@@ -798,20 +798,23 @@ fn track_job_status_and_remove_finalizers(
         ctx.pods.sort_by_key(|p| p.completion_index().unwrap_or(-1));
     }
     // UIDs of pods that still carry the finalizer; only needed when something is uncounted.
-    let pods_now = ctx.pods.clone();
-    let expected = ctx.expected_rm_finalizers.clone();
-    let with_finalizer_except = |removed: &[&str]| -> BTreeSet<&str> {
-        pods_now
-            .iter()
-            .filter(|p| {
-                p.has_tracking_finalizer()
-                    && !expected.contains(&p.metadata.uid)
-                    && !removed.contains(&p.metadata.uid.as_str())
-            })
-            .map(|p| p.metadata.uid.as_str())
-            .collect()
-    };
-    if has_uncounted(&ctx.status) && clean_uncounted(&mut ctx.status, &with_finalizer_except(&[])) {
+    let with_finalizer_except =
+        |pods: &[&'a Pod], expected: &BTreeSet<String>, removed: &[&str]| -> BTreeSet<&'a str> {
+            pods.iter()
+                .filter(|p| {
+                    p.has_tracking_finalizer()
+                        && !expected.contains(&p.metadata.uid)
+                        && !removed.contains(&p.metadata.uid.as_str())
+                })
+                .map(|p| p.metadata.uid.as_str())
+                .collect()
+        };
+    if has_uncounted(&ctx.status)
+        && clean_uncounted(
+            &mut ctx.status,
+            &with_finalizer_except(&ctx.pods, &ctx.expected_rm_finalizers, &[]),
+        )
+    {
         needs_flush = true;
     }
     let mut to_remove: Vec<&Pod> = Vec::new();
@@ -819,8 +822,8 @@ fn track_job_status_and_remove_finalizers(
     let mut reached_max = false;
     let fails_job =
         ctx.finished_condition.is_some() && !is_success_criteria_met(ctx.finished_condition.as_ref(), profile);
-    let pods = ctx.pods.clone();
-    for pod in pods {
+    for i in 0..ctx.pods.len() {
+        let pod = ctx.pods[i];
         let uid = &pod.metadata.uid;
         if !pod.has_tracking_finalizer() || ctx.expected_rm_finalizers.contains(uid) {
             continue;
@@ -923,7 +926,12 @@ fn track_job_status_and_remove_finalizers(
             }
         }
     }
-    if has_uncounted(&ctx.status) && clean_uncounted(&mut ctx.status, &with_finalizer_except(&removed)) {
+    if has_uncounted(&ctx.status)
+        && clean_uncounted(
+            &mut ctx.status,
+            &with_finalizer_except(&ctx.pods, &ctx.expected_rm_finalizers, &removed),
+        )
+    {
         needs_flush = true;
     }
     if let Some(e) = rm_err {

@@ -615,23 +615,18 @@ impl<'a> World<'a> {
         let js = &mut self.jobs[jid as usize];
         js.queue.failed = outcome.error.is_some();
         let end = groups.last().map_or(now, |(t, _)| *t);
-        let mut later = VecDeque::new();
-        let mut due_now = Vec::new();
-        for (t, writes) in groups {
-            if t <= now && later.is_empty() {
-                due_now.push(writes);
-            } else {
-                later.push_back((t, writes));
-            }
-        }
+        // Groups already complete are applied now; the rest when their calls return.
+        let mut groups = groups;
+        let due = groups.iter().position(|(t, _)| *t > now).unwrap_or(groups.len());
+        let later = groups.split_off(due);
         for (t, _) in &later {
             q.push(*t, Ev::ApplyWrites { job: jid });
         }
-        self.jobs[jid as usize].inflight = later;
-        if due_now.iter().any(|w| !w.is_empty()) {
+        self.jobs[jid as usize].inflight = later.into();
+        if groups.iter().any(|(_, w)| !w.is_empty()) {
             self.last_activity = now;
         }
-        for writes in due_now {
+        for (_, writes) in groups {
             self.apply_writes(jid, writes, now, q);
         }
         if let Some(ms) = outcome.requeue_after_ms {
