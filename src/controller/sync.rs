@@ -765,14 +765,14 @@ fn has_uncounted(status: &JobStatus) -> bool {
         .is_some_and(|u| !u.succeeded.is_empty() || !u.failed.is_empty())
 }
 
-fn clean_uncounted(status: &mut JobStatus, with_finalizer: &BTreeSet<&str>) -> bool {
+fn clean_uncounted(status: &mut JobStatus, with_finalizer: impl Fn(&str) -> bool) -> bool {
     let u = status.uncounted_terminated_pods.get_or_insert_with(Default::default);
     let (s0, f0) = (u.succeeded.len(), u.failed.len());
     if s0 + f0 == 0 {
         return false;
     }
-    u.succeeded.retain(|uid| with_finalizer.contains(uid.as_str()));
-    u.failed.retain(|uid| with_finalizer.contains(uid.as_str()));
+    u.succeeded.retain(|uid| with_finalizer(uid));
+    u.failed.retain(|uid| with_finalizer(uid));
     let (ds, df) = ((s0 - u.succeeded.len()) as i32, (f0 - u.failed.len()) as i32);
     status.succeeded += ds;
     status.failed += df;
@@ -797,23 +797,17 @@ fn track_job_status_and_remove_finalizers<'a>(
         // Introduce completed indexes in order.
         ctx.pods.sort_by_key(|p| p.completion_index().unwrap_or(-1));
     }
-    // UIDs of pods that still carry the finalizer; only needed when something is uncounted.
-    let with_finalizer_except =
-        |pods: &[&'a Pod], expected: &BTreeSet<String>, removed: &[&str]| -> BTreeSet<&'a str> {
-            pods.iter()
-                .filter(|p| {
-                    p.has_tracking_finalizer()
-                        && !expected.contains(&p.metadata.uid)
-                        && !removed.contains(&p.metadata.uid.as_str())
-                })
-                .map(|p| p.metadata.uid.as_str())
-                .collect()
-        };
+    // Whether a pod with this UID still carries the finalizer (and its removal
+    // was not issued). A scan: a Job sees a handful of pods, and few are uncounted.
+    let has_finalizer = |pods: &[&Pod], expected: &BTreeSet<String>, removed: &[&str], uid: &str| {
+        pods.iter().any(|p| {
+            p.metadata.uid == uid && p.has_tracking_finalizer() && !expected.contains(uid) && !removed.contains(&uid)
+        })
+    };
     if has_uncounted(&ctx.status)
-        && clean_uncounted(
-            &mut ctx.status,
-            &with_finalizer_except(&ctx.pods, &ctx.expected_rm_finalizers, &[]),
-        )
+        && clean_uncounted(&mut ctx.status, |uid| {
+            has_finalizer(&ctx.pods, &ctx.expected_rm_finalizers, &[], uid)
+        })
     {
         needs_flush = true;
     }
@@ -927,10 +921,9 @@ fn track_job_status_and_remove_finalizers<'a>(
         }
     }
     if has_uncounted(&ctx.status)
-        && clean_uncounted(
-            &mut ctx.status,
-            &with_finalizer_except(&ctx.pods, &ctx.expected_rm_finalizers, &removed),
-        )
+        && clean_uncounted(&mut ctx.status, |uid| {
+            has_finalizer(&ctx.pods, &ctx.expected_rm_finalizers, &removed, uid)
+        })
     {
         needs_flush = true;
     }
