@@ -99,7 +99,8 @@ impl<'a> Ctx<'a> {
                 .map(|u| f(u).iter().map(String::as_str).collect())
                 .unwrap_or_default()
         };
-        let active_pods: Vec<&Pod> = pods.iter().copied().filter(|p| p.is_active()).collect();
+        let mut active_pods: Vec<&Pod> = Vec::with_capacity(pods.len());
+        active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
         Ctx {
             pods: pods.to_vec(),
             ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,

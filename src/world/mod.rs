@@ -589,11 +589,12 @@ impl<'a> World<'a> {
         let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
             return self.sync_done(jid, now, q);
         };
-        let refs: Vec<&Pod> = js
-            .pods
-            .iter()
-            .filter_map(|&p| pods[p as usize].as_deref().map(|s| &s.pod))
-            .collect();
+        let mut refs: Vec<&Pod> = Vec::with_capacity(js.pods.len());
+        refs.extend(
+            js.pods
+                .iter()
+                .filter_map(|&p| pods[p as usize].as_deref().map(|s| &s.pod)),
+        );
         let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
         let mut client = ApiClient {
             bucket,
