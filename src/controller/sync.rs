@@ -519,6 +519,9 @@ fn delete_job_pods(
 /// `activePodsForRemoval`.
 fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) -> Vec<&'a Pod> {
     let (mut rm, mut left): (Vec<&Pod>, Vec<&Pod>) = (Vec::new(), Vec::new());
+    if rm_at_least == 0 && !job.is_indexed() {
+        return rm; // the common case: nothing to remove, nothing to copy
+    }
     if job.is_indexed() {
         append_duplicated_index_pods_for_removal(&mut rm, &mut left, pods, job.spec.completions.unwrap_or(0));
     } else {
