@@ -593,7 +593,8 @@ fn needs_quotes(s: &str) -> bool {
     if first.is_ascii_alphabetic() && b.iter().all(|&c| PLAIN[c as usize]) {
         return is_special_word(s);
     }
-    if s.trim() != s || is_special_word(s) || looks_numeric(s) || looks_like_timestamp(s) {
+    // Timestamps first: every Job has several, and they always need quotes.
+    if looks_like_timestamp(s) || s.trim() != s || is_special_word(s) || looks_numeric(s) {
         return true;
     }
     // A leading indicator character changes the meaning, except a dash that
@@ -603,7 +604,15 @@ fn needs_quotes(s: &str) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_word {
         return true;
     }
-    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())
+    b.windows(2).any(|w| w == b": " || w == b" #") || s.ends_with(':') || has_control(s)
+}
+
+fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|c| c.is_ascii_control())
+    } else {
+        s.chars().any(char::is_control)
+    }
 }
 
 /// YAML 1.1 booleans and nulls, in any case.
@@ -649,7 +658,7 @@ fn looks_like_timestamp(s: &str) -> bool {
 fn quote_into(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
-    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b.is_ascii_control()) && !s.chars().any(char::is_control) {
+    if !s.bytes().any(|b| b == b'"' || b == b'\\') && !has_control(s) {
         out.push_str(s);
         out.push('"');
         return;
