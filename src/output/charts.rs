@@ -162,34 +162,33 @@ impl TimelineDigest {
             else {
                 continue;
             };
-            if Self::wants(event) {
-                d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, event, detail);
-            }
+            let kind = match event {
+                "JobCreated" => EventKind::JobCreated,
+                "PodCreated" => EventKind::PodCreated,
+                "PodDeleting" => EventKind::PodDeleting,
+                "PodSucceeded" => EventKind::PodSucceeded,
+                "PodFailed" => EventKind::PodFailed,
+                _ => continue,
+            };
+            d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, kind, detail);
         }
         Ok(d)
     }
 
-    fn wants(event: &str) -> bool {
-        matches!(
-            event,
-            "JobCreated" | "PodCreated" | "PodDeleting" | "PodSucceeded" | "PodFailed"
-        )
-    }
-
     /// One timeline row, `t` in seconds.
-    fn event(&mut self, t: f64, job: &str, pod: &str, event: &str, detail: &str) {
-        match event {
-            "JobCreated" if self.order.len() < GANTT_JOBS => self.order.push(job.to_string()),
-            "PodCreated" if self.order.iter().any(|j| j == job) => {
+    fn event(&mut self, t: f64, job: &str, pod: &str, kind: EventKind, detail: &str) {
+        match kind {
+            EventKind::JobCreated if self.order.len() < GANTT_JOBS => self.order.push(job.to_string()),
+            EventKind::PodCreated if self.order.iter().any(|j| j == job) => {
                 self.attempts.insert(pod.to_string(), (job.to_string(), t, false));
             }
-            "PodDeleting" => {
+            EventKind::PodDeleting => {
                 if let Some(a) = self.attempts.get_mut(pod) {
                     a.2 = true;
                 }
             }
-            "PodSucceeded" | "PodFailed" => {
-                if event == "PodFailed" {
+            EventKind::PodSucceeded | EventKind::PodFailed => {
+                if kind == EventKind::PodFailed {
                     let cause = if detail.contains("reason=NodeLost") {
                         "Pod: node lost".to_string()
                     } else if let Some(code) = detail.split(';').find_map(|kv| kv.strip_prefix("exitCode=")) {
@@ -200,7 +199,7 @@ impl TimelineDigest {
                     *self.failures.entry(cause).or_default() += 1;
                 }
                 if let Some((job, start, deleting)) = self.attempts.remove(pod) {
-                    let outcome = if event == "PodSucceeded" {
+                    let outcome = if kind == EventKind::PodSucceeded {
                         Outcome::Succeeded
                     } else if deleting {
                         Outcome::Deleted
@@ -239,17 +238,8 @@ impl TimelineDigest {
 
 impl EventLog for TimelineDigest {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, _: Option<i32>, kind: EventKind, detail: &str) {
-        if matches!(
-            kind,
-            EventKind::JobCreated
-                | EventKind::PodCreated
-                | EventKind::PodDeleting
-                | EventKind::PodSucceeded
-                | EventKind::PodFailed
-        ) {
-            // The same f64 as parsing the three-decimal text of events.csv.
-            self.event(t as f64 / 1000.0, job, pod, kind.name(), detail);
-        }
+        // The same f64 as parsing the three-decimal text of events.csv.
+        self.event(t as f64 / 1000.0, job, pod, kind, detail);
     }
 }
 
