@@ -227,7 +227,10 @@ struct ApiClient<'w> {
     stats: &'w mut RunStats,
     /// Start of the current group.
     group_start: SimTime,
-    groups: Vec<(SimTime, Vec<Write>)>,
+    /// Per group: when its last call completes, and the end of its writes in `writes`.
+    groups: Vec<(SimTime, usize)>,
+    /// The writes of every group, in order (one buffer, reused from sync to sync).
+    writes: Vec<Write>,
     creates: u32,
     last_kind: u8,
 }
@@ -246,7 +249,7 @@ impl ApiClient<'_> {
             self.group_start = *done;
         }
         if new_group {
-            self.groups.push((self.group_start, Vec::new()));
+            self.groups.push((self.group_start, self.writes.len()));
         }
         if kind == 0 {
             self.creates += 1;
@@ -271,7 +274,8 @@ impl ApiClient<'_> {
                 "the server is currently unable to handle the request".into(),
             ));
         }
-        group.1.push(write);
+        self.writes.push(write);
+        group.1 = self.writes.len();
         Ok(())
     }
 }
@@ -354,6 +358,9 @@ pub struct World<'a> {
     pub last_activity: SimTime,
     /// An event's `detail`, built in place for the timeline.
     detail: String,
+    /// A sync's API writes and their groups, reused from sync to sync.
+    write_buf: Vec<Write>,
+    write_groups: Vec<(SimTime, usize)>,
 }
 
 impl<'a> World<'a> {
@@ -405,6 +412,8 @@ impl<'a> World<'a> {
             stats: RunStats::default(),
             last_activity: 0,
             detail: String::with_capacity(128),
+            write_buf: Vec::new(),
+            write_groups: Vec::new(),
         }
     }
 
@@ -583,6 +592,8 @@ impl<'a> World<'a> {
             bucket,
             key,
             sc,
+            write_groups,
+            write_buf,
             ..
         } = self;
         let js = &mut jobs[jid as usize];
@@ -605,31 +616,39 @@ impl<'a> World<'a> {
             requests: &mut js.requests,
             stats,
             group_start: now,
-            groups: Vec::new(),
+            groups: std::mem::take(write_groups),
+            writes: std::mem::take(write_buf),
             creates: 0,
             last_kind: u8::MAX,
         };
         let outcome = sync_job(job, &refs, &mut js.state, &env, &mut client);
-        let groups = std::mem::take(&mut client.groups);
+        let (mut groups, mut writes) = (client.groups, client.writes);
         drop(refs);
         self.stats.syncs += 1;
         let js = &mut self.jobs[jid as usize];
         js.queue.failed = outcome.error.is_some();
         let end = groups.last().map_or(now, |(t, _)| *t);
         // Groups already complete are applied now; the rest when their calls return.
-        let mut groups = groups;
         let due = groups.iter().position(|(t, _)| *t > now).unwrap_or(groups.len());
-        let later = groups.split_off(due);
-        for (t, _) in &later {
-            q.push(*t, Ev::ApplyWrites { job: jid });
+        let due_writes = if due == 0 { 0 } else { groups[due - 1].1 };
+        let mut inflight = VecDeque::new();
+        if due < groups.len() {
+            let mut later = writes.split_off(due_writes).into_iter();
+            let mut prev = due_writes;
+            for &(t, stop) in &groups[due..] {
+                q.push(t, Ev::ApplyWrites { job: jid });
+                inflight.push_back((t, later.by_ref().take(stop - prev).collect()));
+                prev = stop;
+            }
         }
-        self.jobs[jid as usize].inflight = later.into();
-        if groups.iter().any(|(_, w)| !w.is_empty()) {
+        js.inflight = inflight;
+        if !writes.is_empty() {
             self.last_activity = now;
         }
-        for (_, writes) in groups {
-            self.apply_writes(jid, writes, now, q);
-        }
+        self.apply_writes(jid, writes.drain(..), now, q);
+        groups.clear();
+        self.write_groups = groups;
+        self.write_buf = writes;
         if let Some(ms) = outcome.requeue_after_ms {
             self.enqueue_after(jid, ms, now, q);
         }
@@ -663,7 +682,13 @@ impl<'a> World<'a> {
         self.start_workers(now, q);
     }
 
-    fn apply_writes(&mut self, jid: u32, writes: Vec<Write>, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn apply_writes(
+        &mut self,
+        jid: u32,
+        writes: impl IntoIterator<Item = Write>,
+        now: SimTime,
+        q: &mut EventQueue<Ev>,
+    ) {
         for w in writes {
             match w {
                 Write::Status(st) => self.apply_status(jid, *st, now, q),
