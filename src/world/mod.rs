@@ -189,7 +189,7 @@ enum Write {
     Create(PodCreate),
     Delete(u32),
     RemoveFinalizer(u32),
-    Status(Box<JobStatus>),
+    Status(JobStatus),
 }
 
 /// Counters of a run.
@@ -291,7 +291,7 @@ impl JobClient for ApiClient<'_> {
         self.call(2, Write::RemoveFinalizer(slot_of(&pod.metadata.uid)))
     }
     fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
-        self.call(3, Write::Status(Box::new(status.clone())))
+        self.call(3, Write::Status(status.clone()))
     }
 }
 
@@ -691,7 +691,7 @@ impl<'a> World<'a> {
     ) {
         for w in writes {
             match w {
-                Write::Status(st) => self.apply_status(jid, *st, now, q),
+                Write::Status(st) => self.apply_status(jid, st, now, q),
                 Write::Create(req) => self.create_pod(jid, &req, now, q),
                 Write::Delete(slot) => self.delete_pod(slot, now, q),
                 Write::RemoveFinalizer(slot) => self.remove_finalizer(slot, now, q),
