@@ -87,12 +87,22 @@ pub struct TimeSeries {
     pub samples: Samples,
 }
 
+/// The number under `key` in a `key=value;...` detail, or 0.
 fn detail_num(detail: &str, key: &str) -> i64 {
-    detail
-        .split(';')
-        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    let mut rest = detail;
+    loop {
+        let (field, next) = match rest.find(';') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        if let Some(v) = field.strip_prefix(key).and_then(|v| v.strip_prefix('=')) {
+            return v.parse().unwrap_or(0);
+        }
+        match next {
+            Some(n) => rest = n,
+            None => return 0,
+        }
+    }
 }
 
 impl TimeSeries {
