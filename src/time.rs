@@ -82,7 +82,20 @@ pub fn format_duration(ms: SimDuration) -> String {
 
 /// Seconds with three decimals (`12.345`), as the CSV outputs write times.
 pub fn format_seconds(ms: SimTime) -> String {
-    format!("{}.{:03}", ms / 1000, ms % 1000)
+    let mut s = String::with_capacity(16);
+    push_seconds(&mut s, ms);
+    s
+}
+
+/// Appends `ms` as seconds with three decimals (`12.005`), without the
+/// formatting machinery: output files carry one per row.
+pub fn push_seconds(out: &mut String, ms: SimTime) {
+    out.push_str(itoa::Buffer::new().format(ms / 1000));
+    let frac = ms % 1000;
+    out.push('.');
+    out.push((b'0' + (frac / 100) as u8) as char);
+    out.push((b'0' + (frac / 10 % 10) as u8) as char);
+    out.push((b'0' + (frac % 10) as u8) as char);
 }
 
 #[cfg(test)]

@@ -731,7 +731,7 @@ fn pod_create_request(
         }
         None => PodCreate {
             index: None,
-            generate_name: format!("{}-", job.metadata.name),
+            generate_name: [job.metadata.name.as_str(), "-"].concat(),
             index_failure_count: None,
             index_ignored_failure_count: None,
         },

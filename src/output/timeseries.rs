@@ -335,19 +335,34 @@ impl EventLog for Tee<'_> {
 }
 
 fn fmt_num(v: f64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, v);
+    s
+}
+
+/// Whole numbers as integers, others with three decimals.
+fn push_num(out: &mut String, v: f64) {
     if v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
+        out.push_str(itoa::Buffer::new().format(v as i64));
     } else {
-        format!("{:.3}", v)
+        use std::fmt::Write as _;
+        let _ = write!(out, "{v:.3}");
     }
 }
 
-/// Writes `timeseries.csv` for one replication.
+/// Writes `timeseries.csv` for one replication (a row per sample: one reused line buffer).
 pub fn write_csv<W: Write>(mut out: W, samples: &Samples) -> std::io::Result<()> {
     writeln!(out, "time,{}", COLUMNS.join(","))?;
+    let mut line = String::with_capacity(128);
     for (t, v) in samples {
-        let cols: Vec<String> = v.iter().map(|x| fmt_num(*x)).collect();
-        writeln!(out, "{},{}", crate::time::format_seconds(*t), cols.join(","))?;
+        line.clear();
+        crate::time::push_seconds(&mut line, *t);
+        for x in v {
+            line.push(',');
+            push_num(&mut line, *x);
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }

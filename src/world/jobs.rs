@@ -26,14 +26,7 @@ impl World<'_> {
         let mut job = wl.manifest.clone();
         job.metadata.name = wl.job_name(ordinal);
         let h = splitmix64(wl.id ^ ((ordinal as u64) << 20) ^ self.replication as u64);
-        let uid = format!(
-            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-            h >> 32,
-            (h >> 16) & 0xffff,
-            h & 0xfff,
-            (h >> 12) & 0xfff,
-            splitmix64(h) & 0xffff_ffff_ffff
-        );
+        let uid = job_uid(h);
         let ts = self.time(now);
         prepare_for_create(&mut job, &uid, ts, &self.profile);
         let jid = self.jobs.len() as u32;

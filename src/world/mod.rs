@@ -300,19 +300,32 @@ impl JobClient for ApiClient<'_> {
 /// Written by hand into a stack buffer: this runs twice per pod.
 struct PodUid([u8; 36]);
 
+/// Writes the low `b.len()` hex digits of `v` into `b`, zero-padded.
+fn put_hex(b: &mut [u8], v: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let n = b.len();
+    for (i, c) in b.iter_mut().enumerate() {
+        *c = HEX[((v >> (4 * (n - 1 - i))) & 0xf) as usize];
+    }
+}
+
+/// A Job's UID from its hash: `{h>>32:08x}-{(h>>16)&0xffff:04x}-4{h&0xfff:03x}-8{(h>>12)&0xfff:03x}-{..:012x}`.
+fn job_uid(h: u64) -> String {
+    let mut b = *b"00000000-0000-4000-8000-000000000000";
+    put_hex(&mut b[0..8], h >> 32);
+    put_hex(&mut b[9..13], (h >> 16) & 0xffff);
+    put_hex(&mut b[15..18], h & 0xfff);
+    put_hex(&mut b[20..23], (h >> 12) & 0xfff);
+    put_hex(&mut b[24..36], splitmix64(h) & 0xffff_ffff_ffff);
+    String::from_utf8(b.to_vec()).expect("ASCII")
+}
+
 impl PodUid {
     fn new(slot: u32, replication: u32) -> Self {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        fn put(b: &mut [u8], v: u64) {
-            let n = b.len();
-            for (i, c) in b.iter_mut().enumerate() {
-                *c = HEX[((v >> (4 * (n - 1 - i))) & 0xf) as usize];
-            }
-        }
         let mut b = *b"00000000-0000-4000-8000-000000000000";
-        put(&mut b[0..8], splitmix64(replication as u64) as u32 as u64);
-        put(&mut b[9..13], (replication & 0xffff) as u64);
-        put(&mut b[24..36], slot as u64);
+        put_hex(&mut b[0..8], splitmix64(replication as u64) as u32 as u64);
+        put_hex(&mut b[9..13], (replication & 0xffff) as u64);
+        put_hex(&mut b[24..36], slot as u64);
         PodUid(b)
     }
 
@@ -750,6 +763,21 @@ mod tests {
             );
             assert_eq!(uid.as_str(), want);
             assert_eq!(slot_of(uid.as_str()), slot);
+        }
+    }
+
+    #[test]
+    fn job_uids_are_the_hash_in_uuid_form() {
+        for h in [0, 1, 0xdead_beef_0123_4567, u64::MAX] {
+            let want = format!(
+                "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                h >> 32,
+                (h >> 16) & 0xffff,
+                h & 0xfff,
+                (h >> 12) & 0xfff,
+                splitmix64(h) & 0xffff_ffff_ffff
+            );
+            assert_eq!(job_uid(h), want);
         }
     }
 }
