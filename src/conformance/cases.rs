@@ -95,7 +95,7 @@ struct FakeClient {
 }
 
 impl JobClient for FakeClient {
-    fn create_pod(&mut self, _job: &Job, req: &PodCreate) -> Result<(), ApiError> {
+    fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
         if self.create_limit > 0 && self.creates >= self.create_limit {
             return Err(ApiError::Other("pod create limit reached".into()));
         }

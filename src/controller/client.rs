@@ -42,7 +42,8 @@ pub struct PodCreate {
 
 /// The Job controller's API client (`podControl` plus `updateStatusHandler`).
 pub trait JobClient {
-    fn create_pod(&mut self, job: &Job, req: &PodCreate) -> Result<(), ApiError>;
+    /// The request is handed over: the client keeps it, if anything.
+    fn create_pod(&mut self, job: &Job, req: PodCreate) -> Result<(), ApiError>;
     /// Graceful DELETE; the pod keeps its finalizers.
     fn delete_pod(&mut self, job: &Job, pod: &Pod) -> Result<(), ApiError>;
     /// Strategic-merge PATCH removing `batch.kubernetes.io/job-tracking`.

@@ -650,7 +650,7 @@ fn manage_job(
                 profile,
                 per_index,
             );
-            match client.create_pod(job, &req) {
+            match client.create_pod(job, req) {
                 Ok(()) | Err(ApiError::NamespaceTerminating) => {}
                 Err(e) => {
                     state.creation_observed();

@@ -16,7 +16,7 @@ struct Api {
 }
 
 impl JobClient for Api {
-    fn create_pod(&mut self, _: &Job, _: &PodCreate) -> Result<(), ApiError> {
+    fn create_pod(&mut self, _: &Job, _: PodCreate) -> Result<(), ApiError> {
         self.create_attempts += 1;
         if self.fail_creates_after.is_some_and(|n| self.creates >= n) {
             return Err(ApiError::Other("exceeded quota".into()));

@@ -281,8 +281,8 @@ impl ApiClient<'_> {
 }
 
 impl JobClient for ApiClient<'_> {
-    fn create_pod(&mut self, _job: &Job, req: &PodCreate) -> Result<(), ApiError> {
-        self.call(0, Write::Create(req.clone()))
+    fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
+        self.call(0, Write::Create(req))
     }
     fn delete_pod(&mut self, _job: &Job, pod: &Pod) -> Result<(), ApiError> {
         self.call(1, Write::Delete(slot_of(&pod.metadata.uid)))

@@ -17,11 +17,11 @@ struct Recorder {
 }
 
 impl JobClient for Recorder {
-    fn create_pod(&mut self, _job: &Job, req: &PodCreate) -> Result<(), ApiError> {
+    fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
         if self.fail_creates_after.is_some_and(|n| self.creates.len() >= n) {
             return Err(ApiError::Other("quota exceeded".into()));
         }
-        self.creates.push(req.clone());
+        self.creates.push(req);
         Ok(())
     }
     fn delete_pod(&mut self, _job: &Job, pod: &Pod) -> Result<(), ApiError> {
