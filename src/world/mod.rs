@@ -570,6 +570,11 @@ impl<'a> World<'a> {
         q.push(now + d, Ev::Observe { job: jid, what });
     }
 
+    /// A pod of the Job moved from phase `old` to `new` (or changed within one).
+    fn pod_changed(&mut self, jid: u32, old: PodPhase, new: PodPhase, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.observe(jid, Observed::PodChanged { old, new }, now, q);
+    }
+
     /// The controller's event handlers (`addPod`, `updatePod`, `deletePod`, `updateJob`).
     fn deliver(&mut self, jid: u32, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
         let js = &mut self.jobs[jid as usize];

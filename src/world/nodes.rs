@@ -119,15 +119,7 @@ impl World<'_> {
             pods::set_ready(&mut p.pod, false, ts);
             let (jid, epoch) = (p.job, p.epoch);
             q.push(now + POD_EVICTION_TIMEOUT, Ev::Evict { pod: slot, epoch });
-            self.observe(
-                jid,
-                Observed::PodChanged {
-                    old: PodPhase::Running,
-                    new: PodPhase::Running,
-                },
-                now,
-                q,
-            );
+            self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
         }
         if let Some(r) = recovery {
             q.push(now + r, Ev::NodeRecover { node: node as u32 });
@@ -181,15 +173,7 @@ impl World<'_> {
                 );
             }
             let jid = p.job;
-            self.observe(
-                jid,
-                Observed::PodChanged {
-                    old: PodPhase::Running,
-                    new: PodPhase::Running,
-                },
-                now,
-                q,
-            );
+            self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
         }
         self.schedule_pending(now, q);
     }

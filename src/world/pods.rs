@@ -254,15 +254,7 @@ impl World<'_> {
                 step: PodStep::Start,
             },
         );
-        self.observe(
-            jid,
-            Observed::PodChanged {
-                old: PodPhase::Pending,
-                new: PodPhase::Pending,
-            },
-            now,
-            q,
-        );
+        self.pod_changed(jid, PodPhase::Pending, PodPhase::Pending, now, q);
     }
 
     pub(super) fn pod_step(&mut self, slot: u32, epoch: u32, step: PodStep, now: SimTime, q: &mut EventQueue<Ev>) {
@@ -384,15 +376,7 @@ impl World<'_> {
         let jid = p.job;
         self.pods[slot as usize] = Some(p);
         self.plan_run(slot, now, q);
-        self.observe(
-            jid,
-            Observed::PodChanged {
-                old: PodPhase::Pending,
-                new: PodPhase::Running,
-            },
-            now,
-            q,
-        );
+        self.pod_changed(jid, PodPhase::Pending, PodPhase::Running, now, q);
     }
 
     pub(super) fn ready_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
@@ -411,15 +395,7 @@ impl World<'_> {
             EventKind::PodReady,
             "",
         );
-        self.observe(
-            jid,
-            Observed::PodChanged {
-                old: PodPhase::Running,
-                new: PodPhase::Running,
-            },
-            now,
-            q,
-        );
+        self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
     }
 
     /// The container exits with the planned code: restart in place
@@ -469,15 +445,7 @@ impl World<'_> {
                 },
             );
             self.pods[slot as usize] = Some(p);
-            self.observe(
-                jid,
-                Observed::PodChanged {
-                    old: PodPhase::Running,
-                    new: PodPhase::Running,
-                },
-                now,
-                q,
-            );
+            self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
             return;
         }
         let old_phase = p.pod.status.phase;
@@ -572,7 +540,7 @@ impl World<'_> {
         } else if !keep_for_controller {
             self.forget_pod(slot);
         }
-        self.observe(jid, Observed::PodChanged { old, new }, now, q);
+        self.pod_changed(jid, old, new, now, q);
     }
 
     /// The kubelet releases the pod's room on its node.
@@ -613,15 +581,7 @@ impl World<'_> {
         let jid = p.job;
         self.pods[slot as usize] = Some(p);
         self.plan_run(slot, now, q);
-        self.observe(
-            jid,
-            Observed::PodChanged {
-                old: PodPhase::Running,
-                new: PodPhase::Running,
-            },
-            now,
-            q,
-        );
+        self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
     }
 
     /// A graceful DELETE: the pod gets its deletion timestamp; the kubelet
