@@ -8,6 +8,7 @@
 use super::events::{EventKind, EventLog};
 use crate::time::SimTime;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -347,6 +348,43 @@ fn draw_chart<DB: DrawingBackend>(name: &str, root: &DrawingArea<DB, Shift>, inp
     }
 }
 
+/// A chart with two f64 axes: its caption, margins and label areas as every chart here has them.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+fn plot_area<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    caption_size: u32,
+    y_label_width: u32,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> R<Chart<'a, DB>> {
+    ChartBuilder::on(root)
+        .caption(caption, (FONT, caption_size))
+        .margin(15)
+        .margin_right(40)
+        .x_label_area_size(55)
+        .y_label_area_size(y_label_width)
+        .build_cartesian_2d(x, y)
+        .map_err(err)
+}
+
+/// The series legend, boxed, at `position`.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    position: SeriesLabelPosition,
+    font_size: u32,
+) -> R<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font((FONT, font_size))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)
+}
+
 fn title(inp: &Inputs, what: &str) -> String {
     if inp.scenario.is_empty() {
         what.to_string()
@@ -383,14 +421,7 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
     let slots_on_chart = slots > 0.0 && slots <= 2.0 * peak;
     let ymax = if slots_on_chart { peak.max(slots) } else { peak } * 1.1;
     let xmax = (inp.end / unit).max(1e-3);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title(inp, "Pods over time"), (FONT, 26))
-        .margin(15)
-        .margin_right(40)
-        .x_label_area_size(55)
-        .y_label_area_size(75)
-        .build_cartesian_2d(0f64..xmax, 0f64..ymax)
-        .map_err(err)?;
+    let mut chart = plot_area(root, &title(inp, "Pods over time"), 26, 75, 0f64..xmax, 0f64..ymax)?;
     chart
         .configure_mesh()
         .x_desc(format!("Time since start ({uname})"))
@@ -439,14 +470,7 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
             .label(format!("Pod slots (allocatable): {slots:.0}, above the chart"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 16))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight, 16)?;
     Ok(())
 }
 
@@ -462,14 +486,7 @@ fn job_durations<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs
     } else {
         "Job duration CDF".to_string()
     };
-    let mut chart = ChartBuilder::on(root)
-        .caption(title(inp, &caption), (FONT, 24))
-        .margin(15)
-        .margin_right(40)
-        .x_label_area_size(55)
-        .y_label_area_size(75)
-        .build_cartesian_2d(0f64..xmax, 0f64..1.0)
-        .map_err(err)?;
+    let mut chart = plot_area(root, &title(inp, &caption), 24, 75, 0f64..xmax, 0f64..1.0)?;
     chart
         .configure_mesh()
         .x_desc(format!("Job duration ({uname})"))
@@ -557,14 +574,7 @@ fn job_durations<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs
             )))
             .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font((FONT, 16))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight, 16)?;
     Ok(())
 }
 
@@ -582,14 +592,14 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
     };
     let names: Vec<String> = inp.gantt.iter().map(|g| g.0.clone()).collect();
     let longest = names.iter().map(|s| s.len()).max().unwrap_or(4) as u32;
-    let mut chart = ChartBuilder::on(root)
-        .caption(title(inp, &what), (FONT, 24))
-        .margin(15)
-        .margin_right(40)
-        .x_label_area_size(55)
-        .y_label_area_size((longest * 9 + 20).clamp(60, 260))
-        .build_cartesian_2d(0f64..(inp.end / unit).max(1e-3), 0f64..n as f64)
-        .map_err(err)?;
+    let mut chart = plot_area(
+        root,
+        &title(inp, &what),
+        24,
+        (longest * 9 + 20).clamp(60, 260),
+        0f64..(inp.end / unit).max(1e-3),
+        0f64..n as f64,
+    )?;
     let label_of = |y: &f64| row_label(&names, n, *y);
     chart
         .configure_mesh()
@@ -646,14 +656,7 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight, 15)?;
     Ok(())
 }
 
@@ -680,14 +683,14 @@ fn failures<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> 
     } else {
         "Failures by reason (replication 0)".to_string()
     };
-    let mut chart = ChartBuilder::on(root)
-        .caption(title(inp, &caption), (FONT, 24))
-        .margin(15)
-        .margin_right(40)
-        .x_label_area_size(55)
-        .y_label_area_size((longest * 9 + 20).clamp(80, 320))
-        .build_cartesian_2d(0f64..max.max(1.0), 0f64..n as f64)
-        .map_err(err)?;
+    let mut chart = plot_area(
+        root,
+        &title(inp, &caption),
+        24,
+        (longest * 9 + 20).clamp(80, 320),
+        0f64..max.max(1.0),
+        0f64..n as f64,
+    )?;
     let labels_x = (max.max(1.0).ceil() as usize).min(10) + 1;
     let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
     let label_of = |y: &f64| row_label(&labels, n, *y);
@@ -748,14 +751,14 @@ fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) 
     let blue = RGBColor(40, 90, 170);
     if limited {
         let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
-        let mut chart = ChartBuilder::on(root)
-            .caption(title(inp, "Cluster utilisation"), (FONT, 26))
-            .margin(15)
-            .margin_right(40)
-            .x_label_area_size(55)
-            .y_label_area_size(75)
-            .build_cartesian_2d(0f64..xmax, 0f64..105.0)
-            .map_err(err)?;
+        let mut chart = plot_area(
+            root,
+            &title(inp, "Cluster utilisation"),
+            26,
+            75,
+            0f64..xmax,
+            0f64..105.0,
+        )?;
         chart
             .configure_mesh()
             .x_desc(format!("Time since start ({uname})"))
@@ -784,14 +787,7 @@ fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) 
             .map_err(err)?
             .label("pods running / pod slots")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 16)?;
     } else {
         let ymax = inp
             .series
@@ -799,17 +795,14 @@ fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) 
             .map(|(_, r)| v(r, pods).max(v(r, cpu)))
             .fold(1.0, f64::max)
             * 1.1;
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                title(inp, "Cluster use (unlimited cluster: no capacity to compare)"),
-                (FONT, 24),
-            )
-            .margin(15)
-            .margin_right(40)
-            .x_label_area_size(55)
-            .y_label_area_size(75)
-            .build_cartesian_2d(0f64..xmax, 0f64..ymax)
-            .map_err(err)?;
+        let mut chart = plot_area(
+            root,
+            &title(inp, "Cluster use (unlimited cluster: no capacity to compare)"),
+            24,
+            75,
+            0f64..xmax,
+            0f64..ymax,
+        )?;
         chart
             .configure_mesh()
             .x_desc(format!("Time since start ({uname})"))
@@ -834,14 +827,7 @@ fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) 
             .map_err(err)?
             .label("cpu cores requested")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 16)?;
     }
     Ok(())
 }
