@@ -147,6 +147,15 @@ fn push_scalar_str(out: &mut String, s: &str) {
     }
 }
 
+/// Serializer methods for integer types, each passed to the implementor's `integer`.
+macro_rules! integers {
+    ($($method:ident: $t:ty),*) => {
+        $(fn $method(self, v: $t) -> Result<Self::Ok, Error> {
+            self.integer(v)
+        })*
+    };
+}
+
 impl<'o> ser::Serializer for Ser<'o> {
     type Ok = ();
     type Error = Error;
@@ -161,30 +170,8 @@ impl<'o> ser::Serializer for Ser<'o> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.scalar(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.integer(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.integer(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.integer(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.integer(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.integer(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.integer(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.integer(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.integer(v)
-    }
+    integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    integers!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.serialize_f64(v as f64)
     }
@@ -314,38 +301,25 @@ impl SeqW<'_> {
     }
 }
 
-impl ser::SerializeSeq for SeqW<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// The three sequence shapes serde distinguishes all render alike.
+macro_rules! sequence {
+    ($trait_:ident, $method:ident) => {
+        impl ser::$trait_ for SeqW<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+                self.element(v)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    };
 }
 
-impl ser::SerializeTuple for SeqW<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqW<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+sequence!(SerializeSeq, serialize_element);
+sequence!(SerializeTuple, serialize_element);
+sequence!(SerializeTupleStruct, serialize_field);
 
 /// A map or struct: each value is rendered into `buf` as it comes; at the end
 /// the entries are written out sorted by key (the last of equal keys wins, as
@@ -457,6 +431,16 @@ impl ser::SerializeMap for MapW<'_> {
 /// Map keys: strings, or numbers and booleans written as strings (as JSON keys are).
 struct KeySer;
 
+impl KeySer {
+    fn integer(self, v: impl itoa::Integer) -> Result<String, Error> {
+        Ok(itoa::Buffer::new().format(v).to_string())
+    }
+}
+
+fn not_a_key<T>() -> Result<T, Error> {
+    Err(Error("a map key must be a string".into()))
+}
+
 impl ser::Serializer for KeySer {
     type Ok = String;
     type Error = Error;
@@ -477,50 +461,28 @@ impl ser::Serializer for KeySer {
     fn serialize_bool(self, v: bool) -> Result<String, Error> {
         Ok(v.to_string())
     }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
+    integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    integers!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     fn serialize_f32(self, _: f32) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_f64(self, _: f64) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_none(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<String, Error> {
         v.serialize(self)
     }
     fn serialize_unit(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Error> {
         Ok(variant.to_string())
@@ -535,16 +497,16 @@ impl ser::Serializer for KeySer {
         _: &'static str,
         _: &T,
     ) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_tuple_variant(
         self,
@@ -553,13 +515,13 @@ impl ser::Serializer for KeySer {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
     fn serialize_struct_variant(
         self,
@@ -568,7 +530,7 @@ impl ser::Serializer for KeySer {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_key()
     }
 }
 
