@@ -66,37 +66,37 @@ pub struct Job {
 #[serde(rename_all = "camelCase")]
 pub struct JobSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parallelism: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completions: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_deadline_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_failure_policy: Option<PodFailurePolicy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success_policy: Option<SuccessPolicy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_limit: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_limit_per_index: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completions: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_selector: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_failed_indexes: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_failure_policy: Option<PodFailurePolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_replacement_policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manual_selector: Option<bool>,
+    pub success_policy: Option<SuccessPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspend: Option<bool>,
     #[serde(default)]
     pub template: PodTemplateSpec,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_seconds_after_finished: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_mode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suspend: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pod_replacement_policy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
     /// Fields this model does not know; `jobsim validate` warns about them.
     #[serde(flatten)]
     pub extra: Extra,
@@ -132,10 +132,10 @@ pub struct PodFailurePolicy {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodFailurePolicyRule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(default)]
     pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_exit_codes: Option<PodFailurePolicyOnExitCodesRequirement>,
     /// `None` and `Some(vec![])` differ: the real matcher tests for nil.
@@ -157,11 +157,11 @@ pub struct PodFailurePolicyOnExitCodesRequirement {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodFailurePolicyOnPodConditionsPattern {
-    #[serde(rename = "type")]
-    pub type_: String,
     /// Defaulted to `True` by `SetDefaults_Job`.
     #[serde(default)]
     pub status: String,
+    #[serde(rename = "type")]
+    pub type_: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -175,9 +175,9 @@ pub struct SuccessPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct SuccessPolicyRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub succeeded_indexes: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded_count: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded_indexes: Option<String>,
 }
 
 fn is_zero(v: &i32) -> bool {
@@ -187,53 +187,53 @@ fn is_zero(v: &i32) -> bool {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobStatus {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<JobCondition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_time: Option<Time>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub active: i32,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub succeeded: i32,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub failed: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terminating: Option<i32>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub completed_indexes: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_time: Option<Time>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<JobCondition>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_indexes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uncounted_terminated_pods: Option<UncountedTerminatedPods>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<Time>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub succeeded: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminating: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncounted_terminated_pods: Option<UncountedTerminatedPods>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UncountedTerminatedPods {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub succeeded: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub succeeded: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobCondition {
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_probe_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    pub status: String,
+    #[serde(rename = "type")]
+    pub type_: String,
 }
 
 impl JobCondition {

@@ -23,21 +23,21 @@ pub struct PodTemplateSpec {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodSpec {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub init_containers: Vec<Container>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_deadline_seconds: Option<i64>,
     #[serde(default)]
     pub containers: Vec<Container>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hostname: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_containers: Vec<Container>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub node_name: String,
     /// `Never` or `OnFailure` for Jobs; empty when unset.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub restart_policy: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active_deadline_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub node_name: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub hostname: String,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -45,10 +45,10 @@ pub struct PodSpec {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Container {
-    #[serde(default)]
-    pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    #[serde(default)]
+    pub name: String,
     #[serde(default, skip_serializing_if = "ResourceRequirements::is_empty")]
     pub resources: ResourceRequirements,
     /// Only `Always`, on init containers: a sidecar (`SidecarContainers`).
@@ -62,9 +62,9 @@ pub struct Container {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceRequirements {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub requests: BTreeMap<String, super::quantity::Quantity>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub limits: BTreeMap<String, super::quantity::Quantity>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, super::quantity::Quantity>,
 }
 
 impl ResourceRequirements {

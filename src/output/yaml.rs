@@ -3,7 +3,6 @@
 //! read them as something else (`"True"`, `"2"`, timestamps, `""`).
 
 use serde::ser::{self, Serialize};
-use std::borrow::Cow;
 use std::fmt::{self, Write};
 
 /// Renders a value as a YAML document (no leading `---`).
@@ -39,13 +38,21 @@ impl Writer {
     }
 }
 
-type Entries = Vec<(Cow<'static, str>, std::ops::Range<usize>)>;
+type Span = std::ops::Range<usize>;
+
+/// A map's keys as written (`text`), and for each entry the span of its key
+/// in `text` and the span of `out` holding the text after `key:`.
+#[derive(Default)]
+struct Keys {
+    text: String,
+    entries: Vec<(Span, Span)>,
+}
 
 /// Scratch buffers of finished maps, reused by the next ones.
 #[derive(Default)]
 struct Pool {
     bufs: Vec<String>,
-    entries: Vec<Entries>,
+    keys: Vec<Keys>,
 }
 
 /// Where a value is written, which decides its line breaks and indents.
@@ -120,12 +127,13 @@ impl<'o> Ser<'o> {
 
     fn map(self) -> MapW<'o> {
         MapW {
+            start: self.out.len(),
             out: self.out,
             at: self.at,
-            buf: self.pool.bufs.pop().unwrap_or_default(),
-            entries: self.pool.entries.pop().unwrap_or_default(),
+            keys: self.pool.keys.pop().unwrap_or_default(),
+            sorted: true,
             pool: self.pool,
-            key: None,
+            pending: None,
         }
     }
 
@@ -321,17 +329,22 @@ sequence!(SerializeSeq, serialize_element);
 sequence!(SerializeTuple, serialize_element);
 sequence!(SerializeTupleStruct, serialize_field);
 
-/// A map or struct: each value is rendered into `buf` as it comes; at the end
-/// the entries are written out sorted by key (the last of equal keys wins, as
+/// A map or struct. Entries are written straight to `out` as they come; keys
+/// almost always arrive sorted (struct fields are declared in key order, and
+/// label maps are B-trees). Only when one arrives out of order is the map's
+/// text moved aside and written again sorted (the last of equal keys wins, as
 /// in a JSON object).
 struct MapW<'o> {
     out: &'o mut String,
     at: At,
-    buf: String,
-    /// Key, and the range of `buf` holding the text after `key:`.
-    entries: Entries,
+    /// Where this map's text starts in `out`.
+    start: usize,
+    keys: Keys,
+    /// The keys so far are strictly increasing.
+    sorted: bool,
     pool: &'o mut Pool,
-    key: Option<String>,
+    /// The key `serialize_key` gave for the value to come.
+    pending: Option<Span>,
 }
 
 impl MapW<'_> {
@@ -342,23 +355,49 @@ impl MapW<'_> {
         }
     }
 
-    fn entry<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, v: &T) -> Result<(), Error> {
-        let start = self.buf.len();
+    /// Writes `key: value`; the key's raw text is `keys.text[key]`, and a
+    /// `field` name is an identifier that never needs quotes.
+    fn entry<T: Serialize + ?Sized>(&mut self, key: Span, field: bool, v: &T) -> Result<(), Error> {
         let level = self.level();
+        let text = &self.keys.text;
+        match self.keys.entries.last() {
+            None => {
+                if let At::AfterKey(_) = self.at {
+                    self.out.push('\n');
+                }
+            }
+            Some((last, _)) => self.sorted &= text[last.clone()] < text[key.clone()],
+        }
+        // After `- `, the first key shares the dash's line.
+        if !(self.keys.entries.is_empty() && matches!(self.at, At::Item(_))) {
+            indent(self.out, level);
+        }
+        if field {
+            debug_assert!(!needs_quotes(&text[key.clone()]));
+            self.out.push_str(&text[key.clone()]);
+        } else {
+            push_scalar_str(self.out, &text[key.clone()]);
+        }
+        self.out.push(':');
+        let start = self.out.len();
         v.serialize(Ser {
-            out: &mut self.buf,
+            out: self.out,
             at: At::AfterKey(level),
             pool: self.pool,
         })?;
-        self.entries.push((key, start..self.buf.len()));
+        self.keys.entries.push((key, start..self.out.len()));
         Ok(())
     }
 
     fn finish(mut self) -> Result<(), Error> {
-        if self.entries.is_empty() {
-            self.buf.clear();
-            self.pool.bufs.push(self.buf);
-            self.pool.entries.push(self.entries);
+        let empty = self.keys.entries.is_empty();
+        if !self.sorted {
+            self.rewrite_sorted();
+        }
+        self.keys.text.clear();
+        self.keys.entries.clear();
+        self.pool.keys.push(self.keys);
+        if empty {
             return Ser {
                 out: self.out,
                 at: self.at,
@@ -366,38 +405,43 @@ impl MapW<'_> {
             }
             .scalar("{}");
         }
-        // Stable: among equal keys the last added ends up last; keep only it.
-        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(())
+    }
+
+    /// Moves the map's text aside and writes its entries again, sorted by key.
+    fn rewrite_sorted(&mut self) {
+        let mut moved = self.pool.bufs.pop().unwrap_or_default();
+        moved.push_str(&self.out[self.start..]);
+        self.out.truncate(self.start);
         let level = self.level();
+        let Keys { text, entries } = &mut self.keys;
+        // Stable: among equal keys the last added ends up last; keep only it.
+        entries.sort_by(|a, b| text[a.0.clone()].cmp(&text[b.0.clone()]));
         if let At::AfterKey(_) = self.at {
             self.out.push('\n');
         }
-        let n = self.entries.len();
-        // After `- `, the first key shares the dash's line.
+        let n = entries.len();
         let mut first = matches!(self.at, At::Item(_));
-        for (i, (k, range)) in self.entries.iter().enumerate() {
-            if i + 1 < n && self.entries[i + 1].0 == *k {
+        for (i, (k, value)) in entries.iter().enumerate() {
+            if i + 1 < n && text[entries[i + 1].0.clone()] == text[k.clone()] {
                 continue;
             }
             if !std::mem::take(&mut first) {
                 indent(self.out, level);
             }
-            match k {
-                // Field names of our own types: identifiers, never quoted.
-                Cow::Borrowed(k) => {
-                    debug_assert!(!needs_quotes(k), "{k}");
-                    self.out.push_str(k)
-                }
-                Cow::Owned(k) => push_scalar_str(self.out, k),
-            }
+            push_scalar_str(self.out, &text[k.clone()]);
             self.out.push(':');
-            self.out.push_str(&self.buf[range.clone()]);
+            self.out
+                .push_str(&moved[value.start - self.start..value.end - self.start]);
         }
-        self.buf.clear();
-        self.entries.clear();
-        self.pool.bufs.push(self.buf);
-        self.pool.entries.push(self.entries);
-        Ok(())
+        moved.clear();
+        self.pool.bufs.push(moved);
+    }
+
+    fn key_text(&mut self, key: &str) -> Span {
+        let start = self.keys.text.len();
+        self.keys.text.push_str(key);
+        start..self.keys.text.len()
     }
 }
 
@@ -405,7 +449,8 @@ impl ser::SerializeStruct for MapW<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
-        self.entry(Cow::Borrowed(key), v)
+        let key = self.key_text(key);
+        self.entry(key, true, v)
     }
     fn end(self) -> Result<(), Error> {
         self.finish()
@@ -416,24 +461,31 @@ impl ser::SerializeMap for MapW<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.key = Some(key.serialize(KeySer)?);
+        let start = self.keys.text.len();
+        key.serialize(KeySer(&mut self.keys.text))?;
+        self.pending = Some(start..self.keys.text.len());
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        let key = self.key.take().ok_or_else(|| Error("map value without a key".into()))?;
-        self.entry(Cow::Owned(key), v)
+        let key = self
+            .pending
+            .take()
+            .ok_or_else(|| Error("map value without a key".into()))?;
+        self.entry(key, false, v)
     }
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
 }
 
-/// Map keys: strings, or numbers and booleans written as strings (as JSON keys are).
-struct KeySer;
+/// Map keys: strings, or numbers and booleans written as strings (as JSON keys are),
+/// appended to the map's key text.
+struct KeySer<'k>(&'k mut String);
 
-impl KeySer {
-    fn integer(self, v: impl itoa::Integer) -> Result<String, Error> {
-        Ok(itoa::Buffer::new().format(v).to_string())
+impl KeySer<'_> {
+    fn integer(self, v: impl itoa::Integer) -> Result<(), Error> {
+        self.0.push_str(itoa::Buffer::new().format(v));
+        Ok(())
     }
 }
 
@@ -441,53 +493,57 @@ fn not_a_key<T>() -> Result<T, Error> {
     Err(Error("a map key must be a string".into()))
 }
 
-impl ser::Serializer for KeySer {
-    type Ok = String;
+impl ser::Serializer for KeySer<'_> {
+    type Ok = ();
     type Error = Error;
-    type SerializeSeq = ser::Impossible<String, Error>;
-    type SerializeTuple = ser::Impossible<String, Error>;
-    type SerializeTupleStruct = ser::Impossible<String, Error>;
-    type SerializeTupleVariant = ser::Impossible<String, Error>;
-    type SerializeMap = ser::Impossible<String, Error>;
-    type SerializeStruct = ser::Impossible<String, Error>;
-    type SerializeStructVariant = ser::Impossible<String, Error>;
+    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeTuple = ser::Impossible<(), Error>;
+    type SerializeTupleStruct = ser::Impossible<(), Error>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = ser::Impossible<(), Error>;
+    type SerializeStruct = ser::Impossible<(), Error>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
 
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.0.push_str(v);
+        Ok(())
     }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.0.push(v);
+        Ok(())
     }
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.0.push_str(if v { "true" } else { "false" });
+        Ok(())
     }
     integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
     integers!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
-    fn serialize_f32(self, _: f32) -> Result<String, Error> {
+    fn serialize_f32(self, _: f32) -> Result<(), Error> {
         not_a_key()
     }
-    fn serialize_f64(self, _: f64) -> Result<String, Error> {
+    fn serialize_f64(self, _: f64) -> Result<(), Error> {
         not_a_key()
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Error> {
         not_a_key()
     }
-    fn serialize_none(self) -> Result<String, Error> {
+    fn serialize_none(self) -> Result<(), Error> {
         not_a_key()
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<String, Error> {
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Error> {
         v.serialize(self)
     }
-    fn serialize_unit(self) -> Result<String, Error> {
+    fn serialize_unit(self) -> Result<(), Error> {
         not_a_key()
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
         not_a_key()
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Error> {
-        Ok(variant.to_string())
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Error> {
+        self.0.push_str(variant);
+        Ok(())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<String, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result<(), Error> {
         v.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -496,7 +552,7 @@ impl ser::Serializer for KeySer {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<String, Error> {
+    ) -> Result<(), Error> {
         not_a_key()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
@@ -534,6 +590,17 @@ impl ser::Serializer for KeySer {
     }
 }
 
+/// Bytes of plain prose: `PLAIN`, and space and `,()=`.
+const PROSE: [bool; 256] = {
+    let mut t = PLAIN;
+    t[b' ' as usize] = true;
+    t[b',' as usize] = true;
+    t[b'(' as usize] = true;
+    t[b')' as usize] = true;
+    t[b'=' as usize] = true;
+    t
+};
+
 /// Bytes a plain word may hold: letters, digits and `-_./`.
 const PLAIN: [bool; 256] = {
     let mut t = [false; 256];
@@ -550,11 +617,25 @@ const PLAIN: [bool; 256] = {
 fn needs_quotes(s: &str) -> bool {
     let b = s.as_bytes();
     let Some(&first) = b.first() else { return true };
-    // Fast path: words of letters, digits and `-_./` that start with a letter
-    // and are not YAML's boolean or null words.
-    if first.is_ascii_alphabetic() && b.iter().all(|&c| PLAIN[c as usize]) {
+    // Fast paths, each equal to the general rules below for the strings it
+    // takes. Names and messages: a letter first, then letters, digits, spaces
+    // and `-_./,()=`, and no space last; these are plain unless YAML's boolean
+    // or null words.
+    if first.is_ascii_alphabetic() && b.iter().all(|&c| PROSE[c as usize]) && b[b.len() - 1] != b' ' {
         return is_special_word(s);
     }
+    // UIDs and index lists: a digit first, then letters, digits and `-_./`;
+    // only a timestamp or a number needs quotes.
+    if first.is_ascii_digit() && b.iter().all(|&c| PLAIN[c as usize]) {
+        return looks_like_timestamp(s) || looks_numeric(s);
+    }
+    needs_quotes_in_general(s)
+}
+
+/// The quoting rules for any string.
+fn needs_quotes_in_general(s: &str) -> bool {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else { return true };
     // Timestamps first: every Job has several, and they always need quotes.
     if looks_like_timestamp(s) || s.trim() != s || is_special_word(s) || looks_numeric(s) {
         return true;
@@ -703,6 +784,34 @@ kind: List
             "perl:5.34.0",
         ] {
             assert!(!needs_quotes(s), "{s:?} should be plain");
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_rules() {
+        for s in [
+            "Job has reached the specified backoff limit",
+            "Job was active longer than specified deadline",
+            "7499be2c-ba0e-432d-80e2-e2d92baa6390",
+            "2026-01-01T00:00:00Z",
+            "12",
+            "1.5",
+            "0x1f",
+            "1e3",
+            "3-5",
+            "batch-147",
+            "registry.example/batch:1",
+            "No",
+            "on",
+            "Null",
+            "a b ",
+            "a (b), c=d",
+            "a: b",
+            "a #b",
+            "x,y",
+            "default-scheduler",
+        ] {
+            assert_eq!(needs_quotes(s), needs_quotes_in_general(s), "{s:?}");
         }
     }
 
