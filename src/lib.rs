@@ -22,7 +22,7 @@
 //! job.spec.completions = Some(5);
 //! let mut api = Api(Vec::new());
 //! let env = SyncEnv { now: Time::from_secs(0), profile: Profile::newest() };
-//! sync_job(&job, &[], &mut JobState::default(), &env, &mut api);
+//! sync_job(&job, Vec::new(), &mut JobState::default(), &env, &mut api);
 //! assert_eq!(api.0.len(), 3); // slow start: batches of 1 and 2
 //! ```
 //!

@@ -90,7 +90,7 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(job: &'a Job, pods: &[&'a Pod], state: &JobState, profile: &Profile) -> Self {
+    fn new(job: &'a Job, pods: Vec<&'a Pod>, state: &JobState, profile: &Profile) -> Self {
         let mut status = job.status.clone();
         status.uncounted_terminated_pods.get_or_insert_with(Default::default);
         let uncounted = job.status.uncounted_terminated_pods.as_ref();
@@ -102,7 +102,6 @@ impl<'a> Ctx<'a> {
         let mut active_pods: Vec<&Pod> = Vec::with_capacity(pods.len());
         active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
         Ctx {
-            pods: pods.to_vec(),
             ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,
             terminating: track_terminating_pods(job, profile)
                 .then(|| pods.iter().filter(|p| p.is_terminating()).count() as i32),
@@ -120,6 +119,7 @@ impl<'a> Ctx<'a> {
             pods_with_delayed_deletion: BTreeMap::new(),
             job,
             status,
+            pods,
         }
     }
 }
@@ -134,11 +134,12 @@ pub fn managed_by_external_controller(job: &Job, profile: &Profile) -> bool {
     profile.gates.job_managed_by && job.spec.managed_by.as_deref().is_some_and(|m| m != JOB_CONTROLLER_NAME)
 }
 
-/// `syncJob` for a Job from the informer cache and the pods it owns.
-/// Writes go through `client`; controller memory is `state`.
-pub fn sync_job(
-    cached: &Job,
-    pods: &[&Pod],
+/// `syncJob` for a Job from the informer cache and the pods it owns (handed
+/// over, as the sync keeps its own list). Writes go through `client`;
+/// controller memory is `state`.
+pub fn sync_job<'a>(
+    cached: &'a Job,
+    pods: Vec<&'a Pod>,
     state: &mut JobState,
     env: &SyncEnv,
     client: &mut dyn JobClient,
@@ -1015,7 +1016,7 @@ pub fn track_job_status(
     client: &mut dyn JobClient,
 ) -> Result<(), String> {
     let profile = &env.profile;
-    let mut ctx = Ctx::new(job, pods, state, profile);
+    let mut ctx = Ctx::new(job, pods.to_vec(), state, profile);
     ctx.finished_condition = finished_condition;
     if ctx.job.is_indexed() {
         let completions = ctx.job.spec.completions.unwrap_or(0);
@@ -1043,7 +1044,7 @@ pub fn track_job_status(
 /// `getNewFinishedPods` totals: (succeeded, failed) counting the status
 /// counters, the uncounted lists and the newly finished pods.
 pub fn finished_pod_totals(job: &Job, pods: &[&Pod], state: &JobState, profile: &Profile) -> (i32, i32) {
-    let ctx = Ctx::new(job, pods, state, profile);
+    let ctx = Ctx::new(job, pods.to_vec(), state, profile);
     let (s, f) = new_finished_pods(&ctx, profile);
     (
         job.status.succeeded + s.len() as i32 + ctx.uncounted_succeeded.len() as i32,

@@ -639,9 +639,8 @@ impl<'a> World<'a> {
             creates: 0,
             last_kind: u8::MAX,
         };
-        let outcome = sync_job(job, &refs, &mut js.state, &env, &mut client);
+        let outcome = sync_job(job, refs, &mut js.state, &env, &mut client);
         let (mut groups, mut writes) = (client.groups, client.writes);
-        drop(refs);
         self.stats.syncs += 1;
         let js = &mut self.jobs[jid as usize];
         js.queue.failed = outcome.error.is_some();

@@ -207,7 +207,7 @@ proptest! {
             let refs: Vec<&Pod> = pods.iter().collect();
             let mut rec = Recorder { fail_creates_after: *fail_after, ..Default::default() };
             let env = SyncEnv { now, profile };
-            let _ = sync_job(&job, &refs, &mut state, &env, &mut rec);
+            let _ = sync_job(&job, refs.clone(), &mut state, &env, &mut rec);
 
             // Never more pods than parallelism allows.
             let replace_budget = spec.parallelism - active_before - if spec.policy && spec.newest { terminating_before } else { 0 };
