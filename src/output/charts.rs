@@ -122,6 +122,10 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
     Ok(inp)
 }
 
+/// Names to look up; never iterated, so hash order cannot reach an output.
+#[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
+type ByName = std::collections::HashSet<Box<str>, rustc_hash::FxBuildHasher>;
+
 /// What the charts take from replication 0's timeline: pod failure causes and
 /// the pod attempts of the first Jobs. Fed row by row, either while the run
 /// writes `events.csv` or by reading it back (`jobsim plot`): both give the same charts.
@@ -129,6 +133,8 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
 pub struct TimelineDigest {
     /// The first Jobs created, in order.
     order: Vec<String>,
+    /// The same Jobs, to look up.
+    charted: ByName,
     /// Live attempts of those Jobs by pod: job, start, deleting.
     attempts: BTreeMap<String, (String, f64, bool)>,
     done: BTreeMap<String, Vec<Attempt>>,
@@ -179,8 +185,11 @@ impl TimelineDigest {
     /// One timeline row, `t` in seconds.
     fn event(&mut self, t: f64, job: &str, pod: &str, kind: EventKind, detail: &str) {
         match kind {
-            EventKind::JobCreated if self.order.len() < GANTT_JOBS => self.order.push(job.to_string()),
-            EventKind::PodCreated if self.order.iter().any(|j| j == job) => {
+            EventKind::JobCreated if self.order.len() < GANTT_JOBS => {
+                self.order.push(job.to_string());
+                self.charted.insert(job.into());
+            }
+            EventKind::PodCreated if self.charted.contains(job) => {
                 self.attempts.insert(pod.to_string(), (job.to_string(), t, false));
             }
             EventKind::PodDeleting => {

@@ -87,24 +87,39 @@ impl EventLog for NullLog {
 pub const HEADER: &str = "time,job,pod,index,event,detail\n";
 
 /// Writes rows as CSV into any writer (names never need quoting: they are DNS
-/// labels; details are quoted when they hold a comma or quote).
+/// labels; details are quoted when they hold a comma or quote). Rows gather in
+/// `buf` and reach the writer in blocks of about [`BLOCK`] bytes.
 pub struct CsvLog<W: Write> {
     out: W,
     buf: Vec<u8>,
     pub error: Option<std::io::Error>,
 }
 
+/// Bytes of rows handed to the writer at once.
+const BLOCK: usize = 64 * 1024;
+
 impl<W: Write> CsvLog<W> {
     pub fn new(mut out: W) -> Self {
         let error = out.write_all(HEADER.as_bytes()).err();
         CsvLog {
             out,
-            buf: Vec::with_capacity(256),
+            buf: Vec::with_capacity(BLOCK + 1024),
             error,
         }
     }
 
-    pub fn into_inner(self) -> (W, Option<std::io::Error>) {
+    fn write_buf(&mut self) {
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(&self.buf)
+        {
+            self.error = Some(e);
+        }
+        self.buf.clear();
+    }
+
+    /// The writer, with every row written to it, and the first write error.
+    pub fn into_inner(mut self) -> (W, Option<std::io::Error>) {
+        self.write_buf();
         (self.out, self.error)
     }
 }
@@ -138,7 +153,6 @@ fn push_field(buf: &mut Vec<u8>, s: &str) {
 impl<W: Write> EventLog for CsvLog<W> {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
         let b = &mut self.buf;
-        b.clear();
         push_u64(b, t / 1000);
         b.push(b'.');
         let ms = t % 1000;
@@ -160,10 +174,8 @@ impl<W: Write> EventLog for CsvLog<W> {
         b.push(b',');
         push_field(b, detail);
         b.push(b'\n');
-        if self.error.is_none()
-            && let Err(e) = self.out.write_all(b)
-        {
-            self.error = Some(e);
+        if b.len() >= BLOCK {
+            self.write_buf();
         }
     }
 }

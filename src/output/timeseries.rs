@@ -243,7 +243,8 @@ impl EventLog for TimeSeries {
                     },
                 );
             }
-            EventKind::PodScheduled => {
+            // `node=...` alone when the pod asks for nothing or nodes are unlimited.
+            EventKind::PodScheduled if detail.contains(';') => {
                 let (cpu, memory) = (detail_num(detail, "cpu"), detail_num(detail, "memory"));
                 if let Some(p) = self.pods.get_mut(pod) {
                     p.cpu = cpu;
