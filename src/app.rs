@@ -160,7 +160,7 @@ use crate::cli::RunArgs;
 use crate::engine::{self, EventQueue};
 use crate::output::events::{CsvLog, EventLog};
 use crate::output::files::{PendingFile, write_atomic};
-use crate::output::jobs::{JobsYaml, write_jobs_csv};
+use crate::output::jobs::{JobsYaml, spec_templates, write_jobs_csv};
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
 use crate::output::timeseries::{Tee, TimeSeries};
@@ -200,14 +200,17 @@ pub fn run_replication(
         series: TimeSeries::new(timeline.step),
     };
     let log: &mut dyn EventLog = &mut tee;
-    let mut yaml = timeline.jobs_yaml.as_mut().map(|f| JobsYaml::new(f.writer()));
+    let mut yaml = timeline
+        .jobs_yaml
+        .as_mut()
+        .map(|f| JobsYaml::new(f.writer(), spec_templates(sc)));
     let keep_yaml = yaml.is_some();
-    let mut on_finish = |job: &crate::api::Job| {
+    let mut on_finish = |job: &crate::api::Job, workload: u32| {
         if let Some(y) = yaml.as_mut() {
-            y.add(job);
+            y.add(job, Some(workload));
         }
     };
-    let finish_ref: Option<&mut dyn FnMut(&crate::api::Job)> = if keep_yaml { Some(&mut on_finish) } else { None };
+    let finish_ref: Option<&mut crate::world::OnFinish> = if keep_yaml { Some(&mut on_finish) } else { None };
     let mut world = World::new(sc, replication, log, finish_ref);
     let mut queue = EventQueue::new();
     world.start(&mut queue);

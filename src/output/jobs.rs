@@ -1,8 +1,9 @@
 //! `jobs.csv` (one row per Job) and `jobs.yaml` (the final Job objects as a
 //! `kind: List`, as `kubectl get jobs -o yaml` prints them).
 
-use super::yaml::Writer;
-use crate::api::Job;
+use super::yaml::{Writer, needs_quotes};
+use crate::api::{Job, Time};
+use crate::scenario::Scenario;
 use crate::time::format_seconds;
 use crate::world::JobResult;
 use std::io::{self, Write};
@@ -73,6 +74,77 @@ pub fn write_jobs_csv<W: Write>(
     w.flush()
 }
 
+/// The `spec` of a workload's Jobs as created, rendered once. Its Jobs differ
+/// there only in their name and UID (the generated selector and labels), so
+/// the text is kept with a placeholder for each and filled in per Job: the
+/// spec is about half of each Job's YAML.
+pub struct SpecTemplate {
+    /// The text after `spec:` in a list item, with `NAME` and `UID` in place.
+    text: String,
+}
+
+impl SpecTemplate {
+    const NAME: &str = "jobsim-placeholder-name-5d0c1e";
+    const UID: &str = "jobsim-placeholder-uid-8b2f7a";
+
+    /// `make(name, uid)` builds the workload's Job as the API server stores it.
+    /// `None` when the rendering does not follow the name and UID exactly
+    /// (a placeholder's text also occurs elsewhere in the manifest): every
+    /// Job of such a workload is then rendered in full.
+    pub fn new(make: impl Fn(&str, &str) -> Job) -> Option<Self> {
+        let mut w = Writer::default();
+        let render = |w: &mut Writer, name: &str, uid: &str| {
+            let mut text = String::new();
+            w.value(&mut text, 2, &make(name, uid).spec);
+            text
+        };
+        let text = render(&mut w, Self::NAME, Self::UID);
+        // A second rendering with other values must differ exactly where the placeholders are.
+        let (name2, uid2) = ("jobsim-check-name-3a9e4d", "jobsim-check-uid-c71b20");
+        let filled = Self { text }.fill_text(name2, uid2);
+        (filled == render(&mut w, name2, uid2)).then(|| Self {
+            text: render(&mut w, Self::NAME, Self::UID),
+        })
+    }
+
+    fn fill_text(&self, name: &str, uid: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 64);
+        self.fill(&mut out, name, uid);
+        out
+    }
+
+    /// Appends the spec text with `name` and `uid` in place of the placeholders.
+    fn fill(&self, out: &mut String, name: &str, uid: &str) {
+        let mut rest = self.text.as_str();
+        while let Some(i) = rest.find("jobsim-placeholder-") {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            let (value, len) = if tail.starts_with(Self::NAME) {
+                (name, Self::NAME.len())
+            } else if tail.starts_with(Self::UID) {
+                (uid, Self::UID.len())
+            } else {
+                ("jobsim-placeholder-", "jobsim-placeholder-".len())
+            };
+            out.push_str(value);
+            rest = &tail[len..];
+        }
+        out.push_str(rest);
+    }
+}
+
+/// One spec template per workload of the scenario.
+pub fn spec_templates(sc: &Scenario) -> Vec<Option<SpecTemplate>> {
+    sc.workloads
+        .iter()
+        .map(|wl| {
+            SpecTemplate::new(|name, uid| {
+                crate::world::new_job(&wl.manifest, name.into(), uid, Time::default(), &sc.profile)
+            })
+        })
+        .collect()
+}
+
 /// Streams `jobs.yaml`: the list header, one item per Job as it is added, and the trailer.
 pub struct JobsYaml<W: Write> {
     out: W,
@@ -80,28 +152,55 @@ pub struct JobsYaml<W: Write> {
     /// One item's text, reused from Job to Job.
     buf: String,
     writer: Writer,
+    /// By workload.
+    templates: Vec<Option<SpecTemplate>>,
     pub error: Option<io::Error>,
 }
 
 impl<W: Write> JobsYaml<W> {
-    pub fn new(mut out: W) -> Self {
+    pub fn new(mut out: W, templates: Vec<Option<SpecTemplate>>) -> Self {
         let error = out.write_all(b"apiVersion: v1\nitems:\n").err();
         JobsYaml {
             out,
             count: 0,
             buf: String::with_capacity(4096),
             writer: Writer::default(),
+            templates,
             error,
         }
     }
 
-    /// Adds a Job as the next list item.
-    pub fn add(&mut self, job: &Job) {
+    /// Adds a Job of `workload` (when it is one) as the next list item.
+    pub fn add(&mut self, job: &Job, workload: Option<u32>) {
         if self.error.is_some() {
             return;
         }
         self.buf.clear();
-        self.writer.item(&mut self.buf, job);
+        let template = workload.and_then(|w| self.templates.get(w as usize)?.as_ref());
+        match template {
+            // A spec as created (generation 1), whose name and UID print unquoted.
+            Some(t)
+                if job.metadata.generation == Some(1)
+                    && !job.api_version.is_empty()
+                    && !job.kind.is_empty()
+                    && !needs_quotes(&job.metadata.name)
+                    && !needs_quotes(&job.metadata.uid) =>
+            {
+                // The fields of `Job` in key order, as `Writer::item` writes them.
+                let (b, w) = (&mut self.buf, &mut self.writer);
+                b.push_str("- apiVersion:");
+                w.value(b, 2, &job.api_version);
+                b.push_str("  kind:");
+                w.value(b, 2, &job.kind);
+                b.push_str("  metadata:");
+                w.value(b, 2, &job.metadata);
+                b.push_str("  spec:");
+                t.fill(b, &job.metadata.name, &job.metadata.uid);
+                b.push_str("  status:");
+                w.value(b, 2, &job.status);
+            }
+            _ => self.writer.item(&mut self.buf, job),
+        }
         if let Err(e) = self.out.write_all(self.buf.as_bytes()) {
             self.error = Some(e);
         }
@@ -128,7 +227,7 @@ mod tests {
 
     #[test]
     fn jobs_yaml_is_a_kubectl_list_that_reads_back() {
-        let mut y = JobsYaml::new(Vec::new());
+        let mut y = JobsYaml::new(Vec::new(), Vec::new());
         let mut job = Job {
             api_version: "batch/v1".into(),
             kind: "Job".into(),
@@ -140,8 +239,8 @@ mod tests {
             name: "pi".into(),
             ..Default::default()
         });
-        y.add(&job);
-        y.add(&job);
+        y.add(&job, None);
+        y.add(&job, Some(0));
         let text = String::from_utf8(y.finish().unwrap()).unwrap();
         assert!(
             text.starts_with("apiVersion: v1\nitems:\n- apiVersion: batch/v1\n"),
@@ -157,8 +256,54 @@ mod tests {
             serde_json::to_value(&job.spec.template.spec).unwrap()
         );
         assert_eq!(back["items"].as_array().unwrap().len(), 2);
-        let empty = String::from_utf8(JobsYaml::new(Vec::new()).finish().unwrap()).unwrap();
+        let empty = String::from_utf8(JobsYaml::new(Vec::new(), Vec::new()).finish().unwrap()).unwrap();
         let back: serde_json::Value = serde_saphyr::from_str(&empty).unwrap();
         assert_eq!(back["items"], serde_json::json!([]));
+    }
+
+    /// Every Job of every scenario in `scenarios/`, as created and as finished
+    /// with a status, reads the same through its spec template as rendered in full.
+    #[test]
+    fn spec_templates_render_as_the_full_job() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let sc = crate::scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            let templates = spec_templates(&sc);
+            for (w, wl) in sc.workloads.iter().enumerate() {
+                assert!(templates[w].is_some(), "{}: {}", path.display(), wl.name);
+                for ordinal in [0, 7, 12345] {
+                    let uid = format!("0a{ordinal:06x}-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+                    let mut job = crate::world::new_job(
+                        &wl.manifest,
+                        wl.job_name(ordinal),
+                        &uid,
+                        Time::from_millis(1_767_225_600_000),
+                        &sc.profile,
+                    );
+                    job.status.succeeded = 3;
+                    job.status.completed_indexes = "0-2".into();
+                    let mut fast = JobsYaml::new(Vec::new(), spec_templates(&sc));
+                    fast.add(&job, Some(w as u32));
+                    let mut full = JobsYaml::new(Vec::new(), Vec::new());
+                    full.add(&job, None);
+                    assert_eq!(fast.buf, full.buf, "{}: {}", path.display(), wl.name);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 30, "{checked}");
+    }
+
+    #[test]
+    fn a_placeholder_text_in_the_manifest_turns_the_template_off() {
+        let sc = crate::scenario::load_str(
+            "t",
+            "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  workloads:\n  - name: w\n    job:\n      apiVersion: batch/v1\n      kind: Job\n      metadata: {name: w}\n      spec:\n        template:\n          spec:\n            restartPolicy: Never\n            containers: [{name: c, image: jobsim-placeholder-name-5d0c1e}]\n",
+            None,
+        )
+        .unwrap();
+        assert!(spec_templates(&sc)[0].is_none());
     }
 }

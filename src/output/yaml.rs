@@ -36,6 +36,18 @@ impl Writer {
             })
             .expect("every value renders as YAML");
     }
+
+    /// Appends `value` as it follows `key:` in a map whose keys sit at
+    /// column `indent`: ` scalar` on the same line, or a block on the next.
+    pub fn value<T: Serialize + ?Sized>(&mut self, out: &mut String, indent: usize, value: &T) {
+        value
+            .serialize(Ser {
+                out,
+                at: At::AfterKey(indent),
+                pool: &mut self.pool,
+            })
+            .expect("every value renders as YAML");
+    }
 }
 
 type Span = std::ops::Range<usize>;
@@ -614,7 +626,7 @@ const PLAIN: [bool; 256] = {
 };
 
 /// Whether a plain scalar would not read back as this string.
-fn needs_quotes(s: &str) -> bool {
+pub fn needs_quotes(s: &str) -> bool {
     let b = s.as_bytes();
     let Some(&first) = b.first() else { return true };
     // Fast paths, each equal to the general rules below for the strings it

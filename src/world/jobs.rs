@@ -23,12 +23,14 @@ impl World<'_> {
                 },
             );
         }
-        let mut job = wl.manifest.clone();
-        job.metadata.name = wl.job_name(ordinal);
         let h = splitmix64(wl.id ^ ((ordinal as u64) << 20) ^ self.replication as u64);
-        let uid = job_uid(h);
-        let ts = self.time(now);
-        prepare_for_create(&mut job, &uid, ts, &self.profile);
+        let job = new_job(
+            &wl.manifest,
+            wl.job_name(ordinal),
+            &job_uid(h),
+            self.time(now),
+            &self.profile,
+        );
         let jid = self.jobs.len() as u32;
         let completions = job.spec.completions;
         let index_attempts = if job.is_indexed() {
@@ -130,7 +132,7 @@ impl World<'_> {
             q.push(now + ttl.max(0) as u64 * 1000, Ev::TtlExpire { job: jid });
         }
         if let Some(f) = self.on_finish.as_mut() {
-            f(&job);
+            f(&job, js.workload);
         }
         self.orphan_pods(jid, now, q);
     }
@@ -234,6 +236,15 @@ impl World<'_> {
             }
         }
     }
+}
+
+/// A workload's Job as the API server stores it on create: the manifest
+/// with its name, UID and creation time, defaulted, with its generated selector.
+pub fn new_job(manifest: &Job, name: String, uid: &str, created: Time, profile: &Profile) -> Job {
+    let mut job = manifest.clone();
+    job.metadata.name = name;
+    prepare_for_create(&mut job, uid, created, profile);
+    job
 }
 
 pub(super) fn condition_detail(c: &JobCondition) -> String {

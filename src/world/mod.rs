@@ -9,6 +9,7 @@
 //! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
 
 mod jobs;
+pub use jobs::new_job;
 mod nodes;
 mod pods;
 
@@ -340,14 +341,17 @@ fn slot_of(uid: &str) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
+/// Takes each final Job object and the index of its workload.
+pub type OnFinish<'f> = dyn FnMut(&Job, u32) + 'f;
+
 pub struct World<'a> {
     sc: &'a Scenario,
     key: StreamKey,
     replication: u32,
     profile: Profile,
     log: &'a mut dyn EventLog,
-    /// Final Job objects are handed here as they finish (`jobs.yaml`).
-    on_finish: Option<&'a mut dyn FnMut(&Job)>,
+    /// Final Job objects are handed here as they finish (`jobs.yaml`), with their workload.
+    on_finish: Option<&'a mut OnFinish<'a>>,
     templates: Vec<TemplateInfo>,
     jobs: Vec<JobSlot>,
     /// Job ids by workload and ordinal, once created.
@@ -381,7 +385,7 @@ impl<'a> World<'a> {
         sc: &'a Scenario,
         replication: u32,
         log: &'a mut dyn EventLog,
-        on_finish: Option<&'a mut dyn FnMut(&Job)>,
+        on_finish: Option<&'a mut OnFinish<'a>>,
     ) -> Self {
         let templates = sc
             .workloads
@@ -481,7 +485,7 @@ impl<'a> World<'a> {
         let Some(f) = self.on_finish.as_mut() else { return };
         for js in self.jobs.iter().filter(|js| !js.finished && !js.deleted) {
             if let Some(job) = js.job.as_deref() {
-                f(job);
+                f(job, js.workload);
             }
         }
     }
