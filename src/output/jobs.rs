@@ -4,7 +4,6 @@
 use super::yaml::{Writer, needs_quotes};
 use crate::api::{Job, Time};
 use crate::scenario::Scenario;
-use crate::time::format_seconds;
 use crate::world::JobResult;
 use std::io::{self, Write};
 
@@ -40,35 +39,44 @@ pub fn write_jobs_csv<W: Write>(
     }
     header.extend(JOBS_CSV_COLUMNS);
     w.write_record(&header)?;
+    // Fields are written one by one from a reused buffer: a row per Job.
+    let mut field = String::with_capacity(32);
+    let mut seconds = |w: &mut csv::Writer<W>, t: Option<u64>| {
+        field.clear();
+        if let Some(t) = t {
+            crate::time::push_seconds(&mut field, t);
+        }
+        w.write_field(&field)
+    };
+    let int = |w: &mut csv::Writer<W>, v: Option<i64>| match v {
+        Some(v) => w.write_field(itoa::Buffer::new().format(v)),
+        None => w.write_field(""),
+    };
     for (rep, results) in runs {
         for r in *results {
-            let opt = |t: Option<u64>| t.map(format_seconds).unwrap_or_default();
-            let duration = match (r.started, r.finished) {
-                (Some(s), Some(f)) => format_seconds(f - s),
-                _ => String::new(),
-            };
-            let mut row: Vec<String> = Vec::with_capacity(16);
             if with_replication {
-                row.push(rep.to_string());
+                int(&mut w, Some(*rep as i64))?;
             }
-            row.extend([
-                r.name.clone(),
-                workload_names.get(r.workload as usize).cloned().unwrap_or_default(),
-                r.status.to_string(),
-                r.reason.clone(),
-                format_seconds(r.created),
-                opt(r.started),
-                opt(r.finished),
-                duration,
-                r.completions.map(|c| c.to_string()).unwrap_or_default(),
-                r.succeeded.to_string(),
-                r.failed.to_string(),
-                r.pods_created.to_string(),
-                r.restarts.to_string(),
-                format_seconds(r.pod_ms),
-                format_seconds(r.failed_pod_ms),
-            ]);
-            w.write_record(&row)?;
+            w.write_field(&r.name)?;
+            w.write_field(workload_names.get(r.workload as usize).map_or("", String::as_str))?;
+            w.write_field(r.status)?;
+            w.write_field(&r.reason)?;
+            seconds(&mut w, Some(r.created))?;
+            seconds(&mut w, r.started)?;
+            seconds(&mut w, r.finished)?;
+            let duration = match (r.started, r.finished) {
+                (Some(s), Some(f)) => Some(f - s),
+                _ => None,
+            };
+            seconds(&mut w, duration)?;
+            int(&mut w, r.completions.map(i64::from))?;
+            int(&mut w, Some(r.succeeded.into()))?;
+            int(&mut w, Some(r.failed.into()))?;
+            int(&mut w, Some(r.pods_created.into()))?;
+            int(&mut w, Some(r.restarts.into()))?;
+            seconds(&mut w, Some(r.pod_ms))?;
+            seconds(&mut w, Some(r.failed_pod_ms))?;
+            w.write_record(None::<&[u8]>)?;
         }
     }
     w.flush()

@@ -273,42 +273,48 @@ impl World<'_> {
         }
     }
 
-    fn container_statuses(&self, p: &PodSlot, running: bool, now: SimTime, code: i32) -> Vec<ContainerStatus> {
+    /// Sets the pod's container statuses: all running, or all terminated (the
+    /// planned container with `code`, the others with 0). Entries already there
+    /// are updated in place, keeping their names.
+    fn set_container_statuses(&self, p: &mut PodSlot, running: bool, now: SimTime, code: i32) {
         let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
         let ts = self.time(now);
         let started = p.running_since.map(|t| self.time(t));
         let deleting = p.pod.metadata.deletion_timestamp.is_some();
-        tpl.containers
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let mut cs = ContainerStatus {
-                    name: name.clone(),
-                    ready: running,
+        let statuses = &mut p.pod.status.container_statuses;
+        if statuses.len() != tpl.containers.len() {
+            statuses.clear();
+            statuses.extend(tpl.containers.iter().map(|name| ContainerStatus {
+                name: name.clone(),
+                ..Default::default()
+            }));
+        }
+        for (i, cs) in statuses.iter_mut().enumerate() {
+            cs.ready = running;
+            cs.restart_count = if i == p.plan.container { p.restarts } else { 0 };
+            cs.state = if running {
+                ContainerState {
+                    running: Some(ContainerStateRunning { started_at: started }),
                     ..Default::default()
-                };
-                if i == p.plan.container {
-                    cs.restart_count = p.restarts;
                 }
-                if running {
-                    cs.state.running = Some(ContainerStateRunning { started_at: started });
-                } else {
-                    let exit_code = if i == p.plan.container { code } else { 0 };
-                    let reason = match exit_code {
-                        0 => "Completed",
-                        kubelet::EXIT_SIGKILL if !deleting => "OOMKilled",
-                        _ => "Error",
-                    };
-                    cs.state.terminated = Some(ContainerStateTerminated {
+            } else {
+                let exit_code = if i == p.plan.container { code } else { 0 };
+                let reason = match exit_code {
+                    0 => "Completed",
+                    kubelet::EXIT_SIGKILL if !deleting => "OOMKilled",
+                    _ => "Error",
+                };
+                ContainerState {
+                    terminated: Some(ContainerStateTerminated {
                         exit_code,
                         reason: reason.into(),
                         started_at: started,
                         finished_at: Some(ts),
-                    });
+                    }),
+                    ..Default::default()
                 }
-                cs
-            })
-            .collect()
+            };
+        }
     }
 
     /// Plans the end of the current run (and a pod-level deadline, if any).
@@ -364,7 +370,7 @@ impl World<'_> {
         p.pod.status.phase = PodPhase::Running;
         p.pod.status.start_time.get_or_insert(ts);
         self.jobs[p.job as usize].result.first_running.get_or_insert(now);
-        p.pod.status.container_statuses = self.container_statuses(&p, true, now, 0);
+        self.set_container_statuses(&mut p, true, now, 0);
         self.log.row(
             now,
             &self.jobs[p.job as usize].name,
@@ -414,7 +420,7 @@ impl World<'_> {
             let js = &mut self.jobs[jid as usize];
             js.result.pod_ms += ran;
             js.result.failed_pod_ms += ran;
-            p.pod.status.container_statuses = self.container_statuses(&p, false, now, code);
+            self.set_container_statuses(&mut p, false, now, code);
             p.running_since = None;
             set_ready(&mut p.pod, false, ts);
             if self.log.enabled() {
@@ -463,11 +469,11 @@ impl World<'_> {
         if phase == PodPhase::Failed {
             js.result.failed_pod_ms += ran;
         }
-        p.pod.status.container_statuses = if p.running_since.is_some() {
-            self.container_statuses(&p, false, now, code)
+        if p.running_since.is_some() {
+            self.set_container_statuses(&mut p, false, now, code);
         } else {
-            Vec::new()
-        };
+            p.pod.status.container_statuses.clear();
+        }
         p.running_since = None;
         p.pod.status.phase = phase;
         set_ready(&mut p.pod, false, ts);
@@ -577,7 +583,7 @@ impl World<'_> {
         p.plan = AttemptPlan { startup: 0, ..next };
         p.exit_code = p.plan.exit_code;
         p.running_since = Some(now);
-        p.pod.status.container_statuses = self.container_statuses(&p, true, now, 0);
+        self.set_container_statuses(&mut p, true, now, 0);
         let jid = p.job;
         self.pods[slot as usize] = Some(p);
         self.plan_run(slot, now, q);
