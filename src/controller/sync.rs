@@ -65,6 +65,29 @@ pub struct SyncEnv {
     pub profile: Profile,
 }
 
+/// The UIDs of one `uncountedTerminatedPods` list, as a set: sorted and
+/// without duplicates. The lists are short and usually empty, so a sorted
+/// vector (no allocation when empty) beats a B-tree.
+#[derive(Default)]
+struct UidSet<'a>(Vec<&'a str>);
+
+impl<'a> UidSet<'a> {
+    fn new(uids: &'a [String]) -> Self {
+        let mut v: Vec<&str> = uids.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v.dedup();
+        UidSet(v)
+    }
+
+    fn contains(&self, uid: &str) -> bool {
+        self.0.binary_search(&uid).is_ok()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// `syncJobCtx`.
 struct Ctx<'a> {
     /// The Job as the informer cache holds it; never modified.
@@ -78,8 +101,8 @@ struct Ctx<'a> {
     ready: i32,
     terminating: Option<i32>,
     /// UIDs in `uncountedTerminatedPods` at the start of the sync.
-    uncounted_succeeded: BTreeSet<&'a str>,
-    uncounted_failed: BTreeSet<&'a str>,
+    uncounted_succeeded: UidSet<'a>,
+    uncounted_failed: UidSet<'a>,
     expected_rm_finalizers: BTreeSet<String>,
     new_backoff: BackoffRecord,
     finished_condition: Option<JobCondition>,
@@ -94,10 +117,8 @@ impl<'a> Ctx<'a> {
         let mut status = job.status.clone();
         status.uncounted_terminated_pods.get_or_insert_with(Default::default);
         let uncounted = job.status.uncounted_terminated_pods.as_ref();
-        let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<String>| -> BTreeSet<&'a str> {
-            uncounted
-                .map(|u| f(u).iter().map(String::as_str).collect())
-                .unwrap_or_default()
+        let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<String>| {
+            uncounted.map(|u| UidSet::new(f(u))).unwrap_or_default()
         };
         let mut active_pods: Vec<&Pod> = Vec::with_capacity(pods.len());
         active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
@@ -444,9 +465,9 @@ fn past_active_deadline(job: &Job, start_time: Option<Time>, now: Time) -> bool 
 /// `getNewFinishedPods` (via `getValidPodsWithFilter`).
 fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec<&'a Pod>) {
     let completions = ctx.job.spec.completions.unwrap_or(0);
-    let valid = |p: &&&'a Pod, uncounted: &BTreeSet<&str>| {
+    let valid = |p: &&&'a Pod, uncounted: &UidSet| {
         p.has_tracking_finalizer()
-            && !uncounted.contains(p.metadata.uid.as_str())
+            && !uncounted.contains(&p.metadata.uid)
             && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)
             && (!ctx.job.is_indexed() || p.completion_index().is_some_and(|ix| ix < completions))
     };
@@ -836,7 +857,7 @@ fn track_job_status_and_remove_finalizers<'a>(
             .status
             .uncounted_terminated_pods
             .get_or_insert_with(Default::default);
-        if pod.status.phase == PodPhase::Succeeded && !ctx.uncounted_failed.contains(uid.as_str()) {
+        if pod.status.phase == PodPhase::Succeeded && !ctx.uncounted_failed.contains(uid) {
             if indexed {
                 if let Some(ix) = pod.completion_index()
                     && ix < completions
@@ -845,13 +866,13 @@ fn track_job_status_and_remove_finalizers<'a>(
                     new_succeeded_indexes.push(ix);
                     needs_flush = true;
                 }
-            } else if !ctx.uncounted_succeeded.contains(uid.as_str()) {
+            } else if !ctx.uncounted_succeeded.contains(uid) {
                 needs_flush = true;
                 uncounted.succeeded.push(uid.clone());
             }
         } else if consider_failed || fails_job {
             let valid_index = !indexed || pod.completion_index().is_some_and(|ix| ix < completions);
-            if !ctx.uncounted_failed.contains(uid.as_str()) && valid_index {
+            if !ctx.uncounted_failed.contains(uid) && valid_index {
                 let counts = ctx.job.spec.pod_failure_policy.is_none()
                     || match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile).count_failed;
                 if counts {
