@@ -30,11 +30,15 @@ impl PendingFile {
         self.writer.as_mut().expect("open until committed")
     }
 
-    /// Flushes, syncs and renames into place.
+    /// Flushes and renames into place. The rename alone makes the file appear
+    /// whole or not at all, to readers and after the process dies. The file is
+    /// not synced to disk first: that would only add durability against a
+    /// machine crash, for outputs a rerun reproduces exactly, and it costs
+    /// seconds for the hundreds of megabytes of a large run's timeline.
     pub fn commit(mut self) -> io::Result<PathBuf> {
         let mut w = self.writer.take().expect("open until committed");
         w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        drop(w.into_inner().map_err(|e| e.into_error())?);
         std::fs::rename(&self.tmp, &self.dest)?;
         Ok(self.dest.clone())
     }
