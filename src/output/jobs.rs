@@ -205,7 +205,7 @@ impl<W: Write> JobsYaml<W> {
                 b.push_str("  spec:");
                 t.fill(b, &job.metadata.name, &job.metadata.uid);
                 b.push_str("  status:");
-                w.value(b, 2, &job.status);
+                super::status_yaml::write_status(b, &job.status);
             }
             _ => self.writer.item(&mut self.buf, job),
         }

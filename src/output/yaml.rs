@@ -98,7 +98,7 @@ impl ser::Error for Error {
 
 const SPACES: &str = "                                                                ";
 
-fn indent(out: &mut String, mut n: usize) {
+pub(super) fn indent(out: &mut String, mut n: usize) {
     while n > SPACES.len() {
         out.push_str(SPACES);
         n -= SPACES.len();
@@ -159,7 +159,8 @@ impl<'o> Ser<'o> {
     }
 }
 
-fn push_scalar_str(out: &mut String, s: &str) {
+/// Appends a string scalar, quoted when a plain one would read back as something else.
+pub(super) fn push_scalar_str(out: &mut String, s: &str) {
     if needs_quotes(s) {
         quote_into(out, s);
     } else {
