@@ -160,7 +160,7 @@ use crate::cli::RunArgs;
 use crate::engine::{self, EventQueue};
 use crate::output::events::{CsvLog, EventLog};
 use crate::output::files::{PendingFile, write_atomic};
-use crate::output::jobs::{JobsYaml, spec_templates, write_jobs_csv};
+use crate::output::jobs::{JobsYaml, job_templates, write_jobs_csv};
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
 use crate::output::timeseries::{Tee, TimeSeries};
@@ -203,7 +203,7 @@ pub fn run_replication(
     let mut yaml = timeline
         .jobs_yaml
         .as_mut()
-        .map(|f| JobsYaml::new(f.writer(), spec_templates(sc)));
+        .map(|f| JobsYaml::new(f.writer(), job_templates(sc)));
     let keep_yaml = yaml.is_some();
     let mut on_finish = |job: &crate::api::Job, workload: u32| {
         if let Some(y) = yaml.as_mut() {

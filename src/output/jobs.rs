@@ -82,72 +82,118 @@ pub fn write_jobs_csv<W: Write>(
     w.flush()
 }
 
-/// The `spec` of a workload's Jobs as created, rendered once. Its Jobs differ
-/// there only in their name and UID (the generated selector and labels), so
-/// the text is kept with a placeholder for each and filled in per Job: the
-/// spec is about half of each Job's YAML.
-pub struct SpecTemplate {
-    /// The text after `spec:` in a list item, with `NAME` and `UID` in place.
+/// The `metadata` and `spec` of a workload's Jobs as created, rendered once.
+/// There its Jobs differ only in their name, UID (also in the generated
+/// selector and labels) and creation time, so the text is kept with a
+/// placeholder for each and filled in per Job: that is about two thirds of
+/// each Job's YAML. Only a spec change (generation 2 on) changes a Job's
+/// metadata or spec in a run.
+pub struct JobTemplate {
+    /// Literal text and placeholders, in order.
+    parts: Vec<Part>,
     text: String,
 }
 
-impl SpecTemplate {
-    const NAME: &str = "jobsim-placeholder-name-5d0c1e";
-    const UID: &str = "jobsim-placeholder-uid-8b2f7a";
+enum Part {
+    Text(std::ops::Range<usize>),
+    Name,
+    Uid,
+    Created,
+}
 
-    /// `make(name, uid)` builds the workload's Job as the API server stores it.
-    /// `None` when the rendering does not follow the name and UID exactly
-    /// (a placeholder's text also occurs elsewhere in the manifest): every
-    /// Job of such a workload is then rendered in full.
-    pub fn new(make: impl Fn(&str, &str) -> Job) -> Option<Self> {
+/// The values a template's placeholders stand for.
+struct Fill<'a> {
+    name: &'a str,
+    uid: &'a str,
+    /// RFC 3339, unquoted.
+    created: &'a str,
+}
+
+impl JobTemplate {
+    const FILL: Fill<'static> = Fill {
+        name: "jobsim-placeholder-name-5d0c1e",
+        uid: "jobsim-placeholder-uid-8b2f7a",
+        created: "2999-12-31T23:59:58Z",
+    };
+    const CREATED: Time = Time::from_millis(32_503_679_998_000);
+
+    /// `make(name, uid, created)` builds the workload's Job as the API server
+    /// stores it. `None` when the rendering does not follow the three values
+    /// exactly (a placeholder's text also occurs in the manifest): every Job
+    /// of such a workload is then rendered in full.
+    pub fn new(make: impl Fn(&str, &str, Time) -> Job) -> Option<Self> {
         let mut w = Writer::default();
-        let render = |w: &mut Writer, name: &str, uid: &str| {
-            let mut text = String::new();
-            w.value(&mut text, 2, &make(name, uid).spec);
+        let mut render = |name: &str, uid: &str, created: Time| {
+            let job = make(name, uid, created);
+            let mut text = String::from("  metadata:");
+            w.value(&mut text, 2, &job.metadata);
+            text.push_str("  spec:");
+            w.value(&mut text, 2, &job.spec);
             text
         };
-        let text = render(&mut w, Self::NAME, Self::UID);
-        // A second rendering with other values must differ exactly where the placeholders are.
-        let (name2, uid2) = ("jobsim-check-name-3a9e4d", "jobsim-check-uid-c71b20");
-        let filled = Self { text }.fill_text(name2, uid2);
-        (filled == render(&mut w, name2, uid2)).then(|| Self {
-            text: render(&mut w, Self::NAME, Self::UID),
-        })
+        debug_assert_eq!(Self::CREATED.to_rfc3339(), Self::FILL.created);
+        let template = Self::parse(render(Self::FILL.name, Self::FILL.uid, Self::CREATED));
+        // A rendering with other values must differ exactly where the placeholders are.
+        let created = Time::from_millis(1_767_225_600_000);
+        let other = created.to_rfc3339();
+        let check = Fill {
+            name: "jobsim-check-name-3a9e4d",
+            uid: "jobsim-check-uid-c71b20",
+            created: &other,
+        };
+        let mut filled = String::new();
+        template.fill(&mut filled, &check);
+        (filled == render(check.name, check.uid, created)).then_some(template)
     }
 
-    fn fill_text(&self, name: &str, uid: &str) -> String {
-        let mut out = String::with_capacity(self.text.len() + 64);
-        self.fill(&mut out, name, uid);
-        out
-    }
-
-    /// Appends the spec text with `name` and `uid` in place of the placeholders.
-    fn fill(&self, out: &mut String, name: &str, uid: &str) {
-        let mut rest = self.text.as_str();
-        while let Some(i) = rest.find("jobsim-placeholder-") {
-            out.push_str(&rest[..i]);
-            let tail = &rest[i..];
-            let (value, len) = if tail.starts_with(Self::NAME) {
-                (name, Self::NAME.len())
-            } else if tail.starts_with(Self::UID) {
-                (uid, Self::UID.len())
-            } else {
-                ("jobsim-placeholder-", "jobsim-placeholder-".len())
-            };
-            out.push_str(value);
-            rest = &tail[len..];
+    /// Splits the text at every placeholder.
+    fn parse(text: String) -> Self {
+        let mut parts = Vec::new();
+        let mut start = 0;
+        let mut at = 0;
+        while at < text.len() {
+            let rest = &text[at..];
+            let hit = [(Self::FILL.name, 0u8), (Self::FILL.uid, 1), (Self::FILL.created, 2)]
+                .into_iter()
+                .find(|(p, _)| rest.starts_with(p));
+            match hit {
+                Some((p, which)) => {
+                    parts.push(Part::Text(start..at));
+                    parts.push(match which {
+                        0 => Part::Name,
+                        1 => Part::Uid,
+                        _ => Part::Created,
+                    });
+                    at += p.len();
+                    start = at;
+                }
+                None => at += rest.chars().next().map_or(1, char::len_utf8),
+            }
         }
-        out.push_str(rest);
+        parts.push(Part::Text(start..text.len()));
+        JobTemplate { parts, text }
+    }
+
+    /// Appends the text with the placeholders filled in.
+    fn fill(&self, out: &mut String, f: &Fill) {
+        for part in &self.parts {
+            out.push_str(match part {
+                Part::Text(r) => &self.text[r.clone()],
+                Part::Name => f.name,
+                Part::Uid => f.uid,
+                Part::Created => f.created,
+            });
+        }
     }
 }
 
-/// One spec template per workload of the scenario.
-pub fn spec_templates(sc: &Scenario) -> Vec<Option<SpecTemplate>> {
+/// One Job template per workload of the scenario.
+pub fn job_templates(sc: &Scenario) -> Vec<Option<JobTemplate>> {
     sc.workloads
         .iter()
         .map(|wl| {
-            SpecTemplate::new(|name, uid| {
-                crate::world::new_job(&wl.manifest, name.into(), uid, Time::default(), &sc.profile)
+            JobTemplate::new(|name, uid, created| {
+                crate::world::new_job(&wl.manifest, name.into(), uid, created, &sc.profile)
             })
         })
         .collect()
@@ -161,12 +207,12 @@ pub struct JobsYaml<W: Write> {
     buf: String,
     writer: Writer,
     /// By workload.
-    templates: Vec<Option<SpecTemplate>>,
+    templates: Vec<Option<JobTemplate>>,
     pub error: Option<io::Error>,
 }
 
 impl<W: Write> JobsYaml<W> {
-    pub fn new(mut out: W, templates: Vec<Option<SpecTemplate>>) -> Self {
+    pub fn new(mut out: W, templates: Vec<Option<JobTemplate>>) -> Self {
         let error = out.write_all(b"apiVersion: v1\nitems:\n").err();
         JobsYaml {
             out,
@@ -185,14 +231,21 @@ impl<W: Write> JobsYaml<W> {
         }
         self.buf.clear();
         let template = workload.and_then(|w| self.templates.get(w as usize)?.as_ref());
+        let created = job
+            .metadata
+            .creation_timestamp
+            .map(Time::to_rfc3339)
+            .unwrap_or_default();
         match template {
-            // A spec as created (generation 1), whose name and UID print unquoted.
+            // Metadata and spec as created (generation 1), with a name and UID
+            // that print unquoted and a creation time in RFC 3339's 20 bytes.
             Some(t)
                 if job.metadata.generation == Some(1)
                     && !job.api_version.is_empty()
                     && !job.kind.is_empty()
                     && !needs_quotes(&job.metadata.name)
-                    && !needs_quotes(&job.metadata.uid) =>
+                    && !needs_quotes(&job.metadata.uid)
+                    && created.len() == 20 =>
             {
                 // The fields of `Job` in key order, as `Writer::item` writes them.
                 let (b, w) = (&mut self.buf, &mut self.writer);
@@ -200,10 +253,12 @@ impl<W: Write> JobsYaml<W> {
                 w.value(b, 2, &job.api_version);
                 b.push_str("  kind:");
                 w.value(b, 2, &job.kind);
-                b.push_str("  metadata:");
-                w.value(b, 2, &job.metadata);
-                b.push_str("  spec:");
-                t.fill(b, &job.metadata.name, &job.metadata.uid);
+                let fill = Fill {
+                    name: &job.metadata.name,
+                    uid: &job.metadata.uid,
+                    created: &created,
+                };
+                t.fill(b, &fill);
                 b.push_str("  status:");
                 super::status_yaml::write_status(b, &job.status);
             }
@@ -270,29 +325,29 @@ mod tests {
     }
 
     /// Every Job of every scenario in `scenarios/`, as created and as finished
-    /// with a status, reads the same through its spec template as rendered in full.
+    /// with a status, reads the same through its template as rendered in full.
     #[test]
-    fn spec_templates_render_as_the_full_job() {
+    fn job_templates_render_as_the_full_job() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut checked = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let sc = crate::scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
-            let templates = spec_templates(&sc);
+            let templates = job_templates(&sc);
             for (w, wl) in sc.workloads.iter().enumerate() {
                 assert!(templates[w].is_some(), "{}: {}", path.display(), wl.name);
-                for ordinal in [0, 7, 12345] {
+                for (ordinal, created) in [(0, 0), (7, 1_767_225_600_000), (12345, 1_800_000_123_456)] {
                     let uid = format!("0a{ordinal:06x}-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
                     let mut job = crate::world::new_job(
                         &wl.manifest,
                         wl.job_name(ordinal),
                         &uid,
-                        Time::from_millis(1_767_225_600_000),
+                        Time::from_millis(created),
                         &sc.profile,
                     );
                     job.status.succeeded = 3;
                     job.status.completed_indexes = "0-2".into();
-                    let mut fast = JobsYaml::new(Vec::new(), spec_templates(&sc));
+                    let mut fast = JobsYaml::new(Vec::new(), job_templates(&sc));
                     fast.add(&job, Some(w as u32));
                     let mut full = JobsYaml::new(Vec::new(), Vec::new());
                     full.add(&job, None);
@@ -312,6 +367,6 @@ mod tests {
             None,
         )
         .unwrap();
-        assert!(spec_templates(&sc)[0].is_none());
+        assert!(job_templates(&sc)[0].is_none());
     }
 }
