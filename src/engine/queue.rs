@@ -1,8 +1,11 @@
 //! A binary heap keyed by (time, sequence number): events at equal times come
 //! out in insertion order. Events scheduled for the current instant (a third
 //! of a run's events: syncs picked up by idle workers, for one) skip the heap
-//! and wait in a FIFO lane, which keeps the same order. Cancellation is lazy:
-//! events carry a generation that the model checks when they come out.
+//! and wait in a FIFO lane, which keeps the same order. So do events scheduled
+//! a fixed delay ahead that the model declares with [`EventQueue::add_lane`]
+//! (the controller's one-second batching of pod events): the clock never goes
+//! back, so such a lane fills in (time, sequence) order too. Cancellation is
+//! lazy: events carry a generation that the model checks when they come out.
 
 use crate::time::SimTime;
 use std::cmp::Ordering;
@@ -44,9 +47,20 @@ pub struct EventQueue<E> {
     /// Events at `now`, in insertion order; all come before anything in the heap
     /// at a later time, and after heap events at `now` with smaller sequence numbers.
     lane: VecDeque<Entry<E>>,
+    /// Events pushed exactly `delay` after the then current time, each lane in
+    /// (time, sequence) order.
+    delayed: Vec<(SimTime, VecDeque<Entry<E>>)>,
     seq: u64,
     popped: u64,
     now: SimTime,
+}
+
+/// Where the next event comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Heap,
+    Now,
+    Delayed(usize),
 }
 
 impl<E> Default for EventQueue<E> {
@@ -60,9 +74,18 @@ impl<E> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::with_capacity(1024),
             lane: VecDeque::with_capacity(64),
+            delayed: Vec::new(),
             seq: 0,
             popped: 0,
             now: 0,
+        }
+    }
+
+    /// Events pushed `delay` (> 0) after the current time will wait in a FIFO
+    /// lane of their own instead of the heap: for delays the model uses often.
+    pub fn add_lane(&mut self, delay: SimTime) {
+        if delay > 0 && !self.delayed.iter().any(|(d, _)| *d == delay) {
+            self.delayed.push((delay, VecDeque::new()));
         }
     }
 
@@ -73,24 +96,39 @@ impl<E> EventQueue<E> {
             key: (time as u128) << 64 | self.seq as u128,
             event,
         };
-        if time == self.now {
-            self.lane.push_back(entry);
-        } else {
-            self.heap.push(entry);
-        }
         self.seq += 1;
+        if time == self.now {
+            return self.lane.push_back(entry);
+        }
+        let delay = time - self.now;
+        match self.delayed.iter_mut().find(|(d, _)| *d == delay) {
+            Some((_, lane)) => lane.push_back(entry),
+            None => self.heap.push(entry),
+        }
+    }
+
+    /// The source holding the earliest event, and its key.
+    fn next(&self) -> Option<(Source, u128)> {
+        let mut best = self.heap.peek().map(|e| (Source::Heap, e.key));
+        let mut consider = |source: Source, front: Option<&Entry<E>>| {
+            if let Some(e) = front
+                && best.is_none_or(|(_, k)| e.key < k)
+            {
+                best = Some((source, e.key));
+            }
+        };
+        consider(Source::Now, self.lane.front());
+        for (i, (_, lane)) in self.delayed.iter().enumerate() {
+            consider(Source::Delayed(i), lane.front());
+        }
+        best
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let from_lane = match (self.lane.front(), self.heap.peek()) {
-            (Some(l), Some(h)) => l.key < h.key,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        let e = if from_lane {
-            self.lane.pop_front()?
-        } else {
-            self.heap.pop()?
+        let e = match self.next()?.0 {
+            Source::Heap => self.heap.pop()?,
+            Source::Now => self.lane.pop_front()?,
+            Source::Delayed(i) => self.delayed[i].1.pop_front()?,
         };
         self.now = e.time();
         self.popped += 1;
@@ -98,10 +136,7 @@ impl<E> EventQueue<E> {
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {
-        match (self.lane.front(), self.heap.peek()) {
-            (Some(l), Some(h)) => Some(l.time().min(h.time())),
-            (l, h) => l.or(h).map(Entry::time),
-        }
+        self.next().map(|(_, key)| (key >> 64) as SimTime)
     }
 
     /// The time of the last event taken out.
@@ -115,11 +150,11 @@ impl<E> EventQueue<E> {
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lane.len()
+        self.heap.len() + self.lane.len() + self.delayed.iter().map(|(_, l)| l.len()).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.lane.is_empty()
+        self.len() == 0
     }
 }
 
@@ -153,6 +188,43 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![(5, "b"), (5, "c"), (5, "d"), (7, "e")]);
         assert!(q.is_empty());
+    }
+
+    /// With fixed-delay lanes, events still come out in (time, insertion)
+    /// order: the same order as sorting every push by that key.
+    #[test]
+    fn lanes_keep_time_and_insertion_order() {
+        use proptest::prelude::*;
+        proptest!(|(ops in proptest::collection::vec((0u64..4, 0u64..2500, proptest::bool::ANY), 1..300))| {
+            let mut q = EventQueue::new();
+            q.add_lane(1000);
+            q.add_lane(7);
+            // The reference: every event with its (time, insertion) key.
+            let mut pending: Vec<(SimTime, usize)> = Vec::new();
+            let mut out = Vec::new();
+            let mut want = Vec::new();
+            for (seq, (kind, t, pop)) in ops.into_iter().enumerate() {
+                let now = q.now();
+                let time = match kind {
+                    0 => now,
+                    1 => now + 1000,
+                    2 => now + 7,
+                    _ => now + t,
+                };
+                q.push(time, seq);
+                pending.push((time.max(now), seq));
+                if pop {
+                    pending.sort();
+                    want.push(pending.remove(0));
+                    out.push(q.pop().unwrap());
+                }
+            }
+            pending.sort();
+            want.extend(pending);
+            out.extend(std::iter::from_fn(|| q.pop()));
+            prop_assert_eq!(out, want);
+            prop_assert!(q.is_empty());
+        });
     }
 
     #[test]

@@ -436,6 +436,8 @@ impl<'a> World<'a> {
 
     /// Schedules the first arrivals, node losses and the scripted actions.
     pub fn start(&mut self, q: &mut EventQueue<Ev>) {
+        // Most delayed work-queue adds are the one-second batching of pod events.
+        q.add_lane(crate::controller::queue_rules::BATCH_PERIOD_MS as SimTime);
         for i in 0..self.nodes.nodes.len() {
             self.log_node_added(i, 0);
         }
