@@ -153,18 +153,21 @@ impl JobTemplate {
         let mut at = 0;
         while at < text.len() {
             let rest = &text[at..];
-            let hit = [(Self::FILL.name, 0u8), (Self::FILL.uid, 1), (Self::FILL.created, 2)]
-                .into_iter()
-                .find(|(p, _)| rest.starts_with(p));
+            let f = &Self::FILL;
+            let hit = if rest.starts_with(f.name) {
+                Some((f.name.len(), Part::Name))
+            } else if rest.starts_with(f.uid) {
+                Some((f.uid.len(), Part::Uid))
+            } else if rest.starts_with(f.created) {
+                Some((f.created.len(), Part::Created))
+            } else {
+                None
+            };
             match hit {
-                Some((p, which)) => {
+                Some((len, part)) => {
                     parts.push(Part::Text(start..at));
-                    parts.push(match which {
-                        0 => Part::Name,
-                        1 => Part::Uid,
-                        _ => Part::Created,
-                    });
-                    at += p.len();
+                    parts.push(part);
+                    at += len;
                     start = at;
                 }
                 None => at += rest.chars().next().map_or(1, char::len_utf8),
