@@ -631,14 +631,15 @@ pub fn needs_quotes(s: &str) -> bool {
     let b = s.as_bytes();
     let Some(&first) = b.first() else { return true };
     // Fast paths, each equal to the general rules below for the strings it
-    // takes. Names and messages: a letter first, then letters, digits, spaces
-    // and `-_./,()=`, and no space last; these are plain unless YAML's boolean
-    // or null words.
+    // takes (but for words like `e5`, which the general rule quotes to be
+    // safe and YAML reads as strings anyway). Names and messages: a letter
+    // first, then letters, digits, spaces and `-_./,()=`, and no space last;
+    // these are plain unless YAML's boolean or null words.
     if first.is_ascii_alphabetic() && b.iter().all(|&c| PROSE[c as usize]) && b[b.len() - 1] != b' ' {
         return is_special_word(s);
     }
-    // UIDs and index lists: a digit first, then letters, digits and `-_./`;
-    // only a timestamp or a number needs quotes.
+    // UIDs and single indexes or ranges: a digit first, then letters, digits
+    // and `-_./`; only a timestamp or a number needs quotes.
     if first.is_ascii_digit() && b.iter().all(|&c| PLAIN[c as usize]) {
         return looks_like_timestamp(s) || looks_numeric(s);
     }
