@@ -1,11 +1,11 @@
 //! A binary heap keyed by (time, sequence number): events at equal times come
-//! out in insertion order. Events scheduled for the current instant (a third
-//! of a run's events: syncs picked up by idle workers, for one) skip the heap
-//! and wait in a FIFO lane, which keeps the same order. So do events scheduled
-//! a fixed delay ahead that the model declares with [`EventQueue::add_lane`]
-//! (the controller's one-second batching of pod events): the clock never goes
-//! back, so such a lane fills in (time, sequence) order too. Cancellation is
-//! lazy: events carry a generation that the model checks when they come out.
+//! out in insertion order. Events scheduled a fixed delay ahead skip the heap
+//! and wait in a FIFO lane for that delay: the clock never goes back, so such
+//! a lane fills in (time, sequence) order. There is always a lane for delay 0
+//! (a third of a run's events: syncs picked up by idle workers, for one); the
+//! model declares others with [`EventQueue::add_lane`] (the controller's
+//! one-second batching of pod events). Cancellation is lazy: events carry a
+//! generation that the model checks when they come out.
 
 use crate::time::SimTime;
 use std::cmp::Ordering;
@@ -44,23 +44,12 @@ impl<E> Ord for Entry<E> {
 
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
-    /// Events at `now`, in insertion order; all come before anything in the heap
-    /// at a later time, and after heap events at `now` with smaller sequence numbers.
-    lane: VecDeque<Entry<E>>,
-    /// Events pushed exactly `delay` after the then current time, each lane in
-    /// (time, sequence) order.
-    delayed: Vec<(SimTime, VecDeque<Entry<E>>)>,
+    /// By delay: events pushed exactly that long after the then current time,
+    /// each lane in (time, sequence) order. The first lane is delay 0.
+    lanes: Vec<(SimTime, VecDeque<Entry<E>>)>,
     seq: u64,
     popped: u64,
     now: SimTime,
-}
-
-/// Where the next event comes from.
-#[derive(Clone, Copy)]
-enum Source {
-    Heap,
-    Now,
-    Delayed(usize),
 }
 
 impl<E> Default for EventQueue<E> {
@@ -73,19 +62,18 @@ impl<E> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
             heap: BinaryHeap::with_capacity(1024),
-            lane: VecDeque::with_capacity(64),
-            delayed: Vec::new(),
+            lanes: vec![(0, VecDeque::with_capacity(64))],
             seq: 0,
             popped: 0,
             now: 0,
         }
     }
 
-    /// Events pushed `delay` (> 0) after the current time will wait in a FIFO
-    /// lane of their own instead of the heap: for delays the model uses often.
+    /// Events pushed `delay` after the current time will wait in a FIFO lane
+    /// of their own instead of the heap: for delays the model uses often.
     pub fn add_lane(&mut self, delay: SimTime) {
-        if delay > 0 && !self.delayed.iter().any(|(d, _)| *d == delay) {
-            self.delayed.push((delay, VecDeque::new()));
+        if !self.lanes.iter().any(|(d, _)| *d == delay) {
+            self.lanes.push((delay, VecDeque::new()));
         }
     }
 
@@ -97,38 +85,30 @@ impl<E> EventQueue<E> {
             event,
         };
         self.seq += 1;
-        if time == self.now {
-            return self.lane.push_back(entry);
-        }
         let delay = time - self.now;
-        match self.delayed.iter_mut().find(|(d, _)| *d == delay) {
+        match self.lanes.iter_mut().find(|(d, _)| *d == delay) {
             Some((_, lane)) => lane.push_back(entry),
             None => self.heap.push(entry),
         }
     }
 
-    /// The source holding the earliest event, and its key.
-    fn next(&self) -> Option<(Source, u128)> {
-        let mut best = self.heap.peek().map(|e| (Source::Heap, e.key));
-        let mut consider = |source: Source, front: Option<&Entry<E>>| {
-            if let Some(e) = front
+    /// The lane holding the earliest event (`None`: the heap), and its key.
+    fn next(&self) -> Option<(Option<usize>, u128)> {
+        let mut best = self.heap.peek().map(|e| (None, e.key));
+        for (i, (_, lane)) in self.lanes.iter().enumerate() {
+            if let Some(e) = lane.front()
                 && best.is_none_or(|(_, k)| e.key < k)
             {
-                best = Some((source, e.key));
+                best = Some((Some(i), e.key));
             }
-        };
-        consider(Source::Now, self.lane.front());
-        for (i, (_, lane)) in self.delayed.iter().enumerate() {
-            consider(Source::Delayed(i), lane.front());
         }
         best
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let e = match self.next()?.0 {
-            Source::Heap => self.heap.pop()?,
-            Source::Now => self.lane.pop_front()?,
-            Source::Delayed(i) => self.delayed[i].1.pop_front()?,
+            None => self.heap.pop()?,
+            Some(i) => self.lanes[i].1.pop_front()?,
         };
         self.now = e.time();
         self.popped += 1;
@@ -150,7 +130,7 @@ impl<E> EventQueue<E> {
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lane.len() + self.delayed.iter().map(|(_, l)| l.len()).sum::<usize>()
+        self.heap.len() + self.lanes.iter().map(|(_, l)| l.len()).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
