@@ -201,7 +201,7 @@ impl TimelineDigest {
                 if kind == EventKind::PodFailed {
                     let cause = if detail.contains("reason=NodeLost") {
                         "Pod: node lost".to_string()
-                    } else if let Some(code) = detail.split(';').find_map(|kv| kv.strip_prefix("exitCode=")) {
+                    } else if let Some(code) = super::events::detail_value(detail, "exitCode") {
                         format!("Pod: exit code {code}")
                     } else {
                         "Pod: deleted before start".to_string()

@@ -86,6 +86,13 @@ impl EventLog for NullLog {
 
 pub const HEADER: &str = "time,job,pod,index,event,detail\n";
 
+/// The value under `key` in a `key=value;...` detail.
+pub fn detail_value<'d>(detail: &'d str, key: &str) -> Option<&'d str> {
+    detail
+        .split(';')
+        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+}
+
 /// Writes rows as CSV into any writer (names never need quoting: they are DNS
 /// labels; details are quoted when they hold a comma or quote). Rows gather in
 /// `buf` and reach the writer in blocks of about [`BLOCK`] bytes.
@@ -183,6 +190,16 @@ impl<W: Write> EventLog for CsvLog<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detail_values_are_found_by_whole_key() {
+        let d = "node=n1;cpu=500;cpus=9;memory=1024";
+        assert_eq!(detail_value(d, "node"), Some("n1"));
+        assert_eq!(detail_value(d, "cpu"), Some("500"));
+        assert_eq!(detail_value(d, "memory"), Some("1024"));
+        assert_eq!(detail_value(d, "pods"), None);
+        assert_eq!(detail_value("", "cpu"), None);
+    }
 
     #[test]
     fn rows_are_csv_with_millisecond_times() {

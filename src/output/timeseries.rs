@@ -3,7 +3,7 @@
 //! timeline itself (the same rows that go to `events.csv`), so it can be
 //! rebuilt from `events.csv` alone.
 
-use super::events::{EventKind, EventLog};
+use super::events::{EventKind, EventLog, detail_value};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -89,20 +89,7 @@ pub struct TimeSeries {
 
 /// The number under `key` in a `key=value;...` detail, or 0.
 fn detail_num(detail: &str, key: &str) -> i64 {
-    let mut rest = detail;
-    loop {
-        let (field, next) = match rest.find(';') {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
-            None => (rest, None),
-        };
-        if let Some(v) = field.strip_prefix(key).and_then(|v| v.strip_prefix('=')) {
-            return v.parse().unwrap_or(0);
-        }
-        match next {
-            Some(n) => rest = n,
-            None => return 0,
-        }
-    }
+    detail_value(detail, key).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 impl TimeSeries {
@@ -309,11 +296,7 @@ impl TimeSeries {
 }
 
 fn detail_field(detail: &str, key: &str) -> String {
-    detail
-        .split(';')
-        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
-        .unwrap_or("")
-        .to_string()
+    detail_value(detail, key).unwrap_or("").to_string()
 }
 
 /// Passes rows to a timeline writer and the charts' digest (if any) and to the time series.
