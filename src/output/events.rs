@@ -98,7 +98,7 @@ pub fn detail_value<'d>(detail: &'d str, key: &str) -> Option<&'d str> {
 /// `buf` and reach the writer in blocks of about [`BLOCK`] bytes.
 pub struct CsvLog<W: Write> {
     out: W,
-    buf: Vec<u8>,
+    buf: String,
     pub error: Option<std::io::Error>,
 }
 
@@ -110,14 +110,14 @@ impl<W: Write> CsvLog<W> {
         let error = out.write_all(HEADER.as_bytes()).err();
         CsvLog {
             out,
-            buf: Vec::with_capacity(BLOCK + 1024),
+            buf: String::with_capacity(BLOCK + 1024),
             error,
         }
     }
 
     fn write_buf(&mut self) {
         if self.error.is_none()
-            && let Err(e) = self.out.write_all(&self.buf)
+            && let Err(e) = self.out.write_all(self.buf.as_bytes())
         {
             self.error = Some(e);
         }
@@ -131,56 +131,44 @@ impl<W: Write> CsvLog<W> {
     }
 }
 
-fn push_u64(buf: &mut Vec<u8>, v: u64) {
-    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+fn needs_csv_quotes(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n'))
 }
 
 /// Job, pod and node names are DNS names (validated, or generated from one):
 /// never quoted.
-fn push_name(buf: &mut Vec<u8>, s: &str) {
-    debug_assert!(!s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n')), "{s}");
-    buf.extend_from_slice(s.as_bytes());
+fn push_name(buf: &mut String, s: &str) {
+    debug_assert!(!needs_csv_quotes(s), "{s}");
+    buf.push_str(s);
 }
 
-fn push_field(buf: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n')) {
-        buf.push(b'"');
-        for b in s.bytes() {
-            if b == b'"' {
-                buf.push(b'"');
-            }
-            buf.push(b);
-        }
-        buf.push(b'"');
+fn push_field(buf: &mut String, s: &str) {
+    if needs_csv_quotes(s) {
+        buf.push('"');
+        buf.push_str(&s.replace('"', "\"\""));
+        buf.push('"');
     } else {
-        buf.extend_from_slice(s.as_bytes());
+        buf.push_str(s);
     }
 }
 
 impl<W: Write> EventLog for CsvLog<W> {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
         let b = &mut self.buf;
-        push_u64(b, t / 1000);
-        b.push(b'.');
-        let ms = t % 1000;
-        b.extend_from_slice(&[
-            b'0' + (ms / 100) as u8,
-            b'0' + (ms / 10 % 10) as u8,
-            b'0' + (ms % 10) as u8,
-        ]);
-        b.push(b',');
+        crate::time::push_seconds(b, t);
+        b.push(',');
         push_name(b, job);
-        b.push(b',');
+        b.push(',');
         push_name(b, pod);
-        b.push(b',');
+        b.push(',');
         if let Some(ix) = index {
-            push_u64(b, ix as u64);
+            b.push_str(itoa::Buffer::new().format(ix));
         }
-        b.push(b',');
-        b.extend_from_slice(kind.name().as_bytes());
-        b.push(b',');
+        b.push(',');
+        b.push_str(kind.name());
+        b.push(',');
         push_field(b, detail);
-        b.push(b'\n');
+        b.push('\n');
         if b.len() >= BLOCK {
             self.write_buf();
         }
@@ -199,6 +187,17 @@ mod tests {
         assert_eq!(detail_value(d, "memory"), Some("1024"));
         assert_eq!(detail_value(d, "pods"), None);
         assert_eq!(detail_value("", "cpu"), None);
+    }
+
+    #[test]
+    fn quotes_in_a_detail_are_doubled() {
+        let mut log = CsvLog::new(Vec::new());
+        log.row(1, "j", "", None, EventKind::JobFailed, "message=say \"hi\"");
+        let (out, _) = log.into_inner();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("{HEADER}0.001,j,,,JobFailed,\"message=say \"\"hi\"\"\"\n")
+        );
     }
 
     #[test]
