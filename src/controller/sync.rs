@@ -826,9 +826,9 @@ fn track_job_status_and_remove_finalizers<'a>(
     // Whether a pod with this UID still carries the finalizer (and its removal
     // was not issued). A scan: a Job sees a handful of pods, and few are uncounted.
     let has_finalizer = |pods: &[&Pod], expected: &BTreeSet<String>, removed: &[&str], uid: &str| {
-        pods.iter().any(|p| {
-            p.metadata.uid == uid && p.has_tracking_finalizer() && !expected.contains(uid) && !removed.contains(&uid)
-        })
+        !expected.contains(uid)
+            && !removed.contains(&uid)
+            && pods.iter().any(|p| p.metadata.uid == uid && p.has_tracking_finalizer())
     };
     if has_uncounted(&ctx.status)
         && clean_uncounted(&mut ctx.status, |uid| {
