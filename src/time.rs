@@ -82,20 +82,19 @@ pub fn format_duration(ms: SimDuration) -> String {
 
 /// Seconds with three decimals (`12.345`), as the CSV outputs write times.
 pub fn format_seconds(ms: SimTime) -> String {
-    let mut s = String::with_capacity(16);
+    let mut s = Vec::with_capacity(16);
     push_seconds(&mut s, ms);
-    s
+    String::from_utf8(s).expect("ASCII digits")
 }
 
 /// Appends `ms` as seconds with three decimals (`12.005`), without the
-/// formatting machinery: output files carry one per row.
-pub fn push_seconds(out: &mut String, ms: SimTime) {
-    out.push_str(itoa::Buffer::new().format(ms / 1000));
-    let frac = ms % 1000;
-    out.push('.');
-    out.push((b'0' + (frac / 100) as u8) as char);
-    out.push((b'0' + (frac / 10 % 10) as u8) as char);
-    out.push((b'0' + (frac % 10) as u8) as char);
+/// formatting machinery: output files carry one per row. Bytes, not a
+/// `String`, so that the fraction is one fixed-size copy.
+pub fn push_seconds(out: &mut Vec<u8>, ms: SimTime) {
+    out.extend_from_slice(itoa::Buffer::new().format(ms / 1000).as_bytes());
+    let frac = (ms % 1000) as u16;
+    let digit = |d: u16| b'0' + d as u8;
+    out.extend_from_slice(&[b'.', digit(frac / 100), digit(frac / 10 % 10), digit(frac % 10)]);
 }
 
 #[cfg(test)]
@@ -125,5 +124,9 @@ mod tests {
         assert_eq!(format_duration(61_000), "1m1s");
         assert_eq!(format_seconds(12_345), "12.345");
         assert_eq!(format_seconds(5), "0.005");
+        assert_eq!(format_seconds(0), "0.000");
+        assert_eq!(format_seconds(1_000), "1.000");
+        assert_eq!(format_seconds(102_030), "102.030");
+        assert_eq!(format_seconds(u64::MAX), "18446744073709551.615");
     }
 }

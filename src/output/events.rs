@@ -98,7 +98,7 @@ pub fn detail_value<'d>(detail: &'d str, key: &str) -> Option<&'d str> {
 /// `buf` and reach the writer in blocks of about [`BLOCK`] bytes.
 pub struct CsvLog<W: Write> {
     out: W,
-    buf: String,
+    buf: Vec<u8>,
     pub error: Option<std::io::Error>,
 }
 
@@ -110,14 +110,14 @@ impl<W: Write> CsvLog<W> {
         let error = out.write_all(HEADER.as_bytes()).err();
         CsvLog {
             out,
-            buf: String::with_capacity(BLOCK + 1024),
+            buf: Vec::with_capacity(BLOCK + 1024),
             error,
         }
     }
 
     fn write_buf(&mut self) {
         if self.error.is_none()
-            && let Err(e) = self.out.write_all(self.buf.as_bytes())
+            && let Err(e) = self.out.write_all(&self.buf)
         {
             self.error = Some(e);
         }
@@ -137,18 +137,18 @@ fn needs_csv_quotes(s: &str) -> bool {
 
 /// Job, pod and node names are DNS names (validated, or generated from one):
 /// never quoted.
-fn push_name(buf: &mut String, s: &str) {
+fn push_name(buf: &mut Vec<u8>, s: &str) {
     debug_assert!(!needs_csv_quotes(s), "{s}");
-    buf.push_str(s);
+    buf.extend_from_slice(s.as_bytes());
 }
 
-fn push_field(buf: &mut String, s: &str) {
+fn push_field(buf: &mut Vec<u8>, s: &str) {
     if needs_csv_quotes(s) {
-        buf.push('"');
-        buf.push_str(&s.replace('"', "\"\""));
-        buf.push('"');
+        buf.push(b'"');
+        buf.extend_from_slice(s.replace('"', "\"\"").as_bytes());
+        buf.push(b'"');
     } else {
-        buf.push_str(s);
+        buf.extend_from_slice(s.as_bytes());
     }
 }
 
@@ -156,19 +156,19 @@ impl<W: Write> EventLog for CsvLog<W> {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
         let b = &mut self.buf;
         crate::time::push_seconds(b, t);
-        b.push(',');
+        b.push(b',');
         push_name(b, job);
-        b.push(',');
+        b.push(b',');
         push_name(b, pod);
-        b.push(',');
+        b.push(b',');
         if let Some(ix) = index {
-            b.push_str(itoa::Buffer::new().format(ix));
+            b.extend_from_slice(itoa::Buffer::new().format(ix).as_bytes());
         }
-        b.push(',');
-        b.push_str(kind.name());
-        b.push(',');
+        b.push(b',');
+        b.extend_from_slice(kind.name().as_bytes());
+        b.push(b',');
         push_field(b, detail);
-        b.push('\n');
+        b.push(b'\n');
         if b.len() >= BLOCK {
             self.write_buf();
         }

@@ -40,7 +40,7 @@ pub fn write_jobs_csv<W: Write>(
     header.extend(JOBS_CSV_COLUMNS);
     w.write_record(&header)?;
     // Fields are written one by one from a reused buffer: a row per Job.
-    let mut field = String::with_capacity(32);
+    let mut field = Vec::with_capacity(32);
     let mut seconds = |w: &mut csv::Writer<W>, t: Option<u64>| {
         field.clear();
         if let Some(t) = t {

@@ -319,17 +319,16 @@ impl EventLog for Tee<'_> {
 }
 
 fn fmt_num(v: f64) -> String {
-    let mut s = String::new();
+    let mut s = Vec::new();
     push_num(&mut s, v);
-    s
+    String::from_utf8(s).expect("ASCII number")
 }
 
 /// Whole numbers as integers, others with three decimals.
-fn push_num(out: &mut String, v: f64) {
+fn push_num(out: &mut Vec<u8>, v: f64) {
     if v == v.trunc() && v.abs() < 1e15 {
-        out.push_str(itoa::Buffer::new().format(v as i64));
+        out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
     } else {
-        use std::fmt::Write as _;
         let _ = write!(out, "{v:.3}");
     }
 }
@@ -337,16 +336,16 @@ fn push_num(out: &mut String, v: f64) {
 /// Writes `timeseries.csv` for one replication (a row per sample: one reused line buffer).
 pub fn write_csv<W: Write>(mut out: W, samples: &Samples) -> std::io::Result<()> {
     writeln!(out, "time,{}", COLUMNS.join(","))?;
-    let mut line = String::with_capacity(128);
+    let mut line = Vec::with_capacity(128);
     for (t, v) in samples {
         line.clear();
         crate::time::push_seconds(&mut line, *t);
         for x in v {
-            line.push(',');
+            line.push(b',');
             push_num(&mut line, *x);
         }
-        line.push('\n');
-        out.write_all(line.as_bytes())?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     Ok(())
 }
