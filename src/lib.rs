@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use jobsim::api::{Job, JobStatus, Pod, Time};
-//! use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, sync_job};
+//! use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 //!
 //! struct Api(Vec<PodCreate>);
 //! impl JobClient for Api {
@@ -22,7 +22,7 @@
 //! job.spec.completions = Some(5);
 //! let mut api = Api(Vec::new());
 //! let env = SyncEnv { now: Time::from_secs(0), profile: Profile::newest() };
-//! sync_job(&job, Vec::new(), &mut JobState::default(), &env, &mut api);
+//! sync_job(&job, Vec::new(), &mut JobState::default(), &env, &mut api, &mut PodLists::default());
 //! assert_eq!(api.0.len(), 3); // slow start: batches of 1 and 2
 //! ```
 //!

@@ -12,7 +12,7 @@ use crate::controller::success_policy::match_success_policy;
 use crate::controller::sync::{
     finished_pod_totals, orphan_pod_finalizer_removable, pod_creation_info_for_independent_indexes, track_job_status,
 };
-use crate::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, queue_rules, sync_job};
+use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, queue_rules, sync_job};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -237,7 +237,7 @@ fn sync_job_case(input: &Value, expect: &Value) -> R<()> {
         drop(std::mem::take(&mut state));
         Default::default()
     } else {
-        sync_job(&job, pod_refs, &mut state, &env, &mut client)
+        sync_job(&job, pod_refs, &mut state, &env, &mut client, &mut PodLists::default())
     };
     let mut errs = Vec::new();
     let mut push = |r: R<()>| {
@@ -300,7 +300,14 @@ fn controller_loop(input: &Value, expect: &Value) -> R<()> {
     for _ in 0..600 {
         state.expectations = None;
         let mut client = FakeClient::default();
-        sync_job(&job, Vec::new(), &mut state, &env, &mut client);
+        sync_job(
+            &job,
+            Vec::new(),
+            &mut state,
+            &env,
+            &mut client,
+            &mut PodLists::default(),
+        );
         if let Some(st) = client.status_updates.pop() {
             job.status = st;
         }

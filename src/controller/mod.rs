@@ -9,6 +9,7 @@ pub mod failure_policy;
 pub mod gates;
 pub mod indexes;
 pub mod intervals;
+pub mod pod_lists;
 pub mod pods;
 pub mod queue_rules;
 pub mod state;
@@ -17,6 +18,7 @@ pub mod sync;
 
 pub use client::{ApiError, JobClient, PodCreate};
 pub use gates::{FeatureGates, Profile};
+pub use pod_lists::PodLists;
 pub use state::JobState;
 pub use sync::{JobEvent, SyncEnv, SyncOutcome, sync_job};
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::indexes::{
     pods_with_delayed_deletion_per_index,
 };
 use super::intervals::OrderedIntervals;
+use super::pod_lists::PodLists;
 use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods};
 use super::state::JobState;
 use crate::api::*;
@@ -113,14 +114,14 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(job: &'a Job, pods: Vec<&'a Pod>, state: &JobState, profile: &Profile) -> Self {
+    fn new(job: &'a Job, pods: Vec<&'a Pod>, state: &JobState, profile: &Profile, lists: &mut PodLists) -> Self {
         let mut status = job.status.clone();
         status.uncounted_terminated_pods.get_or_insert_with(Default::default);
         let uncounted = job.status.uncounted_terminated_pods.as_ref();
         let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<String>| {
             uncounted.map(|u| UidSet::new(f(u))).unwrap_or_default()
         };
-        let mut active_pods: Vec<&Pod> = Vec::with_capacity(pods.len());
+        let mut active_pods: Vec<&Pod> = lists.take();
         active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
         Ctx {
             ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,
@@ -157,13 +158,15 @@ pub fn managed_by_external_controller(job: &Job, profile: &Profile) -> bool {
 
 /// `syncJob` for a Job from the informer cache and the pods it owns (handed
 /// over, as the sync keeps its own list). Writes go through `client`;
-/// controller memory is `state`.
+/// controller memory is `state`. The sync's pod lists come from `lists`,
+/// and go back there (with `pods`) when it ends.
 pub fn sync_job<'a>(
     cached: &'a Job,
     pods: Vec<&'a Pod>,
     state: &mut JobState,
     env: &SyncEnv,
     client: &mut dyn JobClient,
+    lists: &mut PodLists,
 ) -> SyncOutcome {
     let mut out = SyncOutcome::default();
     let (now, profile) = (env.now, &env.profile);
@@ -188,9 +191,9 @@ pub fn sync_job<'a>(
     let original_failed = cached.status.failed;
     // Read expectations before listing pods, as the real controller does.
     let satisfied = state.expectations_satisfied(now);
-    let mut ctx = Ctx::new(cached, pods, state, profile);
+    let mut ctx = Ctx::new(cached, pods, state, profile, lists);
     let mut active = ctx.active_pods.len() as i32;
-    let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile);
+    let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile, lists);
     let pfp = ctx.job.spec.pod_failure_policy.clone();
     let counts = |p: &&&Pod| pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), p, profile).count_failed;
     let non_ignored_failed = new_failed.iter().filter(|p| counts(p)).count() as i32;
@@ -367,8 +370,12 @@ pub fn sync_job<'a>(
     ctx.status.active = active;
     ctx.status.ready = Some(ctx.ready);
     ctx.status.terminating = terminating;
-    if let Err(e) = track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_status_update, &mut out)
-    {
+    let tracked =
+        track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_status_update, &mut out, lists);
+    for list in [new_succeeded, new_failed, ctx.active_pods, ctx.pods] {
+        lists.give(list);
+    }
+    if let Err(e) = tracked {
         out.error = Some(format!("tracking status: {e}"));
         return out;
     }
@@ -463,7 +470,7 @@ fn past_active_deadline(job: &Job, start_time: Option<Time>, now: Time) -> bool 
 }
 
 /// `getNewFinishedPods` (via `getValidPodsWithFilter`).
-fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec<&'a Pod>) {
+fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile, lists: &mut PodLists) -> (Vec<&'a Pod>, Vec<&'a Pod>) {
     let completions = ctx.job.spec.completions.unwrap_or(0);
     let valid = |p: &&&'a Pod, uncounted: &UidSet| {
         p.has_tracking_finalizer()
@@ -472,18 +479,18 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile) -> (Vec<&'a Pod>, Vec
             && (!ctx.job.is_indexed() || p.completion_index().is_some_and(|ix| ix < completions))
     };
     // The phase first: it is the cheap test, and most pods are still running.
-    let succeeded = ctx
-        .pods
-        .iter()
-        .filter(|p| p.status.phase == PodPhase::Succeeded && valid(p, &ctx.uncounted_succeeded))
-        .copied()
-        .collect();
-    let failed = ctx
-        .pods
-        .iter()
-        .filter(|p| is_pod_failed(p, ctx.job, profile) && valid(p, &ctx.uncounted_failed))
-        .copied()
-        .collect();
+    let mut succeeded = lists.take();
+    succeeded.extend(
+        ctx.pods
+            .iter()
+            .filter(|p| p.status.phase == PodPhase::Succeeded && valid(p, &ctx.uncounted_succeeded)),
+    );
+    let mut failed = lists.take();
+    failed.extend(
+        ctx.pods
+            .iter()
+            .filter(|p| is_pod_failed(p, ctx.job, profile) && valid(p, &ctx.uncounted_failed)),
+    );
     (succeeded, failed)
 }
 
@@ -815,6 +822,7 @@ fn track_job_status_and_remove_finalizers<'a>(
     client: &mut dyn JobClient,
     mut needs_flush: bool,
     out: &mut SyncOutcome,
+    lists: &mut PodLists,
 ) -> Result<(), String> {
     let (now, profile) = (env.now, &env.profile);
     let indexed = ctx.job.is_indexed();
@@ -837,7 +845,7 @@ fn track_job_status_and_remove_finalizers<'a>(
     {
         needs_flush = true;
     }
-    let mut to_remove: Vec<&Pod> = Vec::new();
+    let mut to_remove: Vec<&Pod> = lists.take();
     let mut new_succeeded_indexes: Vec<i32> = Vec::new();
     let mut reached_max = false;
     let fails_job =
@@ -946,6 +954,7 @@ fn track_job_status_and_remove_finalizers<'a>(
             }
         }
     }
+    lists.give(to_remove);
     if has_uncounted(&ctx.status)
         && clean_uncounted(&mut ctx.status, |uid| {
             has_finalizer(&ctx.pods, &ctx.expected_rm_finalizers, &removed, uid)
@@ -1037,7 +1046,8 @@ pub fn track_job_status(
     client: &mut dyn JobClient,
 ) -> Result<(), String> {
     let profile = &env.profile;
-    let mut ctx = Ctx::new(job, pods.to_vec(), state, profile);
+    let lists = &mut PodLists::default();
+    let mut ctx = Ctx::new(job, pods.to_vec(), state, profile, lists);
     ctx.finished_condition = finished_condition;
     if ctx.job.is_indexed() {
         let completions = ctx.job.spec.completions.unwrap_or(0);
@@ -1059,14 +1069,15 @@ pub fn track_job_status(
         }
     }
     let mut out = SyncOutcome::default();
-    track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_flush, &mut out)
+    track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_flush, &mut out, lists)
 }
 
 /// `getNewFinishedPods` totals: (succeeded, failed) counting the status
 /// counters, the uncounted lists and the newly finished pods.
 pub fn finished_pod_totals(job: &Job, pods: &[&Pod], state: &JobState, profile: &Profile) -> (i32, i32) {
-    let ctx = Ctx::new(job, pods.to_vec(), state, profile);
-    let (s, f) = new_finished_pods(&ctx, profile);
+    let lists = &mut PodLists::default();
+    let ctx = Ctx::new(job, pods.to_vec(), state, profile, lists);
+    let (s, f) = new_finished_pods(&ctx, profile, lists);
     (
         job.status.succeeded + s.len() as i32 + ctx.uncounted_succeeded.len() as i32,
         job.status.failed + f.len() as i32 + ctx.uncounted_failed.len() as i32,

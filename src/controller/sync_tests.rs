@@ -78,7 +78,14 @@ fn pod(uid: &str, phase: PodPhase, finished: Option<Time>) -> Pod {
 
 fn sync(job: &Job, pods: &[Pod], state: &mut JobState, now: Time, profile: Profile, api: &mut Api) -> SyncOutcome {
     let refs: Vec<&Pod> = pods.iter().collect();
-    sync_job(job, refs, state, &SyncEnv { now, profile }, api)
+    sync_job(
+        job,
+        refs,
+        state,
+        &SyncEnv { now, profile },
+        api,
+        &mut PodLists::default(),
+    )
 }
 
 fn types(status: &JobStatus) -> Vec<(String, String)> {

@@ -18,7 +18,7 @@ use crate::cluster::api::TokenBucket;
 use crate::cluster::kubelet::{self, CrashBackoff};
 use crate::cluster::nodes::{Nodes, Request, pod_request};
 use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
-use crate::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, sync_job};
+use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 use crate::dist::Dist;
 use crate::engine::{EventQueue, Model};
 use crate::output::events::{EventKind, EventLog};
@@ -377,6 +377,8 @@ pub struct World<'a> {
     detail: String,
     /// A sync's API writes and their groups, reused from sync to sync.
     write_buf: Vec<Write>,
+    /// The syncs' pod lists, kept between syncs for their allocations.
+    pod_lists: PodLists,
     write_groups: Vec<(SimTime, usize)>,
 }
 
@@ -430,6 +432,7 @@ impl<'a> World<'a> {
             last_activity: 0,
             detail: String::with_capacity(128),
             write_buf: Vec::new(),
+            pod_lists: PodLists::default(),
             write_groups: Vec::new(),
         }
     }
@@ -618,13 +621,14 @@ impl<'a> World<'a> {
             sc,
             write_groups,
             write_buf,
+            pod_lists,
             ..
         } = self;
         let js = &mut jobs[jid as usize];
         let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
             return self.sync_done(jid, now, q);
         };
-        let mut refs: Vec<&Pod> = Vec::with_capacity(js.pods.len());
+        let mut refs: Vec<&Pod> = pod_lists.take();
         refs.extend(
             js.pods
                 .iter()
@@ -645,7 +649,7 @@ impl<'a> World<'a> {
             creates: 0,
             last_kind: u8::MAX,
         };
-        let outcome = sync_job(job, refs, &mut js.state, &env, &mut client);
+        let outcome = sync_job(job, refs, &mut js.state, &env, &mut client, pod_lists);
         let (mut groups, mut writes) = (client.groups, client.writes);
         self.stats.syncs += 1;
         let js = &mut self.jobs[jid as usize];

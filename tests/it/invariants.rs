@@ -4,7 +4,7 @@
 
 use jobsim::api::*;
 use jobsim::controller::intervals::OrderedIntervals;
-use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, Profile, SyncEnv, sync_job};
+use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 use proptest::prelude::*;
 
 #[derive(Default)]
@@ -182,6 +182,8 @@ proptest! {
         let mut job = build_job(&spec);
         let mut pods: Vec<Pod> = Vec::new();
         let mut state = JobState::default();
+        // One set of lists for the whole run, as the simulator keeps it: reuse across syncs.
+        let mut lists = PodLists::default();
         let mut now = Time::from_secs(1_700_000_000);
         let mut next_uid = 0;
         let mut was_finished = false;
@@ -207,7 +209,7 @@ proptest! {
             let refs: Vec<&Pod> = pods.iter().collect();
             let mut rec = Recorder { fail_creates_after: *fail_after, ..Default::default() };
             let env = SyncEnv { now, profile };
-            let _ = sync_job(&job, refs.clone(), &mut state, &env, &mut rec);
+            let _ = sync_job(&job, refs.clone(), &mut state, &env, &mut rec, &mut lists);
 
             // Never more pods than parallelism allows.
             let replace_budget = spec.parallelism - active_before - if spec.policy && spec.newest { terminating_before } else { 0 };
