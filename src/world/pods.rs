@@ -65,7 +65,7 @@ impl World<'_> {
         pod.metadata.namespace = job.metadata.namespace.clone();
         pod.metadata.uid = PodUid::new(slot, self.replication).as_str().to_string();
         pod.metadata.creation_timestamp = Some(ts);
-        pod.metadata.finalizers.push(JOB_TRACKING_FINALIZER.into());
+        pod.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
         if let Some(ix) = req.index {
             let ann = &mut pod.metadata.annotations;
             ann.insert(JOB_COMPLETION_INDEX_ANNOTATION.to_string(), ix.to_string());
@@ -283,11 +283,13 @@ impl World<'_> {
         let deleting = p.pod.metadata.deletion_timestamp.is_some();
         let statuses = &mut p.pod.status.container_statuses;
         if statuses.len() != tpl.containers.len() {
-            statuses.clear();
-            statuses.extend(tpl.containers.iter().map(|name| ContainerStatus {
-                name: name.clone(),
-                ..Default::default()
-            }));
+            // Collected, not extended: an exact-size allocation, not the growth path.
+            *statuses = (tpl.containers.iter())
+                .map(|name| ContainerStatus {
+                    name: name.clone(),
+                    ..Default::default()
+                })
+                .collect();
         }
         for (i, cs) in statuses.iter_mut().enumerate() {
             cs.ready = running;
@@ -703,11 +705,19 @@ pub(super) fn set_ready(pod: &mut Pod, ready: bool, ts: Time) {
             c.status = status.into();
             c.last_transition_time = Some(ts);
         }
-        None => pod.status.conditions.push(PodCondition {
-            type_: POD_READY.into(),
-            status: status.into(),
-            last_transition_time: Some(ts),
-            ..Default::default()
-        }),
+        None => {
+            let ready = PodCondition {
+                type_: POD_READY.into(),
+                status: status.into(),
+                last_transition_time: Some(ts),
+                ..Default::default()
+            };
+            // The first condition of a pod gets an exact allocation, not the growth path.
+            if pod.status.conditions.is_empty() {
+                pod.status.conditions = vec![ready];
+            } else {
+                pod.status.conditions.push(ready);
+            }
+        }
     }
 }
