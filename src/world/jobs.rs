@@ -24,13 +24,10 @@ impl World<'_> {
             );
         }
         let h = splitmix64(wl.id ^ ((ordinal as u64) << 20) ^ self.replication as u64);
-        let job = new_job(
-            &wl.manifest,
-            wl.job_name(ordinal),
-            &job_uid(h),
-            self.time(now),
-            &self.profile,
-        );
+        let job =
+            self.templates[workload as usize]
+                .prototype
+                .instantiate(wl.job_name(ordinal), &job_uid(h), self.time(now));
         let jid = self.jobs.len() as u32;
         let completions = job.spec.completions;
         let index_attempts = if job.is_indexed() {
@@ -245,6 +242,51 @@ pub fn new_job(manifest: &Job, name: String, uid: &str, created: Time, profile: 
     job.metadata.name = name;
     prepare_for_create(&mut job, uid, created, profile);
     job
+}
+
+/// Placeholders for a Job's name and UID: `<` is not allowed in a name, a
+/// UID or a label value, so a validated manifest never holds them.
+const NAME_PLACEHOLDER: &str = "<name>";
+const UID_PLACEHOLDER: &str = "<uid>";
+
+/// A workload's Job as created, defaulted once: [`new_job`] with placeholders
+/// for the name and UID. Each arrival copies it and fills in its own. The
+/// defaults depend on neither; `generateSelector` copies them into labels and
+/// the selector, the only places besides `metadata` where they appear.
+pub struct JobPrototype(Job);
+
+impl JobPrototype {
+    pub fn new(manifest: &Job, profile: &Profile) -> Self {
+        JobPrototype(new_job(
+            manifest,
+            NAME_PLACEHOLDER.into(),
+            UID_PLACEHOLDER,
+            Time::from_millis(0),
+            profile,
+        ))
+    }
+
+    /// The same Job as `new_job(manifest, name, uid, created, profile)`.
+    pub fn instantiate(&self, name: String, uid: &str, created: Time) -> Job {
+        let mut job = self.0.clone();
+        let selector = job.spec.selector.iter_mut().flat_map(|s| s.match_labels.values_mut());
+        for value in (job.metadata.labels.values_mut())
+            .chain(job.spec.template.metadata.labels.values_mut())
+            .chain(selector)
+        {
+            // New strings: refilling the placeholders' short buffers would take
+            // the (slower) growth path.
+            if value == NAME_PLACEHOLDER {
+                *value = name.clone();
+            } else if value == UID_PLACEHOLDER {
+                *value = uid.to_string();
+            }
+        }
+        job.metadata.name = name;
+        job.metadata.uid = uid.to_string();
+        job.metadata.creation_timestamp = Some(created);
+        job
+    }
 }
 
 pub(super) fn condition_detail(c: &JobCondition) -> String {

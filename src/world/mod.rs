@@ -9,7 +9,7 @@
 //! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
 
 mod jobs;
-pub use jobs::new_job;
+pub use jobs::{JobPrototype, new_job};
 mod nodes;
 mod pods;
 
@@ -94,6 +94,8 @@ pub(crate) struct TemplateInfo {
     request: Request,
     /// Pod-level `activeDeadlineSeconds`, in ms.
     active_deadline_ms: Option<u64>,
+    /// The workload's Job as created, defaulted once.
+    prototype: JobPrototype,
 }
 
 /// The per-key state of the controller's work queue.
@@ -404,6 +406,7 @@ impl<'a> World<'a> {
                     on_failure: spec.restart_policy == "OnFailure",
                     request: pod_request(spec),
                     active_deadline_ms: spec.active_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
+                    prototype: JobPrototype::new(&w.manifest, &sc.profile),
                 }
             })
             .collect();
@@ -777,6 +780,48 @@ mod tests {
             );
             assert_eq!(uid.as_str(), want);
             assert_eq!(slot_of(uid.as_str()), slot);
+        }
+    }
+
+    /// Every workload of every scenario, and a manifest with user-set labels
+    /// and a manual selector: the prototype gives the Job `new_job` builds.
+    #[test]
+    fn job_prototypes_instantiate_the_job_new_job_builds() {
+        let custom: Job = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "custom", "labels": {"team": "ml", "job-name": "fixed"}},
+            "spec": {
+                "manualSelector": true,
+                "selector": {"matchLabels": {"app": "x"}},
+                "template": {
+                    "metadata": {"labels": {"app": "x", "batch.kubernetes.io/job-name": "mine"}},
+                    "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i:1"}]}
+                }
+            }
+        }))
+        .unwrap();
+        let unlabelled: Job = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "plain"},
+            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}
+        }))
+        .unwrap();
+        let mut manifests: Vec<(Job, Profile)> = vec![
+            (custom.clone(), Profile::newest()),
+            (unlabelled.clone(), Profile::newest()),
+            (unlabelled, Profile::new(27)),
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let sc = crate::scenario::load(&entry.unwrap().path()).unwrap();
+            manifests.extend(sc.workloads.iter().map(|w| (w.manifest.clone(), sc.profile)));
+        }
+        assert!(manifests.len() > 10);
+        for (manifest, profile) in &manifests {
+            let prototype = JobPrototype::new(manifest, profile);
+            for (name, h, ms) in [("a-0", 1, 0), ("batch-12345", 0xdead_beef, 1_767_225_600_123)] {
+                let (uid, created) = (job_uid(h), Time::from_millis(ms));
+                let want = new_job(manifest, name.to_string(), &uid, created, profile);
+                assert_eq!(prototype.instantiate(name.to_string(), &uid, created), want);
+            }
         }
     }
 
