@@ -117,7 +117,12 @@ impl Workload {
         if self.count == 1 {
             self.manifest.metadata.name.clone()
         } else {
-            format!("{}-{ordinal}", self.manifest.metadata.name)
+            let base = &self.manifest.metadata.name;
+            let mut name = String::with_capacity(base.len() + 11);
+            name.push_str(base);
+            name.push('-');
+            name.push_str(itoa::Buffer::new().format(ordinal));
+            name
         }
     }
 

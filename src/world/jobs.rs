@@ -96,8 +96,10 @@ impl World<'_> {
                 (COND_FAILED, "True") => EventKind::JobFailed,
                 _ => continue,
             };
-            let detail = condition_detail(c);
-            self.log.row(now, &js.name, "", None, kind, &detail);
+            let detail = &mut self.detail;
+            detail.clear();
+            push_condition_detail(detail, c);
+            self.log.row(now, &js.name, "", None, kind, detail);
         }
         job.status = status;
         if job.is_finished() && !js.finished {
@@ -289,11 +291,15 @@ impl JobPrototype {
     }
 }
 
-pub(super) fn condition_detail(c: &JobCondition) -> String {
-    match (c.reason.is_empty(), c.message.is_empty()) {
-        (true, _) => String::new(),
-        (false, true) => format!("reason={}", c.reason),
-        (false, false) => format!("reason={};message={}", c.reason, c.message),
+/// `reason=...;message=...` of a condition, as its timeline row's detail.
+pub(super) fn push_condition_detail(out: &mut String, c: &JobCondition) {
+    if !c.reason.is_empty() {
+        out.push_str("reason=");
+        out.push_str(&c.reason);
+        if !c.message.is_empty() {
+            out.push_str(";message=");
+            out.push_str(&c.message);
+        }
     }
 }
 
