@@ -947,7 +947,7 @@ fn track_job_status_and_remove_finalizers<'a>(
         needs_flush = false;
     }
     let mut rm_err: Option<String> = None;
-    let mut removed: Vec<&str> = Vec::new();
+    let mut removed: Vec<&str> = Vec::with_capacity(to_remove.len());
     if !to_remove.is_empty() {
         state
             .finalizer_removals
