@@ -73,6 +73,24 @@ pub trait EventLog {
         true
     }
     fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str);
+
+    /// A row about a pod, with an id unique to it within the run (the
+    /// simulator's pod slot): consumers that follow pods key them by `id`
+    /// instead of hashing names. The others take it as a [`EventLog::row`].
+    /// A timeline gives every pod row one way or the other, not both.
+    #[allow(clippy::too_many_arguments)]
+    fn pod_row(
+        &mut self,
+        t: SimTime,
+        job: &str,
+        pod: &str,
+        _id: u32,
+        index: Option<i32>,
+        kind: EventKind,
+        detail: &str,
+    ) {
+        self.row(t, job, pod, index, kind, detail);
+    }
 }
 
 pub struct NullLog;

@@ -66,12 +66,17 @@ struct Counts {
 /// Samples of one replication.
 pub type Samples = Vec<(SimTime, [f64; 11])>;
 
-/// Pods and Jobs alive, by name. Only looked up, never iterated, so the hash order
-/// cannot reach an output; a fixed (unseeded) hasher keeps even that deterministic.
-/// A hash map here instead of a `BTreeMap` keeps the series off the hot path of
-/// million-pod runs (every pod row is a lookup).
+/// Pods and Jobs alive, by name or by pod id. Only looked up, never iterated, so
+/// the hash order cannot reach an output; a fixed (unseeded) hasher keeps even
+/// that deterministic. Hash maps here instead of B-trees keep the series off the
+/// hot path of million-pod runs (every pod row is a lookup).
 #[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
 type ByName<V> = std::collections::HashMap<Box<str>, V, rustc_hash::FxBuildHasher>;
+#[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
+type ById<V> = std::collections::HashMap<u64, V, rustc_hash::FxBuildHasher>;
+
+/// Ids given to pods known only by name start here, above every pod id.
+const FIRST_NAMED_ID: u64 = 1 << 32;
 
 /// Follows the timeline and samples it every `step` milliseconds, or, with a
 /// step of 0, after every change (one sample per instant: the last state).
@@ -80,7 +85,11 @@ pub struct TimeSeries {
     step: SimTime,
     next: SimTime,
     counts: Counts,
-    pods: ByName<Tracked>,
+    /// Live pods by id: the simulator's (`pod_row`), or one given here to a
+    /// pod known by name (`row`, as when reading `events.csv`).
+    pods: ById<Tracked>,
+    names: ByName<u64>,
+    next_named_id: u64,
     nodes: BTreeMap<String, NodeCap>,
     /// Jobs created and not yet finished.
     running_jobs: ByName<()>,
@@ -98,7 +107,9 @@ impl TimeSeries {
             step,
             next: 0,
             counts: Counts::default(),
-            pods: ByName::default(),
+            pods: ById::default(),
+            names: ByName::default(),
+            next_named_id: FIRST_NAMED_ID,
             nodes: BTreeMap::new(),
             running_jobs: ByName::default(),
             samples: Vec::new(),
@@ -155,8 +166,8 @@ impl TimeSeries {
         }
     }
 
-    fn leave(&mut self, pod: &str) {
-        if let Some(t) = self.pods.remove(pod) {
+    fn leave(&mut self, pod: u64) {
+        if let Some(t) = self.pods.remove(&pod) {
             let c = &mut self.counts;
             match t.bucket {
                 Bucket::Pending => c.pending -= 1,
@@ -171,9 +182,9 @@ impl TimeSeries {
         }
     }
 
-    fn move_to(&mut self, pod: &str, to: Bucket) {
+    fn move_to(&mut self, pod: u64, to: Bucket) {
         let c = &mut self.counts;
-        if let Some(t) = self.pods.get_mut(pod)
+        if let Some(t) = self.pods.get_mut(&pod)
             && t.bucket != to
         {
             match t.bucket {
@@ -190,8 +201,8 @@ impl TimeSeries {
         }
     }
 
-    fn set_ready(&mut self, pod: &str, ready: bool) {
-        if let Some(t) = self.pods.get_mut(pod)
+    fn set_ready(&mut self, pod: u64, ready: bool) {
+        if let Some(t) = self.pods.get_mut(&pod)
             && t.ready != ready
         {
             t.ready = ready;
@@ -201,7 +212,48 @@ impl TimeSeries {
 }
 
 impl EventLog for TimeSeries {
+    /// A pod known by name gets an id of its own when it is created.
     fn row(&mut self, t: SimTime, job: &str, pod: &str, _index: Option<i32>, kind: EventKind, detail: &str) {
+        let id = match kind {
+            EventKind::PodCreated => {
+                let id = self.next_named_id;
+                self.next_named_id += 1;
+                self.names.insert(pod.into(), id);
+                id
+            }
+            EventKind::PodSucceeded | EventKind::PodFailed | EventKind::PodDeleted => {
+                self.names.remove(pod).unwrap_or(u64::MAX)
+            }
+            k if is_pod_kind(k) => self.names.get(pod).copied().unwrap_or(u64::MAX),
+            _ => u64::MAX,
+        };
+        self.apply(t, job, id, kind, detail);
+    }
+
+    fn pod_row(&mut self, t: SimTime, job: &str, _: &str, id: u32, _: Option<i32>, kind: EventKind, detail: &str) {
+        self.apply(t, job, id as u64, kind, detail);
+    }
+}
+
+/// The kinds the series follows a pod through.
+fn is_pod_kind(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::PodCreated
+            | EventKind::PodScheduled
+            | EventKind::PodRunning
+            | EventKind::PodReady
+            | EventKind::ContainerRestarted
+            | EventKind::PodDeleting
+            | EventKind::PodSucceeded
+            | EventKind::PodFailed
+            | EventKind::PodDeleted
+    )
+}
+
+impl TimeSeries {
+    /// One row, its pod (if it is about one) by id (`u64::MAX`: none known).
+    fn apply(&mut self, t: SimTime, job: &str, pod: u64, kind: EventKind, detail: &str) {
         self.sample_until(t, false);
         match kind {
             EventKind::JobCreated => {
@@ -221,7 +273,7 @@ impl EventLog for TimeSeries {
             EventKind::PodCreated => {
                 self.counts.pending += 1;
                 self.pods.insert(
-                    pod.into(),
+                    pod,
                     Tracked {
                         bucket: Bucket::Pending,
                         ready: false,
@@ -233,7 +285,7 @@ impl EventLog for TimeSeries {
             // `node=...` alone when the pod asks for nothing or nodes are unlimited.
             EventKind::PodScheduled if detail.contains(';') => {
                 let (cpu, memory) = (detail_num(detail, "cpu"), detail_num(detail, "memory"));
-                if let Some(p) = self.pods.get_mut(pod) {
+                if let Some(p) = self.pods.get_mut(&pod) {
                     p.cpu = cpu;
                     p.memory = memory;
                     self.counts.cpu += cpu;
@@ -273,9 +325,7 @@ impl EventLog for TimeSeries {
             self.sample_change(t);
         }
     }
-}
 
-impl TimeSeries {
     fn set_node(&mut self, detail: &str, up: bool) {
         if let Some(n) = self.nodes.get_mut(&detail_field(detail, "node"))
             && n.up != up
@@ -315,6 +365,25 @@ impl EventLog for Tee<'_> {
             d.row(t, job, pod, index, kind, detail);
         }
         self.series.row(t, job, pod, index, kind, detail);
+    }
+
+    fn pod_row(
+        &mut self,
+        t: SimTime,
+        job: &str,
+        pod: &str,
+        id: u32,
+        index: Option<i32>,
+        kind: EventKind,
+        detail: &str,
+    ) {
+        if let Some(f) = self.first.as_mut() {
+            f.pod_row(t, job, pod, id, index, kind, detail);
+        }
+        if let Some(d) = self.digest.as_mut() {
+            d.pod_row(t, job, pod, id, index, kind, detail);
+        }
+        self.series.pod_row(t, job, pod, id, index, kind, detail);
     }
 }
 

@@ -209,18 +209,20 @@ impl World<'_> {
             js.result.pod_ms += now - since;
             js.result.failed_pod_ms += now - since;
         }
-        self.log.row(
+        self.log.pod_row(
             now,
             &self.jobs[p.job as usize].name,
             &p.pod.metadata.name,
+            slot,
             p.index,
             EventKind::PodEvicted,
             "reason=DeletionByTaintManager",
         );
-        self.log.row(
+        self.log.pod_row(
             now,
             &self.jobs[p.job as usize].name,
             &p.pod.metadata.name,
+            slot,
             p.index,
             EventKind::PodFailed,
             "reason=NodeLost",
@@ -271,10 +273,11 @@ impl World<'_> {
                 }
                 add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
                 self.stats.evictions += 1;
-                self.log.row(
+                self.log.pod_row(
                     now,
                     &self.jobs[p.job as usize].name,
                     &p.pod.metadata.name,
+                    slot,
                     p.index,
                     EventKind::PodEvicted,
                     "reason=EvictionByEvictionAPI",

@@ -80,10 +80,11 @@ impl World<'_> {
         js.pods.push(slot);
         js.result.pods_created += 1;
         self.stats.pods_created += 1;
-        self.log.row(
+        self.log.pod_row(
             now,
             &self.jobs[jid as usize].name,
             &pod.metadata.name,
+            slot,
             req.index,
             EventKind::PodCreated,
             "",
@@ -158,10 +159,11 @@ impl World<'_> {
                         if !self.nodes.could_ever_fit(request) {
                             reason.push_str(" The pod fits on no node of any pool.");
                         }
-                        self.log.row(
+                        self.log.pod_row(
                             now,
                             &self.jobs[p.job as usize].name,
                             &p.pod.metadata.name,
+                            slot,
                             p.index,
                             EventKind::PodUnschedulable,
                             &format!("reason={reason}"),
@@ -237,10 +239,11 @@ impl World<'_> {
                 detail.push_str(";memory=");
                 push_int(detail, r.memory);
             }
-            self.log.row(
+            self.log.pod_row(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
+                slot,
                 index,
                 EventKind::PodScheduled,
                 detail,
@@ -373,10 +376,11 @@ impl World<'_> {
         p.pod.status.start_time.get_or_insert(ts);
         self.jobs[p.job as usize].result.first_running.get_or_insert(now);
         self.set_container_statuses(&mut p, true, now, 0);
-        self.log.row(
+        self.log.pod_row(
             now,
             &self.jobs[p.job as usize].name,
             &p.pod.metadata.name,
+            slot,
             p.index,
             EventKind::PodRunning,
             "",
@@ -395,10 +399,11 @@ impl World<'_> {
         }
         set_ready(&mut p.pod, true, ts);
         let (jid, index) = (p.job, p.index);
-        self.log.row(
+        self.log.pod_row(
             now,
             &self.jobs[jid as usize].name,
             &p.pod.metadata.name,
+            slot,
             index,
             EventKind::PodReady,
             "",
@@ -435,10 +440,11 @@ impl World<'_> {
                     p.restarts + 1,
                     format_duration(wait)
                 );
-                self.log.row(
+                self.log.pod_row(
                     now,
                     &self.jobs[jid as usize].name,
                     &p.pod.metadata.name,
+                    slot,
                     p.index,
                     EventKind::ContainerRestarted,
                     &detail,
@@ -513,10 +519,11 @@ impl World<'_> {
                     EventKind::PodFailed
                 }
             };
-            self.log.row(
+            self.log.pod_row(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
+                slot,
                 p.index,
                 kind,
                 detail,
@@ -607,10 +614,11 @@ impl World<'_> {
         p.pod.metadata.deletion_timestamp = Some(self.time(now + grace));
         p.pod.metadata.deletion_grace_period_seconds = Some((grace / 1000) as i64);
         if self.log.enabled() {
-            self.log.row(
+            self.log.pod_row(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
+                slot,
                 p.index,
                 EventKind::PodDeleting,
                 &format!("grace={}", format_duration(grace)),
@@ -673,10 +681,11 @@ impl World<'_> {
             js.pods.swap_remove(i);
         }
         if p.pod.metadata.deletion_timestamp.is_some() {
-            self.log.row(
+            self.log.pod_row(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
+                slot,
                 p.index,
                 EventKind::PodDeleted,
                 "",

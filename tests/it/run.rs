@@ -178,6 +178,11 @@ fn every_scenario_in_the_folder_runs() {
             text.starts_with('#'),
             "{name} must open with a comment saying what it demonstrates"
         );
+        assert_eq!(
+            series_rebuilt_from_events(&dir, 1000),
+            read(&dir, "timeseries.csv"),
+            "{name}: timeseries.csv must follow from events.csv alone"
+        );
         let summary: serde_json::Value = serde_json::from_str(&read(&dir, "summary.json")).unwrap();
         // One replication reports plain numbers; several report a mean and an interval.
         let total = &summary["jobs"]["total"];
@@ -284,4 +289,58 @@ fn bad_scenarios_get_one_clear_error_and_no_outputs() {
         let v = jobsim().arg("validate").arg(&path).output().unwrap();
         assert_eq!(v.status.code(), Some(2), "validate {file}");
     }
+}
+
+/// `timeseries.csv` computed again from `events.csv`, pods known by name only
+/// (the run follows them by id), with samples every `step` ms up to the
+/// file's last sample.
+fn series_rebuilt_from_events(dir: &Path, step: u64) -> String {
+    use EventKind::*;
+    use jobsim::output::events::{EventKind, EventLog};
+    use jobsim::output::timeseries::{TimeSeries, write_csv};
+    let kinds = [
+        JobCreated,
+        JobStarted,
+        JobSuspended,
+        JobResumed,
+        PodCreated,
+        PodScheduled,
+        PodRunning,
+        PodReady,
+        PodSucceeded,
+        PodFailed,
+        ContainerRestarted,
+        PodDeleting,
+        PodDeleted,
+        JobFailureTarget,
+        JobSuccessCriteriaMet,
+        JobComplete,
+        JobFailed,
+        JobDeleted,
+        NodeLost,
+        NodeRecovered,
+        PodEvicted,
+        PodUnschedulable,
+        NodeDrained,
+        NodeAdded,
+        NodeRemoved,
+    ];
+    let millis = |t: &str| -> u64 { t.replace('.', "").parse().unwrap() };
+    let mut series = TimeSeries::new(step);
+    let mut events = csv::Reader::from_path(dir.join("events.csv")).unwrap();
+    for row in events.records() {
+        let r = row.unwrap();
+        let kind = *kinds
+            .iter()
+            .find(|k| k.name() == &r[4])
+            .unwrap_or_else(|| panic!("kind {}", &r[4]));
+        let index = (!r[3].is_empty()).then(|| r[3].parse().unwrap());
+        series.row(millis(&r[0]), &r[1], &r[2], index, kind, &r[5]);
+    }
+    let written = read(dir, "timeseries.csv");
+    let last = written.lines().last().unwrap().split(',').next().unwrap();
+    series.finish(millis(last));
+    let mut out = Vec::new();
+    write_csv(&mut out, &series.samples).unwrap();
+    String::from_utf8(out).unwrap()
 }
