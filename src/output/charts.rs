@@ -70,11 +70,23 @@ enum Outcome {
     Unfinished,
 }
 
-fn read_lines(path: &Path) -> R<impl Iterator<Item = String> + use<>> {
+/// Calls `each` with every line of the file (without its line ending), up to
+/// the first unreadable one, from one reused buffer: the files hold a line per
+/// Job and per sample.
+fn for_each_line(path: &Path, mut each: impl FnMut(&str)) -> R<()> {
     let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(std::io::BufReader::with_capacity(1 << 20, f)
-        .lines()
-        .map_while(Result::ok))
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return Ok(()),
+            Ok(_) => each(
+                line.strip_suffix('\n')
+                    .map_or(line.as_str(), |l| l.strip_suffix('\r').unwrap_or(l)),
+            ),
+        }
+    }
 }
 
 fn read_inputs(dir: &Path) -> R<Inputs> {
@@ -85,40 +97,47 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
         .unwrap_or_default();
     inp.scenario = summary["scenario"].as_str().unwrap_or("").to_string();
     // Time series.
-    let mut lines = read_lines(&dir.join("timeseries.csv"))?;
-    let header = lines.next().unwrap_or_default();
-    inp.series_cols = header.split(',').skip(1).map(str::to_string).collect();
-    for l in lines {
+    let mut header = true;
+    for_each_line(&dir.join("timeseries.csv"), |l| {
+        if std::mem::take(&mut header) {
+            inp.series_cols = l.split(',').skip(1).map(str::to_string).collect();
+            return;
+        }
         let mut it = l.split(',').map(|x| x.parse::<f64>().unwrap_or(0.0));
         let t = it.next().unwrap_or(0.0);
         inp.series.push((t, it.collect()));
-    }
+    })?;
     inp.end = inp.series.last().map_or(0.0, |s| s.0);
     inp.series = thin(std::mem::take(&mut inp.series), inp.end, &inp.series_cols);
-    // Jobs.
-    let mut lines = read_lines(&dir.join("jobs.csv"))?;
-    let header: Vec<String> = lines
-        .next()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (rep, status, reason, duration) = (col("replication"), col("status"), col("reason"), col("duration"));
-    for l in lines {
-        let f: Vec<&str> = l.split(',').collect();
-        let get = |c: Option<usize>| c.and_then(|i| f.get(i)).copied().unwrap_or("");
-        let r: u32 = get(rep).parse().unwrap_or(0);
-        if let Ok(d) = get(duration).parse::<f64>() {
+    // Jobs: the four columns the charts use, found by name in the header.
+    let mut cols: Option<[Option<usize>; 4]> = None;
+    for_each_line(&dir.join("jobs.csv"), |l| {
+        let Some(cols) = cols else {
+            let header: Vec<&str> = l.split(',').collect();
+            let col = |name: &str| header.iter().position(|h| *h == name);
+            cols = Some([col("replication"), col("status"), col("reason"), col("duration")]);
+            return;
+        };
+        let mut f = [""; 4];
+        for (i, field) in l.split(',').enumerate() {
+            for (c, v) in cols.iter().zip(f.iter_mut()) {
+                if *c == Some(i) {
+                    *v = field;
+                }
+            }
+        }
+        let [rep, status, reason, duration] = f;
+        let r: u32 = rep.parse().unwrap_or(0);
+        if let Ok(d) = duration.parse::<f64>() {
             inp.durations.push((r, d));
         }
         if r == 0 {
             inp.total_jobs += 1;
-            if get(status) == "Failed" {
-                *inp.failures.entry(format!("Job: {}", get(reason))).or_default() += 1;
+            if status == "Failed" {
+                *inp.failures.entry(format!("Job: {reason}")).or_default() += 1;
             }
         }
-    }
+    })?;
     Ok(inp)
 }
 
