@@ -612,8 +612,12 @@ impl<'a> World<'a> {
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
             }
             Observed::FinalizerRemoved(slot) => {
-                js.state
-                    .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str());
+                match self.pods.get(slot as usize).and_then(|p| p.as_deref()) {
+                    Some(p) => js.state.finalizer_removal_observed(&p.pod.metadata.uid),
+                    None => js
+                        .state
+                        .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                }
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
             }
             Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, js.queue.failures),

@@ -658,15 +658,17 @@ impl World<'_> {
         };
         p.pod.metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
         let (jid, phase, deleting) = (p.job, p.pod.status.phase, p.pod.metadata.deletion_timestamp.is_some());
-        if phase.is_terminal() {
-            if deleting {
-                self.release_pod(slot, now, q);
-            } else {
+        if phase.is_terminal() && deleting {
+            self.release_pod(slot, now, q);
+            self.observe(jid, Observed::FinalizerRemoved(slot), now, q);
+        } else {
+            // Observed while the pod is still at hand (its UID need not be rebuilt).
+            self.observe(jid, Observed::FinalizerRemoved(slot), now, q);
+            if phase.is_terminal() {
                 // Finished and counted: the object stays in the API, the controller ignores it.
                 self.forget_pod(slot);
             }
         }
-        self.observe(jid, Observed::FinalizerRemoved(slot), now, q);
     }
 
     /// The pod object is deleted from the API.
