@@ -116,10 +116,16 @@ impl TimeSeries {
         }
     }
 
+    /// Samples every step before `t` (and at `t`, if `inclusive`). Runs for
+    /// every row; most rows cross no step, so that test is inlined apart.
+    #[inline]
     fn sample_until(&mut self, t: SimTime, inclusive: bool) {
-        if self.step == 0 {
-            return;
+        if self.step != 0 && (self.next < t || (inclusive && self.next == t)) {
+            self.sample_steps(t, inclusive);
         }
+    }
+
+    fn sample_steps(&mut self, t: SimTime, inclusive: bool) {
         while self.next < t || (inclusive && self.next == t) {
             self.samples.push((self.next, self.current()));
             self.next += self.step;
