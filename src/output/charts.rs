@@ -70,9 +70,9 @@ enum Outcome {
     Unfinished,
 }
 
-/// Calls `each` with every line of the file (without its line ending), up to
-/// the first unreadable one, from one reused buffer: the files hold a line per
-/// Job and per sample.
+/// Calls `each` with every line of the file (without its line ending), from
+/// one reused buffer: the files hold a line per event, per Job or per sample,
+/// and `events.csv` can be hundreds of megabytes.
 fn for_each_line(path: &Path, mut each: impl FnMut(&str)) -> R<()> {
     let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
@@ -80,7 +80,8 @@ fn for_each_line(path: &Path, mut each: impl FnMut(&str)) -> R<()> {
     loop {
         line.clear();
         match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return Ok(()),
+            Ok(0) => return Ok(()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
             Ok(_) => each(
                 line.strip_suffix('\n')
                     .map_or(line.as_str(), |l| l.strip_suffix('\r').unwrap_or(l)),
@@ -162,42 +163,22 @@ pub struct TimelineDigest {
 }
 
 impl TimelineDigest {
-    /// Reads `events.csv`; the timeline can be hundreds of megabytes: one reused
-    /// line buffer, fields split in place, and only the few events used looked at.
+    /// Reads `events.csv` back, fields split in place.
     pub fn read(path: &Path) -> R<Self> {
         let mut d = TimelineDigest::default();
-        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-        let mut l = String::new();
         let mut header = true;
-        loop {
-            l.clear();
-            if reader
-                .read_line(&mut l)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-                == 0
-            {
-                break;
-            }
+        for_each_line(path, |l| {
             if std::mem::take(&mut header) {
-                continue;
+                return;
             }
-            let mut f = l.trim_end_matches(['\n', '\r']).splitn(6, ',');
-            let (Some(t), Some(job), Some(pod), Some(_), Some(event), Some(detail)) =
+            let mut f = l.splitn(6, ',');
+            if let (Some(t), Some(job), Some(pod), Some(_), Some(event), Some(detail)) =
                 (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
-            else {
-                continue;
-            };
-            let kind = match event {
-                "JobCreated" => EventKind::JobCreated,
-                "PodCreated" => EventKind::PodCreated,
-                "PodDeleting" => EventKind::PodDeleting,
-                "PodSucceeded" => EventKind::PodSucceeded,
-                "PodFailed" => EventKind::PodFailed,
-                _ => continue,
-            };
-            d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, kind, detail);
-        }
+                && let Some(kind) = EventKind::from_name(event)
+            {
+                d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, kind, detail);
+            }
+        })?;
         Ok(d)
     }
 

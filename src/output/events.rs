@@ -4,9 +4,38 @@
 use crate::time::SimTime;
 use std::io::Write;
 
-/// Event names as they appear in `events.csv`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventKind {
+/// Declares [`EventKind`] from one list: each variant's name is its name in
+/// `events.csv` (both ways), and [`EventKind::ALL`] holds them all, so they cannot drift.
+macro_rules! event_kinds {
+    ($($kind:ident),* $(,)?) => {
+        /// Event names as they appear in `events.csv`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum EventKind {
+            $($kind),*
+        }
+
+        impl EventKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &[EventKind] = &[$(EventKind::$kind),*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => stringify!($kind)),*
+                }
+            }
+
+            /// The kind an `events.csv` name stands for (reading a timeline back).
+            pub fn from_name(name: &str) -> Option<EventKind> {
+                match name {
+                    $(stringify!($kind) => Some(EventKind::$kind),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+event_kinds!(
     JobCreated,
     JobStarted,
     JobSuspended,
@@ -32,39 +61,7 @@ pub enum EventKind {
     NodeDrained,
     NodeAdded,
     NodeRemoved,
-}
-
-impl EventKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            EventKind::JobCreated => "JobCreated",
-            EventKind::JobStarted => "JobStarted",
-            EventKind::JobSuspended => "JobSuspended",
-            EventKind::JobResumed => "JobResumed",
-            EventKind::PodCreated => "PodCreated",
-            EventKind::PodScheduled => "PodScheduled",
-            EventKind::PodRunning => "PodRunning",
-            EventKind::PodReady => "PodReady",
-            EventKind::PodSucceeded => "PodSucceeded",
-            EventKind::PodFailed => "PodFailed",
-            EventKind::ContainerRestarted => "ContainerRestarted",
-            EventKind::PodDeleting => "PodDeleting",
-            EventKind::PodDeleted => "PodDeleted",
-            EventKind::JobFailureTarget => "JobFailureTarget",
-            EventKind::JobSuccessCriteriaMet => "JobSuccessCriteriaMet",
-            EventKind::JobComplete => "JobComplete",
-            EventKind::JobFailed => "JobFailed",
-            EventKind::JobDeleted => "JobDeleted",
-            EventKind::NodeLost => "NodeLost",
-            EventKind::NodeRecovered => "NodeRecovered",
-            EventKind::PodEvicted => "PodEvicted",
-            EventKind::PodUnschedulable => "PodUnschedulable",
-            EventKind::NodeDrained => "NodeDrained",
-            EventKind::NodeAdded => "NodeAdded",
-            EventKind::NodeRemoved => "NodeRemoved",
-        }
-    }
-}
+);
 
 /// Where timeline rows go. The simulator calls it for every event; a
 /// replication whose timeline is not kept uses [`NullLog`].
@@ -196,6 +193,17 @@ impl<W: Write> EventLog for CsvLog<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_name() {
+        assert_eq!(EventKind::ALL.len(), 25);
+        for &k in EventKind::ALL {
+            assert_eq!(EventKind::from_name(k.name()), Some(k));
+        }
+        assert_eq!(EventKind::PodSucceeded.name(), "PodSucceeded");
+        assert_eq!(EventKind::from_name("podsucceeded"), None);
+        assert_eq!(EventKind::from_name(""), None);
+    }
 
     #[test]
     fn detail_values_are_found_by_whole_key() {

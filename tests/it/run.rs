@@ -295,45 +295,14 @@ fn bad_scenarios_get_one_clear_error_and_no_outputs() {
 /// (the run follows them by id), with samples every `step` ms up to the
 /// file's last sample.
 fn series_rebuilt_from_events(dir: &Path, step: u64) -> String {
-    use EventKind::*;
     use jobsim::output::events::{EventKind, EventLog};
     use jobsim::output::timeseries::{TimeSeries, write_csv};
-    let kinds = [
-        JobCreated,
-        JobStarted,
-        JobSuspended,
-        JobResumed,
-        PodCreated,
-        PodScheduled,
-        PodRunning,
-        PodReady,
-        PodSucceeded,
-        PodFailed,
-        ContainerRestarted,
-        PodDeleting,
-        PodDeleted,
-        JobFailureTarget,
-        JobSuccessCriteriaMet,
-        JobComplete,
-        JobFailed,
-        JobDeleted,
-        NodeLost,
-        NodeRecovered,
-        PodEvicted,
-        PodUnschedulable,
-        NodeDrained,
-        NodeAdded,
-        NodeRemoved,
-    ];
     let millis = |t: &str| -> u64 { t.replace('.', "").parse().unwrap() };
     let mut series = TimeSeries::new(step);
     let mut events = csv::Reader::from_path(dir.join("events.csv")).unwrap();
     for row in events.records() {
         let r = row.unwrap();
-        let kind = *kinds
-            .iter()
-            .find(|k| k.name() == &r[4])
-            .unwrap_or_else(|| panic!("kind {}", &r[4]));
+        let kind = EventKind::from_name(&r[4]).unwrap_or_else(|| panic!("kind {}", &r[4]));
         let index = (!r[3].is_empty()).then(|| r[3].parse().unwrap());
         series.row(millis(&r[0]), &r[1], &r[2], index, kind, &r[5]);
     }
