@@ -230,8 +230,7 @@ impl EventLog for TimeSeries {
             EventKind::PodSucceeded | EventKind::PodFailed | EventKind::PodDeleted => {
                 self.names.remove(pod).unwrap_or(u64::MAX)
             }
-            k if is_pod_kind(k) => self.names.get(pod).copied().unwrap_or(u64::MAX),
-            _ => u64::MAX,
+            _ => self.names.get(pod).copied().unwrap_or(u64::MAX),
         };
         self.apply(t, job, id, kind, detail);
     }
@@ -239,22 +238,6 @@ impl EventLog for TimeSeries {
     fn pod_row(&mut self, t: SimTime, job: &str, _: &str, id: u32, _: Option<i32>, kind: EventKind, detail: &str) {
         self.apply(t, job, id as u64, kind, detail);
     }
-}
-
-/// The kinds the series follows a pod through.
-fn is_pod_kind(kind: EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::PodCreated
-            | EventKind::PodScheduled
-            | EventKind::PodRunning
-            | EventKind::PodReady
-            | EventKind::ContainerRestarted
-            | EventKind::PodDeleting
-            | EventKind::PodSucceeded
-            | EventKind::PodFailed
-            | EventKind::PodDeleted
-    )
 }
 
 impl TimeSeries {
