@@ -825,7 +825,7 @@ mod tests {
         }))
         .unwrap();
         let mut manifests: Vec<(Job, Profile)> = vec![
-            (custom.clone(), Profile::newest()),
+            (custom, Profile::newest()),
             (unlabelled.clone(), Profile::newest()),
             (unlabelled, Profile::new(27)),
         ];
