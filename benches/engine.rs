@@ -6,6 +6,10 @@ use jobsim::engine::{EventQueue, Model, run};
 use jobsim::time::SimTime;
 use std::hint::black_box;
 
+/// The allocator `jobsim` itself runs with, so that the figures match.
+#[global_allocator]
+static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
+
 struct Hold {
     left: u64,
     x: u64,

@@ -9,6 +9,10 @@ use jobsim::scenario;
 use std::hint::black_box;
 use std::path::Path;
 
+/// The allocator `jobsim` itself runs with, so that the figures match.
+#[global_allocator]
+static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
+
 fn load(name: &str) -> scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
     scenario::load(&path).unwrap_or_else(|d| panic!("{name}: {d:?}"))

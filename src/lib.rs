@@ -28,6 +28,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map of the crate.
 
+pub mod alloc;
 pub mod api;
 pub mod app;
 pub mod cli;

@@ -2,10 +2,8 @@ use clap::Parser;
 use jobsim::cli::{Cli, Command};
 use std::process::ExitCode;
 
-/// The simulator allocates and frees millions of small objects (pods, statuses);
-/// mimalloc does that markedly faster than the system allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
