@@ -92,9 +92,47 @@ pub fn format_seconds(ms: SimTime) -> String {
 /// `String`, so that the fraction is one fixed-size copy.
 pub fn push_seconds(out: &mut Vec<u8>, ms: SimTime) {
     out.extend_from_slice(itoa::Buffer::new().format(ms / 1000).as_bytes());
+    push_millis(out, ms);
+}
+
+/// Appends `.mmm`, the fraction of a second of `ms`, as one fixed-size copy.
+#[inline]
+fn push_millis(out: &mut Vec<u8>, ms: SimTime) {
     let frac = (ms % 1000) as u16;
     let digit = |d: u16| b'0' + d as u8;
     out.extend_from_slice(&[b'.', digit(frac / 100), digit(frac / 10 % 10), digit(frac % 10)]);
+}
+
+/// [`push_seconds`] for a stream of times that mostly repeat their whole
+/// second, as a timeline's rows do (half of them share the time of the row
+/// before): it keeps the digits of the last whole second it wrote.
+#[derive(Clone, Debug, Default)]
+pub struct SecondsWriter {
+    /// The whole second in `digits`, if any.
+    second: Option<SimTime>,
+    digits: [u8; 20],
+    len: u8,
+}
+
+impl SecondsWriter {
+    #[inline]
+    pub fn push(&mut self, out: &mut Vec<u8>, ms: SimTime) {
+        let second = ms / 1000;
+        if self.second != Some(second) {
+            self.new_second(second);
+        }
+        out.extend_from_slice(&self.digits[..self.len as usize]);
+        push_millis(out, ms);
+    }
+
+    #[cold]
+    fn new_second(&mut self, second: SimTime) {
+        let mut buf = itoa::Buffer::new();
+        let text = buf.format(second).as_bytes();
+        self.digits[..text.len()].copy_from_slice(text);
+        self.len = text.len() as u8;
+        self.second = Some(second);
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +152,26 @@ mod tests {
         for bad in ["", "5", "5 s", "1d", "h", "1.2.3s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    /// The writer gives `push_seconds`'s text for every time, whether it
+    /// repeats the second before, moves on, or goes back.
+    #[test]
+    fn seconds_writer_matches_push_seconds() {
+        let mut w = SecondsWriter::default();
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        let within_and_across_seconds = [0, 0, 999, 1_000, 1_001, 1_000];
+        let jumps = [59_999, 5, 123_456_789, 123_456_000, u64::MAX, 7];
+        for t in within_and_across_seconds.into_iter().chain(jumps) {
+            w.push(&mut got, t);
+            got.push(b' ');
+            push_seconds(&mut want, t);
+            want.push(b' ');
+        }
+        assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+        let mut one = Vec::new();
+        SecondsWriter::default().push(&mut one, 123_456_789);
+        assert_eq!(one, b"123456.789");
     }
 
     #[test]

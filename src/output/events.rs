@@ -114,6 +114,7 @@ pub fn detail_value<'d>(detail: &'d str, key: &str) -> Option<&'d str> {
 pub struct CsvLog<W: Write> {
     out: W,
     buf: Vec<u8>,
+    times: crate::time::SecondsWriter,
     pub error: Option<std::io::Error>,
 }
 
@@ -126,6 +127,7 @@ impl<W: Write> CsvLog<W> {
         CsvLog {
             out,
             buf: Vec::with_capacity(BLOCK + 1024),
+            times: Default::default(),
             error,
         }
     }
@@ -170,7 +172,7 @@ fn push_field(buf: &mut Vec<u8>, s: &str) {
 impl<W: Write> EventLog for CsvLog<W> {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
         let b = &mut self.buf;
-        crate::time::push_seconds(b, t);
+        self.times.push(b, t);
         b.push(b',');
         push_name(b, job);
         b.push(b',');
