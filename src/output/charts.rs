@@ -182,6 +182,12 @@ impl TimelineDigest {
         Ok(d)
     }
 
+    /// The kinds of row [`TimelineDigest::event`] reads.
+    fn follows(kind: EventKind) -> bool {
+        use EventKind::*;
+        matches!(kind, JobCreated | PodCreated | PodDeleting | PodSucceeded | PodFailed)
+    }
+
     /// One timeline row, `t` in seconds.
     fn event(&mut self, t: f64, job: &str, pod: &str, kind: EventKind, detail: &str) {
         match kind {
@@ -247,9 +253,14 @@ impl TimelineDigest {
 }
 
 impl EventLog for TimelineDigest {
+    /// Most rows (scheduling, running, readiness, Job conditions) are none of
+    /// the digest's business: they return before any work.
+    #[inline]
     fn row(&mut self, t: SimTime, job: &str, pod: &str, _: Option<i32>, kind: EventKind, detail: &str) {
-        // The same f64 as parsing the three-decimal text of events.csv.
-        self.event(t as f64 / 1000.0, job, pod, kind, detail);
+        if Self::follows(kind) {
+            // The same f64 as parsing the three-decimal text of events.csv.
+            self.event(t as f64 / 1000.0, job, pod, kind, detail);
+        }
     }
 }
 
