@@ -196,7 +196,7 @@ pub fn run_replication(
     let mut csv_log = timeline.events.as_mut().map(|f| CsvLog::new(f.writer()));
     let mut tee = Tee {
         digest: csv_log.as_ref().map(|_| Default::default()),
-        first: csv_log.as_mut().map(|l| l as &mut dyn EventLog),
+        first: csv_log.as_mut(),
         series: TimeSeries::new(timeline.step),
     };
     let log: &mut dyn EventLog = &mut tee;

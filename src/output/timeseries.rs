@@ -338,14 +338,15 @@ fn detail_field(detail: &str, key: &str) -> String {
     detail_value(detail, key).unwrap_or("").to_string()
 }
 
-/// Passes rows to a timeline writer and the charts' digest (if any) and to the time series.
-pub struct Tee<'a> {
-    pub first: Option<&'a mut dyn EventLog>,
+/// Passes rows to a timeline writer and the charts' digest (if any) and to the
+/// time series. Generic over the writer, so that its row is a direct call.
+pub struct Tee<'a, L: EventLog> {
+    pub first: Option<&'a mut L>,
     pub digest: Option<super::charts::TimelineDigest>,
     pub series: TimeSeries,
 }
 
-impl EventLog for Tee<'_> {
+impl<L: EventLog> EventLog for Tee<'_, L> {
     fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
         if let Some(f) = self.first.as_mut() {
             f.row(t, job, pod, index, kind, detail);
