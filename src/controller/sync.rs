@@ -50,6 +50,7 @@ impl SyncOutcome {
         let ms = ms.max(0);
         self.requeue_after_ms = Some(self.requeue_after_ms.map_or(ms, |m| m.min(ms)));
     }
+    #[cold]
     fn event(&mut self, warning: bool, reason: &str, message: &str) {
         self.events.push(JobEvent {
             warning,
@@ -409,6 +410,7 @@ fn is_success_criteria_met(cond: Option<&JobCondition>, profile: &Profile) -> bo
 }
 
 /// `newFailureCondition`: `FailureTarget` while terminal conditions are delayed, else `Failed`.
+#[cold]
 fn failure_condition(reason: &str, message: &str, env: &SyncEnv) -> JobCondition {
     let t = if env.profile.delay_terminal_condition() {
         COND_FAILURE_TARGET
@@ -419,6 +421,7 @@ fn failure_condition(reason: &str, message: &str, env: &SyncEnv) -> JobCondition
 }
 
 /// `newSuccessCondition`.
+#[cold]
 fn success_condition(env: &SyncEnv) -> JobCondition {
     let t = if env.profile.delay_terminal_condition() {
         COND_SUCCESS_CRITERIA_MET
@@ -496,6 +499,7 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile, lists: &mut PodLists)
 
 /// `deleteActivePods`: DELETE every active pod, keeping finalizers. Returns
 /// (deleted ready pods, deleted pods, first error).
+#[cold]
 fn delete_active_pods(job: &Job, pods: &[&Pod], client: &mut dyn JobClient) -> (i32, i32, Option<String>) {
     let (mut deleted_ready, mut deleted, mut err) = (0, pods.len() as i32, None);
     for p in pods {
@@ -514,6 +518,7 @@ fn delete_active_pods(job: &Job, pods: &[&Pod], client: &mut dyn JobClient) -> (
 
 /// `deleteJobPods`: remove the tracking finalizer, then DELETE, so the pods
 /// are never counted. Returns (removed ready pods, removed pods, first error).
+#[cold]
 fn delete_job_pods(
     job: &Job,
     pods: &[&Pod],
