@@ -132,6 +132,7 @@ impl<W: Write> CsvLog<W> {
         }
     }
 
+    #[cold]
     fn write_buf(&mut self) {
         if self.error.is_none()
             && let Err(e) = self.out.write_all(&self.buf)

@@ -289,6 +289,20 @@ impl TimeSeries {
                 self.move_to(pod, Bucket::Terminating);
             }
             EventKind::PodSucceeded | EventKind::PodFailed | EventKind::PodDeleted => self.leave(pod),
+            EventKind::NodeAdded | EventKind::NodeLost | EventKind::NodeRecovered | EventKind::NodeRemoved => {
+                self.node_row(kind, detail)
+            }
+            _ => {}
+        }
+        if self.step == 0 {
+            self.sample_change(t);
+        }
+    }
+
+    /// A row about a node (rare next to pod rows: kept out of `apply`'s way).
+    #[cold]
+    fn node_row(&mut self, kind: EventKind, detail: &str) {
+        match kind {
             EventKind::NodeAdded => {
                 let cap = NodeCap {
                     cpu: detail_num(detail, "cpu"),
@@ -309,9 +323,6 @@ impl TimeSeries {
                 }
             }
             _ => {}
-        }
-        if self.step == 0 {
-            self.sample_change(t);
         }
     }
 

@@ -151,6 +151,7 @@ impl World<'_> {
     }
 
     /// The TTL-after-finished controller deletes the Job (foreground: its pods go first).
+    #[cold]
     pub(super) fn ttl_expire(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         if self.jobs[jid as usize].deleted {
             return;
@@ -185,6 +186,7 @@ impl World<'_> {
         self.log.row(now, &name, "", None, EventKind::JobDeleted, detail);
     }
 
+    #[cold]
     pub(super) fn action(&mut self, index: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         self.last_activity = now;
         let action = self.sc.actions[index as usize].clone();

@@ -34,6 +34,7 @@ impl World<'_> {
         }
     }
 
+    #[cold]
     pub(super) fn node_loss(&mut self, disruption: u32, n: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         let loss = self.sc.cluster.node_losses[disruption as usize].clone();
         let drawn = n >= u32::MAX - 1_000_000;
@@ -127,6 +128,7 @@ impl World<'_> {
     }
 
     /// The kubelet is back: pods that were not evicted carry on.
+    #[cold]
     pub(super) fn recover_node(&mut self, node: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         self.last_activity = now;
         let node = node as usize;
@@ -180,6 +182,7 @@ impl World<'_> {
 
     /// The taint manager deletes a pod of an unreachable node; with the kubelet
     /// gone, pod garbage collection moves it to Failed.
+    #[cold]
     pub(super) fn evict_lost_pod(&mut self, slot: u32, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.time(now);
         let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
