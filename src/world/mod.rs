@@ -677,17 +677,18 @@ impl<'a> World<'a> {
         // Groups already complete are applied now; the rest when their calls return.
         let due = groups.iter().position(|(t, _)| *t > now).unwrap_or(groups.len());
         let due_writes = if due == 0 { 0 } else { groups[due - 1].1 };
-        let mut inflight = VecDeque::new();
+        // Usually every write is due now (no API latency): then the Job's
+        // queue of writes in flight is only emptied, not rebuilt.
+        js.inflight.clear();
         if due < groups.len() {
             let mut later = writes.split_off(due_writes).into_iter();
             let mut prev = due_writes;
             for &(t, stop) in &groups[due..] {
                 q.push(t, Ev::ApplyWrites { job: jid });
-                inflight.push_back((t, later.by_ref().take(stop - prev).collect()));
+                js.inflight.push_back((t, later.by_ref().take(stop - prev).collect()));
                 prev = stop;
             }
         }
-        js.inflight = inflight;
         if !writes.is_empty() {
             self.last_activity = now;
         }
