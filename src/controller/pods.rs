@@ -110,7 +110,7 @@ mod tests {
 
     fn pod(node: &str, phase: PodPhase, ready: Option<i64>, created: i64) -> Pod {
         let mut p = Pod::default();
-        p.spec.node_name = node.into();
+        p.spec.node_name = node.to_string().into();
         p.status.phase = phase;
         if let Some(t) = ready {
             p.status.conditions.push(PodCondition {

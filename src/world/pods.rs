@@ -219,8 +219,8 @@ impl World<'_> {
         p.node = node;
         p.allocated = node.is_some();
         p.pod.spec.node_name = match node {
-            Some(n) => self.nodes.nodes[n as usize].name.clone(),
-            None => UNLIMITED_NODE.to_string(),
+            Some(n) => self.nodes.nodes[n as usize].name.clone().into(),
+            None => UNLIMITED_NODE.into(),
         };
         let waited = now - p.created;
         if waited > 0 && node.is_some() {
