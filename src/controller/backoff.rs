@@ -18,29 +18,23 @@ pub struct BackoffRecord {
 impl BackoffRecord {
     /// `newBackoffRecord`: the record after this sync's newly finished pods.
     pub fn next(stored: Option<BackoffRecord>, new_succeeded: &[Time], new_failed: &[Time]) -> BackoffRecord {
-        let mut rec = stored.unwrap_or_default();
-        let mut succeeded = new_succeeded.to_vec();
-        let mut failed = new_failed.to_vec();
-        succeeded.sort();
-        failed.sort();
-        match (succeeded.last(), failed.last()) {
+        // Upstream sorts both lists; only the latest success, the latest
+        // failure and the failures after that success matter, so this takes
+        // them without copying or sorting.
+        let rec = stored.unwrap_or_default();
+        match (new_succeeded.iter().max(), new_failed.iter().max()) {
             (None, None) => rec,
-            (None, Some(&last_failed)) => {
-                rec.failures_after_last_success += failed.len() as i32;
-                rec.last_failure_time = Some(last_failed);
-                rec
-            }
+            (None, Some(&last_failed)) => BackoffRecord {
+                failures_after_last_success: rec.failures_after_last_success + new_failed.len() as i32,
+                last_failure_time: Some(last_failed),
+            },
             (Some(_), None) => BackoffRecord::default(),
-            (Some(&last_success), Some(_)) => {
-                rec = BackoffRecord::default();
-                for &t in failed.iter().rev() {
-                    if t <= last_success {
-                        break;
-                    }
-                    rec.last_failure_time.get_or_insert(t);
-                    rec.failures_after_last_success += 1;
+            (Some(&last_success), Some(&last_failed)) => {
+                let after = new_failed.iter().filter(|&&t| t > last_success).count() as i32;
+                BackoffRecord {
+                    failures_after_last_success: after,
+                    last_failure_time: (after > 0).then_some(last_failed),
                 }
-                rec
             }
         }
     }
@@ -144,6 +138,53 @@ fn latest_finish_time<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `newBackoffRecord` as upstream writes it: both lists sorted, then the
+    /// failures after the last success counted from the end.
+    fn upstream_next(stored: Option<BackoffRecord>, succeeded: &[Time], failed: &[Time]) -> BackoffRecord {
+        let mut rec = stored.unwrap_or_default();
+        let (mut succeeded, mut failed) = (succeeded.to_vec(), failed.to_vec());
+        succeeded.sort();
+        failed.sort();
+        let Some(&last_success) = succeeded.last() else {
+            if let Some(&last_failed) = failed.last() {
+                rec.failures_after_last_success += failed.len() as i32;
+                rec.last_failure_time = Some(last_failed);
+            }
+            return rec;
+        };
+        rec = BackoffRecord::default();
+        for &t in failed.iter().rev() {
+            if t <= last_success {
+                break;
+            }
+            rec.last_failure_time.get_or_insert(t);
+            rec.failures_after_last_success += 1;
+        }
+        rec
+    }
+
+    proptest! {
+        /// Unsorted lists with ties, with or without a stored record.
+        #[test]
+        fn next_record_is_upstreams(
+            succeeded in proptest::collection::vec(0i64..20, 0..5),
+            failed in proptest::collection::vec(0i64..20, 0..6),
+            stored in proptest::option::of((0i32..4, proptest::option::of(0i64..20))),
+        ) {
+            let times = |v: &[i64]| v.iter().map(|&s| Time(s * 1000)).collect::<Vec<_>>();
+            let (succeeded, failed) = (times(&succeeded), times(&failed));
+            let stored = stored.map(|(n, t)| BackoffRecord {
+                failures_after_last_success: n,
+                last_failure_time: t.map(|s| Time(s * 1000)),
+            });
+            prop_assert_eq!(
+                BackoffRecord::next(stored, &succeeded, &failed),
+                upstream_next(stored, &succeeded, &failed)
+            );
+        }
+    }
 
     #[test]
     fn delay_doubles_from_ten_seconds_up_to_the_cap() {
