@@ -33,7 +33,7 @@ pub struct PodSpec {
     pub init_containers: Vec<Container>,
     /// `Cow`: the unlimited cluster's node name is a constant, bound to every
     /// pod without a heap copy.
-    #[serde(default, skip_serializing_if = "str_is_empty")]
+    #[serde(default, skip_serializing_if = "str::is_empty")]
     pub node_name: Cow<'static, str>,
     /// `Never` or `OnFailure` for Jobs; empty when unset.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -42,10 +42,6 @@ pub struct PodSpec {
     pub termination_grace_period_seconds: Option<i64>,
     #[serde(flatten)]
     pub extra: Extra,
-}
-
-fn str_is_empty(s: &impl AsRef<str>) -> bool {
-    s.as_ref().is_empty()
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
