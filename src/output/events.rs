@@ -118,8 +118,9 @@ pub struct CsvLog<W: Write> {
     pub error: Option<std::io::Error>,
 }
 
-/// Bytes of rows handed to the writer at once.
-const BLOCK: usize = 64 * 1024;
+/// Bytes of rows handed to the writer at once: as many as its buffer holds,
+/// so that a block goes to the file directly instead of being copied there.
+const BLOCK: usize = super::files::WRITE_BUFFER;
 
 impl<W: Write> CsvLog<W> {
     pub fn new(mut out: W) -> Self {

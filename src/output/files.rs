@@ -6,6 +6,10 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// The write buffer of a pending file. Writers that assemble blocks of at
+/// least this size themselves hand them to the file without a copy.
+pub const WRITE_BUFFER: usize = 1 << 20;
+
 /// A file being written; invisible under its final name until committed.
 pub struct PendingFile {
     tmp: PathBuf,
@@ -18,7 +22,7 @@ impl PendingFile {
         std::fs::create_dir_all(dir)?;
         let dest = dir.join(name);
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let writer = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        let writer = BufWriter::with_capacity(WRITE_BUFFER, File::create(&tmp)?);
         Ok(PendingFile {
             tmp,
             dest,
