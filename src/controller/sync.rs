@@ -257,60 +257,7 @@ pub fn sync_job<'a>(
     }
 
     if ctx.job.is_indexed() {
-        let (prev, all) = calculate_succeeded_indexes(ctx.job, &ctx.pods);
-        ctx.prev_succeeded_indexes = prev;
-        ctx.succeeded_indexes = all;
-        ctx.succeeded = ctx.succeeded_indexes.total() as i32;
-        if has_backoff_limit_per_index(ctx.job, profile) {
-            let failed_indexes = calculate_failed_indexes(ctx.job, &ctx.pods, profile);
-            if ctx.finished_condition.is_none() {
-                let completions = ctx.job.spec.completions.unwrap_or(0) as i64;
-                if ctx
-                    .job
-                    .spec
-                    .max_failed_indexes
-                    .is_some_and(|m| failed_indexes.total() > m as i64)
-                {
-                    ctx.finished_condition = Some(failure_condition(
-                        REASON_MAX_FAILED_INDEXES_EXCEEDED,
-                        "Job has exceeded the specified maximal number of failed indexes",
-                        env,
-                    ));
-                } else if failed_indexes.total() > 0
-                    && failed_indexes.total() + ctx.succeeded_indexes.total() >= completions
-                {
-                    ctx.finished_condition =
-                        Some(failure_condition(REASON_FAILED_INDEXES, "Job has failed indexes", env));
-                }
-            }
-            ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
-                ctx.job,
-                profile,
-                now,
-                &ctx.pods,
-                &ctx.active_pods,
-                &ctx.succeeded_indexes,
-                &failed_indexes,
-                &ctx.expected_rm_finalizers,
-            );
-            ctx.failed_indexes = Some(failed_indexes);
-        }
-        if ctx.finished_condition.is_none()
-            && let Some(msg) = super::success_policy::match_success_policy(
-                ctx.job.spec.success_policy.as_ref(),
-                ctx.job.spec.completions.unwrap_or(0),
-                &ctx.succeeded_indexes,
-                profile,
-            )
-        {
-            ctx.finished_condition = Some(JobCondition::new(
-                COND_SUCCESS_CRITERIA_MET,
-                "True",
-                REASON_SUCCESS_POLICY,
-                &msg,
-                now,
-            ));
-        }
+        sync_indexes(&mut ctx, env);
     }
 
     let mut suspend_cond_changed = false;
@@ -391,6 +338,67 @@ pub fn sync_job<'a>(
         out.error = manage_err;
     }
     out
+}
+
+/// The indexed part of `syncJob`: succeeded and failed indexes, and the
+/// terminal conditions they lead to. Out of line, so that the sync of a Job
+/// without indexes runs through less code.
+#[inline(never)]
+fn sync_indexes(ctx: &mut Ctx, env: &SyncEnv) {
+    let (now, profile) = (env.now, &env.profile);
+    let (prev, all) = calculate_succeeded_indexes(ctx.job, &ctx.pods);
+    ctx.prev_succeeded_indexes = prev;
+    ctx.succeeded_indexes = all;
+    ctx.succeeded = ctx.succeeded_indexes.total() as i32;
+    if has_backoff_limit_per_index(ctx.job, profile) {
+        let failed_indexes = calculate_failed_indexes(ctx.job, &ctx.pods, profile);
+        if ctx.finished_condition.is_none() {
+            let completions = ctx.job.spec.completions.unwrap_or(0) as i64;
+            if ctx
+                .job
+                .spec
+                .max_failed_indexes
+                .is_some_and(|m| failed_indexes.total() > m as i64)
+            {
+                ctx.finished_condition = Some(failure_condition(
+                    REASON_MAX_FAILED_INDEXES_EXCEEDED,
+                    "Job has exceeded the specified maximal number of failed indexes",
+                    env,
+                ));
+            } else if failed_indexes.total() > 0
+                && failed_indexes.total() + ctx.succeeded_indexes.total() >= completions
+            {
+                ctx.finished_condition = Some(failure_condition(REASON_FAILED_INDEXES, "Job has failed indexes", env));
+            }
+        }
+        ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
+            ctx.job,
+            profile,
+            now,
+            &ctx.pods,
+            &ctx.active_pods,
+            &ctx.succeeded_indexes,
+            &failed_indexes,
+            &ctx.expected_rm_finalizers,
+        );
+        ctx.failed_indexes = Some(failed_indexes);
+    }
+    if ctx.finished_condition.is_none()
+        && let Some(msg) = super::success_policy::match_success_policy(
+            ctx.job.spec.success_policy.as_ref(),
+            ctx.job.spec.completions.unwrap_or(0),
+            &ctx.succeeded_indexes,
+            profile,
+        )
+    {
+        ctx.finished_condition = Some(JobCondition::new(
+            COND_SUCCESS_CRITERIA_MET,
+            "True",
+            REASON_SUCCESS_POLICY,
+            &msg,
+            now,
+        ));
+    }
 }
 
 /// `hasSuccessCriteriaMetCondition`.
@@ -841,7 +849,7 @@ fn track_job_status_and_remove_finalizers<'a>(
     out: &mut SyncOutcome,
     lists: &mut PodLists,
 ) -> Result<(), String> {
-    let (now, profile) = (env.now, &env.profile);
+    let profile = &env.profile;
     let indexed = ctx.job.is_indexed();
     let completions = ctx.job.spec.completions.unwrap_or(0);
     if indexed {
@@ -911,36 +919,11 @@ fn track_job_status_and_remove_finalizers<'a>(
             break;
         }
     }
-    if indexed {
-        ctx.succeeded_indexes = ctx.succeeded_indexes.with_ordered_indexes(&new_succeeded_indexes);
-        let s = ctx.succeeded_indexes.to_string();
-        if s != ctx.status.completed_indexes {
-            needs_flush = true;
-        }
-        ctx.status.succeeded = ctx.succeeded_indexes.total() as i32;
-        ctx.status.completed_indexes = s;
-        let failed_str = ctx.failed_indexes.as_ref().map(|f| f.to_string());
-        if ctx.status.failed_indexes != failed_str {
-            ctx.status.failed_indexes = failed_str;
-            needs_flush = true;
-        }
+    if indexed && update_indexes(ctx, &new_succeeded_indexes) {
+        needs_flush = true;
     }
-    if let Some(fc) = ctx.finished_condition.take() {
-        ctx.finished_condition = Some(if fc.type_ == COND_FAILURE_TARGET {
-            // Record the interim condition before finalizers go, then prepare `Failed`.
-            let failed = JobCondition::new(COND_FAILED, "True", &fc.reason, &fc.message, now);
-            ctx.status.conditions.push(fc);
-            needs_flush = true;
-            failed
-        } else if is_success_criteria_met(Some(&fc), profile) {
-            if success_criteria_met_condition(&ctx.status.conditions, profile).is_none() {
-                ctx.status.conditions.push(fc.clone());
-                needs_flush = true;
-            }
-            JobCondition::new(COND_COMPLETE, "True", &fc.reason, &fc.message, now)
-        } else {
-            fc
-        });
+    if ctx.finished_condition.is_some() && record_interim_condition(ctx, env) {
+        needs_flush = true;
     }
 
     // flushUncountedAndRemoveFinalizers
@@ -1012,6 +995,54 @@ fn track_job_status_and_remove_finalizers<'a>(
         }
     }
     Ok(())
+}
+
+/// Adds the newly succeeded indexes to `completedIndexes`, and writes
+/// `failedIndexes`; whether either changed. Out of line, as
+/// [`sync_indexes`].
+#[inline(never)]
+fn update_indexes(ctx: &mut Ctx, new_succeeded_indexes: &[i32]) -> bool {
+    let mut changed = false;
+    ctx.succeeded_indexes = ctx.succeeded_indexes.with_ordered_indexes(new_succeeded_indexes);
+    let s = ctx.succeeded_indexes.to_string();
+    if s != ctx.status.completed_indexes {
+        changed = true;
+    }
+    ctx.status.succeeded = ctx.succeeded_indexes.total() as i32;
+    ctx.status.completed_indexes = s;
+    let failed_str = ctx.failed_indexes.as_ref().map(|f| f.to_string());
+    if ctx.status.failed_indexes != failed_str {
+        ctx.status.failed_indexes = failed_str;
+        changed = true;
+    }
+    changed
+}
+
+/// A finishing Job: `FailureTarget` and `SuccessCriteriaMet` go into the
+/// status before the finalizers go, and the terminal condition they lead to
+/// is prepared. Whether the status changed.
+#[cold]
+fn record_interim_condition(ctx: &mut Ctx, env: &SyncEnv) -> bool {
+    let Some(fc) = ctx.finished_condition.take() else {
+        return false;
+    };
+    let mut changed = false;
+    ctx.finished_condition = Some(if fc.type_ == COND_FAILURE_TARGET {
+        // Record the interim condition before finalizers go, then prepare `Failed`.
+        let failed = JobCondition::new(COND_FAILED, "True", &fc.reason, &fc.message, env.now);
+        ctx.status.conditions.push(fc);
+        changed = true;
+        failed
+    } else if is_success_criteria_met(Some(&fc), &env.profile) {
+        if success_criteria_met_condition(&ctx.status.conditions, &env.profile).is_none() {
+            ctx.status.conditions.push(fc.clone());
+            changed = true;
+        }
+        JobCondition::new(COND_COMPLETE, "True", &fc.reason, &fc.message, env.now)
+    } else {
+        fc
+    });
+    changed
 }
 
 /// `enactJobFinished`: add `Complete`/`Failed` once nothing is left uncounted
