@@ -131,7 +131,7 @@ pub fn prepare_for_create(job: &mut Job, uid: &str, now: Time, profile: &Profile
     if job.metadata.namespace.is_empty() {
         job.metadata.namespace = "default".to_string();
     }
-    job.metadata.uid = uid.to_string();
+    job.metadata.uid = uid.into();
     job.metadata.creation_timestamp = Some(now);
     job.metadata.generation = Some(1);
     job.status = JobStatus::default();
@@ -151,7 +151,7 @@ pub fn generate_selector(job: &mut Job) {
     if job.spec.manual_selector == Some(true) {
         return;
     }
-    let (uid, name) = (job.metadata.uid.clone(), job.metadata.name.clone());
+    let (uid, name) = (job.metadata.uid.to_string(), job.metadata.name.clone());
     let labels = &mut job.spec.template.metadata.labels;
     for (k, v) in [
         (LEGACY_CONTROLLER_UID_LABEL, &uid),

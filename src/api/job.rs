@@ -3,7 +3,7 @@
 //! successPolicy, managedBy, status.terminating, status.failedIndexes).
 //! Field names and optionality follow `k8s.io/api/batch/v1/types.go`.
 
-use super::meta::{Extra, LabelSelector, ObjectMeta};
+use super::meta::{Extra, LabelSelector, ObjectMeta, Uid};
 use super::pod::PodTemplateSpec;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
@@ -215,9 +215,9 @@ pub struct JobStatus {
 #[serde(rename_all = "camelCase")]
 pub struct UncountedTerminatedPods {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub failed: Vec<String>,
+    pub failed: Vec<Uid>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub succeeded: Vec<String>,
+    pub succeeded: Vec<Uid>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -183,9 +183,10 @@ fn compare_status(want: &Value, got: &JobStatus, ignored: &[String]) -> R<()> {
                     v.sort();
                     v
                 };
+                let strings = |v: Vec<Uid>| v.iter().map(Uid::to_string).collect();
                 check(
                     k,
-                    (sorted(u.succeeded), sorted(u.failed)),
+                    (sorted(strings(u.succeeded)), sorted(strings(u.failed))),
                     (
                         sorted(fx::str_list(&w["succeeded"])),
                         sorted(fx::str_list(&w["failed"])),
@@ -664,10 +665,10 @@ fn delayed_deletion(input: &Value, expect: &Value) -> R<()> {
     let active: Vec<&Pod> = refs.iter().copied().filter(|p| p.is_active()).collect();
     let (_, succeeded) = calculate_succeeded_indexes(&job, &refs);
     let failed = calculate_failed_indexes(&job, &refs, &profile);
-    let expected_rm: BTreeSet<String> = fx::str_list(&input["expectedFinalizerRemovals"]).into_iter().collect();
+    let expected_rm: BTreeSet<Uid> = fx::uid_list(&input["expectedFinalizerRemovals"]).into_iter().collect();
     let got =
         pods_with_delayed_deletion_per_index(&job, &profile, NOW, &refs, &active, &succeeded, &failed, &expected_rm);
-    let mut uids: Vec<String> = got.values().map(|p| p.metadata.uid.clone()).collect();
+    let mut uids: Vec<String> = got.values().map(|p| p.metadata.uid.to_string()).collect();
     uids.sort();
     check(
         "podUIDsWithDelayedDeletion",
@@ -716,7 +717,7 @@ fn new_finished(input: &Value, expect: &Value) -> R<()> {
     let pods = fx::pods(&input["pods"])?;
     let refs: Vec<&Pod> = pods.iter().collect();
     let state = JobState {
-        finalizer_removals: fx::str_list(&input["expectedFinalizerRemovals"]).into_iter().collect(),
+        finalizer_removals: fx::uid_list(&input["expectedFinalizerRemovals"]).into_iter().collect(),
         ..Default::default()
     };
     let (s, f) = finished_pod_totals(&job, &refs, &state, &Profile::new(32));
@@ -746,7 +747,7 @@ fn track_status(input: &Value, expect: &Value) -> R<()> {
             .unwrap_or(json!([])),
     )?;
     let mut state = JobState {
-        finalizer_removals: fx::str_list(&input["expectedFinalizerRemovals"]).into_iter().collect(),
+        finalizer_removals: fx::uid_list(&input["expectedFinalizerRemovals"]).into_iter().collect(),
         ..Default::default()
     };
     let mut client = FakeClient {
@@ -783,7 +784,7 @@ fn cache_job(v: &Value) -> R<Option<Job>> {
     let mut j = Job::default();
     j.metadata.name = fx::opt_str(&v["name"]).unwrap_or_default();
     j.metadata.namespace = "default".into();
-    j.metadata.uid = fx::opt_str(&v["uid"]).unwrap_or_default();
+    j.metadata.uid = fx::opt_str(&v["uid"]).unwrap_or_default().into();
     j.spec.parallelism = fx::opt_i32(&v["parallelism"]);
     j.spec.completions = fx::opt_i32(&v["completions"]);
     j.status.conditions = fx::conditions(&v["conditions"])?;

@@ -60,6 +60,11 @@ pub fn str_list(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A list of UIDs; not a list: empty.
+pub fn uid_list(v: &Value) -> Vec<Uid> {
+    str_list(v).into_iter().map(Uid::from).collect()
+}
+
 fn phase(v: &Value) -> R<PodPhase> {
     Ok(match v.as_str().unwrap_or("") {
         "" => PodPhase::Unset,
@@ -101,7 +106,7 @@ pub fn pod(v: &Value, default_uid: &str) -> R<Pod> {
     let mut p = Pod::default();
     p.metadata.name = opt_str(&v["name"]).unwrap_or_else(|| default_uid.to_string());
     p.metadata.namespace = opt_str(&v["namespace"]).unwrap_or_else(|| "default".into());
-    p.metadata.uid = opt_str(&v["uid"]).unwrap_or_else(|| default_uid.to_string());
+    p.metadata.uid = opt_str(&v["uid"]).unwrap_or_else(|| default_uid.to_string()).into();
     p.metadata.labels = str_map(&v["labels"]);
     p.status.phase = phase(&v["phase"])?;
     p.metadata.deletion_timestamp = time(&v["deletionTimestamp"])?;
@@ -148,7 +153,7 @@ pub fn pod(v: &Value, default_uid: &str) -> R<Pod> {
             api_version: opt_str(&r["apiVersion"]).unwrap_or_default(),
             kind: opt_str(&r["kind"]).unwrap_or_default(),
             name: opt_str(&r["name"]).unwrap_or_default(),
-            uid: opt_str(&r["uid"]).unwrap_or_default(),
+            uid: opt_str(&r["uid"]).unwrap_or_default().into(),
             controller: r["controller"].as_bool(),
             block_owner_deletion: r["blockOwnerDeletion"].as_bool(),
         });
@@ -171,7 +176,7 @@ pub fn pods(v: &Value) -> R<Vec<Pod>> {
             };
             let mut pd = pod(p, &uid)?;
             if numbered {
-                pd.metadata.uid = uid.clone();
+                pd.metadata.uid = uid.as_str().into();
                 pd.metadata
                     .annotations
                     .insert(JOB_COMPLETION_INDEX_ANNOTATION.into(), uid);
@@ -315,8 +320,8 @@ pub fn job_status(st: &Value) -> R<JobStatus> {
         uncounted_terminated_pods: st["uncountedTerminatedPods"]
             .as_object()
             .map(|u| UncountedTerminatedPods {
-                succeeded: str_list(u.get("succeeded").unwrap_or(&Value::Null)),
-                failed: str_list(u.get("failed").unwrap_or(&Value::Null)),
+                succeeded: uid_list(u.get("succeeded").unwrap_or(&Value::Null)),
+                failed: uid_list(u.get("failed").unwrap_or(&Value::Null)),
             }),
         conditions: conditions(&st["conditions"])?,
     })
@@ -326,7 +331,7 @@ pub fn job(v: &Value) -> R<Job> {
     let mut j = Job::default();
     j.metadata.name = opt_str(&v["name"]).unwrap_or_else(|| "foobar".into());
     j.metadata.namespace = opt_str(&v["namespace"]).unwrap_or_else(|| "default".into());
-    j.metadata.uid = opt_str(&v["uid"]).unwrap_or_else(|| "job-uid".into());
+    j.metadata.uid = opt_str(&v["uid"]).unwrap_or_else(|| "job-uid".into()).into();
     j.metadata.deletion_timestamp = time(&v["deletionTimestamp"])?;
     j.spec = job_spec(&v["spec"]);
     j.status = job_status(&v["status"])?;

@@ -44,7 +44,7 @@ fn job_from(meta: &Value, spec: &Value) -> Job {
     let mut job = Job::default();
     job.metadata.name = fx::opt_str(&meta["name"]).unwrap_or_default();
     job.metadata.namespace = fx::opt_str(&meta["namespace"]).unwrap_or_default();
-    job.metadata.uid = fx::opt_str(&meta["uid"]).unwrap_or_default();
+    job.metadata.uid = fx::opt_str(&meta["uid"]).unwrap_or_default().into();
     job.metadata.annotations = fx::str_map(&meta["annotations"]);
     job.spec = fx::job_spec(&spec);
     job

@@ -6,7 +6,7 @@ use super::failure_policy::match_pod_failure_policy;
 use super::gates::Profile;
 use super::intervals::OrderedIntervals;
 use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods};
-use crate::api::{ACTION_FAIL_INDEX, Job, Pod, PodPhase, Time};
+use crate::api::{ACTION_FAIL_INDEX, Job, Pod, PodPhase, Time, Uid};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `names.MaxGeneratedNameLength`.
@@ -131,7 +131,7 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
     active: &[&Pod],
     succeeded: &OrderedIntervals,
     failed: &OrderedIntervals,
-    expected_rm_finalizers: &BTreeSet<String>,
+    expected_rm_finalizers: &BTreeSet<Uid>,
 ) -> BTreeMap<i32, &'a Pod> {
     let completions = job.spec.completions.unwrap_or(0);
     let active_indexes: BTreeSet<i32> = active.iter().filter_map(|p| p.completion_index()).collect();

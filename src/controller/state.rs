@@ -3,7 +3,7 @@
 //! backoff record. All of it lives in controller memory, never in the API.
 
 use super::backoff::BackoffRecord;
-use crate::api::Time;
+use crate::api::{Time, Uid};
 use std::collections::BTreeSet;
 
 /// `ExpectationsTimeout`: unsatisfied expectations older than this are ignored.
@@ -22,7 +22,7 @@ pub struct Expectations {
 pub struct JobState {
     pub expectations: Option<Expectations>,
     /// UIDs whose finalizer removal was issued but not yet observed (`finalizerExpectations`).
-    pub finalizer_removals: BTreeSet<String>,
+    pub finalizer_removals: BTreeSet<Uid>,
     pub backoff: Option<BackoffRecord>,
 }
 

@@ -74,8 +74,8 @@ pub struct SyncEnv {
 struct UidSet<'a>(Vec<&'a str>);
 
 impl<'a> UidSet<'a> {
-    fn new(uids: &'a [String]) -> Self {
-        let mut v: Vec<&str> = uids.iter().map(String::as_str).collect();
+    fn new(uids: &'a [Uid]) -> Self {
+        let mut v: Vec<&str> = uids.iter().map(Uid::as_str).collect();
         v.sort_unstable();
         v.dedup();
         UidSet(v)
@@ -105,7 +105,7 @@ struct Ctx<'a> {
     /// UIDs in `uncountedTerminatedPods` at the start of the sync.
     uncounted_succeeded: UidSet<'a>,
     uncounted_failed: UidSet<'a>,
-    expected_rm_finalizers: BTreeSet<String>,
+    expected_rm_finalizers: BTreeSet<Uid>,
     new_backoff: BackoffRecord,
     finished_condition: Option<JobCondition>,
     prev_succeeded_indexes: OrderedIntervals,
@@ -119,7 +119,7 @@ impl<'a> Ctx<'a> {
         let mut status = job.status.clone();
         status.uncounted_terminated_pods.get_or_insert_with(Default::default);
         let uncounted = job.status.uncounted_terminated_pods.as_ref();
-        let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<String>| {
+        let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<Uid>| {
             uncounted.map(|u| UidSet::new(f(u))).unwrap_or_default()
         };
         let mut active_pods: Vec<&Pod> = lists.take();
@@ -806,11 +806,11 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
 /// Appends a UID to an uncounted list. The list is the sync's fresh copy
 /// (capacity = length), usually empty: the first UID then gets an exact
 /// allocation, not Vec's growth path (which cost about 300 instructions).
-fn push_uid(list: &mut Vec<String>, uid: &str) {
+fn push_uid(list: &mut Vec<Uid>, uid: &Uid) {
     if list.is_empty() {
-        *list = vec![uid.to_string()];
+        *list = vec![uid.clone()];
     } else {
-        list.push(uid.to_string());
+        list.push(uid.clone());
     }
 }
 
@@ -858,7 +858,7 @@ fn track_job_status_and_remove_finalizers<'a>(
     }
     // Whether a pod with this UID still carries the finalizer (and its removal
     // was not issued). A scan: a Job sees a handful of pods, and few are uncounted.
-    let has_finalizer = |pods: &[&Pod], expected: &BTreeSet<String>, removed: &[&str], uid: &str| {
+    let has_finalizer = |pods: &[&Pod], expected: &BTreeSet<Uid>, removed: &[&str], uid: &str| {
         !expected.contains(uid)
             && !removed.contains(&uid)
             && pods.iter().any(|p| p.metadata.uid == uid && p.has_tracking_finalizer())

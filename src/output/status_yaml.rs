@@ -82,7 +82,7 @@ impl<'o> Map<'o> {
     }
 
     /// A sequence of strings.
-    fn strs(&mut self, key: &str, items: &[String]) {
+    fn strs<S: std::ops::Deref<Target = str>>(&mut self, key: &str, items: &[S]) {
         let col = self.col;
         let out = self.key(key);
         out.push('\n');
@@ -177,7 +177,7 @@ fn write_condition(out: &mut String, c: &JobCondition) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::UncountedTerminatedPods;
+    use crate::api::{Uid, UncountedTerminatedPods};
     use crate::output::yaml::Writer;
     use proptest::prelude::*;
 
@@ -242,8 +242,12 @@ mod tests {
                     start_time: st,
                     succeeded,
                     terminating,
-                    uncounted_terminated_pods: u
-                        .map(|(failed, succeeded)| UncountedTerminatedPods { failed, succeeded }),
+                    uncounted_terminated_pods: u.map(|(failed, succeeded): (Vec<String>, Vec<String>)| {
+                        UncountedTerminatedPods {
+                            failed: failed.into_iter().map(Uid::from).collect(),
+                            succeeded: succeeded.into_iter().map(Uid::from).collect(),
+                        }
+                    }),
                 },
             )
     }

@@ -287,7 +287,7 @@ impl JobPrototype {
             }
         }
         job.metadata.name = name;
-        job.metadata.uid = uid.to_string();
+        job.metadata.uid = uid.into();
         job.metadata.creation_timestamp = Some(created);
         job
     }

@@ -63,7 +63,7 @@ impl World<'_> {
             wl.id ^ ((js.result.ordinal as u64) << 24) ^ ((ordinal as u64) << 1) ^ ((self.replication as u64) << 48);
         pod.metadata.name = generated_name(&req.generate_name, seed);
         pod.metadata.namespace = job.metadata.namespace.clone();
-        pod.metadata.uid = PodUid::new(slot, self.replication).as_str().to_string();
+        pod.metadata.uid = PodUid::new(slot, self.replication).as_str().into();
         pod.metadata.creation_timestamp = Some(ts);
         pod.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
         if let Some(ix) = req.index {

@@ -25,11 +25,11 @@ impl JobClient for Recorder {
         Ok(())
     }
     fn delete_pod(&mut self, _job: &Job, pod: &Pod) -> Result<(), ApiError> {
-        self.deletes.push(pod.metadata.uid.clone());
+        self.deletes.push(pod.metadata.uid.to_string());
         Ok(())
     }
     fn remove_tracking_finalizer(&mut self, pod: &Pod) -> Result<(), ApiError> {
-        self.finalizer_removals.push(pod.metadata.uid.clone());
+        self.finalizer_removals.push(pod.metadata.uid.to_string());
         Ok(())
     }
     fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
@@ -252,7 +252,7 @@ proptest! {
             }
             for c in &rec.creates {
                 let mut p = Pod::default();
-                p.metadata.uid = format!("p{next_uid}");
+                p.metadata.uid = format!("p{next_uid}").into();
                 p.metadata.name = format!("{}{next_uid}", c.generate_name);
                 p.metadata.namespace = "default".into();
                 next_uid += 1;
