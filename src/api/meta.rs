@@ -13,6 +13,7 @@ pub type Extra = BTreeMap<String, serde_json::Value>;
 /// `uncountedTerminatedPods` and the controller's finalizer expectations, and
 /// with the status into every copy of it a sync and an update make. Reads,
 /// compares, orders and serializes as the string it holds.
+///
 /// The empty UID holds nothing: `None`, which orders first as "" does.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Uid(Option<Arc<str>>);
