@@ -174,7 +174,7 @@ impl TimelineDigest {
             let mut f = l.splitn(6, ',');
             if let (Some(t), Some(job), Some(pod), Some(_), Some(event), Some(detail)) =
                 (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
-                && let Some(kind) = EventKind::from_name(event)
+                && let Some(kind) = EventKind::from_name(event).filter(|&k| Self::follows(k))
             {
                 d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, kind, detail);
             }
