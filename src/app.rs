@@ -309,10 +309,19 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
+    let out_dir = match &args.out {
+        Some(dir) => dir.clone(),
+        None => match default_out_dir(&sc.name) {
+            Some(dir) => dir,
+            None => {
+                eprintln!(
+                    "error: the scenario name {:?} cannot name a folder; give --out",
+                    sc.name
+                );
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
     let mut timeline = match (
         PendingFile::create(&out_dir, "events.csv"),
         PendingFile::create(&out_dir, "jobs.yaml"),
@@ -474,6 +483,16 @@ fn summary_line(sc: &Scenario, s: &Stats, reps: usize) -> String {
         ));
     }
     line
+}
+
+/// `output/<name>`, when the name is one plain path component. Validation already holds a
+/// scenario's name to an object name; this keeps any name that slips past it inside `output/`.
+fn default_out_dir(name: &str) -> Option<PathBuf> {
+    let mut parts = Path::new(name).components();
+    match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(_)), None) => Some(PathBuf::from("output").join(name)),
+        _ => None,
+    }
 }
 
 fn progress_bar(hidden: bool, sc: &Scenario) -> indicatif::ProgressBar {

@@ -253,6 +253,14 @@ impl Resolver {
                 format!("Unsupported value: {:?}: supported values: \"Scenario\"", raw.kind),
             );
         }
+        // The name becomes the default output folder, `output/<name>`: only what the API
+        // server accepts as an object name (`ValidateObjectMeta`) can never leave it.
+        if !raw.metadata.name.is_empty() {
+            for m in crate::api::validation::is_dns1123_subdomain(&raw.metadata.name) {
+                let value = crate::api::validation::go_quote(&raw.metadata.name);
+                self.err("metadata.name", format!("Invalid value: {value}: {m}"));
+            }
+        }
         let spec = raw.spec;
         let minor = match spec.kubernetes_version.as_deref().map(Profile::parse_version) {
             None => crate::controller::gates::NEWEST_MINOR,

@@ -313,3 +313,37 @@ fn series_rebuilt_from_events(dir: &Path, step: u64) -> String {
     write_csv(&mut out, &series.samples).unwrap();
     String::from_utf8(out).unwrap()
 }
+
+/// A scenario's name becomes `output/<name>`: a name that is not an object name (`..`, a path,
+/// an absolute path) is refused by `validate` and `run`, and `run` writes nothing anywhere.
+#[test]
+fn scenario_names_that_would_leave_the_output_folder_are_refused() {
+    for name in ["..", ".", "../../escaped", "/tmp/jobsim-escaped", "a/b", "Upper"] {
+        let cwd = tmp(&format!("name-{}", name.replace(['/', '.'], "_")));
+        std::fs::create_dir_all(&cwd).unwrap();
+        let file = cwd.join("s.yaml");
+        std::fs::write(
+            &file,
+            format!(
+                "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata:\n  name: {name:?}\nspec:\n  workloads:\n    - name: w\n      job:\n        apiVersion: batch/v1\n        kind: Job\n        metadata: {{name: w}}\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{{name: c, image: busybox}}]\n"
+            ),
+        )
+        .unwrap();
+        let want = format!(":4:3: metadata.name: Invalid value: {name:?}: a lowercase RFC 1123 subdomain");
+        let v = jobsim().current_dir(&cwd).arg("validate").arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&v.stderr);
+        assert_eq!(v.status.code(), Some(2), "validate {name}: {stderr}");
+        assert!(stderr.contains(&want), "validate {name}: {stderr}");
+        let r = jobsim().current_dir(&cwd).arg("run").arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "run {name}: {stderr}");
+        assert!(stderr.contains(&want), "run {name}: {stderr}");
+        let left: Vec<_> = std::fs::read_dir(&cwd)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["s.yaml"], "run {name} wrote beside the scenario");
+        assert!(!cwd.parent().unwrap().join("events.csv").exists());
+        assert!(!Path::new("/tmp/jobsim-escaped").exists());
+    }
+}
