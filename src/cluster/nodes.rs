@@ -16,6 +16,36 @@ pub struct Request {
     pub memory: i64,
 }
 
+/// Live nodes, and how many refuse a pod for each reason the scheduler names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnfitCounts {
+    pub live: u32,
+    pub cpu: u32,
+    pub memory: u32,
+    pub pods: u32,
+    pub not_ready: u32,
+    pub cordoned: u32,
+}
+
+impl UnfitCounts {
+    /// The `PodScheduled=False` message: `0/3 nodes are available: 3 Insufficient cpu.`
+    pub fn message(&self) -> String {
+        let mut parts = Vec::new();
+        for (count, what) in [
+            (self.cpu, "Insufficient cpu"),
+            (self.memory, "Insufficient memory"),
+            (self.pods, "Too many pods"),
+            (self.not_ready, "node(s) were unreachable"),
+            (self.cordoned, "node(s) were unschedulable"),
+        ] {
+            if count > 0 {
+                parts.push(format!("{count} {what}"));
+            }
+        }
+        format!("0/{} nodes are available: {}.", self.live, parts.join(", "))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Node {
     pub name: String,
@@ -149,38 +179,25 @@ impl Nodes {
 
     /// `0/3 nodes are available: 3 Insufficient cpu.` as the scheduler words it.
     pub fn unschedulable_reason(&self, r: Request) -> String {
-        let live: Vec<&Node> = self.nodes.iter().filter(|n| !n.removed).collect();
-        let (mut cpu, mut mem, mut pods, mut not_ready, mut cordoned) = (0, 0, 0, 0, 0);
-        for n in &live {
+        self.unfit_counts(r).message()
+    }
+
+    /// Why each live node refuses a request, counted: all the message depends on.
+    pub fn unfit_counts(&self, r: Request) -> UnfitCounts {
+        let mut c = UnfitCounts::default();
+        for n in self.nodes.iter().filter(|n| !n.removed) {
+            c.live += 1;
             if !n.ready {
-                not_ready += 1;
+                c.not_ready += 1;
             } else if n.cordoned {
-                cordoned += 1;
+                c.cordoned += 1;
             } else {
-                if n.used.cpu_milli + r.cpu_milli > n.cpu_milli {
-                    cpu += 1;
-                }
-                if n.used.memory + r.memory > n.memory {
-                    mem += 1;
-                }
-                if n.used_pods >= n.pods {
-                    pods += 1;
-                }
+                c.cpu += u32::from(n.used.cpu_milli + r.cpu_milli > n.cpu_milli);
+                c.memory += u32::from(n.used.memory + r.memory > n.memory);
+                c.pods += u32::from(n.used_pods >= n.pods);
             }
         }
-        let mut parts = Vec::new();
-        for (count, what) in [
-            (cpu, "Insufficient cpu"),
-            (mem, "Insufficient memory"),
-            (pods, "Too many pods"),
-            (not_ready, "node(s) were unreachable"),
-            (cordoned, "node(s) were unschedulable"),
-        ] {
-            if count > 0 {
-                parts.push(format!("{count} {what}"));
-            }
-        }
-        format!("0/{} nodes are available: {}.", live.len(), parts.join(", "))
+        c
     }
 
     /// Allocated and allocatable cpu (millicores) and pod slots of live nodes.

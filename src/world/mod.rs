@@ -16,7 +16,7 @@ mod pods;
 use crate::api::*;
 use crate::cluster::api::TokenBucket;
 use crate::cluster::kubelet::{self, CrashBackoff};
-use crate::cluster::nodes::{Nodes, Request, pod_request};
+use crate::cluster::nodes::{Nodes, Request, UnfitCounts, pod_request};
 use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 use crate::dist::Dist;
@@ -394,6 +394,8 @@ pub struct World<'a> {
     /// The syncs' pod lists, kept between syncs for their allocations.
     pod_lists: PodLists,
     write_groups: Vec<(SimTime, usize)>,
+    /// The last unschedulable pod's detail, and the node counts and fit it was written for.
+    unfit_detail: Option<((UnfitCounts, bool), String)>,
 }
 
 impl<'a> World<'a> {
@@ -449,6 +451,7 @@ impl<'a> World<'a> {
             write_buf: Vec::new(),
             pod_lists: PodLists::default(),
             write_groups: Vec::new(),
+            unfit_detail: None,
         }
     }
 

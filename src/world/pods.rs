@@ -155,10 +155,17 @@ impl World<'_> {
                 if !p.reported_unschedulable {
                     p.reported_unschedulable = true;
                     if self.log.enabled() {
-                        let mut reason = self.nodes.unschedulable_reason(request);
-                        if !self.nodes.could_ever_fit(request) {
-                            reason.push_str(" The pod fits on no node of any pool.");
+                        // Pods that queue together mostly see the same nodes: the
+                        // message is written again only when the counts change.
+                        let counts = (self.nodes.unfit_counts(request), self.nodes.could_ever_fit(request));
+                        if self.unfit_detail.as_ref().is_none_or(|(c, _)| *c != counts) {
+                            let mut detail = format!("reason={}", counts.0.message());
+                            if !counts.1 {
+                                detail.push_str(" The pod fits on no node of any pool.");
+                            }
+                            self.unfit_detail = Some((counts, detail));
                         }
+                        let detail = &self.unfit_detail.as_ref().expect("set").1;
                         self.log.pod_row(
                             now,
                             &self.jobs[p.job as usize].name,
@@ -166,7 +173,7 @@ impl World<'_> {
                             slot,
                             p.index,
                             EventKind::PodUnschedulable,
-                            &format!("reason={reason}"),
+                            detail,
                         );
                     }
                 }
