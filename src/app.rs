@@ -226,7 +226,7 @@ pub fn run_replication(
     world.report_unfinished();
     let stats = world.stats.clone();
     drop(world);
-    tee.series.finish(end);
+    tee.series.finish(end)?;
     let samples = std::mem::take(&mut tee.series.samples);
     let digest = tee.digest.take();
     drop(tee);

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod events;
 pub mod files;
 pub mod jobs;
+pub mod spool;
 mod status_yaml;
 pub mod summary;
 pub mod table;

@@ -6,7 +6,7 @@
 use super::events::{EventKind, EventLog, detail_value};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 
 /// The columns after `time`.
 pub const COLUMNS: [&str; 11] = [
@@ -63,8 +63,25 @@ struct Counts {
     pods_allocatable: i64,
 }
 
+/// One sample: a time and the value of every column.
+pub type Sample = (SimTime, [f64; 11]);
+
 /// Samples of one replication.
-pub type Samples = Vec<(SimTime, [f64; 11])>;
+pub type Samples = Vec<Sample>;
+
+/// Without `--step`, a replication's step starts at one second and doubles
+/// whenever its series would pass this many samples: `timeseries.csv` stays
+/// readable and memory stays bounded, whatever the simulated time.
+pub const MAX_AUTO_SAMPLES: usize = 10_000;
+
+/// The first step of an adaptive series.
+const AUTO_FIRST_STEP: SimTime = 1000;
+
+/// A series with a spill hands its samples over in blocks of this many.
+const SPILL_BLOCK: usize = 4096;
+
+/// Where a series' samples go when they leave memory.
+pub type Spill = Box<dyn FnMut(&[Sample]) -> std::io::Result<()>>;
 
 /// Pods and Jobs alive, by name or by pod id. Only looked up, never iterated, so
 /// the hash order cannot reach an output; a fixed (unseeded) hasher keeps even
@@ -93,7 +110,12 @@ pub struct TimeSeries {
     nodes: BTreeMap<String, NodeCap>,
     /// Jobs created and not yet finished.
     running_jobs: ByName<()>,
+    /// The step doubles to keep at most [`MAX_AUTO_SAMPLES`].
+    adaptive: bool,
+    /// Samples not yet handed to `spill` (all of them, without one).
     pub samples: Samples,
+    spill: Option<Spill>,
+    spill_error: Option<std::io::Error>,
 }
 
 /// The number under `key` in a `key=value;...` detail, or 0.
@@ -112,8 +134,54 @@ impl TimeSeries {
             next_named_id: FIRST_NAMED_ID,
             nodes: BTreeMap::new(),
             running_jobs: ByName::default(),
+            adaptive: false,
             samples: Vec::new(),
+            spill: None,
+            spill_error: None,
         }
+    }
+
+    /// A series whose step adapts to the length of the run (see [`MAX_AUTO_SAMPLES`]).
+    pub fn adaptive() -> Self {
+        TimeSeries {
+            adaptive: true,
+            ..TimeSeries::new(AUTO_FIRST_STEP)
+        }
+    }
+
+    /// The sampling step now (an adaptive series' grows).
+    pub fn step(&self) -> SimTime {
+        self.step
+    }
+
+    /// Samples leave memory through `spill`: a fixed-step series hands them
+    /// over in blocks as it goes, an adaptive one when it finishes.
+    pub fn set_spill(&mut self, spill: Spill) {
+        self.spill = Some(spill);
+    }
+
+    /// Hands all samples but the last (which a change at the same instant may
+    /// still replace) to the spill, once a block has gathered.
+    fn spill_block(&mut self) {
+        if self.adaptive || self.samples.len() <= SPILL_BLOCK || self.spill_error.is_some() {
+            return;
+        }
+        if let Some(spill) = self.spill.as_mut() {
+            let keep = self.samples.len() - 1;
+            if let Err(e) = spill(&self.samples[..keep]) {
+                self.spill_error = Some(e);
+            }
+            self.samples.drain(..keep);
+        }
+    }
+
+    /// Halves the samples of an adaptive series that reached its cap: the step
+    /// doubles, and the samples on the new step's multiples stay.
+    fn coarsen(&mut self) {
+        let step = self.step * 2;
+        self.samples.retain(|s| s.0 % step == 0);
+        self.step = step;
+        self.next = self.next.div_ceil(step) * step;
     }
 
     /// Samples every step before `t` (and at `t`, if `inclusive`). Runs for
@@ -129,7 +197,11 @@ impl TimeSeries {
         while self.next < t || (inclusive && self.next == t) {
             self.samples.push((self.next, self.current()));
             self.next += self.step;
+            if self.adaptive && self.samples.len() > MAX_AUTO_SAMPLES {
+                self.coarsen();
+            }
         }
+        self.spill_block();
     }
 
     /// Every-change mode: the state after a row at `t` (replacing an earlier
@@ -139,7 +211,10 @@ impl TimeSeries {
         match self.samples.last_mut() {
             Some(last) if last.0 == t => last.1 = now,
             Some(last) if last.1 == now => {}
-            _ => self.samples.push((t, now)),
+            _ => {
+                self.samples.push((t, now));
+                self.spill_block();
+            }
         }
     }
 
@@ -161,14 +236,25 @@ impl TimeSeries {
         ]
     }
 
-    /// Samples up to and including `end`.
-    pub fn finish(&mut self, end: SimTime) {
+    /// Samples up to and including `end`, and hands what is left to the spill.
+    pub fn finish(&mut self, end: SimTime) -> std::io::Result<()> {
         if self.step == 0 {
             if self.samples.last().is_none_or(|l| l.0 < end) {
                 self.samples.push((end, self.current()));
             }
         } else {
             self.sample_until(end, true);
+        }
+        if let Some(e) = self.spill_error.take() {
+            return Err(e);
+        }
+        match self.spill.as_mut() {
+            Some(spill) => {
+                spill(&self.samples)?;
+                self.samples.clear();
+                Ok(())
+            }
+            None => Ok(()),
         }
     }
 
@@ -403,16 +489,50 @@ fn push_num(out: &mut Vec<u8>, v: f64) {
     }
 }
 
+/// The bytes of samples in a spool: the time, then each column's bits, little-endian.
+pub fn encode_samples(samples: &[Sample], out: &mut Vec<u8>) {
+    for (t, v) in samples {
+        out.extend_from_slice(&t.to_le_bytes());
+        for x in v {
+            out.extend_from_slice(&x.to_bits().to_le_bytes());
+        }
+    }
+}
+
+/// Reads back what [`encode_samples`] wrote.
+pub fn decode_samples<R: std::io::Read>(read: R) -> impl Iterator<Item = std::io::Result<Sample>> {
+    let mut read = std::io::BufReader::with_capacity(96 * 64, read);
+    std::iter::from_fn(move || {
+        let mut b = [0u8; 96];
+        match read.read_exact(&mut b) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+            Err(e) => return Some(Err(e)),
+        }
+        let word = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        Some(Ok((word(0), std::array::from_fn(|c| f64::from_bits(word(c + 1))))))
+    })
+}
+
 /// Writes `timeseries.csv` for one replication (a row per sample: one reused line buffer).
-pub fn write_csv<W: Write>(mut out: W, samples: &Samples) -> std::io::Result<()> {
+pub fn write_csv<W: Write>(out: W, samples: &Samples) -> std::io::Result<()> {
+    write_csv_from(out, samples.iter().map(|s| Ok(*s)))
+}
+
+/// [`write_csv`] from a stream of samples.
+pub fn write_csv_from<W: Write>(
+    mut out: W,
+    samples: impl Iterator<Item = std::io::Result<Sample>>,
+) -> std::io::Result<()> {
     writeln!(out, "time,{}", COLUMNS.join(","))?;
     let mut line = Vec::with_capacity(128);
-    for (t, v) in samples {
+    for s in samples {
+        let (t, v) = s?;
         line.clear();
-        crate::time::push_seconds(&mut line, *t);
+        crate::time::push_seconds(&mut line, t);
         for x in v {
             line.push(b',');
-            push_num(&mut line, *x);
+            push_num(&mut line, x);
         }
         line.push(b'\n');
         out.write_all(&line)?;
@@ -422,7 +542,16 @@ pub fn write_csv<W: Write>(mut out: W, samples: &Samples) -> std::io::Result<()>
 
 /// Writes `timeseries-bands.csv`: per step and column, the 5th, 50th and 95th
 /// percentiles across replications (type-7 quantiles).
-pub fn write_bands<W: Write>(mut out: W, reps: &[Samples]) -> std::io::Result<()> {
+pub fn write_bands<W: Write>(out: W, reps: &[Samples]) -> std::io::Result<()> {
+    write_bands_from(out, reps.iter().map(|r| r.iter().map(|s| Ok(*s))).collect())
+}
+
+/// [`write_bands`] from one stream of samples per replication, merged as they
+/// are read: memory holds one sample per replication, not their series.
+pub fn write_bands_from<W: Write, I: Iterator<Item = std::io::Result<Sample>>>(
+    mut out: W,
+    reps: Vec<I>,
+) -> std::io::Result<()> {
     let mut header = vec!["time".to_string()];
     for c in COLUMNS {
         for q in ["p05", "p50", "p95"] {
@@ -432,26 +561,35 @@ pub fn write_bands<W: Write>(mut out: W, reps: &[Samples]) -> std::io::Result<()
     writeln!(out, "{}", header.join(","))?;
     // Every sample time of any replication (with a fixed step, the same times in
     // all); each replication holds its value until its next sample, and after
-    // its end.
-    let mut times: Vec<SimTime> = reps.iter().flat_map(|r| r.iter().map(|s| s.0)).collect();
-    times.sort_unstable();
-    times.dedup();
-    let mut cursor = vec![0usize; reps.len()];
+    // its end; before its first sample, it counts with that sample's value.
+    struct Rep<I> {
+        samples: I,
+        current: Option<Sample>,
+        ahead: Option<Sample>,
+    }
+    let mut reps: Vec<Rep<I>> = reps
+        .into_iter()
+        .map(|mut samples| {
+            let ahead = samples.next().transpose()?;
+            Ok(Rep {
+                samples,
+                current: None,
+                ahead,
+            })
+        })
+        .collect::<std::io::Result<_>>()?;
     let mut vals = Vec::with_capacity(reps.len());
-    for t in times {
-        for (r, at) in reps.iter().zip(cursor.iter_mut()) {
-            while *at + 1 < r.len() && r[*at + 1].0 <= t {
-                *at += 1;
+    while let Some(t) = reps.iter().filter_map(|r| r.ahead.map(|s| s.0)).min() {
+        for r in &mut reps {
+            while let Some(s) = r.ahead.filter(|s| s.0 <= t) {
+                r.current = Some(s);
+                r.ahead = r.samples.next().transpose()?;
             }
         }
         let mut row = vec![crate::time::format_seconds(t)];
         for c in 0..COLUMNS.len() {
             vals.clear();
-            vals.extend(
-                reps.iter()
-                    .zip(&cursor)
-                    .filter_map(|(r, &at)| r.get(at).map(|s| s.1[c])),
-            );
+            vals.extend(reps.iter().filter_map(|r| r.current.or(r.ahead).map(|s| s.1[c])));
             vals.sort_by(f64::total_cmp);
             for q in [0.05, 0.5, 0.95] {
                 row.push(fmt_num(super::summary::quantile(&vals, q)));
@@ -492,7 +630,7 @@ mod tests {
         ts.row(2500, "j", "p1", None, EventKind::PodDeleting, "grace=30s");
         ts.row(3000, "j", "p1", None, EventKind::PodFailed, "exitCode=143");
         ts.row(3000, "j", "", None, EventKind::JobFailed, "");
-        ts.finish(3000);
+        ts.finish(3000).unwrap();
         let at = |t: SimTime| ts.samples.iter().find(|s| s.0 == t).unwrap().1;
         assert_eq!(at(0)[..4], [1.0, 0.0, 0.0, 0.0]);
         assert_eq!(at(0)[7..], [0.5, 1.0, 4.0, 2.0]);
@@ -520,7 +658,7 @@ mod tests {
         ts.row(2500, "", "", None, EventKind::NodeLost, "node=n0");
         ts.row(2600, "", "", None, EventKind::NodeRemoved, "node=n0"); // lost, then removed
         ts.row(3500, "", "", None, EventKind::NodeRemoved, "node=n1");
-        ts.finish(4000);
+        ts.finish(4000).unwrap();
         let caps: Vec<[f64; 2]> = ts.samples.iter().map(|s| [s.1[9], s.1[10]]).collect();
         assert_eq!(
             caps,
@@ -537,7 +675,7 @@ mod tests {
         ts.row(700, "j", "p1", None, EventKind::PodRunning, "");
         ts.row(900, "j", "", None, EventKind::JobSuspended, ""); // no change: no sample
         ts.row(1200, "j", "p1", None, EventKind::PodSucceeded, "");
-        ts.finish(5000);
+        ts.finish(5000).unwrap();
         let got: Vec<(SimTime, [f64; 2])> = ts.samples.iter().map(|s| (s.0, [s.1[0], s.1[1]])).collect();
         assert_eq!(
             got,
@@ -567,5 +705,61 @@ mod tests {
             first_cols,
             vec!["0.000,0.100,1,1.900", "0.500,0.200,2,3.800", "1.000,4.300,7,9.700"]
         );
+    }
+    /// A pod that lives for a simulated year: the adaptive step keeps at most
+    /// `MAX_AUTO_SAMPLES`, every sample on the final step's grid, values intact.
+    #[test]
+    fn an_adaptive_series_stays_under_its_cap_over_a_year() {
+        let mut ts = TimeSeries::adaptive();
+        ts.row(0, "j", "p", None, EventKind::PodCreated, "");
+        let year: SimTime = 365 * 24 * 3600 * 1000;
+        ts.row(year / 2, "j", "p", None, EventKind::PodRunning, "");
+        ts.finish(year).unwrap();
+        let step = ts.step();
+        assert!(ts.samples.len() <= MAX_AUTO_SAMPLES && ts.samples.len() > MAX_AUTO_SAMPLES / 2);
+        assert_eq!(step, 1000 << 12, "doubled from 1 s until a year fits in the cap");
+        assert!(ts.samples.iter().enumerate().all(|(i, s)| s.0 == i as SimTime * step));
+        assert!(
+            ts.samples
+                .iter()
+                .all(|s| (s.1[0], s.1[1]) == if s.0 < year / 2 { (1.0, 0.0) } else { (0.0, 1.0) })
+        );
+    }
+
+    /// A fixed-step series with a spill holds one block at most, and the spill
+    /// receives exactly the samples a series without one keeps; the spool's
+    /// encoding reads them back bit for bit.
+    #[test]
+    fn a_spilled_series_hands_over_every_sample_once() {
+        let feed = |ts: &mut TimeSeries| {
+            for i in 0..20_000u64 {
+                let kind = if i % 2 == 0 {
+                    EventKind::PodCreated
+                } else {
+                    EventKind::PodSucceeded
+                };
+                ts.row(i * 700, "j", &format!("p{}", i / 2), None, kind, "exitCode=0");
+            }
+        };
+        for step in [0, 1000] {
+            let mut whole = TimeSeries::new(step);
+            feed(&mut whole);
+            whole.finish(20_000 * 700).unwrap();
+            let got = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let sink = got.clone();
+            let mut spilled = TimeSeries::new(step);
+            spilled.set_spill(Box::new(move |s: &[Sample]| {
+                assert!(s.len() <= SPILL_BLOCK + 1);
+                encode_samples(s, &mut sink.borrow_mut());
+                Ok(())
+            }));
+            feed(&mut spilled);
+            spilled.finish(20_000 * 700).unwrap();
+            assert!(spilled.samples.is_empty());
+            let bytes = got.borrow().clone();
+            let back: Samples = decode_samples(&bytes[..]).map(Result::unwrap).collect();
+            assert!(whole.samples.len() > 2 * SPILL_BLOCK, "step {step}: several blocks");
+            assert_eq!(back, whole.samples, "step {step}");
+        }
     }
 }

@@ -308,7 +308,7 @@ fn series_rebuilt_from_events(dir: &Path, step: u64) -> String {
     }
     let written = read(dir, "timeseries.csv");
     let last = written.lines().last().unwrap().split(',').next().unwrap();
-    series.finish(millis(last));
+    series.finish(millis(last)).unwrap();
     let mut out = Vec::new();
     write_csv(&mut out, &series.samples).unwrap();
     String::from_utf8(out).unwrap()

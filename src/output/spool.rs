@@ -1,0 +1,114 @@
+//! A scratch file for what every replication produces and the run writes out
+//! only once all of them are done (time-series samples for the bands,
+//! `jobs.csv` rows in replication order): memory then holds none of it, however
+//! many replications there are. The file is unlinked from the start, so nothing
+//! is left behind when the process ends, whichever way it ends.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+
+/// Chunks of bytes filed under a key, read back key by key in the order they came.
+pub struct Spool {
+    file: File,
+    len: u64,
+    /// (key, offset, length) of every chunk, in the order written.
+    chunks: Vec<(u32, u64, u32)>,
+}
+
+impl Spool {
+    pub fn new() -> io::Result<Self> {
+        Ok(Spool {
+            file: tempfile::tempfile()?,
+            len: 0,
+            chunks: Vec::new(),
+        })
+    }
+
+    /// Files `bytes` under `key`, after what `key` already holds.
+    pub fn append(&mut self, key: u32, bytes: &[u8]) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let len = u32::try_from(bytes.len()).map_err(|_| io::Error::other("spool chunk over 4 GiB"))?;
+        self.file.seek(SeekFrom::Start(self.len))?;
+        self.file.write_all(bytes)?;
+        self.chunks.push((key, self.len, len));
+        self.len += len as u64;
+        Ok(())
+    }
+
+    /// Everything filed under `key`, as one stream.
+    pub fn reader(&self, key: u32) -> SpoolReader<'_> {
+        SpoolReader {
+            file: &self.file,
+            chunks: (self.chunks.iter())
+                .filter(|c| c.0 == key)
+                .map(|&(_, off, len)| (off, len as u64))
+                .collect(),
+            next: 0,
+            pos: 0,
+        }
+    }
+}
+
+/// Reads one key's chunks. Readers of one spool may interleave: each seeks before it reads.
+pub struct SpoolReader<'a> {
+    file: &'a File,
+    chunks: Vec<(u64, u64)>,
+    next: usize,
+    /// Bytes already read of `chunks[next]`.
+    pos: u64,
+}
+
+impl Read for SpoolReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while let Some(&(off, len)) = self.chunks.get(self.next) {
+            if self.pos == len {
+                self.next += 1;
+                self.pos = 0;
+                continue;
+            }
+            let want = buf.len().min((len - self.pos) as usize);
+            let mut file = self.file;
+            file.seek(SeekFrom::Start(off + self.pos))?;
+            let n = file.read(&mut buf[..want])?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.pos += n as u64;
+            return Ok(n);
+        }
+        Ok(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufReader;
+
+    #[test]
+    fn keys_read_back_their_own_chunks_in_order_while_interleaved() {
+        let mut s = Spool::new().unwrap();
+        s.append(1, b"one,").unwrap();
+        s.append(0, b"zero,").unwrap();
+        s.append(1, b"two,").unwrap();
+        s.append(2, b"").unwrap();
+        s.append(1, b"three").unwrap();
+        let (mut a, mut b) = (BufReader::with_capacity(3, s.reader(1)), s.reader(0));
+        let (mut x, mut y) = (String::new(), String::new());
+        // Alternate small reads of both keys: each reader keeps its own place.
+        let mut byte = [0u8; 1];
+        while a.read(&mut byte).unwrap() == 1 {
+            x.push(byte[0] as char);
+            if b.read(&mut byte).unwrap() == 1 {
+                y.push(byte[0] as char);
+            }
+        }
+        assert_eq!(x, "one,two,three");
+        assert_eq!(y, "zero,");
+        let mut none = String::new();
+        s.reader(2).read_to_string(&mut none).unwrap();
+        assert_eq!(none, "");
+    }
+}
