@@ -1,0 +1,17 @@
+//! Orchestration behind each command, one file per command: load, check, run,
+//! report. Each command returns the process exit code (0 success, 1 run error,
+//! 2 bad input).
+
+mod conformance;
+mod plot;
+mod run;
+mod validate;
+
+pub use conformance::conformance;
+pub use plot::plot;
+pub use run::{Replication, Timeline, run, run_replication};
+pub use validate::{validate, validate_file};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;

@@ -1,0 +1,114 @@
+//! `jobsim validate`: scenario files and Job manifests, checked as the API server would.
+
+use super::{EXIT_BAD_INPUT, EXIT_OK};
+use crate::api::Time;
+use crate::api::defaults::prepare_for_create;
+use crate::api::validation::{ValidationOptions, validate_job};
+use crate::controller::Profile;
+use crate::manifest::{self, Diagnostic};
+use crate::scenario;
+use std::path::{Path, PathBuf};
+
+/// `jobsim validate`: every problem of every file, then exit 2 if any.
+pub fn validate(files: &[PathBuf], kubernetes_version: Option<&str>) -> u8 {
+    let profile = match kubernetes_version.map(Profile::parse_version).transpose() {
+        Ok(minor) => minor.map(Profile::new).unwrap_or_else(Profile::newest),
+        Err(e) => {
+            eprintln!("error: --kubernetes-version: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let mut bad = false;
+    for path in files {
+        let (diagnostics, summary) = validate_file(path, &profile);
+        for d in &diagnostics {
+            eprintln!("{d}");
+        }
+        bad |= diagnostics.iter().any(|d| !d.warning);
+        println!("{summary}");
+    }
+    if bad { EXIT_BAD_INPUT } else { EXIT_OK }
+}
+
+/// Whether a file holds a jobsim scenario (rather than Kubernetes manifests).
+fn is_scenario(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| manifest::parse_documents("", &t).ok())
+        .is_some_and(|docs| docs.first().is_some_and(|d| d["kind"] == "Scenario"))
+}
+
+/// Checks one manifest file as the API server would check a create of each Job.
+pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String) {
+    let name = path.display().to_string();
+    if is_scenario(path) {
+        return match scenario::load(path) {
+            Ok(sc) => {
+                let jobs: u32 = sc.workloads.iter().map(|w| w.count).sum();
+                let summary = format!(
+                    "{name}: valid scenario {:?} ({} workloads, {jobs} Jobs, Kubernetes {})",
+                    sc.name,
+                    sc.workloads.len(),
+                    sc.profile
+                );
+                (Vec::new(), summary)
+            }
+            Err(diags) => {
+                let errors = diags.iter().filter(|d| !d.warning).count();
+                (
+                    diags,
+                    format!(
+                        "{name}: invalid scenario ({errors} error{})",
+                        if errors == 1 { "" } else { "s" }
+                    ),
+                )
+            }
+        };
+    }
+    let file = match manifest::load(path) {
+        Ok(f) => f,
+        Err(diags) => return (diags, format!("{name}: invalid")),
+    };
+    let mut diags = Vec::new();
+    for found in &file.jobs {
+        let mut job = found.job.clone();
+        let job_name = if job.metadata.name.is_empty() {
+            "<unnamed>".to_string()
+        } else {
+            job.metadata.name.clone()
+        };
+        for key in job.spec.extra.keys() {
+            let hint = crate::suggest::did_you_mean(key, crate::api::JOB_SPEC_FIELDS)
+                .map(|s| format!(" (did you mean \"{s}\"?)"))
+                .unwrap_or_default();
+            diags.push(file.diagnostic(
+                found,
+                &format!("spec.{key}"),
+                format!("Job {job_name:?}: unknown field \"spec.{key}\"{hint}"),
+                true,
+            ));
+        }
+        let uid = format!("{:08x}-0000-4000-8000-000000000000", found.document);
+        for dropped in prepare_for_create(&mut job, &uid, Time::from_secs(0), profile) {
+            diags.push(file.diagnostic(found, dropped, format!("Job {job_name:?}: {dropped} is not part of Kubernetes {profile} (or its feature gate is off) and is dropped"), true));
+        }
+        let opts = ValidationOptions {
+            require_prefixed_labels: true,
+            ..Default::default()
+        };
+        for e in validate_job(&job, &opts) {
+            diags.push(file.diagnostic(found, &e.field, format!("The Job {job_name:?} is invalid: {e}"), false));
+        }
+    }
+    let n = file.jobs.len();
+    let errors = diags.iter().filter(|d| !d.warning).count();
+    let mut summary = if errors == 0 {
+        format!("{name}: {n} Job{} valid", if n == 1 { "" } else { "s" })
+    } else {
+        format!("{name}: invalid ({errors} error{})", if errors == 1 { "" } else { "s" })
+    };
+    if !file.others.is_empty() {
+        summary.push_str(&format!("; skipped {} (not batch/v1 Jobs)", file.others.join(", ")));
+    }
+    (diags, summary)
+}
