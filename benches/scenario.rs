@@ -26,7 +26,8 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
         &mut Timeline {
             events: None,
             jobs_yaml: None,
-            step: 1000,
+            step: Some(1000),
+            spill: None,
         },
         |_, _| {},
     )

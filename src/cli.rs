@@ -73,7 +73,8 @@ pub struct RunArgs {
     /// Also write the charts as PNG (SVG is always written).
     #[arg(long)]
     pub png: bool,
-    /// Sampling step of timeseries.csv, as a Go duration; 0 samples at every change.
-    #[arg(long, value_name = "DURATION", default_value = "1s")]
-    pub step: String,
+    /// Sampling step of timeseries.csv, as a Go duration; 0 samples at every change
+    /// (default: 1s, doubled as often as it takes to keep at most 10,000 samples).
+    #[arg(long, value_name = "DURATION")]
+    pub step: Option<String>,
 }

@@ -7,13 +7,17 @@ use crate::manifest::Diagnostic;
 use crate::output::events::{CsvLog, EventLog};
 use crate::output::files::{PendingFile, write_atomic};
 use crate::output::jobs::{JobsYaml, job_templates, write_jobs_csv};
+use crate::output::spool::Spool;
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
-use crate::output::timeseries::{Tee, TimeSeries};
+use crate::output::timeseries::{
+    Sample, Tee, TimeSeries, decode_samples, encode_samples, write_bands_from, write_csv_from,
+};
 use crate::scenario::{self, Scenario};
 use crate::world::{JobResult, RunStats, World};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// What one replication produced.
 pub struct Replication {
@@ -26,11 +30,36 @@ pub struct Replication {
     pub digest: Option<crate::output::charts::TimelineDigest>,
 }
 
-/// Files of replication 0, written while it runs, and the time-series step.
+/// What the run keeps of a finished replication: its statistics, and the
+/// results only of replication 0 (for the terminal's table).
+struct Finished {
+    stats: Stats,
+    events: u64,
+    end: u64,
+    results: Vec<JobResult>,
+    digest: Option<crate::output::charts::TimelineDigest>,
+}
+
+/// Writes a file through its pending name, renamed into place when whole.
+fn write_streamed(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<PathBuf> {
+    let mut file = PendingFile::create(dir, name)?;
+    write(file.writer())?;
+    file.commit()
+}
+
+/// Files of replication 0, written while it runs, and the time series' step
+/// and spill.
 pub struct Timeline {
     pub events: Option<PendingFile>,
     pub jobs_yaml: Option<PendingFile>,
-    pub step: u64,
+    /// The time series' step (0: every change); `None`: adaptive.
+    pub step: Option<u64>,
+    /// Where the time series' samples go; without one they stay in `Replication::samples`.
+    pub spill: Option<crate::output::timeseries::Spill>,
 }
 
 /// Runs one replication. Replication 0 may stream its timeline and final Jobs.
@@ -44,8 +73,14 @@ pub fn run_replication(
     let mut tee = Tee {
         digest: csv_log.as_ref().map(|_| Default::default()),
         first: csv_log.as_mut(),
-        series: TimeSeries::new(timeline.step),
+        series: match timeline.step {
+            Some(step) => TimeSeries::new(step),
+            None => TimeSeries::adaptive(),
+        },
     };
+    if let Some(spill) = timeline.spill.take() {
+        tee.series.set_spill(spill);
+    }
     let log: &mut dyn EventLog = &mut tee;
     let mut yaml = timeline
         .jobs_yaml
@@ -148,10 +183,11 @@ pub fn run(args: &RunArgs) -> u8 {
         eprintln!("error: --threads must be at least 1");
         return EXIT_BAD_INPUT;
     }
-    // 0: a sample at every change.
-    let step = match crate::time::parse_duration(&args.step) {
-        Ok(ms) => ms,
-        _ => {
+    // 0: a sample at every change; none: a step that adapts to the run's length.
+    let step = match args.step.as_deref().map(crate::time::parse_duration) {
+        None => None,
+        Some(Ok(ms)) => Some(ms),
+        Some(Err(_)) => {
             eprintln!("error: --step: give a Go duration such as 1s or 1m, or 0 for every change");
             return EXIT_BAD_INPUT;
         }
@@ -177,6 +213,7 @@ pub fn run(args: &RunArgs) -> u8 {
             events: Some(e),
             jobs_yaml: Some(y),
             step,
+            spill: None,
         },
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: cannot write to {}: {e}", out_dir.display());
@@ -195,8 +232,20 @@ pub fn run(args: &RunArgs) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    let timeline_cell = std::sync::Mutex::new(Some(&mut timeline));
-    let outcomes: Vec<std::io::Result<Replication>> = pool.install(|| {
+    // What every replication leaves for the files written after all of them
+    // (time-series samples, jobs.csv rows) waits on disk, not in memory.
+    let spools = match (Spool::new(), Spool::new()) {
+        (Ok(samples), Ok(rows)) => (Arc::new(Mutex::new(samples)), Mutex::new(rows)),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: cannot create a temporary file: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let (sample_spool, row_spool) = &spools;
+    let names: Vec<String> = sc.workloads.iter().map(|w| w.name.clone()).collect();
+    let with_replication = sc.replications > 1;
+    let timeline_cell = Mutex::new(Some(&mut timeline));
+    let outcomes: Vec<std::io::Result<Finished>> = pool.install(|| {
         reps.par_iter()
             .map(|&r| {
                 let tl = if r == 0 {
@@ -208,14 +257,32 @@ pub fn run(args: &RunArgs) -> u8 {
                     events: None,
                     jobs_yaml: None,
                     step,
+                    spill: None,
                 };
                 let tl = tl.unwrap_or(&mut none);
-                run_replication(&sc, r, tl, |now, _| {
+                let spool = Arc::clone(sample_spool);
+                let mut bytes = Vec::new();
+                tl.spill = Some(Box::new(move |samples: &[Sample]| {
+                    bytes.clear();
+                    encode_samples(samples, &mut bytes);
+                    spool.lock().expect("no poisoning").append(r, &bytes)
+                }));
+                let rep = run_replication(&sc, r, tl, |now, _| {
                     if r == 0 {
                         bar.set_message(format!("simulated {}", crate::time::format_duration(now)));
                     }
+                })?;
+                let mut rows = Vec::new();
+                write_jobs_csv(&mut rows, &[(r, &rep.results)], &names, with_replication, false)?;
+                row_spool.lock().expect("no poisoning").append(r, &rows)?;
+                bar.inc(1);
+                Ok(Finished {
+                    stats: replication_stats(&rep.results, &rep.stats, rep.events, rep.end),
+                    events: rep.events,
+                    end: rep.end,
+                    results: if r == 0 { rep.results } else { Vec::new() },
+                    digest: rep.digest,
                 })
-                .inspect(|_| bar.inc(1))
             })
             .collect()
     });
@@ -230,43 +297,45 @@ pub fn run(args: &RunArgs) -> u8 {
             }
         }
     }
-    let stats: Vec<Stats> = runs
-        .iter()
-        .map(|r| replication_stats(&r.results, &r.stats, r.events, r.end))
-        .collect();
+    let (sample_spool, row_spool) = spools;
+    let sample_spool = Arc::into_inner(sample_spool)
+        .expect("replications are done")
+        .into_inner()
+        .expect("no poisoning");
+    let row_spool = row_spool.into_inner().expect("no poisoning");
+    let stats: Vec<Stats> = runs.iter_mut().map(|r| std::mem::take(&mut r.stats)).collect();
     let summary = summary_json(&sc, &stats);
-    let names: Vec<String> = sc.workloads.iter().map(|w| w.name.clone()).collect();
-    let mut csv_bytes = Vec::new();
-    let rows: Vec<(u32, &[JobResult])> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i as u32, r.results.as_slice()))
-        .collect();
-    let written = write_jobs_csv(&mut csv_bytes, &rows, &names, runs.len() > 1)
-        .and_then(|_| write_atomic(&out_dir, "jobs.csv", &csv_bytes))
-        .and_then(|_| {
-            write_atomic(
-                &out_dir,
-                "summary.json",
-                format!("{}\n", serde_json::to_string_pretty(&summary).expect("json")).as_bytes(),
-            )
+    let reps = runs.len() as u32;
+    let written = write_streamed(&out_dir, "jobs.csv", |w| {
+        write_jobs_csv(&mut *w, &[], &names, with_replication, true)?;
+        for r in 0..reps {
+            std::io::copy(&mut row_spool.reader(r), w)?;
+        }
+        Ok(())
+    })
+    .and_then(|_| {
+        write_atomic(
+            &out_dir,
+            "summary.json",
+            format!("{}\n", serde_json::to_string_pretty(&summary).expect("json")).as_bytes(),
+        )
+    })
+    .and_then(|_| {
+        write_streamed(&out_dir, "timeseries.csv", |w| {
+            write_csv_from(w, decode_samples(sample_spool.reader(0)))
         })
-        .and_then(|_| {
-            let mut ts = Vec::new();
-            crate::output::timeseries::write_csv(&mut ts, &runs[0].samples)?;
-            write_atomic(&out_dir, "timeseries.csv", &ts)
-        })
-        .and_then(|_| {
-            if runs.len() > 1 {
-                let mut bands = Vec::new();
-                let all: Vec<_> = runs.iter().map(|r| r.samples.clone()).collect();
-                crate::output::timeseries::write_bands(&mut bands, &all)?;
-                write_atomic(&out_dir, "timeseries-bands.csv", &bands)?;
-            }
-            Ok(out_dir.clone())
-        })
-        .and_then(|_| timeline.events.take().expect("created").commit())
-        .and_then(|_| timeline.jobs_yaml.take().expect("created").commit());
+    })
+    .and_then(|_| {
+        if reps > 1 {
+            write_streamed(&out_dir, "timeseries-bands.csv", |w| {
+                let streams = (0..reps).map(|r| decode_samples(sample_spool.reader(r))).collect();
+                write_bands_from(w, streams)
+            })?;
+        }
+        Ok(out_dir.clone())
+    })
+    .and_then(|_| timeline.events.take().expect("created").commit())
+    .and_then(|_| timeline.jobs_yaml.take().expect("created").commit());
     if let Err(e) = written {
         eprintln!("error: writing outputs to {}: {e}", out_dir.display());
         return EXIT_FAILURE;

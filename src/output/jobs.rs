@@ -25,20 +25,24 @@ pub const JOBS_CSV_COLUMNS: [&str; 15] = [
     "failed_pod_seconds",
 ];
 
-/// Writes `jobs.csv`; with `replication`, rows get a leading replication column.
+/// Writes `jobs.csv` rows (after its header line, with `header`); with
+/// `with_replication`, rows get a leading replication column.
 pub fn write_jobs_csv<W: Write>(
     out: W,
     runs: &[(u32, &[JobResult])],
     workload_names: &[String],
     with_replication: bool,
+    header: bool,
 ) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let mut header: Vec<&str> = Vec::new();
-    if with_replication {
-        header.push("replication");
+    if header {
+        let mut names: Vec<&str> = Vec::new();
+        if with_replication {
+            names.push("replication");
+        }
+        names.extend(JOBS_CSV_COLUMNS);
+        w.write_record(&names)?;
     }
-    header.extend(JOBS_CSV_COLUMNS);
-    w.write_record(&header)?;
     // Fields are written one by one from a reused buffer: a row per Job.
     let mut field = Vec::with_capacity(32);
     let mut seconds = |w: &mut csv::Writer<W>, t: Option<u64>| {

@@ -81,7 +81,7 @@ const AUTO_FIRST_STEP: SimTime = 1000;
 const SPILL_BLOCK: usize = 4096;
 
 /// Where a series' samples go when they leave memory.
-pub type Spill = Box<dyn FnMut(&[Sample]) -> std::io::Result<()>>;
+pub type Spill = Box<dyn FnMut(&[Sample]) -> std::io::Result<()> + Send>;
 
 /// Pods and Jobs alive, by name or by pod id. Only looked up, never iterated, so
 /// the hash order cannot reach an output; a fixed (unseeded) hasher keeps even
@@ -745,18 +745,18 @@ mod tests {
             let mut whole = TimeSeries::new(step);
             feed(&mut whole);
             whole.finish(20_000 * 700).unwrap();
-            let got = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
             let sink = got.clone();
             let mut spilled = TimeSeries::new(step);
             spilled.set_spill(Box::new(move |s: &[Sample]| {
                 assert!(s.len() <= SPILL_BLOCK + 1);
-                encode_samples(s, &mut sink.borrow_mut());
+                encode_samples(s, &mut sink.lock().unwrap());
                 Ok(())
             }));
             feed(&mut spilled);
             spilled.finish(20_000 * 700).unwrap();
             assert!(spilled.samples.is_empty());
-            let bytes = got.borrow().clone();
+            let bytes = got.lock().unwrap().clone();
             let back: Samples = decode_samples(&bytes[..]).map(Result::unwrap).collect();
             assert!(whole.samples.len() > 2 * SPILL_BLOCK, "step {step}: several blocks");
             assert_eq!(back, whole.samples, "step {step}");

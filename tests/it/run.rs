@@ -347,3 +347,27 @@ fn scenario_names_that_would_leave_the_output_folder_are_refused() {
         assert!(!Path::new("/tmp/jobsim-escaped").exists());
     }
 }
+
+/// A pod that runs for a simulated year: without `--step`, the series' step
+/// doubles from 1 s until at most 10,000 samples remain (a year at 1 s would
+/// be 31.5 million), on one grid, from t=0 to the end.
+#[test]
+fn a_year_long_run_keeps_a_readable_time_series() {
+    let dir = tmp("year");
+    run(
+        &[repo("tests/scenarios/year-long-pod.yaml").to_str().unwrap(), "--quiet"],
+        &dir,
+    );
+    let series = read(&dir, "timeseries.csv");
+    let times: Vec<f64> = series
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(times.len() <= 10_000 && times.len() > 5_000, "{} samples", times.len());
+    let step = times[1] - times[0];
+    assert_eq!(step, 4096.0);
+    assert!(times.windows(2).all(|w| w[1] - w[0] == step));
+    assert_eq!(times[0], 0.0);
+    assert!(*times.last().unwrap() > 365.0 * 86400.0 - step);
+}
