@@ -39,6 +39,7 @@ pub mod dist;
 pub mod engine;
 pub mod manifest;
 pub mod output;
+pub mod record;
 pub mod rng;
 pub mod scenario;
 pub mod suggest;

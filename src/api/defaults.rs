@@ -169,6 +169,15 @@ pub fn generate_selector(job: &mut Job) {
     }
 }
 
+/// A workload's Job as the API server stores it on create: the manifest
+/// with its name, UID and creation time, defaulted, with its generated selector.
+pub fn new_job(manifest: &Job, name: String, uid: &str, created: Time, profile: &Profile) -> Job {
+    let mut job = manifest.clone();
+    job.metadata.name = name;
+    prepare_for_create(&mut job, uid, created, profile);
+    job
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

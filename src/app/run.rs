@@ -13,8 +13,9 @@ use crate::output::table::jobs_table;
 use crate::output::timeseries::{
     Sample, Tee, TimeSeries, decode_samples, encode_samples, write_bands_from, write_csv_from,
 };
+use crate::record::{JobResult, RunStats};
 use crate::scenario::{self, Scenario};
-use crate::world::{JobResult, RunStats, World};
+use crate::world::World;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -3,8 +3,8 @@
 
 use super::yaml::{Writer, needs_quotes};
 use crate::api::{Job, Time};
+use crate::record::JobResult;
 use crate::scenario::Scenario;
-use crate::world::JobResult;
 use std::io::{self, Write};
 
 pub const JOBS_CSV_COLUMNS: [&str; 15] = [
@@ -200,7 +200,7 @@ pub fn job_templates(sc: &Scenario) -> Vec<Option<JobTemplate>> {
         .iter()
         .map(|wl| {
             JobTemplate::new(|name, uid, created| {
-                crate::world::new_job(&wl.manifest, name.into(), uid, created, &sc.profile)
+                crate::api::defaults::new_job(&wl.manifest, name.into(), uid, created, &sc.profile)
             })
         })
         .collect()
@@ -345,7 +345,7 @@ mod tests {
                 assert!(templates[w].is_some(), "{}: {}", path.display(), wl.name);
                 for (ordinal, created) in [(0, 0), (7, 1_767_225_600_000), (12345, 1_800_000_123_456)] {
                     let uid = format!("0a{ordinal:06x}-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
-                    let mut job = crate::world::new_job(
+                    let mut job = crate::api::defaults::new_job(
                         &wl.manifest,
                         wl.job_name(ordinal),
                         &uid,

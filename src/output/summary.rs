@@ -1,8 +1,8 @@
 //! `summary.json`: aggregate statistics of a run. With several replications
 //! each statistic is reported as its mean and a 95% confidence interval.
 
+use crate::record::{JobResult, RunStats};
 use crate::scenario::Scenario;
-use crate::world::{JobResult, RunStats};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The terminal report: a `kubectl get jobs` table.
 
+use crate::record::JobResult;
 use crate::time::SimTime;
-use crate::world::JobResult;
 
 /// `duration.HumanDuration` from `k8s.io/apimachinery`, as kubectl prints ages.
 pub fn human_duration(ms: u64) -> String {

@@ -3,7 +3,7 @@
 //! actions that change or delete Jobs.
 
 use super::*;
-use crate::api::defaults::prepare_for_create;
+use crate::api::defaults::new_job;
 use crate::scenario::{ActionKind, JobSelector};
 use crate::workload::arrival_time;
 
@@ -237,15 +237,6 @@ impl World<'_> {
             }
         }
     }
-}
-
-/// A workload's Job as the API server stores it on create: the manifest
-/// with its name, UID and creation time, defaulted, with its generated selector.
-pub fn new_job(manifest: &Job, name: String, uid: &str, created: Time, profile: &Profile) -> Job {
-    let mut job = manifest.clone();
-    job.metadata.name = name;
-    prepare_for_create(&mut job, uid, created, profile);
-    job
 }
 
 /// Placeholders for a Job's name and UID: `<` is not allowed in a name, a

@@ -9,7 +9,7 @@
 //! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
 
 mod jobs;
-pub use jobs::{JobPrototype, new_job};
+pub use jobs::JobPrototype;
 mod nodes;
 mod pods;
 
@@ -21,7 +21,8 @@ use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 use crate::dist::Dist;
 use crate::engine::{EventQueue, Model};
-use crate::output::events::{EventKind, EventLog};
+use crate::record::{EventKind, EventLog};
+pub use crate::record::{JobResult, RunStats};
 use crate::rng::{Purpose, StreamKey, splitmix64};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -114,32 +115,6 @@ struct KeyQueue {
     failed: bool,
 }
 
-/// Per-Job results, filled as the run goes.
-#[derive(Clone, Debug, Default)]
-pub struct JobResult {
-    pub name: String,
-    pub workload: u32,
-    pub ordinal: u32,
-    pub status: &'static str,
-    pub reason: String,
-    pub created: SimTime,
-    pub started: Option<SimTime>,
-    pub finished: Option<SimTime>,
-    pub deleted: Option<SimTime>,
-    pub completions: Option<i32>,
-    pub parallelism: i32,
-    pub succeeded: i32,
-    pub failed: i32,
-    pub pods_created: u32,
-    /// When the Job's first pod started running.
-    pub first_running: Option<SimTime>,
-    /// Pods that ended Failed.
-    pub pods_failed: u32,
-    pub restarts: u32,
-    pub pod_ms: u64,
-    pub failed_pod_ms: u64,
-}
-
 struct JobSlot {
     /// The Job object; dropped once the Job is finished and written out.
     job: Option<Box<Job>>,
@@ -193,27 +168,6 @@ enum Write {
     Delete(u32),
     RemoveFinalizer(u32),
     Status(JobStatus),
-}
-
-/// Counters of a run.
-#[derive(Clone, Debug, Default)]
-pub struct RunStats {
-    pub syncs: u64,
-    pub pods_created: u64,
-    pub api_requests: u64,
-    pub api_errors: u64,
-    /// Time requests waited for the client's rate limiter.
-    pub rate_limit_wait_ms: u64,
-    /// Time pods waited for room on a node, per pod that waited.
-    pub pending_ms: Vec<u64>,
-    pub evictions: u64,
-    pub node_losses: u64,
-    /// Integrals over time of allocated and allocatable cpu (millicore·ms) and pod slots.
-    pub cpu_used_area: f64,
-    pub cpu_capacity_area: f64,
-    pub pods_used_area: f64,
-    pub pods_capacity_area: f64,
-    usage_since: SimTime,
 }
 
 /// The Job controller's API client for one sync: every call passes the
@@ -788,6 +742,7 @@ impl Model for World<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::defaults::new_job;
 
     #[test]
     fn pod_uids_hold_their_slot() {
