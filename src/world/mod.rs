@@ -160,6 +160,9 @@ struct PodSlot {
     reported_unschedulable: bool,
     /// Killed by the pod-level `activeDeadlineSeconds`: no restart.
     deadline_exceeded: bool,
+    /// Where the pod is in its Job's `pods` and, while it holds room, in its node's list.
+    job_pos: u32,
+    node_pos: u32,
 }
 
 /// One API call of a sync, applied when its group completes.

@@ -77,6 +77,7 @@ impl World<'_> {
             }
         }
         pod.status.phase = PodPhase::Pending;
+        let job_pos = js.pods.len() as u32;
         js.pods.push(slot);
         js.result.pods_created += 1;
         self.stats.pods_created += 1;
@@ -118,6 +119,8 @@ impl World<'_> {
             restarts: 0,
             reported_unschedulable: false,
             deadline_exceeded: false,
+            job_pos,
+            node_pos: 0,
         })));
         if latency == 0 {
             self.schedule_pod(slot, 0, now, q);
@@ -223,6 +226,9 @@ impl World<'_> {
             self.node_pods[n as usize].push(slot);
         }
         let p = self.pods[slot as usize].as_deref_mut().expect("live");
+        if let Some(n) = node {
+            p.node_pos = self.node_pods[n as usize].len() as u32 - 1;
+        }
         p.node = node;
         p.allocated = node.is_some();
         p.pod.spec.node_name = match node {
@@ -575,12 +581,18 @@ impl World<'_> {
         }
         p.allocated = false;
         let node = p.node.expect("allocated pods are bound") as usize;
+        let pos = p.node_pos as usize;
         let workload = self.jobs[p.job as usize].workload as usize;
         self.account_usage(now);
         self.nodes.nodes[node].release(self.templates[workload].request);
         let list = &mut self.node_pods[node];
-        if let Some(i) = list.iter().position(|&s| s == slot) {
-            list.swap_remove(i);
+        debug_assert_eq!(list[pos], slot);
+        list.swap_remove(pos);
+        if let Some(&moved) = list.get(pos) {
+            self.pods[moved as usize]
+                .as_deref_mut()
+                .expect("bound pods are live")
+                .node_pos = pos as u32;
         }
         if self.pending.iter().any(|d| !d.is_empty()) {
             self.schedule_pending(now, q);
@@ -685,10 +697,7 @@ impl World<'_> {
             return;
         };
         let jid = p.job;
-        let js = &mut self.jobs[jid as usize];
-        if let Some(i) = js.pods.iter().position(|&s| s == slot) {
-            js.pods.swap_remove(i);
-        }
+        self.detach_from_job(&p, slot);
         if p.pod.metadata.deletion_timestamp.is_some() {
             self.log.pod_row(
                 now,
@@ -708,9 +717,20 @@ impl World<'_> {
         let Some(p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };
-        let js = &mut self.jobs[p.job as usize];
-        if let Some(i) = js.pods.iter().position(|&s| s == slot) {
-            js.pods.swap_remove(i);
+        self.detach_from_job(&p, slot);
+    }
+
+    /// Takes the pod out of its Job's list, in place: the last pod takes its position.
+    fn detach_from_job(&mut self, p: &PodSlot, slot: u32) {
+        let pos = p.job_pos as usize;
+        let pods = &mut self.jobs[p.job as usize].pods;
+        debug_assert_eq!(pods[pos], slot);
+        pods.swap_remove(pos);
+        if let Some(&moved) = pods.get(pos) {
+            self.pods[moved as usize]
+                .as_deref_mut()
+                .expect("a Job's pods are live")
+                .job_pos = pos as u32;
         }
     }
 }
