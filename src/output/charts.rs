@@ -645,19 +645,8 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
         .map(|(row, (_, attempts))| {
             let mut sorted = attempts.clone();
             sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut lanes: Vec<f64> = Vec::new();
-            let with_lane: Vec<(f64, f64, Outcome, usize)> = sorted
-                .iter()
-                .map(|a| {
-                    let lane = lanes.iter().position(|end| *end <= a.0).unwrap_or_else(|| {
-                        lanes.push(0.0);
-                        lanes.len() - 1
-                    });
-                    lanes[lane] = a.1;
-                    (a.0, a.1, a.2, lane)
-                })
-                .collect();
-            let h = 0.8 / lanes.len().max(1) as f64;
+            let (with_lane, lanes) = assign_lanes(&sorted);
+            let h = 0.8 / lanes.max(1) as f64;
             let base = (n - 1 - row) as f64 + 0.1;
             with_lane
                 .into_iter()
@@ -678,6 +667,55 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
     }
     legend(&mut chart, SeriesLabelPosition::UpperRight, 15)?;
     Ok(())
+}
+
+/// Each attempt (sorted by start) takes the lowest lane free at its start (a
+/// lane is free once its last attempt ended); returns the attempts with their
+/// lanes, and how many lanes there are. Lanes that come free wait in an ordered
+/// set and busy ones in a heap by end, so a Job of 10,000 parallel pods costs a
+/// logarithm per attempt, not a scan of every lane.
+fn assign_lanes(sorted: &[Attempt]) -> (Vec<(f64, f64, Outcome, usize)>, usize) {
+    use std::cmp::Reverse;
+    use std::collections::{BTreeSet, BinaryHeap};
+    /// An end time that orders in the heap (ends are finite seconds).
+    struct End(f64);
+    impl PartialEq for End {
+        fn eq(&self, other: &Self) -> bool {
+            self.cmp(other).is_eq()
+        }
+    }
+    impl Eq for End {}
+    impl PartialOrd for End {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for End {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.0.total_cmp(&other.0)
+        }
+    }
+    let mut busy: BinaryHeap<Reverse<(End, usize)>> = BinaryHeap::new();
+    let mut free: BTreeSet<usize> = BTreeSet::new();
+    let mut lanes = 0;
+    let placed = sorted
+        .iter()
+        .map(|a| {
+            while let Some(Reverse((End(end), lane))) = busy.peek()
+                && *end <= a.0
+            {
+                free.insert(*lane);
+                busy.pop();
+            }
+            let lane = free.pop_first().unwrap_or_else(|| {
+                lanes += 1;
+                lanes - 1
+            });
+            busy.push(Reverse((End(a.1), lane)));
+            (a.0, a.1, a.2, lane)
+        })
+        .collect();
+    (placed, lanes)
 }
 
 /// The label of a horizontal-bar row: rows are drawn top-down, one unit high,
