@@ -1,5 +1,6 @@
-//! The models around the controller: the kubelet's handling of pods.
+//! The models around the controller: its work queue, the API client's rate limit, the scheduler and nodes, the kubelet.
 
-pub mod api;
+pub mod apiclient;
 pub mod kubelet;
 pub mod nodes;
+pub mod workqueue;

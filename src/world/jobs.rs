@@ -53,7 +53,6 @@ impl World<'_> {
             state: JobState::default(),
             workload,
             pods: Vec::new(),
-            queue: KeyQueue::default(),
             next_pod_ordinal: 0,
             index_attempts,
             inflight: VecDeque::new(),
@@ -116,6 +115,7 @@ impl World<'_> {
         self.open_jobs -= 1;
         let js = &mut self.jobs[jid as usize];
         js.finished = true;
+        self.queue.close(jid);
         let job = js.job.take().expect("finished Job still held");
         js.result.finished = Some(now);
         fill_counts(&mut js.result, &job);
@@ -167,6 +167,7 @@ impl World<'_> {
         }
         let js = &mut self.jobs[jid as usize];
         js.deleted = true;
+        self.queue.close(jid);
         js.result.deleted = Some(now);
         if !js.finished
             && let Some(job) = js.job.as_deref()

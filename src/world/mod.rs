@@ -3,7 +3,7 @@
 //! the API client, the scheduler and the kubelet model. One `World` is one
 //! replication.
 //!
-//! - `mod.rs`: events, the work queue and workers, syncs and their API writes.
+//! - `mod.rs`: events, syncs (through `cluster::workqueue` and `cluster::apiclient`) and their API writes.
 //! - `jobs.rs`: arrivals, status updates, finishing, TTL, scripted Job actions.
 //! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
 //! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
@@ -14,9 +14,10 @@ mod nodes;
 mod pods;
 
 use crate::api::*;
-use crate::cluster::api::TokenBucket;
+use crate::cluster::apiclient::{ApiClient, Call, Endpoint, TokenBucket};
 use crate::cluster::kubelet::{self, CrashBackoff};
 use crate::cluster::nodes::{Nodes, Request, UnfitCounts, pod_request};
+use crate::cluster::workqueue::WorkQueue;
 use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 use crate::dist::Dist;
@@ -99,22 +100,6 @@ pub(crate) struct TemplateInfo {
     prototype: JobPrototype,
 }
 
-/// The per-key state of the controller's work queue.
-#[derive(Default)]
-struct KeyQueue {
-    /// Queued and not yet picked up by a worker (or re-added while processing).
-    dirty: bool,
-    /// A worker is syncing this key.
-    processing: bool,
-    /// Earliest pending delayed add, and its epoch.
-    delayed: Option<(SimTime, u32)>,
-    epoch: u32,
-    /// Consecutive failed syncs (`NumRequeues`).
-    failures: u32,
-    /// The running sync failed.
-    failed: bool,
-}
-
 struct JobSlot {
     /// The Job object; dropped once the Job is finished and written out.
     job: Option<Box<Job>>,
@@ -123,7 +108,6 @@ struct JobSlot {
     name: String,
     /// Pods the controller still sees: live, or terminal with the tracking finalizer.
     pods: Vec<u32>,
-    queue: KeyQueue,
     next_pod_ordinal: u32,
     index_attempts: Vec<u32>,
     /// API calls of the running sync that have not completed yet, by group.
@@ -173,85 +157,22 @@ enum Write {
     Status(JobStatus),
 }
 
-/// The Job controller's API client for one sync: every call passes the
-/// token bucket, takes its latency and may fail; calls are grouped as the
-/// controller issues them (slow-start batches, parallel deletes and patches,
-/// sequential status updates).
-struct ApiClient<'w> {
-    bucket: &'w mut TokenBucket,
-    key: &'w StreamKey,
-    latency: &'w Dist,
-    error_rate: f64,
-    job_id: u64,
-    requests: &'w mut u64,
-    stats: &'w mut RunStats,
-    /// Start of the current group.
-    group_start: SimTime,
-    /// Per group: when its last call completes, and the end of its writes in `writes`.
-    groups: Vec<(SimTime, usize)>,
-    /// The writes of every group, in order (one buffer, reused from sync to sync).
-    writes: Vec<Write>,
-    creates: u32,
-    last_kind: u8,
-}
-
-impl ApiClient<'_> {
-    /// Sends one request; returns its result, and files the write in a group.
-    fn call(&mut self, kind: u8, write: Write) -> Result<(), ApiError> {
-        // A new group: the first call, a status update, a new slow-start batch,
-        // or a change between creating and the rest.
-        let new_group = self.groups.is_empty()
-            || kind == 3
-            || self.last_kind == 3
-            || (kind == 0 && (self.creates + 1).is_power_of_two())
-            || (kind == 0) != (self.last_kind == 0);
-        if new_group && let Some((done, _)) = self.groups.last() {
-            self.group_start = *done;
-        }
-        if new_group {
-            self.groups.push((self.group_start, self.writes.len()));
-        }
-        if kind == 0 {
-            self.creates += 1;
-        }
-        self.last_kind = kind;
-        let n = *self.requests;
-        *self.requests += 1;
-        self.stats.api_requests += 1;
-        let send = self.bucket.reserve(self.group_start);
-        self.stats.rate_limit_wait_ms += send - self.group_start;
-        let latency = if matches!(self.latency, Dist::Constant(c) if *c == 0.0) {
-            0
-        } else {
-            self.latency
-                .sample(&mut self.key.stream(Purpose::ApiLatency, &[self.job_id, n]))
-        };
-        let group = self.groups.last_mut().expect("pushed");
-        group.0 = group.0.max(send + latency);
-        if self.error_rate > 0.0 && self.key.stream(Purpose::ApiError, &[self.job_id, n]).unit() < self.error_rate {
-            self.stats.api_errors += 1;
-            return Err(ApiError::Other(
-                "the server is currently unable to handle the request".into(),
-            ));
-        }
-        self.writes.push(write);
-        group.1 = self.writes.len();
-        Ok(())
-    }
-}
-
-impl JobClient for ApiClient<'_> {
+/// The controller's calls, filed as the world's writes.
+impl JobClient for ApiClient<'_, Write> {
     fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
-        self.call(0, Write::Create(req))
+        self.call(Call::Create, Write::Create(req))
     }
     fn delete_pod(&mut self, _job: &Job, pod: &Pod) -> Result<(), ApiError> {
-        self.call(1, Write::Delete(slot_of(&pod.metadata.uid)))
+        self.call(Call::Delete, Write::Delete(slot_of(&pod.metadata.uid)))
     }
     fn remove_tracking_finalizer(&mut self, pod: &Pod) -> Result<(), ApiError> {
-        self.call(2, Write::RemoveFinalizer(slot_of(&pod.metadata.uid)))
+        self.call(
+            Call::RemoveFinalizer,
+            Write::RemoveFinalizer(slot_of(&pod.metadata.uid)),
+        )
     }
     fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
-        self.call(3, Write::Status(status.clone()))
+        self.call(Call::UpdateStatus, Write::Status(status.clone()))
     }
 }
 
@@ -334,9 +255,8 @@ pub struct World<'a> {
     /// Pods waiting for room, by workload (all pods of a workload ask the same), in creation order.
     pending: Vec<VecDeque<u32>>,
     bucket: TokenBucket,
-    /// Keys ready for a worker, in order.
-    ready: VecDeque<u32>,
-    busy_workers: u32,
+    /// The controller's work queue of Job keys, and its workers.
+    queue: WorkQueue,
     /// Jobs created and not yet finished or deleted, and Jobs still to arrive:
     /// when both are zero the cluster is idle and drawn node losses stop.
     open_jobs: u64,
@@ -398,8 +318,7 @@ impl<'a> World<'a> {
             nodes,
             pending: vec![VecDeque::new(); sc.workloads.len()],
             bucket: TokenBucket::new(cp.kube_api_qps, cp.kube_api_burst),
-            ready: VecDeque::new(),
-            busy_workers: 0,
+            queue: WorkQueue::new(cp.concurrent_job_syncs),
             open_jobs: 0,
             arrivals_left: sc.workloads.iter().map(|w| w.count as u64).sum(),
             stats: RunStats::default(),
@@ -490,55 +409,25 @@ impl<'a> World<'a> {
 
     // ----- Work queue and workers -------------------------------------------
 
-    /// `queue.Add`: the key becomes due now.
+    /// `queue.Add`, and idle workers take what is ready.
     fn enqueue_now(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let js = &mut self.jobs[jid as usize];
-        if js.finished || js.deleted || js.queue.dirty {
-            return;
-        }
-        js.queue.dirty = true;
-        if js.queue.processing {
-            return; // re-queued when the running sync is done
-        }
-        self.ready.push_back(jid);
+        self.queue.add(jid);
         self.start_workers(now, q);
     }
 
-    /// `queue.AddAfter`: the earliest pending ready time wins.
+    /// `queue.AddAfter`.
     fn enqueue_after(&mut self, jid: u32, delay: i64, now: SimTime, q: &mut EventQueue<Ev>) {
+        if let Some((at, epoch)) = self.queue.add_after(jid, delay, now) {
+            q.push(at, Ev::QueueAdd { job: jid, epoch });
+        }
         if delay <= 0 {
-            return self.enqueue_now(jid, now, q);
+            self.start_workers(now, q);
         }
-        let js = &mut self.jobs[jid as usize];
-        if js.finished || js.deleted {
-            return;
-        }
-        let ready = now + delay as u64;
-        if js.queue.delayed.is_some_and(|(t, _)| t <= ready) {
-            return;
-        }
-        js.queue.epoch = js.queue.epoch.wrapping_add(1);
-        js.queue.delayed = Some((ready, js.queue.epoch));
-        q.push(
-            ready,
-            Ev::QueueAdd {
-                job: jid,
-                epoch: js.queue.epoch,
-            },
-        );
     }
 
-    /// Idle workers take keys in order (`concurrentJobSyncs`).
+    /// Idle workers take ready keys in order (`concurrentJobSyncs`).
     fn start_workers(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
-        while self.busy_workers < self.sc.control_plane.concurrent_job_syncs {
-            let Some(jid) = self.ready.pop_front() else { return };
-            let js = &mut self.jobs[jid as usize];
-            js.queue.dirty = false;
-            if js.finished || js.deleted {
-                continue;
-            }
-            js.queue.processing = true;
-            self.busy_workers += 1;
+        while let Some(jid) = self.queue.next_for_worker() {
             q.push(now, Ev::Sync { job: jid });
         }
     }
@@ -562,14 +451,15 @@ impl<'a> World<'a> {
     /// The controller's event handlers (`addPod`, `updatePod`, `deletePod`, `updateJob`).
     fn deliver(&mut self, jid: u32, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
         let js = &mut self.jobs[jid as usize];
+        let failures = self.queue.num_requeues(jid);
         let delay = match what {
             Observed::PodAdded => {
                 js.state.creation_observed();
-                pod_event_delay_ms(&self.profile, PodPhase::Unset, PodPhase::Pending, js.queue.failures)
+                pod_event_delay_ms(&self.profile, PodPhase::Unset, PodPhase::Pending, failures)
             }
             Observed::PodDeleted => {
                 js.state.deletion_observed();
-                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
+                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }
             Observed::FinalizerRemoved(slot) => {
                 match self.pods.get(slot as usize).and_then(|p| p.as_deref()) {
@@ -578,9 +468,9 @@ impl<'a> World<'a> {
                         .state
                         .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
                 }
-                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, js.queue.failures)
+                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }
-            Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, js.queue.failures),
+            Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, failures),
             Observed::JobUpdated => job_update_delay_ms(&self.profile, false),
         };
         self.enqueue_after(jid, delay, now, q);
@@ -614,25 +504,25 @@ impl<'a> World<'a> {
                 .filter_map(|&p| pods[p as usize].as_deref().map(|s| &s.pod)),
         );
         let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
-        let mut client = ApiClient {
-            bucket,
-            key,
-            latency: &sc.control_plane.api_latency,
-            error_rate: sc.control_plane.api_error_rate,
+        let mut client = ApiClient::new(
+            Endpoint {
+                bucket,
+                key,
+                latency: &sc.control_plane.api_latency,
+                error_rate: sc.control_plane.api_error_rate,
+                stats,
+            },
             job_id,
-            requests: &mut js.requests,
-            stats,
-            group_start: now,
-            groups: std::mem::take(write_groups),
-            writes: std::mem::take(write_buf),
-            creates: 0,
-            last_kind: u8::MAX,
-        };
+            &mut js.requests,
+            now,
+            std::mem::take(write_groups),
+            std::mem::take(write_buf),
+        );
         let outcome = sync_job(job, refs, &mut js.state, &env, &mut client, pod_lists);
-        let (mut groups, mut writes) = (client.groups, client.writes);
+        let (mut groups, mut writes) = client.into_parts();
         self.stats.syncs += 1;
         let js = &mut self.jobs[jid as usize];
-        js.queue.failed = outcome.error.is_some();
+        self.queue.set_failed(jid, outcome.error.is_some());
         let end = groups.last().map_or(now, |(t, _)| *t);
         // Groups already complete are applied now; the rest when their calls return.
         let due = groups.iter().position(|(t, _)| *t > now).unwrap_or(groups.len());
@@ -669,22 +559,9 @@ impl<'a> World<'a> {
     /// `processNextWorkItem` after `syncHandler`: forget or rate-limit the key,
     /// re-queue it if it was added meanwhile, free the worker.
     fn sync_done(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let js = &mut self.jobs[jid as usize];
-        if js.queue.processing {
-            js.queue.processing = false;
-            self.busy_workers -= 1;
-        }
-        let failed = std::mem::take(&mut js.queue.failed);
-        if failed {
-            js.queue.failures += 1;
-            let d = error_requeue_delay_ms(&self.profile, js.queue.failures);
+        if let Some(failures) = self.queue.done(jid) {
+            let d = error_requeue_delay_ms(&self.profile, failures);
             self.enqueue_after(jid, d, now, q);
-        } else {
-            js.queue.failures = 0;
-        }
-        let js = &mut self.jobs[jid as usize];
-        if js.queue.dirty && !js.finished && !js.deleted {
-            self.ready.push_back(jid);
         }
         self.start_workers(now, q);
     }
@@ -714,11 +591,8 @@ impl Model for World<'_> {
         match ev {
             Ev::Arrive { workload, ordinal } => self.arrive(workload, ordinal, now, q),
             Ev::QueueAdd { job, epoch } => {
-                let js = &mut self.jobs[job as usize];
-                if js.queue.delayed.is_some_and(|(_, e)| e == epoch) {
-                    js.queue.delayed = None;
-                    self.enqueue_now(job, now, q);
-                }
+                self.queue.timer_fired(job, epoch);
+                self.start_workers(now, q);
             }
             Ev::Sync { job } => self.sync(job, now, q),
             Ev::SyncDone { job } => self.sync_done(job, now, q),
