@@ -6,8 +6,8 @@
 use super::job::*;
 use super::meta::LabelSelector;
 use super::pod::{Container, PodSpec};
+use super::profile::Profile;
 use super::time::Time;
-use crate::controller::Profile;
 use serde_json::{Value, json};
 
 /// Fields a release does not know (or whose gate is off), as dropped on create.

@@ -1,10 +1,12 @@
 //! Kubernetes API types the simulator reads and writes, with the API
-//! server's defaulting and validation.
+//! server's defaulting and validation, and the version profile (the release
+//! and feature gates) they depend on. Depends on nothing else in the crate.
 
 pub mod defaults;
 pub mod job;
 pub mod meta;
 pub mod pod;
+pub mod profile;
 pub mod quantity;
 pub mod time;
 pub mod validation;
@@ -12,5 +14,6 @@ pub mod validation;
 pub use job::*;
 pub use meta::*;
 pub use pod::*;
+pub use profile::{FeatureGates, Profile};
 pub use quantity::Quantity;
 pub use time::{GO_ZERO_TIME, Time};

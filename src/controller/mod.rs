@@ -6,7 +6,6 @@ pub mod backoff;
 pub mod client;
 pub mod conditions;
 pub mod failure_policy;
-pub mod gates;
 pub mod indexes;
 pub mod intervals;
 pub mod pod_lists;
@@ -16,6 +15,9 @@ pub mod state;
 pub mod success_policy;
 pub mod sync;
 
+/// The version profile and feature gates live in `api/` (validation and
+/// defaulting depend on them too); `controller::gates` is kept as their path here.
+pub use crate::api::profile as gates;
 pub use client::{ApiError, JobClient, PodCreate};
 pub use gates::{FeatureGates, Profile};
 pub use pod_lists::PodLists;
