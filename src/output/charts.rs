@@ -29,10 +29,24 @@ fn register_font() {
     });
 }
 
-type R<T> = Result<T, String>;
+/// Why charts could not be drawn: an input file, an output file, or plotters.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// An input file (`timeseries.csv`, `jobs.csv`, `events.csv`) cannot be read.
+    #[error("{path}: {error}")]
+    Read { path: PathBuf, error: std::io::Error },
+    /// A chart cannot be written.
+    #[error("{0}")]
+    Write(std::io::Error),
+    /// plotters failed; its error, as it debug-prints.
+    #[error("{0}")]
+    Draw(String),
+}
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+type R<T> = Result<T, ChartError>;
+
+fn err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError::Draw(format!("{e:?}"))
 }
 
 /// What the charts are drawn from.
@@ -74,14 +88,18 @@ enum Outcome {
 /// one reused buffer: the files hold a line per event, per Job or per sample,
 /// and `events.csv` can be hundreds of megabytes.
 fn for_each_line(path: &Path, mut each: impl FnMut(&str)) -> R<()> {
-    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let unreadable = |error| ChartError::Read {
+        path: path.to_path_buf(),
+        error,
+    };
+    let f = std::fs::File::open(path).map_err(unreadable)?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
     let mut line = String::new();
     loop {
         line.clear();
         match reader.read_line(&mut line) {
             Ok(0) => return Ok(()),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(e) => return Err(unreadable(e)),
             Ok(_) => each(
                 line.strip_suffix('\n')
                     .map_or(line.as_str(), |l| l.strip_suffix('\r').unwrap_or(l)),
@@ -338,7 +356,7 @@ pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<
             root.present().map_err(err)?;
         }
         written
-            .push(super::files::write_atomic(dir, &format!("{name}.svg"), text.as_bytes()).map_err(|e| e.to_string())?);
+            .push(super::files::write_atomic(dir, &format!("{name}.svg"), text.as_bytes()).map_err(ChartError::Write)?);
         if png {
             let tmp = dir.join(format!(".{name}.tmp-{}.png", std::process::id()));
             {
@@ -348,7 +366,7 @@ pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<
                 root.present().map_err(err)?;
             }
             let dest = dir.join(format!("{name}.png"));
-            std::fs::rename(&tmp, &dest).map_err(|e| e.to_string())?;
+            std::fs::rename(&tmp, &dest).map_err(ChartError::Write)?;
             written.push(dest);
         }
     }

@@ -134,11 +134,10 @@ fn plot_on_a_directory_without_outputs_fails_clearly() {
     let dir = tmp("empty");
     std::fs::create_dir_all(&dir).unwrap();
     let out = jobsim().arg("plot").arg(&dir).output().unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("jobs.csv") || stderr.contains("timeseries.csv"),
-        "{stderr}"
-    );
+    let want = format!("error: {}: ", dir.join("timeseries.csv").display());
+    assert!(stderr.starts_with(&want), "want {want:?} in {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
 }
