@@ -8,6 +8,17 @@ mod validation_cases;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Vector files that cannot be found or read. The message names the file and
+/// includes the cause.
+#[derive(Debug, Error)]
+pub enum ConformanceError {
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+    #[error("{path}: not a vector file: {error}")]
+    NotVectors { path: PathBuf, error: serde_json::Error },
+}
 
 /// Kinds that name internal helpers without a counterpart in the model; the
 /// only cases that may be skipped.
@@ -41,10 +52,10 @@ impl Report {
 }
 
 /// Every `*.json` file under the paths, sorted for a stable report.
-pub fn vector_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn vector_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConformanceError> {
     let mut files = Vec::new();
     for p in paths {
-        collect(p, &mut files).map_err(|e| format!("{}: {e}", p.display()))?;
+        collect(p, &mut files).map_err(|error| ConformanceError::Io { path: p.clone(), error })?;
     }
     files.sort();
     Ok(files)
@@ -67,12 +78,17 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Runs every case of every vector file under `paths`.
-pub fn run(paths: &[PathBuf]) -> Result<Report, String> {
+pub fn run(paths: &[PathBuf]) -> Result<Report, ConformanceError> {
     let mut report = Report::default();
     for file in vector_files(paths)? {
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let cases: Vec<Value> =
-            serde_json::from_str(&text).map_err(|e| format!("{}: not a vector file: {e}", file.display()))?;
+        let text = std::fs::read_to_string(&file).map_err(|error| ConformanceError::Io {
+            path: file.clone(),
+            error,
+        })?;
+        let cases: Vec<Value> = serde_json::from_str(&text).map_err(|error| ConformanceError::NotVectors {
+            path: file.clone(),
+            error,
+        })?;
         let fname = file
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())

@@ -33,8 +33,40 @@ fn a_wrong_expectation_is_reported_and_fails_the_run() {
     assert!(stdout.trim_end().ends_with("1 failed, 0 skipped"), "{stdout}");
 }
 
+/// A path that is not there, and a file that is not a vector file: exit 2, naming the file.
+#[test]
+fn unreadable_vector_files_are_bad_input() {
+    let dir = fresh_dir("unreadable");
+    let missing = dir.join("missing");
+    let out = jobsim().arg("conformance").arg(&missing).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("error: {}: no such file or directory\n", missing.display())
+    );
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "[").unwrap();
+    let out = jobsim().arg("conformance").arg(&broken).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: {}: not a vector file: EOF while parsing a list at line 1 column 1\n",
+            broken.display()
+        )
+    );
+}
+
 fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("jobsim-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A folder of its own, beside `tempfile_dir()`'s, whose vectors only its test reads.
+fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("jobsim-conf-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
