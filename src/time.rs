@@ -10,14 +10,25 @@ pub const SECOND: SimDuration = 1000;
 pub const MINUTE: SimDuration = 60 * SECOND;
 pub const HOUR: SimDuration = 60 * MINUTE;
 
+/// Why a text is not a duration; each carries the text as given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("invalid duration {0:?}: use a Go duration such as \"500ms\", \"30s\" or \"1h30m\"")]
+    Invalid(String),
+    #[error("invalid duration {0:?}: must not be negative")]
+    Negative(String),
+    #[error("invalid duration {0:?}: too large")]
+    TooLarge(String),
+}
+
 /// Parses a Go duration (`time.ParseDuration`): a sequence of decimal numbers
 /// with units `ns`, `us`/`µs`, `ms`, `s`, `m`, `h`, e.g. `1h30m`, `2.5s`, `0`.
 /// Returns milliseconds, rounded to the nearest; negative durations are an error.
-pub fn parse_duration(s: &str) -> Result<SimDuration, String> {
+pub fn parse_duration(s: &str) -> Result<SimDuration, DurationError> {
     let t = s.trim();
-    let bad = || format!("invalid duration {s:?}: use a Go duration such as \"500ms\", \"30s\" or \"1h30m\"");
+    let bad = || DurationError::Invalid(s.to_string());
     if t.starts_with('-') {
-        return Err(format!("invalid duration {s:?}: must not be negative"));
+        return Err(DurationError::Negative(s.to_string()));
     }
     let t = t.strip_prefix('+').unwrap_or(t);
     if t == "0" {
@@ -54,7 +65,7 @@ pub fn parse_duration(s: &str) -> Result<SimDuration, String> {
     }
     let ms = (total_ns / 1e6).round();
     if !ms.is_finite() || ms > 1e15 {
-        return Err(format!("invalid duration {s:?}: too large"));
+        return Err(DurationError::TooLarge(s.to_string()));
     }
     Ok(ms as SimDuration)
 }
@@ -148,10 +159,27 @@ mod tests {
         assert_eq!(parse_duration("1m0.5s"), Ok(60_500));
         assert_eq!(parse_duration("0"), Ok(0));
         assert_eq!(parse_duration("1500us"), Ok(2));
-        assert!(parse_duration("-5s").unwrap_err().contains("must not be negative"));
+        assert!(
+            parse_duration("-5s")
+                .unwrap_err()
+                .to_string()
+                .contains("must not be negative")
+        );
         for bad in ["", "5", "5 s", "1d", "h", "1.2.3s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    /// The messages scenarios and `--until` report.
+    #[test]
+    fn duration_errors_name_the_text_and_the_problem() {
+        let msg = |s: &str| parse_duration(s).unwrap_err().to_string();
+        assert_eq!(
+            msg("5 minutes"),
+            "invalid duration \"5 minutes\": use a Go duration such as \"500ms\", \"30s\" or \"1h30m\""
+        );
+        assert_eq!(msg("-3s"), "invalid duration \"-3s\": must not be negative");
+        assert_eq!(msg("9999999999h"), "invalid duration \"9999999999h\": too large");
     }
 
     /// The writer gives `push_seconds`'s text for every time, whether it

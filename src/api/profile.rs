@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use thiserror::Error;
 
 /// Oldest and newest minor releases the model reproduces.
 pub const OLDEST_MINOR: u32 = 27;
@@ -80,16 +81,13 @@ impl FeatureGates {
     }
 
     /// Sets one gate by name; unknown names are an error listing the known ones.
-    pub fn set(&mut self, name: &str, on: bool) -> Result<(), String> {
+    pub fn set(&mut self, name: &str, on: bool) -> Result<(), UnknownGate> {
         match self.slot(name) {
             Some(slot) => {
                 *slot = on;
                 Ok(())
             }
-            None => Err(format!(
-                "unrecognized feature gate: {name} (known gates: {})",
-                known_gate_names().join(", ")
-            )),
+            None => Err(UnknownGate { name: name.to_string() }),
         }
     }
 
@@ -101,6 +99,24 @@ impl FeatureGates {
 
 pub fn known_gate_names() -> Vec<&'static str> {
     GATES.iter().map(|(n, _)| *n).collect()
+}
+
+/// A feature gate name the model does not know, as `--feature-gates` reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("unrecognized feature gate: {name} (known gates: {})", known_gate_names().join(", "))]
+pub struct UnknownGate {
+    pub name: String,
+}
+
+/// A Kubernetes version outside the releases the model reproduces, or not a version.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error(
+    "unsupported Kubernetes version {version:?}: supported versions are 1.{oldest} to 1.{newest}",
+    oldest = OLDEST_MINOR,
+    newest = NEWEST_MINOR
+)]
+pub struct UnsupportedVersion {
+    pub version: String,
 }
 
 /// A Kubernetes release plus gate overrides. Behaviour that changed without a
@@ -125,7 +141,7 @@ impl Profile {
     }
 
     /// Parses `"1.27"` (also `"v1.27"`, `"1.27.3"`).
-    pub fn parse_version(s: &str) -> Result<u32, String> {
+    pub fn parse_version(s: &str) -> Result<u32, UnsupportedVersion> {
         let t = s.trim().trim_start_matches('v');
         let mut parts = t.split('.');
         let (major, minor) = (parts.next(), parts.next());
@@ -135,13 +151,12 @@ impl Profile {
         };
         match minor {
             Some(m) if (OLDEST_MINOR..=NEWEST_MINOR).contains(&m) => Ok(m),
-            _ => Err(format!(
-                "unsupported Kubernetes version {s:?}: supported versions are 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR}"
-            )),
+            _ => Err(UnsupportedVersion { version: s.to_string() }),
         }
     }
 
-    pub fn with_gates(mut self, overrides: &BTreeMap<String, bool>) -> Result<Self, String> {
+    /// This profile with single gates overridden, as `--feature-gates` does.
+    pub fn with_gates(mut self, overrides: &BTreeMap<String, bool>) -> Result<Self, UnknownGate> {
         for (name, on) in overrides {
             self.gates.set(name, *on)?;
         }
@@ -231,7 +246,32 @@ mod tests {
         assert!(Profile::parse_version("1.26").is_err());
         assert!(Profile::parse_version("2.0").is_err());
         assert!(FeatureGates::all(false).set("NoSuchGate", true).is_err());
+        assert!(
+            Profile::new(30)
+                .with_gates(&[("NoSuchGate".to_string(), true)].into())
+                .is_err()
+        );
         assert_eq!(Profile::newest().pod_failure_backoff_max_ms(), 600_000);
         assert_eq!(Profile::new(27).pod_failure_backoff_max_ms(), 360_000);
+    }
+
+    /// The messages `--kubernetes-version`, `kubernetesVersion` and `featureGates` report.
+    #[test]
+    fn errors_read_as_kubernetes_writes_them() {
+        assert_eq!(
+            Profile::parse_version("1.26").unwrap_err().to_string(),
+            format!(
+                "unsupported Kubernetes version \"1.26\": supported versions are 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR}"
+            )
+        );
+        assert_eq!(
+            FeatureGates::all(false)
+                .set("NoSuchGate", true)
+                .unwrap_err()
+                .to_string(),
+            "unrecognized feature gate: NoSuchGate (known gates: JobPodFailurePolicy, PodDisruptionConditions, \
+             ElasticIndexedJob, JobBackoffLimitPerIndex, JobPodReplacementPolicy, PodIndexLabel, JobSuccessPolicy, \
+             JobManagedBy, SidecarContainers, MutableSchedulingDirectivesForSuspendedJobs)"
+        );
     }
 }

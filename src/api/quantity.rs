@@ -1,6 +1,7 @@
 //! Kubernetes resource quantities (`resource.Quantity`): `"2"`, `500m`, `4Gi`, `1e3`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use thiserror::Error;
 
 /// A quantity as written, plus its value in thousandths (milli-units),
 /// rounded up as Kubernetes rounds `MilliValue`.
@@ -10,9 +11,16 @@ pub struct Quantity {
     millis: i128,
 }
 
+/// Text that is not a quantity, reported in the API server's words.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (got {text:?})")]
+pub struct InvalidQuantity {
+    pub text: String,
+}
+
 impl Quantity {
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let millis = parse_millis(text).ok_or_else(|| format!("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (got {text:?})"))?;
+    pub fn parse(text: &str) -> Result<Self, InvalidQuantity> {
+        let millis = parse_millis(text).ok_or_else(|| InvalidQuantity { text: text.to_string() })?;
         Ok(Quantity {
             text: text.to_string(),
             millis,
@@ -134,5 +142,9 @@ mod tests {
         for s in ["", "abc", "4GB", "1.2.3", "--1"] {
             assert!(Quantity::parse(s).is_err(), "{s}");
         }
+        assert_eq!(
+            Quantity::parse("4GB").unwrap_err().to_string(),
+            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (got \"4GB\")"
+        );
     }
 }

@@ -6,10 +6,18 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use thiserror::Error;
 
 /// Milliseconds since the Unix epoch (negative before 1970).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Time(pub i64);
+
+/// Text that is not an RFC 3339 time.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("{text:?} is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")")]
+pub struct InvalidTime {
+    pub text: String,
+}
 
 /// Go's zero `time.Time` (0001-01-01T00:00:00Z), which Kubernetes treats as "unset".
 pub const GO_ZERO_TIME: Time = Time(-62_135_596_800_000);
@@ -39,8 +47,8 @@ impl Time {
 
     /// Parses an RFC 3339 timestamp such as `2026-01-01T00:00:00Z`,
     /// `2026-01-01T00:00:00.250Z` or `2026-01-01T01:00:00+01:00`.
-    pub fn parse_rfc3339(s: &str) -> Result<Self, String> {
-        let err = || format!("{s:?} is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")");
+    pub fn parse_rfc3339(s: &str) -> Result<Self, InvalidTime> {
+        let err = || InvalidTime { text: s.to_string() };
         let b = s.as_bytes();
         if b.len() < 20
             || b[4] != b'-'
@@ -51,7 +59,7 @@ impl Time {
         {
             return Err(err());
         }
-        let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
+        let num = |r: std::ops::Range<usize>| -> Result<i64, InvalidTime> {
             let part = s.get(r).ok_or_else(err)?;
             if !part.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(err());
@@ -228,6 +236,10 @@ mod tests {
         ] {
             assert!(Time::parse_rfc3339(s).is_err(), "{s}");
         }
+        assert_eq!(
+            Time::parse_rfc3339("yesterday").unwrap_err().to_string(),
+            "\"yesterday\" is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")"
+        );
     }
 
     #[test]

@@ -810,8 +810,25 @@ fn validate_success_policy(spec: &JobSpec, sp: &SuccessPolicy, errs: &mut Vec<Fi
     }
 }
 
+/// Why an index list (`succeededIndexes`, a per-index override's key) is not valid, in the
+/// words of `validateIndexesFormat` and `parseIndexInterval`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IndexesError {
+    #[error(
+        "the fragment {} violates the requirement that an index interval can have at most two parts separated by '-'",
+        go_quote(.0)
+    )]
+    TooManyParts(String),
+    #[error("cannot convert string to integer for index: {}", go_quote(.0))]
+    NotAnInteger(String),
+    #[error("too large index: {}", go_quote(.0))]
+    TooLarge(String),
+    #[error("non-increasing order, previous: {previous}, current: {current}")]
+    NonIncreasing { previous: i64, current: i64 },
+}
+
 /// `validateIndexesFormat`: strictly increasing `a` / `a-b` pieces below `completions`.
-pub fn validate_indexes_format(s: &str, completions: i32) -> Result<i32, String> {
+pub fn validate_indexes_format(s: &str, completions: i32) -> Result<i32, IndexesError> {
     if s.is_empty() {
         return Ok(0);
     }
@@ -822,7 +839,10 @@ pub fn validate_indexes_format(s: &str, completions: i32) -> Result<i32, String>
         if let Some(l) = last
             && l >= x
         {
-            return Err(format!("non-increasing order, previous: {l}, current: {x}"));
+            return Err(IndexesError::NonIncreasing {
+                previous: l,
+                current: x,
+            });
         }
         total += y - x + 1;
         last = Some(y);
@@ -830,29 +850,26 @@ pub fn validate_indexes_format(s: &str, completions: i32) -> Result<i32, String>
     Ok(total as i32)
 }
 
-fn parse_index_interval(piece: &str, completions: i32) -> Result<(i64, i64), String> {
+fn parse_index_interval(piece: &str, completions: i32) -> Result<(i64, i64), IndexesError> {
     let limits: Vec<&str> = piece.split('-').collect();
     if limits.len() > 2 {
-        return Err(format!(
-            "the fragment {} violates the requirement that an index interval can have at most two parts separated by '-'",
-            go_quote(piece)
-        ));
+        return Err(IndexesError::TooManyParts(piece.to_string()));
     }
-    let atoi = |s: &str| {
-        super::pod::parse_go_int(s)
-            .ok_or_else(|| format!("cannot convert string to integer for index: {}", go_quote(s)))
-    };
+    let atoi = |s: &str| super::pod::parse_go_int(s).ok_or_else(|| IndexesError::NotAnInteger(s.to_string()));
     let x = atoi(limits[0])?;
     if x >= completions as i64 {
-        return Err(format!("too large index: {}", go_quote(limits[0])));
+        return Err(IndexesError::TooLarge(limits[0].to_string()));
     }
     if let Some(l) = limits.get(1) {
         let y = atoi(l)?;
         if y >= completions as i64 {
-            return Err(format!("too large index: {}", go_quote(l)));
+            return Err(IndexesError::TooLarge(l.to_string()));
         }
         if x >= y {
-            return Err(format!("non-increasing order, previous: {x}, current: {y}"));
+            return Err(IndexesError::NonIncreasing {
+                previous: x,
+                current: y,
+            });
         }
         return Ok((x, y));
     }
@@ -1159,11 +1176,16 @@ mod tests {
     #[test]
     fn index_string_format() {
         assert_eq!(validate_indexes_format("0,2-4", 5), Ok(4));
-        assert!(
-            validate_indexes_format("2,1", 5)
-                .unwrap_err()
-                .contains("non-increasing")
+        let msg = |s: &str| validate_indexes_format(s, 5).unwrap_err().to_string();
+        assert_eq!(msg("2,1"), "non-increasing order, previous: 2, current: 1");
+        assert_eq!(msg("3-1"), "non-increasing order, previous: 3, current: 1");
+        assert_eq!(msg("7"), "too large index: \"7\"");
+        assert_eq!(msg("1-9"), "too large index: \"9\"");
+        assert_eq!(msg("x"), "cannot convert string to integer for index: \"x\"");
+        assert_eq!(
+            msg("1-2-3"),
+            "the fragment \"1-2-3\" violates the requirement that an index interval can have at most two parts \
+             separated by '-'"
         );
-        assert!(validate_indexes_format("7", 5).unwrap_err().contains("too large index"));
     }
 }

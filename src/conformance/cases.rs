@@ -1,7 +1,7 @@
 //! One function per vector kind: build the inputs, call the model, compare
 //! with what the Kubernetes test asserts.
 
-use super::fixtures::{self as fx, NOW, R};
+use super::fixtures::{self as fx, NOW};
 use crate::api::*;
 use crate::controller::backoff::{BackoffRecord, finished_time, remaining_for_failures, remaining_per_index};
 use crate::controller::conditions::ensure_job_condition_status;
@@ -15,6 +15,10 @@ use crate::controller::sync::{
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, queue_rules, sync_job};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A case's result: `Err` says what differed from the Kubernetes test (or what
+/// is wrong with its vector), as the report prints it.
+pub type R<T> = Result<T, String>;
 
 /// `None` when the kind is not known.
 pub fn run_kind(kind: &str, input: &Value, expect: &Value) -> Option<R<()>> {
@@ -66,7 +70,7 @@ fn profile(gates: &Value) -> R<Profile> {
     if let Some(m) = gates.as_object() {
         for (k, v) in m {
             if let Some(on) = v.as_bool() {
-                p.gates.set(k, on)?;
+                p.gates.set(k, on).map_err(fx::FixtureError::from)?;
             }
         }
     }
@@ -175,8 +179,12 @@ fn compare_status(want: &Value, got: &JobStatus, ignored: &[String]) -> R<()> {
             "failedIndexes" => check(k, got.failed_indexes.as_deref(), w.as_str()),
             "conditions" => expected_conditions(w).and_then(|want| check(k, conditions_json(&got.conditions), want)),
             "startTimeSet" => check(k, got.start_time.is_some(), w.as_bool().unwrap_or(false)),
-            "startTime" => fx::time(w).and_then(|t| check(k, got.start_time, t)),
-            "completionTime" => fx::time(w).and_then(|t| check(k, got.completion_time, t)),
+            "startTime" => fx::time(w)
+                .map_err(String::from)
+                .and_then(|t| check(k, got.start_time, t)),
+            "completionTime" => fx::time(w)
+                .map_err(String::from)
+                .and_then(|t| check(k, got.completion_time, t)),
             "uncountedTerminatedPods" => {
                 let u = got.uncounted_terminated_pods.clone().unwrap_or_default();
                 let sorted = |mut v: Vec<String>| {
@@ -385,7 +393,8 @@ fn times(v: &Value) -> R<Vec<Time>> {
         .into_iter()
         .flatten()
         .map(|t| fx::time(t).map(|t| t.unwrap_or(GO_ZERO_TIME)))
-        .collect()
+        .collect::<fx::R<_>>()
+        .map_err(String::from)
 }
 
 fn new_backoff_record(input: &Value, expect: &Value) -> R<()> {

@@ -1,22 +1,47 @@
 //! Builds API objects from the conformance vectors' language-neutral JSON
 //! (schema: `tests/conformance/README.md`).
 
+use crate::api::profile::UnknownGate;
+use crate::api::time::InvalidTime;
 use crate::api::*;
 use crate::controller::intervals::{Interval, OrderedIntervals};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use thiserror::Error;
 
 /// The harness's "now": a whole second, so "now truncated to the second" is "now".
 pub const NOW: Time = Time::from_secs(1_767_225_600); // 2026-01-01T00:00:00Z
 
-pub type R<T> = Result<T, String>;
+/// A vector's input that cannot be built into API objects.
+#[derive(Debug, Error)]
+pub enum FixtureError {
+    #[error("bad time {0}")]
+    BadTime(Value),
+    #[error("bad time offset {0}")]
+    BadTimeOffset(String),
+    #[error("unknown phase {0}")]
+    UnknownPhase(String),
+    #[error(transparent)]
+    Time(#[from] InvalidTime),
+    #[error(transparent)]
+    Gate(#[from] UnknownGate),
+}
+
+pub type R<T> = Result<T, FixtureError>;
+
+/// A case whose vector cannot be read fails with what was wrong with it.
+impl From<FixtureError> for String {
+    fn from(e: FixtureError) -> String {
+        e.to_string()
+    }
+}
 
 pub fn time(v: &Value) -> R<Option<Time>> {
     let Some(s) = v.as_str() else {
         return if v.is_null() {
             Ok(None)
         } else {
-            Err(format!("bad time {v}"))
+            Err(FixtureError::BadTime(v.clone()))
         };
     };
     if s == "now" {
@@ -26,10 +51,10 @@ pub fn time(v: &Value) -> R<Option<Time>> {
         let secs: f64 = off
             .trim_end_matches('s')
             .parse()
-            .map_err(|_| format!("bad time offset {s}"))?;
+            .map_err(|_| FixtureError::BadTimeOffset(s.to_string()))?;
         return Ok(Some(NOW.add_millis((secs * 1000.0).round() as i64)));
     }
-    Time::parse_rfc3339(s).map(Some)
+    Ok(Some(Time::parse_rfc3339(s)?))
 }
 
 pub fn opt_i32(v: &Value) -> Option<i32> {
@@ -73,7 +98,7 @@ fn phase(v: &Value) -> R<PodPhase> {
         "Succeeded" => PodPhase::Succeeded,
         "Failed" => PodPhase::Failed,
         "Unknown" => PodPhase::Unknown,
-        other => return Err(format!("unknown phase {other}")),
+        other => return Err(FixtureError::UnknownPhase(other.to_string())),
     })
 }
 

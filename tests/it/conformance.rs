@@ -57,6 +57,33 @@ fn unreadable_vector_files_are_bad_input() {
     );
 }
 
+/// A case whose vector cannot be built into API objects fails with what is wrong with it.
+#[test]
+fn a_malformed_case_fails_with_the_reason() {
+    let dir = fresh_dir("malformed");
+    let case = |name: &str, job_status: &str| {
+        format!(
+            r#"{{"name": "{name}", "kind": "syncJob", "input": {{"job": {{"spec": {{"parallelism": 1, "completions": 1, "template": {{"restartPolicy": "Never", "containers": ["main"]}}}}, "status": {job_status}}}, "pods": []}}, "expect": {{}}}}"#
+        )
+    };
+    let cases = [
+        case("offset", r#"{"startTime": "now+ten"}"#),
+        case("rfc3339", r#"{"startTime": "2026-13-01T00:00:00Z"}"#),
+        case("type", r#"{"startTime": 5}"#),
+    ];
+    std::fs::write(dir.join("bad.json"), format!("[{}]", cases.join(","))).unwrap();
+    let out = jobsim().arg("conformance").arg(&dir).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        stdout,
+        "FAIL bad.json: offset: bad time offset now+ten\n\
+         FAIL bad.json: rfc3339: \"2026-13-01T00:00:00Z\" is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")\n\
+         FAIL bad.json: type: bad time 5\n\
+         0 passed, 3 failed, 0 skipped\n"
+    );
+}
+
 fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("jobsim-conf-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

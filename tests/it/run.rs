@@ -266,6 +266,10 @@ fn bad_scenarios_get_one_clear_error_and_no_outputs() {
             ":19:14: spec.workloads[0].pods.outcomes[0].probability: Invalid value: 1.5: must be between 0 and 1",
         ),
         (
+            "bad-quantity.yaml",
+            ":9:23: spec.cluster.nodePools[0].allocatable.cpu: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' (got \"4GB\")",
+        ),
+        (
             "bad-manifest.yaml",
             ":14:15: spec.workloads[0].job: The Job \"w\" is invalid: spec.template.spec.restartPolicy: Required value",
         ),
@@ -288,6 +292,32 @@ fn bad_scenarios_get_one_clear_error_and_no_outputs() {
         assert!(!dir.exists(), "{file}: nothing may be written");
         let v = jobsim().arg("validate").arg(&path).output().unwrap();
         assert_eq!(v.status.code(), Some(2), "validate {file}");
+    }
+}
+
+/// Flags that take a duration say which flag and why, and nothing is simulated or written.
+#[test]
+fn bad_durations_in_flags_are_refused() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--until", "5 minutes"],
+            "error: --until: invalid duration \"5 minutes\": use a Go duration such as \"500ms\", \"30s\" or \"1h30m\"\n",
+        ),
+        (
+            &["--until=-1h"],
+            "error: --until: invalid duration \"-1h\": must not be negative\n",
+        ),
+        (
+            &["--until", "9999999999h"],
+            "error: --until: invalid duration \"9999999999h\": too large\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let dir = tmp("bad-until");
+        let out = jobsim().arg("run").args(args).arg("--out").arg(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), want, "{args:?}");
+        assert!(!dir.exists(), "{args:?}: nothing may be written");
     }
 }
 

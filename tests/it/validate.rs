@@ -112,3 +112,53 @@ fn older_releases_drop_newer_fields_with_a_warning() {
         "{stderr}"
     );
 }
+
+/// Values a scenario's reader parses itself (release, gates, epoch, index lists): each is
+/// reported in the parser's words, at the value's line, and all of them at once.
+#[test]
+fn scenario_values_are_reported_in_the_parsers_words() {
+    use jobsim::api::profile::{NEWEST_MINOR, OLDEST_MINOR, known_gate_names};
+    let path = repo("tests/scenarios/bad-values.yaml");
+    let out = jobsim().arg("validate").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let wants = [
+        format!(
+            ":6:3: spec.kubernetesVersion: Invalid value: unsupported Kubernetes version \"1.2\": supported versions are 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR}\n"
+        ),
+        format!(
+            ":7:3: spec.featureGates: Invalid value: unrecognized feature gate: NoSuchGate (known gates: {})\n",
+            known_gate_names().join(", ")
+        ),
+        ":5:3: spec.epoch: Invalid value: \"2026-13-01T00:00:00Z\" is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")\n".into(),
+        ":23:11: spec.workloads[0].pods.indexes.3,1: Invalid value: \"3,1\": non-increasing order, previous: 3, current: 1\n".into(),
+        ":24:11: spec.workloads[0].pods.indexes.9: Invalid value: \"9\": too large index: \"9\"\n".into(),
+        ":25:11: spec.workloads[0].pods.indexes.1-2-3: Invalid value: \"1-2-3\": the fragment \"1-2-3\" violates the requirement that an index interval can have at most two parts separated by '-'\n".into(),
+        ":26:11: spec.workloads[0].pods.indexes.x: Invalid value: \"x\": cannot convert string to integer for index: \"x\"\n".into(),
+    ];
+    for want in &wants {
+        assert!(
+            stderr.contains(&format!("{}{want}", path.display())),
+            "want {want:?} in:\n{stderr}"
+        );
+    }
+    assert_eq!(stderr.lines().count(), wants.len(), "{stderr}");
+}
+
+#[test]
+fn an_unsupported_release_is_refused_before_any_file_is_read() {
+    use jobsim::api::profile::{NEWEST_MINOR, OLDEST_MINOR};
+    let out = jobsim()
+        .args(["validate", "--kubernetes-version", "1.2"])
+        .arg(repo("tests/manifests/pi.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: --kubernetes-version: unsupported Kubernetes version \"1.2\": supported versions are 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR}\n"
+        )
+    );
+    assert!(out.stdout.is_empty());
+}
