@@ -28,6 +28,8 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
             jobs_yaml: None,
             step: Some(1000),
             spill: None,
+            series: true,
+            digest: false,
         },
         |_, _| {},
     )

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap derive) and nothing else.
 
+use crate::scenario::Outputs;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -77,4 +78,9 @@ pub struct RunArgs {
     /// (default: 1s, doubled as often as it takes to keep at most 10,000 samples).
     #[arg(long, value_name = "DURATION")]
     pub step: Option<String>,
+    /// The files to write, comma-separated: events, jobs, jobs-yaml, summary, timeseries, charts
+    /// (with jobs, timeseries and summary, which they are drawn from) or all. Overrides the
+    /// scenario's spec.outputs; default: all.
+    #[arg(long, value_name = "LIST", value_parser = Outputs::parse)]
+    pub outputs: Option<Outputs>,
 }

@@ -4,17 +4,17 @@ use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::cli::RunArgs;
 use crate::engine::{self, EventQueue};
 use crate::manifest::Diagnostic;
-use crate::output::events::{CsvLog, EventLog};
+use crate::output::charts::TimelineDigest;
+use crate::output::events::{CsvLog, EventKind, EventLog};
 use crate::output::files::{PendingFile, write_atomic};
 use crate::output::jobs::{JobsYaml, job_templates, write_jobs_csv};
 use crate::output::spool::Spool;
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
-use crate::output::timeseries::{
-    Sample, Tee, TimeSeries, decode_samples, encode_samples, write_bands_from, write_csv_from,
-};
+use crate::output::timeseries::{Sample, TimeSeries, decode_samples, encode_samples, write_bands_from, write_csv_from};
 use crate::record::{JobResult, RunStats};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, Output, Scenario};
+use crate::time::SimTime;
 use crate::world::World;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -22,13 +22,14 @@ use std::sync::{Arc, Mutex};
 
 /// What one replication produced.
 pub struct Replication {
+    /// The time series, unless it was spilled or not sampled.
     pub samples: crate::output::timeseries::Samples,
     pub results: Vec<JobResult>,
     pub stats: RunStats,
     pub events: u64,
     pub end: u64,
-    /// What the charts need from the timeline, when it was written.
-    pub digest: Option<crate::output::charts::TimelineDigest>,
+    /// What the charts need from the timeline, when it was asked for.
+    pub digest: Option<TimelineDigest>,
 }
 
 /// What the run keeps of a finished replication: its statistics, and the
@@ -38,7 +39,7 @@ struct Finished {
     events: u64,
     end: u64,
     results: Vec<JobResult>,
-    digest: Option<crate::output::charts::TimelineDigest>,
+    digest: Option<TimelineDigest>,
 }
 
 /// Writes a file through its pending name, renamed into place when whole.
@@ -52,8 +53,9 @@ fn write_streamed(
     file.commit()
 }
 
-/// Files of replication 0, written while it runs, and the time series' step
-/// and spill.
+/// What a replication produces besides its results: the files of replication 0,
+/// written while it runs, the time series (its step and spill) and the charts'
+/// digest of the timeline.
 pub struct Timeline {
     pub events: Option<PendingFile>,
     pub jobs_yaml: Option<PendingFile>,
@@ -61,6 +63,58 @@ pub struct Timeline {
     pub step: Option<u64>,
     /// Where the time series' samples go; without one they stay in `Replication::samples`.
     pub spill: Option<crate::output::timeseries::Spill>,
+    /// Whether to sample the time series at all.
+    pub series: bool,
+    /// Whether to gather what the charts need from the timeline.
+    pub digest: bool,
+}
+
+/// Passes the timeline's rows to those who want them: the `events.csv` writer,
+/// the charts' digest and the time series, each only if asked for. With none of
+/// them the world is told the log is off, and skips composing rows.
+struct Sinks<'a, L: EventLog> {
+    csv: Option<&'a mut L>,
+    digest: Option<TimelineDigest>,
+    series: Option<TimeSeries>,
+}
+
+impl<L: EventLog> EventLog for Sinks<'_, L> {
+    fn enabled(&self) -> bool {
+        self.csv.is_some() || self.digest.is_some() || self.series.is_some()
+    }
+
+    fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
+        if let Some(f) = self.csv.as_mut() {
+            f.row(t, job, pod, index, kind, detail);
+        }
+        if let Some(d) = self.digest.as_mut() {
+            d.row(t, job, pod, index, kind, detail);
+        }
+        if let Some(s) = self.series.as_mut() {
+            s.row(t, job, pod, index, kind, detail);
+        }
+    }
+
+    fn pod_row(
+        &mut self,
+        t: SimTime,
+        job: &str,
+        pod: &str,
+        id: u32,
+        index: Option<i32>,
+        kind: EventKind,
+        detail: &str,
+    ) {
+        if let Some(f) = self.csv.as_mut() {
+            f.pod_row(t, job, pod, id, index, kind, detail);
+        }
+        if let Some(d) = self.digest.as_mut() {
+            d.pod_row(t, job, pod, id, index, kind, detail);
+        }
+        if let Some(s) = self.series.as_mut() {
+            s.pod_row(t, job, pod, id, index, kind, detail);
+        }
+    }
 }
 
 /// Runs one replication. Replication 0 may stream its timeline and final Jobs.
@@ -71,18 +125,19 @@ pub fn run_replication(
     mut progress: impl FnMut(u64, u64),
 ) -> std::io::Result<Replication> {
     let mut csv_log = timeline.events.as_mut().map(|f| CsvLog::new(f.writer()));
-    let mut tee = Tee {
-        digest: csv_log.as_ref().map(|_| Default::default()),
-        first: csv_log.as_mut(),
-        series: match timeline.step {
-            Some(step) => TimeSeries::new(step),
-            None => TimeSeries::adaptive(),
-        },
-    };
-    if let Some(spill) = timeline.spill.take() {
-        tee.series.set_spill(spill);
+    let mut series = timeline.series.then(|| match timeline.step {
+        Some(step) => TimeSeries::new(step),
+        None => TimeSeries::adaptive(),
+    });
+    if let (Some(series), Some(spill)) = (series.as_mut(), timeline.spill.take()) {
+        series.set_spill(spill);
     }
-    let log: &mut dyn EventLog = &mut tee;
+    let mut sinks = Sinks {
+        csv: csv_log.as_mut(),
+        digest: timeline.digest.then(TimelineDigest::default),
+        series,
+    };
+    let log: &mut dyn EventLog = &mut sinks;
     let mut yaml = timeline
         .jobs_yaml
         .as_mut()
@@ -109,10 +164,15 @@ pub fn run_replication(
     world.report_unfinished();
     let stats = world.stats.clone();
     drop(world);
-    tee.series.finish(end)?;
-    let samples = std::mem::take(&mut tee.series.samples);
-    let digest = tee.digest.take();
-    drop(tee);
+    let samples = match sinks.series.as_mut() {
+        Some(series) => {
+            series.finish(end)?;
+            std::mem::take(&mut series.samples)
+        }
+        None => Vec::new(),
+    };
+    let digest = sinks.digest.take();
+    drop(sinks);
     if let Some(y) = yaml {
         y.finish()?;
     }
@@ -206,17 +266,33 @@ pub fn run(args: &RunArgs) -> u8 {
             }
         },
     };
-    let mut timeline = match (
-        PendingFile::create(&out_dir, "events.csv"),
-        PendingFile::create(&out_dir, "jobs.yaml"),
-    ) {
-        (Ok(e), Ok(y)) => Timeline {
-            events: Some(e),
-            jobs_yaml: Some(y),
+    // --outputs wins over spec.outputs.
+    let outputs = args.outputs.unwrap_or(sc.outputs);
+    let wants = |o: Output| outputs.contains(o);
+    if args.png && !wants(Output::Charts) {
+        eprintln!("error: --png: the charts are not among the outputs ({outputs}); add charts to them");
+        return EXIT_BAD_INPUT;
+    }
+    // The files replication 0 streams are opened first: an unwritable folder
+    // is found before anything is simulated.
+    let pending = |o: Output, name: &str| wants(o).then(|| PendingFile::create(&out_dir, name)).transpose();
+    let opened = pending(Output::Events, "events.csv").and_then(|events| {
+        let jobs_yaml = pending(Output::JobsYaml, "jobs.yaml")?;
+        if events.is_none() && jobs_yaml.is_none() {
+            std::fs::create_dir_all(&out_dir)?;
+        }
+        Ok((events, jobs_yaml))
+    });
+    let mut timeline = match opened {
+        Ok((events, jobs_yaml)) => Timeline {
+            events,
+            jobs_yaml,
             step,
             spill: None,
+            series: wants(Output::Timeseries),
+            digest: wants(Output::Charts),
         },
-        (Err(e), _) | (_, Err(e)) => {
+        Err(e) => {
             eprintln!("error: cannot write to {}: {e}", out_dir.display());
             return EXIT_FAILURE;
         }
@@ -234,9 +310,12 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     // What every replication leaves for the files written after all of them
-    // (time-series samples, jobs.csv rows) waits on disk, not in memory.
-    let spools = match (Spool::new(), Spool::new()) {
-        (Ok(samples), Ok(rows)) => (Arc::new(Mutex::new(samples)), Mutex::new(rows)),
+    // (time-series samples, jobs.csv rows) waits on disk, not in memory; for
+    // the files selected only.
+    let series = wants(Output::Timeseries);
+    let spool = |wanted: bool| wanted.then(Spool::new).transpose();
+    let spools = match (spool(series), spool(wants(Output::Jobs))) {
+        (Ok(samples), Ok(rows)) => (samples.map(|s| Arc::new(Mutex::new(s))), rows.map(Mutex::new)),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: cannot create a temporary file: {e}");
             return EXIT_FAILURE;
@@ -259,23 +338,29 @@ pub fn run(args: &RunArgs) -> u8 {
                     jobs_yaml: None,
                     step,
                     spill: None,
+                    series,
+                    digest: false,
                 };
                 let tl = tl.unwrap_or(&mut none);
-                let spool = Arc::clone(sample_spool);
-                let mut bytes = Vec::new();
-                tl.spill = Some(Box::new(move |samples: &[Sample]| {
-                    bytes.clear();
-                    encode_samples(samples, &mut bytes);
-                    spool.lock().expect("no poisoning").append(r, &bytes)
-                }));
+                if let Some(spool) = sample_spool {
+                    let spool = Arc::clone(spool);
+                    let mut bytes = Vec::new();
+                    tl.spill = Some(Box::new(move |samples: &[Sample]| {
+                        bytes.clear();
+                        encode_samples(samples, &mut bytes);
+                        spool.lock().expect("no poisoning").append(r, &bytes)
+                    }));
+                }
                 let rep = run_replication(&sc, r, tl, |now, _| {
                     if r == 0 {
                         bar.set_message(format!("simulated {}", crate::time::format_duration(now)));
                     }
                 })?;
-                let mut rows = Vec::new();
-                write_jobs_csv(&mut rows, &[(r, &rep.results)], &names, with_replication, false)?;
-                row_spool.lock().expect("no poisoning").append(r, &rows)?;
+                if let Some(spool) = row_spool {
+                    let mut rows = Vec::new();
+                    write_jobs_csv(&mut rows, &[(r, &rep.results)], &names, with_replication, false)?;
+                    spool.lock().expect("no poisoning").append(r, &rows)?;
+                }
                 bar.inc(1);
                 Ok(Finished {
                     stats: replication_stats(&rep.results, &rep.stats, rep.events, rep.end),
@@ -299,55 +384,44 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     }
     let (sample_spool, row_spool) = spools;
-    let sample_spool = Arc::into_inner(sample_spool)
-        .expect("replications are done")
-        .into_inner()
-        .expect("no poisoning");
-    let row_spool = row_spool.into_inner().expect("no poisoning");
+    let sample_spool = sample_spool.map(|s| {
+        Arc::into_inner(s)
+            .expect("replications are done")
+            .into_inner()
+            .expect("no poisoning")
+    });
+    let row_spool = row_spool.map(|s| s.into_inner().expect("no poisoning"));
     let stats: Vec<Stats> = runs.iter_mut().map(|r| std::mem::take(&mut r.stats)).collect();
-    let summary = summary_json(&sc, &stats);
-    let reps = runs.len() as u32;
-    let written = write_streamed(&out_dir, "jobs.csv", |w| {
-        write_jobs_csv(&mut *w, &[], &names, with_replication, true)?;
-        for r in 0..reps {
-            std::io::copy(&mut row_spool.reader(r), w)?;
+    let summary = (wants(Output::Summary) || args.json).then(|| summary_json(&sc, &stats));
+    let written = write_files(
+        &sc,
+        summary.as_ref().filter(|_| wants(Output::Summary)),
+        sample_spool.as_ref(),
+        row_spool.as_ref(),
+        &mut timeline,
+        &out_dir,
+    );
+    let mut wrote = match written {
+        Ok(wrote) => wrote,
+        Err(e) => {
+            eprintln!("error: writing outputs to {}: {e}", out_dir.display());
+            return EXIT_FAILURE;
         }
-        Ok(())
-    })
-    .and_then(|_| {
-        write_atomic(
-            &out_dir,
-            "summary.json",
-            format!("{}\n", serde_json::to_string_pretty(&summary).expect("json")).as_bytes(),
-        )
-    })
-    .and_then(|_| {
-        write_streamed(&out_dir, "timeseries.csv", |w| {
-            write_csv_from(w, decode_samples(sample_spool.reader(0)))
-        })
-    })
-    .and_then(|_| {
-        if reps > 1 {
-            write_streamed(&out_dir, "timeseries-bands.csv", |w| {
-                let streams = (0..reps).map(|r| decode_samples(sample_spool.reader(r))).collect();
-                write_bands_from(w, streams)
-            })?;
+    };
+    if wants(Output::Charts) {
+        if let Err(e) = crate::output::charts::draw_all(&out_dir, args.png, runs[0].digest.take()) {
+            eprintln!("error: drawing charts in {}: {e}", out_dir.display());
+            return EXIT_FAILURE;
         }
-        Ok(out_dir.clone())
-    })
-    .and_then(|_| timeline.events.take().expect("created").commit())
-    .and_then(|_| timeline.jobs_yaml.take().expect("created").commit());
-    if let Err(e) = written {
-        eprintln!("error: writing outputs to {}: {e}", out_dir.display());
-        return EXIT_FAILURE;
-    }
-    if let Err(e) = crate::output::charts::draw_all(&out_dir, args.png, runs[0].digest.take()) {
-        eprintln!("error: drawing charts in {}: {e}", out_dir.display());
-        return EXIT_FAILURE;
+        wrote.push(if args.png {
+            "charts (SVG and PNG)"
+        } else {
+            "charts (SVG)"
+        });
     }
     let wall = started.elapsed().as_secs_f64();
     let events: u64 = runs.iter().map(|r| r.events).sum();
-    if args.json {
+    if let Some(summary) = summary.filter(|_| args.json) {
         println!("{}", serde_json::to_string_pretty(&summary).expect("json"));
         return EXIT_OK;
     }
@@ -366,13 +440,76 @@ pub fn run(args: &RunArgs) -> u8 {
         crate::time::format_duration(first.end),
         rate / 1e6
     );
-    let charts = if args.png { "SVG and PNG" } else { "SVG" };
-    let bands = if runs.len() > 1 { ", timeseries-bands.csv" } else { "" };
-    println!(
-        "wrote {}/events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv{bands} and charts ({charts})",
-        out_dir.display()
-    );
+    println!("wrote {}/{}", out_dir.display(), list(&wrote));
     EXIT_OK
+}
+
+/// Writes the selected files other than the charts (in the order a full run
+/// always wrote them) from what the replications left: `summary.json` when
+/// given one, `timeseries.csv` and the bands from the spool of samples,
+/// `jobs.csv` from the spool of rows; then commits the streamed files. Returns
+/// the names of the files written, in the order the report lists them.
+fn write_files(
+    sc: &Scenario,
+    summary: Option<&serde_json::Value>,
+    samples: Option<&Spool>,
+    rows: Option<&Spool>,
+    timeline: &mut Timeline,
+    out_dir: &Path,
+) -> std::io::Result<Vec<&'static str>> {
+    let reps = sc.replications;
+    let mut wrote = Vec::new();
+    if timeline.events.is_some() {
+        wrote.push("events.csv");
+    }
+    if let Some(rows) = rows {
+        let names: Vec<String> = sc.workloads.iter().map(|w| w.name.clone()).collect();
+        write_streamed(out_dir, "jobs.csv", |w| {
+            write_jobs_csv(&mut *w, &[], &names, reps > 1, true)?;
+            for r in 0..reps {
+                std::io::copy(&mut rows.reader(r), w)?;
+            }
+            Ok(())
+        })?;
+        wrote.push("jobs.csv");
+    }
+    if timeline.jobs_yaml.is_some() {
+        wrote.push("jobs.yaml");
+    }
+    if let Some(summary) = summary {
+        let text = format!("{}\n", serde_json::to_string_pretty(summary).expect("json"));
+        write_atomic(out_dir, "summary.json", text.as_bytes())?;
+        wrote.push("summary.json");
+    }
+    if let Some(samples) = samples {
+        write_streamed(out_dir, "timeseries.csv", |w| {
+            write_csv_from(w, decode_samples(samples.reader(0)))
+        })?;
+        wrote.push("timeseries.csv");
+        if reps > 1 {
+            write_streamed(out_dir, "timeseries-bands.csv", |w| {
+                let streams = (0..reps).map(|r| decode_samples(samples.reader(r))).collect();
+                write_bands_from(w, streams)
+            })?;
+            wrote.push("timeseries-bands.csv");
+        }
+    }
+    if let Some(f) = timeline.events.take() {
+        f.commit()?;
+    }
+    if let Some(f) = timeline.jobs_yaml.take() {
+        f.commit()?;
+    }
+    Ok(wrote)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn summary_line(sc: &Scenario, s: &Stats, reps: usize) -> String {
@@ -423,4 +560,40 @@ fn progress_bar(hidden: bool, sc: &Scenario) -> indicatif::ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::events::NullLog;
+
+    /// Without a timeline file, time series or digest the world is told the log
+    /// is off; the results do not depend on what is written.
+    #[test]
+    fn a_replication_without_outputs_samples_nothing_and_gets_the_same_results() {
+        let none: Sinks<'_, NullLog> = Sinks {
+            csv: None,
+            digest: None,
+            series: None,
+        };
+        assert!(!none.enabled());
+        let sc = load_scenario(None).expect("quickstart");
+        let run = |on: bool| {
+            let mut timeline = Timeline {
+                events: None,
+                jobs_yaml: None,
+                step: None,
+                spill: None,
+                series: on,
+                digest: on,
+            };
+            run_replication(&sc, 0, &mut timeline, |_, _| {}).expect("runs")
+        };
+        let (bare, full) = (run(false), run(true));
+        assert!(bare.samples.is_empty() && bare.digest.is_none());
+        assert!(!full.samples.is_empty() && full.digest.is_some());
+        assert_eq!(format!("{:?}", bare.results), format!("{:?}", full.results));
+        assert_eq!(format!("{:?}", bare.stats), format!("{:?}", full.stats));
+        assert_eq!((bare.events, bare.end), (full.events, full.end));
+    }
 }

@@ -2,9 +2,11 @@
 //! plus how their pods behave) and scripted actions. `schema.rs` is the file
 //! format, `resolve.rs` checks it and builds this model.
 
+pub mod outputs;
 mod resolve;
 pub mod schema;
 
+pub use outputs::{Output, Outputs};
 pub use resolve::{load, load_str};
 
 use crate::api::{Job, Time};
@@ -31,6 +33,8 @@ pub struct Scenario {
     pub cluster: Cluster,
     pub workloads: Vec<Workload>,
     pub actions: Vec<Action>,
+    /// The files a run writes (`spec.outputs`; `--outputs` overrides it).
+    pub outputs: Outputs,
 }
 
 /// kube-controller-manager settings that shape the Job controller.

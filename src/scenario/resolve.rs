@@ -304,6 +304,7 @@ impl Resolver {
             }
         }
         let actions = self.actions(spec.actions, &workloads, &cluster);
+        let outputs = self.outputs(spec.outputs);
         Scenario {
             name: if raw.metadata.name.is_empty() {
                 "scenario".into()
@@ -319,6 +320,30 @@ impl Resolver {
             cluster,
             workloads,
             actions,
+            outputs,
+        }
+    }
+
+    /// `spec.outputs`: every name is checked, each bad one reported at its line.
+    fn outputs(&mut self, names: Option<Vec<String>>) -> Outputs {
+        let Some(names) = names else {
+            return Outputs::ALL;
+        };
+        let mut ok = true;
+        for (i, name) in names.iter().enumerate() {
+            if let Err(e) = Outputs::from_names([name.as_str()]) {
+                self.err(&format!("spec.outputs[{i}]"), format!("Invalid value: {e}"));
+                ok = false;
+            }
+        }
+        match Outputs::from_names(names.iter().map(String::as_str)) {
+            Ok(set) => set,
+            Err(e) => {
+                if ok {
+                    self.err("spec.outputs", format!("Invalid value: {e}"));
+                }
+                Outputs::ALL
+            }
         }
     }
 

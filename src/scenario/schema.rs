@@ -68,6 +68,8 @@ pub struct ScenarioSpec {
     pub workloads: Vec<WorkloadSpec>,
     #[serde(default)]
     pub actions: Vec<ActionSpec>,
+    /// Output names (`events`, `summary`, ...); default: every output.
+    pub outputs: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -4,6 +4,7 @@ mod charts; // SVG and PNG charts: labels, bounds, `jobsim plot`.
 mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actions.
 mod conformance; // `jobsim conformance` over the shipped vectors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
+mod outputs; // `--outputs` and `spec.outputs`: which files a run writes, and that they are a full run's.
 mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.
 mod validate; // `jobsim validate` messages, positions and exit codes.
 
