@@ -435,45 +435,6 @@ fn detail_field(detail: &str, key: &str) -> String {
     detail_value(detail, key).unwrap_or("").to_string()
 }
 
-/// Passes rows to a timeline writer and the charts' digest (if any) and to the
-/// time series. Generic over the writer, so that its row is a direct call.
-pub struct Tee<'a, L: EventLog> {
-    pub first: Option<&'a mut L>,
-    pub digest: Option<super::charts::TimelineDigest>,
-    pub series: TimeSeries,
-}
-
-impl<L: EventLog> EventLog for Tee<'_, L> {
-    fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
-        if let Some(f) = self.first.as_mut() {
-            f.row(t, job, pod, index, kind, detail);
-        }
-        if let Some(d) = self.digest.as_mut() {
-            d.row(t, job, pod, index, kind, detail);
-        }
-        self.series.row(t, job, pod, index, kind, detail);
-    }
-
-    fn pod_row(
-        &mut self,
-        t: SimTime,
-        job: &str,
-        pod: &str,
-        id: u32,
-        index: Option<i32>,
-        kind: EventKind,
-        detail: &str,
-    ) {
-        if let Some(f) = self.first.as_mut() {
-            f.pod_row(t, job, pod, id, index, kind, detail);
-        }
-        if let Some(d) = self.digest.as_mut() {
-            d.pod_row(t, job, pod, id, index, kind, detail);
-        }
-        self.series.pod_row(t, job, pod, id, index, kind, detail);
-    }
-}
-
 fn fmt_num(v: f64) -> String {
     let mut s = Vec::new();
     push_num(&mut s, v);
