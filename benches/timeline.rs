@@ -4,7 +4,7 @@
 //! any model costs on that benchmark with its timeline written.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use jobsim::output::events::{CsvLog, EventKind, EventLog};
+use jobsim::output::events::{CsvLog, Detail, EventKind, EventLog, Row};
 use std::hint::black_box;
 
 /// The allocator `jobsim` itself runs with, so that the figures match.
@@ -12,12 +12,24 @@ use std::hint::black_box;
 static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
 
 /// A pod's rows: as the benchmark writes them, with its typical details.
-const POD_ROWS: [(EventKind, &str); 5] = [
-    (EventKind::PodCreated, ""),
-    (EventKind::PodScheduled, "node=node-0"),
-    (EventKind::PodRunning, ""),
-    (EventKind::PodReady, ""),
-    (EventKind::PodSucceeded, "exitCode=0;container=main"),
+const POD_ROWS: [(EventKind, Detail); 5] = [
+    (EventKind::PodCreated, Detail::None),
+    (
+        EventKind::PodScheduled,
+        Detail::Bound {
+            node: "node-0",
+            request: None,
+        },
+    ),
+    (EventKind::PodRunning, Detail::None),
+    (EventKind::PodReady, Detail::None),
+    (
+        EventKind::PodSucceeded,
+        Detail::Exited {
+            exit_code: 0,
+            container: "main",
+        },
+    ),
 ];
 
 fn timeline(c: &mut Criterion) {
@@ -39,7 +51,7 @@ fn timeline(c: &mut Criterion) {
                 let (job, pod) = &names[(n / 5) as usize % names.len()];
                 let (kind, detail) = POD_ROWS[(n % 5) as usize];
                 // Times advance by a few milliseconds a row, as in the benchmark.
-                log.pod_row(n * 17, job, pod, n as u32, None, kind, detail);
+                log.record(&Row::pod(n * 17, job, pod, n as u32, None, kind, detail));
             }
             black_box(log.into_inner().1.is_none())
         })

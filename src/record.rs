@@ -64,31 +64,266 @@ event_kinds!(
     NodeRemoved,
 );
 
-/// Where timeline rows go. The simulator calls it for every event; a
+/// What a timeline row says besides its kind, typed. `events.csv` writes it
+/// as `key=value` pairs separated by `;` ([`Detail`]'s `Display`), and
+/// [`Detail::parse`] reads that text back: the one place that knows the format.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Detail<'a> {
+    None,
+    /// `node=NAME`: a node lost, recovered, drained or removed.
+    Node {
+        node: &'a str,
+    },
+    /// `node=NAME;cpu=MILLI;memory=BYTES;pods=N`: a node joins (0: unlimited).
+    NodeAdded {
+        node: &'a str,
+        cpu_milli: i64,
+        memory: i64,
+        pods: i64,
+    },
+    /// `node=NAME[;cpu=MILLI;memory=BYTES]`: a pod bound, with the room it
+    /// holds there (none on an unlimited cluster or for a pod that asks for nothing).
+    Bound {
+        node: &'a str,
+        request: Option<(i64, i64)>,
+    },
+    /// `exitCode=N;container=NAME`: a pod ended after its container ran.
+    Exited {
+        exit_code: i32,
+        container: &'a str,
+    },
+    /// `exitCode=N;container=NAME;restartCount=N;backoff=DURATION`.
+    Restarted {
+        exit_code: i32,
+        container: &'a str,
+        restart_count: i32,
+        backoff_ms: u64,
+    },
+    /// `grace=DURATION`: a graceful deletion.
+    Grace {
+        grace_ms: u64,
+    },
+    /// `reason=R[;message=M]`: why (a condition, an eviction, a deletion, a
+    /// pod the scheduler could not place); empty when there is no reason.
+    Reason {
+        reason: &'a str,
+        message: &'a str,
+    },
+}
+
+impl std::fmt::Display for Detail<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::time::format_duration;
+        match *self {
+            Detail::None => Ok(()),
+            Detail::Node { node } => write!(f, "node={node}"),
+            Detail::NodeAdded {
+                node,
+                cpu_milli,
+                memory,
+                pods,
+            } => {
+                write!(f, "node={node};cpu={cpu_milli};memory={memory};pods={pods}")
+            }
+            Detail::Bound { node, request: None } => write!(f, "node={node}"),
+            Detail::Bound {
+                node,
+                request: Some((cpu, memory)),
+            } => write!(f, "node={node};cpu={cpu};memory={memory}"),
+            Detail::Exited { exit_code, container } => write!(f, "exitCode={exit_code};container={container}"),
+            Detail::Restarted {
+                exit_code,
+                container,
+                restart_count,
+                backoff_ms,
+            } => write!(
+                f,
+                "exitCode={exit_code};container={container};restartCount={restart_count};backoff={}",
+                format_duration(backoff_ms)
+            ),
+            Detail::Grace { grace_ms } => write!(f, "grace={}", format_duration(grace_ms)),
+            Detail::Reason { reason: "", .. } => Ok(()),
+            Detail::Reason { reason, message: "" } => write!(f, "reason={reason}"),
+            Detail::Reason { reason, message } => write!(f, "reason={reason};message={message}"),
+        }
+    }
+}
+
+/// A detail that does not read as its kind's.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{kind} detail {text:?}: {why}")]
+pub struct DetailError {
+    kind: &'static str,
+    text: String,
+    why: &'static str,
+}
+
+impl<'a> Detail<'a> {
+    /// Reads the detail of a row of `kind` back from its `events.csv` text.
+    pub fn parse(kind: EventKind, text: &'a str) -> Result<Detail<'a>, DetailError> {
+        use EventKind::*;
+        let fail = |why| DetailError {
+            kind: kind.name(),
+            text: text.to_string(),
+            why,
+        };
+        let fields = Fields(text);
+        let num = |key: &str| -> Result<i64, DetailError> {
+            let v = fields.get(key).ok_or_else(|| fail("a field is missing"))?;
+            v.parse().map_err(|_| fail("a number does not read"))
+        };
+        let duration = |key: &str| -> Result<u64, DetailError> {
+            let v = fields.get(key).ok_or_else(|| fail("a field is missing"))?;
+            crate::time::parse_duration(v).map_err(|_| fail("a duration does not read"))
+        };
+        let node = || fields.get("node").ok_or_else(|| fail("no node"));
+        Ok(match kind {
+            NodeLost | NodeRecovered | NodeDrained | NodeRemoved => Detail::Node { node: node()? },
+            NodeAdded => Detail::NodeAdded {
+                node: node()?,
+                cpu_milli: num("cpu")?,
+                memory: num("memory")?,
+                pods: num("pods")?,
+            },
+            PodScheduled => Detail::Bound {
+                node: node()?,
+                request: match fields.get("cpu") {
+                    None => None,
+                    Some(_) => Some((num("cpu")?, num("memory")?)),
+                },
+            },
+            PodSucceeded | PodFailed if fields.get("exitCode").is_some() => Detail::Exited {
+                exit_code: num("exitCode")? as i32,
+                container: fields.get("container").unwrap_or(""),
+            },
+            ContainerRestarted => Detail::Restarted {
+                exit_code: num("exitCode")? as i32,
+                container: fields.get("container").unwrap_or(""),
+                restart_count: num("restartCount")? as i32,
+                backoff_ms: duration("backoff")?,
+            },
+            PodDeleting => Detail::Grace {
+                grace_ms: duration("grace")?,
+            },
+            _ if text.is_empty() => Detail::None,
+            // A reason may hold anything but `;message=`, a message anything at all.
+            _ => match text.strip_prefix("reason=") {
+                Some(rest) => match rest.split_once(";message=") {
+                    Some((reason, message)) => Detail::Reason { reason, message },
+                    None => Detail::Reason {
+                        reason: rest,
+                        message: "",
+                    },
+                },
+                None => return Err(fail("expected reason=…")),
+            },
+        })
+    }
+}
+
+/// `key=value` pairs separated by `;`.
+struct Fields<'a>(&'a str);
+
+impl<'a> Fields<'a> {
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.0
+            .split(';')
+            .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+    }
+}
+
+/// One timeline row.
+#[derive(Clone, Copy, Debug)]
+pub struct Row<'a> {
+    pub t: SimTime,
+    /// The Job's name; empty for rows about nodes.
+    pub job: &'a str,
+    /// The pod's name; empty for rows about Jobs and nodes.
+    pub pod: &'a str,
+    /// An id of the pod unique within the replication (the simulator's pod
+    /// slot): consumers that follow pods key them by it instead of hashing
+    /// names. `None` when the row is about no pod, or comes from a file.
+    pub pod_id: Option<u32>,
+    /// The completion index of an Indexed Job's pod.
+    pub index: Option<i32>,
+    pub kind: EventKind,
+    pub detail: Detail<'a>,
+}
+
+impl<'a> Row<'a> {
+    /// A row about a Job.
+    pub fn job(t: SimTime, job: &'a str, kind: EventKind, detail: Detail<'a>) -> Self {
+        Row {
+            t,
+            job,
+            pod: "",
+            pod_id: None,
+            index: None,
+            kind,
+            detail,
+        }
+    }
+
+    /// A row about a node.
+    pub fn node(t: SimTime, kind: EventKind, detail: Detail<'a>) -> Self {
+        Row::job(t, "", kind, detail)
+    }
+
+    /// A row about pod `id` of a Job.
+    pub fn pod(
+        t: SimTime,
+        job: &'a str,
+        pod: &'a str,
+        id: u32,
+        index: Option<i32>,
+        kind: EventKind,
+        detail: Detail<'a>,
+    ) -> Self {
+        Row {
+            t,
+            job,
+            pod,
+            pod_id: Some(id),
+            index,
+            kind,
+            detail,
+        }
+    }
+}
+
+/// Where timeline rows go. The simulator hands it every event; a
 /// replication whose timeline is not kept uses [`NullLog`].
 pub trait EventLog {
+    /// Whether rows are wanted at all (the simulator skips composing them if not).
     fn enabled(&self) -> bool {
         true
     }
-    fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str);
+    fn record(&mut self, row: &Row);
+}
 
-    /// A row about a pod, with an id unique to it within the run (the
-    /// simulator's pod slot): consumers that follow pods key them by `id`
-    /// instead of hashing names. The others take it as a [`EventLog::row`].
-    /// A timeline gives every pod row one way or the other, not both.
-    #[allow(clippy::too_many_arguments)]
-    fn pod_row(
-        &mut self,
-        t: SimTime,
-        job: &str,
-        pod: &str,
-        _id: u32,
-        index: Option<i32>,
-        kind: EventKind,
-        detail: &str,
-    ) {
-        self.row(t, job, pod, index, kind, detail);
-    }
+/// Hands `log` a row read back from the fields of an `events.csv` line (the
+/// detail unquoted): pods known by name only.
+#[allow(clippy::too_many_arguments)]
+pub fn record_text(
+    log: &mut dyn EventLog,
+    t: SimTime,
+    job: &str,
+    pod: &str,
+    index: Option<i32>,
+    kind: EventKind,
+    detail: &str,
+) -> Result<(), DetailError> {
+    let detail = Detail::parse(kind, detail)?;
+    log.record(&Row {
+        t,
+        job,
+        pod,
+        pod_id: None,
+        index,
+        kind,
+        detail,
+    });
+    Ok(())
 }
 
 pub struct NullLog;
@@ -97,7 +332,7 @@ impl EventLog for NullLog {
     fn enabled(&self) -> bool {
         false
     }
-    fn row(&mut self, _: SimTime, _: &str, _: &str, _: Option<i32>, _: EventKind, _: &str) {}
+    fn record(&mut self, _: &Row) {}
 }
 
 /// Per-Job results, filled as the run goes.

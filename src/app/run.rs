@@ -5,16 +5,15 @@ use crate::cli::RunArgs;
 use crate::engine::{self, EventQueue};
 use crate::manifest::Diagnostic;
 use crate::output::charts::TimelineDigest;
-use crate::output::events::{CsvLog, EventKind, EventLog};
+use crate::output::events::CsvLog;
 use crate::output::files::{PendingFile, write_atomic};
 use crate::output::jobs::{JobsYaml, job_templates, write_jobs_csv};
 use crate::output::spool::Spool;
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
 use crate::output::timeseries::{Sample, TimeSeries, decode_samples, encode_samples, write_bands_from, write_csv_from};
-use crate::record::{JobResult, RunStats};
+use crate::record::{EventLog, JobResult, Row, RunStats};
 use crate::scenario::{self, Output, Scenario};
-use crate::time::SimTime;
 use crate::world::World;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -83,36 +82,15 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
         self.csv.is_some() || self.digest.is_some() || self.series.is_some()
     }
 
-    fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
+    fn record(&mut self, row: &Row) {
         if let Some(f) = self.csv.as_mut() {
-            f.row(t, job, pod, index, kind, detail);
+            f.record(row);
         }
         if let Some(d) = self.digest.as_mut() {
-            d.row(t, job, pod, index, kind, detail);
+            d.record(row);
         }
         if let Some(s) = self.series.as_mut() {
-            s.row(t, job, pod, index, kind, detail);
-        }
-    }
-
-    fn pod_row(
-        &mut self,
-        t: SimTime,
-        job: &str,
-        pod: &str,
-        id: u32,
-        index: Option<i32>,
-        kind: EventKind,
-        detail: &str,
-    ) {
-        if let Some(f) = self.csv.as_mut() {
-            f.pod_row(t, job, pod, id, index, kind, detail);
-        }
-        if let Some(d) = self.digest.as_mut() {
-            d.pod_row(t, job, pod, id, index, kind, detail);
-        }
-        if let Some(s) = self.series.as_mut() {
-            s.pod_row(t, job, pod, id, index, kind, detail);
+            s.record(row);
         }
     }
 }

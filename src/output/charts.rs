@@ -5,8 +5,7 @@
 //! the little they need from the timeline is gathered as it is written, so the
 //! run does not read its own `events.csv` back.
 
-use super::events::{EventKind, EventLog};
-use crate::time::SimTime;
+use super::events::{Detail, EventKind, EventLog, Row, unquote};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -194,7 +193,9 @@ impl TimelineDigest {
                 (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
                 && let Some(kind) = EventKind::from_name(event).filter(|&k| Self::follows(k))
             {
-                d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, kind, detail);
+                let text = unquote(detail);
+                let detail = Detail::parse(kind, &text).unwrap_or(Detail::None);
+                d.event(t.parse::<f64>().unwrap_or(0.0), job, pod, kind, &detail);
             }
         })?;
         Ok(d)
@@ -207,7 +208,7 @@ impl TimelineDigest {
     }
 
     /// One timeline row, `t` in seconds.
-    fn event(&mut self, t: f64, job: &str, pod: &str, kind: EventKind, detail: &str) {
+    fn event(&mut self, t: f64, job: &str, pod: &str, kind: EventKind, detail: &Detail) {
         match kind {
             EventKind::JobCreated if self.order.len() < GANTT_JOBS => {
                 self.order.push(job.to_string());
@@ -223,12 +224,10 @@ impl TimelineDigest {
             }
             EventKind::PodSucceeded | EventKind::PodFailed => {
                 if kind == EventKind::PodFailed {
-                    let cause = if detail.contains("reason=NodeLost") {
-                        "Pod: node lost".to_string()
-                    } else if let Some(code) = super::events::detail_value(detail, "exitCode") {
-                        format!("Pod: exit code {code}")
-                    } else {
-                        "Pod: deleted before start".to_string()
+                    let cause = match *detail {
+                        Detail::Reason { reason: "NodeLost", .. } => "Pod: node lost".to_string(),
+                        Detail::Exited { exit_code, .. } => format!("Pod: exit code {exit_code}"),
+                        _ => "Pod: deleted before start".to_string(),
                     };
                     *self.failures.entry(cause).or_default() += 1;
                 }
@@ -274,10 +273,10 @@ impl EventLog for TimelineDigest {
     /// Most rows (scheduling, running, readiness, Job conditions) are none of
     /// the digest's business: they return before any work.
     #[inline]
-    fn row(&mut self, t: SimTime, job: &str, pod: &str, _: Option<i32>, kind: EventKind, detail: &str) {
-        if Self::follows(kind) {
+    fn record(&mut self, row: &Row) {
+        if Self::follows(row.kind) {
             // The same f64 as parsing the three-decimal text of events.csv.
-            self.event(t as f64 / 1000.0, job, pod, kind, detail);
+            self.event(row.t as f64 / 1000.0, row.job, row.pod, row.kind, &row.detail);
         }
     }
 }

@@ -1,19 +1,11 @@
 //! `events.csv`: `time,job,pod,index,event,detail`, one row per event, time
 //! in seconds since t=0 with three decimals.
 
-use crate::time::SimTime;
 use std::io::Write;
 
-pub use crate::record::{EventKind, EventLog, NullLog};
+pub use crate::record::{Detail, EventKind, EventLog, NullLog, Row};
 
 pub const HEADER: &str = "time,job,pod,index,event,detail\n";
-
-/// The value under `key` in a `key=value;...` detail.
-pub fn detail_value<'d>(detail: &'d str, key: &str) -> Option<&'d str> {
-    detail
-        .split(';')
-        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
-}
 
 /// Writes rows as CSV into any writer (names never need quoting: they are DNS
 /// labels; details are quoted when they hold a comma or quote). Rows gather in
@@ -57,6 +49,14 @@ impl<W: Write> CsvLog<W> {
     }
 }
 
+/// A field of `events.csv` as written: quotes around it removed, doubled quotes undone.
+pub fn unquote(field: &str) -> std::borrow::Cow<'_, str> {
+    match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\"").into(),
+        None => field.into(),
+    }
+}
+
 fn needs_csv_quotes(s: &str) -> bool {
     s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n'))
 }
@@ -78,22 +78,55 @@ fn push_field(buf: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// Writes a row's detail as [`Detail`]'s `Display` does, the frequent kinds
+/// without the formatting machinery; reasons and messages are quoted if need be.
+fn push_detail(b: &mut Vec<u8>, detail: &Detail) {
+    let int = |b: &mut Vec<u8>, v: i64| b.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    match *detail {
+        Detail::None => {}
+        Detail::Node { node } | Detail::Bound { node, request: None } => {
+            b.extend_from_slice(b"node=");
+            push_name(b, node);
+        }
+        Detail::Bound {
+            node,
+            request: Some((cpu, memory)),
+        } => {
+            b.extend_from_slice(b"node=");
+            push_name(b, node);
+            b.extend_from_slice(b";cpu=");
+            int(b, cpu);
+            b.extend_from_slice(b";memory=");
+            int(b, memory);
+        }
+        Detail::Exited { exit_code, container } => {
+            b.extend_from_slice(b"exitCode=");
+            int(b, exit_code as i64);
+            b.extend_from_slice(b";container=");
+            push_name(b, container);
+        }
+        Detail::NodeAdded { .. } | Detail::Restarted { .. } | Detail::Grace { .. } | Detail::Reason { .. } => {
+            push_field(b, &detail.to_string())
+        }
+    }
+}
+
 impl<W: Write> EventLog for CsvLog<W> {
-    fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
+    fn record(&mut self, row: &Row) {
         let b = &mut self.buf;
-        self.times.push(b, t);
+        self.times.push(b, row.t);
         b.push(b',');
-        push_name(b, job);
+        push_name(b, row.job);
         b.push(b',');
-        push_name(b, pod);
+        push_name(b, row.pod);
         b.push(b',');
-        if let Some(ix) = index {
+        if let Some(ix) = row.index {
             b.extend_from_slice(itoa::Buffer::new().format(ix).as_bytes());
         }
         b.push(b',');
-        b.extend_from_slice(kind.name().as_bytes());
+        b.extend_from_slice(row.kind.name().as_bytes());
         b.push(b',');
-        push_field(b, detail);
+        push_detail(b, &row.detail);
         b.push(b'\n');
         if b.len() >= BLOCK {
             self.write_buf();
@@ -104,6 +137,19 @@ impl<W: Write> EventLog for CsvLog<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::time::SimTime;
+
+    /// Rows as `events.csv` holds them, read back through [`Detail::parse`].
+    trait Feed {
+        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str);
+    }
+
+    impl<L: EventLog> Feed for L {
+        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
+            crate::record::record_text(self, t, job, pod, index, kind, detail).unwrap();
+        }
+    }
 
     #[test]
     fn every_kind_reads_back_from_its_name() {
@@ -116,24 +162,64 @@ mod tests {
         assert_eq!(EventKind::from_name(""), None);
     }
 
+    /// Every shape of detail: `Display` writes it, `parse` reads it back to the
+    /// same value, and the CSV writer's fast path writes the same text.
     #[test]
-    fn detail_values_are_found_by_whole_key() {
-        let d = "node=n1;cpu=500;cpus=9;memory=1024";
-        assert_eq!(detail_value(d, "node"), Some("n1"));
-        assert_eq!(detail_value(d, "cpu"), Some("500"));
-        assert_eq!(detail_value(d, "memory"), Some("1024"));
-        assert_eq!(detail_value(d, "pods"), None);
-        assert_eq!(detail_value("", "cpu"), None);
+    fn details_read_back_as_written() {
+        use EventKind::*;
+        let cases = [
+            (PodCreated, ""),
+            (NodeLost, "node=cpu-3"),
+            (NodeAdded, "node=cpu-0;cpu=16000;memory=68719476736;pods=110"),
+            (PodScheduled, "node=node-0"),
+            (PodScheduled, "node=cpu-1;cpu=500;memory=1073741824"),
+            (PodSucceeded, "exitCode=0;container=main"),
+            (PodFailed, "exitCode=137;container=side-car"),
+            (PodFailed, "reason=DeletedBeforeStart"),
+            (
+                ContainerRestarted,
+                "exitCode=1;container=main;restartCount=3;backoff=40s",
+            ),
+            (PodDeleting, "grace=1m30s"),
+            (
+                JobFailed,
+                "reason=BackoffLimitExceeded;message=Job has reached the specified backoff limit",
+            ),
+            (JobComplete, ""),
+            (
+                PodUnschedulable,
+                "reason=0/3 nodes are available: 2 Insufficient cpu, 1 Too many pods.",
+            ),
+            (JobDeleted, "reason=TTLAfterFinished"),
+        ];
+        for (kind, text) in cases {
+            let d = Detail::parse(kind, text).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(d.to_string(), text, "{kind:?}");
+            let mut fast = Vec::new();
+            push_detail(&mut fast, &d);
+            assert_eq!(unquote(std::str::from_utf8(&fast).unwrap()), text, "{kind:?}");
+        }
+        assert!(Detail::parse(NodeAdded, "node=n;cpu=x;memory=1;pods=1").is_err());
+        assert!(Detail::parse(PodDeleting, "grace=soon").is_err());
+        assert!(Detail::parse(JobFailed, "message=no reason").is_err());
+        assert_eq!(
+            Detail::parse(PodScheduled, "node=n;cpus=9;memory=1"),
+            Ok(Detail::Bound {
+                node: "n",
+                request: None
+            }),
+            "keys match whole"
+        );
     }
 
     #[test]
     fn quotes_in_a_detail_are_doubled() {
         let mut log = CsvLog::new(Vec::new());
-        log.row(1, "j", "", None, EventKind::JobFailed, "message=say \"hi\"");
+        log.row(1, "j", "", None, EventKind::JobFailed, "reason=R;message=say \"hi\"");
         let (out, _) = log.into_inner();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            format!("{HEADER}0.001,j,,,JobFailed,\"message=say \"\"hi\"\"\"\n")
+            format!("{HEADER}0.001,j,,,JobFailed,\"reason=R;message=say \"\"hi\"\"\"\n")
         );
     }
 

@@ -3,7 +3,7 @@
 //! timeline itself (the same rows that go to `events.csv`), so it can be
 //! rebuilt from `events.csv` alone.
 
-use super::events::{EventKind, EventLog, detail_value};
+use crate::record::{Detail, EventKind, EventLog, Row};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -116,11 +116,6 @@ pub struct TimeSeries {
     pub samples: Samples,
     spill: Option<Spill>,
     spill_error: Option<std::io::Error>,
-}
-
-/// The number under `key` in a `key=value;...` detail, or 0.
-fn detail_num(detail: &str, key: &str) -> i64 {
-    detail_value(detail, key).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 impl TimeSeries {
@@ -304,31 +299,31 @@ impl TimeSeries {
 }
 
 impl EventLog for TimeSeries {
-    /// A pod known by name gets an id of its own when it is created.
-    fn row(&mut self, t: SimTime, job: &str, pod: &str, _index: Option<i32>, kind: EventKind, detail: &str) {
-        let id = match kind {
-            EventKind::PodCreated => {
-                let id = self.next_named_id;
-                self.next_named_id += 1;
-                self.names.insert(pod.into(), id);
-                id
-            }
-            EventKind::PodSucceeded | EventKind::PodFailed | EventKind::PodDeleted => {
-                self.names.remove(pod).unwrap_or(u64::MAX)
-            }
-            _ => self.names.get(pod).copied().unwrap_or(u64::MAX),
+    /// Pods are followed by the simulator's id; a pod known only by name (a
+    /// timeline read back from `events.csv`) gets an id of its own when it is created.
+    fn record(&mut self, row: &Row) {
+        let id = match row.pod_id {
+            Some(id) => id as u64,
+            None => match row.kind {
+                EventKind::PodCreated => {
+                    let id = self.next_named_id;
+                    self.next_named_id += 1;
+                    self.names.insert(row.pod.into(), id);
+                    id
+                }
+                EventKind::PodSucceeded | EventKind::PodFailed | EventKind::PodDeleted => {
+                    self.names.remove(row.pod).unwrap_or(u64::MAX)
+                }
+                _ => self.names.get(row.pod).copied().unwrap_or(u64::MAX),
+            },
         };
-        self.apply(t, job, id, kind, detail);
-    }
-
-    fn pod_row(&mut self, t: SimTime, job: &str, _: &str, id: u32, _: Option<i32>, kind: EventKind, detail: &str) {
-        self.apply(t, job, id as u64, kind, detail);
+        self.apply(row.t, row.job, id, row.kind, &row.detail);
     }
 }
 
 impl TimeSeries {
     /// One row, its pod (if it is about one) by id (`u64::MAX`: none known).
-    fn apply(&mut self, t: SimTime, job: &str, pod: u64, kind: EventKind, detail: &str) {
+    fn apply(&mut self, t: SimTime, job: &str, pod: u64, kind: EventKind, detail: &Detail) {
         self.sample_until(t, false);
         match kind {
             EventKind::JobCreated => {
@@ -357,9 +352,13 @@ impl TimeSeries {
                     },
                 );
             }
-            // `node=...` alone when the pod asks for nothing or nodes are unlimited.
-            EventKind::PodScheduled if detail.contains(';') => {
-                let (cpu, memory) = (detail_num(detail, "cpu"), detail_num(detail, "memory"));
+            // No request when the pod asks for nothing or nodes are unlimited.
+            EventKind::PodScheduled
+                if let Detail::Bound {
+                    request: Some((cpu, memory)),
+                    ..
+                } = *detail =>
+            {
                 if let Some(p) = self.pods.get_mut(&pod) {
                     p.cpu = cpu;
                     p.memory = memory;
@@ -387,24 +386,29 @@ impl TimeSeries {
 
     /// A row about a node (rare next to pod rows: kept out of `apply`'s way).
     #[cold]
-    fn node_row(&mut self, kind: EventKind, detail: &str) {
-        match kind {
-            EventKind::NodeAdded => {
+    fn node_row(&mut self, kind: EventKind, detail: &Detail) {
+        match (kind, *detail) {
+            (
+                EventKind::NodeAdded,
+                Detail::NodeAdded {
+                    node, cpu_milli, pods, ..
+                },
+            ) => {
                 let cap = NodeCap {
-                    cpu: detail_num(detail, "cpu"),
-                    pods: detail_num(detail, "pods"),
+                    cpu: cpu_milli,
+                    pods,
                     up: true,
                 };
                 self.counts.cpu_allocatable += cap.cpu;
                 self.counts.pods_allocatable += cap.pods;
-                if let Some(old) = self.nodes.insert(detail_field(detail, "node"), cap) {
+                if let Some(old) = self.nodes.insert(node.to_string(), cap) {
                     self.node_capacity(old, -1);
                 }
             }
-            EventKind::NodeLost => self.set_node(detail, false),
-            EventKind::NodeRecovered => self.set_node(detail, true),
-            EventKind::NodeRemoved => {
-                if let Some(old) = self.nodes.remove(&detail_field(detail, "node")) {
+            (EventKind::NodeLost, Detail::Node { node }) => self.set_node(node, false),
+            (EventKind::NodeRecovered, Detail::Node { node }) => self.set_node(node, true),
+            (EventKind::NodeRemoved, Detail::Node { node }) => {
+                if let Some(old) = self.nodes.remove(node) {
                     self.node_capacity(old, -1);
                 }
             }
@@ -412,8 +416,8 @@ impl TimeSeries {
         }
     }
 
-    fn set_node(&mut self, detail: &str, up: bool) {
-        if let Some(n) = self.nodes.get_mut(&detail_field(detail, "node"))
+    fn set_node(&mut self, node: &str, up: bool) {
+        if let Some(n) = self.nodes.get_mut(node)
             && n.up != up
         {
             n.up = up;
@@ -429,10 +433,6 @@ impl TimeSeries {
             self.counts.pods_allocatable += sign * n.pods;
         }
     }
-}
-
-fn detail_field(detail: &str, key: &str) -> String {
-    detail_value(detail, key).unwrap_or("").to_string()
 }
 
 fn fmt_num(v: f64) -> String {
@@ -565,6 +565,17 @@ pub fn write_bands_from<W: Write, I: Iterator<Item = std::io::Result<Sample>>>(
 mod tests {
     use super::*;
 
+    /// Rows as `events.csv` holds them, read back through [`Detail::parse`].
+    trait Feed {
+        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str);
+    }
+
+    impl<L: EventLog> Feed for L {
+        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
+            crate::record::record_text(self, t, job, pod, index, kind, detail).unwrap();
+        }
+    }
+
     #[test]
     fn follows_pods_and_jobs_through_their_lives() {
         let mut ts = TimeSeries::new(1000);
@@ -694,12 +705,12 @@ mod tests {
     fn a_spilled_series_hands_over_every_sample_once() {
         let feed = |ts: &mut TimeSeries| {
             for i in 0..20_000u64 {
-                let kind = if i % 2 == 0 {
-                    EventKind::PodCreated
+                let (kind, detail) = if i % 2 == 0 {
+                    (EventKind::PodCreated, "")
                 } else {
-                    EventKind::PodSucceeded
+                    (EventKind::PodSucceeded, "exitCode=0;container=main")
                 };
-                ts.row(i * 700, "j", &format!("p{}", i / 2), None, kind, "exitCode=0");
+                ts.row(i * 700, "j", &format!("p{}", i / 2), None, kind, detail);
             }
         };
         for step in [0, 1000] {

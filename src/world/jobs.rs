@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::api::defaults::new_job;
+use crate::record::{Detail, Row};
 use crate::scenario::{ActionKind, JobSelector};
 use crate::workload::arrival_time;
 
@@ -46,7 +47,7 @@ impl World<'_> {
             ..Default::default()
         };
         self.log
-            .row(now, &job.metadata.name, "", None, EventKind::JobCreated, "");
+            .record(&Row::job(now, &job.metadata.name, EventKind::JobCreated, Detail::None));
         self.jobs.push(JobSlot {
             name: job.metadata.name.clone(),
             job: Some(Box::new(job)),
@@ -79,7 +80,8 @@ impl World<'_> {
         let Some(job) = js.job.as_deref_mut() else { return };
         if status.start_time.is_some() && js.result.started.is_none() {
             js.result.started = Some(now);
-            self.log.row(now, &js.name, "", None, EventKind::JobStarted, "");
+            self.log
+                .record(&Row::job(now, &js.name, EventKind::JobStarted, Detail::None));
         }
         for c in &status.conditions {
             let before = job.status.conditions.iter().find(|o| o.type_ == c.type_);
@@ -95,10 +97,11 @@ impl World<'_> {
                 (COND_FAILED, "True") => EventKind::JobFailed,
                 _ => continue,
             };
-            let detail = &mut self.detail;
-            detail.clear();
-            push_condition_detail(detail, c);
-            self.log.row(now, &js.name, "", None, kind, detail);
+            let detail = Detail::Reason {
+                reason: &c.reason,
+                message: &c.message,
+            };
+            self.log.record(&Row::job(now, &js.name, kind, detail));
         }
         job.status = status;
         if job.is_finished() && !js.finished {
@@ -156,10 +159,10 @@ impl World<'_> {
         if self.jobs[jid as usize].deleted {
             return;
         }
-        self.delete_job(jid, "reason=TTLAfterFinished", now, q);
+        self.delete_job(jid, "TTLAfterFinished", now, q);
     }
 
-    fn delete_job(&mut self, jid: u32, detail: &str, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn delete_job(&mut self, jid: u32, reason: &str, now: SimTime, q: &mut EventQueue<Ev>) {
         self.last_activity = now;
         let js = &mut self.jobs[jid as usize];
         if !js.finished {
@@ -184,7 +187,8 @@ impl World<'_> {
         }
         self.orphan_pods(jid, now, q);
         let name = self.jobs[jid as usize].name.clone();
-        self.log.row(now, &name, "", None, EventKind::JobDeleted, detail);
+        let detail = Detail::Reason { reason, message: "" };
+        self.log.record(&Row::job(now, &name, EventKind::JobDeleted, detail));
     }
 
     #[cold]
@@ -198,7 +202,7 @@ impl World<'_> {
             ActionKind::Delete(sel) => {
                 for jid in self.selected(sel) {
                     if !self.jobs[jid as usize].deleted {
-                        self.delete_job(jid, "reason=Action", now, q);
+                        self.delete_job(jid, "Action", now, q);
                     }
                 }
             }
@@ -282,18 +286,6 @@ impl JobPrototype {
         job.metadata.uid = uid.into();
         job.metadata.creation_timestamp = Some(created);
         job
-    }
-}
-
-/// `reason=...;message=...` of a condition, as its timeline row's detail.
-pub(super) fn push_condition_detail(out: &mut String, c: &JobCondition) {
-    if !c.reason.is_empty() {
-        out.push_str("reason=");
-        out.push_str(&c.reason);
-        if !c.message.is_empty() {
-            out.push_str(";message=");
-            out.push_str(&c.message);
-        }
     }
 }
 

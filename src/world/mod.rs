@@ -264,14 +264,12 @@ pub struct World<'a> {
     pub stats: RunStats,
     /// Time of the last event that changed anything (stale timers do not count).
     pub last_activity: SimTime,
-    /// An event's `detail`, built in place for the timeline.
-    detail: String,
     /// A sync's API writes and their groups, reused from sync to sync.
     write_buf: Vec<Write>,
     /// The syncs' pod lists, kept between syncs for their allocations.
     pod_lists: PodLists,
     write_groups: Vec<(SimTime, usize)>,
-    /// The last unschedulable pod's detail, and the node counts and fit it was written for.
+    /// The last unschedulable pod's reason, and the node counts and fit it was written for.
     unfit_detail: Option<((UnfitCounts, bool), String)>,
 }
 
@@ -323,7 +321,6 @@ impl<'a> World<'a> {
             arrivals_left: sc.workloads.iter().map(|w| w.count as u64).sum(),
             stats: RunStats::default(),
             last_activity: 0,
-            detail: String::with_capacity(128),
             write_buf: Vec::new(),
             pod_lists: PodLists::default(),
             write_groups: Vec::new(),

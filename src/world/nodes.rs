@@ -3,6 +3,7 @@
 //! API, and nodes added to or removed from a pool.
 
 use super::*;
+use crate::record::{Detail, Row};
 use crate::time::MINUTE;
 
 /// `tolerationSeconds` of the default `node.kubernetes.io/unreachable` toleration.
@@ -102,7 +103,7 @@ impl World<'_> {
         self.stats.node_losses += 1;
         let name = self.nodes.nodes[node].name.clone();
         self.log
-            .row(now, "", "", None, EventKind::NodeLost, &format!("node={name}"));
+            .record(&Row::node(now, EventKind::NodeLost, Detail::Node { node: &name }));
         let ts = self.time(now);
         for slot in self.node_pods[node].clone() {
             let Some(p) = self.pods[slot as usize].as_deref_mut() else {
@@ -139,7 +140,7 @@ impl World<'_> {
         self.nodes.nodes[node].ready = true;
         let name = self.nodes.nodes[node].name.clone();
         self.log
-            .row(now, "", "", None, EventKind::NodeRecovered, &format!("node={name}"));
+            .record(&Row::node(now, EventKind::NodeRecovered, Detail::Node { node: &name }));
         let ts = self.time(now);
         for slot in self.node_pods[node].clone() {
             let Some(p) = self.pods[slot as usize].as_deref_mut() else {
@@ -212,24 +213,30 @@ impl World<'_> {
             js.result.pod_ms += now - since;
             js.result.failed_pod_ms += now - since;
         }
-        self.log.pod_row(
+        self.log.record(&Row::pod(
             now,
             &self.jobs[p.job as usize].name,
             &p.pod.metadata.name,
             slot,
             p.index,
             EventKind::PodEvicted,
-            "reason=DeletionByTaintManager",
-        );
-        self.log.pod_row(
+            Detail::Reason {
+                reason: "DeletionByTaintManager",
+                message: "",
+            },
+        ));
+        self.log.record(&Row::pod(
             now,
             &self.jobs[p.job as usize].name,
             &p.pod.metadata.name,
             slot,
             p.index,
             EventKind::PodFailed,
-            "reason=NodeLost",
-        );
+            Detail::Reason {
+                reason: "NodeLost",
+                message: "",
+            },
+        ));
         self.pod_terminal(slot, old, PodPhase::Failed, now, q);
     }
 
@@ -255,18 +262,15 @@ impl World<'_> {
             self.account_usage(now);
             self.nodes.nodes[node].cordoned = true;
             let name = self.nodes.nodes[node].name.clone();
-            self.log.row(
+            self.log.record(&Row::node(
                 now,
-                "",
-                "",
-                None,
                 if remove {
                     EventKind::NodeRemoved
                 } else {
                     EventKind::NodeDrained
                 },
-                &format!("node={name}"),
-            );
+                Detail::Node { node: &name },
+            ));
             for slot in self.node_pods[node].clone() {
                 let Some(p) = self.pods[slot as usize].as_deref_mut() else {
                     continue;
@@ -276,15 +280,18 @@ impl World<'_> {
                 }
                 add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
                 self.stats.evictions += 1;
-                self.log.pod_row(
+                self.log.record(&Row::pod(
                     now,
                     &self.jobs[p.job as usize].name,
                     &p.pod.metadata.name,
                     slot,
                     p.index,
                     EventKind::PodEvicted,
-                    "reason=EvictionByEvictionAPI",
-                );
+                    Detail::Reason {
+                        reason: "EvictionByEvictionAPI",
+                        message: "",
+                    },
+                ));
                 self.delete_pod(slot, now, q);
             }
             if remove {
@@ -311,8 +318,13 @@ impl World<'_> {
         let n = &self.nodes.nodes[i];
         let cpu = if n.cpu_milli == i64::MAX { 0 } else { n.cpu_milli };
         let mem = if n.memory == i64::MAX { 0 } else { n.memory };
-        let detail = format!("node={};cpu={cpu};memory={mem};pods={}", n.name, n.pods);
-        self.log.row(now, "", "", None, EventKind::NodeAdded, &detail);
+        let detail = Detail::NodeAdded {
+            node: &n.name,
+            cpu_milli: cpu,
+            memory: mem,
+            pods: n.pods,
+        };
+        self.log.record(&Row::node(now, EventKind::NodeAdded, detail));
     }
 }
 

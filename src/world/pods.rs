@@ -3,7 +3,7 @@
 //! object's removal once its finalizers are gone.
 
 use super::*;
-use crate::time::format_duration;
+use crate::record::{Detail, Row};
 use crate::workload::plan_attempt;
 
 /// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
@@ -19,11 +19,6 @@ fn generated_name(prefix: &str, seed: u64) -> String {
         x /= NAME_ALPHABET.len() as u64;
     }
     name
-}
-
-/// Appends an integer to an event detail without the formatting machinery.
-fn push_int(s: &mut String, v: impl itoa::Integer) {
-    s.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Name of the single node of an unlimited cluster.
@@ -81,15 +76,15 @@ impl World<'_> {
         js.pods.push(slot);
         js.result.pods_created += 1;
         self.stats.pods_created += 1;
-        self.log.pod_row(
+        self.log.record(&Row::pod(
             now,
             &self.jobs[jid as usize].name,
             &pod.metadata.name,
             slot,
             req.index,
             EventKind::PodCreated,
-            "",
-        );
+            Detail::None,
+        ));
         let latency = if matches!(self.sc.cluster.scheduling_latency, Dist::Constant(c) if c == 0.0) {
             0
         } else {
@@ -162,14 +157,15 @@ impl World<'_> {
                         // message is written again only when the counts change.
                         let counts = (self.nodes.unfit_counts(request), self.nodes.could_ever_fit(request));
                         if self.unfit_detail.as_ref().is_none_or(|(c, _)| *c != counts) {
-                            let mut detail = format!("reason={}", counts.0.message());
+                            let mut reason = counts.0.message();
                             if !counts.1 {
-                                detail.push_str(" The pod fits on no node of any pool.");
+                                reason.push_str(" The pod fits on no node of any pool.");
                             }
-                            self.unfit_detail = Some((counts, detail));
+                            self.unfit_detail = Some((counts, reason));
                         }
-                        let detail = &self.unfit_detail.as_ref().expect("set").1;
-                        self.log.pod_row(
+                        let reason = &self.unfit_detail.as_ref().expect("set").1;
+                        let detail = Detail::Reason { reason, message: "" };
+                        self.log.record(&Row::pod(
                             now,
                             &self.jobs[p.job as usize].name,
                             &p.pod.metadata.name,
@@ -177,7 +173,7 @@ impl World<'_> {
                             p.index,
                             EventKind::PodUnschedulable,
                             detail,
-                        );
+                        ));
                     }
                 }
             }
@@ -242,17 +238,11 @@ impl World<'_> {
         let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
         if self.log.enabled() {
             let r = self.templates[self.jobs[p.job as usize].workload as usize].request;
-            let detail = &mut self.detail;
-            detail.clear();
-            detail.push_str("node=");
-            detail.push_str(&p.pod.spec.node_name);
-            if r != Request::default() && node.is_some() {
-                detail.push_str(";cpu=");
-                push_int(detail, r.cpu_milli);
-                detail.push_str(";memory=");
-                push_int(detail, r.memory);
-            }
-            self.log.pod_row(
+            let detail = Detail::Bound {
+                node: &p.pod.spec.node_name,
+                request: (r != Request::default() && node.is_some()).then_some((r.cpu_milli, r.memory)),
+            };
+            self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
@@ -260,7 +250,7 @@ impl World<'_> {
                 index,
                 EventKind::PodScheduled,
                 detail,
-            );
+            ));
         }
         q.push(
             now + startup,
@@ -389,15 +379,15 @@ impl World<'_> {
         p.pod.status.start_time.get_or_insert(ts);
         self.jobs[p.job as usize].result.first_running.get_or_insert(now);
         self.set_container_statuses(&mut p, true, now, 0);
-        self.log.pod_row(
+        self.log.record(&Row::pod(
             now,
             &self.jobs[p.job as usize].name,
             &p.pod.metadata.name,
             slot,
             p.index,
             EventKind::PodRunning,
-            "",
-        );
+            Detail::None,
+        ));
         let jid = p.job;
         self.pods[slot as usize] = Some(p);
         self.plan_run(slot, now, q);
@@ -412,15 +402,15 @@ impl World<'_> {
         }
         set_ready(&mut p.pod, true, ts);
         let (jid, index) = (p.job, p.index);
-        self.log.pod_row(
+        self.log.record(&Row::pod(
             now,
             &self.jobs[jid as usize].name,
             &p.pod.metadata.name,
             slot,
             index,
             EventKind::PodReady,
-            "",
-        );
+            Detail::None,
+        ));
         self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
     }
 
@@ -448,20 +438,21 @@ impl World<'_> {
                     .containers
                     .get(p.plan.container)
                     .map_or("", String::as_str);
-                let detail = format!(
-                    "exitCode={code};container={container};restartCount={};backoff={}",
-                    p.restarts + 1,
-                    format_duration(wait)
-                );
-                self.log.pod_row(
+                let detail = Detail::Restarted {
+                    exit_code: code,
+                    container,
+                    restart_count: p.restarts + 1,
+                    backoff_ms: wait,
+                };
+                self.log.record(&Row::pod(
                     now,
                     &self.jobs[jid as usize].name,
                     &p.pod.metadata.name,
                     slot,
                     p.index,
                     EventKind::ContainerRestarted,
-                    &detail,
-                );
+                    detail,
+                ));
             }
             q.push(
                 now + wait,
@@ -516,23 +507,26 @@ impl World<'_> {
                 .containers
                 .get(p.plan.container)
                 .map_or("", String::as_str);
-            let detail = &mut self.detail;
-            detail.clear();
-            let kind = if phase != PodPhase::Succeeded && p.pod.status.container_statuses.is_empty() {
-                detail.push_str("reason=DeletedBeforeStart");
-                EventKind::PodFailed
+            let (kind, detail) = if phase != PodPhase::Succeeded && p.pod.status.container_statuses.is_empty() {
+                let reason = Detail::Reason {
+                    reason: "DeletedBeforeStart",
+                    message: "",
+                };
+                (EventKind::PodFailed, reason)
+            } else if phase == PodPhase::Succeeded {
+                let exit = Detail::Exited {
+                    exit_code: 0,
+                    container,
+                };
+                (EventKind::PodSucceeded, exit)
             } else {
-                detail.push_str("exitCode=");
-                push_int(detail, if phase == PodPhase::Succeeded { 0 } else { code });
-                detail.push_str(";container=");
-                detail.push_str(container);
-                if phase == PodPhase::Succeeded {
-                    EventKind::PodSucceeded
-                } else {
-                    EventKind::PodFailed
-                }
+                let exit = Detail::Exited {
+                    exit_code: code,
+                    container,
+                };
+                (EventKind::PodFailed, exit)
             };
-            self.log.pod_row(
+            self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
@@ -540,7 +534,7 @@ impl World<'_> {
                 p.index,
                 kind,
                 detail,
-            );
+            ));
         }
         self.pods[slot as usize] = Some(p);
         self.pod_terminal(slot, old_phase, phase, now, q);
@@ -633,15 +627,15 @@ impl World<'_> {
         p.pod.metadata.deletion_timestamp = Some(self.time(now + grace));
         p.pod.metadata.deletion_grace_period_seconds = Some((grace / 1000) as i64);
         if self.log.enabled() {
-            self.log.pod_row(
+            self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
                 slot,
                 p.index,
                 EventKind::PodDeleting,
-                &format!("grace={}", format_duration(grace)),
-            );
+                Detail::Grace { grace_ms: grace },
+            ));
         }
         let phase = p.pod.status.phase;
         let node_down = p.node.is_some_and(|n| !self.nodes.nodes[n as usize].ready);
@@ -699,15 +693,15 @@ impl World<'_> {
         let jid = p.job;
         self.detach_from_job(&p, slot);
         if p.pod.metadata.deletion_timestamp.is_some() {
-            self.log.pod_row(
+            self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
                 &p.pod.metadata.name,
                 slot,
                 p.index,
                 EventKind::PodDeleted,
-                "",
-            );
+                Detail::None,
+            ));
             self.observe(jid, Observed::PodDeleted, now, q);
         }
     }

@@ -325,8 +325,8 @@ fn bad_durations_in_flags_are_refused() {
 /// (the run follows them by id), with samples every `step` ms up to the
 /// file's last sample.
 fn series_rebuilt_from_events(dir: &Path, step: u64) -> String {
-    use jobsim::output::events::{EventKind, EventLog};
     use jobsim::output::timeseries::{TimeSeries, write_csv};
+    use jobsim::record::{EventKind, record_text};
     let millis = |t: &str| -> u64 { t.replace('.', "").parse().unwrap() };
     let mut series = TimeSeries::new(step);
     let mut events = csv::Reader::from_path(dir.join("events.csv")).unwrap();
@@ -334,7 +334,7 @@ fn series_rebuilt_from_events(dir: &Path, step: u64) -> String {
         let r = row.unwrap();
         let kind = EventKind::from_name(&r[4]).unwrap_or_else(|| panic!("kind {}", &r[4]));
         let index = (!r[3].is_empty()).then(|| r[3].parse().unwrap());
-        series.row(millis(&r[0]), &r[1], &r[2], index, kind, &r[5]);
+        record_text(&mut series, millis(&r[0]), &r[1], &r[2], index, kind, &r[5]).unwrap();
     }
     let written = read(dir, "timeseries.csv");
     let last = written.lines().last().unwrap().split(',').next().unwrap();
