@@ -102,7 +102,7 @@ pub struct TimeSeries {
     step: SimTime,
     next: SimTime,
     counts: Counts,
-    /// Live pods by id: the simulator's (`pod_row`), or one given here to a
+    /// Live pods by id: the simulator's (`Row::pod_id`), or one given here to a
     /// pod known by name (`row`, as when reading `events.csv`).
     pods: ById<Tracked>,
     names: ByName<u64>,
