@@ -803,9 +803,8 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
     true
 }
 
-/// Appends a UID to an uncounted list. The list is the sync's fresh copy
-/// (capacity = length), usually empty: the first UID then gets an exact
-/// allocation, not Vec's growth path (which cost about 300 instructions).
+/// Appends a UID to an uncounted list, the first with an exact allocation
+/// (ARCHITECTURE.md, Performance: small first pushes).
 fn push_uid(list: &mut Vec<Uid>, uid: &Uid) {
     if list.is_empty() {
         *list = vec![uid.clone()];

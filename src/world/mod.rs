@@ -216,7 +216,7 @@ impl PodUid {
 }
 
 fn slot_of(uid: &str) -> u32 {
-    // By hand: `from_str_radix` cost about 300 instructions, twice per pod.
+    // By hand, as `from_str_radix` is slow on this path (ARCHITECTURE.md, Performance).
     let Some(hex) = uid.as_bytes().get(uid.len().saturating_sub(12)..) else {
         return u32::MAX;
     };
