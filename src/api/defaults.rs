@@ -4,6 +4,7 @@
 //! drop fields of disabled gates, generate the selector and labels, reset status.
 
 use super::job::*;
+use super::keys::*;
 use super::meta::LabelSelector;
 use super::pod::{Container, PodSpec};
 use super::profile::Profile;

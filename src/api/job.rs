@@ -8,16 +8,6 @@ use super::pod::PodTemplateSpec;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
 
-/// Finalizer the controller puts on every pod it creates.
-pub const JOB_TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
-/// Annotation (and, with `PodIndexLabel`, label) carrying an Indexed pod's index.
-pub const JOB_COMPLETION_INDEX_ANNOTATION: &str = "batch.kubernetes.io/job-completion-index";
-pub const JOB_INDEX_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-failure-count";
-pub const JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION: &str = "batch.kubernetes.io/job-index-ignored-failure-count";
-pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
-pub const LEGACY_JOB_NAME_LABEL: &str = "job-name";
-pub const CONTROLLER_UID_LABEL: &str = "batch.kubernetes.io/controller-uid";
-pub const LEGACY_CONTROLLER_UID_LABEL: &str = "controller-uid";
 /// `spec.managedBy` value that leaves a Job to the built-in controller.
 pub const JOB_CONTROLLER_NAME: &str = "kubernetes.io/job-controller";
 

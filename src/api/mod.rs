@@ -4,6 +4,7 @@
 
 pub mod defaults;
 pub mod job;
+pub mod keys;
 pub mod meta;
 pub mod pod;
 pub mod profile;
@@ -12,6 +13,7 @@ pub mod time;
 pub mod validation;
 
 pub use job::*;
+pub use keys::*;
 pub use meta::*;
 pub use pod::*;
 pub use profile::{FeatureGates, Profile};

@@ -1,7 +1,7 @@
 //! The parts of `core/v1` Pod that the Job controller, the kubelet model and
 //! the scheduler read. Unknown fields of a pod template are kept in `extra`.
 
-use super::job::{
+use super::keys::{
     JOB_COMPLETION_INDEX_ANNOTATION, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
     JOB_TRACKING_FINALIZER,
 };

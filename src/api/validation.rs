@@ -3,6 +3,7 @@
 //! `spec.completions: Required value: when completion mode is Indexed`.
 
 use super::job::*;
+use super::keys::*;
 use super::meta::{LabelSelector, ObjectMeta};
 use super::pod::PodTemplateSpec;
 use std::collections::{BTreeMap, BTreeSet};

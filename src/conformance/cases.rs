@@ -2,6 +2,7 @@
 //! with what the Kubernetes test asserts.
 
 use super::fixtures::{self as fx, NOW};
+use super::outcome::{R, check};
 use crate::api::*;
 use crate::controller::backoff::{BackoffRecord, finished_time, remaining_for_failures, remaining_per_index};
 use crate::controller::conditions::ensure_job_condition_status;
@@ -15,10 +16,6 @@ use crate::controller::sync::{
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, queue_rules, sync_job};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A case's result: `Err` says what differed from the Kubernetes test (or what
-/// is wrong with its vector), as the report prints it.
-pub type R<T> = Result<T, String>;
 
 /// `None` when the kind is not known.
 pub fn run_kind(kind: &str, input: &Value, expect: &Value) -> Option<R<()>> {
@@ -54,14 +51,6 @@ pub fn run_kind(kind: &str, input: &Value, expect: &Value) -> Option<R<()>> {
         "validateJobUpdate" => super::validation_cases::validate_job_update(input, expect),
         _ => return None,
     })
-}
-
-pub fn check<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> R<()> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: got {got:?}, want {want:?}"))
-    }
 }
 
 /// The vectors come from the v1.31/v1.32 controller; their gates override that base.

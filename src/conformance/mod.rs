@@ -4,6 +4,7 @@
 
 mod cases;
 pub mod fixtures;
+mod outcome;
 mod validation_cases;
 
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! `validateJob` and `validateJobUpdate` vectors.
 
-use super::cases::{R, check};
 use super::fixtures as fx;
+use super::outcome::{R, check};
 use crate::api::Job;
 use crate::api::validation::{ValidationOptions, validate_job as validate, validate_job_update as validate_update};
 use serde_json::{Map, Value};
