@@ -51,14 +51,22 @@ pub enum Ev {
     Pod { pod: u32, epoch: u32, step: PodStep },
     /// The taint manager evicts a pod of a lost node.
     Evict { pod: u32, epoch: u32 },
-    /// A node of a pool is lost (disruption `index`, loss number `n`).
-    NodeLoss { disruption: u32, n: u32 },
+    /// A node of a pool is lost (disruption `index`, which of its losses).
+    NodeLoss { disruption: u32, loss: LossNumber },
     /// A lost node comes back.
     NodeRecover { node: u32 },
     /// A finished Job's TTL expires.
     TtlExpire { job: u32 },
     /// A scripted action.
     Action { index: u32 },
+}
+
+/// Which loss of a node-loss disruption: one at a scripted time (by its
+/// place in `at`), or one of the drawn series (from 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossNumber {
+    Scripted(u32),
+    Drawn(u32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -605,7 +613,7 @@ impl Model for World<'_> {
             Ev::Schedule { pod, epoch } => self.schedule_pod(pod, epoch, now, q),
             Ev::Pod { pod, epoch, step } => self.pod_step(pod, epoch, step, now, q),
             Ev::Evict { pod, epoch } => self.evict_lost_pod(pod, epoch, now, q),
-            Ev::NodeLoss { disruption, n } => self.node_loss(disruption, n, now, q),
+            Ev::NodeLoss { disruption, loss } => self.node_loss(disruption, loss, now, q),
             Ev::NodeRecover { node } => self.recover_node(node, now, q),
             Ev::TtlExpire { job } => self.ttl_expire(job, now, q),
             Ev::Action { index } => self.action(index, now, q),

@@ -6,6 +6,16 @@ use super::*;
 use crate::record::{Detail, Row};
 use crate::time::MINUTE;
 
+/// The id of a loss in the stream that picks its node: a scripted loss's
+/// place; drawn losses count from `u32::MAX - 1_000_000`, the ids their draws
+/// have always had (so that runs keep losing the same nodes).
+fn loss_stream_id(number: LossNumber) -> u64 {
+    match number {
+        LossNumber::Scripted(n) => n as u64,
+        LossNumber::Drawn(k) => (u32::MAX - 1_000_000 + k) as u64,
+    }
+}
+
 /// `tolerationSeconds` of the default `node.kubernetes.io/unreachable` toleration.
 pub const POD_EVICTION_TIMEOUT: u64 = 5 * MINUTE;
 
@@ -13,44 +23,39 @@ impl World<'_> {
     /// Scripted losses at their times; drawn losses one after another.
     pub(super) fn schedule_node_losses(&mut self, q: &mut EventQueue<Ev>) {
         for (d, loss) in self.sc.cluster.node_losses.iter().enumerate() {
+            let disruption = d as u32;
             for (n, t) in loss.at.iter().enumerate() {
-                q.push(
-                    *t,
-                    Ev::NodeLoss {
-                        disruption: d as u32,
-                        n: n as u32,
-                    },
-                );
+                let loss = LossNumber::Scripted(n as u32);
+                q.push(*t, Ev::NodeLoss { disruption, loss });
             }
             if let Some(every) = &loss.every {
                 let first = every.sample(&mut self.key.stream(Purpose::NodeLoss, &[d as u64, 0, 0]));
-                q.push(
-                    first,
-                    Ev::NodeLoss {
-                        disruption: d as u32,
-                        n: u32::MAX - 1_000_000,
-                    },
-                );
+                let loss = LossNumber::Drawn(0);
+                q.push(first, Ev::NodeLoss { disruption, loss });
             }
         }
     }
 
     #[cold]
-    pub(super) fn node_loss(&mut self, disruption: u32, n: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    pub(super) fn node_loss(&mut self, disruption: u32, number: LossNumber, now: SimTime, q: &mut EventQueue<Ev>) {
         let loss = self.sc.cluster.node_losses[disruption as usize].clone();
-        let drawn = n >= u32::MAX - 1_000_000;
+        let drawn = matches!(number, LossNumber::Drawn(_));
         if drawn && self.open_jobs == 0 && self.arrivals_left == 0 {
             // Nothing left to disrupt: drawn losses stop so the run can end.
             return;
         }
         self.last_activity = now;
-        if drawn {
+        if let LossNumber::Drawn(k) = number
+            && let Some(every) = &loss.every
+        {
             // The next drawn loss of this pool.
-            let k = n - (u32::MAX - 1_000_000) + 1;
-            if let Some(every) = &loss.every {
-                let gap = every.sample(&mut self.key.stream(Purpose::NodeLoss, &[disruption as u64, 0, k as u64]));
-                q.push(now + gap.max(1), Ev::NodeLoss { disruption, n: n + 1 });
-            }
+            let gap = every.sample(
+                &mut self
+                    .key
+                    .stream(Purpose::NodeLoss, &[disruption as u64, 0, k as u64 + 1]),
+            );
+            let next = LossNumber::Drawn(k + 1);
+            q.push(now + gap.max(1), Ev::NodeLoss { disruption, loss: next });
         }
         let candidates: Vec<usize> = self
             .nodes
@@ -65,7 +70,7 @@ impl World<'_> {
         }
         let pick = self
             .key
-            .stream(Purpose::NodeLoss, &[disruption as u64, 1, n as u64])
+            .stream(Purpose::NodeLoss, &[disruption as u64, 1, loss_stream_id(number)])
             .next_u64()
             % candidates.len() as u64;
         self.lose_node(candidates[pick as usize], loss.recovery, now, q);
