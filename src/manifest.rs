@@ -74,15 +74,58 @@ pub fn parse_documents(name: &str, text: &str) -> Result<Vec<Value>, Diagnostic>
             line: l.line() as usize,
             col: l.column() as usize,
         });
-        let msg = e.to_string();
-        // The parser prefixes its own "line N column M"; keep just the reason.
-        let reason = msg.lines().next().unwrap_or(&msg).to_string();
+        let message = match yaml_error_in_words(e.without_snippet()) {
+            Some(m) => m,
+            None => {
+                let msg = e.to_string();
+                // The parser prefixes its own "line N column M"; keep just the reason.
+                let reason = msg.lines().next().unwrap_or(&msg);
+                let reason = reason.strip_prefix("error: ").unwrap_or(reason);
+                let reason = match reason.split_once(": ") {
+                    Some((at, rest)) if at.starts_with("line ") && at.contains(" column ") => rest,
+                    _ => reason,
+                };
+                format!("invalid YAML: {reason}")
+            }
+        };
         Diagnostic {
             file: name.to_string(),
             position,
-            message: format!("invalid YAML: {reason}"),
+            message,
             warning: false,
         }
+    })
+}
+
+/// The YAML reader's errors that its own wording names by its options and
+/// types, said for the person who wrote the file.
+fn yaml_error_in_words(e: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    Some(match e {
+        serde_saphyr::Error::DuplicateMappingKey { key: Some(k), .. } => {
+            format!("duplicate key {k:?}: each key may appear once in a mapping")
+        }
+        serde_saphyr::Error::DuplicateMappingKey { key: None, .. } => {
+            "duplicate key: each key may appear once in a mapping".to_string()
+        }
+        serde_saphyr::Error::Budget { breach, .. } => match breach {
+            B::Depth { .. } => "the document nests deeper than 64 levels".to_string(),
+            B::Documents { .. } => "the file holds more than 1024 YAML documents".to_string(),
+            B::Events { .. } | B::Nodes { .. } => {
+                "the document has more than 250,000 values; split it into smaller files".to_string()
+            }
+            B::ScalarBytes { .. } => "the document's text values add up to more than 64 MiB".to_string(),
+            B::Aliases { .. }
+            | B::Anchors { .. }
+            | B::AliasAnchorRatio { .. }
+            | B::RecordedAnchorEvents { .. }
+            | B::RecordedAnchorBytes { .. } => {
+                "the document expands too many aliases (`*name` references to `&name` anchors)".to_string()
+            }
+            B::MergeKeys { .. } => "the document has more than 10,000 merge keys (`<<`)".to_string(),
+            _ => "the document is too large or too deeply structured to read".to_string(),
+        },
+        _ => return None,
     })
 }
 
@@ -95,13 +138,29 @@ pub fn from_value_at<T: serde::de::DeserializeOwned>(
 ) -> Result<T, Diagnostic> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
-        let field = if field == "." { String::new() } else { field };
+        let mut field = if field == "." { String::new() } else { field };
+        let inner = e.inner().to_string();
+        // A missing field is reported at the field itself, as the API server does.
+        let reason = match inner.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
+            Some(missing) => {
+                field = if field.is_empty() {
+                    missing.to_string()
+                } else {
+                    format!("{field}.{missing}")
+                };
+                "Required value".to_string()
+            }
+            None => {
+                let written = map.and_then(|m| m.plain_scalar(&format!("{prefix}{field}")));
+                in_words(&inner, written)
+            }
+        };
         let full = format!("{prefix}{field}");
         let position = map.and_then(|m| m.locate(&full));
         let message = if field.is_empty() {
-            e.inner().to_string()
+            reason
         } else {
-            format!("{field}: {}", e.inner())
+            format!("{field}: {reason}")
         };
         Diagnostic {
             file: file.to_string(),
@@ -112,24 +171,143 @@ pub fn from_value_at<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Says serde's type errors (`invalid type: floating point `123.0`, expected
+/// a string`, `invalid length 0, expected struct ScenarioFile with 4
+/// elements`) in the words of the file: what was expected and what was
+/// found, as written (`written`: the plain scalar's source text, if any).
+pub fn in_words(reason: &str, written: Option<&str>) -> String {
+    if let Some((got, expected)) = reason
+        .strip_prefix("invalid type: ")
+        .and_then(|r| r.split_once(", expected "))
+    {
+        let scalar = !matches!(got, "map" | "sequence" | "unit value" | "null");
+        let got = match written.filter(|_| scalar) {
+            Some(w) if got.starts_with("integer") || got.starts_with("floating point") => {
+                format!("the number {w}")
+            }
+            Some(w) if got.starts_with("boolean") => format!("the boolean {w}"),
+            _ => found(got),
+        };
+        let expected = expectation(expected);
+        let mut s = format!("expected {expected}, got {got}");
+        if expected == "a string"
+            && let Some(w) = written
+        {
+            s.push_str(&format!(": write it in quotes, \"{w}\""));
+        }
+        return s;
+    }
+    if let Some((_, expected)) = reason
+        .strip_prefix("invalid length ")
+        .and_then(|r| r.split_once(", expected "))
+    {
+        return format!("expected {}, got a list", expectation(expected));
+    }
+    if reason == "invalid value: map, expected map with a single key" {
+        return format!("expected {}, with exactly one kind", expectation("string or map"));
+    }
+    if reason.starts_with("data did not match any variant of untagged enum") {
+        return "this value has the wrong type".to_string();
+    }
+    reason.to_string()
+}
+
+/// serde's name for a value found (`integer `5``, `map`) in the file's words.
+fn found(got: &str) -> String {
+    let quoted = |s: &str| s.split_once('`').map(|(_, r)| r.trim_end_matches('`').to_string());
+    if let Some(rest) = got.strip_prefix("string ") {
+        return format!("the string {rest}");
+    }
+    match got {
+        "map" => "a mapping".into(),
+        "sequence" => "a list".into(),
+        "unit value" | "null" => "an empty value".into(),
+        _ if got.starts_with("integer") || got.starts_with("floating point") => {
+            format!("the number {}", quoted(got).unwrap_or_default())
+        }
+        _ if got.starts_with("boolean") => format!("the boolean {}", quoted(got).unwrap_or_default()),
+        _ => got.to_string(),
+    }
+}
+
+/// serde's name for an expected type (`u32`, `struct ScenarioSpec with 11
+/// elements`, `string or map`) in the file's words.
+fn expectation(expected: &str) -> String {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number (0 or more)".into(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".into(),
+        "f32" | "f64" => "a number".into(),
+        "a boolean" => "true or false".into(),
+        "a sequence" => "a list".into(),
+        "a map" | "struct variant" => "a mapping".into(),
+        // The one externally tagged enum of the scenario format: a distribution.
+        "string or map" | "enum DistSpec" => "a distribution such as {constant: 10s}".into(),
+        _ if expected.starts_with("struct ") => "a mapping of fields".into(),
+        _ => expected.to_string(),
+    }
+}
+
 /// Loads every Job of a manifest file.
 pub fn load(path: &Path) -> Result<ManifestFile, Vec<Diagnostic>> {
     let (name, text) = read_source(path)?;
     load_str(&name, &text)
 }
 
+/// The most a scenario or manifest file may hold: far more than any real one,
+/// and a bound on what reading `/dev/zero` by mistake costs.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
 /// A file's display name and text, or the diagnostic saying it cannot be read.
 pub fn read_source(path: &Path) -> Result<(String, String), Vec<Diagnostic>> {
     let name = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok((name, text)),
-        Err(e) => Err(vec![Diagnostic {
-            file: name,
-            position: None,
-            message: format!("cannot read: {e}"),
+    let fail = |position: Option<Position>, message: String| {
+        Err(vec![Diagnostic {
+            file: name.clone(),
+            position,
+            message,
             warning: false,
-        }]),
+        }])
+    };
+    let bytes = match read_bounded(path, MAX_INPUT_BYTES) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return fail(
+                None,
+                format!(
+                    "the file is larger than {} MiB, the most jobsim reads",
+                    MAX_INPUT_BYTES >> 20
+                ),
+            );
+        }
+        Err(e) => return fail(None, format!("cannot read: {e}")),
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((name, text)),
+        Err(e) => {
+            let (position, byte) = invalid_utf8(e.as_bytes(), e.utf8_error().valid_up_to());
+            fail(
+                Some(position),
+                format!("the file is not UTF-8 text: byte 0x{byte:02x} cannot start or continue a character"),
+            )
+        }
     }
+}
+
+/// Reads at most `limit` bytes of a file; `None` when it holds more.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// Where the first byte that is not UTF-8 sits (1-based line and column, in
+/// characters), and that byte.
+pub fn invalid_utf8(bytes: &[u8], valid_up_to: usize) -> (Position, u8) {
+    let good = String::from_utf8_lossy(&bytes[..valid_up_to]);
+    let line = good.matches('\n').count() + 1;
+    let col = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (Position { line, col }, bytes[valid_up_to])
 }
 
 /// Loads every Job of manifest text.
@@ -198,7 +376,7 @@ mod tests {
         let errs = load_str("m.yaml", text).unwrap_err();
         let msg = errs[0].to_string();
         assert!(
-            msg.starts_with("m.yaml:6:3: spec.completions: invalid type: string \"many\""),
+            msg.starts_with("m.yaml:6:3: spec.completions: expected a whole number, got the string \"many\""),
             "{msg}"
         );
     }

@@ -19,6 +19,9 @@ pub struct DocumentMap {
     /// Where the document starts.
     pub start: Option<Position>,
     paths: BTreeMap<String, Position>,
+    /// The text of every plain (unquoted) scalar value, by path: what the
+    /// user wrote, for messages about a value YAML read as another type.
+    plain: BTreeMap<String, String>,
 }
 
 enum Frame {
@@ -45,6 +48,11 @@ impl DocumentMap {
     /// Paths directly under `prefix`'s mapping that exist in the source (for "did you mean").
     pub fn contains(&self, path: &str) -> bool {
         self.paths.contains_key(&normalize(path))
+    }
+
+    /// The text of the plain (unquoted) scalar at `path`, as written.
+    pub fn plain_scalar(&self, path: &str) -> Option<&str> {
+        self.plain.get(&normalize(path)).map(String::as_str)
     }
 }
 
@@ -97,12 +105,12 @@ pub fn map_documents(text: &str) -> Vec<DocumentMap> {
             Event::DocumentStart(..) => {
                 docs.push(DocumentMap {
                     start: Some(pos),
-                    paths: BTreeMap::new(),
+                    ..Default::default()
                 });
                 stack.clear();
                 path.clear();
             }
-            Event::Scalar(value, ..) => {
+            Event::Scalar(value, style, ..) => {
                 let Some(doc) = docs.last_mut() else { continue };
                 match stack.last_mut() {
                     Some(Frame::Map { key }) if key.is_none() => {
@@ -112,7 +120,13 @@ pub fn map_documents(text: &str) -> Vec<DocumentMap> {
                         path.pop();
                     }
                     _ => {
-                        value_node(doc, &mut stack, &path, pos);
+                        if let Some(seg) = value_node(doc, &mut stack, &path, pos)
+                            && style == granit_parser::ScalarStyle::Plain
+                        {
+                            let mut full = path.clone();
+                            full.push(seg);
+                            doc.plain.insert(join(&full), value.to_string());
+                        }
                         finish_value(&mut stack);
                     }
                 }

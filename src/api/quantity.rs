@@ -104,19 +104,26 @@ impl Serialize for Quantity {
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // Manifests write `cpu: 2` as a number and `memory: 4Gi` as a string.
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(i64),
-            Float(f64),
-            Str(String),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a quantity such as \"2\", \"500m\" or \"4Gi\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, i: i64) -> Result<Quantity, E> {
+                self.visit_str(&i.to_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, i: u64) -> Result<Quantity, E> {
+                self.visit_str(&i.to_string())
+            }
+            fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Quantity, E> {
+                self.visit_str(&f.to_string())
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Quantity, E> {
+                Quantity::parse(s).map_err(E::custom)
+            }
         }
-        let text = match Raw::deserialize(d)? {
-            Raw::Int(i) => i.to_string(),
-            Raw::Float(f) => f.to_string(),
-            Raw::Str(s) => s,
-        };
-        Quantity::parse(&text).map_err(serde::de::Error::custom)
+        d.deserialize_any(Visitor)
     }
 }
 

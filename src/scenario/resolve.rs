@@ -34,7 +34,8 @@ pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, 
         _ => return Err(one("a scenario file holds one document; found several".into())),
     };
     let map = maps.into_iter().next().unwrap_or_default();
-    let raw: ScenarioFile = from_value_at(value, name, Some(&map), "").map_err(|d| vec![explain(d, &map, "")])?;
+    let raw: ScenarioFile =
+        from_value_at(value, name, Some(&map), "").map_err(|d| vec![explain(d, &map, "", value)])?;
     let mut r = Resolver {
         file: name.to_string(),
         map,
@@ -49,9 +50,25 @@ pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, 
     }
 }
 
+/// The node at a field path (`spec.workloads[0].pods`) of a document.
+fn node_at<'a>(root: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    let mut v = root;
+    for seg in path.split('.').filter(|s| !s.is_empty()) {
+        let (key, mut rest) = seg.split_once('[').map_or((seg, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            v = v.get(key)?;
+        }
+        while let Some((ix, after)) = rest.split_once(']') {
+            v = v.get(ix.parse::<usize>().ok()?)?;
+            rest = after.trim_start_matches('[');
+        }
+    }
+    Some(v)
+}
+
 /// Rewrites serde's "unknown field"/"unknown variant" messages with the
 /// field's own position and a "did you mean" hint.
-fn explain(mut d: Diagnostic, map: &DocumentMap, prefix: &str) -> Diagnostic {
+fn explain(mut d: Diagnostic, map: &DocumentMap, prefix: &str, root: &serde_json::Value) -> Diagnostic {
     let msg = d.message.clone();
     let (path, reason) = match msg.split_once(": ") {
         Some((p, r)) if !p.contains(' ') => (p.to_string(), r.to_string()),
@@ -65,9 +82,20 @@ fn explain(mut d: Diagnostic, map: &DocumentMap, prefix: &str) -> Diagnostic {
             let hint = did_you_mean(word, &expected)
                 .map(|s| format!(" (did you mean \"{s}\"?)"))
                 .unwrap_or_default();
+            if what == "distribution"
+                && expected.contains(&"constant")
+                && let Some(serde_json::Value::String(text)) = node_at(root, &path)
+            {
+                // A bare string where a distribution goes (`runtime: 10s`).
+                d.message = format!(
+                    "{path}: expected a distribution such as {{constant: 10s}}, got the string {text:?}; one of: {}",
+                    expected.join(", ")
+                );
+                continue;
+            }
             let full = if path.is_empty() {
                 word.to_string()
-            } else if path == word || path.ends_with(&format!(".{word}")) {
+            } else if word.is_empty() || path == word || path.ends_with(&format!(".{word}")) {
                 path.clone()
             } else {
                 format!("{path}.{word}")

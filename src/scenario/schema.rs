@@ -12,24 +12,32 @@ pub struct Dur(pub u64);
 
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(i64),
-            Float(f64),
-            Str(String),
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Dur;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a Go duration such as \"30s\" or \"1h30m\"")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Dur, E> {
+                match n {
+                    0 => Ok(Dur(0)),
+                    n => Err(E::custom(format!("invalid duration {n}: give a unit, e.g. \"{n}s\""))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Dur, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::custom(format!("invalid duration {n}: must not be negative"))),
+                }
+            }
+            fn visit_f64<E: de::Error>(self, f: f64) -> Result<Dur, E> {
+                Err(E::custom(format!("invalid duration {f}: give a unit, e.g. \"{f}s\"")))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Dur, E> {
+                crate::time::parse_duration(s).map(Dur).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Int(0) => Ok(Dur(0)),
-            Raw::Int(n) if n < 0 => Err(de::Error::custom(format!("invalid duration {n}: must not be negative"))),
-            Raw::Int(n) => Err(de::Error::custom(format!(
-                "invalid duration {n}: give a unit, e.g. \"{n}s\""
-            ))),
-            Raw::Float(f) => Err(de::Error::custom(format!(
-                "invalid duration {f}: give a unit, e.g. \"{f}s\""
-            ))),
-            Raw::Str(s) => crate::time::parse_duration(&s).map(Dur).map_err(de::Error::custom),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 

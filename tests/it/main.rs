@@ -6,6 +6,7 @@ mod conformance; // `jobsim conformance` over the shipped vectors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
 mod outputs; // `--outputs` and `spec.outputs`: which files a run writes, and that they are a full run's.
 mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.
+mod safety; // Limits, plain messages, runs that end, interrupted runs, closed pipes.
 mod validate; // `jobsim validate` messages, positions and exit codes.
 
 use std::path::PathBuf;

@@ -1,0 +1,173 @@
+//! Input that must be refused safely and said plainly, runs that must end,
+//! and output folders that must never be left half-written.
+
+use super::jobsim;
+use std::path::{Path, PathBuf};
+
+/// A fresh folder for one test.
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("jobsim-safety-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A small valid scenario; `edit` replaces a line's text to make it otherwise.
+const BASE: &str = "apiVersion: jobsim/v1alpha1
+kind: Scenario
+metadata: {name: base}
+spec:
+  seed: 1
+  workloads:
+    - name: w
+      count: 2
+      job:
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: w}
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{name: main, image: x}]
+      pods:
+        runtime: {constant: 10s}
+";
+
+fn scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn edit(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "{from}");
+    BASE.replacen(from, to, 1)
+}
+
+/// Exit code, stdout and stderr of `jobsim ARGS`.
+fn jobsim_out(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = jobsim().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `jobsim validate FILE`.
+fn validate(file: &Path) -> (Option<i32>, String, String) {
+    jobsim_out(&["validate".as_ref(), file.as_os_str()])
+}
+
+/// `jobsim run FILE --out OUT --quiet`, plus whether OUT holds anything afterwards.
+fn run(file: &Path, out: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), file.as_os_str(), "--out".as_ref(), out.as_os_str()];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    jobsim_out(&args)
+}
+
+/// Both `validate` and `run` refuse the file with exit 2, write nothing, and
+/// say `expected` on stderr; returns `validate`'s stderr.
+fn refused(dir: &Path, name: &str, text: &str, expected: &str) -> String {
+    let file = scenario(dir, name, text);
+    let (code, stdout, stderr) = validate(&file);
+    assert_eq!(code, Some(2), "validate {name}: {stdout}{stderr}");
+    assert!(
+        stderr.contains(expected),
+        "validate {name}: wanted {expected:?} in:\n{stderr}"
+    );
+    let out = dir.join(format!("out-{name}"));
+    let (code, _, run_err) = run(&file, &out, &["--quiet"]);
+    assert_eq!(code, Some(2), "run {name}: {run_err}");
+    assert!(
+        run_err.contains(expected),
+        "run {name}: wanted {expected:?} in:\n{run_err}"
+    );
+    assert!(!out.exists(), "run {name} wrote {}", out.display());
+    stderr
+}
+
+#[test]
+fn library_wording_becomes_plain_sentences() {
+    let dir = tmp("wording");
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "dup.yaml",
+            edit("  seed: 1\n", "  seed: 1\n  seed: 2\n"),
+            "dup.yaml:6:3: duplicate key \"seed\"",
+        ),
+        (
+            "deep.yaml",
+            format!("{BASE}x: {}{}\n", "[".repeat(70), "]".repeat(70)),
+            "the document nests deeper than 64 levels",
+        ),
+        (
+            "until.yaml",
+            edit("  seed: 1\n", "  until: {hours: 1}\n"),
+            "spec.until: expected a Go duration such as \"30s\" or \"1h30m\", got a mapping",
+        ),
+        (
+            "list.yaml",
+            "apiVersion: jobsim/v1alpha1\nkind: Scenario\nspec: []\n".to_string(),
+            "list.yaml:3:1: spec: expected a mapping of fields, got a list",
+        ),
+        (
+            "name.yaml",
+            edit("{name: base}", "{name: 0123}"),
+            "name.yaml:3:12: metadata.name: expected a string, got the number 0123",
+        ),
+        (
+            "bare.yaml",
+            edit("{constant: 10s}", "10s"),
+            "spec.workloads[0].pods.runtime: expected a distribution such as {constant: 10s}, got the string \"10s\"",
+        ),
+        (
+            "two.yaml",
+            edit("{constant: 10s}", "{constant: 1s, uniform: {min: 1s, max: 2s}}"),
+            "spec.workloads[0].pods.runtime: expected a distribution such as {constant: 10s}",
+        ),
+        (
+            "empty-kind.yaml",
+            edit("{constant: 10s}", "{\"\": 1}"),
+            "spec.workloads[0].pods.runtime: unknown distribution \"\"",
+        ),
+        (
+            "quantity.yaml",
+            edit("image: x}", "image: x, resources: {requests: {cpu: [1]}}}"),
+            "expected a quantity such as \"2\", \"500m\" or \"4Gi\", got a list",
+        ),
+        (
+            "missing.yaml",
+            "apiVersion: jobsim/v1alpha1\nkind: Scenario\n".to_string(),
+            "spec: Required value",
+        ),
+    ];
+    for (name, text, expected) in &cases {
+        let stderr = refused(&dir, name, text, expected);
+        for leak in [
+            "DuplicateKeyPolicy",
+            "budget breached",
+            "untagged enum",
+            "struct ",
+            "floating point",
+            "runtime.:",
+            "invalid type",
+            "Options",
+        ] {
+            assert!(!stderr.contains(leak), "{name}: {leak:?} in:\n{stderr}");
+        }
+    }
+    // Invalid UTF-8 is reported at its line.
+    let mut bytes = BASE.as_bytes().to_vec();
+    bytes.splice(
+        BASE.find("  seed").unwrap()..BASE.find("  seed").unwrap(),
+        *b"  # \xff\n",
+    );
+    let file = dir.join("utf8.yaml");
+    std::fs::write(&file, bytes).unwrap();
+    let (code, _, stderr) = validate(&file);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("utf8.yaml:5:5: the file is not UTF-8 text"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
