@@ -30,21 +30,25 @@ pub fn validate(files: &[PathBuf], kubernetes_version: Option<&str>) -> u8 {
     if bad { EXIT_BAD_INPUT } else { EXIT_OK }
 }
 
-/// Whether a file holds a jobsim scenario (rather than Kubernetes manifests).
-fn is_scenario(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| manifest::parse_documents("", &t).ok())
-        .is_some_and(|docs| docs.first().is_some_and(|d| d["kind"] == "Scenario"))
-}
-
-/// Checks one manifest file as the API server would check a create of each Job.
+/// Checks one file: a scenario exactly as `jobsim run` loads it, or manifests
+/// as the API server would check a create of each Job.
 pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String) {
     let name = path.display().to_string();
-    if is_scenario(path) {
-        return match scenario::load(path) {
+    let (file_name, text) = match manifest::read_source(path) {
+        Ok(source) => source,
+        Err(diags) => return (diags, format!("{name}: invalid")),
+    };
+    // What is not plainly a set of Kubernetes objects is read as a scenario, by
+    // the loader `jobsim run` uses: an empty file, a misspelt kind, a list.
+    let scenario = match manifest::parse_documents(&file_name, &text) {
+        Ok(docs) => docs.iter().all(|d| d.is_null()) || docs.first().is_some_and(scenario::is_scenario),
+        Err(d) => return (vec![d], format!("{name}: invalid")),
+    };
+    if scenario {
+        let dir = path.parent();
+        return match scenario::load_str(&file_name, &text, dir) {
             Ok(sc) => {
-                let jobs: u32 = sc.workloads.iter().map(|w| w.count).sum();
+                let jobs: u64 = sc.workloads.iter().map(|w| u64::from(w.count)).sum();
                 let summary = format!(
                     "{name}: valid scenario {:?} ({} workloads, {jobs} Jobs, Kubernetes {})",
                     sc.name,
@@ -65,7 +69,7 @@ pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String
             }
         };
     }
-    let file = match manifest::load(path) {
+    let file = match manifest::load_str(&file_name, &text) {
         Ok(f) => f,
         Err(diags) => return (diags, format!("{name}: invalid")),
     };
@@ -101,6 +105,16 @@ pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String
         }
     }
     let n = file.jobs.len();
+    if n == 0 {
+        // Nothing to simulate or check: `run` refuses such a file, and so does `validate`.
+        diags.push(Diagnostic {
+            file: file_name.clone(),
+            position: file.maps.first().and_then(|m| m.start),
+            message: "holds no batch/v1 Job and no jobsim Scenario (apiVersion: jobsim/v1alpha1, kind: Scenario)"
+                .to_string(),
+            warning: false,
+        });
+    }
     let errors = diags.iter().filter(|d| !d.warning).count();
     let mut summary = if errors == 0 {
         format!("{name}: {n} Job{} valid", if n == 1 { "" } else { "s" })

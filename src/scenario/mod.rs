@@ -18,6 +18,21 @@ use crate::time::{SimDuration, SimTime};
 /// The built-in quick-start scenario (`scenarios/quickstart.yaml`).
 pub const QUICKSTART: &str = include_str!("../../scenarios/quickstart.yaml");
 
+/// Whether a YAML document is meant as a scenario rather than a Kubernetes
+/// object: a jobsim `apiVersion`, `kind: Scenario` (or a misspelling of it), or,
+/// with neither, a `spec.workloads`. `validate` reads such a document with the
+/// scenario loader, as `run` does, so that both give the same verdict.
+pub fn is_scenario(doc: &serde_json::Value) -> bool {
+    if !doc.is_object() {
+        return true;
+    }
+    let api_version = doc["apiVersion"].as_str();
+    let kind = doc["kind"].as_str();
+    api_version.is_some_and(|v| v.starts_with("jobsim"))
+        || kind.is_some_and(|k| k == "Scenario" || crate::suggest::did_you_mean(k, &["Scenario"]).is_some())
+        || (api_version.is_none() && kind.is_none() && !doc["spec"]["workloads"].is_null())
+}
+
 /// A checked scenario, ready to simulate.
 #[derive(Clone, Debug)]
 pub struct Scenario {

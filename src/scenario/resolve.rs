@@ -29,10 +29,25 @@ pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, 
         }]
     };
     let value = match docs.as_slice() {
-        [v] => v,
-        [] => return Err(one("empty file: expected a Scenario".into())),
+        [v] if !v.is_null() => v,
+        _ if docs.iter().all(|d| d.is_null()) => {
+            return Err(one(
+                "empty file: expected a Scenario (apiVersion: jobsim/v1alpha1, kind: Scenario)".into(),
+            ));
+        }
         _ => return Err(one("a scenario file holds one document; found several".into())),
     };
+    if !value.is_object() {
+        let got = match value {
+            serde_json::Value::Array(_) => "a list",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Number(_) => "a number",
+            _ => "a single value",
+        };
+        return Err(one(format!(
+            "expected a Scenario, a mapping of apiVersion, kind, metadata and spec; got {got}"
+        )));
+    }
     let map = maps.into_iter().next().unwrap_or_default();
     let raw: ScenarioFile =
         from_value_at(value, name, Some(&map), "").map_err(|d| vec![explain(d, &map, "", value)])?;

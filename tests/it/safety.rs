@@ -171,3 +171,38 @@ fn library_wording_becomes_plain_sentences() {
     assert!(stderr.contains("utf8.yaml:5:5: the file is not UTF-8 text"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn validate_and_run_agree_on_every_file() {
+    let dir = tmp("agree");
+    let cases: Vec<(&str, String, Option<&str>)> = vec![
+        ("valid.yaml", BASE.to_string(), None),
+        (
+            "kind.yaml",
+            edit("kind: Scenario", "kind: Senario"),
+            Some("kind.yaml:2:1: kind: Unsupported value: \"Senario\""),
+        ),
+        ("empty.yaml", String::new(), Some("empty file: expected a Scenario")),
+        (
+            "comment.yaml",
+            "# nothing here yet\n".to_string(),
+            Some("empty file: expected a Scenario"),
+        ),
+        ("list.yaml", "[1, 2]\n".to_string(), Some("expected a Scenario")),
+    ];
+    for (name, text, refusal) in &cases {
+        match refusal {
+            Some(expected) => {
+                refused(&dir, name, text, expected);
+            }
+            None => {
+                let file = scenario(&dir, name, text);
+                let (code, stdout, stderr) = validate(&file);
+                assert_eq!(code, Some(0), "validate {name}: {stdout}{stderr}");
+                let (code, _, stderr) = run(&file, &dir.join("out"), &["--quiet"]);
+                assert_eq!(code, Some(0), "run {name}: {stderr}");
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
