@@ -1,5 +1,6 @@
 //! `jobsim conformance`: the Kubernetes test vectors against the controller core.
 
+use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use std::path::{Path, PathBuf};
 
@@ -23,14 +24,14 @@ pub fn conformance(paths: &[PathBuf], verbose: bool) -> u8 {
     match crate::conformance::run(&paths) {
         Ok(report) => {
             for line in &report.failures {
-                println!("FAIL {line}");
+                outln!("FAIL {line}");
             }
             if verbose {
                 for line in &report.skips {
-                    println!("SKIP {line}");
+                    outln!("SKIP {line}");
                 }
             }
-            println!("{}", report.summary());
+            outln!("{}", report.summary());
             if report.failed > 0 { EXIT_FAILURE } else { EXIT_OK }
         }
         Err(e) => {

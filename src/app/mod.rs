@@ -5,6 +5,7 @@
 mod conformance;
 mod plot;
 mod run;
+pub mod stdout;
 mod validate;
 
 pub use conformance::conformance;

@@ -1,5 +1,6 @@
 //! `jobsim plot`: the charts of an output folder, redrawn from its files.
 
+use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 use std::path::Path;
 
@@ -8,7 +9,7 @@ pub fn plot(dir: &Path, png: bool) -> u8 {
     match crate::output::charts::draw_all(dir, png, None) {
         Ok(files) => {
             for f in files {
-                println!("wrote {}", f.display());
+                outln!("wrote {}", f.display());
             }
             EXIT_OK
         }

@@ -1,5 +1,6 @@
 //! `jobsim run`: simulate a scenario's replications, write the outputs, report.
 
+use super::stdout::{out, outln};
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::cli::RunArgs;
 use crate::engine::{self, EventQueue};
@@ -400,25 +401,25 @@ pub fn run(args: &RunArgs) -> u8 {
     let wall = started.elapsed().as_secs_f64();
     let events: u64 = runs.iter().map(|r| r.events).sum();
     if let Some(summary) = summary.filter(|_| args.json) {
-        println!("{}", serde_json::to_string_pretty(&summary).expect("json"));
+        outln!("{}", serde_json::to_string_pretty(&summary).expect("json"));
         return EXIT_OK;
     }
     let first = &runs[0];
     if !args.quiet {
-        print!("{}", jobs_table(&first.results, first.end, 20));
-        println!();
+        out!("{}", jobs_table(&first.results, first.end, 20));
+        outln!();
     }
-    println!("{}", summary_line(&sc, &stats[0], runs.len()));
+    outln!("{}", summary_line(&sc, &stats[0], runs.len()));
     if !args.quiet {
-        print!("{}", crate::output::summary::stats_table(&stats));
+        out!("{}", crate::output::summary::stats_table(&stats));
     }
     let rate = if wall > 0.0 { events as f64 / wall } else { 0.0 };
-    println!(
+    outln!(
         "simulated {} in {wall:.2}s wall time, {events} events ({:.2} M events/s)",
         crate::time::format_duration(first.end),
         rate / 1e6
     );
-    println!("wrote {}/{}", out_dir.display(), list(&wrote));
+    outln!("wrote {}/{}", out_dir.display(), list(&wrote));
     EXIT_OK
 }
 

@@ -1,5 +1,6 @@
 //! `jobsim validate`: scenario files and Job manifests, checked as the API server would.
 
+use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 use crate::api::Time;
 use crate::api::defaults::prepare_for_create;
@@ -25,7 +26,7 @@ pub fn validate(files: &[PathBuf], kubernetes_version: Option<&str>) -> u8 {
             eprintln!("{d}");
         }
         bad |= diagnostics.iter().any(|d| !d.warning);
-        println!("{summary}");
+        outln!("{summary}");
     }
     if bad { EXIT_BAD_INPUT } else { EXIT_OK }
 }

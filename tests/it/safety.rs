@@ -206,3 +206,38 @@ fn validate_and_run_agree_on_every_file() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A reader that closed the pipe (`jobsim run --json | head -1`) ends each
+/// command quietly, with SIGPIPE's status, and no panic.
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    let dir = tmp("pipe");
+    let base = scenario(&dir, "base.yaml", BASE);
+    let out = dir.join("out");
+    let commands: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec![
+            "run".as_ref(),
+            base.as_os_str(),
+            "--json".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+        vec!["run".as_ref(), base.as_os_str(), "--out".as_ref(), out.as_os_str()],
+        vec!["validate".as_ref(), base.as_os_str()],
+        vec!["plot".as_ref(), out.as_os_str()],
+    ];
+    for args in commands {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("jobsim"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} said: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
