@@ -234,8 +234,8 @@ fn found(got: &str) -> String {
 /// elements`, `string or map`) in the file's words.
 fn expectation(expected: &str) -> String {
     match expected {
-        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number (0 or more)".into(),
-        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".into(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number in digits (0 or more)".into(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number in digits".into(),
         "f32" | "f64" => "a number".into(),
         "a boolean" => "true or false".into(),
         "a sequence" => "a list".into(),
@@ -376,7 +376,7 @@ mod tests {
         let errs = load_str("m.yaml", text).unwrap_err();
         let msg = errs[0].to_string();
         assert!(
-            msg.starts_with("m.yaml:6:3: spec.completions: expected a whole number, got the string \"many\""),
+            msg.starts_with("m.yaml:6:3: spec.completions: expected a whole number in digits, got the string \"many\""),
             "{msg}"
         );
     }

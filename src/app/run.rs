@@ -208,6 +208,13 @@ pub fn run(args: &RunArgs) -> u8 {
             eprintln!("error: --replications must be at least 1");
             return EXIT_BAD_INPUT;
         }
+        if u64::from(n) > scenario::limits::REPLICATIONS {
+            eprintln!(
+                "error: --replications: Invalid value: {n}: must be no more than {}",
+                scenario::limits::REPLICATIONS
+            );
+            return EXIT_BAD_INPUT;
+        }
         sc.replications = n;
     }
     if let Some(u) = &args.until {
@@ -221,6 +228,13 @@ pub fn run(args: &RunArgs) -> u8 {
     }
     if args.threads == Some(0) {
         eprintln!("error: --threads must be at least 1");
+        return EXIT_BAD_INPUT;
+    }
+    if let Some(n) = args.threads.filter(|n| *n > scenario::limits::THREADS) {
+        eprintln!(
+            "error: --threads: Invalid value: {n}: must be no more than {}",
+            scenario::limits::THREADS
+        );
         return EXIT_BAD_INPUT;
     }
     // 0: a sample at every change; none: a step that adapts to the run's length.
@@ -280,7 +294,8 @@ pub fn run(args: &RunArgs) -> u8 {
     let reps: Vec<u32> = (0..sc.replications).collect();
     let threads = args
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(scenario::limits::THREADS);
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(p) => p,
         Err(e) => {

@@ -15,6 +15,29 @@ use crate::controller::intervals::OrderedIntervals;
 use crate::dist::Dist;
 use crate::time::{SimDuration, SimTime};
 
+/// Limits that keep a run within memory and time, far above what capacity
+/// planning needs (README and docs/scenario.md state them). Each is checked
+/// where it is set, and a message names the field and the limit.
+pub mod limits {
+    /// Jobs of one workload (`count`), and of all workloads together: 100,000
+    /// Jobs created at t=0 take about 750 MB.
+    pub const JOBS: u64 = 100_000;
+    /// The pods a scenario's Jobs need to succeed once each, summed over its
+    /// workloads: `count` × `completions` (or × `parallelism` without
+    /// completions). Retries are not counted: the default horizon bounds them.
+    pub const PODS: u64 = 10_000_000;
+    /// Independent runs (`spec.replications`, `--replications`).
+    pub const REPLICATIONS: u64 = 10_000;
+    /// Nodes of one pool at t=0 (`count`).
+    pub const NODES_PER_POOL: u64 = 100_000;
+    /// Threads of one run (`--threads`); more than the cores only adds switching.
+    pub const THREADS: usize = 256;
+    /// The size of an `empirical: {file: ...}`.
+    pub const EMPIRICAL_FILE_BYTES: u64 = 4 << 20;
+    /// The values of an `empirical: {file: ...}` (its lines).
+    pub const EMPIRICAL_VALUES: usize = 100_000;
+}
+
 /// The built-in quick-start scenario (`scenarios/quickstart.yaml`).
 pub const QUICKSTART: &str = include_str!("../../scenarios/quickstart.yaml");
 

@@ -1,6 +1,7 @@
 //! Checks a scenario file and builds the model: every problem is reported
 //! with file, line, column and field path, in the API server's style.
 
+use super::limits;
 use super::schema::*;
 use super::*;
 use crate::api::defaults::prepare_for_create;
@@ -56,6 +57,7 @@ pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, 
         map,
         dir: dir.map(Path::to_path_buf),
         diags: Vec::new(),
+        pods: Vec::new(),
     };
     let scenario = r.scenario(raw, value);
     if r.diags.iter().any(|d| !d.warning) {
@@ -137,6 +139,9 @@ struct Resolver {
     map: DocumentMap,
     dir: Option<PathBuf>,
     diags: Vec<Diagnostic>,
+    /// Per workload: where its pod estimate comes from (a field path), how it
+    /// is made, the estimate (see `limits::PODS`) and its Jobs.
+    pods: Vec<(String, String, u64, u64)>,
 }
 
 impl Resolver {
@@ -232,45 +237,97 @@ impl Resolver {
         }
     }
 
-    /// A CSV file whose first column holds durations (`12.5s`) or seconds (`12.5`).
+    /// A CSV file whose first column holds durations (`12.5s`) or seconds
+    /// (`12.5`). It is read through a bound (`limits::EMPIRICAL_FILE_BYTES`,
+    /// `limits::EMPIRICAL_VALUES`), so that `/dev/zero` or `/dev/urandom`
+    /// given by mistake is refused at once; a bad line is named by its number,
+    /// never echoed.
     fn empirical_file(&mut self, file: &str, path: &str) -> Vec<f64> {
         let full = self
             .dir
             .as_deref()
             .map(|d| d.join(file))
             .unwrap_or_else(|| PathBuf::from(file));
-        let mut reader = match csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_path(&full)
-        {
-            Ok(r) => r,
+        let quoted = crate::api::validation::go_quote(file);
+        let bytes = match manifest::read_bounded(&full, limits::EMPIRICAL_FILE_BYTES) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                self.err(
+                    path,
+                    format!(
+                        "Invalid value: {quoted}: must be no more than {} MiB",
+                        limits::EMPIRICAL_FILE_BYTES >> 20
+                    ),
+                );
+                return Vec::new();
+            }
             Err(e) => {
                 self.err(path, format!("cannot read {}: {e}", full.display()));
                 return Vec::new();
             }
         };
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            let (at, _) = manifest::invalid_utf8(&bytes, e.valid_up_to());
+            self.err(
+                path,
+                format!("Invalid value: {quoted}: line {} is not UTF-8 text", at.line),
+            );
+            return Vec::new();
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(bytes.as_slice());
         let mut values = Vec::new();
-        for (line, rec) in reader.records().enumerate() {
-            let Ok(rec) = rec else { continue };
+        let mut bad: Option<(u64, usize)> = None;
+        for (i, rec) in reader.records().enumerate() {
+            let line = rec
+                .as_ref()
+                .ok()
+                .and_then(|r| r.position())
+                .map_or(i as u64 + 1, |p| p.line());
+            let Ok(rec) = rec else {
+                bad = Some(bad.map_or((line, 1), |(first, n)| (first, n + 1)));
+                continue;
+            };
             let Some(cell) = rec.get(0).filter(|c| !c.is_empty()) else {
                 continue;
             };
+            if values.len() == limits::EMPIRICAL_VALUES {
+                self.err(
+                    path,
+                    format!(
+                        "Invalid value: {quoted}: must be no more than {} values",
+                        limits::EMPIRICAL_VALUES
+                    ),
+                );
+                return Vec::new();
+            }
             if let Ok(secs) = cell.parse::<f64>() {
-                if secs >= 0.0 {
+                if secs.is_finite() && secs >= 0.0 {
                     values.push(secs * 1000.0);
                     continue;
                 }
             } else if let Ok(ms) = crate::time::parse_duration(cell) {
                 values.push(ms as f64);
                 continue;
-            } else if line == 0 {
+            } else if i == 0 {
                 continue; // a header
             }
+            bad = Some(bad.map_or((line, 1), |(first, n)| (first, n + 1)));
+        }
+        if let Some((line, n)) = bad {
+            let others = match n {
+                1 => String::new(),
+                2 => " (and 1 more line)".to_string(),
+                n => format!(" (and {} more lines)", n - 1),
+            };
             self.err(
                 path,
-                format!("{}:{}: {cell:?} is not a duration", full.display(), line + 1),
+                format!(
+                    "Invalid value: {quoted}: line {line}{others}: the first column must be a duration such as 12.5s, or seconds such as 12.5"
+                ),
             );
         }
         values
@@ -327,10 +384,11 @@ impl Resolver {
                 Time(0)
             }),
         };
-        let replications = spec.replications.unwrap_or(1);
+        let replications = spec.replications.map_or(1, |c| c.0);
         if replications == 0 {
             self.err("spec.replications", "Invalid value: 0: must be at least 1");
         }
+        self.at_most("spec.replications", replications, limits::REPLICATIONS, "");
         let control_plane = self.control_plane(spec.controller_manager.unwrap_or_default());
         let cluster = self.cluster(spec.cluster.unwrap_or_default());
         if spec.workloads.is_empty() {
@@ -346,6 +404,7 @@ impl Resolver {
                 workloads.push(wl);
             }
         }
+        self.pod_estimate();
         let actions = self.actions(spec.actions, &workloads, &cluster);
         let outputs = self.outputs(spec.outputs);
         Scenario {
@@ -355,7 +414,7 @@ impl Resolver {
                 raw.metadata.name
             },
             seed: spec.seed,
-            replications: replications.max(1),
+            replications: replications.clamp(1, limits::REPLICATIONS) as u32,
             until: spec.until.map(|d| d.0),
             epoch,
             profile,
@@ -364,6 +423,53 @@ impl Resolver {
             workloads,
             actions,
             outputs,
+        }
+    }
+
+    /// `value` at most `limit`, or an error at `path` that names the limit.
+    fn at_most(&mut self, path: &str, value: u64, limit: u64, unit: &str) {
+        if value > limit {
+            self.err(
+                path,
+                format!("Invalid value: {value}: must be no more than {limit}{unit}"),
+            );
+        }
+    }
+
+    /// The pods the Jobs need to succeed once each, held to `limits::PODS`:
+    /// reported at the workload that alone passes it, or at `spec.workloads`.
+    fn pod_estimate(&mut self) {
+        let pods = std::mem::take(&mut self.pods);
+        let jobs: u64 = pods.iter().map(|p| p.3).sum();
+        if jobs > limits::JOBS && pods.len() > 1 {
+            self.err(
+                "spec.workloads",
+                format!(
+                    "Invalid value: {jobs} Jobs in all: must be no more than {} Jobs in a scenario (the sum of the workloads' count)",
+                    limits::JOBS
+                ),
+            );
+        }
+        let total = pods.iter().fold(0u64, |sum, p| sum.saturating_add(p.2));
+        if total <= limits::PODS {
+            return;
+        }
+        let why = "the pods its Jobs need to succeed once each";
+        match pods.iter().find(|p| p.2 > limits::PODS) {
+            Some((path, how, n, _)) => self.err(
+                path,
+                format!(
+                    "Invalid value: {how} = {n} pods: must be no more than {} pods in a scenario ({why})",
+                    limits::PODS
+                ),
+            ),
+            None => self.err(
+                "spec.workloads",
+                format!(
+                    "Invalid value: {total} pods in all: must be no more than {} pods in a scenario ({why}: count × completions, or × parallelism without completions)",
+                    limits::PODS
+                ),
+            ),
         }
     }
 
@@ -442,10 +548,11 @@ impl Resolver {
                     );
                 }
             }
+            self.at_most(&format!("{path}.count"), p.count.0, limits::NODES_PER_POOL, " nodes");
             let q = |k: &str| p.allocatable.get(k).map(|q| q.milli_value());
             pools.push(NodePool {
                 name: p.name.clone(),
-                count: p.count,
+                count: p.count.0.min(limits::NODES_PER_POOL) as u32,
                 cpu_milli: q("cpu").map_or(i64::MAX, |v| v as i64),
                 memory_bytes: q("memory").map_or(i64::MAX, |v| (v / 1000) as i64),
                 pods: q("pods").map_or(110, |v| (v / 1000) as i64),
@@ -507,10 +614,12 @@ impl Resolver {
         raw: &serde_json::Value,
         profile: &Profile,
     ) -> Option<Workload> {
-        let count = w.count.unwrap_or(1);
+        let count = w.count.map_or(1, |c| c.0);
         if count == 0 {
             self.err(&format!("{path}.count"), "Invalid value: 0: must be at least 1");
         }
+        self.at_most(&format!("{path}.count"), count, limits::JOBS, " Jobs in a workload");
+        let count = count.min(limits::JOBS) as u32;
         let manifest = match (&w.job, &w.job_file) {
             (Some(_), Some(_)) => {
                 self.err(path, "Invalid value: give either job or jobFile, not both");
@@ -527,6 +636,24 @@ impl Resolver {
             (None, Some(f)) => self.job_file(f, &format!("{path}.jobFile"))?,
         };
         let (job, source) = manifest;
+        // Without completions a Job runs `parallelism` pods (default 1) until one succeeds.
+        let (which, need) = match (job.spec.completions, job.spec.parallelism) {
+            (Some(c), _) => ("completions", c),
+            (None, Some(p)) => ("parallelism", p),
+            (None, None) => ("parallelism", 1),
+        };
+        let need = u64::try_from(need).unwrap_or(0);
+        let field = if w.job.is_some() {
+            format!("{path}.job.spec.{which}")
+        } else {
+            format!("{path}.jobFile")
+        };
+        self.pods.push((
+            field,
+            format!("{count} Jobs × {need} {which}"),
+            u64::from(count).saturating_mul(need),
+            u64::from(count),
+        ));
         let arrival = match &w.arrival {
             None => Arrival::AtStart,
             Some(ArrivalSpec {

@@ -41,6 +41,43 @@ impl<'de> Deserialize<'de> for Dur {
     }
 }
 
+/// A count (Jobs, replications, nodes): any whole number, however written
+/// (`1e6` too), held to its limit by `resolve.rs`, which names the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Count(pub u64);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number (0 or more)")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Count, E> {
+                Ok(Count(n))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Count, E> {
+                u64::try_from(n)
+                    .map(Count)
+                    .map_err(|_| E::custom(format!("Invalid value: {n}: must be greater than or equal to 0")))
+            }
+            fn visit_f64<E: de::Error>(self, f: f64) -> Result<Count, E> {
+                // Integral floats up to 2^64 convert exactly; larger ones saturate, which
+                // every limit refuses just the same.
+                if f.is_finite() && f >= 0.0 && f.fract() == 0.0 {
+                    Ok(Count(f as u64))
+                } else {
+                    Err(E::custom(format!(
+                        "Invalid value: {f}: must be a whole number, 0 or more"
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScenarioFile {
@@ -65,7 +102,7 @@ pub struct Metadata {
 pub struct ScenarioSpec {
     #[serde(default)]
     pub seed: u64,
-    pub replications: Option<u32>,
+    pub replications: Option<Count>,
     pub until: Option<Dur>,
     pub epoch: Option<String>,
     pub kubernetes_version: Option<String>,
@@ -109,7 +146,7 @@ pub struct ClusterSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodePoolSpec {
     pub name: String,
-    pub count: u32,
+    pub count: Count,
     #[serde(default)]
     pub allocatable: BTreeMap<String, crate::api::Quantity>,
 }
@@ -141,7 +178,7 @@ pub struct NodeLossSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadSpec {
     pub name: String,
-    pub count: Option<u32>,
+    pub count: Option<Count>,
     pub arrival: Option<ArrivalSpec>,
     /// A `batch/v1` Job, verbatim; checked as the API server would.
     pub job: Option<serde_json::Value>,

@@ -241,3 +241,127 @@ fn a_closed_pipe_ends_every_command_quietly() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Counts past their limits are refused by `validate` and `run` alike, with
+/// the field, the value and the limit, before anything is simulated.
+#[test]
+fn limits_name_the_field_and_the_limit() {
+    let dir = tmp("limits");
+    let two_workloads = BASE.replace("count: 2", "count: 60000")
+        + &BASE[BASE.find("    - name: w").unwrap()..]
+            .replace("name: w\n", "name: v\n")
+            .replace("count: 2", "count: 60000");
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "count.yaml",
+            edit("count: 2", "count: 10000000"),
+            "count.yaml:8:7: spec.workloads[0].count: Invalid value: 10000000: must be no more than 100000",
+        ),
+        (
+            "count-float.yaml",
+            edit("count: 2", "count: 1e12"),
+            "spec.workloads[0].count: Invalid value: 1000000000000: must be no more than 100000",
+        ),
+        (
+            "replications.yaml",
+            edit("  seed: 1\n", "  replications: 1000000\n"),
+            "replications.yaml:5:3: spec.replications: Invalid value: 1000000: must be no more than 10000",
+        ),
+        (
+            "completions.yaml",
+            edit("          template:", "          completions: 1000000000\n          template:"),
+            "spec.workloads[0].job.spec.completions: Invalid value: 2 Jobs × 1000000000 completions = 2000000000 pods: must be no more than 10000000 pods",
+        ),
+        (
+            "parallelism.yaml",
+            edit(
+                "          template:",
+                "          parallelism: 100000000\n          template:",
+            ),
+            "spec.workloads[0].job.spec.parallelism: Invalid value: 2 Jobs × 100000000 parallelism",
+        ),
+        (
+            "workloads.yaml",
+            two_workloads,
+            "spec.workloads: Invalid value: 120000 Jobs in all: must be no more than 100000 Jobs",
+        ),
+        (
+            "nodes.yaml",
+            edit(
+                "  workloads:",
+                "  cluster:\n    nodePools: [{name: p, count: 1e9, allocatable: {cpu: \"1\"}}]\n  workloads:",
+            ),
+            "spec.cluster.nodePools[0].count: Invalid value: 1000000000: must be no more than 100000",
+        ),
+    ];
+    for (name, text, expected) in &cases {
+        refused(&dir, name, text, expected);
+    }
+    // The flags, checked as the fields are.
+    let base = scenario(&dir, "base.yaml", BASE);
+    let out = dir.join("out-flags");
+    for (flag, value, expected) in [
+        (
+            "--replications",
+            "1000000",
+            "error: --replications: Invalid value: 1000000: must be no more than 10000",
+        ),
+        (
+            "--threads",
+            "100000",
+            "error: --threads: Invalid value: 100000: must be no more than 256",
+        ),
+    ] {
+        let (code, _, stderr) = run(&base, &out, &[flag, value]);
+        assert_eq!(code, Some(2), "{flag}: {stderr}");
+        assert!(stderr.contains(expected), "{flag}: {stderr}");
+        assert!(!out.exists());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An `empirical: {file:}` is read through a bound: an endless device is
+/// refused at once, too many values are refused, and a bad line is named by
+/// its number without echoing what it holds.
+#[test]
+fn empirical_files_are_read_through_a_bound() {
+    let dir = tmp("empirical");
+    let with_file = |f: &str| edit("{constant: 10s}", &format!("{{empirical: {{file: {f}}}}}"));
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let file = scenario(&dir, "device.yaml", &with_file(device));
+        let out = jobsim()
+            .arg("validate")
+            .arg(&file)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{device}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "spec.workloads[0].pods.runtime.empirical.file: Invalid value: \"{device}\": must be no more than 4 MiB"
+            )),
+            "{device}: {stderr}"
+        );
+    }
+    let many: String = (0..100_001).map(|i| format!("{i}\n")).collect();
+    std::fs::write(dir.join("many.csv"), many).unwrap();
+    refused(
+        &dir,
+        "many.yaml",
+        &with_file("many.csv"),
+        "Invalid value: \"many.csv\": must be no more than 100000 values",
+    );
+    std::fs::write(dir.join("secret.csv"), "seconds\n1.5\nhunter2\n2s\ntop-secret\n").unwrap();
+    let stderr = refused(
+        &dir,
+        "secret.yaml",
+        &with_file("secret.csv"),
+        "Invalid value: \"secret.csv\": line 3 (and 1 more line): the first column must be a duration",
+    );
+    assert!(
+        !stderr.contains("hunter2") && !stderr.contains("top-secret"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

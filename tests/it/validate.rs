@@ -89,7 +89,7 @@ fn typos_and_type_errors_are_reported_with_positions() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr.contains("type.yaml:5:3: spec.parallelism: expected a whole number, got the string \"lots\""),
+        stderr.contains("type.yaml:5:3: spec.parallelism: expected a whole number in digits, got the string \"lots\""),
         "{stderr}"
     );
 }
