@@ -20,6 +20,11 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// Where a run without `until` stops: 30 days of simulated time, far past any
+/// batch that ends, and a bound on one that never does (a Job retrying
+/// without end, `apiErrorRate: 1`). README states it.
+pub const DEFAULT_HORIZON: crate::time::SimTime = 30 * 24 * 3600 * 1000;
+
 /// What one replication produced.
 pub struct Replication {
     /// The time series, unless it was spilled or not sampled.
@@ -30,6 +35,8 @@ pub struct Replication {
     pub end: u64,
     /// What the charts need from the timeline, when it was asked for.
     pub digest: Option<TimelineDigest>,
+    /// Why it stopped: drained, at the horizon, or stalled at one instant.
+    pub stop: engine::Stop,
 }
 
 /// What the run keeps of a finished replication: its statistics, and the
@@ -40,6 +47,9 @@ struct Finished {
     end: u64,
     results: Vec<JobResult>,
     digest: Option<TimelineDigest>,
+    stop: engine::Stop,
+    /// Jobs neither finished nor deleted at the end.
+    unfinished: usize,
 }
 
 /// Writes a file through its pending name, renamed into place when whole.
@@ -131,12 +141,14 @@ pub fn run_replication(
     let mut world = World::new(sc, replication, log, finish_ref);
     let mut queue = EventQueue::new();
     world.start(&mut queue);
-    let stop = engine::run(&mut world, &mut queue, sc.until, |now| progress(now, 0));
+    let horizon = sc.until.unwrap_or(DEFAULT_HORIZON);
+    let stop = engine::run(&mut world, &mut queue, Some(horizon), |now| progress(now, 0));
     // The end of the run: the horizon, or the last event that changed anything
     // (timers left over from cancelled plans do not count).
     let end = match stop {
-        engine::Stop::Horizon => sc.until.unwrap_or(queue.now()),
+        engine::Stop::Horizon => horizon,
         engine::Stop::Drained => world.last_activity,
+        engine::Stop::Stalled { at } => at,
     };
     world.finish_stats(end);
     let results = world.results();
@@ -168,6 +180,7 @@ pub fn run_replication(
         events: queue.processed(),
         end,
         digest,
+        stop,
     })
 }
 
@@ -356,7 +369,14 @@ pub fn run(args: &RunArgs) -> u8 {
                     spool.lock().expect("no poisoning").append(r, &rows)?;
                 }
                 bar.inc(1);
+                let unfinished = rep
+                    .results
+                    .iter()
+                    .filter(|j| j.finished.is_none() && j.deleted.is_none())
+                    .count();
                 Ok(Finished {
+                    stop: rep.stop,
+                    unfinished,
                     stats: replication_stats(&rep.results, &rep.stats, rep.events, rep.end),
                     events: rep.events,
                     end: rep.end,
@@ -376,6 +396,36 @@ pub fn run(args: &RunArgs) -> u8 {
                 return EXIT_FAILURE;
             }
         }
+    }
+    if let Some((r, at)) = runs.iter().enumerate().find_map(|(r, f)| match f.stop {
+        engine::Stop::Stalled { at } => Some((r, at)),
+        _ => None,
+    }) {
+        eprintln!(
+            "error: replication {r} stopped: more than {} events at t={} without the clock moving; nothing was written",
+            engine::MAX_EVENTS_AT_ONE_INSTANT,
+            crate::time::format_duration(at)
+        );
+        return EXIT_FAILURE;
+    }
+    // Without `until`, a run that reached the default horizon says so, with
+    // the Jobs it left unfinished.
+    let horizon_note = (sc.until.is_none() && runs.iter().any(|f| f.stop == engine::Stop::Horizon)).then(|| {
+        let reps = if runs.len() > 1 {
+            let stopped = runs.iter().filter(|f| f.stop == engine::Stop::Horizon).count();
+            format!(" in {stopped} of {} replications; in replication 0,", runs.len())
+        } else {
+            String::new()
+        };
+        format!(
+            "stopped at the default horizon, {} (30 days) of simulated time,{reps} with {} of {} Jobs still running or suspended; set spec.until or --until to choose the horizon",
+            crate::time::format_duration(DEFAULT_HORIZON),
+            runs[0].unfinished,
+            runs[0].results.len(),
+        )
+    });
+    if let Some(note) = &horizon_note {
+        eprintln!("warning: {note}");
     }
     let (sample_spool, row_spool) = spools;
     let sample_spool = sample_spool.map(|s| {
@@ -422,6 +472,9 @@ pub fn run(args: &RunArgs) -> u8 {
     let first = &runs[0];
     if !args.quiet {
         out!("{}", jobs_table(&first.results, first.end, 20));
+        if let Some(note) = &horizon_note {
+            outln!("Horizon reached: {note}.");
+        }
         outln!();
     }
     outln!("{}", summary_line(&sc, &stats[0], runs.len()));

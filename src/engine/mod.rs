@@ -21,22 +21,49 @@ pub enum Stop {
     Drained,
     /// The next event lies past the horizon.
     Horizon,
+    /// More than the cap of events ran at one instant without the clock
+    /// moving: a loop that no horizon ends.
+    Stalled { at: SimTime },
 }
 
-/// Runs until the queue is empty or the next event is after `until`.
+/// The most events one instant may hold. Far above any real burst (100,000
+/// Jobs created at t=0 take a few hundred thousand), and reached in a second
+/// or two by a model that keeps scheduling work at the same time.
+pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 50_000_000;
+
+/// Runs until the queue is empty, the next event is after `until`, or more
+/// than [`MAX_EVENTS_AT_ONE_INSTANT`] events ran at one time.
 /// `progress` is called every 65,536 events with the current time.
 pub fn run<M: Model>(
     model: &mut M,
     queue: &mut EventQueue<M::Event>,
     until: Option<SimTime>,
+    progress: impl FnMut(SimTime),
+) -> Stop {
+    run_capped(model, queue, until, MAX_EVENTS_AT_ONE_INSTANT, progress)
+}
+
+/// [`run`], with the cap of events at one instant given.
+pub fn run_capped<M: Model>(
+    model: &mut M,
+    queue: &mut EventQueue<M::Event>,
+    until: Option<SimTime>,
+    cap: u64,
     mut progress: impl FnMut(SimTime),
 ) -> Stop {
     let mut n: u32 = 0;
+    let (mut instant, mut at_instant) = (0, 0u64);
     loop {
         match queue.peek_time() {
             None => return Stop::Drained,
             Some(t) if until.is_some_and(|u| t > u) => return Stop::Horizon,
-            Some(_) => {}
+            Some(t) if t == instant => {
+                at_instant += 1;
+                if at_instant > cap {
+                    return Stop::Stalled { at: t };
+                }
+            }
+            Some(t) => (instant, at_instant) = (t, 1),
         }
         let (now, event) = queue.pop().expect("peeked");
         model.handle(now, event, queue);
@@ -78,5 +105,26 @@ mod tests {
         assert_eq!(run(&mut m, &mut q, Some(15), |_| {}), Stop::Horizon);
         assert_eq!(m.seen.len(), 2);
         assert_eq!(q.processed(), 2);
+    }
+
+    /// A model that keeps scheduling at the same instant is stopped at the cap.
+    struct Spin;
+
+    impl Model for Spin {
+        type Event = ();
+        fn handle(&mut self, now: SimTime, _: (), q: &mut EventQueue<()>) {
+            q.push(now, ());
+        }
+    }
+
+    #[test]
+    fn a_loop_at_one_instant_stops_at_the_cap() {
+        let mut q = EventQueue::new();
+        q.push(7, ());
+        assert_eq!(
+            run_capped(&mut Spin, &mut q, None, 1000, |_| {}),
+            Stop::Stalled { at: 7 }
+        );
+        assert_eq!(q.processed(), 1000);
     }
 }

@@ -269,7 +269,10 @@ fn limits_name_the_field_and_the_limit() {
         ),
         (
             "completions.yaml",
-            edit("          template:", "          completions: 1000000000\n          template:"),
+            edit(
+                "          template:",
+                "          completions: 1000000000\n          template:",
+            ),
             "spec.workloads[0].job.spec.completions: Invalid value: 2 Jobs × 1000000000 completions = 2000000000 pods: must be no more than 10000000 pods",
         ),
         (
@@ -363,5 +366,48 @@ fn empirical_files_are_read_through_a_bound() {
         !stderr.contains("hunter2") && !stderr.contains("top-secret"),
         "{stderr}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A run that would never end (every API request fails, no `until`) stops at
+/// the default horizon and says so, with the Jobs it left running.
+#[test]
+fn a_run_without_end_stops_at_the_default_horizon() {
+    let dir = tmp("horizon");
+    let file = scenario(
+        &dir,
+        "forever.yaml",
+        &edit("  seed: 1\n", "  seed: 1\n  controllerManager: {apiErrorRate: 1.0}\n"),
+    );
+    let out = dir.join("out");
+    let done = jobsim()
+        .args(["run".as_ref(), file.as_os_str(), "--out".as_ref(), out.as_os_str()])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr),
+    );
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+    let note = "stopped at the default horizon, 720h0m0s (30 days) of simulated time, with 2 of 2 Jobs still running or suspended";
+    assert!(stderr.contains(&format!("warning: {note}")), "{stderr}");
+    assert!(stdout.contains(&format!("Horizon reached: {note}")), "{stdout}");
+    assert!(stdout.contains("w-0    Running"), "{stdout}");
+    assert!(out.join("summary.json").exists());
+    // With an `until`, the horizon is the user's and nothing is said.
+    let done = jobsim()
+        .args([
+            "run".as_ref(),
+            file.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--until".as_ref(),
+            "1h".as_ref(),
+        ])
+        .output()
+        .unwrap();
+    assert!(done.status.success());
+    assert!(!String::from_utf8_lossy(&done.stderr).contains("horizon"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
