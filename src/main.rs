@@ -7,6 +7,7 @@ static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    jobsim::output::files::clean_up_on_interrupt();
     let code = match cli.command {
         Command::Run(args) => jobsim::app::run(&args),
         Command::Plot { dir, png } => jobsim::app::plot(&dir, png),

@@ -7,7 +7,7 @@ use crate::engine::{self, EventQueue};
 use crate::manifest::Diagnostic;
 use crate::output::charts::TimelineDigest;
 use crate::output::events::CsvLog;
-use crate::output::files::{PendingFile, write_atomic};
+use crate::output::files::{PendingFile, Staging, write_atomic};
 use crate::output::jobs::{JobsYaml, job_templates, write_jobs_csv};
 use crate::output::spool::Spool;
 use crate::output::summary::{Stats, replication_stats, summary_json};
@@ -279,16 +279,21 @@ pub fn run(args: &RunArgs) -> u8 {
         eprintln!("error: --png: the charts are not among the outputs ({outputs}); add charts to them");
         return EXIT_BAD_INPUT;
     }
-    // The files replication 0 streams are opened first: an unwritable folder
-    // is found before anything is simulated.
-    let pending = |o: Output, name: &str| wants(o).then(|| PendingFile::create(&out_dir, name)).transpose();
-    let opened = pending(Output::Events, "events.csv").and_then(|events| {
-        let jobs_yaml = pending(Output::JobsYaml, "jobs.yaml")?;
-        if events.is_none() && jobs_yaml.is_none() {
-            std::fs::create_dir_all(&out_dir)?;
+    // The staging folder and the files replication 0 streams are opened
+    // first: an unwritable folder is found before anything is simulated.
+    // Every file is written into the staging folder and moved into `out_dir`
+    // at the end, all together.
+    let staging = match Staging::create(&out_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot write to {}: {e}", out_dir.display());
+            return EXIT_FAILURE;
         }
-        Ok((events, jobs_yaml))
-    });
+    };
+    let stage = staging.dir().to_path_buf();
+    let pending = |o: Output, name: &str| wants(o).then(|| PendingFile::create(&stage, name)).transpose();
+    let opened =
+        pending(Output::Events, "events.csv").and_then(|events| Ok((events, pending(Output::JobsYaml, "jobs.yaml")?)));
     let mut timeline = match opened {
         Ok((events, jobs_yaml)) => Timeline {
             events,
@@ -443,7 +448,7 @@ pub fn run(args: &RunArgs) -> u8 {
         sample_spool.as_ref(),
         row_spool.as_ref(),
         &mut timeline,
-        &out_dir,
+        &stage,
     );
     let mut wrote = match written {
         Ok(wrote) => wrote,
@@ -453,7 +458,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     if wants(Output::Charts) {
-        if let Err(e) = crate::output::charts::draw_all(&out_dir, args.png, runs[0].digest.take()) {
+        if let Err(e) = crate::output::charts::draw_all(&stage, args.png, runs[0].digest.take()) {
             eprintln!("error: drawing charts in {}: {e}", out_dir.display());
             return EXIT_FAILURE;
         }
@@ -462,6 +467,10 @@ pub fn run(args: &RunArgs) -> u8 {
         } else {
             "charts (SVG)"
         });
+    }
+    if let Err(e) = staging.commit() {
+        eprintln!("error: writing outputs to {}: {e}", out_dir.display());
+        return EXIT_FAILURE;
     }
     let wall = started.elapsed().as_secs_f64();
     let events: u64 = runs.iter().map(|r| r.events).sum();

@@ -1,10 +1,213 @@
-//! Atomic output files: each file is written under a temporary name in the
-//! output folder and renamed into place only when the whole run succeeded, so
-//! a failed run leaves nothing half-written.
+//! Atomic output files: each file is written under a temporary name and
+//! renamed into place only when the whole run succeeded, so a failed run
+//! leaves nothing half-written.
+//!
+//! A run writes all its files into a staging folder inside the output folder
+//! (`.jobsim-run-PID`), then moves them into place in one last step
+//! ([`Staging::commit`]) that also removes the files an earlier run wrote and
+//! this one did not (`timeseries-bands.csv` after a single replication, PNGs
+//! without `--png`): the folder holds one run's files, never a mix. What is
+//! pending is registered here, so that Ctrl-C or SIGTERM removes it
+//! ([`clean_up_on_interrupt`]) and waits for a commit under way to finish;
+//! what a killed process left (`kill -9`) the next run into the folder removes.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The files jobsim writes into an output folder; only these are ever
+/// removed from it, and only when a run replaces them.
+pub fn own_files() -> Vec<String> {
+    let mut names: Vec<String> = [
+        "events.csv",
+        "jobs.csv",
+        "jobs.yaml",
+        "summary.json",
+        "timeseries.csv",
+        "timeseries-bands.csv",
+    ]
+    .map(String::from)
+    .to_vec();
+    for chart in super::charts::CHARTS {
+        names.push(format!("{chart}.svg"));
+        names.push(format!("{chart}.png"));
+    }
+    names
+}
+
+/// What an interruption must remove: staging folders, and folders whose
+/// temporary files of this process must go (`jobsim plot`). The lock is
+/// held while a run commits, so an interruption waits for the commit.
+static PENDING: Mutex<Vec<Pending>> = Mutex::new(Vec::new());
+
+#[derive(Clone, PartialEq, Eq)]
+enum Pending {
+    Staging(PathBuf),
+    TempFilesIn(PathBuf),
+}
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<Pending>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes what is pending when the process is interrupted (SIGINT, SIGTERM,
+/// SIGHUP), then exits with 130. Installed once, by `main`.
+pub fn clean_up_on_interrupt() {
+    // A handler that cannot be installed (one already is) leaves the default:
+    // what an interrupted run leaves, the next run removes.
+    let _ = ctrlc::set_handler(|| {
+        let pending = pending();
+        for p in pending.iter() {
+            match p {
+                Pending::Staging(dir) => {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                Pending::TempFilesIn(dir) => remove_temp_files(dir, |pid| pid == std::process::id()),
+            }
+        }
+        std::process::exit(130);
+    });
+}
+
+/// `.NAME.tmp-PID` or `.NAME.tmp-PID.png` for one of jobsim's own files:
+/// the PID.
+fn temp_file_pid(file: &str, own: &[String]) -> Option<u32> {
+    let rest = file.strip_prefix('.')?;
+    let (name, pid) = rest.rsplit_once(".tmp-")?;
+    let pid = pid.strip_suffix(".png").unwrap_or(pid);
+    let chart_png = |n: &str| own.iter().any(|o| o.strip_suffix(".png") == Some(n));
+    if !(own.iter().any(|o| o == name) || chart_png(name)) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether a process may still be writing (on Linux: it exists).
+fn alive(pid: u32) -> bool {
+    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Removes jobsim's temporary files in `dir` whose PID `stale` accepts.
+fn remove_temp_files(dir: &Path, stale: impl Fn(u32) -> bool) {
+    let own = own_files();
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if let Some(pid) = name.to_str().and_then(|n| temp_file_pid(n, &own))
+            && stale(pid)
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Removes what interrupted or killed runs left in `dir`: their staging
+/// folders and jobsim's temporary files, of processes that are gone.
+pub fn remove_stale(dir: &Path) {
+    remove_temp_files(dir, |pid| !alive(pid));
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STAGING_PREFIX))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !alive(pid)
+            && e.file_type().is_ok_and(|t| t.is_dir())
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+const STAGING_PREFIX: &str = ".jobsim-run-";
+
+/// The staging folder of a run: every file is written here, and moved into
+/// the output folder by [`Staging::commit`]. Dropped uncommitted, it is removed.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the output folder and the staging folder in it, after
+    /// removing what interrupted runs left there.
+    pub fn create(out: &Path) -> io::Result<Self> {
+        std::fs::create_dir_all(out)?;
+        remove_stale(out);
+        let dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        let mut pending = pending();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir)?;
+        pending.push(Pending::Staging(dir.clone()));
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            committed: false,
+        })
+    }
+
+    /// Where the run writes its files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Moves every staged file into the output folder and removes jobsim's
+    /// files of an earlier run that this run did not write; an interruption
+    /// waits until this is done. Other files in the folder are left alone.
+    pub fn commit(mut self) -> io::Result<()> {
+        let mut pending = pending();
+        let mut staged = Vec::new();
+        for e in std::fs::read_dir(&self.dir)? {
+            staged.push(e?.file_name());
+        }
+        for name in &staged {
+            std::fs::rename(self.dir.join(name), self.out.join(name))?;
+        }
+        for own in own_files() {
+            if !staged.iter().any(|n| n.to_str() == Some(own.as_str())) {
+                match std::fs::remove_file(self.out.join(&own)) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+            }
+        }
+        std::fs::remove_dir(&self.dir)?;
+        pending.retain(|p| *p != Pending::Staging(self.dir.clone()));
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let mut pending = pending();
+            let _ = std::fs::remove_dir_all(&self.dir);
+            pending.retain(|p| *p != Pending::Staging(self.dir.clone()));
+        }
+    }
+}
+
+/// Registers `dir` so that an interruption removes this process's temporary
+/// files in it (`jobsim plot`, which draws in place); the guard unregisters.
+pub fn guard_temp_files(dir: &Path) -> TempFilesGuard {
+    let entry = Pending::TempFilesIn(dir.to_path_buf());
+    pending().push(entry.clone());
+    TempFilesGuard(entry)
+}
+
+/// See [`guard_temp_files`].
+pub struct TempFilesGuard(Pending);
+
+impl Drop for TempFilesGuard {
+    fn drop(&mut self) {
+        pending().retain(|p| *p != self.0);
+    }
+}
 
 /// The write buffer of a pending file. Writers that assemble blocks of at
 /// least this size themselves hand them to the file without a copy.
@@ -85,5 +288,16 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "done");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_jobsims_own_temporary_files_are_recognised() {
+        let own = own_files();
+        assert_eq!(temp_file_pid(".events.csv.tmp-123", &own), Some(123));
+        assert_eq!(temp_file_pid(".gantt.tmp-9.png", &own), Some(9));
+        assert_eq!(temp_file_pid(".gantt.svg.tmp-9", &own), Some(9));
+        assert_eq!(temp_file_pid(".notes.txt.tmp-9", &own), None);
+        assert_eq!(temp_file_pid("events.csv", &own), None);
+        assert_eq!(temp_file_pid(".events.csv.tmp-x", &own), None);
     }
 }

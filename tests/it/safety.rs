@@ -411,3 +411,122 @@ fn a_run_without_end_stops_at_the_default_horizon() {
     assert!(!String::from_utf8_lossy(&done.stderr).contains("horizon"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The names in a folder, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut n: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    n.sort();
+    n
+}
+
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    names(dir)
+        .into_iter()
+        .filter(|n| !dir.join(n).is_dir())
+        .map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap()))
+        .collect()
+}
+
+/// Ctrl-C or SIGTERM during a rerun leaves no temporary file, and the folder
+/// holds the earlier run's files exactly.
+#[test]
+fn an_interrupted_rerun_leaves_the_earlier_run_whole() {
+    let dir = tmp("interrupt");
+    let base = scenario(&dir, "base.yaml", BASE);
+    // Runs for seconds: every API request fails until the default horizon.
+    let slow = scenario(
+        &dir,
+        "slow.yaml",
+        &edit("  seed: 1\n", "  seed: 1\n  controllerManager: {apiErrorRate: 1.0}\n"),
+    );
+    let out = dir.join("out");
+    assert_eq!(run(&base, &out, &["--quiet"]).0, Some(0));
+    let before = contents(&out);
+    for signal in ["-INT", "-TERM"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("jobsim"))
+            .args([
+                "run".as_ref(),
+                slow.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+                "--quiet".as_ref(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until it is writing (a hidden entry appears), then interrupt it.
+        for _ in 0..200 {
+            if names(&out).iter().any(|n| n.starts_with('.')) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before the signal");
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {status:?}");
+        let left: Vec<String> = names(&out).into_iter().filter(|n| n.starts_with('.')).collect();
+        assert!(left.is_empty(), "{signal} left {left:?}");
+        assert!(contents(&out) == before, "{signal}: the earlier run's files changed");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A rerun removes what killed runs left (jobsim's own temporary files and
+/// staging folders) and the files of an earlier run that it does not write,
+/// and nothing else.
+#[test]
+fn a_rerun_removes_jobsims_stale_files_and_nothing_else() {
+    let dir = tmp("stale");
+    let base = scenario(&dir, "base.yaml", BASE);
+    let out = dir.join("out");
+    std::fs::create_dir_all(out.join(".jobsim-run-999999999")).unwrap();
+    std::fs::write(out.join(".jobsim-run-999999999/events.csv"), "x").unwrap();
+    for f in [
+        ".events.csv.tmp-999999999",
+        ".gantt.tmp-999999999.png",
+        "notes.txt",
+        ".notes.txt.tmp-999999999",
+    ] {
+        std::fs::write(out.join(f), "x").unwrap();
+    }
+    assert_eq!(
+        run(&base, &out, &["--quiet", "--replications", "3", "--png"]).0,
+        Some(0)
+    );
+    let all = names(&out);
+    assert!(
+        !all.iter()
+            .any(|n| n.starts_with(".jobsim-run-") || n.starts_with(".events") || n.starts_with(".gantt")),
+        "{all:?}"
+    );
+    for f in [
+        "timeseries-bands.csv",
+        "gantt.png",
+        "gantt.svg",
+        "notes.txt",
+        ".notes.txt.tmp-999999999",
+    ] {
+        assert!(all.iter().any(|n| n == f), "{f} missing from {all:?}");
+    }
+    // One replication, no --png: no bands, no PNGs.
+    assert_eq!(run(&base, &out, &["--quiet"]).0, Some(0));
+    let all = names(&out);
+    assert!(
+        !all.iter().any(|n| n == "timeseries-bands.csv" || n.ends_with(".png")),
+        "{all:?}"
+    );
+    assert!(all.iter().any(|n| n == "gantt.svg"), "{all:?}");
+    // Only the summary: every other file of jobsim's goes, the user's stay.
+    assert_eq!(run(&base, &out, &["--quiet", "--outputs", "summary"]).0, Some(0));
+    assert_eq!(names(&out), [".notes.txt.tmp-999999999", "notes.txt", "summary.json"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
