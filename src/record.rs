@@ -359,6 +359,9 @@ pub struct JobResult {
     pub restarts: u32,
     pub pod_ms: u64,
     pub failed_pod_ms: u64,
+    /// Why a Job that did not finish was still open when the run ended (for
+    /// the report; not written to `jobs.csv`).
+    pub unfinished_why: Option<String>,
 }
 
 /// Counters of a run.

@@ -479,12 +479,34 @@ pub fn run(args: &RunArgs) -> u8 {
         return EXIT_OK;
     }
     let first = &runs[0];
+    let open: Vec<(&str, &str)> = (first.results.iter())
+        .filter_map(|r| Some((r.name.as_str(), r.unfinished_why.as_deref()?)))
+        .collect();
+    if horizon_note.is_none() && sc.until.is_none() && !open.is_empty() {
+        eprintln!(
+            "warning: {} of {} Jobs never finished: the run ran out of events at {}{}",
+            open.len(),
+            first.results.len(),
+            crate::time::format_duration(first.end),
+            if runs.len() > 1 { " (replication 0)" } else { "" }
+        );
+    }
     if !args.quiet {
         out!("{}", jobs_table(&first.results, first.end, 20));
         if let Some(note) = &horizon_note {
             outln!("Horizon reached: {note}.");
         }
         outln!();
+        if !open.is_empty() {
+            outln!("Not finished at {}:", crate::time::format_duration(first.end));
+            for (name, why) in open.iter().take(UNFINISHED_LISTED) {
+                outln!("  {name}: {why}");
+            }
+            if open.len() > UNFINISHED_LISTED {
+                outln!("  … and {} more", open.len() - UNFINISHED_LISTED);
+            }
+            outln!();
+        }
     }
     outln!("{}", summary_line(&sc, &stats[0], runs.len()));
     if !args.quiet {
@@ -559,6 +581,9 @@ fn write_files(
     Ok(wrote)
 }
 
+/// How many unfinished Jobs the report names, with why.
+const UNFINISHED_LISTED: usize = 10;
+
 /// `a`, `a and b`, `a, b and c`.
 fn list(items: &[&str]) -> String {
     match items {
@@ -578,14 +603,16 @@ fn summary_line(sc: &Scenario, s: &Stats, reps: usize) -> String {
         }
     }
     let mut line = format!("{}: {}", sc.name, parts.join(", "));
+    // Statistics of finished Jobs, "–" when none finished (summary.json leaves them out).
+    let secs = |k: &str| s.get(k).map_or("–".to_string(), |v| format!("{v:.1}s"));
     line.push_str(&format!(
-        "; {} pods created, {:.0} pod-seconds ({:.0} failed); job duration p50 {:.1}s, p95 {:.1}s; makespan {:.1}s",
+        "; {} pods created, {:.0} pod-seconds ({:.0} failed); job duration p50 {}, p95 {}; makespan {}",
         get("pods.created"),
         get("pods.podSeconds"),
         get("pods.failedPodSeconds"),
-        get("jobDurationSeconds.p50"),
-        get("jobDurationSeconds.p95"),
-        get("makespanSeconds")
+        secs("jobDurationSeconds.p50"),
+        secs("jobDurationSeconds.p95"),
+        secs("makespanSeconds")
     ));
     if reps > 1 {
         line.push_str(&format!(

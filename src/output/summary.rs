@@ -260,6 +260,10 @@ pub fn stats_table(reps: &[Stats]) -> String {
     let mut out = String::new();
     if reps.len() == 1 {
         let s = &reps[0];
+        let keys = ["jobDurationSeconds", "timeToStartSeconds", "podPendingSeconds"];
+        if !keys.iter().any(|k| s.contains_key(&format!("{k}.p50"))) {
+            return out;
+        }
         out.push_str(&format!(
             "{:<24}{:>10}{:>10}{:>10}{:>10}{:>10}\n",
             "", "p50", "p90", "p95", "p99", "max"

@@ -376,12 +376,64 @@ impl<'a> World<'a> {
                 {
                     jobs::fill_counts(&mut r, job);
                     r.status = if job.is_suspended() { "Suspended" } else { "Running" };
+                    if !js.deleted {
+                        r.unfinished_why = Some(self.why_unfinished(js, job));
+                    }
                 }
                 r
             })
             .collect();
         out.sort_by_key(|r| (r.workload, r.ordinal));
         out
+    }
+
+    /// Why a Job is still open at the end, as a user would ask it: suspended,
+    /// its pods waiting for room (with the scheduler's message as it stands at
+    /// the end), still running, or none active while the controller waits.
+    fn why_unfinished(&self, js: &JobSlot, job: &Job) -> String {
+        if job.is_suspended() {
+            return "suspended".into();
+        }
+        let (mut unbound, mut active, mut terminating) = (0, 0, 0);
+        for p in js.pods.iter().filter_map(|&s| self.pods[s as usize].as_deref()) {
+            if p.pod.status.phase.is_terminal() {
+                continue;
+            }
+            if p.pod.metadata.deletion_timestamp.is_some() {
+                terminating += 1;
+            } else if p.pod.spec.node_name.is_empty() {
+                unbound += 1;
+            } else {
+                active += 1;
+            }
+        }
+        let pods = |n: u32| {
+            if n == 1 {
+                "1 pod".to_string()
+            } else {
+                format!("{n} pods")
+            }
+        };
+        if unbound > 0 && !self.nodes.unlimited() {
+            let request = self.templates[js.workload as usize].request;
+            let mut why = format!(
+                "{} Pending: {}",
+                pods(unbound),
+                self.nodes.unfit_counts(request).message()
+            );
+            if !self.nodes.could_ever_fit(request) {
+                why.push_str(" The pod fits on no node of any pool.");
+            }
+            return why;
+        }
+        match (active + unbound, terminating) {
+            (0, 0) => {
+                "no pod active: the controller waits (pod-failure back-off, API rate limit or requests in flight)"
+                    .into()
+            }
+            (0, t) => format!("{} terminating", pods(t)),
+            (a, _) => format!("{} running or starting", pods(a)),
+        }
     }
 
     /// Hands the Jobs not finished at the end to `on_finish` (`jobs.yaml`), in creation order.

@@ -401,3 +401,26 @@ fn a_year_long_run_keeps_a_readable_time_series() {
     assert_eq!(times[0], 0.0);
     assert!(*times.last().unwrap() > 365.0 * 86400.0 - step);
 }
+
+/// A pod that fits no node ends the run at t=0: the report says which Job
+/// never finished and why, in the scheduler's words, and prints no
+/// statistics of finished Jobs as if they were zeros.
+#[test]
+fn jobs_that_never_finish_are_reported_with_why() {
+    let dir = tmp("no-fit");
+    let out = run(&[repo("tests/scenarios/pod-fits-no-node.yaml").to_str().unwrap()], &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: 1 of 1 Jobs never finished: the run ran out of events at 0s"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "Not finished at 0s:\n  big: 1 pod Pending: 0/3 nodes are available: 3 Insufficient cpu. The pod fits on no node of any pool.\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("job duration p50 –, p95 –; makespan –"), "{stdout}");
+    assert!(!stdout.contains("p50 0.0s"), "{stdout}");
+}
