@@ -28,6 +28,16 @@ pub enum Command {
         #[arg(long, value_name = "VERSION")]
         kubernetes_version: Option<String>,
     },
+    /// Run scenarios and hold them to their spec.expect; writes no files. Exit 0 when every
+    /// expectation holds, 1 when one does not, 2 when a scenario is invalid.
+    Check {
+        /// Scenario files, or folders whose *.yaml files are checked (other kinds are skipped).
+        #[arg(required = true, value_name = "SCENARIO_OR_DIR")]
+        paths: Vec<PathBuf>,
+        /// How many replications run at once (default: all cores). Never changes any result.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Redraw the charts of an output folder from its files alone.
     Plot {
         /// The output folder of a run.

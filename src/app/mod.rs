@@ -2,12 +2,14 @@
 //! report. Each command returns the process exit code (0 success, 1 run error,
 //! 2 bad input).
 
+mod check;
 mod conformance;
 mod plot;
 mod run;
 pub mod stdout;
 mod validate;
 
+pub use check::{Outcome, Verdict, check, simulate, verdicts};
 pub use conformance::conformance;
 pub use plot::plot;
 pub use run::{Replication, Timeline, run, run_replication};

@@ -2,10 +2,12 @@
 //! plus how their pods behave) and scripted actions. `schema.rs` is the file
 //! format, `resolve.rs` checks it and builds this model.
 
+pub mod expect;
 pub mod outputs;
 mod resolve;
 pub mod schema;
 
+pub use expect::{Bound, Expectation};
 pub use outputs::{Output, Outputs};
 pub use resolve::{load, load_str};
 
@@ -73,6 +75,8 @@ pub struct Scenario {
     pub actions: Vec<Action>,
     /// The files a run writes (`spec.outputs`; `--outputs` overrides it).
     pub outputs: Outputs,
+    /// What the run must show (`spec.expect`), held by `jobsim check`.
+    pub expect: Vec<Expectation>,
 }
 
 /// kube-controller-manager settings that shape the Job controller.

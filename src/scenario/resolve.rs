@@ -407,6 +407,7 @@ impl Resolver {
         self.pod_estimate();
         let actions = self.actions(spec.actions, &workloads, &cluster);
         let outputs = self.outputs(spec.outputs);
+        let expect = self.expect(&spec.expect, &workloads);
         Scenario {
             name: if raw.metadata.name.is_empty() {
                 "scenario".into()
@@ -423,6 +424,7 @@ impl Resolver {
             workloads,
             actions,
             outputs,
+            expect,
         }
     }
 
@@ -471,6 +473,16 @@ impl Resolver {
                 ),
             ),
         }
+    }
+
+    /// `spec.expect`: each problem reported at its field (`spec.expect[2].stat`).
+    fn expect(&mut self, specs: &[expect::ExpectSpec], workloads: &[Workload]) -> Vec<Expectation> {
+        expect::check(specs, workloads, |path, message, warning| {
+            self.err(path, message);
+            if warning && let Some(d) = self.diags.last_mut() {
+                d.warning = true;
+            }
+        })
     }
 
     /// `spec.outputs`: every name is checked, each bad one reported at its line.

@@ -115,6 +115,9 @@ pub struct ScenarioSpec {
     pub actions: Vec<ActionSpec>,
     /// Output names (`events`, `summary`, ...); default: every output.
     pub outputs: Option<Vec<String>>,
+    /// What the run must show, for `jobsim check`.
+    #[serde(default)]
+    pub expect: Vec<super::expect::ExpectSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]

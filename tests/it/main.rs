@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod charts; // SVG and PNG charts: labels, bounds, `jobsim plot`.
+mod check; // `jobsim check`: spec.expect, held or not, and exit codes.
 mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actions.
 mod conformance; // `jobsim conformance` over the shipped vectors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.

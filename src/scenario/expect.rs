@@ -1,0 +1,450 @@
+//! `spec.expect`: what a scenario claims about its own run, held by `jobsim
+//! check`. A statistic of `summary.json` between bounds (its mean over the
+//! replications), or the final state of one Job (in every replication).
+//!
+//! The statistics a run can produce are listed here so that a misspelt path is
+//! an error before anything runs; a test holds the list to what runs produce.
+
+use super::Workload;
+use crate::suggest::did_you_mean;
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+
+/// One entry of `spec.expect`, as written.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExpectSpec {
+    /// A dotted path into summary.json's statistics.
+    pub stat: Option<String>,
+    pub min: Option<Bound>,
+    pub max: Option<Bound>,
+    /// A Job's name, as kubectl shows it.
+    pub job: Option<String>,
+    pub status: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A bound: a number, or a Go duration compared in seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub value: f64,
+    /// As written: `4`, `1m30s`.
+    pub text: String,
+}
+
+impl<'de> Deserialize<'de> for Bound {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(i64),
+            Float(f64),
+            Str(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Int(n) => Ok(Bound {
+                value: n as f64,
+                text: n.to_string(),
+            }),
+            Raw::Float(f) if f.is_finite() => Ok(Bound {
+                value: f,
+                text: f.to_string(),
+            }),
+            Raw::Float(f) => Err(de::Error::custom(format!("invalid bound {f}: give a finite number"))),
+            Raw::Str(s) => match s.trim().parse::<f64>() {
+                Ok(f) if f.is_finite() => Ok(Bound { value: f, text: s }),
+                _ => crate::time::parse_duration(&s)
+                    .map(|ms| Bound {
+                        value: ms as f64 / 1000.0,
+                        text: s.clone(),
+                    })
+                    .map_err(|_| {
+                        de::Error::custom(format!(
+                            "invalid bound {s:?}: give a number or a Go duration such as 90s or 1h30m"
+                        ))
+                    }),
+            },
+        }
+    }
+}
+
+/// A checked expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expectation {
+    /// The statistic's value (its mean over replications) lies within the bounds.
+    Stat {
+        stat: String,
+        min: Option<Bound>,
+        max: Option<Bound>,
+    },
+    /// The Job ends in this status (and with this reason) in every replication.
+    Job {
+        name: String,
+        status: String,
+        reason: Option<String>,
+    },
+}
+
+/// The final statuses jobs.csv gives a Job.
+pub const STATUSES: [&str; 4] = ["Complete", "Failed", "Running", "Suspended"];
+
+/// The reasons of the Job controller's Complete and Failed conditions.
+pub const REASONS: [&str; 7] = [
+    crate::api::job::REASON_COMPLETIONS_REACHED,
+    crate::api::job::REASON_SUCCESS_POLICY,
+    crate::api::job::REASON_BACKOFF_LIMIT_EXCEEDED,
+    crate::api::job::REASON_DEADLINE_EXCEEDED,
+    crate::api::job::REASON_POD_FAILURE_POLICY,
+    crate::api::job::REASON_FAILED_INDEXES,
+    crate::api::job::REASON_MAX_FAILED_INDEXES_EXCEEDED,
+];
+
+/// The distributions of summary.json and the statistics of each.
+const DISTRIBUTIONS: [&str; 4] = [
+    "jobDurationSeconds",
+    "queueingSeconds",
+    "timeToStartSeconds",
+    "podPendingSeconds",
+];
+const DISTRIBUTION_FIELDS: [&str; 7] = ["count", "mean", "p50", "p90", "p95", "p99", "max"];
+
+/// Families of plain statistics and their members.
+const FAMILIES: [(&str, &[&str]); 5] = [
+    ("jobs", &["total", "byStatus", "byReason"]),
+    (
+        "pods",
+        &[
+            "created",
+            "failed",
+            "restarts",
+            "podSeconds",
+            "failedPodSeconds",
+            "waitedForRoom",
+            "pendingSeconds",
+            "evictions",
+        ],
+    ),
+    ("api", &["requests", "errors", "rateLimitWaitSeconds"]),
+    ("simulation", &["events", "syncs", "virtualSeconds"]),
+    ("cluster", &["cpuUtilisation", "podSlotUtilisation", "nodeLosses"]),
+];
+
+/// Statistics that are a single name.
+const SINGLE: [&str; 1] = ["makespanSeconds"];
+
+fn hint(word: &str, candidates: &[&str]) -> String {
+    did_you_mean(word, candidates)
+        .map(|s| format!(" (did you mean \"{s}\"?)"))
+        .unwrap_or_default()
+}
+
+/// Checks a statistic's path: `Err` is the message (what is wrong, with a hint),
+/// `Ok(Some(..))` a warning (a reason no Job of the controller has).
+pub fn check_stat_path(path: &str) -> Result<Option<String>, String> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let top: Vec<&str> = SINGLE
+        .iter()
+        .chain(&DISTRIBUTIONS)
+        .chain(FAMILIES.iter().map(|(f, _)| f))
+        .copied()
+        .collect();
+    let head = parts[0];
+    if SINGLE.contains(&head) {
+        return match parts.len() {
+            1 => Ok(None),
+            _ => Err(format!("{head} is a single statistic: give just {head:?}")),
+        };
+    }
+    if DISTRIBUTIONS.contains(&head) {
+        return match parts.as_slice() {
+            [_, field] if DISTRIBUTION_FIELDS.contains(field) => Ok(None),
+            [_, field] => Err(format!(
+                "unknown statistic {field:?} of {head}{}; expected one of: {}",
+                hint(field, &DISTRIBUTION_FIELDS),
+                DISTRIBUTION_FIELDS.join(", ")
+            )),
+            _ => Err(format!(
+                "{head} is a distribution: give one of its statistics, {head}.p95 for example ({})",
+                DISTRIBUTION_FIELDS.join(", ")
+            )),
+        };
+    }
+    let Some((_, members)) = FAMILIES.iter().find(|(f, _)| *f == head) else {
+        return Err(format!(
+            "unknown statistic {head:?}{}; expected one of: {}",
+            hint(head, &top),
+            top.join(", ")
+        ));
+    };
+    let Some(member) = parts.get(1) else {
+        return Err(format!(
+            "{head} is a group of statistics: give one of {}",
+            members
+                .iter()
+                .map(|m| format!("{head}.{m}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    };
+    if !members.contains(member) {
+        let full: Vec<String> = members.iter().map(|m| format!("{head}.{m}")).collect();
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        return Err(format!(
+            "unknown statistic \"{head}.{member}\"{}; expected one of: {}",
+            hint(&format!("{head}.{member}"), &refs),
+            full.join(", ")
+        ));
+    }
+    match (head, *member, &parts[2..]) {
+        ("jobs", "byStatus", [status]) => {
+            if STATUSES.contains(status) {
+                Ok(None)
+            } else {
+                Err(format!(
+                    "unknown Job status {status:?}{}; expected one of: {}",
+                    hint(status, &STATUSES),
+                    STATUSES.join(", ")
+                ))
+            }
+        }
+        // Any condition reason is counted; one the controller never gives is
+        // likely a typo, but scripted runs may see others.
+        ("jobs", "byReason", [reason]) => Ok((!REASONS.contains(reason)).then(|| {
+            format!(
+                "no Job of the Job controller ends with reason {reason:?}{}: this count stays 0",
+                hint(reason, &REASONS)
+            )
+        })),
+        ("jobs", "byStatus" | "byReason", _) => Err(format!(
+            "give one {}: {head}.{member}.{}",
+            if *member == "byStatus" { "status" } else { "reason" },
+            if *member == "byStatus" {
+                "Complete"
+            } else {
+                "BackoffLimitExceeded"
+            }
+        )),
+        (_, _, []) => Ok(None),
+        _ => Err(format!(
+            "{head}.{member} is a single statistic: give just \"{head}.{member}\""
+        )),
+    }
+}
+
+/// Whether `name` names a Job of the workloads (`<job name>-<ordinal>`, or the
+/// job name when `count` is 1).
+pub fn is_job_name(name: &str, workloads: &[Workload]) -> bool {
+    workloads.iter().any(|w| {
+        let base = &w.manifest.metadata.name;
+        if w.count == 1 {
+            return name == base;
+        }
+        name.strip_prefix(base.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .filter(|n| !n.is_empty() && (n == &"0" || !n.starts_with('0')))
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|o| o < w.count)
+    })
+}
+
+/// Job names to suggest from: every Job's name when there are few, else the
+/// first and last of each workload.
+fn job_names(workloads: &[Workload]) -> Vec<String> {
+    let total: u64 = workloads.iter().map(|w| w.count as u64).sum();
+    let mut names = Vec::new();
+    for w in workloads {
+        if total <= 1000 {
+            names.extend((0..w.count).map(|o| w.job_name(o)));
+        } else if w.count > 0 {
+            names.push(w.job_name(0));
+            names.push(w.job_name(w.count - 1));
+        }
+    }
+    names
+}
+
+/// Checks `spec.expect`. `err(path, message, warning)` reports a problem at the
+/// field's path (`spec.expect[2].stat`).
+pub fn check(
+    specs: &[ExpectSpec],
+    workloads: &[Workload],
+    mut err: impl FnMut(&str, String, bool),
+) -> Vec<Expectation> {
+    let mut out = Vec::new();
+    for (i, e) in specs.iter().enumerate() {
+        let p = format!("spec.expect[{i}]");
+        match (&e.stat, &e.job) {
+            (Some(_), Some(_)) => {
+                err(&p, "Invalid value: give stat or job, not both".into(), false);
+            }
+            (None, None) => {
+                err(
+                    &p,
+                    "Required value: stat (a statistic of summary.json, with min and/or max) or job (a Job's name, with status)".into(),
+                    false,
+                );
+            }
+            (Some(stat), None) => {
+                let mut ok = true;
+                match check_stat_path(stat) {
+                    Ok(None) => {}
+                    Ok(Some(w)) => err(&format!("{p}.stat"), w, true),
+                    Err(m) => {
+                        err(&format!("{p}.stat"), format!("Invalid value: {m}"), false);
+                        ok = false;
+                    }
+                }
+                for (field, given) in [("status", e.status.is_some()), ("reason", e.reason.is_some())] {
+                    if given {
+                        err(
+                            &format!("{p}.{field}"),
+                            format!("Invalid value: {field} goes with job, not stat"),
+                            false,
+                        );
+                        ok = false;
+                    }
+                }
+                match (&e.min, &e.max) {
+                    (None, None) => {
+                        err(&p, "Required value: give min, max or both".into(), false);
+                        ok = false;
+                    }
+                    (Some(lo), Some(hi)) if lo.value > hi.value => {
+                        err(
+                            &format!("{p}.min"),
+                            format!(
+                                "Invalid value: {}: must be less than or equal to max ({})",
+                                lo.text, hi.text
+                            ),
+                            false,
+                        );
+                        ok = false;
+                    }
+                    _ => {}
+                }
+                if ok {
+                    out.push(Expectation::Stat {
+                        stat: stat.clone(),
+                        min: e.min.clone(),
+                        max: e.max.clone(),
+                    });
+                }
+            }
+            (None, Some(job)) => {
+                let mut ok = true;
+                if !is_job_name(job, workloads) {
+                    let names = job_names(workloads);
+                    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                    err(
+                        &format!("{p}.job"),
+                        format!(
+                            "Not found: {job:?}{}: no Job of the workloads has this name (Jobs are named <job name>-<ordinal>, or <job name> when count is 1)",
+                            hint(job, &refs)
+                        ),
+                        false,
+                    );
+                    ok = false;
+                }
+                for (field, given) in [("min", e.min.is_some()), ("max", e.max.is_some())] {
+                    if given {
+                        err(
+                            &format!("{p}.{field}"),
+                            format!("Invalid value: {field} goes with stat, not job"),
+                            false,
+                        );
+                        ok = false;
+                    }
+                }
+                match e.status.as_deref() {
+                    None => {
+                        err(&p, format!("Required value: status ({})", STATUSES.join(", ")), false);
+                        ok = false;
+                    }
+                    Some(s) if !STATUSES.contains(&s) => {
+                        err(
+                            &format!("{p}.status"),
+                            format!(
+                                "Unsupported value: {s:?}{}: supported values: {}",
+                                hint(s, &STATUSES),
+                                STATUSES.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+                            ),
+                            false,
+                        );
+                        ok = false;
+                    }
+                    Some(_) => {}
+                }
+                if let Some(r) = &e.reason
+                    && !REASONS.contains(&r.as_str())
+                {
+                    err(
+                        &format!("{p}.reason"),
+                        format!(
+                            "Unsupported value: {r:?}{}: supported values: {}",
+                            hint(r, &REASONS),
+                            REASONS.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+                        ),
+                        false,
+                    );
+                    ok = false;
+                }
+                if ok {
+                    out.push(Expectation::Job {
+                        name: job.clone(),
+                        status: e.status.clone().unwrap_or_default(),
+                        reason: e.reason.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_paths() {
+        for ok in [
+            "jobDurationSeconds.p95",
+            "podPendingSeconds.count",
+            "makespanSeconds",
+            "jobs.total",
+            "jobs.byStatus.Complete",
+            "jobs.byReason.BackoffLimitExceeded",
+            "pods.restarts",
+            "api.rateLimitWaitSeconds",
+            "simulation.virtualSeconds",
+        ] {
+            assert_eq!(check_stat_path(ok), Ok(None), "{ok}");
+        }
+        assert_eq!(check_stat_path("cluster.nodeLosses"), Ok(None));
+        assert!(
+            check_stat_path("jobDurationSecond.p95")
+                .unwrap_err()
+                .contains("(did you mean \"jobDurationSeconds\"?)")
+        );
+        assert!(
+            check_stat_path("jobDurationSeconds.p59")
+                .unwrap_err()
+                .contains("(did you mean \"p50\"?)")
+        );
+        assert!(
+            check_stat_path("pods.restart")
+                .unwrap_err()
+                .contains("unknown statistic \"pods.restart\" (did you mean \"pods.restarts\"?)")
+        );
+        assert!(
+            check_stat_path("jobs.byStatus.Completed")
+                .unwrap_err()
+                .contains("did you mean \"Complete\"")
+        );
+        assert!(check_stat_path("jobs.byReason.Whatever").unwrap().is_some());
+        assert!(check_stat_path("jobDurationSeconds").is_err());
+        assert!(check_stat_path("pods").is_err());
+        assert!(check_stat_path("pods.created.x").is_err());
+        assert!(check_stat_path("scenario").is_err());
+    }
+}
