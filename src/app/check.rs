@@ -4,6 +4,7 @@
 //! statistics are those `summary.json` would hold (rounded as it rounds them).
 
 use super::run::{Timeline, run_replication};
+use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::manifest;
 use crate::output::summary::{Stats, replication_stats, summary_json};
@@ -253,6 +254,13 @@ pub fn check(paths: &[PathBuf], threads: Option<usize>) -> u8 {
         eprintln!("error: --threads must be at least 1");
         return EXIT_BAD_INPUT;
     }
+    if let Some(n) = threads.filter(|n| *n > scenario::limits::THREADS) {
+        eprintln!(
+            "error: --threads: Invalid value: {n}: must be no more than {}",
+            scenario::limits::THREADS
+        );
+        return EXIT_BAD_INPUT;
+    }
     let files = match files(paths) {
         Ok(f) => f,
         Err(e) => {
@@ -273,7 +281,7 @@ pub fn check(paths: &[PathBuf], threads: Option<usize>) -> u8 {
         let name = path.display();
         if let Err(what) = scenario_kind(path) {
             if *from_dir {
-                println!("{name}: skipped: not a scenario ({what})");
+                outln!("{name}: skipped: not a scenario ({what})");
             } else {
                 eprintln!("{name}: not a scenario ({what}): give a file with kind: Scenario");
                 invalid += 1;
@@ -287,7 +295,7 @@ pub fn check(paths: &[PathBuf], threads: Option<usize>) -> u8 {
                     eprintln!("{d}");
                 }
                 let errors = diags.iter().filter(|d| !d.warning).count();
-                println!(
+                outln!(
                     "{name}: invalid scenario ({errors} error{}); not run",
                     if errors == 1 { "" } else { "s" }
                 );
@@ -296,7 +304,7 @@ pub fn check(paths: &[PathBuf], threads: Option<usize>) -> u8 {
             }
         };
         if sc.expect.is_empty() {
-            println!("{name}: no expectations (spec.expect); not run");
+            outln!("{name}: no expectations (spec.expect); not run");
             without += 1;
             continue;
         }
@@ -310,7 +318,7 @@ pub fn check(paths: &[PathBuf], threads: Option<usize>) -> u8 {
         };
         let verdicts = verdicts(&sc, &outcome);
         for v in &verdicts {
-            println!("{}", v.line);
+            outln!("{}", v.line);
         }
         let bad = verdicts.iter().filter(|v| !v.held).count();
         let n = verdicts.len();
@@ -320,10 +328,10 @@ pub fn check(paths: &[PathBuf], threads: Option<usize>) -> u8 {
             String::new()
         };
         if bad == 0 {
-            println!("{name}: {n} expectation{} held{reps}", if n == 1 { "" } else { "s" });
+            outln!("{name}: {n} expectation{} held{reps}", if n == 1 { "" } else { "s" });
             held += 1;
         } else {
-            println!("{name}: {bad} of {n} expectations NOT HELD{reps}");
+            outln!("{name}: {bad} of {n} expectations NOT HELD{reps}");
             not_held += 1;
         }
     }
@@ -342,7 +350,7 @@ pub fn check(paths: &[PathBuf], threads: Option<usize>) -> u8 {
     if failed_runs > 0 {
         parts.push(format!("{failed_runs} failed to run"));
     }
-    println!(
+    outln!(
         "checked {total} scenario{}: {}",
         if total == 1 { "" } else { "s" },
         parts.join(", ")
