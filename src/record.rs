@@ -354,11 +354,16 @@ pub struct JobResult {
     pub pods_created: u32,
     /// When the Job's first pod started running.
     pub first_running: Option<SimTime>,
-    /// Pods that ended Failed.
+    /// Pods that failed on their own (a non-zero exit, a deadline, a lost node).
     pub pods_failed: u32,
     pub restarts: u32,
     pub pod_ms: u64,
+    /// Run time of the failed pods, and of containers that crashed and restarted in place.
     pub failed_pod_ms: u64,
+    /// Pods that ended because they were deleted (by the controller, a drain's
+    /// eviction or the garbage collector), and their run time.
+    pub pods_deleted: u32,
+    pub deleted_pod_ms: u64,
     /// Why a Job that did not finish was still open when the run ended (for
     /// the report; not written to `jobs.csv`).
     pub unfinished_why: Option<String>,

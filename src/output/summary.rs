@@ -83,6 +83,14 @@ pub fn replication_stats(results: &[JobResult], run: &RunStats, events: u64, end
         "pods.failedPodSeconds".into(),
         results.iter().map(|r| secs(r.failed_pod_ms)).sum(),
     );
+    s.insert(
+        "pods.deleted".into(),
+        results.iter().map(|r| r.pods_deleted as f64).sum(),
+    );
+    s.insert(
+        "pods.deletedPodSeconds".into(),
+        results.iter().map(|r| secs(r.deleted_pod_ms)).sum(),
+    );
     s.insert("simulation.events".into(), events as f64);
     s.insert("simulation.syncs".into(), run.syncs as f64);
     s.insert("api.requests".into(), run.api_requests as f64);

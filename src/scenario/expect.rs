@@ -119,6 +119,8 @@ const FAMILIES: [(&str, &[&str]); 5] = [
             "restarts",
             "podSeconds",
             "failedPodSeconds",
+            "deleted",
+            "deletedPodSeconds",
             "waitedForRoom",
             "pendingSeconds",
             "evictions",

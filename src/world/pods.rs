@@ -475,10 +475,11 @@ impl World<'_> {
         let ran = p.running_since.map_or(0, |s| now - s);
         let js = &mut self.jobs[jid as usize];
         js.result.pod_ms += ran;
-        if phase == PodPhase::Failed {
+        if phase == PodPhase::Failed && deleting {
+            js.result.pods_deleted += 1;
+            js.result.deleted_pod_ms += ran;
+        } else if phase == PodPhase::Failed {
             js.result.pods_failed += 1;
-        }
-        if phase == PodPhase::Failed {
             js.result.failed_pod_ms += ran;
         }
         if p.running_since.is_some() {
