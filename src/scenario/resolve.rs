@@ -17,6 +17,23 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<Diagnostic>> {
     load_str(&name, &text, path.parent())
 }
 
+/// What to say when `run` is handed a Job manifest: that it is one, and the
+/// smallest scenario that simulates it.
+fn job_not_scenario(file: &str, job: &serde_json::Value) -> String {
+    let name = job["metadata"]["name"]
+        .as_str()
+        .filter(|n| crate::api::validation::is_dns1123_subdomain(n).is_empty())
+        .unwrap_or("my-job");
+    let base = Path::new(file).file_name().map_or(file.into(), |f| f.to_string_lossy());
+    format!(
+        "this is a Job manifest (kind: Job), not a scenario. To simulate it, save a scenario beside it, \
+         e.g. {name}-scenario.yaml, that names it with jobFile:\n\n\
+         apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata:\n  name: {name}\nspec:\n  workloads:\n    \
+         - name: {name}\n      jobFile: {base}\n      pods:\n        runtime: {{constant: 30s}}\n\n\
+         and run that file (docs/scenario.md describes pods:, the cluster and the rest)"
+    )
+}
+
 /// Loads scenario text; `dir` resolves `jobFile` and `empirical.file` paths.
 pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, Vec<Diagnostic>> {
     let docs = parse_documents(name, text).map_err(|d| vec![d])?;
@@ -48,6 +65,9 @@ pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, 
         return Err(one(format!(
             "expected a Scenario, a mapping of apiVersion, kind, metadata and spec; got {got}"
         )));
+    }
+    if value.get("kind").and_then(|k| k.as_str()) == Some("Job") {
+        return Err(one(job_not_scenario(name, value)));
     }
     let map = maps.into_iter().next().unwrap_or_default();
     let raw: ScenarioFile =
@@ -750,8 +770,11 @@ impl Resolver {
             self.diags.push(Diagnostic {
                 file: file.clone(),
                 position: map.locate(&format!("{prefix}{}", e.field)),
-                message: format!("{prefix}: The Job {:?} is invalid: {e}", sample.metadata.name)
-                    .replacen(".: ", ": ", 1),
+                // A `jobFile:` error points into that file, where the Job is the whole document.
+                message: match prefix.trim_end_matches('.') {
+                    "" => format!("The Job {:?} is invalid: {e}", sample.metadata.name),
+                    head => format!("{head}: The Job {:?} is invalid: {e}", sample.metadata.name),
+                },
                 warning: false,
             });
         }

@@ -424,3 +424,50 @@ fn jobs_that_never_finish_are_reported_with_why() {
     assert!(stdout.contains("job duration p50 –, p95 –; makespan –"), "{stdout}");
     assert!(!stdout.contains("p50 0.0s"), "{stdout}");
 }
+
+/// A Job manifest handed to `run` is named as one, with the smallest scenario
+/// that simulates it; and that scenario, saved beside the manifest, runs.
+#[test]
+fn a_job_manifest_given_to_run_gets_the_scenario_that_wraps_it() {
+    let dir = tmp("job-manifest");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(repo("tests/manifests/pi.yaml"), dir.join("pi.yaml")).unwrap();
+    let out = jobsim().current_dir(&dir).args(["run", "pi.yaml"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("pi.yaml:2:1: this is a Job manifest (kind: Job), not a scenario."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("expected one of"), "{stderr}");
+    let scenario: String = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("apiVersion:"))
+        .take_while(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(scenario.contains("      jobFile: pi.yaml\n"), "{stderr}");
+    std::fs::write(dir.join("pi-scenario.yaml"), scenario).unwrap();
+    let ran = jobsim()
+        .current_dir(&dir)
+        .args(["run", "pi-scenario.yaml", "--quiet", "--outputs", "summary"])
+        .output()
+        .unwrap();
+    assert_eq!(ran.status.code(), Some(0), "{}", String::from_utf8_lossy(&ran.stderr));
+}
+
+/// An invalid Job in a `jobFile:` is reported at its line in that file, in the
+/// API server's words, without an empty field path in front.
+#[test]
+fn job_file_errors_name_the_manifest_line_and_no_empty_path() {
+    let path = repo("tests/scenarios/job-file/scenario.yaml");
+    let out = jobsim().arg("run").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr
+            .contains("bad-job.yaml:8:7: The Job \"bad\" is invalid: spec.template.spec.restartPolicy: Required value"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(": : "), "{stderr}");
+}
