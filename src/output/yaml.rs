@@ -52,19 +52,41 @@ impl Writer {
 
 type Span = std::ops::Range<usize>;
 
-/// A map's keys as written (`text`), and for each entry the span of its key
-/// in `text` and the span of `out` holding the text after `key:`.
-#[derive(Default)]
-struct Keys {
-    text: String,
-    entries: Vec<(Span, Span)>,
+/// A map entry's key: a struct field's name, or a span of `Pool::text`.
+#[derive(Clone, Copy)]
+enum Key {
+    Field(&'static str),
+    Text(u32, u32),
 }
 
-/// Scratch buffers of finished maps, reused by the next ones.
+impl Key {
+    fn as_str(self, text: &str) -> &str {
+        match self {
+            Key::Field(f) => f,
+            Key::Text(a, b) => &text[a as usize..b as usize],
+        }
+    }
+}
+
+/// Whether key `a` sorts before key `b` (most neighbours differ in their first byte).
+fn key_less(text: &str, a: Key, b: Key) -> bool {
+    let (a, b) = (a.as_str(text).as_bytes(), b.as_str(text).as_bytes());
+    match (a.first(), b.first()) {
+        (Some(x), Some(y)) if x != y => x < y,
+        _ => a < b,
+    }
+}
+
+/// The entries of the maps being written, as a stack: each map's entries
+/// sit above those of the map it is nested in, and go when it ends. For each
+/// entry, its key and the span of `out` holding the text after `key:`.
 #[derive(Default)]
 struct Pool {
-    bufs: Vec<String>,
-    keys: Vec<Keys>,
+    entries: Vec<(Key, Span)>,
+    /// The text of map keys that are not struct fields, stacked the same way.
+    text: String,
+    /// Scratch for re-sorting a map.
+    moved: String,
 }
 
 /// Where a value is written, which decides its line breaks and indents.
@@ -140,9 +162,10 @@ impl<'o> Ser<'o> {
     fn map(self) -> MapW<'o> {
         MapW {
             start: self.out.len(),
+            base: self.pool.entries.len(),
+            text_base: self.pool.text.len(),
             out: self.out,
             at: self.at,
-            keys: self.pool.keys.pop().unwrap_or_default(),
             sorted: true,
             pool: self.pool,
             pending: None,
@@ -161,7 +184,13 @@ impl<'o> Ser<'o> {
 
 /// Appends a string scalar, quoted when a plain one would read back as something else.
 pub(super) fn push_scalar_str(out: &mut String, s: &str) {
-    if needs_quotes(s) {
+    // Every Job has several timestamps: quoted, and nothing in them to escape.
+    if is_rfc3339_seconds(s) {
+        debug_assert!(needs_quotes(s));
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else if needs_quotes(s) {
         quote_into(out, s);
     } else {
         out.push_str(s);
@@ -352,12 +381,15 @@ struct MapW<'o> {
     at: At,
     /// Where this map's text starts in `out`.
     start: usize,
-    keys: Keys,
+    /// Where this map's entries start in `pool.entries`.
+    base: usize,
+    /// Where this map's key text starts in `pool.text`.
+    text_base: usize,
     /// The keys so far are strictly increasing.
     sorted: bool,
     pool: &'o mut Pool,
     /// The key `serialize_key` gave for the value to come.
-    pending: Option<Span>,
+    pending: Option<Key>,
 }
 
 impl MapW<'_> {
@@ -368,48 +400,50 @@ impl MapW<'_> {
         }
     }
 
-    /// Writes `key: value`; the key's raw text is `keys.text[key]`, and a
-    /// `field` name is an identifier that never needs quotes.
-    fn entry<T: Serialize + ?Sized>(&mut self, key: Span, field: bool, v: &T) -> Result<(), Error> {
+    /// Writes `key: value`. A struct field's name is an identifier that never
+    /// needs quotes; other keys are quoted as strings are.
+    fn entry<T: Serialize + ?Sized>(&mut self, key: Key, v: &T) -> Result<(), Error> {
         let level = self.level();
-        let text = &self.keys.text;
-        match self.keys.entries.last() {
-            None => {
+        let pool = &mut *self.pool;
+        match pool.entries.last() {
+            Some(&(last, _)) if pool.entries.len() > self.base => {
+                self.sorted &= key_less(&pool.text, last, key);
+                indent(self.out, level);
+            }
+            // The first entry: on a new line after `key:`; after `- ` it
+            // shares the dash's line, and at the top there is no indent.
+            _ => {
                 if let At::AfterKey(_) = self.at {
                     self.out.push('\n');
+                    indent(self.out, level);
                 }
             }
-            Some((last, _)) => self.sorted &= text[last.clone()] < text[key.clone()],
         }
-        // After `- `, the first key shares the dash's line.
-        if !(self.keys.entries.is_empty() && matches!(self.at, At::Item(_))) {
-            indent(self.out, level);
-        }
-        if field {
-            debug_assert!(!needs_quotes(&text[key.clone()]));
-            self.out.push_str(&text[key.clone()]);
-        } else {
-            push_scalar_str(self.out, &text[key.clone()]);
+        match key {
+            Key::Field(f) => {
+                debug_assert!(!needs_quotes(f));
+                self.out.push_str(f);
+            }
+            Key::Text(..) => push_scalar_str(self.out, key.as_str(&pool.text)),
         }
         self.out.push(':');
         let start = self.out.len();
         v.serialize(Ser {
             out: self.out,
             at: At::AfterKey(level),
-            pool: self.pool,
+            pool: &mut *pool,
         })?;
-        self.keys.entries.push((key, start..self.out.len()));
+        pool.entries.push((key, start..self.out.len()));
         Ok(())
     }
 
     fn finish(mut self) -> Result<(), Error> {
-        let empty = self.keys.entries.is_empty();
+        let empty = self.pool.entries.len() == self.base;
         if !self.sorted {
             self.rewrite_sorted();
         }
-        self.keys.text.clear();
-        self.keys.entries.clear();
-        self.pool.keys.push(self.keys);
+        self.pool.entries.truncate(self.base);
+        self.pool.text.truncate(self.text_base);
         if empty {
             return Ser {
                 out: self.out,
@@ -423,38 +457,31 @@ impl MapW<'_> {
 
     /// Moves the map's text aside and writes its entries again, sorted by key.
     fn rewrite_sorted(&mut self) {
-        let mut moved = self.pool.bufs.pop().unwrap_or_default();
+        let level = self.level();
+        let Pool { entries, text, moved } = &mut *self.pool;
+        moved.clear();
         moved.push_str(&self.out[self.start..]);
         self.out.truncate(self.start);
-        let level = self.level();
-        let Keys { text, entries } = &mut self.keys;
+        let entries = &mut entries[self.base..];
         // Stable: among equal keys the last added ends up last; keep only it.
-        entries.sort_by(|a, b| text[a.0.clone()].cmp(&text[b.0.clone()]));
+        entries.sort_by(|a, b| a.0.as_str(text).cmp(b.0.as_str(text)));
         if let At::AfterKey(_) = self.at {
             self.out.push('\n');
         }
         let n = entries.len();
         let mut first = matches!(self.at, At::Item(_));
-        for (i, (k, value)) in entries.iter().enumerate() {
-            if i + 1 < n && text[entries[i + 1].0.clone()] == text[k.clone()] {
+        for (i, &(k, ref value)) in entries.iter().enumerate() {
+            if i + 1 < n && entries[i + 1].0.as_str(text) == k.as_str(text) {
                 continue;
             }
             if !std::mem::take(&mut first) {
                 indent(self.out, level);
             }
-            push_scalar_str(self.out, &text[k.clone()]);
+            push_scalar_str(self.out, k.as_str(text));
             self.out.push(':');
             self.out
                 .push_str(&moved[value.start - self.start..value.end - self.start]);
         }
-        moved.clear();
-        self.pool.bufs.push(moved);
-    }
-
-    fn key_text(&mut self, key: &str) -> Span {
-        let start = self.keys.text.len();
-        self.keys.text.push_str(key);
-        start..self.keys.text.len()
     }
 }
 
@@ -462,8 +489,7 @@ impl ser::SerializeStruct for MapW<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
-        let key = self.key_text(key);
-        self.entry(key, true, v)
+        self.entry(Key::Field(key), v)
     }
     fn end(self) -> Result<(), Error> {
         self.finish()
@@ -474,9 +500,10 @@ impl ser::SerializeMap for MapW<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        let start = self.keys.text.len();
-        key.serialize(KeySer(&mut self.keys.text))?;
-        self.pending = Some(start..self.keys.text.len());
+        let text = &mut self.pool.text;
+        let start = text.len();
+        key.serialize(KeySer(text))?;
+        self.pending = Some(Key::Text(start as u32, text.len() as u32));
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
@@ -484,7 +511,7 @@ impl ser::SerializeMap for MapW<'_> {
             .pending
             .take()
             .ok_or_else(|| Error("map value without a key".into()))?;
-        self.entry(key, false, v)
+        self.entry(key, v)
     }
     fn end(self) -> Result<(), Error> {
         self.finish()
@@ -702,6 +729,17 @@ fn looks_numeric(s: &str) -> bool {
     seen_digit
 }
 
+/// RFC 3339 in UTC to the second, as Kubernetes writes times
+/// (`2026-01-01T00:00:00Z`): a timestamp to YAML, with nothing to escape.
+fn is_rfc3339_seconds(s: &str) -> bool {
+    const DIGIT: u8 = b'0';
+    const SHAPE: &[u8; 20] = b"0000-00-00T00:00:00Z";
+    s.len() == 20
+        && s.bytes()
+            .zip(SHAPE)
+            .all(|(c, &want)| if want == DIGIT { c.is_ascii_digit() } else { c == want })
+}
+
 fn looks_like_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 10
@@ -712,10 +750,22 @@ fn looks_like_timestamp(s: &str) -> bool {
         && b[8..10].iter().all(u8::is_ascii_digit)
 }
 
+/// Bytes that may need an escape in a double-quoted scalar: `"`, `\\`, ASCII
+/// controls, and every non-ASCII byte (a few characters there are controls).
+const MAY_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c < 0x20 || c >= 0x7f || c == b'"' as usize || c == b'\\' as usize;
+        c += 1;
+    }
+    t
+};
+
 fn quote_into(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
-    if !s.bytes().any(|b| b == b'"' || b == b'\\') && !has_control(s) {
+    if !s.bytes().any(|b| MAY_ESCAPE[b as usize]) {
         out.push_str(s);
         out.push('"');
         return;
@@ -738,6 +788,8 @@ fn quote_into(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{JobCondition, JobStatus, Time, Uid, UncountedTerminatedPods};
+    use proptest::prelude::*;
     use serde_json::{Value, json};
 
     #[test]
@@ -861,5 +913,140 @@ kind: List
             item.contains("        - args: []\n          command:\n          - perl\n          - -wle\n"),
             "{item}"
         );
+    }
+
+    /// The escapes of a double-quoted scalar, character by character.
+    fn quoted_slowly(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// Strings the quoting rules treat differently, and plain ones.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("True".to_string()),
+            Just("2".to_string()),
+            Just("1,3-5".to_string()),
+            Just("a: b".to_string()),
+            Just("Job has reached the specified backoff limit".to_string()),
+            Just("7499be2c-ba0e-432d-80e2-e2d92baa6390".to_string()),
+            Just("2026-01-01T00:00:00Z".to_string()),
+            Just("2026-01-01T00:00:00.5Z".to_string()),
+            Just("2026-01-01T00:00:00Z ".to_string()),
+            Just("2026-01-01T00:0a:00Z".to_string()),
+            "[0-9T:Z-]{18,21}",
+            "[ -~]{0,12}",
+            "\\PC{0,6}",
+            "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\"\\\\a ]{0,6}",
+        ]
+    }
+
+    fn time() -> impl Strategy<Value = Option<Time>> {
+        // Mostly this century; some past year 9999, whose RFC 3339 is longer.
+        let millis = prop_oneof![4 => 0i64..4_000_000_000_000, 1 => 253_402_300_800_000i64..320_000_000_000_000];
+        proptest::option::of(millis.prop_map(Time::from_millis))
+    }
+
+    fn condition() -> impl Strategy<Value = JobCondition> {
+        (time(), time(), text(), text(), text(), text()).prop_map(|(p, t, m, r, s, ty)| JobCondition {
+            last_probe_time: p,
+            last_transition_time: t,
+            message: m,
+            reason: r,
+            status: s,
+            type_: ty,
+        })
+    }
+
+    fn status() -> impl Strategy<Value = JobStatus> {
+        (
+            (-2i32..3, text(), time(), proptest::collection::vec(condition(), 0..3)),
+            (
+                -2i32..3,
+                proptest::option::of(text()),
+                proptest::option::of(-1i32..3),
+                time(),
+            ),
+            (
+                -2i32..3,
+                proptest::option::of(-1i32..3),
+                proptest::option::of((
+                    proptest::collection::vec(text(), 0..3),
+                    proptest::collection::vec(text(), 0..3),
+                )),
+            ),
+        )
+            .prop_map(
+                |((active, ci, ct, conditions), (failed, fi, ready, st), (succeeded, terminating, u))| JobStatus {
+                    active,
+                    completed_indexes: ci,
+                    completion_time: ct,
+                    conditions,
+                    failed,
+                    failed_indexes: fi,
+                    ready,
+                    start_time: st,
+                    succeeded,
+                    terminating,
+                    uncounted_terminated_pods: u.map(|(failed, succeeded): (Vec<String>, Vec<String>)| {
+                        UncountedTerminatedPods {
+                            failed: failed.into_iter().map(Uid::from).collect(),
+                            succeeded: succeeded.into_iter().map(Uid::from).collect(),
+                        }
+                    }),
+                },
+            )
+    }
+
+    proptest! {
+        /// A string is written plain exactly when the quoting rules allow,
+        /// else quoted with every escape it needs (the shortcuts for
+        /// timestamps and for strings with nothing to escape included), and
+        /// reads back as itself.
+        #[test]
+        fn strings_are_quoted_by_the_rules_and_read_back(s in text()) {
+            let mut out = String::new();
+            push_scalar_str(&mut out, &s);
+            let want = if needs_quotes(&s) { quoted_slowly(&s) } else { s.clone() };
+            prop_assert_eq!(&out, &want);
+            let back: Value = serde_saphyr::from_str(&to_yaml(&json!({"k": s}))).unwrap();
+            prop_assert_eq!(&back["k"], &Value::String(s));
+        }
+
+        /// A Job status, as it follows `status:` in a `jobs.yaml` item: its
+        /// fields (written as struct fields) give the text its JSON tree (a
+        /// map with sorted keys) gives, and that text reads back as the tree.
+        #[test]
+        fn statuses_render_as_their_json_tree_and_read_back(s in status()) {
+            let tree = serde_json::to_value(&s).unwrap();
+            let mut w = Writer::default();
+            let mut typed = String::new();
+            w.value(&mut typed, 2, &s);
+            let mut from_tree = String::new();
+            w.value(&mut from_tree, 2, &tree);
+            prop_assert_eq!(&typed, &from_tree);
+            let doc = format!("status:{typed}");
+            let back: Value = serde_saphyr::from_str(&doc).unwrap();
+            prop_assert_eq!(&back["status"], &tree);
+        }
+    }
+
+    #[test]
+    fn an_empty_status_is_an_empty_map() {
+        let mut out = String::new();
+        Writer::default().value(&mut out, 2, &JobStatus::default());
+        assert_eq!(out, " {}\n");
     }
 }
