@@ -267,7 +267,7 @@ impl<W: Write> JobsYaml<W> {
                 };
                 t.fill(b, &fill);
                 b.push_str("  status:");
-                super::status_yaml::write_status(b, &job.status);
+                w.value(b, 2, &job.status);
             }
             _ => self.writer.item(&mut self.buf, job),
         }

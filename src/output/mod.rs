@@ -7,7 +7,6 @@ pub mod events;
 pub mod files;
 pub mod jobs;
 pub mod spool;
-mod status_yaml;
 pub mod summary;
 pub mod table;
 pub mod timeseries;

@@ -120,7 +120,7 @@ impl ser::Error for Error {
 
 const SPACES: &str = "                                                                ";
 
-pub(super) fn indent(out: &mut String, mut n: usize) {
+fn indent(out: &mut String, mut n: usize) {
     while n > SPACES.len() {
         out.push_str(SPACES);
         n -= SPACES.len();
@@ -183,7 +183,7 @@ impl<'o> Ser<'o> {
 }
 
 /// Appends a string scalar, quoted when a plain one would read back as something else.
-pub(super) fn push_scalar_str(out: &mut String, s: &str) {
+fn push_scalar_str(out: &mut String, s: &str) {
     // Every Job has several timestamps: quoted, and nothing in them to escape.
     if is_rfc3339_seconds(s) {
         debug_assert!(needs_quotes(s));
