@@ -179,6 +179,60 @@ pub fn new_job(manifest: &Job, name: String, uid: &str, created: Time, profile: 
     job
 }
 
+/// A workload's Job as created, defaulted once: [`new_job`] with placeholders
+/// for the name, UID and creation time. Every Job of the workload is this
+/// prototype stamped with its own three values: the world stamps Job objects
+/// ([`JobPrototype::instantiate`]), and `jobs.yaml` renders the prototype once
+/// and stamps the text (`output::jobs::JobTemplate`).
+///
+/// The defaults depend on none of the three; `generateSelector` copies the
+/// name and UID into labels and the selector, the only places besides
+/// `metadata` where they appear.
+#[derive(Clone, Debug)]
+pub struct JobPrototype(Job);
+
+impl JobPrototype {
+    /// Stands for the name: `<` is not allowed in a name or a label value, so
+    /// a validated manifest never holds it there.
+    pub const NAME: &'static str = "<name>";
+    /// Stands for the UID (not allowed in a UID or label value either).
+    pub const UID: &'static str = "<uid>";
+    /// Stands for the creation time: 2999-12-31T23:59:58Z, which no manifest is
+    /// expected to hold (a text stamp checks that it does not).
+    pub const CREATED: Time = Time::from_millis(32_503_679_998_000);
+
+    pub fn new(manifest: &Job, profile: &Profile) -> Self {
+        JobPrototype(new_job(manifest, Self::NAME.into(), Self::UID, Self::CREATED, profile))
+    }
+
+    /// The prototype itself, placeholders in place.
+    pub fn job(&self) -> &Job {
+        &self.0
+    }
+
+    /// The same Job as `new_job(manifest, name, uid, created, profile)`.
+    pub fn instantiate(&self, name: String, uid: &str, created: Time) -> Job {
+        let mut job = self.0.clone();
+        let selector = job.spec.selector.iter_mut().flat_map(|s| s.match_labels.values_mut());
+        for value in (job.metadata.labels.values_mut())
+            .chain(job.spec.template.metadata.labels.values_mut())
+            .chain(selector)
+        {
+            // New strings: refilling the placeholders' short buffers would take
+            // the (slower) growth path.
+            if value == Self::NAME {
+                *value = name.clone();
+            } else if value == Self::UID {
+                *value = uid.to_string();
+            }
+        }
+        job.metadata.name = name;
+        job.metadata.uid = uid.into();
+        job.metadata.creation_timestamp = Some(created);
+        job
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! `kind: List`, as `kubectl get jobs -o yaml` prints them).
 
 use super::yaml::{Writer, needs_quotes};
+use crate::api::defaults::JobPrototype;
 use crate::api::{Job, Time};
 use crate::record::JobResult;
 use crate::scenario::Scenario;
@@ -86,16 +87,19 @@ pub fn write_jobs_csv<W: Write>(
     w.flush()
 }
 
-/// The `metadata` and `spec` of a workload's Jobs as created, rendered once.
-/// There its Jobs differ only in their name, UID (also in the generated
-/// selector and labels) and creation time, so the text is kept with a
-/// placeholder for each and filled in per Job: that is about two thirds of
-/// each Job's YAML. Only a spec change (generation 2 on) changes a Job's
-/// metadata or spec in a run.
+/// A workload's Jobs in `jobs.yaml` up to their status, rendered once from
+/// the workload's [`JobPrototype`] and stamped per Job, as the world stamps
+/// the Job objects. Jobs as created (generation 1) differ only in their name,
+/// UID (also in the generated selector and labels) and creation time, so the
+/// text is kept cut at the prototype's placeholders for these three and
+/// filled in per Job: that is about two thirds of each Job's YAML. Only a spec
+/// change (generation 2 on) changes a Job's metadata or spec in a run.
 pub struct JobTemplate {
-    /// Literal text and placeholders, in order.
+    /// Literal text and placeholders, in order: `- apiVersion: ...` to `  status:`.
     parts: Vec<Part>,
     text: String,
+    api_version: String,
+    kind: String,
 }
 
 enum Part {
@@ -114,50 +118,55 @@ struct Fill<'a> {
 }
 
 impl JobTemplate {
-    const FILL: Fill<'static> = Fill {
-        name: "jobsim-placeholder-name-5d0c1e",
-        uid: "jobsim-placeholder-uid-8b2f7a",
-        created: "2999-12-31T23:59:58Z",
-    };
-    const CREATED: Time = Time::from_millis(32_503_679_998_000);
-
-    /// `make(name, uid, created)` builds the workload's Job as the API server
-    /// stores it. `None` when the rendering does not follow the three values
-    /// exactly (a placeholder's text also occurs in the manifest): every Job
-    /// of such a workload is then rendered in full.
-    pub fn new(make: impl Fn(&str, &str, Time) -> Job) -> Option<Self> {
+    /// `None` when stamping the text does not give what the writer writes for
+    /// the stamped Job (a placeholder's text also occurs elsewhere in the
+    /// manifest): every Job of such a workload is then written in full.
+    pub fn new(prototype: &JobPrototype) -> Option<Self> {
         let mut w = Writer::default();
-        let mut render = |name: &str, uid: &str, created: Time| {
-            let job = make(name, uid, created);
-            let mut text = String::from("  metadata:");
-            w.value(&mut text, 2, &job.metadata);
-            text.push_str("  spec:");
-            w.value(&mut text, 2, &job.spec);
-            text
+        // The whole item with the prototype's empty status, which the Job's
+        // last key, `status`, ends with: cut there.
+        let mut text = String::new();
+        w.item(&mut text, prototype.job());
+        text.truncate(text.strip_suffix("\n  status: {}\n")?.len() + "\n  status:".len());
+        let created = JobPrototype::CREATED.to_rfc3339();
+        let template = Self::parse(
+            text,
+            &Fill {
+                name: JobPrototype::NAME,
+                uid: JobPrototype::UID,
+                created: &created,
+            },
+            prototype.job(),
+        );
+        // Stamped with other values, with a status, the text must be what the
+        // writer writes for the Job the prototype stamps with them.
+        let (name, uid, created) = (
+            "jobsim-check-3a9e4d",
+            "0c71b20a-5d0c-4e1e-8b2f-7a6e3f9d1c42",
+            1_767_225_600_000,
+        );
+        let mut job = prototype.instantiate(name.into(), uid, Time::from_millis(created));
+        job.status.succeeded = 1;
+        let mut stamped = String::new();
+        let fill = Fill {
+            name,
+            uid,
+            created: &Time::from_millis(created).to_rfc3339(),
         };
-        debug_assert_eq!(Self::CREATED.to_rfc3339(), Self::FILL.created);
-        let template = Self::parse(render(Self::FILL.name, Self::FILL.uid, Self::CREATED));
-        // A rendering with other values must differ exactly where the placeholders are.
-        let created = Time::from_millis(1_767_225_600_000);
-        let other = created.to_rfc3339();
-        let check = Fill {
-            name: "jobsim-check-name-3a9e4d",
-            uid: "jobsim-check-uid-c71b20",
-            created: &other,
-        };
-        let mut filled = String::new();
-        template.fill(&mut filled, &check);
-        (filled == render(check.name, check.uid, created)).then_some(template)
+        template.stamp(&mut stamped, &fill);
+        w.value(&mut stamped, 2, &job.status);
+        let mut full = String::new();
+        w.item(&mut full, &job);
+        (stamped == full).then_some(template)
     }
 
-    /// Splits the text at every placeholder.
-    fn parse(text: String) -> Self {
+    /// Cuts the text at every placeholder.
+    fn parse(text: String, f: &Fill, job: &Job) -> Self {
         let mut parts = Vec::new();
         let mut start = 0;
         let mut at = 0;
         while at < text.len() {
             let rest = &text[at..];
-            let f = &Self::FILL;
             let hit = if rest.starts_with(f.name) {
                 Some((f.name.len(), Part::Name))
             } else if rest.starts_with(f.uid) {
@@ -178,11 +187,16 @@ impl JobTemplate {
             }
         }
         parts.push(Part::Text(start..text.len()));
-        JobTemplate { parts, text }
+        JobTemplate {
+            parts,
+            text,
+            api_version: job.api_version.clone(),
+            kind: job.kind.clone(),
+        }
     }
 
     /// Appends the text with the placeholders filled in.
-    fn fill(&self, out: &mut String, f: &Fill) {
+    fn stamp(&self, out: &mut String, f: &Fill) {
         for part in &self.parts {
             out.push_str(match part {
                 Part::Text(r) => &self.text[r.clone()],
@@ -192,17 +206,44 @@ impl JobTemplate {
             });
         }
     }
+
+    /// Appends `job` up to its status, when it is the prototype stamped with
+    /// its name, UID and creation time (it is still at generation 1), and the
+    /// three print as they are (no quotes; RFC 3339 in its 20 bytes, as the
+    /// placeholder is), which is all but always. Returns whether it did.
+    fn write(&self, out: &mut String, job: &Job) -> bool {
+        let m = &job.metadata;
+        let Some(created) = m.creation_timestamp else {
+            return false;
+        };
+        if m.generation != Some(1)
+            || job.api_version != self.api_version
+            || job.kind != self.kind
+            || needs_quotes(&m.name)
+            || needs_quotes(&m.uid)
+        {
+            return false;
+        }
+        created.with_rfc3339(|created| {
+            let fits = created.len() == 20;
+            if fits {
+                let fill = Fill {
+                    name: &m.name,
+                    uid: &m.uid,
+                    created,
+                };
+                self.stamp(out, &fill);
+            }
+            fits
+        })
+    }
 }
 
 /// One Job template per workload of the scenario.
 pub fn job_templates(sc: &Scenario) -> Vec<Option<JobTemplate>> {
     sc.workloads
         .iter()
-        .map(|wl| {
-            JobTemplate::new(|name, uid, created| {
-                crate::api::defaults::new_job(&wl.manifest, name.into(), uid, created, &sc.profile)
-            })
-        })
+        .map(|wl| JobTemplate::new(&JobPrototype::new(&wl.manifest, &sc.profile)))
         .collect()
 }
 
@@ -238,38 +279,10 @@ impl<W: Write> JobsYaml<W> {
         }
         self.buf.clear();
         let template = workload.and_then(|w| self.templates.get(w as usize)?.as_ref());
-        let created = job
-            .metadata
-            .creation_timestamp
-            .map(Time::to_rfc3339)
-            .unwrap_or_default();
-        match template {
-            // Metadata and spec as created (generation 1), with a name and UID
-            // that print unquoted and a creation time in RFC 3339's 20 bytes.
-            Some(t)
-                if job.metadata.generation == Some(1)
-                    && !job.api_version.is_empty()
-                    && !job.kind.is_empty()
-                    && !needs_quotes(&job.metadata.name)
-                    && !needs_quotes(&job.metadata.uid)
-                    && created.len() == 20 =>
-            {
-                // The fields of `Job` in key order, as `Writer::item` writes them.
-                let (b, w) = (&mut self.buf, &mut self.writer);
-                b.push_str("- apiVersion:");
-                w.value(b, 2, &job.api_version);
-                b.push_str("  kind:");
-                w.value(b, 2, &job.kind);
-                let fill = Fill {
-                    name: &job.metadata.name,
-                    uid: &job.metadata.uid,
-                    created: &created,
-                };
-                t.fill(b, &fill);
-                b.push_str("  status:");
-                w.value(b, 2, &job.status);
-            }
-            _ => self.writer.item(&mut self.buf, job),
+        if template.is_some_and(|t| t.write(&mut self.buf, job)) {
+            self.writer.value(&mut self.buf, 2, &job.status);
+        } else {
+            self.writer.item(&mut self.buf, job);
         }
         if let Err(e) = self.out.write_all(self.buf.as_bytes()) {
             self.error = Some(e);
@@ -294,6 +307,7 @@ impl<W: Write> JobsYaml<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{JobCondition, JobStatus};
 
     #[test]
     fn jobs_yaml_is_a_kubectl_list_that_reads_back() {
@@ -352,13 +366,34 @@ mod tests {
                         Time::from_millis(created),
                         &sc.profile,
                     );
-                    job.status.succeeded = 3;
-                    job.status.completed_indexes = "0-2".into();
+                    job.status = JobStatus {
+                        completed_indexes: "0-2".into(),
+                        completion_time: Some(Time::from_millis(created + 61_000)),
+                        conditions: vec![JobCondition {
+                            last_probe_time: Some(Time::from_millis(created + 61_000)),
+                            last_transition_time: Some(Time::from_millis(created + 61_000)),
+                            message: "Reached expected number of succeeded pods".into(),
+                            reason: "CompletionsReached".into(),
+                            status: "True".into(),
+                            type_: "Complete".into(),
+                        }],
+                        ready: Some(0),
+                        start_time: Some(Time::from_millis(created + 1_000)),
+                        succeeded: 3,
+                        terminating: Some(0),
+                        uncounted_terminated_pods: Some(Default::default()),
+                        ..Default::default()
+                    };
                     let mut fast = JobsYaml::new(Vec::new(), job_templates(&sc));
                     fast.add(&job, Some(w as u32));
                     let mut full = JobsYaml::new(Vec::new(), Vec::new());
                     full.add(&job, None);
                     assert_eq!(fast.buf, full.buf, "{}: {}", path.display(), wl.name);
+                    // It was stamped, unless the spec changed.
+                    let template = templates[w].as_ref().unwrap();
+                    assert!(template.write(&mut String::new(), &job));
+                    job.metadata.generation = Some(2);
+                    assert!(!template.write(&mut String::new(), &job));
                     checked += 1;
                 }
             }
@@ -366,14 +401,21 @@ mod tests {
         assert!(checked > 30, "{checked}");
     }
 
+    /// A placeholder's text elsewhere in the manifest would be stamped too:
+    /// the check at construction catches it, and such Jobs are written in full.
     #[test]
     fn a_placeholder_text_in_the_manifest_turns_the_template_off() {
-        let sc = crate::scenario::load_str(
-            "t",
-            "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  workloads:\n  - name: w\n    job:\n      apiVersion: batch/v1\n      kind: Job\n      metadata: {name: w}\n      spec:\n        template:\n          spec:\n            restartPolicy: Never\n            containers: [{name: c, image: jobsim-placeholder-name-5d0c1e}]\n",
-            None,
-        )
-        .unwrap();
-        assert!(job_templates(&sc)[0].is_none());
+        for (args, off) in [
+            ("[run]", false),
+            ("[\"<name>\"]", true),
+            ("[x, \"<uid>\"]", true),
+            ("[\"2999-12-31T23:59:58Z\"]", true),
+        ] {
+            let text = format!(
+                "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: t}}\nspec:\n  workloads:\n  - name: w\n    job:\n      apiVersion: batch/v1\n      kind: Job\n      metadata: {{name: w}}\n      spec:\n        template:\n          spec:\n            restartPolicy: Never\n            containers: [{{name: c, image: i, args: {args}}}]\n"
+            );
+            let sc = crate::scenario::load_str("t", &text, None).unwrap();
+            assert_eq!(job_templates(&sc)[0].is_none(), off, "{args}");
+        }
     }
 }

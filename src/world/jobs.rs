@@ -3,7 +3,6 @@
 //! actions that change or delete Jobs.
 
 use super::*;
-use crate::api::defaults::new_job;
 use crate::record::{Detail, Row};
 use crate::scenario::{ActionKind, JobSelector};
 use crate::workload::arrival_time;
@@ -244,50 +243,10 @@ impl World<'_> {
     }
 }
 
-/// Placeholders for a Job's name and UID: `<` is not allowed in a name, a
-/// UID or a label value, so a validated manifest never holds them.
-const NAME_PLACEHOLDER: &str = "<name>";
-const UID_PLACEHOLDER: &str = "<uid>";
-
-/// A workload's Job as created, defaulted once: [`new_job`] with placeholders
-/// for the name and UID. Each arrival copies it and fills in its own. The
-/// defaults depend on neither; `generateSelector` copies them into labels and
-/// the selector, the only places besides `metadata` where they appear.
-pub struct JobPrototype(Job);
-
-impl JobPrototype {
-    pub fn new(manifest: &Job, profile: &Profile) -> Self {
-        JobPrototype(new_job(
-            manifest,
-            NAME_PLACEHOLDER.into(),
-            UID_PLACEHOLDER,
-            Time::from_millis(0),
-            profile,
-        ))
-    }
-
-    /// The same Job as `new_job(manifest, name, uid, created, profile)`.
-    pub fn instantiate(&self, name: String, uid: &str, created: Time) -> Job {
-        let mut job = self.0.clone();
-        let selector = job.spec.selector.iter_mut().flat_map(|s| s.match_labels.values_mut());
-        for value in (job.metadata.labels.values_mut())
-            .chain(job.spec.template.metadata.labels.values_mut())
-            .chain(selector)
-        {
-            // New strings: refilling the placeholders' short buffers would take
-            // the (slower) growth path.
-            if value == NAME_PLACEHOLDER {
-                *value = name.clone();
-            } else if value == UID_PLACEHOLDER {
-                *value = uid.to_string();
-            }
-        }
-        job.metadata.name = name;
-        job.metadata.uid = uid.into();
-        job.metadata.creation_timestamp = Some(created);
-        job
-    }
-}
+/// A workload's Job as created, defaulted once; each arrival stamps its own
+/// name, UID and creation time on a copy. `jobs.yaml` stamps the same
+/// prototype's text.
+pub use crate::api::defaults::JobPrototype;
 
 pub(super) fn fill_counts(r: &mut JobResult, job: &Job) {
     r.succeeded = job.status.succeeded;
