@@ -31,7 +31,7 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
             series: true,
             digest: false,
         },
-        |_, _| {},
+        &mut |_, _| {},
     )
     .expect("runs")
     .events

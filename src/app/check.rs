@@ -55,7 +55,7 @@ pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outc
                     series: false,
                     digest: false,
                 };
-                let rep = run_replication(sc, r, &mut timeline, |_, _| {})?;
+                let rep = run_replication(sc, r, &mut timeline, &mut |_, _| {})?;
                 let jobs = names
                     .iter()
                     .map(|n| {

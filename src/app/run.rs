@@ -107,11 +107,13 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
 }
 
 /// Runs one replication. Replication 0 may stream its timeline and final Jobs.
+/// `progress` is a trait object so that every caller shares one copy of the
+/// run loop, compiled with the world's event handling inlined into it.
 pub fn run_replication(
     sc: &Scenario,
     replication: u32,
     timeline: &mut Timeline,
-    mut progress: impl FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> std::io::Result<Replication> {
     let mut csv_log = timeline.events.as_mut().map(|f| CsvLog::new(f.writer()));
     let mut series = timeline.series.then(|| match timeline.step {
@@ -363,7 +365,7 @@ pub fn run(args: &RunArgs) -> u8 {
                         spool.lock().expect("no poisoning").append(r, &bytes)
                     }));
                 }
-                let rep = run_replication(&sc, r, tl, |now, _| {
+                let rep = run_replication(&sc, r, tl, &mut |now, _| {
                     if r == 0 {
                         bar.set_message(format!("simulated {}", crate::time::format_duration(now)));
                     }
@@ -670,7 +672,7 @@ mod tests {
                 series: on,
                 digest: on,
             };
-            run_replication(&sc, 0, &mut timeline, |_, _| {}).expect("runs")
+            run_replication(&sc, 0, &mut timeline, &mut |_, _| {}).expect("runs")
         };
         let (bare, full) = (run(false), run(true));
         assert!(bare.samples.is_empty() && bare.digest.is_none());
