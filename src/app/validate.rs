@@ -90,7 +90,7 @@ pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String
                 found,
                 &format!("spec.{key}"),
                 format!("Job {job_name:?}: unknown field \"spec.{key}\"{hint}"),
-                true,
+                false,
             ));
         }
         let uid = format!("{:08x}-0000-4000-8000-000000000000", found.document);

@@ -760,6 +760,19 @@ impl Resolver {
                 warning: true,
             });
         }
+        // kubectl's default `--validate=strict`: an unknown field of a Job's spec
+        // (a typo such as backofLimit) is refused, not silently defaulted.
+        for key in sample.spec.extra.keys() {
+            let hint = did_you_mean(key, crate::api::JOB_SPEC_FIELDS)
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default();
+            self.diags.push(Diagnostic {
+                file: file.clone(),
+                position: map.locate(&format!("{prefix}spec.{key}")),
+                message: format!("{prefix}spec.{key}: unknown field {key:?}{hint}"),
+                warning: false,
+            });
+        }
         for e in validate_job(
             &sample,
             &ValidationOptions {

@@ -471,3 +471,25 @@ fn job_file_errors_name_the_manifest_line_and_no_empty_path() {
     );
     assert!(!stderr.contains(": : "), "{stderr}");
 }
+
+/// A typo in a scenario's Job (`backofLimit`) is refused at its line with a
+/// "did you mean", as kubectl's default strict validation does, instead of
+/// running with the default backoffLimit of 6.
+#[test]
+fn unknown_fields_of_a_job_spec_are_refused_in_run_and_validate() {
+    let dir = tmp("job-typo");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {name: typo}\nspec:\n  workloads:\n    - name: w\n      job:\n        apiVersion: batch/v1\n        kind: Job\n        metadata: {name: w}\n        spec:\n          backofLimit: 3\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: busybox}]\n",
+    )
+    .unwrap();
+    let want = "s.yaml:12:11: spec.workloads[0].job.spec.backofLimit: unknown field \"backofLimit\" (did you mean \"backoffLimit\"?)";
+    for cmd in ["run", "validate"] {
+        let out = jobsim().arg(cmd).arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {stderr}");
+        assert!(stderr.contains(want), "{cmd}: {stderr}");
+    }
+}

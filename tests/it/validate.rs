@@ -69,13 +69,12 @@ fn typos_and_type_errors_are_reported_with_positions() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
-        Some(0),
-        "an unknown field is a warning, as with kubectl: {stderr}"
+        Some(2),
+        "an unknown field is an error, as with kubectl's --validate=strict: {stderr}"
     );
     assert!(
-        stderr.contains(
-            "typo.yaml:5:3: warning: Job \"t\": unknown field \"spec.backofLimit\" (did you mean \"backoffLimit\"?)"
-        ),
+        stderr
+            .contains("typo.yaml:5:3: Job \"t\": unknown field \"spec.backofLimit\" (did you mean \"backoffLimit\"?)"),
         "{stderr}"
     );
 
