@@ -364,6 +364,12 @@ pub struct JobResult {
     /// eviction or the garbage collector), and their run time.
     pub pods_deleted: u32,
     pub deleted_pod_ms: u64,
+    /// The final Job object's `status.startTime` and `status.completionTime`
+    /// (simulated time), which kubectl's DURATION reads.
+    pub start_time: Option<SimTime>,
+    pub completion_time: Option<SimTime>,
+    /// STATUS as `kubectl get jobs` prints it for the final Job object.
+    pub printed_status: &'static str,
     /// Why a Job that did not finish was still open when the run ended (for
     /// the report; not written to `jobs.csv`).
     pub unfinished_why: Option<String>,

@@ -64,20 +64,28 @@ pub fn completions_column(r: &JobResult) -> String {
     }
 }
 
-/// `kubectl get jobs` for the results at `now`, cut after `limit` rows.
+/// `kubectl get jobs` for the results at `now`, cut after `limit` rows: the
+/// Jobs that still exist then (a Job deleted by its TTL or an action is gone),
+/// with kubectl's STATUS and its DURATION, `completionTime − startTime`, or the
+/// time since `startTime` while there is no `completionTime` (a running or
+/// Failed Job).
 pub fn jobs_table(results: &[JobResult], now: SimTime, limit: usize) -> String {
-    let rows: Vec<[String; 5]> = results
+    let listed: Vec<&JobResult> = results.iter().filter(|r| r.deleted.is_none()).collect();
+    if listed.is_empty() {
+        return "No resources found in default namespace.\n".into();
+    }
+    let rows: Vec<[String; 5]> = listed
         .iter()
         .take(limit)
         .map(|r| {
-            let duration = match (r.started, r.finished) {
-                (Some(s), Some(f)) => human_duration(f - s),
+            let duration = match (r.start_time, r.completion_time) {
+                (Some(s), Some(c)) => human_duration(c.saturating_sub(s)),
                 (Some(s), None) => human_duration(now.saturating_sub(s)),
                 _ => String::new(),
             };
             [
                 r.name.clone(),
-                r.status.to_string(),
+                r.printed_status.to_string(),
                 completions_column(r),
                 duration,
                 human_duration(now.saturating_sub(r.created)),
@@ -106,8 +114,8 @@ pub fn jobs_table(results: &[JobResult], now: SimTime, limit: usize) -> String {
     for row in &rows {
         line(&row.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
     }
-    if results.len() > limit {
-        out.push_str(&format!("... and {} more Jobs\n", results.len() - limit));
+    if listed.len() > limit {
+        out.push_str(&format!("... and {} more Jobs\n", listed.len() - limit));
     }
     out
 }
@@ -136,9 +144,10 @@ mod tests {
             completions: Some(1),
             parallelism: 1,
             succeeded: 1,
+            printed_status: "Complete",
             created: 0,
-            started: Some(0),
-            finished: Some(12_000),
+            start_time: Some(0),
+            completion_time: Some(12_000),
             ..Default::default()
         };
         let mut many = vec![r.clone(); 3];

@@ -120,7 +120,7 @@ impl World<'_> {
         self.queue.close(jid);
         let job = js.job.take().expect("finished Job still held");
         js.result.finished = Some(now);
-        fill_counts(&mut js.result, &job);
+        fill_counts(&mut js.result, &job, self.sc.epoch);
         let fc = job.finished_condition().cloned().unwrap_or_default();
         js.result.status = if fc.type_ == COND_COMPLETE {
             "Complete"
@@ -175,7 +175,7 @@ impl World<'_> {
             && let Some(job) = js.job.as_deref()
         {
             let mut r = js.result.clone();
-            fill_counts(&mut r, job);
+            fill_counts(&mut r, job, self.sc.epoch);
             r.status = if job.is_suspended() { "Suspended" } else { "Running" };
             js.result = r;
         }
@@ -248,9 +248,31 @@ impl World<'_> {
 /// prototype's text.
 pub use crate::api::defaults::JobPrototype;
 
-pub(super) fn fill_counts(r: &mut JobResult, job: &Job) {
+pub(super) fn fill_counts(r: &mut JobResult, job: &Job, epoch: Time) {
     r.succeeded = job.status.succeeded;
     r.failed = job.status.failed;
     r.completions = job.spec.completions;
     r.parallelism = job.spec.parallelism.unwrap_or(1);
+    let since_epoch = |t: Option<Time>| t.map(|t| (t.millis() - epoch.millis()).max(0) as SimTime);
+    r.start_time = since_epoch(job.status.start_time);
+    r.completion_time = since_epoch(job.status.completion_time);
+    r.printed_status = printed_status(job);
+}
+
+/// STATUS of `kubectl get jobs` (`printJob` in kubectl's printers).
+fn printed_status(job: &Job) -> &'static str {
+    let has = |t: &str| job.status.conditions.iter().any(|c| c.type_ == t && c.status == "True");
+    if has(COND_COMPLETE) {
+        "Complete"
+    } else if has(COND_FAILED) {
+        "Failed"
+    } else if job.metadata.deletion_timestamp.is_some() {
+        "Terminating"
+    } else if has(COND_SUSPENDED) {
+        "Suspended"
+    } else if has(COND_FAILURE_TARGET) {
+        "FailureTarget"
+    } else {
+        "Running"
+    }
 }

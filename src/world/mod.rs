@@ -374,7 +374,7 @@ impl<'a> World<'a> {
                 if !js.finished
                     && let Some(job) = &js.job
                 {
-                    jobs::fill_counts(&mut r, job);
+                    jobs::fill_counts(&mut r, job, self.sc.epoch);
                     r.status = if job.is_suspended() { "Suspended" } else { "Running" };
                     if !js.deleted {
                         r.unfinished_why = Some(self.why_unfinished(js, job));

@@ -493,3 +493,33 @@ fn unknown_fields_of_a_job_spec_are_refused_in_run_and_validate() {
         assert!(stderr.contains(want), "{cmd}: {stderr}");
     }
 }
+
+/// The table is kubectl's at the simulated end: DURATION is completionTime −
+/// startTime, or the time since startTime when there is no completionTime (a
+/// Failed Job), startTime as the resume reset it; Jobs deleted by their TTL
+/// are not listed.
+#[test]
+fn the_table_is_kubectls_printer_at_the_end() {
+    let table = |scenario: &str| {
+        let dir = tmp(&format!("table-{scenario}"));
+        let out = run(&[repo(&format!("scenarios/{scenario}.yaml")).to_str().unwrap()], &dir);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let failed = table("backoff-limit");
+    assert!(
+        failed.contains("always-fails   Failed   0/1           91s        91s\n"),
+        "{failed}"
+    );
+    let resumed = table("suspend-resume");
+    assert!(
+        resumed.contains("batch   Complete   12/12         4m39s      9m39s\n"),
+        "{resumed}"
+    );
+    let ttl = table("ttl-after-finished");
+    assert!(ttl.starts_with("No resources found in default namespace.\n"), "{ttl}");
+    let quick = table("quickstart");
+    assert!(
+        quick.contains("render         Failed     7/8           5m29s      5m29s\n"),
+        "{quick}"
+    );
+}
