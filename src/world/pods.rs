@@ -715,11 +715,16 @@ impl World<'_> {
         self.detach_from_job(&p, slot);
     }
 
-    /// Takes the pod out of its Job's list, in place: the last pod takes its position.
+    /// Takes the pod out of its Job's list, in place: the last pod takes its
+    /// position. A finished or deleted Job's list was handed to the orphan
+    /// worker whole, and its pods are no longer in it.
     fn detach_from_job(&mut self, p: &PodSlot, slot: u32) {
         let pos = p.job_pos as usize;
         let pods = &mut self.jobs[p.job as usize].pods;
-        debug_assert_eq!(pods[pos], slot);
+        if pods.get(pos) != Some(&slot) {
+            debug_assert!(!pods.contains(&slot), "pod {slot} misplaced in its Job's list");
+            return;
+        }
         pods.swap_remove(pos);
         if let Some(&moved) = pods.get(pos) {
             self.pods[moved as usize]
