@@ -199,12 +199,15 @@ impl World<'_> {
         }
         self.last_activity = now;
         self.stats.evictions += 1;
-        add_disruption_target(
-            &mut p.pod,
-            "DeletionByTaintManager",
-            "Taint manager: deleting due to NoExecute taint",
-            ts,
-        );
+        // The taint manager adds the condition only with PodDisruptionConditions on.
+        if self.profile.gates.pod_disruption_conditions {
+            add_disruption_target(
+                &mut p.pod,
+                "DeletionByTaintManager",
+                "Taint manager: deleting due to NoExecute taint",
+                ts,
+            );
+        }
         if p.pod.metadata.deletion_timestamp.is_none() {
             p.pod.metadata.deletion_timestamp = Some(ts);
             p.pod.metadata.deletion_grace_period_seconds = Some(0);
@@ -283,7 +286,10 @@ impl World<'_> {
                 if p.pod.status.phase.is_terminal() || p.pod.metadata.deletion_timestamp.is_some() {
                     continue;
                 }
-                add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
+                // So does the Eviction API.
+                if self.profile.gates.pod_disruption_conditions {
+                    add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
+                }
                 self.stats.evictions += 1;
                 self.log.record(&Row::pod(
                     now,

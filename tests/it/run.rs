@@ -523,3 +523,39 @@ fn the_table_is_kubectls_printer_at_the_end() {
         "{quick}"
     );
 }
+
+/// With PodDisruptionConditions off (1.29 allows it), a drain's evictions add
+/// no DisruptionTarget condition, so `tolerant`'s Ignore rule cannot match
+/// and its evicted pods count towards backoffLimit; with the gate on (1.29's
+/// default), the same drain is ignored and the Job completes. Also the run
+/// where a Job fails while its pods are still terminating (1.29 does not wait
+/// for them), which once crashed when those pods ended.
+#[test]
+fn without_pod_disruption_conditions_evictions_count_as_failures() {
+    let path = repo("tests/scenarios/drain-without-disruption-conditions.yaml");
+    let status = |file: &Path, name: &str| {
+        let dir = tmp(name);
+        run(&[file.to_str().unwrap(), "--quiet"], &dir);
+        let csv = read(&dir, "jobs.csv");
+        csv.lines()
+            .find(|l| l.starts_with("tolerant,"))
+            .unwrap()
+            .split(',')
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    assert_eq!(
+        status(&path, "pdc-off"),
+        "tolerant,tolerant,Failed,BackoffLimitExceeded"
+    );
+    let on = tmp("pdc-on-file");
+    std::fs::create_dir_all(&on).unwrap();
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("  featureGates: {PodDisruptionConditions: false}\n", "");
+    let file = on.join("s.yaml");
+    std::fs::write(&file, text).unwrap();
+    // 1.29 writes the Complete condition without a reason.
+    assert_eq!(status(&file, "pdc-on"), "tolerant,tolerant,Complete,");
+}
