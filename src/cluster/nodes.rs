@@ -27,6 +27,15 @@ pub struct UnfitCounts {
     pub cordoned: u32,
 }
 
+/// [`Nodes::unschedulable_reason`] from the counts and fit it depends on.
+pub fn unschedulable_reason(counts: UnfitCounts, could_ever_fit: bool) -> String {
+    let mut reason = counts.message();
+    if !could_ever_fit {
+        reason.push_str(" The pod fits on no node of any pool.");
+    }
+    reason
+}
+
 impl UnfitCounts {
     /// The `PodScheduled=False` message: `0/3 nodes are available: 3 Insufficient cpu.`
     pub fn message(&self) -> String {
@@ -177,9 +186,10 @@ impl Nodes {
             .any(|p| r.cpu_milli <= p.cpu_milli && r.memory <= p.memory_bytes && p.pods > 0)
     }
 
-    /// `0/3 nodes are available: 3 Insufficient cpu.` as the scheduler words it.
+    /// Why a pod with request `r` waits: the scheduler's message, and a note
+    /// when no node of any pool could ever hold it.
     pub fn unschedulable_reason(&self, r: Request) -> String {
-        self.unfit_counts(r).message()
+        unschedulable_reason(self.unfit_counts(r), self.could_ever_fit(r))
     }
 
     /// Why each live node refuses a request, counted: all the message depends on.

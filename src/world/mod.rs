@@ -416,15 +416,11 @@ impl<'a> World<'a> {
         };
         if unbound > 0 && !self.nodes.unlimited() {
             let request = self.templates[js.workload as usize].request;
-            let mut why = format!(
+            return format!(
                 "{} Pending: {}",
                 pods(unbound),
-                self.nodes.unfit_counts(request).message()
+                self.nodes.unschedulable_reason(request)
             );
-            if !self.nodes.could_ever_fit(request) {
-                why.push_str(" The pod fits on no node of any pool.");
-            }
-            return why;
         }
         match (active + unbound, terminating) {
             (0, 0) => {

@@ -3,6 +3,7 @@
 //! object's removal once its finalizers are gone.
 
 use super::*;
+use crate::cluster::nodes::unschedulable_reason;
 use crate::record::{Detail, Row};
 use crate::workload::plan_attempt;
 
@@ -157,10 +158,7 @@ impl World<'_> {
                         // message is written again only when the counts change.
                         let counts = (self.nodes.unfit_counts(request), self.nodes.could_ever_fit(request));
                         if self.unfit_detail.as_ref().is_none_or(|(c, _)| *c != counts) {
-                            let mut reason = counts.0.message();
-                            if !counts.1 {
-                                reason.push_str(" The pod fits on no node of any pool.");
-                            }
+                            let reason = unschedulable_reason(counts.0, counts.1);
                             self.unfit_detail = Some((counts, reason));
                         }
                         let reason = &self.unfit_detail.as_ref().expect("set").1;
