@@ -2,14 +2,16 @@
 //!
 //! The controller core ([`controller::sync_job`]) is a pure function of a Job,
 //! its pods, the controller's memory of the Job and the clock; it makes its API
-//! calls through a [`controller::JobClient`]:
+//! calls through a [`controller::JobClient`]. It reads pods through
+//! [`api::PodView`], so it runs on `Pod` objects as here, or on the
+//! simulation's compact pod records:
 //!
 //! ```
 //! use jobsim::api::{Job, JobStatus, Pod, Time};
 //! use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 //!
 //! struct Api(Vec<PodCreate>);
-//! impl JobClient for Api {
+//! impl JobClient<Pod> for Api {
 //!     fn create_pod(&mut self, _: &Job, req: PodCreate) -> Result<(), ApiError> { self.0.push(req); Ok(()) }
 //!     fn delete_pod(&mut self, _: &Job, _: &Pod) -> Result<(), ApiError> { Ok(()) }
 //!     fn remove_tracking_finalizer(&mut self, _: &Pod) -> Result<(), ApiError> { Ok(()) }
@@ -22,7 +24,7 @@
 //! job.spec.completions = Some(5);
 //! let mut api = Api(Vec::new());
 //! let env = SyncEnv { now: Time::from_secs(0), profile: Profile::newest() };
-//! sync_job(&job, Vec::new(), &mut JobState::default(), &env, &mut api, &mut PodLists::default());
+//! sync_job::<Pod>(&job, Vec::new(), &mut JobState::default(), &env, &mut api, &mut PodLists::default());
 //! assert_eq!(api.0.len(), 3); // slow start: batches of 1 and 2
 //! ```
 //!

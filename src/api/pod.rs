@@ -5,7 +5,7 @@ use super::keys::{
     JOB_COMPLETION_INDEX_ANNOTATION, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
     JOB_TRACKING_FINALIZER,
 };
-use super::meta::{Extra, ObjectMeta};
+use super::meta::{Extra, ObjectMeta, Uid};
 use super::time::Time;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -190,43 +190,109 @@ pub struct ContainerStateTerminated {
 pub const POD_READY: &str = "Ready";
 pub const DISRUPTION_TARGET: &str = "DisruptionTarget";
 
-impl Pod {
+/// What the Job controller reads of a pod. The conformance vectors hand it
+/// `Pod` objects; the simulation hands it its compact pod records, so one
+/// source of `syncJob` serves both.
+pub trait PodView: 'static {
+    fn uid(&self) -> &Uid;
+    fn name(&self) -> &str;
+    fn namespace(&self) -> &str;
+    fn phase(&self) -> PodPhase;
+    fn creation_timestamp(&self) -> Option<Time>;
+    fn deletion_timestamp(&self) -> Option<Time>;
+    fn deletion_grace_period_seconds(&self) -> Option<i64>;
+    /// Bound to a node (`spec.nodeName` set).
+    fn is_bound(&self) -> bool;
+    /// Carries `batch.kubernetes.io/job-tracking`.
+    fn has_tracking_finalizer(&self) -> bool;
+    /// `getCompletionIndex`: the index annotation as a non-negative integer, or `None`.
+    fn completion_index(&self) -> Option<i32>;
+    /// `parseIndexFailureCountAnnotation`: invalid, negative or too large values read as 0.
+    fn index_failure_count(&self) -> i32;
+    /// `parseIndexFailureIgnoreCountAnnotation`.
+    fn index_ignored_failure_count(&self) -> i32;
+    fn conditions(&self) -> &[PodCondition];
+    fn container_statuses(&self) -> &[ContainerStatus];
+    fn init_container_statuses(&self) -> &[ContainerStatus];
+    /// An init container of this name restarts `Always`: a sidecar (`SidecarContainers`).
+    fn is_sidecar(&self, container: &str) -> bool;
+
     /// `podutil.IsPodReady`: a `Ready` condition with status `True`.
-    pub fn is_ready(&self) -> bool {
+    fn is_ready(&self) -> bool {
         self.condition(POD_READY).is_some_and(|c| c.status == "True")
     }
 
-    pub fn condition(&self, type_: &str) -> Option<&PodCondition> {
-        self.status.conditions.iter().find(|c| c.type_ == type_)
+    fn condition(&self, type_: &str) -> Option<&PodCondition> {
+        self.conditions().iter().find(|c| c.type_ == type_)
     }
 
     /// `controller.IsPodActive`: not terminal and not being deleted.
-    pub fn is_active(&self) -> bool {
-        !self.status.phase.is_terminal() && self.metadata.deletion_timestamp.is_none()
+    fn is_active(&self) -> bool {
+        !self.phase().is_terminal() && self.deletion_timestamp().is_none()
     }
 
     /// `controller.IsPodTerminating`: being deleted but not yet terminal.
-    pub fn is_terminating(&self) -> bool {
-        !self.status.phase.is_terminal() && self.metadata.deletion_timestamp.is_some()
+    fn is_terminating(&self) -> bool {
+        !self.phase().is_terminal() && self.deletion_timestamp().is_some()
     }
 
-    pub fn has_tracking_finalizer(&self) -> bool {
+    /// `maxContainerRestarts`: the highest restart count of the regular containers.
+    fn max_container_restarts(&self) -> i32 {
+        self.container_statuses()
+            .iter()
+            .map(|c| c.restart_count)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl PodView for Pod {
+    fn uid(&self) -> &Uid {
+        &self.metadata.uid
+    }
+
+    fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    fn namespace(&self) -> &str {
+        &self.metadata.namespace
+    }
+
+    fn phase(&self) -> PodPhase {
+        self.status.phase
+    }
+
+    fn creation_timestamp(&self) -> Option<Time> {
+        self.metadata.creation_timestamp
+    }
+
+    fn deletion_timestamp(&self) -> Option<Time> {
+        self.metadata.deletion_timestamp
+    }
+
+    fn deletion_grace_period_seconds(&self) -> Option<i64> {
+        self.metadata.deletion_grace_period_seconds
+    }
+
+    fn is_bound(&self) -> bool {
+        !self.spec.node_name.is_empty()
+    }
+
+    fn has_tracking_finalizer(&self) -> bool {
         self.metadata.finalizers.iter().any(|f| f == JOB_TRACKING_FINALIZER)
     }
 
-    /// `getCompletionIndex`: the index annotation as a non-negative integer, or `None`.
-    pub fn completion_index(&self) -> Option<i32> {
+    fn completion_index(&self) -> Option<i32> {
         let v = self.metadata.annotations.get(JOB_COMPLETION_INDEX_ANNOTATION)?;
         parse_go_int(v).and_then(|i| i32::try_from(i).ok()).filter(|i| *i >= 0)
     }
 
-    /// `parseIndexFailureCountAnnotation`: invalid, negative or too large values read as 0.
-    pub fn index_failure_count(&self) -> i32 {
+    fn index_failure_count(&self) -> i32 {
         parse_count_annotation(self.metadata.annotations.get(JOB_INDEX_FAILURE_COUNT_ANNOTATION))
     }
 
-    /// `parseIndexFailureIgnoreCountAnnotation`.
-    pub fn index_ignored_failure_count(&self) -> i32 {
+    fn index_ignored_failure_count(&self) -> i32 {
         parse_count_annotation(
             self.metadata
                 .annotations
@@ -234,14 +300,23 @@ impl Pod {
         )
     }
 
-    /// `maxContainerRestarts`: the highest restart count of the regular containers.
-    pub fn max_container_restarts(&self) -> i32 {
-        self.status
-            .container_statuses
+    fn conditions(&self) -> &[PodCondition] {
+        &self.status.conditions
+    }
+
+    fn container_statuses(&self) -> &[ContainerStatus] {
+        &self.status.container_statuses
+    }
+
+    fn init_container_statuses(&self) -> &[ContainerStatus] {
+        &self.status.init_container_statuses
+    }
+
+    fn is_sidecar(&self, container: &str) -> bool {
+        self.spec
+            .init_containers
             .iter()
-            .map(|c| c.restart_count)
-            .max()
-            .unwrap_or(0)
+            .any(|c| c.name == container && c.restart_policy.as_deref() == Some("Always"))
     }
 }
 

@@ -87,7 +87,7 @@ struct FakeClient {
     patch_fails: bool,
 }
 
-impl JobClient for FakeClient {
+impl JobClient<Pod> for FakeClient {
     fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
         if self.create_limit > 0 && self.creates >= self.create_limit {
             return Err(ApiError::Other("pod create limit reached".into()));

@@ -3,7 +3,7 @@
 //! failure's finish time.
 
 use super::gates::Profile;
-use crate::api::{ContainerStatus, GO_ZERO_TIME, POD_READY, Pod, Time};
+use crate::api::{ContainerStatus, GO_ZERO_TIME, POD_READY, PodView, Time};
 
 /// `DefaultJobPodFailureBackOff`.
 pub const POD_FAILURE_BACKOFF_BASE_MS: i64 = 10_000;
@@ -70,7 +70,13 @@ pub fn remaining_for_failures(now: Time, base_ms: i64, max_ms: i64, failures: i3
 
 /// `getRemainingTimePerIndex`: the delay before an index whose last failed pod
 /// is `last_failed` may get a replacement.
-pub fn remaining_per_index(now: Time, base_ms: i64, max_ms: i64, last_failed: Option<&Pod>, profile: &Profile) -> i64 {
+pub fn remaining_per_index<P: PodView>(
+    now: Time,
+    base_ms: i64,
+    max_ms: i64,
+    last_failed: Option<&P>,
+    profile: &Profile,
+) -> i64 {
     let Some(pod) = last_failed else { return 0 };
     let failures = pod
         .index_failure_count()
@@ -82,7 +88,7 @@ pub fn remaining_per_index(now: Time, base_ms: i64, max_ms: i64, last_failed: Op
 /// `getFinishedTime`: when a pod finished, from (1) its containers' `finishedAt`,
 /// (2) its `Ready=False` transition, (3) deletion time minus grace, (4) creation.
 /// 1.27 used "now" when not every container had terminated.
-pub fn finished_time(pod: &Pod, profile: &Profile, now: Time) -> Time {
+pub fn finished_time<P: PodView>(pod: &P, profile: &Profile, now: Time) -> Time {
     if let Some(t) = finish_time_from_containers(pod, profile) {
         return t;
     }
@@ -95,22 +101,17 @@ pub fn finished_time(pod: &Pod, profile: &Profile, now: Time) -> Time {
     {
         return t;
     }
-    if let Some(del) = pod.metadata.deletion_timestamp {
-        return del.add_millis(-pod.metadata.deletion_grace_period_seconds.unwrap_or(0) * 1000);
+    if let Some(del) = pod.deletion_timestamp() {
+        return del.add_millis(-pod.deletion_grace_period_seconds().unwrap_or(0) * 1000);
     }
-    pod.metadata.creation_timestamp.unwrap_or(GO_ZERO_TIME)
+    pod.creation_timestamp().unwrap_or(GO_ZERO_TIME)
 }
 
-fn finish_time_from_containers(pod: &Pod, profile: &Profile) -> Option<Time> {
-    let mut latest = latest_finish_time(None, pod.status.container_statuses.iter())?;
+fn finish_time_from_containers<P: PodView>(pod: &P, profile: &Profile) -> Option<Time> {
+    let mut latest = latest_finish_time(None, pod.container_statuses().iter())?;
     if profile.gates.sidecar_containers {
-        let is_sidecar = |s: &&ContainerStatus| {
-            pod.spec
-                .init_containers
-                .iter()
-                .any(|c| c.name == s.name && c.restart_policy.as_deref() == Some("Always"))
-        };
-        latest = latest_finish_time(latest, pod.status.init_container_statuses.iter().filter(is_sidecar))?;
+        let is_sidecar = |s: &&ContainerStatus| pod.is_sidecar(&s.name);
+        latest = latest_finish_time(latest, pod.init_container_statuses().iter().filter(is_sidecar))?;
     }
     latest
 }

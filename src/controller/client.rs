@@ -2,7 +2,7 @@
 //! API model (latency, rate limits, injected errors), the conformance harness
 //! through a fake that fails on request. Results come back as inputs to the sync.
 
-use crate::api::{Job, JobStatus, Pod};
+use crate::api::{Job, JobStatus};
 use std::fmt;
 
 /// An API error as the controller distinguishes them.
@@ -40,14 +40,15 @@ pub struct PodCreate {
     pub index_ignored_failure_count: Option<i32>,
 }
 
-/// The Job controller's API client (`podControl` plus `updateStatusHandler`).
-pub trait JobClient {
+/// The Job controller's API client (`podControl` plus `updateStatusHandler`),
+/// for pods read as `P`.
+pub trait JobClient<P> {
     /// The request is handed over: the client keeps it, if anything.
     fn create_pod(&mut self, job: &Job, req: PodCreate) -> Result<(), ApiError>;
     /// Graceful DELETE; the pod keeps its finalizers.
-    fn delete_pod(&mut self, job: &Job, pod: &Pod) -> Result<(), ApiError>;
+    fn delete_pod(&mut self, job: &Job, pod: &P) -> Result<(), ApiError>;
     /// Strategic-merge PATCH removing `batch.kubernetes.io/job-tracking`.
-    fn remove_tracking_finalizer(&mut self, pod: &Pod) -> Result<(), ApiError>;
+    fn remove_tracking_finalizer(&mut self, pod: &P) -> Result<(), ApiError>;
     /// `UpdateStatus`: `job` with `status` as its new status.
     fn update_status(&mut self, job: &Job, status: &JobStatus) -> Result<(), ApiError>;
 }

@@ -2,8 +2,8 @@
 
 use super::gates::Profile;
 use crate::api::{
-    ACTION_COUNT, ACTION_FAIL_INDEX, ACTION_FAIL_JOB, ACTION_IGNORE, ContainerStatus, Pod, PodFailurePolicy,
-    PodFailurePolicyOnExitCodesRequirement,
+    ACTION_COUNT, ACTION_FAIL_INDEX, ACTION_FAIL_JOB, ACTION_IGNORE, ContainerStatus, PodFailurePolicy,
+    PodFailurePolicyOnExitCodesRequirement, PodView,
 };
 
 /// The outcome of `matchPodFailurePolicy` for one failed pod.
@@ -30,7 +30,11 @@ impl PolicyMatch {
 
 /// `matchPodFailurePolicy`: rules in order, first match decides; rules with an
 /// unknown action (or `FailIndex` with its gate off) are skipped.
-pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod, profile: &Profile) -> PolicyMatch {
+pub fn match_pod_failure_policy<P: PodView>(
+    policy: Option<&PodFailurePolicy>,
+    pod: &P,
+    profile: &Profile,
+) -> PolicyMatch {
     let Some(policy) = policy else {
         return PolicyMatch::DEFAULT;
     };
@@ -40,18 +44,26 @@ pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod, pr
                 let code = cs.state.terminated.as_ref().map_or(0, |t| t.exit_code);
                 format!(
                     "Container {} for pod {}/{} failed with exit code {} matching {} rule at index {}",
-                    cs.name, pod.metadata.namespace, pod.metadata.name, code, rule.action, index
+                    cs.name,
+                    pod.namespace(),
+                    pod.name(),
+                    code,
+                    rule.action,
+                    index
                 )
             })
         } else if let Some(patterns) = &rule.on_pod_conditions {
-            pod.status
-                .conditions
+            pod.conditions()
                 .iter()
                 .find(|c| patterns.iter().any(|p| p.type_ == c.type_ && p.status == c.status))
                 .map(|c| {
                     format!(
                         "Pod {}/{} has condition {} matching {} rule at index {}",
-                        pod.metadata.namespace, pod.metadata.name, c.type_, rule.action, index
+                        pod.namespace(),
+                        pod.name(),
+                        c.type_,
+                        rule.action,
+                        index
                     )
                 })
         } else {
@@ -79,7 +91,10 @@ pub fn match_pod_failure_policy(policy: Option<&PodFailurePolicy>, pod: &Pod, pr
 
 /// `matchOnExitCodes`: regular containers first, then init containers; only
 /// terminated containers with a non-zero exit code are considered.
-fn match_on_exit_codes<'a>(pod: &'a Pod, req: &PodFailurePolicyOnExitCodesRequirement) -> Option<&'a ContainerStatus> {
+fn match_on_exit_codes<'a, P: PodView>(
+    pod: &'a P,
+    req: &PodFailurePolicyOnExitCodesRequirement,
+) -> Option<&'a ContainerStatus> {
     let matching = |cs: &&ContainerStatus| {
         let Some(t) = &cs.state.terminated else {
             return false;
@@ -93,9 +108,8 @@ fn match_on_exit_codes<'a>(pod: &'a Pod, req: &PodFailurePolicyOnExitCodesRequir
             _ => false,
         }
     };
-    pod.status
-        .container_statuses
+    pod.container_statuses()
         .iter()
         .find(matching)
-        .or_else(|| pod.status.init_container_statuses.iter().find(matching))
+        .or_else(|| pod.init_container_statuses().iter().find(matching))
 }

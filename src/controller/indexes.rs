@@ -6,7 +6,7 @@ use super::failure_policy::match_pod_failure_policy;
 use super::gates::Profile;
 use super::intervals::OrderedIntervals;
 use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods};
-use crate::api::{ACTION_FAIL_INDEX, Job, Pod, PodPhase, Time, Uid};
+use crate::api::{ACTION_FAIL_INDEX, Job, PodPhase, PodView, Time, Uid};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `names.MaxGeneratedNameLength`.
@@ -14,12 +14,12 @@ const MAX_GENERATED_NAME_LENGTH: usize = 58;
 
 /// `calculateSucceededIndexes`: the indexes in `status.completedIndexes`, and
 /// those plus the indexes of succeeded pods that still carry the finalizer.
-pub fn calculate_succeeded_indexes(job: &Job, pods: &[&Pod]) -> (OrderedIntervals, OrderedIntervals) {
+pub fn calculate_succeeded_indexes<P: PodView>(job: &Job, pods: &[&P]) -> (OrderedIntervals, OrderedIntervals) {
     let completions = job.spec.completions.unwrap_or(0);
     let prev = OrderedIntervals::parse(&job.status.completed_indexes, completions);
     let new: BTreeSet<i32> = pods
         .iter()
-        .filter(|p| p.status.phase == PodPhase::Succeeded && p.has_tracking_finalizer())
+        .filter(|p| p.phase() == PodPhase::Succeeded && p.has_tracking_finalizer())
         .filter_map(|p| p.completion_index())
         .filter(|ix| *ix < completions)
         .collect();
@@ -28,7 +28,7 @@ pub fn calculate_succeeded_indexes(job: &Job, pods: &[&Pod]) -> (OrderedInterval
 }
 
 /// `calculateFailedIndexes`: `status.failedIndexes` plus indexes whose pods failed for good.
-pub fn calculate_failed_indexes(job: &Job, pods: &[&Pod], profile: &Profile) -> OrderedIntervals {
+pub fn calculate_failed_indexes<P: PodView>(job: &Job, pods: &[&P], profile: &Profile) -> OrderedIntervals {
     let completions = job.spec.completions.unwrap_or(0);
     let prev = job
         .status
@@ -42,7 +42,7 @@ pub fn calculate_failed_indexes(job: &Job, pods: &[&Pod], profile: &Profile) -> 
         .filter_map(|p| {
             p.completion_index()
                 .filter(|ix| *ix < completions)
-                .filter(|_| is_index_failed(job, p, profile))
+                .filter(|_| is_index_failed(job, *p, profile))
         })
         .collect();
     prev.with_ordered_indexes(&new.into_iter().collect::<Vec<_>>())
@@ -50,7 +50,7 @@ pub fn calculate_failed_indexes(job: &Job, pods: &[&Pod], profile: &Profile) -> 
 
 /// `isIndexFailed`: the pod matched `FailIndex`, or its failure counts and the
 /// index already used up `backoffLimitPerIndex`.
-pub fn is_index_failed(job: &Job, pod: &Pod, profile: &Profile) -> bool {
+pub fn is_index_failed<P: PodView>(job: &Job, pod: &P, profile: &Profile) -> bool {
     let mut counted = false;
     if is_pod_failed(pod, job, profile) {
         if job.spec.pod_failure_policy.is_some() {
@@ -69,11 +69,11 @@ pub fn is_index_failed(job: &Job, pod: &Pod, profile: &Profile) -> bool {
 /// `firstPendingIndexes`: up to `count` lowest indexes below `completions` with
 /// no active pod, not succeeded, not failed and (when only failed pods are
 /// replaced) without a terminating pod.
-pub fn first_pending_indexes(
+pub fn first_pending_indexes<P: PodView>(
     job: &Job,
     profile: &Profile,
-    pods: &[&Pod],
-    active: &[&Pod],
+    pods: &[&P],
+    active: &[&P],
     succeeded: &OrderedIntervals,
     failed: Option<&OrderedIntervals>,
     count: usize,
@@ -112,7 +112,7 @@ pub fn pending_indexes(non_pending: &OrderedIntervals, completions: i32, count: 
 }
 
 /// Sorted, distinct indexes of the pods that have one.
-fn indexes_of<'a>(pods: impl Iterator<Item = &'a Pod>) -> Vec<i32> {
+fn indexes_of<'a, P: PodView>(pods: impl Iterator<Item = &'a P>) -> Vec<i32> {
     pods.filter_map(|p| p.completion_index())
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -123,21 +123,21 @@ fn indexes_of<'a>(pods: impl Iterator<Item = &'a Pod>) -> Vec<i32> {
 /// succeeded, failed nor active, the failed pod whose finalizer is kept so its
 /// replacement can inherit its failure counts.
 #[allow(clippy::too_many_arguments)] // mirrors the fields of `syncJobCtx` it reads
-pub fn pods_with_delayed_deletion_per_index<'a>(
+pub fn pods_with_delayed_deletion_per_index<'a, P: PodView>(
     job: &Job,
     profile: &Profile,
     now: Time,
-    pods: &[&'a Pod],
-    active: &[&Pod],
+    pods: &[&'a P],
+    active: &[&P],
     succeeded: &OrderedIntervals,
     failed: &OrderedIntervals,
     expected_rm_finalizers: &BTreeSet<Uid>,
-) -> BTreeMap<i32, &'a Pod> {
+) -> BTreeMap<i32, &'a P> {
     let completions = job.spec.completions.unwrap_or(0);
     let active_indexes: BTreeSet<i32> = active.iter().filter_map(|p| p.completion_index()).collect();
-    let mut result: BTreeMap<i32, &'a Pod> = BTreeMap::new();
+    let mut result: BTreeMap<i32, &'a P> = BTreeMap::new();
     for &p in pods {
-        if !p.has_tracking_finalizer() || expected_rm_finalizers.contains(&p.metadata.uid) {
+        if !p.has_tracking_finalizer() || expected_rm_finalizers.contains(p.uid()) {
             continue;
         }
         let Some(ix) = p.completion_index().filter(|ix| *ix < completions) else {
@@ -148,8 +148,8 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
         }
         match result.get(&ix) {
             Some(last) => {
-                if absolute_failure_count(last) <= absolute_failure_count(p)
-                    && finished_time(p, profile, now) >= finished_time(last, profile, now)
+                if absolute_failure_count(*last) <= absolute_failure_count(p)
+                    && finished_time(p, profile, now) >= finished_time(*last, profile, now)
                 {
                     result.insert(ix, p);
                 }
@@ -162,13 +162,13 @@ pub fn pods_with_delayed_deletion_per_index<'a>(
     result
 }
 
-fn absolute_failure_count(p: &Pod) -> i32 {
+fn absolute_failure_count<P: PodView>(p: &P) -> i32 {
     p.index_failure_count().saturating_add(p.index_ignored_failure_count())
 }
 
 /// `getNewIndexFailureCounts`: the failure and ignored-failure counts a
 /// replacement for `replaced` starts with.
-pub fn new_index_failure_counts(job: &Job, replaced: Option<&Pod>, profile: &Profile) -> (i32, i32) {
+pub fn new_index_failure_counts<P: PodView>(job: &Job, replaced: Option<&P>, profile: &Profile) -> (i32, i32) {
     let Some(p) = replaced else { return (0, 0) };
     let (mut failures, mut ignored) = (p.index_failure_count(), p.index_ignored_failure_count());
     if job.spec.pod_failure_policy.is_some()
@@ -183,13 +183,13 @@ pub fn new_index_failure_counts(job: &Job, replaced: Option<&Pod>, profile: &Pro
 
 /// `appendDuplicatedIndexPodsForRemoval`: index-less pods, out-of-range pods and
 /// all but the most valuable pod of each repeated index go to `rm`.
-pub fn append_duplicated_index_pods_for_removal<'a>(
-    rm: &mut Vec<&'a Pod>,
-    left: &mut Vec<&'a Pod>,
-    pods: &[&'a Pod],
+pub fn append_duplicated_index_pods_for_removal<'a, P: PodView>(
+    rm: &mut Vec<&'a P>,
+    left: &mut Vec<&'a P>,
+    pods: &[&'a P],
     completions: i32,
 ) {
-    let mut sorted: Vec<&'a Pod> = pods.to_vec();
+    let mut sorted: Vec<&'a P> = pods.to_vec();
     // Index-less pods (-1) sort first, as in `byCompletionIndex`.
     sorted.sort_by_key(|p| p.completion_index().unwrap_or(-1));
     let mut start = 0;

@@ -3,20 +3,23 @@
 //! next sync reuses their allocations. A sync runs 3 to 4 times per pod, and
 //! these lists were most of its allocations.
 
-use crate::api::Pod;
-
 /// Empty lists, each with capacity, waiting for the next sync.
-#[derive(Default)]
-pub struct PodLists(Vec<Vec<&'static Pod>>);
+pub struct PodLists<P: 'static>(Vec<Vec<&'static P>>);
 
-impl PodLists {
+impl<P> Default for PodLists<P> {
+    fn default() -> Self {
+        PodLists(Vec::new())
+    }
+}
+
+impl<P> PodLists<P> {
     /// An empty list, with the capacity of one returned earlier when there is one.
-    pub fn take<'a>(&mut self) -> Vec<&'a Pod> {
+    pub fn take<'a>(&mut self) -> Vec<&'a P> {
         self.0.pop().map(relifetime).unwrap_or_default()
     }
 
     /// Keeps `list`'s allocation for a later [`PodLists::take`].
-    pub fn give(&mut self, list: Vec<&Pod>) {
+    pub fn give(&mut self, list: Vec<&P>) {
         if list.capacity() > 0 {
             self.0.push(relifetime(list));
         }
@@ -27,7 +30,7 @@ impl PodLists {
 /// a vector's `IntoIter` into a vector of a same-sized type in place, so the
 /// allocation carries over; no element survives, so no reference outlives
 /// its pod.
-fn relifetime<'b>(mut v: Vec<&Pod>) -> Vec<&'b Pod> {
+fn relifetime<'b, P>(mut v: Vec<&P>) -> Vec<&'b P> {
     v.clear();
     v.into_iter().map(|_| unreachable!("the list was emptied")).collect()
 }
@@ -35,6 +38,7 @@ fn relifetime<'b>(mut v: Vec<&Pod>) -> Vec<&'b Pod> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Pod;
 
     #[test]
     fn a_returned_list_comes_back_empty_with_its_allocation() {

@@ -3,7 +3,7 @@
 //! (`controller.ActivePods`).
 
 use super::gates::Profile;
-use crate::api::{FAILED, GO_ZERO_TIME, Job, Pod, PodPhase, Time};
+use crate::api::{FAILED, GO_ZERO_TIME, Job, PodPhase, PodView, Time};
 use std::cmp::Ordering;
 
 /// `onlyReplaceFailedPods`: replacements wait for the Failed phase.
@@ -24,14 +24,14 @@ pub fn track_terminating_pods(job: &Job, profile: &Profile) -> bool {
 
 /// `isPodFailed`: Failed phase, or (unless only failed pods are replaced) being
 /// deleted before succeeding.
-pub fn is_pod_failed(pod: &Pod, job: &Job, profile: &Profile) -> bool {
-    if pod.status.phase == PodPhase::Failed {
+pub fn is_pod_failed<P: PodView>(pod: &P, job: &Job, profile: &Profile) -> bool {
+    if pod.phase() == PodPhase::Failed {
         return true;
     }
     if only_replace_failed_pods(job, profile) {
         return false;
     }
-    pod.metadata.deletion_timestamp.is_some() && pod.status.phase != PodPhase::Succeeded
+    pod.deletion_timestamp().is_some() && pod.phase() != PodPhase::Succeeded
 }
 
 fn phase_ordinal(phase: PodPhase) -> u8 {
@@ -42,7 +42,7 @@ fn phase_ordinal(phase: PodPhase) -> u8 {
     }
 }
 
-fn ready_time(pod: &Pod) -> Time {
+fn ready_time<P: PodView>(pod: &P) -> Time {
     pod.condition(crate::api::POD_READY)
         .and_then(|c| c.last_transition_time)
         .unwrap_or(GO_ZERO_TIME)
@@ -57,12 +57,12 @@ fn after_or_zero(t1: Time, t2: Time) -> bool {
 }
 
 /// `controller.ActivePods.Less`: the pod to delete first sorts first.
-pub fn active_pods_less(a: &Pod, b: &Pod) -> bool {
-    let (na, nb) = (&a.spec.node_name, &b.spec.node_name);
-    if na != nb && (na.is_empty() || nb.is_empty()) {
-        return na.is_empty();
+pub fn active_pods_less<P: PodView>(a: &P, b: &P) -> bool {
+    let (ba, bb) = (a.is_bound(), b.is_bound());
+    if ba != bb {
+        return !ba;
     }
-    let (pa, pb) = (phase_ordinal(a.status.phase), phase_ordinal(b.status.phase));
+    let (pa, pb) = (phase_ordinal(a.phase()), phase_ordinal(b.phase()));
     if pa != pb {
         return pa < pb;
     }
@@ -81,8 +81,8 @@ pub fn active_pods_less(a: &Pod, b: &Pod) -> bool {
         return ca > cb;
     }
     let (ta, tb) = (
-        a.metadata.creation_timestamp.unwrap_or(GO_ZERO_TIME),
-        b.metadata.creation_timestamp.unwrap_or(GO_ZERO_TIME),
+        a.creation_timestamp().unwrap_or(GO_ZERO_TIME),
+        b.creation_timestamp().unwrap_or(GO_ZERO_TIME),
     );
     if ta != tb {
         return after_or_zero(ta, tb);
@@ -91,11 +91,11 @@ pub fn active_pods_less(a: &Pod, b: &Pod) -> bool {
 }
 
 /// Sorts pods so that the ones to delete first come first (stable).
-pub fn sort_active_pods(pods: &mut [&Pod]) {
+pub fn sort_active_pods<P: PodView>(pods: &mut [&P]) {
     pods.sort_by(|a, b| {
-        if active_pods_less(a, b) {
+        if active_pods_less(*a, *b) {
             Ordering::Less
-        } else if active_pods_less(b, a) {
+        } else if active_pods_less(*b, *a) {
             Ordering::Greater
         } else {
             Ordering::Equal
@@ -106,7 +106,7 @@ pub fn sort_active_pods(pods: &mut [&Pod]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::PodCondition;
+    use crate::api::{Pod, PodCondition};
 
     fn pod(node: &str, phase: PodPhase, ready: Option<i64>, created: i64) -> Pod {
         let mut p = Pod::default();

@@ -91,13 +91,13 @@ impl<'a> UidSet<'a> {
 }
 
 /// `syncJobCtx`.
-struct Ctx<'a> {
+struct Ctx<'a, P: 'static> {
     /// The Job as the informer cache holds it; never modified.
     job: &'a Job,
     /// The status being built by this sync.
     status: JobStatus,
-    pods: Vec<&'a Pod>,
-    active_pods: Vec<&'a Pod>,
+    pods: Vec<&'a P>,
+    active_pods: Vec<&'a P>,
     succeeded: i32,
     failed: i32,
     ready: i32,
@@ -111,18 +111,18 @@ struct Ctx<'a> {
     prev_succeeded_indexes: OrderedIntervals,
     succeeded_indexes: OrderedIntervals,
     failed_indexes: Option<OrderedIntervals>,
-    pods_with_delayed_deletion: BTreeMap<i32, &'a Pod>,
+    pods_with_delayed_deletion: BTreeMap<i32, &'a P>,
 }
 
-impl<'a> Ctx<'a> {
-    fn new(job: &'a Job, pods: Vec<&'a Pod>, state: &JobState, profile: &Profile, lists: &mut PodLists) -> Self {
+impl<'a, P: PodView> Ctx<'a, P> {
+    fn new(job: &'a Job, pods: Vec<&'a P>, state: &JobState, profile: &Profile, lists: &mut PodLists<P>) -> Self {
         let mut status = job.status.clone();
         status.uncounted_terminated_pods.get_or_insert_with(Default::default);
         let uncounted = job.status.uncounted_terminated_pods.as_ref();
         let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<Uid>| {
             uncounted.map(|u| UidSet::new(f(u))).unwrap_or_default()
         };
-        let mut active_pods: Vec<&Pod> = lists.take();
+        let mut active_pods: Vec<&P> = lists.take();
         active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
         Ctx {
             ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,
@@ -161,13 +161,13 @@ pub fn managed_by_external_controller(job: &Job, profile: &Profile) -> bool {
 /// over, as the sync keeps its own list). Writes go through `client`;
 /// controller memory is `state`. The sync's pod lists come from `lists`,
 /// and go back there (with `pods`) when it ends.
-pub fn sync_job<'a>(
+pub fn sync_job<'a, P: PodView>(
     cached: &'a Job,
-    pods: Vec<&'a Pod>,
+    pods: Vec<&'a P>,
     state: &mut JobState,
     env: &SyncEnv,
-    client: &mut dyn JobClient,
-    lists: &mut PodLists,
+    client: &mut dyn JobClient<P>,
+    lists: &mut PodLists<P>,
 ) -> SyncOutcome {
     let mut out = SyncOutcome::default();
     let (now, profile) = (env.now, &env.profile);
@@ -196,7 +196,7 @@ pub fn sync_job<'a>(
     let mut active = ctx.active_pods.len() as i32;
     let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile, lists);
     let pfp = ctx.job.spec.pod_failure_policy.clone();
-    let counts = |p: &&&Pod| pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), p, profile).count_failed;
+    let counts = |p: &&&P| pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), **p, profile).count_failed;
     let non_ignored_failed = new_failed.iter().filter(|p| counts(p)).count() as i32;
     ctx.succeeded = ctx.status.succeeded + new_succeeded.len() as i32 + ctx.uncounted_succeeded.len() as i32;
     ctx.failed = ctx.status.failed + non_ignored_failed + ctx.uncounted_failed.len() as i32;
@@ -205,7 +205,7 @@ pub fn sync_job<'a>(
         ctx.status.start_time = Some(now);
     }
 
-    let finish = |p: &&Pod| finished_time(p, profile, now);
+    let finish = |p: &&P| finished_time(*p, profile, now);
     let succeeded_times: Vec<Time> = new_succeeded.iter().map(finish).collect();
     let failed_times: Vec<Time> = if profile.ignored_failures_feed_backoff() {
         new_failed.iter().map(finish).collect()
@@ -344,7 +344,7 @@ pub fn sync_job<'a>(
 /// terminal conditions they lead to. Out of line, so that the sync of a Job
 /// without indexes runs through less code.
 #[inline(never)]
-fn sync_indexes(ctx: &mut Ctx, env: &SyncEnv) {
+fn sync_indexes<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) {
     let (now, profile) = (env.now, &env.profile);
     let (prev, all) = calculate_succeeded_indexes(ctx.job, &ctx.pods);
     ctx.prev_succeeded_indexes = prev;
@@ -445,27 +445,22 @@ fn success_condition(env: &SyncEnv) -> JobCondition {
 }
 
 /// `getFailJobMessage`: the first considered-failed pod (in list order) that matches a `FailJob` rule.
-fn fail_job_message(job: &Job, pods: &[&Pod], profile: &Profile) -> Option<String> {
+fn fail_job_message<P: PodView>(job: &Job, pods: &[&P], profile: &Profile) -> Option<String> {
     let policy = job.spec.pod_failure_policy.as_ref()?;
     pods.iter()
-        .filter(|p| is_pod_failed(p, job, profile))
-        .find_map(|p| match_pod_failure_policy(Some(policy), p, profile).fail_job_message)
+        .filter(|p| is_pod_failed(**p, job, profile))
+        .find_map(|p| match_pod_failure_policy(Some(policy), *p, profile).fail_job_message)
 }
 
 /// `pastBackoffLimitOnFailure`: container restarts of pending and running pods.
-fn past_backoff_limit_on_failure(job: &Job, pods: &[&Pod]) -> bool {
+fn past_backoff_limit_on_failure<P: PodView>(job: &Job, pods: &[&P]) -> bool {
     if job.spec.template.spec.restart_policy != "OnFailure" {
         return false;
     }
     let restarts: i64 = pods
         .iter()
-        .filter(|p| matches!(p.status.phase, PodPhase::Running | PodPhase::Pending))
-        .flat_map(|p| {
-            p.status
-                .init_container_statuses
-                .iter()
-                .chain(&p.status.container_statuses)
-        })
+        .filter(|p| matches!(p.phase(), PodPhase::Running | PodPhase::Pending))
+        .flat_map(|p| p.init_container_statuses().iter().chain(p.container_statuses()))
         .map(|c| c.restart_count as i64)
         .sum();
     let limit = job.spec.backoff_limit.unwrap_or(6) as i64;
@@ -481,12 +476,16 @@ fn past_active_deadline(job: &Job, start_time: Option<Time>, now: Time) -> bool 
 }
 
 /// `getNewFinishedPods` (via `getValidPodsWithFilter`).
-fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile, lists: &mut PodLists) -> (Vec<&'a Pod>, Vec<&'a Pod>) {
+fn new_finished_pods<'a, P: PodView>(
+    ctx: &Ctx<'a, P>,
+    profile: &Profile,
+    lists: &mut PodLists<P>,
+) -> (Vec<&'a P>, Vec<&'a P>) {
     let completions = ctx.job.spec.completions.unwrap_or(0);
-    let valid = |p: &&&'a Pod, uncounted: &UidSet| {
+    let valid = |p: &&&'a P, uncounted: &UidSet| {
         p.has_tracking_finalizer()
-            && !uncounted.contains(&p.metadata.uid)
-            && !ctx.expected_rm_finalizers.contains(&p.metadata.uid)
+            && !uncounted.contains(p.uid())
+            && !ctx.expected_rm_finalizers.contains(p.uid())
             && (!ctx.job.is_indexed() || p.completion_index().is_some_and(|ix| ix < completions))
     };
     // The phase first: it is the cheap test, and most pods are still running.
@@ -494,13 +493,13 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile, lists: &mut PodLists)
     succeeded.extend(
         ctx.pods
             .iter()
-            .filter(|p| p.status.phase == PodPhase::Succeeded && valid(p, &ctx.uncounted_succeeded)),
+            .filter(|p| p.phase() == PodPhase::Succeeded && valid(p, &ctx.uncounted_succeeded)),
     );
     let mut failed = lists.take();
     failed.extend(
         ctx.pods
             .iter()
-            .filter(|p| is_pod_failed(p, ctx.job, profile) && valid(p, &ctx.uncounted_failed)),
+            .filter(|p| is_pod_failed(**p, ctx.job, profile) && valid(p, &ctx.uncounted_failed)),
     );
     (succeeded, failed)
 }
@@ -508,7 +507,7 @@ fn new_finished_pods<'a>(ctx: &Ctx<'a>, profile: &Profile, lists: &mut PodLists)
 /// `deleteActivePods`: DELETE every active pod, keeping finalizers. Returns
 /// (deleted ready pods, deleted pods, first error).
 #[cold]
-fn delete_active_pods(job: &Job, pods: &[&Pod], client: &mut dyn JobClient) -> (i32, i32, Option<String>) {
+fn delete_active_pods<P: PodView>(job: &Job, pods: &[&P], client: &mut dyn JobClient<P>) -> (i32, i32, Option<String>) {
     let (mut deleted_ready, mut deleted, mut err) = (0, pods.len() as i32, None);
     for p in pods {
         if let Err(e) = client.delete_pod(job, p)
@@ -527,11 +526,11 @@ fn delete_active_pods(job: &Job, pods: &[&Pod], client: &mut dyn JobClient) -> (
 /// `deleteJobPods`: remove the tracking finalizer, then DELETE, so the pods
 /// are never counted. Returns (removed ready pods, removed pods, first error).
 #[cold]
-fn delete_job_pods(
+fn delete_job_pods<P: PodView>(
     job: &Job,
-    pods: &[&Pod],
+    pods: &[&P],
     state: &mut JobState,
-    client: &mut dyn JobClient,
+    client: &mut dyn JobClient<P>,
 ) -> (i32, i32, Option<String>) {
     let (mut removed_ready, mut removed, mut err) = (0, pods.len() as i32, None::<String>);
     for p in pods {
@@ -559,8 +558,8 @@ fn delete_job_pods(
 }
 
 /// `activePodsForRemoval`.
-fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) -> Vec<&'a Pod> {
-    let (mut rm, mut left): (Vec<&Pod>, Vec<&Pod>) = (Vec::new(), Vec::new());
+fn active_pods_for_removal<'a, P: PodView>(job: &Job, pods: &[&'a P], rm_at_least: usize) -> Vec<&'a P> {
+    let (mut rm, mut left): (Vec<&P>, Vec<&P>) = (Vec::new(), Vec::new());
     if rm_at_least == 0 && !job.is_indexed() {
         return rm; // the common case: nothing to remove, nothing to copy
     }
@@ -579,11 +578,11 @@ fn active_pods_for_removal<'a>(job: &Job, pods: &[&'a Pod], rm_at_least: usize) 
 
 /// `manageJob`: create or delete pods towards the wanted number of active
 /// pods. Returns the new `active` and the first error.
-fn manage_job(
-    ctx: &mut Ctx,
+fn manage_job<P: PodView>(
+    ctx: &mut Ctx<'_, P>,
     state: &mut JobState,
     env: &SyncEnv,
-    client: &mut dyn JobClient,
+    client: &mut dyn JobClient<P>,
     out: &mut SyncOutcome,
 ) -> (i32, Option<String>) {
     let (now, profile) = (env.now, &env.profile);
@@ -719,9 +718,9 @@ fn manage_job(
 
 /// `getPodCreationInfoForIndependentIndexes`: the indexes whose per-index
 /// backoff has elapsed; when there are none, the shortest remaining delay.
-pub fn pod_creation_info_for_independent_indexes(
+pub fn pod_creation_info_for_independent_indexes<P: PodView>(
     indexes: &[i32],
-    last_failed: &BTreeMap<i32, &Pod>,
+    last_failed: &BTreeMap<i32, &P>,
     now: Time,
     max_backoff_ms: i64,
     profile: &Profile,
@@ -750,10 +749,10 @@ pub fn pod_creation_info_for_independent_indexes(
 }
 
 /// The name and annotations a new pod gets (`manageJob`'s create loop).
-fn pod_create_request(
+fn pod_create_request<P: PodView>(
     job: &Job,
     index: Option<i32>,
-    replaced: Option<&Pod>,
+    replaced: Option<&P>,
     profile: &Profile,
     per_index: bool,
 ) -> PodCreate {
@@ -781,10 +780,10 @@ fn pod_create_request(
 }
 
 /// `canRemoveFinalizer`.
-fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &Profile) -> bool {
+fn can_remove_finalizer<P: PodView>(ctx: &Ctx<'_, P>, pod: &P, consider_failed: bool, profile: &Profile) -> bool {
     if ctx.job.metadata.deletion_timestamp.is_some()
         || ctx.finished_condition.is_some()
-        || pod.status.phase == PodPhase::Succeeded
+        || pod.phase() == PodPhase::Succeeded
     {
         return true;
     }
@@ -796,7 +795,7 @@ fn can_remove_finalizer(ctx: &Ctx, pod: &Pod, consider_failed: bool, profile: &P
         && ctx
             .pods_with_delayed_deletion
             .get(&ix)
-            .is_some_and(|p| p.metadata.uid == pod.metadata.uid)
+            .is_some_and(|p| p.uid() == pod.uid())
     {
         return false;
     }
@@ -839,14 +838,14 @@ fn clean_uncounted(status: &mut JobStatus, with_finalizer: impl Fn(&str) -> bool
 /// `trackJobStatusAndRemoveFinalizers`: record finished pods in
 /// `uncountedTerminatedPods`, flush, remove their finalizers, move them to the
 /// counters, and write the terminal condition when everything is accounted for.
-fn track_job_status_and_remove_finalizers<'a>(
-    ctx: &mut Ctx<'a>,
+fn track_job_status_and_remove_finalizers<'a, P: PodView>(
+    ctx: &mut Ctx<'a, P>,
     state: &mut JobState,
     env: &SyncEnv,
-    client: &mut dyn JobClient,
+    client: &mut dyn JobClient<P>,
     mut needs_flush: bool,
     out: &mut SyncOutcome,
-    lists: &mut PodLists,
+    lists: &mut PodLists<P>,
 ) -> Result<(), String> {
     let profile = &env.profile;
     let indexed = ctx.job.is_indexed();
@@ -857,10 +856,10 @@ fn track_job_status_and_remove_finalizers<'a>(
     }
     // Whether a pod with this UID still carries the finalizer (and its removal
     // was not issued). A scan: a Job sees a handful of pods, and few are uncounted.
-    let has_finalizer = |pods: &[&Pod], expected: &BTreeSet<Uid>, removed: &[&str], uid: &str| {
+    let has_finalizer = |pods: &[&P], expected: &BTreeSet<Uid>, removed: &[&str], uid: &str| {
         !expected.contains(uid)
             && !removed.contains(&uid)
-            && pods.iter().any(|p| p.metadata.uid == uid && p.has_tracking_finalizer())
+            && pods.iter().any(|p| p.uid() == uid && p.has_tracking_finalizer())
     };
     if has_uncounted(&ctx.status)
         && clean_uncounted(&mut ctx.status, |uid| {
@@ -869,7 +868,7 @@ fn track_job_status_and_remove_finalizers<'a>(
     {
         needs_flush = true;
     }
-    let mut to_remove: Vec<&Pod> = lists.take();
+    let mut to_remove: Vec<&P> = lists.take();
     let mut new_succeeded_indexes: Vec<i32> = Vec::new();
     let mut reached_max = false;
     let fails_job =
@@ -881,7 +880,7 @@ fn track_job_status_and_remove_finalizers<'a>(
         if !can_remove_finalizer(ctx, pod, consider_failed, profile) {
             continue;
         }
-        let uid = &pod.metadata.uid;
+        let uid = pod.uid();
         if !pod.has_tracking_finalizer() || ctx.expected_rm_finalizers.contains(uid) {
             continue;
         }
@@ -890,7 +889,7 @@ fn track_job_status_and_remove_finalizers<'a>(
             .status
             .uncounted_terminated_pods
             .get_or_insert_with(Default::default);
-        if pod.status.phase == PodPhase::Succeeded && !ctx.uncounted_failed.contains(uid) {
+        if pod.phase() == PodPhase::Succeeded && !ctx.uncounted_failed.contains(uid) {
             if indexed {
                 if let Some(ix) = pod.completion_index()
                     && ix < completions
@@ -939,14 +938,14 @@ fn track_job_status_and_remove_finalizers<'a>(
     if !to_remove.is_empty() {
         state
             .finalizer_removals
-            .extend(to_remove.iter().map(|p| p.metadata.uid.clone()));
+            .extend(to_remove.iter().map(|p| p.uid().clone()));
         for p in &to_remove {
             match client.remove_tracking_finalizer(p) {
-                Ok(()) => removed.push(p.metadata.uid.as_str()),
+                Ok(()) => removed.push(p.uid().as_str()),
                 Err(e) => {
-                    state.finalizer_removal_observed(&p.metadata.uid);
+                    state.finalizer_removal_observed(p.uid());
                     if e == ApiError::NotFound {
-                        removed.push(p.metadata.uid.as_str());
+                        removed.push(p.uid().as_str());
                     } else {
                         rm_err.get_or_insert_with(|| e.to_string());
                     }
@@ -1001,7 +1000,7 @@ fn track_job_status_and_remove_finalizers<'a>(
 /// `failedIndexes`; whether either changed. Out of line, as
 /// [`sync_indexes`].
 #[inline(never)]
-fn update_indexes(ctx: &mut Ctx, new_succeeded_indexes: &[i32]) -> bool {
+fn update_indexes<P: PodView>(ctx: &mut Ctx<'_, P>, new_succeeded_indexes: &[i32]) -> bool {
     let mut changed = false;
     ctx.succeeded_indexes = ctx.succeeded_indexes.with_ordered_indexes(new_succeeded_indexes);
     let s = ctx.succeeded_indexes.to_string();
@@ -1022,7 +1021,7 @@ fn update_indexes(ctx: &mut Ctx, new_succeeded_indexes: &[i32]) -> bool {
 /// status before the finalizers go, and the terminal condition they lead to
 /// is prepared. Whether the status changed.
 #[cold]
-fn record_interim_condition(ctx: &mut Ctx, env: &SyncEnv) -> bool {
+fn record_interim_condition<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) -> bool {
     let Some(fc) = ctx.finished_condition.take() else {
         return false;
     };
@@ -1047,7 +1046,7 @@ fn record_interim_condition(ctx: &mut Ctx, env: &SyncEnv) -> bool {
 
 /// `enactJobFinished`: add `Complete`/`Failed` once nothing is left uncounted
 /// (and, when terminal conditions are delayed, nothing is terminating).
-fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
+fn enact_job_finished<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) -> bool {
     let Some(fc) = &ctx.finished_condition else {
         return false;
     };
@@ -1074,7 +1073,7 @@ fn enact_job_finished(ctx: &mut Ctx, env: &SyncEnv) -> bool {
 }
 
 /// The finish time the backoff record uses for a pod (exported for the harness).
-pub fn pod_finished_time(pod: &Pod, profile: &Profile, now: Time) -> Time {
+pub fn pod_finished_time<P: PodView>(pod: &P, profile: &Profile, now: Time) -> Time {
     finished_time(pod, profile, now)
 }
 
@@ -1084,14 +1083,14 @@ pub fn pod_finished_time(pod: &Pod, profile: &Profile, now: Time) -> Time {
 /// succeeded indexes from `status.completedIndexes`, and with
 /// backoffLimitPerIndex the failed indexes and pods with delayed deletion.
 #[allow(clippy::too_many_arguments)]
-pub fn track_job_status(
+pub fn track_job_status<P: PodView>(
     job: &Job,
-    pods: &[&Pod],
+    pods: &[&P],
     finished_condition: Option<JobCondition>,
     needs_flush: bool,
     state: &mut JobState,
     env: &SyncEnv,
-    client: &mut dyn JobClient,
+    client: &mut dyn JobClient<P>,
 ) -> Result<(), String> {
     let profile = &env.profile;
     let lists = &mut PodLists::default();
@@ -1122,7 +1121,7 @@ pub fn track_job_status(
 
 /// `getNewFinishedPods` totals: (succeeded, failed) counting the status
 /// counters, the uncounted lists and the newly finished pods.
-pub fn finished_pod_totals(job: &Job, pods: &[&Pod], state: &JobState, profile: &Profile) -> (i32, i32) {
+pub fn finished_pod_totals<P: PodView>(job: &Job, pods: &[&P], state: &JobState, profile: &Profile) -> (i32, i32) {
     let lists = &mut PodLists::default();
     let ctx = Ctx::new(job, pods.to_vec(), state, profile, lists);
     let (s, f) = new_finished_pods(&ctx, profile, lists);

@@ -15,7 +15,7 @@ struct Api {
     statuses: Vec<JobStatus>,
 }
 
-impl JobClient for Api {
+impl JobClient<Pod> for Api {
     fn create_pod(&mut self, _: &Job, _: PodCreate) -> Result<(), ApiError> {
         self.create_attempts += 1;
         if self.fail_creates_after.is_some_and(|n| self.creates >= n) {

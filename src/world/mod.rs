@@ -166,7 +166,7 @@ enum Write {
 }
 
 /// The controller's calls, filed as the world's writes.
-impl JobClient for ApiClient<'_, Write> {
+impl JobClient<Pod> for ApiClient<'_, Write> {
     fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
         self.call(Call::Create, Write::Create(req))
     }
@@ -275,7 +275,7 @@ pub struct World<'a> {
     /// A sync's API writes and their groups, reused from sync to sync.
     write_buf: Vec<Write>,
     /// The syncs' pod lists, kept between syncs for their allocations.
-    pod_lists: PodLists,
+    pod_lists: PodLists<Pod>,
     write_groups: Vec<(SimTime, usize)>,
     /// The last unschedulable pod's reason, and the node counts and fit it was written for.
     unfit_detail: Option<((UnfitCounts, bool), String)>,

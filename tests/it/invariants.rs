@@ -16,7 +16,7 @@ struct Recorder {
     fail_creates_after: Option<usize>,
 }
 
-impl JobClient for Recorder {
+impl JobClient<Pod> for Recorder {
     fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
         if self.fail_creates_after.is_some_and(|n| self.creates.len() >= n) {
             return Err(ApiError::Other("quota exceeded".into()));
