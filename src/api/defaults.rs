@@ -130,7 +130,7 @@ pub fn prepare_for_create(job: &mut Job, uid: &str, now: Time, profile: &Profile
     job.api_version = "batch/v1".to_string();
     job.kind = "Job".to_string();
     if job.metadata.namespace.is_empty() {
-        job.metadata.namespace = "default".to_string();
+        job.metadata.namespace = DEFAULT_NAMESPACE.to_string();
     }
     job.metadata.uid = uid.into();
     job.metadata.creation_timestamp = Some(now);

@@ -145,8 +145,8 @@ impl World<'_> {
             let Some(p) = self.pods[slot as usize].as_deref_mut() else {
                 continue;
             };
-            p.pod.metadata.finalizers.clear();
-            if p.pod.status.phase.is_terminal() {
+            p.pod.tracking_finalizer = false;
+            if p.pod.phase.is_terminal() {
                 self.release_pod(slot, now, q);
             }
         }

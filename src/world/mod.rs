@@ -11,6 +11,7 @@
 mod jobs;
 pub use jobs::JobPrototype;
 mod nodes;
+mod pod_record;
 mod pods;
 
 use crate::api::*;
@@ -28,6 +29,7 @@ use crate::rng::{Purpose, StreamKey, splitmix64};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 use crate::workload::{AttemptId, AttemptPlan};
+use pod_record::PodRecord;
 use std::collections::VecDeque;
 
 /// Every event of the simulation.
@@ -128,7 +130,7 @@ struct JobSlot {
 }
 
 struct PodSlot {
-    pod: Pod,
+    pod: PodRecord,
     job: u32,
     epoch: u32,
     index: Option<i32>,
@@ -166,27 +168,24 @@ enum Write {
 }
 
 /// The controller's calls, filed as the world's writes.
-impl JobClient<Pod> for ApiClient<'_, Write> {
+impl JobClient<PodRecord> for ApiClient<'_, Write> {
     fn create_pod(&mut self, _job: &Job, req: PodCreate) -> Result<(), ApiError> {
         self.call(Call::Create, Write::Create(req))
     }
-    fn delete_pod(&mut self, _job: &Job, pod: &Pod) -> Result<(), ApiError> {
-        self.call(Call::Delete, Write::Delete(slot_of(&pod.metadata.uid)))
+    fn delete_pod(&mut self, _job: &Job, pod: &PodRecord) -> Result<(), ApiError> {
+        self.call(Call::Delete, Write::Delete(pod.slot))
     }
-    fn remove_tracking_finalizer(&mut self, pod: &Pod) -> Result<(), ApiError> {
-        self.call(
-            Call::RemoveFinalizer,
-            Write::RemoveFinalizer(slot_of(&pod.metadata.uid)),
-        )
+    fn remove_tracking_finalizer(&mut self, pod: &PodRecord) -> Result<(), ApiError> {
+        self.call(Call::RemoveFinalizer, Write::RemoveFinalizer(pod.slot))
     }
     fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
         self.call(Call::UpdateStatus, Write::Status(status.clone()))
     }
 }
 
-/// Pod UIDs carry their slot in the last twelve hex digits:
-/// `{replication hash:08x}-{replication:04x}-4000-8000-{slot:012x}`.
-/// Written by hand into a stack buffer: this runs twice per pod.
+/// A pod's UID, unique in a run: its slot in the last twelve hex digits,
+/// `{replication hash:08x}-{replication:04x}-4000-8000-{slot:012x}`. Only
+/// written: the world names pods by slot, never by parsing a UID back.
 struct PodUid([u8; 36]);
 
 /// Writes the low `b.len()` hex digits of `v` into `b`, zero-padded.
@@ -223,24 +222,6 @@ impl PodUid {
     }
 }
 
-fn slot_of(uid: &str) -> u32 {
-    // By hand, as `from_str_radix` is slow on this path (ARCHITECTURE.md, Performance).
-    let Some(hex) = uid.as_bytes().get(uid.len().saturating_sub(12)..) else {
-        return u32::MAX;
-    };
-    let mut v: u64 = 0;
-    for &c in hex {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return u32::MAX,
-        };
-        v = v << 4 | d as u64;
-    }
-    u32::try_from(v).unwrap_or(u32::MAX)
-}
-
 /// Takes each final Job object and the index of its workload.
 pub type OnFinish<'f> = dyn FnMut(&Job, u32) + 'f;
 
@@ -275,7 +256,7 @@ pub struct World<'a> {
     /// A sync's API writes and their groups, reused from sync to sync.
     write_buf: Vec<Write>,
     /// The syncs' pod lists, kept between syncs for their allocations.
-    pod_lists: PodLists<Pod>,
+    pod_lists: PodLists<PodRecord>,
     write_groups: Vec<(SimTime, usize)>,
     /// The last unschedulable pod's reason, and the node counts and fit it was written for.
     unfit_detail: Option<((UnfitCounts, bool), String)>,
@@ -396,12 +377,12 @@ impl<'a> World<'a> {
         }
         let (mut unbound, mut active, mut terminating) = (0, 0, 0);
         for p in js.pods.iter().filter_map(|&s| self.pods[s as usize].as_deref()) {
-            if p.pod.status.phase.is_terminal() {
+            if p.pod.phase.is_terminal() {
                 continue;
             }
-            if p.pod.metadata.deletion_timestamp.is_some() {
+            if p.pod.deletion_timestamp.is_some() {
                 terminating += 1;
-            } else if p.pod.spec.node_name.is_empty() {
+            } else if !p.pod.bound {
                 unbound += 1;
             } else {
                 active += 1;
@@ -516,7 +497,7 @@ impl<'a> World<'a> {
             }
             Observed::FinalizerRemoved(slot) => {
                 match self.pods.get(slot as usize).and_then(|p| p.as_deref()) {
-                    Some(p) => js.state.finalizer_removal_observed(&p.pod.metadata.uid),
+                    Some(p) => js.state.finalizer_removal_observed(&p.pod.uid),
                     None => js
                         .state
                         .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
@@ -550,7 +531,7 @@ impl<'a> World<'a> {
         let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
             return self.sync_done(jid, now, q);
         };
-        let mut refs: Vec<&Pod> = pod_lists.take();
+        let mut refs: Vec<&PodRecord> = pod_lists.take();
         refs.extend(
             js.pods
                 .iter()
@@ -675,7 +656,7 @@ mod tests {
     use crate::api::defaults::new_job;
 
     #[test]
-    fn pod_uids_hold_their_slot() {
+    fn pod_uids_are_unique_per_slot_and_replication() {
         for (slot, rep) in [(0, 0), (1, 0), (0xabcdef, 3), (u32::MAX, 0x1_2345)] {
             let uid = PodUid::new(slot, rep);
             let want = format!(
@@ -684,12 +665,7 @@ mod tests {
                 rep & 0xffff
             );
             assert_eq!(uid.as_str(), want);
-            assert_eq!(slot_of(uid.as_str()), slot);
         }
-        // Anything else is no slot: not hex, or past u32.
-        assert_eq!(slot_of("00000000-0000-4000-8000-00000000zz01"), u32::MAX);
-        assert_eq!(slot_of("00000000-0000-4000-8000-000100000000"), u32::MAX);
-        assert_eq!(slot_of("1F"), 31);
     }
 
     /// Every workload of every scenario, and a manifest with user-set labels

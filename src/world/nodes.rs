@@ -114,7 +114,7 @@ impl World<'_> {
             let Some(p) = self.pods[slot as usize].as_deref_mut() else {
                 continue;
             };
-            if p.pod.status.phase.is_terminal() {
+            if p.pod.phase.is_terminal() {
                 continue;
             }
             p.epoch = p.epoch.wrapping_add(1);
@@ -152,14 +152,14 @@ impl World<'_> {
                 continue;
             };
             let Some(remaining) = p.frozen.take() else { continue };
-            if p.pod.status.phase.is_terminal() {
+            if p.pod.phase.is_terminal() {
                 continue;
             }
             p.epoch = p.epoch.wrapping_add(1);
             let epoch = p.epoch;
             if p.running_since.is_some() {
                 p.exit_at = now + remaining;
-                if p.pod.metadata.deletion_timestamp.is_none() {
+                if p.pod.deletion_timestamp.is_none() {
                     pods::set_ready(&mut p.pod, true, ts);
                 }
                 q.push(
@@ -194,7 +194,7 @@ impl World<'_> {
         let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
             return;
         };
-        if p.epoch != epoch || p.pod.status.phase.is_terminal() {
+        if p.epoch != epoch || p.pod.phase.is_terminal() {
             return;
         }
         self.last_activity = now;
@@ -208,12 +208,12 @@ impl World<'_> {
                 ts,
             );
         }
-        if p.pod.metadata.deletion_timestamp.is_none() {
-            p.pod.metadata.deletion_timestamp = Some(ts);
-            p.pod.metadata.deletion_grace_period_seconds = Some(0);
+        if p.pod.deletion_timestamp.is_none() {
+            p.pod.deletion_timestamp = Some(ts);
+            p.pod.deletion_grace_period_seconds = Some(0);
         }
-        let old = p.pod.status.phase;
-        p.pod.status.phase = PodPhase::Failed;
+        let old = p.pod.phase;
+        p.pod.phase = PodPhase::Failed;
         self.jobs[p.job as usize].result.pods_failed += 1;
         p.frozen = None;
         if let Some(since) = p.running_since.take() {
@@ -224,7 +224,7 @@ impl World<'_> {
         self.log.record(&Row::pod(
             now,
             &self.jobs[p.job as usize].name,
-            &p.pod.metadata.name,
+            &p.pod.name,
             slot,
             p.index,
             EventKind::PodEvicted,
@@ -236,7 +236,7 @@ impl World<'_> {
         self.log.record(&Row::pod(
             now,
             &self.jobs[p.job as usize].name,
-            &p.pod.metadata.name,
+            &p.pod.name,
             slot,
             p.index,
             EventKind::PodFailed,
@@ -283,7 +283,7 @@ impl World<'_> {
                 let Some(p) = self.pods[slot as usize].as_deref_mut() else {
                     continue;
                 };
-                if p.pod.status.phase.is_terminal() || p.pod.metadata.deletion_timestamp.is_some() {
+                if p.pod.phase.is_terminal() || p.pod.deletion_timestamp.is_some() {
                     continue;
                 }
                 // So does the Eviction API.
@@ -294,7 +294,7 @@ impl World<'_> {
                 self.log.record(&Row::pod(
                     now,
                     &self.jobs[p.job as usize].name,
-                    &p.pod.metadata.name,
+                    &p.pod.name,
                     slot,
                     p.index,
                     EventKind::PodEvicted,
@@ -340,9 +340,9 @@ impl World<'_> {
 }
 
 /// Adds (or refreshes) `DisruptionTarget=True` with the disrupting component's reason.
-fn add_disruption_target(pod: &mut Pod, reason: &str, message: &str, ts: Time) {
-    pod.status.conditions.retain(|c| c.type_ != DISRUPTION_TARGET);
-    pod.status.conditions.push(PodCondition {
+fn add_disruption_target(pod: &mut PodRecord, reason: &str, message: &str, ts: Time) {
+    pod.conditions.retain(|c| c.type_ != DISRUPTION_TARGET);
+    pod.conditions.push(PodCondition {
         type_: DISRUPTION_TARGET.into(),
         status: "True".into(),
         last_transition_time: Some(ts),

@@ -6,6 +6,7 @@ use super::*;
 use crate::cluster::nodes::unschedulable_reason;
 use crate::record::{Detail, Row};
 use crate::workload::plan_attempt;
+use std::borrow::Cow;
 
 /// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -54,25 +55,31 @@ impl World<'_> {
         };
         let wl = &self.sc.workloads[js.workload as usize];
         let plan = plan_attempt(&self.key, wl, req.index, id);
-        let mut pod = Pod::default();
         let seed =
             wl.id ^ ((js.result.ordinal as u64) << 24) ^ ((ordinal as u64) << 1) ^ ((self.replication as u64) << 48);
-        pod.metadata.name = generated_name(&req.generate_name, seed);
-        pod.metadata.namespace = job.metadata.namespace.clone();
-        pod.metadata.uid = PodUid::new(slot, self.replication).as_str().into();
-        pod.metadata.creation_timestamp = Some(ts);
-        pod.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
-        if let Some(ix) = req.index {
-            let ann = &mut pod.metadata.annotations;
-            ann.insert(JOB_COMPLETION_INDEX_ANNOTATION.to_string(), ix.to_string());
-            if let Some(n) = req.index_failure_count {
-                ann.insert(JOB_INDEX_FAILURE_COUNT_ANNOTATION.to_string(), n.to_string());
-            }
-            if let Some(n) = req.index_ignored_failure_count {
-                ann.insert(JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION.to_string(), n.to_string());
-            }
-        }
-        pod.status.phase = PodPhase::Pending;
+        let namespace = match job.metadata.namespace.as_str() {
+            DEFAULT_NAMESPACE => Cow::Borrowed(DEFAULT_NAMESPACE),
+            ns => Cow::Owned(ns.to_string()),
+        };
+        // The annotations the API server would store, as the controller parses them back.
+        let pod = PodRecord {
+            slot,
+            uid: PodUid::new(slot, self.replication).as_str().into(),
+            name: generated_name(&req.generate_name, seed).into_boxed_str(),
+            namespace,
+            phase: PodPhase::Pending,
+            bound: false,
+            tracking_finalizer: true,
+            completion_index: req.index.filter(|ix| *ix >= 0),
+            index_failure_count: req.index.and(req.index_failure_count).unwrap_or(0).max(0),
+            index_ignored_failure_count: req.index.and(req.index_ignored_failure_count).unwrap_or(0).max(0),
+            creation_timestamp: ts,
+            deletion_timestamp: None,
+            deletion_grace_period_seconds: None,
+            start_time: None,
+            conditions: Vec::new(),
+            container_statuses: Vec::new(),
+        };
         let job_pos = js.pods.len() as u32;
         js.pods.push(slot);
         js.result.pods_created += 1;
@@ -80,7 +87,7 @@ impl World<'_> {
         self.log.record(&Row::pod(
             now,
             &self.jobs[jid as usize].name,
-            &pod.metadata.name,
+            &pod.name,
             slot,
             req.index,
             EventKind::PodCreated,
@@ -132,11 +139,7 @@ impl World<'_> {
         let Some(p) = self.pods.get(slot as usize).and_then(|p| p.as_deref()) else {
             return;
         };
-        if p.epoch != epoch
-            || p.pod.status.phase != PodPhase::Pending
-            || p.pod.metadata.deletion_timestamp.is_some()
-            || !p.pod.spec.node_name.is_empty()
-        {
+        if p.epoch != epoch || p.pod.phase != PodPhase::Pending || p.pod.deletion_timestamp.is_some() || p.pod.bound {
             return;
         }
         self.last_activity = now;
@@ -166,7 +169,7 @@ impl World<'_> {
                         self.log.record(&Row::pod(
                             now,
                             &self.jobs[p.job as usize].name,
-                            &p.pod.metadata.name,
+                            &p.pod.name,
                             slot,
                             p.index,
                             EventKind::PodUnschedulable,
@@ -189,9 +192,7 @@ impl World<'_> {
                 // Drop pods that were deleted or bound meanwhile.
                 while let Some(&s) = dq.front() {
                     let live = self.pods[s as usize].as_deref().is_some_and(|p| {
-                        p.pod.status.phase == PodPhase::Pending
-                            && p.pod.metadata.deletion_timestamp.is_none()
-                            && p.pod.spec.node_name.is_empty()
+                        p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
                     });
                     if live {
                         break;
@@ -225,10 +226,7 @@ impl World<'_> {
         }
         p.node = node;
         p.allocated = node.is_some();
-        p.pod.spec.node_name = match node {
-            Some(n) => self.nodes.nodes[n as usize].name.clone().into(),
-            None => UNLIMITED_NODE.into(),
-        };
+        p.pod.bound = true;
         let waited = now - p.created;
         if waited > 0 && node.is_some() {
             self.stats.pending_ms.push(waited);
@@ -237,13 +235,13 @@ impl World<'_> {
         if self.log.enabled() {
             let r = self.templates[self.jobs[p.job as usize].workload as usize].request;
             let detail = Detail::Bound {
-                node: &p.pod.spec.node_name,
+                node: node.map_or(UNLIMITED_NODE, |n| self.nodes.nodes[n as usize].name.as_str()),
                 request: (r != Request::default() && node.is_some()).then_some((r.cpu_milli, r.memory)),
             };
             self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
-                &p.pod.metadata.name,
+                &p.pod.name,
                 slot,
                 index,
                 EventKind::PodScheduled,
@@ -265,7 +263,7 @@ impl World<'_> {
         let Some(p) = self.pods.get(slot as usize).and_then(|p| p.as_deref()) else {
             return;
         };
-        if p.epoch != epoch || p.pod.status.phase.is_terminal() {
+        if p.epoch != epoch || p.pod.phase.is_terminal() {
             return;
         }
         self.last_activity = now;
@@ -284,8 +282,8 @@ impl World<'_> {
         let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
         let ts = self.time(now);
         let started = p.running_since.map(|t| self.time(t));
-        let deleting = p.pod.metadata.deletion_timestamp.is_some();
-        let statuses = &mut p.pod.status.container_statuses;
+        let deleting = p.pod.deletion_timestamp.is_some();
+        let statuses = &mut p.pod.container_statuses;
         if statuses.len() != tpl.containers.len() {
             // Collected, not extended: an exact-size allocation, not the growth path.
             *statuses = (tpl.containers.iter())
@@ -328,7 +326,7 @@ impl World<'_> {
         let p = self.pods[slot as usize].as_deref_mut().expect("live");
         let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
         let mut exit_at = now + run_for;
-        if let (Some(deadline), Some(first)) = (tpl.active_deadline_ms, p.pod.status.start_time) {
+        if let (Some(deadline), Some(first)) = (tpl.active_deadline_ms, p.pod.start_time) {
             // Pod-level activeDeadlineSeconds: the kubelet kills the pod.
             let started = (first.millis() - self.sc.epoch.millis()).max(0) as u64;
             if started + deadline < exit_at {
@@ -373,14 +371,14 @@ impl World<'_> {
         let ts = self.time(now);
         let mut p = self.pods[slot as usize].take().expect("checked");
         p.running_since = Some(now);
-        p.pod.status.phase = PodPhase::Running;
-        p.pod.status.start_time.get_or_insert(ts);
+        p.pod.phase = PodPhase::Running;
+        p.pod.start_time.get_or_insert(ts);
         self.jobs[p.job as usize].result.first_running.get_or_insert(now);
         self.set_container_statuses(&mut p, true, now, 0);
         self.log.record(&Row::pod(
             now,
             &self.jobs[p.job as usize].name,
-            &p.pod.metadata.name,
+            &p.pod.name,
             slot,
             p.index,
             EventKind::PodRunning,
@@ -395,7 +393,7 @@ impl World<'_> {
     pub(super) fn ready_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.time(now);
         let p = self.pods[slot as usize].as_deref_mut().expect("checked");
-        if p.pod.metadata.deletion_timestamp.is_some() || p.running_since.is_none() || p.pod.is_ready() {
+        if p.pod.deletion_timestamp.is_some() || p.running_since.is_none() || p.pod.is_ready() {
             return;
         }
         set_ready(&mut p.pod, true, ts);
@@ -403,7 +401,7 @@ impl World<'_> {
         self.log.record(&Row::pod(
             now,
             &self.jobs[jid as usize].name,
-            &p.pod.metadata.name,
+            &p.pod.name,
             slot,
             index,
             EventKind::PodReady,
@@ -419,7 +417,7 @@ impl World<'_> {
         let jid = p.job;
         let workload = self.jobs[jid as usize].workload as usize;
         let code = p.exit_code;
-        let deleting = p.pod.metadata.deletion_timestamp.is_some();
+        let deleting = p.pod.deletion_timestamp.is_some();
         let ts = self.time(now);
         if code != 0 && self.templates[workload].on_failure && !deleting && !p.deadline_exceeded {
             // CrashLoopBackOff: the container restarts in place after the back-off.
@@ -445,7 +443,7 @@ impl World<'_> {
                 self.log.record(&Row::pod(
                     now,
                     &self.jobs[jid as usize].name,
-                    &p.pod.metadata.name,
+                    &p.pod.name,
                     slot,
                     p.index,
                     EventKind::ContainerRestarted,
@@ -464,7 +462,7 @@ impl World<'_> {
             self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
             return;
         }
-        let old_phase = p.pod.status.phase;
+        let old_phase = p.pod.phase;
         let phase = if code == 0 && p.running_since.is_some() {
             PodPhase::Succeeded
         } else {
@@ -483,17 +481,17 @@ impl World<'_> {
         if p.running_since.is_some() {
             self.set_container_statuses(&mut p, false, now, code);
         } else {
-            p.pod.status.container_statuses.clear();
+            p.pod.container_statuses.clear();
         }
         p.running_since = None;
-        p.pod.status.phase = phase;
+        p.pod.phase = phase;
         set_ready(&mut p.pod, false, ts);
         if phase == PodPhase::Failed
             && let Some(o) = p.plan.outcome
             && p.exit_code == p.plan.exit_code
         {
             for c in &self.sc.workloads[workload].behavior(p.index).outcomes[o].conditions {
-                p.pod.status.conditions.push(PodCondition {
+                p.pod.conditions.push(PodCondition {
                     type_: c.clone().into(),
                     status: "True".into(),
                     last_transition_time: Some(ts),
@@ -506,7 +504,7 @@ impl World<'_> {
                 .containers
                 .get(p.plan.container)
                 .map_or("", String::as_str);
-            let (kind, detail) = if phase != PodPhase::Succeeded && p.pod.status.container_statuses.is_empty() {
+            let (kind, detail) = if phase != PodPhase::Succeeded && p.pod.container_statuses.is_empty() {
                 let reason = Detail::Reason {
                     reason: "DeletedBeforeStart",
                     message: "",
@@ -528,7 +526,7 @@ impl World<'_> {
             self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
-                &p.pod.metadata.name,
+                &p.pod.name,
                 slot,
                 p.index,
                 kind,
@@ -553,7 +551,7 @@ impl World<'_> {
         let p = self.pods[slot as usize].as_deref().expect("live");
         let jid = p.job;
         let js = &self.jobs[jid as usize];
-        let deleting = p.pod.metadata.deletion_timestamp.is_some();
+        let deleting = p.pod.deletion_timestamp.is_some();
         let gone = (deleting || js.finished || js.deleted) && !p.pod.has_tracking_finalizer();
         let keep_for_controller = p.pod.has_tracking_finalizer();
         if gone {
@@ -617,26 +615,26 @@ impl World<'_> {
         let Some(mut p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };
-        if p.pod.metadata.deletion_timestamp.is_some() {
+        if p.pod.deletion_timestamp.is_some() {
             self.pods[slot as usize] = Some(p);
             return;
         }
         let jid = p.job;
         let grace = self.templates[self.jobs[jid as usize].workload as usize].grace_ms;
-        p.pod.metadata.deletion_timestamp = Some(self.time(now + grace));
-        p.pod.metadata.deletion_grace_period_seconds = Some((grace / 1000) as i64);
+        p.pod.deletion_timestamp = Some(self.time(now + grace));
+        p.pod.deletion_grace_period_seconds = Some((grace / 1000) as i64);
         if self.log.enabled() {
             self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
-                &p.pod.metadata.name,
+                &p.pod.name,
                 slot,
                 p.index,
                 EventKind::PodDeleting,
                 Detail::Grace { grace_ms: grace },
             ));
         }
-        let phase = p.pod.status.phase;
+        let phase = p.pod.phase;
         let node_down = p.node.is_some_and(|n| !self.nodes.nodes[n as usize].ready);
         if !phase.is_terminal() && !node_down {
             p.epoch = p.epoch.wrapping_add(1);
@@ -668,8 +666,8 @@ impl World<'_> {
         let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
             return;
         };
-        p.pod.metadata.finalizers.retain(|f| f != JOB_TRACKING_FINALIZER);
-        let (jid, phase, deleting) = (p.job, p.pod.status.phase, p.pod.metadata.deletion_timestamp.is_some());
+        p.pod.tracking_finalizer = false;
+        let (jid, phase, deleting) = (p.job, p.pod.phase, p.pod.deletion_timestamp.is_some());
         if phase.is_terminal() && deleting {
             self.release_pod(slot, now, q);
             self.observe(jid, Observed::FinalizerRemoved(slot), now, q);
@@ -691,11 +689,11 @@ impl World<'_> {
         };
         let jid = p.job;
         self.detach_from_job(&p, slot);
-        if p.pod.metadata.deletion_timestamp.is_some() {
+        if p.pod.deletion_timestamp.is_some() {
             self.log.record(&Row::pod(
                 now,
                 &self.jobs[jid as usize].name,
-                &p.pod.metadata.name,
+                &p.pod.name,
                 slot,
                 p.index,
                 EventKind::PodDeleted,
@@ -733,9 +731,9 @@ impl World<'_> {
     }
 }
 
-pub(super) fn set_ready(pod: &mut Pod, ready: bool, ts: Time) {
+pub(super) fn set_ready(pod: &mut PodRecord, ready: bool, ts: Time) {
     let status = if ready { "True" } else { "False" };
-    match pod.status.conditions.iter_mut().find(|c| c.type_ == POD_READY) {
+    match pod.conditions.iter_mut().find(|c| c.type_ == POD_READY) {
         Some(c) if c.status == status => {}
         Some(c) => {
             c.status = status.into();
@@ -749,10 +747,10 @@ pub(super) fn set_ready(pod: &mut Pod, ready: bool, ts: Time) {
                 ..Default::default()
             };
             // The first condition of a pod gets an exact allocation, not the growth path.
-            if pod.status.conditions.is_empty() {
-                pod.status.conditions = vec![ready];
+            if pod.conditions.is_empty() {
+                pod.conditions = vec![ready];
             } else {
-                pod.status.conditions.push(ready);
+                pod.conditions.push(ready);
             }
         }
     }

@@ -1,0 +1,98 @@
+//! A pod as the simulation keeps it: the fields of the API object that the
+//! Job controller and the kubelet model read, in a compact record, instead of
+//! a `Pod` object with maps and strings the simulation never fills. The
+//! controller reads it through [`PodView`], as it reads the conformance
+//! vectors' `Pod` objects.
+
+use crate::api::{ContainerStatus, PodCondition, PodPhase, PodView, Time, Uid};
+use std::borrow::Cow;
+
+pub(crate) struct PodRecord {
+    /// The pod's place in the world's pod slab: how a controller call names it.
+    pub slot: u32,
+    pub uid: Uid,
+    pub name: Box<str>,
+    /// The Job's namespace (`default` needs no copy).
+    pub namespace: Cow<'static, str>,
+    pub phase: PodPhase,
+    pub bound: bool,
+    pub tracking_finalizer: bool,
+    /// The `batch.kubernetes.io/job-completion-index` annotation.
+    pub completion_index: Option<i32>,
+    /// The per-index failure-count annotations (0 when absent).
+    pub index_failure_count: i32,
+    pub index_ignored_failure_count: i32,
+    pub creation_timestamp: Time,
+    pub deletion_timestamp: Option<Time>,
+    pub deletion_grace_period_seconds: Option<i64>,
+    pub start_time: Option<Time>,
+    pub conditions: Vec<PodCondition>,
+    pub container_statuses: Vec<ContainerStatus>,
+}
+
+impl PodView for PodRecord {
+    fn uid(&self) -> &Uid {
+        &self.uid
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    fn phase(&self) -> PodPhase {
+        self.phase
+    }
+
+    fn creation_timestamp(&self) -> Option<Time> {
+        Some(self.creation_timestamp)
+    }
+
+    fn deletion_timestamp(&self) -> Option<Time> {
+        self.deletion_timestamp
+    }
+
+    fn deletion_grace_period_seconds(&self) -> Option<i64> {
+        self.deletion_grace_period_seconds
+    }
+
+    fn is_bound(&self) -> bool {
+        self.bound
+    }
+
+    fn has_tracking_finalizer(&self) -> bool {
+        self.tracking_finalizer
+    }
+
+    fn completion_index(&self) -> Option<i32> {
+        self.completion_index
+    }
+
+    fn index_failure_count(&self) -> i32 {
+        self.index_failure_count
+    }
+
+    fn index_ignored_failure_count(&self) -> i32 {
+        self.index_ignored_failure_count
+    }
+
+    fn conditions(&self) -> &[PodCondition] {
+        &self.conditions
+    }
+
+    fn container_statuses(&self) -> &[ContainerStatus] {
+        &self.container_statuses
+    }
+
+    /// The simulation runs no init containers.
+    fn init_container_statuses(&self) -> &[ContainerStatus] {
+        &[]
+    }
+
+    fn is_sidecar(&self, _container: &str) -> bool {
+        false
+    }
+}
