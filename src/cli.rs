@@ -1,6 +1,6 @@
 //! Command-line definitions (clap derive) and nothing else.
 
-use crate::scenario::Outputs;
+use crate::scenario::{Outputs, Setting};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -93,4 +93,13 @@ pub struct RunArgs {
     /// scenario's spec.outputs; default: all.
     #[arg(long, value_name = "LIST", value_parser = Outputs::parse)]
     pub outputs: Option<Outputs>,
+    /// Change a field of the scenario, checked as if it were in the file: PATH is a dotted
+    /// path from spec (spec.cluster.nodePools[0].count, spec.workloads[etl].job.spec.parallelism:
+    /// list items by index or name), VALUE is read as YAML. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set: Vec<Setting>,
+}
+
+fn setting(given: &str) -> Result<Setting, String> {
+    crate::scenario::parse_setting(given).map_err(|e| e.reason)
 }

@@ -14,7 +14,7 @@ use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
 use crate::output::timeseries::{Sample, TimeSeries, decode_samples, encode_samples, write_bands_from, write_csv_from};
 use crate::record::{EventLog, JobResult, Row, RunStats};
-use crate::scenario::{self, Output, Scenario};
+use crate::scenario::{self, Output, Scenario, Setting};
 use crate::world::World;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -186,13 +186,15 @@ pub fn run_replication(
     })
 }
 
-fn load_scenario(path: Option<&Path>) -> Result<Scenario, Vec<Diagnostic>> {
+/// The scenario file, or the built-in quick-start scenario, with `--set` changes.
+pub fn load_scenario(path: Option<&Path>, sets: &[Setting]) -> Result<Scenario, Vec<Diagnostic>> {
     match path {
-        Some(p) => scenario::load(p),
-        None => scenario::load_str(
+        Some(p) => scenario::load_with(p, sets),
+        None => scenario::load_str_with(
             "scenarios/quickstart.yaml (built in)",
             scenario::QUICKSTART,
             Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").as_path()),
+            sets,
         ),
     }
 }
@@ -201,7 +203,7 @@ fn load_scenario(path: Option<&Path>) -> Result<Scenario, Vec<Diagnostic>> {
 #[allow(clippy::disallowed_methods)] // wall-clock time is reported, never simulated
 pub fn run(args: &RunArgs) -> u8 {
     let started = std::time::Instant::now();
-    let mut sc = match load_scenario(args.scenario.as_deref()) {
+    let mut sc = match load_scenario(args.scenario.as_deref(), &args.set) {
         Ok(sc) => sc,
         Err(diags) => {
             for d in &diags {
@@ -662,7 +664,7 @@ mod tests {
             series: None,
         };
         assert!(!none.enabled());
-        let sc = load_scenario(None).expect("quickstart");
+        let sc = load_scenario(None, &[]).expect("quickstart");
         let run = |on: bool| {
             let mut timeline = Timeline {
                 events: None,

@@ -6,10 +6,12 @@ pub mod expect;
 pub mod outputs;
 mod resolve;
 pub mod schema;
+pub mod set;
 
 pub use expect::{Bound, Expectation};
 pub use outputs::{Output, Outputs};
-pub use resolve::{load, load_str};
+pub use resolve::{load, load_str, load_str_with, load_with};
+pub use set::{SetError, Setting, parse_setting};
 
 use crate::api::{Job, Time};
 use crate::controller::Profile;

@@ -13,8 +13,13 @@ use std::path::{Path, PathBuf};
 
 /// Loads and checks a scenario file. All problems are returned together.
 pub fn load(path: &Path) -> Result<Scenario, Vec<Diagnostic>> {
+    load_with(path, &[])
+}
+
+/// Loads a scenario file with `--set` changes applied before it is checked.
+pub fn load_with(path: &Path, sets: &[Setting]) -> Result<Scenario, Vec<Diagnostic>> {
     let (name, text) = manifest::read_source(path)?;
-    load_str(&name, &text, path.parent())
+    load_str_with(&name, &text, path.parent(), sets)
 }
 
 /// What to say when `run` is handed a Job manifest: that it is one, and the
@@ -36,12 +41,24 @@ fn job_not_scenario(file: &str, job: &serde_json::Value) -> String {
 
 /// Loads scenario text; `dir` resolves `jobFile` and `empirical.file` paths.
 pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, Vec<Diagnostic>> {
+    load_str_with(name, text, dir, &[])
+}
+
+/// Loads scenario text with `--set` changes applied to the document first. A
+/// problem with a set value is reported against its flag, not a line of the file.
+pub fn load_str_with(
+    name: &str,
+    text: &str,
+    dir: Option<&Path>,
+    sets: &[Setting],
+) -> Result<Scenario, Vec<Diagnostic>> {
     let docs = parse_documents(name, text).map_err(|d| vec![d])?;
     let maps = map_documents(text);
+    let start = maps.first().and_then(|m| m.start);
     let one = |message: String| {
         vec![Diagnostic {
             file: name.to_string(),
-            position: maps.first().and_then(|m| m.start),
+            position: start,
             message,
             warning: false,
         }]
@@ -70,6 +87,46 @@ pub fn load_str(name: &str, text: &str, dir: Option<&Path>) -> Result<Scenario, 
         return Err(one(job_not_scenario(name, value)));
     }
     let map = maps.into_iter().next().unwrap_or_default();
+    let mut changed;
+    let value = if sets.is_empty() {
+        value
+    } else {
+        changed = value.clone();
+        let mut at = Vec::new();
+        for s in sets {
+            match s.apply(&mut changed) {
+                Ok(path) => at.push((path, s.given())),
+                Err(e) => return Err(one(e.to_string())),
+            }
+        }
+        let loaded = load_value(name, &changed, map, dir);
+        return loaded.map_err(|diags| diags.into_iter().map(|d| blame_setting(d, &at)).collect());
+    };
+    load_value(name, value, map, dir)
+}
+
+/// A diagnostic about a field that a `--set` wrote names the flag, not the
+/// line where the file had the field.
+fn blame_setting(mut d: Diagnostic, sets: &[(String, String)]) -> Diagnostic {
+    let hit = sets.iter().rev().find(|(path, _)| {
+        d.message
+            .strip_prefix(path.as_str())
+            .is_some_and(|rest| rest.starts_with([':', '.', '[']))
+    });
+    if let Some((_, given)) = hit {
+        d.file = format!("{}: --set {given}", d.file);
+        d.position = None;
+    }
+    d
+}
+
+/// Checks a scenario document and builds the model.
+fn load_value(
+    name: &str,
+    value: &serde_json::Value,
+    map: DocumentMap,
+    dir: Option<&Path>,
+) -> Result<Scenario, Vec<Diagnostic>> {
     let raw: ScenarioFile =
         from_value_at(value, name, Some(&map), "").map_err(|d| vec![explain(d, &map, "", value)])?;
     let mut r = Resolver {

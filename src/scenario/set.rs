@@ -1,0 +1,291 @@
+//! `--set PATH=VALUE`: a change to the scenario file made on the command line,
+//! applied to the parsed document before it is checked, so that a set value
+//! meets exactly the checks it would meet in the file.
+//!
+//! PATH is a dotted path from `spec` (`spec.cluster.nodePools[0].count`);
+//! list items are chosen by index or by their `name` (`spec.workloads[etl]`).
+//! VALUE is read as YAML: `6` is a number, `"6"` a string, `{constant: 5s}` a
+//! mapping.
+
+use crate::manifest::parse_documents;
+use serde_json::Value;
+use std::fmt;
+
+/// One `--set` as given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// The path as written (`spec.workloads[etl].count`).
+    pub path: String,
+    /// The value as written.
+    pub text: String,
+    /// The value, read as YAML.
+    pub value: Value,
+}
+
+/// Why a `--set` cannot be applied.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("--set {given}: {reason}")]
+pub struct SetError {
+    /// `PATH=VALUE` as given.
+    pub given: String,
+    pub reason: String,
+}
+
+/// One step of a path: a mapping key, or a list item by index or by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+    Name(String),
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Key(k) => write!(f, ".{k}"),
+            Step::Index(i) => write!(f, "[{i}]"),
+            Step::Name(n) => write!(f, "[{n}]"),
+        }
+    }
+}
+
+/// Splits a path into steps. It must start at `spec`.
+fn parse_path(path: &str) -> Result<Vec<Step>, String> {
+    let mut steps = Vec::new();
+    for seg in path.split('.') {
+        let (key, mut rest) = match seg.find('[') {
+            Some(i) => (&seg[..i], &seg[i..]),
+            None => (seg, ""),
+        };
+        if key.is_empty() {
+            return Err(format!(
+                "the path {path:?} has an empty field name; write it as spec.field.list[0].field"
+            ));
+        }
+        steps.push(Step::Key(key.to_string()));
+        while !rest.is_empty() {
+            let Some(close) = rest.find(']').filter(|_| rest.starts_with('[')) else {
+                return Err(format!("the path {path:?} has an unclosed or stray bracket"));
+            };
+            let sel = &rest[1..close];
+            if sel.is_empty() {
+                return Err(format!(
+                    "the path {path:?} has an empty [] selector: give an index or a name"
+                ));
+            }
+            steps.push(match sel.parse::<usize>() {
+                Ok(i) => Step::Index(i),
+                Err(_) => Step::Name(sel.to_string()),
+            });
+            rest = &rest[close + 1..];
+        }
+    }
+    if steps.first() != Some(&Step::Key("spec".into())) || steps.len() < 2 {
+        return Err(format!(
+            "the path {path:?} must start at spec, e.g. spec.cluster.nodePools[0].count"
+        ));
+    }
+    Ok(steps)
+}
+
+/// Reads `PATH=VALUE`; the value as YAML, as it would be read in the file.
+pub fn parse_setting(given: &str) -> Result<Setting, SetError> {
+    let fail = |reason: String| SetError {
+        given: given.to_string(),
+        reason,
+    };
+    let Some((path, text)) = given.split_once('=') else {
+        return Err(fail(
+            "expected PATH=VALUE, e.g. spec.cluster.nodePools[0].count=8".into(),
+        ));
+    };
+    let (path, text) = (path.trim(), text.trim());
+    parse_path(path).map_err(fail)?;
+    let value = read_value(text).map_err(fail)?;
+    Ok(Setting {
+        path: path.to_string(),
+        text: text.to_string(),
+        value,
+    })
+}
+
+/// A value as YAML reads it in a file.
+pub fn read_value(text: &str) -> Result<Value, String> {
+    if text.is_empty() {
+        return Err("the value is empty; give one, e.g. 8, 30s, or \"\" for an empty string".into());
+    }
+    match parse_documents("--set", text) {
+        Ok(docs) if docs.len() == 1 => Ok(docs.into_iter().next().expect("one")),
+        Ok(_) => Err("the value must be one YAML value".into()),
+        Err(d) => Err(d.message),
+    }
+}
+
+impl Setting {
+    /// `PATH=VALUE` as given.
+    pub fn given(&self) -> String {
+        format!("{}={}", self.path, self.text)
+    }
+
+    /// Writes the value into `doc`, creating missing mapping keys. Returns
+    /// the path with list items by index, as checks name fields
+    /// (`spec.workloads[0].count`).
+    pub fn apply(&self, doc: &mut Value) -> Result<String, SetError> {
+        let fail = |reason: String| SetError {
+            given: self.given(),
+            reason,
+        };
+        let steps = parse_path(&self.path).map_err(fail)?;
+        let mut cur = doc;
+        let mut at = String::new();
+        for (i, step) in steps.iter().enumerate() {
+            let last = i + 1 == steps.len();
+            let here = if at.is_empty() {
+                "the scenario".to_string()
+            } else {
+                at.clone()
+            };
+            let what = kind(cur);
+            cur = match step {
+                Step::Key(k) => {
+                    if cur.is_null() {
+                        *cur = Value::Object(Default::default());
+                    }
+                    let Some(map) = cur.as_object_mut() else {
+                        return Err(fail(format!("{here} is {}, not a mapping with a field {k}", what)));
+                    };
+                    at = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+                    map.entry(k.clone()).or_insert(Value::Null)
+                }
+                Step::Index(ix) => {
+                    let Some(list) = cur.as_array_mut() else {
+                        return Err(fail(format!("{here} is {}, not a list", what)));
+                    };
+                    let len = list.len();
+                    at = format!("{at}[{ix}]");
+                    list.get_mut(*ix).ok_or_else(|| {
+                        fail(format!(
+                            "{here} has {len} item{}; index {ix} is past its end",
+                            plural(len)
+                        ))
+                    })?
+                }
+                Step::Name(name) => {
+                    let Some(list) = cur.as_array_mut() else {
+                        return Err(fail(format!("{here} is {}, not a list", what)));
+                    };
+                    let names: Vec<String> = list
+                        .iter()
+                        .filter_map(|item| item.get("name")?.as_str().map(str::to_string))
+                        .collect();
+                    let Some(pos) = list
+                        .iter()
+                        .position(|item| item.get("name").and_then(Value::as_str) == Some(name))
+                    else {
+                        let known = if names.is_empty() {
+                            "its items have no names; choose one by index".to_string()
+                        } else {
+                            format!("its names are {}", names.join(", "))
+                        };
+                        return Err(fail(format!("{here} has no item named {name:?}; {known}")));
+                    };
+                    at = format!("{at}[{pos}]");
+                    &mut list[pos]
+                }
+            };
+            if !last
+                && let Some(Step::Key(k)) = steps.get(i + 1)
+                && k == "job"
+                && cur.get("jobFile").is_some()
+                && cur.get("job").is_none()
+            {
+                return Err(fail(format!(
+                    "{at} reads its Job from jobFile; --set changes only a Job written inline under job: \
+                     (copy the manifest there, or set the field in that file)"
+                )));
+            }
+        }
+        *cur = self.value.clone();
+        Ok(at)
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc() -> Value {
+        json!({"spec": {
+            "cluster": {"nodePools": [{"name": "batch", "count": 6}]},
+            "workloads": [{"name": "etl", "count": 60, "job": {"spec": {"parallelism": 4}}},
+                          {"name": "ml", "jobFile": "ml.yaml"}]
+        }})
+    }
+
+    fn set(d: &mut Value, given: &str) -> Result<String, SetError> {
+        parse_setting(given)?.apply(d)
+    }
+
+    #[test]
+    fn sets_by_index_by_name_and_creates_missing_keys() {
+        let mut d = doc();
+        assert_eq!(
+            set(&mut d, "spec.cluster.nodePools[0].count=8").unwrap(),
+            "spec.cluster.nodePools[0].count"
+        );
+        assert_eq!(d["spec"]["cluster"]["nodePools"][0]["count"], json!(8));
+        assert_eq!(
+            set(&mut d, "spec.workloads[etl].job.spec.parallelism=12").unwrap(),
+            "spec.workloads[0].job.spec.parallelism"
+        );
+        assert_eq!(d["spec"]["workloads"][0]["job"]["spec"]["parallelism"], json!(12));
+        set(&mut d, "spec.controllerManager.kubeAPIQPS=50").unwrap();
+        assert_eq!(d["spec"]["controllerManager"]["kubeAPIQPS"], json!(50));
+        set(&mut d, "spec.workloads[etl].pods.runtime={constant: 5m}").unwrap();
+        assert_eq!(d["spec"]["workloads"][0]["pods"]["runtime"], json!({"constant": "5m"}));
+        set(&mut d, "spec.until=\"6h\"").unwrap();
+        assert_eq!(d["spec"]["until"], json!("6h"));
+    }
+
+    #[test]
+    fn says_what_is_wrong_with_a_path() {
+        let mut d = doc();
+        let e = set(&mut d, "spec.workloads[etl2].count=1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--set spec.workloads[etl2].count=1: spec.workloads has no item named \"etl2\"; its names are etl, ml"
+        );
+        let e = set(&mut d, "spec.cluster.nodePools[3].count=1").unwrap_err();
+        assert!(e.reason.contains("has 1 item; index 3 is past its end"), "{e}");
+        let e = set(&mut d, "spec.cluster.nodePools.count=1").unwrap_err();
+        assert!(e.reason.contains("is a list, not a mapping"), "{e}");
+        let e = set(&mut d, "cluster.nodePools[0].count=1").unwrap_err();
+        assert!(e.reason.contains("must start at spec"), "{e}");
+        let e = set(&mut d, "spec.workloads[ml].job.spec.parallelism=2").unwrap_err();
+        assert!(e.reason.contains("reads its Job from jobFile"), "{e}");
+        assert!(
+            parse_setting("spec.seed")
+                .unwrap_err()
+                .reason
+                .contains("expected PATH=VALUE")
+        );
+        assert!(parse_setting("spec.seed=").unwrap_err().reason.contains("empty"));
+        assert!(parse_setting("spec.a[=1").unwrap_err().reason.contains("bracket"));
+    }
+}
