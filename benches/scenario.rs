@@ -4,8 +4,8 @@
 //! run; time it with `cargo run --release -- run scenarios/bench-1m-pods.yaml`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use jobsim::app::{Timeline, run_replication};
 use jobsim::scenario;
+use jobsim::study::{Timeline, run_replication};
 use std::hint::black_box;
 use std::path::Path;
 

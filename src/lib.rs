@@ -44,6 +44,7 @@ pub mod output;
 pub mod record;
 pub mod rng;
 pub mod scenario;
+pub mod study;
 pub mod suggest;
 pub mod time;
 pub mod workload;

@@ -3,12 +3,12 @@
 //! Nothing is written: each replication runs with no output file, and the
 //! statistics are those `summary.json` would hold (rounded as it rounds them).
 
-use super::run::{Timeline, run_replication};
 use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::manifest;
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::scenario::{self, Bound, Expectation, Scenario};
+use crate::study::{Timeline, run_replication};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -12,7 +12,7 @@ mod validate;
 pub use check::{Outcome, Verdict, check, simulate, verdicts};
 pub use conformance::conformance;
 pub use plot::plot;
-pub use run::{Replication, Timeline, run, run_replication};
+pub use run::run;
 pub use validate::{validate, validate_file};
 
 pub const EXIT_OK: u8 = 0;

@@ -3,41 +3,21 @@
 use super::stdout::{out, outln};
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::cli::RunArgs;
-use crate::engine::{self, EventQueue};
+use crate::engine;
 use crate::manifest::Diagnostic;
 use crate::output::charts::TimelineDigest;
-use crate::output::events::CsvLog;
 use crate::output::files::{PendingFile, Staging, write_atomic};
-use crate::output::jobs::{JobsYaml, job_templates, write_jobs_csv};
+use crate::output::jobs::write_jobs_csv;
 use crate::output::spool::Spool;
 use crate::output::summary::{Stats, replication_stats, summary_json};
 use crate::output::table::jobs_table;
-use crate::output::timeseries::{Sample, TimeSeries, decode_samples, encode_samples, write_bands_from, write_csv_from};
-use crate::record::{EventLog, JobResult, Row, RunStats};
+use crate::output::timeseries::{Sample, decode_samples, encode_samples, write_bands_from, write_csv_from};
+use crate::record::JobResult;
 use crate::scenario::{self, Output, Scenario, Setting};
-use crate::world::World;
+use crate::study::{DEFAULT_HORIZON, Timeline, run_replication};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-/// Where a run without `until` stops: 30 days of simulated time, far past any
-/// batch that ends, and a bound on one that never does (a Job retrying
-/// without end, `apiErrorRate: 1`). README states it.
-pub const DEFAULT_HORIZON: crate::time::SimTime = 30 * 24 * 3600 * 1000;
-
-/// What one replication produced.
-pub struct Replication {
-    /// The time series, unless it was spilled or not sampled.
-    pub samples: crate::output::timeseries::Samples,
-    pub results: Vec<JobResult>,
-    pub stats: RunStats,
-    pub events: u64,
-    pub end: u64,
-    /// What the charts need from the timeline, when it was asked for.
-    pub digest: Option<TimelineDigest>,
-    /// Why it stopped: drained, at the horizon, or stalled at one instant.
-    pub stop: engine::Stop,
-}
 
 /// What the run keeps of a finished replication: its statistics, and the
 /// results only of replication 0 (for the terminal's table).
@@ -61,129 +41,6 @@ fn write_streamed(
     let mut file = PendingFile::create(dir, name)?;
     write(file.writer())?;
     file.commit()
-}
-
-/// What a replication produces besides its results: the files of replication 0,
-/// written while it runs, the time series (its step and spill) and the charts'
-/// digest of the timeline.
-pub struct Timeline {
-    pub events: Option<PendingFile>,
-    pub jobs_yaml: Option<PendingFile>,
-    /// The time series' step (0: every change); `None`: adaptive.
-    pub step: Option<u64>,
-    /// Where the time series' samples go; without one they stay in `Replication::samples`.
-    pub spill: Option<crate::output::timeseries::Spill>,
-    /// Whether to sample the time series at all.
-    pub series: bool,
-    /// Whether to gather what the charts need from the timeline.
-    pub digest: bool,
-}
-
-/// Passes the timeline's rows to those who want them: the `events.csv` writer,
-/// the charts' digest and the time series, each only if asked for. With none of
-/// them the world is told the log is off, and skips composing rows.
-struct Sinks<'a, L: EventLog> {
-    csv: Option<&'a mut L>,
-    digest: Option<TimelineDigest>,
-    series: Option<TimeSeries>,
-}
-
-impl<L: EventLog> EventLog for Sinks<'_, L> {
-    fn enabled(&self) -> bool {
-        self.csv.is_some() || self.digest.is_some() || self.series.is_some()
-    }
-
-    fn record(&mut self, row: &Row) {
-        if let Some(f) = self.csv.as_mut() {
-            f.record(row);
-        }
-        if let Some(d) = self.digest.as_mut() {
-            d.record(row);
-        }
-        if let Some(s) = self.series.as_mut() {
-            s.record(row);
-        }
-    }
-}
-
-/// Runs one replication. Replication 0 may stream its timeline and final Jobs.
-/// `progress` is a trait object so that every caller shares one copy of the
-/// run loop, compiled with the world's event handling inlined into it.
-pub fn run_replication(
-    sc: &Scenario,
-    replication: u32,
-    timeline: &mut Timeline,
-    progress: &mut dyn FnMut(u64, u64),
-) -> std::io::Result<Replication> {
-    let mut csv_log = timeline.events.as_mut().map(|f| CsvLog::new(f.writer()));
-    let mut series = timeline.series.then(|| match timeline.step {
-        Some(step) => TimeSeries::new(step),
-        None => TimeSeries::adaptive(),
-    });
-    if let (Some(series), Some(spill)) = (series.as_mut(), timeline.spill.take()) {
-        series.set_spill(spill);
-    }
-    let mut sinks = Sinks {
-        csv: csv_log.as_mut(),
-        digest: timeline.digest.then(TimelineDigest::default),
-        series,
-    };
-    let log: &mut dyn EventLog = &mut sinks;
-    let mut yaml = timeline
-        .jobs_yaml
-        .as_mut()
-        .map(|f| JobsYaml::new(f.writer(), job_templates(sc)));
-    let keep_yaml = yaml.is_some();
-    let mut on_finish = |job: &crate::api::Job, workload: u32| {
-        if let Some(y) = yaml.as_mut() {
-            y.add(job, Some(workload));
-        }
-    };
-    let finish_ref: Option<&mut crate::world::OnFinish> = if keep_yaml { Some(&mut on_finish) } else { None };
-    let mut world = World::new(sc, replication, log, finish_ref);
-    let mut queue = EventQueue::new();
-    world.start(&mut queue);
-    let horizon = sc.until.unwrap_or(DEFAULT_HORIZON);
-    let stop = engine::run(&mut world, &mut queue, Some(horizon), |now| progress(now, 0));
-    // The end of the run: the horizon, or the last event that changed anything
-    // (timers left over from cancelled plans do not count).
-    let end = match stop {
-        engine::Stop::Horizon => horizon,
-        engine::Stop::Drained => world.last_activity,
-        engine::Stop::Stalled { at } => at,
-    };
-    world.finish_stats(end);
-    let results = world.results();
-    world.report_unfinished();
-    let stats = world.stats.clone();
-    drop(world);
-    let samples = match sinks.series.as_mut() {
-        Some(series) => {
-            series.finish(end)?;
-            std::mem::take(&mut series.samples)
-        }
-        None => Vec::new(),
-    };
-    let digest = sinks.digest.take();
-    drop(sinks);
-    if let Some(y) = yaml {
-        y.finish()?;
-    }
-    if let Some(l) = csv_log
-        && let (_, Some(e)) = l.into_inner()
-    {
-        return Err(e);
-    }
-    progress(end, queue.processed());
-    Ok(Replication {
-        samples,
-        results,
-        stats,
-        events: queue.processed(),
-        end,
-        digest,
-        stop,
-    })
 }
 
 /// The scenario file, or the built-in quick-start scenario, with `--set` changes.
@@ -647,40 +504,4 @@ fn progress_bar(hidden: bool, sc: &Scenario) -> indicatif::ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::output::events::NullLog;
-
-    /// Without a timeline file, time series or digest the world is told the log
-    /// is off; the results do not depend on what is written.
-    #[test]
-    fn a_replication_without_outputs_samples_nothing_and_gets_the_same_results() {
-        let none: Sinks<'_, NullLog> = Sinks {
-            csv: None,
-            digest: None,
-            series: None,
-        };
-        assert!(!none.enabled());
-        let sc = load_scenario(None, &[]).expect("quickstart");
-        let run = |on: bool| {
-            let mut timeline = Timeline {
-                events: None,
-                jobs_yaml: None,
-                step: None,
-                spill: None,
-                series: on,
-                digest: on,
-            };
-            run_replication(&sc, 0, &mut timeline, &mut |_, _| {}).expect("runs")
-        };
-        let (bare, full) = (run(false), run(true));
-        assert!(bare.samples.is_empty() && bare.digest.is_none());
-        assert!(!full.samples.is_empty() && full.digest.is_some());
-        assert_eq!(format!("{:?}", bare.results), format!("{:?}", full.results));
-        assert_eq!(format!("{:?}", bare.stats), format!("{:?}", full.stats));
-        assert_eq!((bare.events, bare.end), (full.events, full.end));
-    }
 }
