@@ -477,7 +477,7 @@ fn summary_line(sc: &Scenario, s: &Stats, reps: usize) -> String {
     ));
     if reps > 1 {
         line.push_str(&format!(
-            " (replication 0 of {reps}; summary.json has means and 95% intervals)"
+            " (replication 0 of {reps}; summary.json has means, 95% intervals and percentiles across them)"
         ));
     }
     line

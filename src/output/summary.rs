@@ -125,21 +125,84 @@ pub fn replication_stats(results: &[JobResult], run: &RunStats, events: u64, end
     s
 }
 
-/// Two-sided 95% Student t quantile for `df` degrees of freedom.
-pub fn t975(df: usize) -> f64 {
-    const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => T[df - 1],
-        // Beyond the table: t ≈ z + (z³ + z) / (4·df), accurate to 1e-3 here.
-        _ => {
-            let z = 1.959_964;
-            z + (z * z * z + z) / (4.0 * df as f64)
+/// Two-sided Student t quantile at `confidence` (0.95: the 97.5th
+/// percentile) for `df` degrees of freedom.
+pub fn t_quantile(df: usize, confidence: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    match StudentsT::new(0.0, 1.0, df as f64) {
+        Ok(t) if df > 0 => t.inverse_cdf(0.5 + confidence / 2.0),
+        _ => f64::NAN,
+    }
+}
+
+/// A statistic across replications: the mean with its confidence interval,
+/// and the spread of the replications themselves (what one night may look
+/// like, which the interval of the mean does not say).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Across {
+    pub n: usize,
+    pub mean: f64,
+    /// The confidence interval of the mean; `None` below two replications.
+    pub ci: Option<(f64, f64)>,
+    pub p05: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+/// `values` (one per replication, in replication order) as [`Across`], with
+/// a Student-t interval at `confidence`.
+pub fn across(values: &[f64], confidence: f64) -> Option<Across> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (mean, ci) = match mean_ci_at(values, confidence) {
+        Some((mean, half)) => (mean, Some((mean - half, mean + half))),
+        None => (values[0], None),
+    };
+    Some(Across {
+        n: values.len(),
+        mean,
+        ci,
+        p05: quantile(&sorted, 0.05),
+        p50: quantile(&sorted, 0.5),
+        p95: quantile(&sorted, 0.95),
+    })
+}
+
+/// Every statistic of a set of replications, aggregated: counts are zero
+/// where a replication lacks them; other statistics (a percentile when no Job
+/// finished, say) are aggregated over the replications that have them.
+pub fn aggregate(reps: &[Stats], confidence: f64) -> BTreeMap<String, Across> {
+    let keys: std::collections::BTreeSet<&String> = reps.iter().flat_map(|s| s.keys()).collect();
+    let mut out = BTreeMap::new();
+    for key in keys {
+        let count = is_count(key);
+        let values: Vec<f64> = reps
+            .iter()
+            .filter_map(|s| s.get(key).copied().or(if count { Some(0.0) } else { None }))
+            .collect();
+        if let Some(a) = across(&values, confidence) {
+            out.insert(key.clone(), a);
         }
     }
+    out
+}
+
+/// A count no replication had.
+const ZERO: Across = Across {
+    n: 0,
+    mean: 0.0,
+    ci: Some((0.0, 0.0)),
+    p05: 0.0,
+    p50: 0.0,
+    p95: 0.0,
+};
+
+/// Statistics that count something, and are zero where absent.
+fn is_count(key: &str) -> bool {
+    key.starts_with("jobs.") || key.ends_with(".count")
 }
 
 fn round3(v: f64) -> Value {
@@ -174,29 +237,22 @@ pub fn summary_json(sc: &Scenario, reps: &[Stats]) -> Value {
     root.insert("seed".into(), json!(sc.seed));
     root.insert("replications".into(), json!(reps.len()));
     root.insert("kubernetesVersion".into(), json!(sc.profile.to_string()));
-    let keys: std::collections::BTreeSet<&String> = reps.iter().flat_map(|s| s.keys()).collect();
-    for key in keys {
-        // Counts are zero where absent; other statistics are absent (no Job finished, say)
-        // and are aggregated over the replications that have them.
-        let is_count = key.starts_with("jobs.") || key.ends_with(".count");
-        let values: Vec<f64> = reps
-            .iter()
-            .filter_map(|s| s.get(key).copied().or(if is_count { Some(0.0) } else { None }))
-            .collect();
-        if values.is_empty() {
-            continue;
-        }
+    for (key, a) in aggregate(reps, 0.95) {
         let value = if reps.len() == 1 {
-            round3(values[0])
+            round3(a.mean)
         } else {
-            match mean_ci(&values) {
-                Some((mean, half)) => {
-                    json!({"mean": round3(mean), "ci95": [round3(mean - half), round3(mean + half)], "n": values.len()})
-                }
-                None => json!({"mean": round3(values[0]), "n": values.len()}),
+            let mut v = Map::new();
+            v.insert("mean".into(), round3(a.mean));
+            if let Some((lo, hi)) = a.ci {
+                v.insert("ci95".into(), json!([round3(lo), round3(hi)]));
             }
+            v.insert("n".into(), json!(a.n));
+            v.insert("p05".into(), round3(a.p05));
+            v.insert("p50".into(), round3(a.p50));
+            v.insert("p95".into(), round3(a.p95));
+            Value::Object(v)
         };
-        insert_path(&mut root, key, value);
+        insert_path(&mut root, &key, value);
     }
     Value::Object(root)
 }
@@ -221,22 +277,59 @@ mod tests {
 
     #[test]
     fn t_quantiles() {
-        assert_eq!(t975(1), 12.706);
-        assert_eq!(t975(29), 2.045);
-        assert!((t975(100) - 1.984).abs() < 2e-3);
-        assert!((t975(10_000) - 1.96).abs() < 1e-3);
+        let t = |df, c| t_quantile(df, c);
+        assert!((t(1, 0.95) - 12.706_205).abs() < 1e-5);
+        assert!((t(29, 0.95) - 2.045_230).abs() < 1e-5);
+        assert!((t(100, 0.95) - 1.983_972).abs() < 1e-5);
+        assert!((t(10, 0.99) - 3.169_273).abs() < 1e-5);
+        assert!((t(10, 0.90) - 1.812_461).abs() < 1e-5);
+        assert!(t(0, 0.95).is_nan());
+    }
+
+    #[test]
+    fn across_replications_gives_mean_interval_and_spread() {
+        let v = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let a = across(&v, 0.95).unwrap();
+        assert_eq!((a.n, a.mean), (8, 5.0));
+        let half = t_quantile(7, 0.95) * (32.0f64 / 7.0 / 8.0).sqrt();
+        let (lo, hi) = a.ci.unwrap();
+        assert!((lo - (5.0 - half)).abs() < 1e-12 && (hi - (5.0 + half)).abs() < 1e-12);
+        // Type 7 on the sorted values: h = 0.35, 3.15 and 6.65.
+        assert!((a.p05 - 2.7).abs() < 1e-12, "{}", a.p05);
+        assert_eq!(a.p50, 4.5);
+        assert!((a.p95 - 8.3).abs() < 1e-12, "{}", a.p95);
+        let one = across(&[3.0], 0.95).unwrap();
+        assert_eq!((one.mean, one.ci, one.p05, one.p95), (3.0, None, 3.0, 3.0));
+        assert!(across(&[], 0.95).is_none());
+    }
+
+    #[test]
+    fn counts_are_zero_where_absent_other_statistics_are_left_out() {
+        let mut a = Stats::new();
+        a.insert("jobs.byStatus.Failed".into(), 2.0);
+        a.insert("jobDurationSeconds.p50".into(), 10.0);
+        let b = Stats::new();
+        let agg = aggregate(&[a, b], 0.95);
+        assert_eq!(agg["jobs.byStatus.Failed"].n, 2);
+        assert_eq!(agg["jobs.byStatus.Failed"].mean, 1.0);
+        assert_eq!(agg["jobDurationSeconds.p50"].n, 1);
     }
 }
 
 /// Mean and 95% Student-t half-width of a sample (`None` below two values).
 pub fn mean_ci(values: &[f64]) -> Option<(f64, f64)> {
+    mean_ci_at(values, 0.95)
+}
+
+/// Mean and Student-t half-width at `confidence` (`None` below two values).
+pub fn mean_ci_at(values: &[f64], confidence: f64) -> Option<(f64, f64)> {
     if values.len() < 2 {
         return None;
     }
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
-    Some((mean, t975(values.len() - 1) * (var / n).sqrt()))
+    Some((mean, t_quantile(values.len() - 1, confidence) * (var / n).sqrt()))
 }
 
 #[cfg(test)]
@@ -256,8 +349,8 @@ mod ci_tests {
         // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample sd sqrt(32/7), t(7) = 2.365.
         let (mean, half) = mean_ci(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).unwrap();
         assert_eq!(mean, 5.0);
-        let want = 2.365 * (32.0f64 / 7.0 / 8.0).sqrt();
-        assert!((half - want).abs() < 1e-12, "{half} vs {want}");
+        let want = 2.364_624 * (32.0f64 / 7.0 / 8.0).sqrt();
+        assert!((half - want).abs() < 1e-5, "{half} vs {want}");
         assert_eq!(mean_ci(&[1.0]), None);
     }
 }
@@ -296,37 +389,36 @@ pub fn stats_table(reps: &[Stats]) -> String {
         return out;
     }
     out.push_str(&format!(
-        "{:<34}{:>12}   {}\n",
+        "{:<34}{:>12}   {:<22}{:>10}{:>10}{:>10}\n",
         format!("over {} replications", reps.len()),
         "mean",
-        "95% CI"
+        "95% CI of the mean",
+        "p05",
+        "p50",
+        "p95"
     ));
     let rows = [
-        ("Jobs complete", "jobs.byStatus.Complete", true),
-        ("Jobs failed", "jobs.byStatus.Failed", true),
-        ("job duration p50 (s)", "jobDurationSeconds.p50", false),
-        ("job duration p95 (s)", "jobDurationSeconds.p95", false),
-        ("job duration max (s)", "jobDurationSeconds.max", false),
-        ("makespan (s)", "makespanSeconds", false),
-        ("pod pending p95 (s)", "podPendingSeconds.p95", false),
-        ("pods failed", "pods.failed", true),
-        ("failed pod-seconds", "pods.failedPodSeconds", true),
-        ("cpu utilisation", "cluster.cpuUtilisation", false),
+        ("Jobs complete", "jobs.byStatus.Complete"),
+        ("Jobs failed", "jobs.byStatus.Failed"),
+        ("job duration p50 (s)", "jobDurationSeconds.p50"),
+        ("job duration p95 (s)", "jobDurationSeconds.p95"),
+        ("job duration max (s)", "jobDurationSeconds.max"),
+        ("makespan (s)", "makespanSeconds"),
+        ("pod pending p95 (s)", "podPendingSeconds.p95"),
+        ("pods failed", "pods.failed"),
+        ("failed pod-seconds", "pods.failedPodSeconds"),
+        ("cpu utilisation", "cluster.cpuUtilisation"),
     ];
-    for (label, key, count) in rows {
-        let values: Vec<f64> = reps
-            .iter()
-            .filter_map(|s| s.get(key).copied().or(if count { Some(0.0) } else { None }))
-            .collect();
-        match mean_ci(&values) {
-            Some((mean, half)) => out.push_str(&format!(
-                "{label:<34}{mean:>12.2}   [{:.2}, {:.2}]\n",
-                mean - half,
-                mean + half
-            )),
-            None if values.is_empty() => {}
-            None => out.push_str(&format!("{label:<34}{:>12.2}\n", values[0])),
-        }
+    let all = aggregate(reps, 0.95);
+    for (label, key) in rows {
+        let Some(a) = all.get(key).or(if is_count(key) { Some(&ZERO) } else { None }) else {
+            continue;
+        };
+        let ci = a.ci.map_or(String::new(), |(lo, hi)| format!("[{lo:.2}, {hi:.2}]"));
+        out.push_str(&format!(
+            "{label:<34}{:>12.2}   {ci:<22}{:>10.2}{:>10.2}{:>10.2}\n",
+            a.mean, a.p05, a.p50, a.p95
+        ));
     }
     out
 }

@@ -559,3 +559,48 @@ fn without_pod_disruption_conditions_evictions_count_as_failures() {
     // 1.29 writes the Complete condition without a reason.
     assert_eq!(status(&file, "pdc-on"), "tolerant,tolerant,Complete,");
 }
+
+/// summary.json gives, next to the mean and its interval, the 5th, 50th and
+/// 95th percentiles across replications: here held to the makespans that
+/// jobs.csv's rows give replication by replication.
+#[test]
+fn replicated_summary_reports_percentiles_across_replications() {
+    let dir = tmp("percentiles");
+    run(
+        &[
+            repo("scenarios/capacity-nightly.yaml").to_str().unwrap(),
+            "--replications",
+            "7",
+            "--outputs",
+            "jobs,summary",
+            "--quiet",
+        ],
+        &dir,
+    );
+    let csv = read(&dir, "jobs.csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (rep, finished) = (col("replication"), col("finished"));
+    let mut makespans = vec![0.0f64; 7];
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let r: usize = f[rep].parse().unwrap();
+        makespans[r] = makespans[r].max(f[finished].parse().unwrap());
+    }
+    makespans.sort_by(f64::total_cmp);
+    let summary: serde_json::Value = serde_json::from_str(&read(&dir, "summary.json")).unwrap();
+    let m = &summary["makespanSeconds"];
+    let close = |a: f64, b: f64| (a - b).abs() < 2e-3;
+    // Type 7: p50 of 7 sorted values is the 4th; p05 lies 30% of the way from the 1st to the 2nd.
+    assert!(close(m["p50"].as_f64().unwrap(), makespans[3]), "{m} vs {makespans:?}");
+    let p05 = makespans[0] + 0.3 * (makespans[1] - makespans[0]);
+    let p95 = makespans[5] + 0.7 * (makespans[6] - makespans[5]);
+    assert!(close(m["p05"].as_f64().unwrap(), p05), "{m} vs {p05}");
+    assert!(close(m["p95"].as_f64().unwrap(), p95), "{m} vs {p95}");
+    let mean = makespans.iter().sum::<f64>() / 7.0;
+    assert!(close(m["mean"].as_f64().unwrap(), mean));
+    let ci = m["ci95"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() < mean && mean < ci[1].as_f64().unwrap());
+    assert_eq!(m["n"], 7);
+}
