@@ -343,8 +343,17 @@ pub struct JobResult {
     pub ordinal: u32,
     pub status: &'static str,
     pub reason: String,
+    /// `metadata.creationTimestamp` (simulated time): `created` in `jobs.csv`.
     pub created: SimTime,
+    /// When the API first stored a status with `startTime` (the `JobStarted`
+    /// row of `events.csv`); the world's flag for that row, not an output:
+    /// `jobs.csv` gives the final `status.startTime` ([`JobResult::start_time`]).
     pub started: Option<SimTime>,
+    /// When the Job finished, by its own timestamps as `jobs.yaml` shows them:
+    /// `status.completionTime` of a Complete Job, the `Failed` condition's
+    /// `lastTransitionTime` of a Failed one; `None` while it runs. The API can
+    /// store that status later (`events.csv`'s `JobComplete` and `JobFailed`
+    /// rows), when the controller's writes wait for its rate limiter.
     pub finished: Option<SimTime>,
     pub deleted: Option<SimTime>,
     pub completions: Option<i32>,
@@ -352,7 +361,7 @@ pub struct JobResult {
     pub succeeded: i32,
     pub failed: i32,
     pub pods_created: u32,
-    /// When the Job's first pod started running.
+    /// When the Job's first pod started running (`first_pod_running`).
     pub first_running: Option<SimTime>,
     /// Pods that failed on their own (a non-zero exit, a deadline, a lost node).
     pub pods_failed: u32,
@@ -364,8 +373,9 @@ pub struct JobResult {
     /// eviction or the garbage collector), and their run time.
     pub pods_deleted: u32,
     pub deleted_pod_ms: u64,
-    /// The final Job object's `status.startTime` and `status.completionTime`
-    /// (simulated time), which kubectl's DURATION reads.
+    /// The final Job object's `status.startTime` (`start_time` in `jobs.csv`)
+    /// and `status.completionTime` (simulated time), which kubectl's DURATION
+    /// reads.
     pub start_time: Option<SimTime>,
     pub completion_time: Option<SimTime>,
     /// STATUS as `kubectl get jobs` prints it for the final Job object.
@@ -373,6 +383,25 @@ pub struct JobResult {
     /// Why a Job that did not finish was still open when the run ended (for
     /// the report; not written to `jobs.csv`).
     pub unfinished_why: Option<String>,
+}
+
+impl JobResult {
+    /// Created to finished: what the Job's submitter waited (`turnaround` in
+    /// `jobs.csv`, `turnaroundSeconds` in `summary.json`); `None` while it runs.
+    pub fn turnaround(&self) -> Option<SimTime> {
+        Some(self.finished?.saturating_sub(self.created))
+    }
+
+    /// kubectl's DURATION (`printJob`): `completionTime − startTime`, or,
+    /// without a completionTime (a Failed or running Job), the time since
+    /// `startTime` at `end`, or at the Job's deletion if it was deleted
+    /// earlier (the last moment kubectl could show it); `None` without a
+    /// `startTime`. The terminal's table and `jobs.csv`'s `duration`.
+    pub fn kubectl_duration(&self, end: SimTime) -> Option<SimTime> {
+        let start = self.start_time?;
+        let until = self.completion_time.unwrap_or(self.deleted.unwrap_or(end).min(end));
+        Some(until.saturating_sub(start))
+    }
 }
 
 /// Counters of a run.

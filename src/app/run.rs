@@ -231,7 +231,13 @@ pub fn run(args: &RunArgs) -> u8 {
                 })?;
                 if let Some(spool) = row_spool {
                     let mut rows = Vec::new();
-                    write_jobs_csv(&mut rows, &[(r, &rep.results)], &names, with_replication, false)?;
+                    write_jobs_csv(
+                        &mut rows,
+                        &[(r, rep.end, &rep.results)],
+                        &names,
+                        with_replication,
+                        false,
+                    )?;
                     spool.lock().expect("no poisoning").append(r, &rows)?;
                 }
                 bar.inc(1);

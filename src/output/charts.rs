@@ -1,5 +1,5 @@
 //! Charts for a design review, drawn from the output files alone (so
-//! `jobsim plot DIR` can redraw them): pods over time, Job duration CDF, a
+//! `jobsim plot DIR` can redraw them): pods over time, Job turnaround CDF, a
 //! Gantt of Jobs and their pod attempts, failures by reason, and cluster
 //! utilisation. SVG always; PNG on request, with a bundled font. During a run
 //! the little they need from the timeline is gathered as it is written, so the
@@ -54,8 +54,8 @@ struct Inputs {
     /// (seconds, columns of timeseries.csv)
     series: Vec<(f64, Vec<f64>)>,
     series_cols: Vec<String>,
-    /// (replication, seconds) of finished Jobs.
-    durations: Vec<(u32, f64)>,
+    /// (replication, turnaround in seconds) of finished Jobs.
+    turnarounds: Vec<(u32, f64)>,
     /// Job failure reasons and pod failure causes.
     failures: BTreeMap<String, u64>,
     /// Gantt: job name → pod attempts (start s, end s, outcome).
@@ -128,12 +128,13 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
     inp.end = inp.series.last().map_or(0.0, |s| s.0);
     inp.series = thin(std::mem::take(&mut inp.series), inp.end, &inp.series_cols);
     // Jobs: the four columns the charts use, found by name in the header.
+    let jobs_csv = dir.join("jobs.csv");
     let mut cols: Option<[Option<usize>; 4]> = None;
-    for_each_line(&dir.join("jobs.csv"), |l| {
+    for_each_line(&jobs_csv, |l| {
         let Some(cols) = cols else {
             let header: Vec<&str> = l.split(',').collect();
             let col = |name: &str| header.iter().position(|h| *h == name);
-            cols = Some([col("replication"), col("status"), col("reason"), col("duration")]);
+            cols = Some([col("replication"), col("status"), col("reason"), col("turnaround")]);
             return;
         };
         let mut f = [""; 4];
@@ -144,10 +145,10 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
                 }
             }
         }
-        let [rep, status, reason, duration] = f;
+        let [rep, status, reason, turnaround] = f;
         let r: u32 = rep.parse().unwrap_or(0);
-        if let Ok(d) = duration.parse::<f64>() {
-            inp.durations.push((r, d));
+        if let Ok(d) = turnaround.parse::<f64>() {
+            inp.turnarounds.push((r, d));
         }
         if r == 0 {
             inp.total_jobs += 1;
@@ -156,6 +157,15 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
             }
         }
     })?;
+    if cols.is_some_and(|c| c[3].is_none()) {
+        return Err(ChartError::Read {
+            path: jobs_csv,
+            error: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "no turnaround column (an older jobsim wrote it: run the scenario again)",
+            ),
+        });
+    }
     Ok(inp)
 }
 
@@ -378,7 +388,7 @@ pub const CHARTS: [&str; 5] = ["pods-over-time", "job-durations", "gantt", "fail
 fn draw_chart<DB: DrawingBackend>(name: &str, root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
     match name {
         "pods-over-time" => pods_over_time(root, inp),
-        "job-durations" => job_durations(root, inp),
+        "job-durations" => turnaround_cdf(root, inp),
         "gantt" => gantt(root, inp),
         "failures" => failures(root, inp),
         _ => utilisation(root, inp),
@@ -511,22 +521,24 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
     Ok(())
 }
 
-fn job_durations<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
-    let mut first: Vec<f64> = inp.durations.iter().filter(|d| d.0 == 0).map(|d| d.1).collect();
+/// `job-durations`: the CDF of the `turnaround` column of `jobs.csv` (created →
+/// finished), as `turnaroundSeconds` in `summary.json` summarises it.
+fn turnaround_cdf<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let mut first: Vec<f64> = inp.turnarounds.iter().filter(|d| d.0 == 0).map(|d| d.1).collect();
     first.sort_by(f64::total_cmp);
-    let all_max = inp.durations.iter().map(|d| d.1).fold(0.0, f64::max);
+    let all_max = inp.turnarounds.iter().map(|d| d.1).fold(0.0, f64::max);
     let (unit, uname) = time_unit(all_max);
     let xmax = (all_max / unit * 1.05).max(1e-3);
-    let reps: u32 = inp.durations.iter().map(|d| d.0).max().map_or(1, |m| m + 1);
+    let reps: u32 = inp.turnarounds.iter().map(|d| d.0).max().map_or(1, |m| m + 1);
     let caption = if reps > 1 {
-        format!("Job duration CDF (replication 0; band: 5–95% of {reps} replications)")
+        format!("Job turnaround CDF (replication 0; band: 5–95% of {reps} replications)")
     } else {
-        "Job duration CDF".to_string()
+        "Job turnaround CDF".to_string()
     };
     let mut chart = plot_area(root, &title(inp, &caption), 24, 75, 0f64..xmax, 0f64..1.0)?;
     chart
         .configure_mesh()
-        .x_desc(format!("Job duration ({uname})"))
+        .x_desc(format!("Turnaround, created → finished ({uname})"))
         .y_desc("Fraction of finished Jobs")
         .label_style((FONT, 16))
         .axis_desc_style((FONT, 18))
@@ -536,7 +548,7 @@ fn job_durations<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs
     if reps > 1 {
         // The 5–95% envelope of the replications' CDFs on a grid.
         let mut per: Vec<Vec<f64>> = vec![Vec::new(); reps as usize];
-        for (r, d) in &inp.durations {
+        for (r, d) in &inp.turnarounds {
             per[*r as usize].push(*d);
         }
         for v in &mut per {

@@ -6,16 +6,28 @@ use crate::api::defaults::JobPrototype;
 use crate::api::{Job, Time};
 use crate::record::JobResult;
 use crate::scenario::Scenario;
+use crate::time::SimTime;
 use std::io::{self, Write};
 
-pub const JOBS_CSV_COLUMNS: [&str; 15] = [
+/// The columns of `jobs.csv` (after `replication`, with replications); README
+/// defines each. Times are seconds since t=0 with milliseconds, empty when not
+/// reached.
+pub const JOBS_CSV_COLUMNS: [&str; 17] = [
     "job",
     "workload",
     "status",
     "reason",
+    // metadata.creationTimestamp.
     "created",
-    "started",
+    // The final status.startTime.
+    "start_time",
+    // The first of the Job's pods to run (events.csv's first PodRunning).
+    "first_pod_running",
+    // completionTime (Complete), the Failed condition's time (Failed).
     "finished",
+    // finished − created.
+    "turnaround",
+    // kubectl's DURATION.
     "duration",
     "completions",
     "succeeded",
@@ -26,11 +38,16 @@ pub const JOBS_CSV_COLUMNS: [&str; 15] = [
     "failed_pod_seconds",
 ];
 
+/// One replication's Jobs for `jobs.csv`: its number, the simulated time it
+/// ended at (kubectl's DURATION of a Job without completionTime runs to it)
+/// and its results.
+pub type ReplicationJobs<'a> = (u32, SimTime, &'a [JobResult]);
+
 /// Writes `jobs.csv` rows (after its header line, with `header`); with
 /// `with_replication`, rows get a leading replication column.
 pub fn write_jobs_csv<W: Write>(
     out: W,
-    runs: &[(u32, &[JobResult])],
+    runs: &[ReplicationJobs<'_>],
     workload_names: &[String],
     with_replication: bool,
     header: bool,
@@ -57,7 +74,7 @@ pub fn write_jobs_csv<W: Write>(
         Some(v) => w.write_field(itoa::Buffer::new().format(v)),
         None => w.write_field(""),
     };
-    for (rep, results) in runs {
+    for (rep, end, results) in runs {
         for r in *results {
             if with_replication {
                 int(&mut w, Some(*rep as i64))?;
@@ -67,13 +84,11 @@ pub fn write_jobs_csv<W: Write>(
             w.write_field(r.status)?;
             w.write_field(&r.reason)?;
             seconds(&mut w, Some(r.created))?;
-            seconds(&mut w, r.started)?;
+            seconds(&mut w, r.start_time)?;
+            seconds(&mut w, r.first_running)?;
             seconds(&mut w, r.finished)?;
-            let duration = match (r.started, r.finished) {
-                (Some(s), Some(f)) => Some(f - s),
-                _ => None,
-            };
-            seconds(&mut w, duration)?;
+            seconds(&mut w, r.turnaround())?;
+            seconds(&mut w, r.kubectl_duration(*end))?;
             int(&mut w, r.completions.map(i64::from))?;
             int(&mut w, Some(r.succeeded.into()))?;
             int(&mut w, Some(r.failed.into()))?;

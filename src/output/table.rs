@@ -66,9 +66,9 @@ pub fn completions_column(r: &JobResult) -> String {
 
 /// `kubectl get jobs` for the results at `now`, cut after `limit` rows: the
 /// Jobs that still exist then (a Job deleted by its TTL or an action is gone),
-/// with kubectl's STATUS and its DURATION, `completionTime − startTime`, or the
-/// time since `startTime` while there is no `completionTime` (a running or
-/// Failed Job).
+/// with kubectl's STATUS and its DURATION ([`JobResult::kubectl_duration`]:
+/// `completionTime − startTime`, or the time since `startTime` while there is
+/// no `completionTime`, as for a running or Failed Job).
 pub fn jobs_table(results: &[JobResult], now: SimTime, limit: usize) -> String {
     let listed: Vec<&JobResult> = results.iter().filter(|r| r.deleted.is_none()).collect();
     if listed.is_empty() {
@@ -78,11 +78,7 @@ pub fn jobs_table(results: &[JobResult], now: SimTime, limit: usize) -> String {
         .iter()
         .take(limit)
         .map(|r| {
-            let duration = match (r.start_time, r.completion_time) {
-                (Some(s), Some(c)) => human_duration(c.saturating_sub(s)),
-                (Some(s), None) => human_duration(now.saturating_sub(s)),
-                _ => String::new(),
-            };
+            let duration = r.kubectl_duration(now).map(human_duration).unwrap_or_default();
             [
                 r.name.clone(),
                 r.printed_status.to_string(),
@@ -159,5 +155,36 @@ mod tests {
             "NAME   STATUS     COMPLETIONS   DURATION   AGE\npi     Complete   1/1           12s        60s\npi     Complete   1/1           12s        60s\n... and 1 more Jobs\n"
         );
         assert_eq!(completions_column(&many[2]), "1/1 of 4");
+    }
+
+    #[test]
+    fn kubectl_duration_counts_on_without_a_completion_time() {
+        let s = 1000;
+        let complete = JobResult {
+            created: 0,
+            start_time: Some(300 * s),
+            completion_time: Some(579 * s),
+            finished: Some(579 * s),
+            ..Default::default()
+        };
+        assert_eq!(complete.kubectl_duration(900 * s), Some(279 * s));
+        assert_eq!(complete.turnaround(), Some(579 * s));
+        // Failed: no completionTime, so to the end of the run, or to its deletion.
+        let mut failed = JobResult {
+            created: 10 * s,
+            start_time: Some(10 * s),
+            finished: Some(100 * s),
+            ..Default::default()
+        };
+        assert_eq!(failed.kubectl_duration(900 * s), Some(890 * s));
+        assert_eq!(failed.turnaround(), Some(90 * s));
+        failed.deleted = Some(160 * s);
+        assert_eq!(failed.kubectl_duration(900 * s), Some(150 * s));
+        // Never started (created suspended): no DURATION, no turnaround.
+        let suspended = JobResult::default();
+        assert_eq!(
+            (suspended.kubectl_duration(900 * s), suspended.turnaround()),
+            (None, None)
+        );
     }
 }

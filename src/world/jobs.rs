@@ -256,6 +256,16 @@ pub(super) fn fill_counts(r: &mut JobResult, job: &Job, epoch: Time) {
     let since_epoch = |t: Option<Time>| t.map(|t| (t.millis() - epoch.millis()).max(0) as SimTime);
     r.start_time = since_epoch(job.status.start_time);
     r.completion_time = since_epoch(job.status.completion_time);
+    // A finished Job's own time (not when the API stored it): completionTime,
+    // or the Failed condition's transition.
+    if let Some(c) = job.finished_condition() {
+        let at = if c.type_ == COND_COMPLETE {
+            job.status.completion_time.or(c.last_transition_time)
+        } else {
+            c.last_transition_time
+        };
+        r.finished = since_epoch(at).or(r.finished);
+    }
     r.printed_status = printed_status(job);
 }
 

@@ -90,7 +90,13 @@ fn charts_have_titles_axis_labels_and_no_text_outside_the_canvas() {
         let bodies: Vec<&str> = texts.iter().map(|t| t.body.as_str()).collect();
         let want: &[&str] = match name {
             "pods-over-time" => &["Pods over time", "Time since start (", "Pods", "Running", "Pending"],
-            "job-durations" => &["3 replications", "Job duration (", "Fraction of finished Jobs", "p95"],
+            "job-durations" => &[
+                "3 replications",
+                "Job turnaround CDF",
+                "Turnaround, created → finished (",
+                "Fraction of finished Jobs",
+                "p95",
+            ],
             "gantt" => &["Time since start ("],
             "failures" => &["Count"],
             _ => &["Cluster utilisation", "Allocated (%)", "cpu"],
@@ -140,4 +146,31 @@ fn plot_on_a_directory_without_outputs_fails_clearly() {
     assert!(stderr.starts_with(&want), "want {want:?} in {stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
+}
+
+/// The Job turnaround chart reads jobs.csv's `turnaround` column: a jobs.csv
+/// from before it (with `started` and `duration` only) is refused, not drawn
+/// as an empty chart.
+#[test]
+fn plot_refuses_a_jobs_csv_without_turnaround() {
+    let dir = tmp("old-jobs-csv");
+    jobsim()
+        .arg("run")
+        .args(["--outputs", "charts,events", "--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(dir.join("jobs.csv")).unwrap();
+    let (header, rows) = csv.split_once('\n').unwrap();
+    assert!(header.contains(",turnaround,"), "{header}");
+    let old = "job,workload,status,reason,created,started,finished,duration,completions,succeeded,failed,pods_created,restarts,pod_seconds,failed_pod_seconds";
+    std::fs::write(dir.join("jobs.csv"), format!("{old}\n{rows}")).unwrap();
+    let out = jobsim().arg("plot").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "error: {}: no turnaround column (an older jobsim wrote it: run the scenario again)\n",
+        dir.join("jobs.csv").display()
+    );
+    assert_eq!(stderr, want);
 }

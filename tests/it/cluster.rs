@@ -40,12 +40,14 @@ fn field(row: &str, i: usize) -> &str {
     row.split(',').nth(i).unwrap_or("")
 }
 
-fn job_row<'a>(jobs: &'a str, name: &str) -> Vec<&'a str> {
-    jobs.lines()
+/// The Job's row of jobs.csv, by column name.
+fn job_row<'a>(jobs: &'a str, name: &str) -> BTreeMap<&'a str, &'a str> {
+    let header = jobs.lines().next().unwrap().split(',');
+    let row = jobs
+        .lines()
         .find(|l| l.starts_with(&format!("{name},")))
-        .unwrap_or_else(|| panic!("no row for {name}"))
-        .split(',')
-        .collect()
+        .unwrap_or_else(|| panic!("no row for {name}"));
+    header.zip(row.split(',')).collect()
 }
 
 /// The most pods running at once, from PodRunning and terminal rows.
@@ -75,7 +77,7 @@ fn a_node_with_room_for_two_runs_two_pods_at_a_time() {
     let start = text.find("  cluster:").unwrap();
     let end = text.find("  workloads:").unwrap();
     let (_, free_jobs) = run_text("two-free", &format!("{}{}", &text[..start], &text[end..]));
-    let duration = |csv: &str| job_row(csv, "squeezed")[7].parse::<f64>().unwrap();
+    let duration = |csv: &str| job_row(csv, "squeezed")["duration"].parse::<f64>().unwrap();
     assert!(duration(&free_jobs) < 70.0, "unlimited: one wave of 60 s");
     assert!(
         duration(&jobs) >= 180.0,
@@ -127,14 +129,21 @@ fn a_drain_is_ignored_by_a_policy_and_counted_without_one() {
     assert!(events.contains(",PodEvicted,reason=EvictionByEvictionAPI"));
     let tolerant = job_row(&jobs, "tolerant");
     assert_eq!(
-        (tolerant[2], tolerant[10]),
+        (tolerant["status"], tolerant["failed"]),
         ("Complete", "0"),
         "evicted pods are not counted: {tolerant:?}"
     );
-    assert!(tolerant[11].parse::<u32>().unwrap() > 6, "evicted pods were replaced");
+    assert!(
+        tolerant["pods_created"].parse::<u32>().unwrap() > 6,
+        "evicted pods were replaced"
+    );
     let plain = job_row(&jobs, "plain");
-    assert_eq!((plain[2], plain[3]), ("Failed", "BackoffLimitExceeded"), "{plain:?}");
-    assert!(plain[10].parse::<u32>().unwrap() >= 2);
+    assert_eq!(
+        (plain["status"], plain["reason"]),
+        ("Failed", "BackoffLimitExceeded"),
+        "{plain:?}"
+    );
+    assert!(plain["failed"].parse::<u32>().unwrap() >= 2);
 }
 
 #[test]
@@ -176,7 +185,7 @@ fn lost_nodes_evict_their_pods_after_the_toleration() {
             .all(|t| lost.iter().any(|l| (t - l - 300.0).abs() < 1e-9)),
         "evictions come 300 s after a loss"
     );
-    assert_eq!(job_row(&jobs, "long")[2], "Complete");
+    assert_eq!(job_row(&jobs, "long")["status"], "Complete");
 }
 
 #[test]

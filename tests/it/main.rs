@@ -5,6 +5,7 @@ mod check; // `jobsim check`: spec.expect, held or not, and exit codes.
 mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actions.
 mod conformance; // `jobsim conformance` over the shipped vectors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
+mod jobs_csv; // jobs.csv against jobs.yaml: every time column agrees with the Job objects.
 mod outputs; // `--outputs` and `spec.outputs`: which files a run writes, and that they are a full run's.
 mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.
 mod safety; // Limits, plain messages, runs that end, interrupted runs, closed pipes.

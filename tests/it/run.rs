@@ -41,7 +41,7 @@ fn default_run_prints_the_table_and_writes_four_files() {
         assert!(dir.join(f).exists(), "{f} missing");
     }
     assert!(read(&dir, "events.csv").starts_with("time,job,pod,index,event,detail\n"));
-    assert!(read(&dir, "jobs.csv").starts_with("job,workload,status,reason,created,started,finished,duration,completions,succeeded,failed,pods_created,restarts,pod_seconds,failed_pod_seconds\n"));
+    assert!(read(&dir, "jobs.csv").starts_with("job,workload,status,reason,created,start_time,first_pod_running,finished,turnaround,duration,completions,succeeded,failed,pods_created,restarts,pod_seconds,failed_pod_seconds\n"));
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
