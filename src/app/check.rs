@@ -142,6 +142,8 @@ pub fn verdicts(sc: &Scenario, outcome: &Outcome) -> Vec<Verdict> {
                     None => {
                         let why = if stat.starts_with("cluster.") {
                             "only reported for a cluster with node pools"
+                        } else if stat.starts_with("jobDurationSeconds.") {
+                            "kubectl's DURATION of Complete Jobs, and no Job completed"
                         } else {
                             "the run had no value for it: summary.json leaves it out"
                         };

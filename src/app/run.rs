@@ -473,12 +473,12 @@ fn summary_line(sc: &Scenario, s: &Stats, reps: usize) -> String {
     // Statistics of finished Jobs, "–" when none finished (summary.json leaves them out).
     let secs = |k: &str| s.get(k).map_or("–".to_string(), |v| format!("{v:.1}s"));
     line.push_str(&format!(
-        "; {} pods created, {:.0} pod-seconds ({:.0} failed); job duration p50 {}, p95 {}; makespan {}",
+        "; {} pods created, {:.0} pod-seconds ({:.0} failed); turnaround (created → finished) p50 {}, p95 {}; makespan {}",
         get("pods.created"),
         get("pods.podSeconds"),
         get("pods.failedPodSeconds"),
-        secs("jobDurationSeconds.p50"),
-        secs("jobDurationSeconds.p95"),
+        secs("turnaroundSeconds.p50"),
+        secs("turnaroundSeconds.p95"),
         secs("makespanSeconds")
     ));
     if reps > 1 {

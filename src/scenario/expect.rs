@@ -100,7 +100,8 @@ pub const REASONS: [&str; 7] = [
 ];
 
 /// The distributions of summary.json and the statistics of each.
-const DISTRIBUTIONS: [&str; 4] = [
+const DISTRIBUTIONS: [&str; 5] = [
+    "turnaroundSeconds",
     "jobDurationSeconds",
     "queueingSeconds",
     "timeToStartSeconds",

@@ -130,7 +130,7 @@ fn durations_are_bounds_in_seconds() {
         &dir,
         "s.yaml",
         "",
-        "    - {stat: makespanSeconds, min: 1m30s, max: 1m31s}\n    - {stat: jobDurationSeconds.p50, max: \"1m30s\"}\n    - {stat: makespanSeconds, min: 90.5, max: \"91.5\"}\n",
+        "    - {stat: makespanSeconds, min: 1m30s, max: 1m31s}\n    - {stat: turnaroundSeconds.p50, max: \"1m30s\"}\n    - {stat: makespanSeconds, min: 90.5, max: \"91.5\"}\n    - {stat: jobDurationSeconds.p50, max: 1m}\n",
     );
     let (code, stdout, stderr) = check(&[f.as_os_str()]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
@@ -139,11 +139,19 @@ fn durations_are_bounds_in_seconds() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("  NOT HELD  jobDurationSeconds.p50 = 91 (max 1m30s (90s))\n"),
+        stdout.contains("  NOT HELD  turnaroundSeconds.p50 = 91 (max 1m30s (90s))\n"),
         "{stdout}"
     );
     assert!(
         stdout.contains("  held      makespanSeconds = 91 (min 90.5, max 91.5)\n"),
+        "{stdout}"
+    );
+    // The Job failed: it has a turnaround but no completionTime, so no
+    // kubectl DURATION that says anything.
+    assert!(
+        stdout.contains(
+            "  NOT HELD  jobDurationSeconds.p50: not reported (kubectl's DURATION of Complete Jobs, and no Job completed) (max 1m (60s))\n"
+        ),
         "{stdout}"
     );
 }

@@ -421,7 +421,10 @@ fn jobs_that_never_finish_are_reported_with_why() {
         ),
         "{stdout}"
     );
-    assert!(stdout.contains("job duration p50 –, p95 –; makespan –"), "{stdout}");
+    assert!(
+        stdout.contains("turnaround (created → finished) p50 –, p95 –; makespan –"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("p50 0.0s"), "{stdout}");
 }
 
