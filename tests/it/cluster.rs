@@ -86,6 +86,31 @@ fn a_node_with_room_for_two_runs_two_pods_at_a_time() {
     );
 }
 
+/// What the scenario's header says: `heavy` does not wait for `squeezed` to
+/// finish. Its pods wait behind squeezed's Pending pods; its first is bound
+/// beside squeezed's last pod, its second when its first ends (two would need
+/// 6 of the node's 4 cpus), while squeezed's last pod still runs.
+#[test]
+fn the_second_job_runs_beside_the_first_as_the_header_says() {
+    let (events, jobs) = run_file(&repo("scenarios/nodes-and-scheduling.yaml"), &tmp("header").join("out"));
+    let times = |job: &str, event: &str| -> Vec<f64> {
+        events
+            .lines()
+            .filter(|l| field(l, 1) == job && field(l, 4) == event)
+            .map(|l| field(l, 0).parse().unwrap())
+            .collect()
+    };
+    assert_eq!(times("heavy", "JobCreated"), [10.0]);
+    assert_eq!(times("heavy", "PodScheduled"), [122.1, 154.1]);
+    assert_eq!(times("heavy", "PodSucceeded"), [154.1, 186.1]);
+    assert_eq!(times("squeezed", "PodScheduled").last(), Some(&122.1));
+    assert_eq!(times("squeezed", "PodSucceeded").last(), Some(&183.1));
+    let finished = |job: &str| job_row(&jobs, job)["finished"].parse::<f64>().unwrap();
+    assert_eq!((finished("squeezed"), finished("heavy")), (184.1, 187.1));
+    // Five pods found no room; all seven were bound after the scheduler's latency.
+    assert_eq!(events.matches(",PodUnschedulable,").count(), 5);
+}
+
 fn created_times(events: &str) -> Vec<f64> {
     events
         .lines()
