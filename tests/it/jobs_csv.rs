@@ -81,7 +81,8 @@ fn event_time(events: &str, job: &str, event: &str) -> Option<f64> {
 
 /// Holds every row of `jobs.csv` to the Job object `jobs.yaml` shows: its
 /// times, to the second (jobs.yaml has whole seconds, jobs.csv milliseconds),
-/// and the columns computed from them, to the millisecond.
+/// and the columns computed from them, to the millisecond; and
+/// `first_pod_running` to the Job's first PodRunning row of events.csv.
 fn agrees_with_jobs_yaml(name: &str, run: &Run) {
     assert!(!run.rows.is_empty(), "{name}: no Jobs");
     for row in &run.rows {
@@ -96,6 +97,13 @@ fn agrees_with_jobs_yaml(name: &str, run: &Run) {
             );
             continue;
         };
+        // first_pod_running comes from the timeline, as README says.
+        assert_eq!(
+            seconds(row, "first_pod_running"),
+            event_time(&run.events, job, "PodRunning"),
+            "{}",
+            at("first_pod_running")
+        );
         let status = &obj["status"];
         let whole = |col: &str| seconds(row, col).map(|s| s.floor() as i64);
         assert_eq!(
