@@ -13,7 +13,7 @@ pub use check::{Outcome, Verdict, check, simulate, verdicts};
 pub use conformance::conformance;
 pub use plot::plot;
 pub use run::run;
-pub use validate::{validate, validate_file};
+pub use validate::{validate, validate_file, validate_text};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;

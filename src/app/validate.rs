@@ -34,20 +34,24 @@ pub fn validate(files: &[PathBuf], kubernetes_version: Option<&str>) -> u8 {
 /// Checks one file: a scenario exactly as `jobsim run` loads it, or manifests
 /// as the API server would check a create of each Job.
 pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String) {
-    let name = path.display().to_string();
-    let (file_name, text) = match manifest::read_source(path) {
-        Ok(source) => source,
-        Err(diags) => return (diags, format!("{name}: invalid")),
-    };
+    match manifest::read_source(path) {
+        Ok((name, text)) => validate_text(&name, &text, path.parent(), profile),
+        Err(diags) => (diags, format!("{}: invalid", path.display())),
+    }
+}
+
+/// Checks the text of a file named `name` (for messages) as `validate_file`
+/// does; `dir` resolves the scenario's `jobFile` and `empirical.file` paths.
+/// The diagnostics, then the line `validate` prints for the file.
+pub fn validate_text(name: &str, text: &str, dir: Option<&Path>, profile: &Profile) -> (Vec<Diagnostic>, String) {
     // What is not plainly a set of Kubernetes objects is read as a scenario, by
     // the loader `jobsim run` uses: an empty file, a misspelt kind, a list.
-    let scenario = match manifest::parse_documents(&file_name, &text) {
+    let scenario = match manifest::parse_documents(name, text) {
         Ok(docs) => docs.iter().all(|d| d.is_null()) || docs.first().is_some_and(scenario::is_scenario),
         Err(d) => return (vec![d], format!("{name}: invalid")),
     };
     if scenario {
-        let dir = path.parent();
-        return match scenario::load_str(&file_name, &text, dir) {
+        return match scenario::load_str(name, text, dir) {
             Ok(sc) => {
                 let jobs: u64 = sc.workloads.iter().map(|w| u64::from(w.count)).sum();
                 let summary = format!(
@@ -70,7 +74,7 @@ pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String
             }
         };
     }
-    let file = match manifest::load_str(&file_name, &text) {
+    let file = match manifest::load_str(name, text) {
         Ok(f) => f,
         Err(diags) => return (diags, format!("{name}: invalid")),
     };
@@ -109,7 +113,7 @@ pub fn validate_file(path: &Path, profile: &Profile) -> (Vec<Diagnostic>, String
     if n == 0 {
         // Nothing to simulate or check: `run` refuses such a file, and so does `validate`.
         diags.push(Diagnostic {
-            file: file_name.clone(),
+            file: name.to_string(),
             position: file.maps.first().and_then(|m| m.start),
             message: "holds no batch/v1 Job and no jobsim Scenario (apiVersion: jobsim/v1alpha1, kind: Scenario)"
                 .to_string(),
