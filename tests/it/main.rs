@@ -6,6 +6,7 @@ mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actio
 mod conformance; // `jobsim conformance` over the shipped vectors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
 mod jobs_csv; // jobs.csv against jobs.yaml: every time column agrees with the Job objects.
+mod mutations; // Every scenario, edited line by line: refused or run, never a panic or a hang.
 mod outputs; // `--outputs` and `spec.outputs`: which files a run writes, and that they are a full run's.
 mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.
 mod safety; // Limits, plain messages, runs that end, interrupted runs, closed pipes.
