@@ -129,7 +129,8 @@ fn yaml_error_in_words(e: &serde_saphyr::Error) -> Option<String> {
     })
 }
 
-/// Deserialises a JSON value into `T`, naming the failing field and its position.
+/// Deserialises a JSON value into `T`, naming the failing field and its
+/// position; `prefix` (`items[2].`) is the value's path in the document.
 pub fn from_value_at<T: serde::de::DeserializeOwned>(
     value: &Value,
     file: &str,
@@ -151,16 +152,19 @@ pub fn from_value_at<T: serde::de::DeserializeOwned>(
                 "Required value".to_string()
             }
             None => {
-                let written = map.and_then(|m| m.plain_scalar(&format!("{prefix}{field}")));
+                let written = map.and_then(|m| m.plain_scalar(format!("{prefix}{field}").trim_end_matches('.')));
                 in_words(&inner, written)
             }
         };
+        // The path from the document's root: the prefix alone when the value
+        // itself has the wrong type (`spec.workloads[0].job: expected a mapping`).
         let full = format!("{prefix}{field}");
-        let position = map.and_then(|m| m.locate(&full));
-        let message = if field.is_empty() {
+        let full = full.trim_end_matches('.');
+        let position = map.and_then(|m| m.locate(full));
+        let message = if full.is_empty() {
             reason
         } else {
-            format!("{field}: {reason}")
+            format!("{full}: {reason}")
         };
         Diagnostic {
             file: file.to_string(),
@@ -377,6 +381,17 @@ mod tests {
         let msg = errs[0].to_string();
         assert!(
             msg.starts_with("m.yaml:6:3: spec.completions: expected a whole number in digits, got the string \"many\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn type_errors_in_a_list_name_the_item() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: batch/v1\n  kind: Job\n  metadata: {name: a}\n- apiVersion: batch/v1\n  kind: Job\n  metadata: {name: b}\n  spec: {completions: many}\n";
+        let errs = load_str("m.yaml", text).unwrap_err();
+        let msg = errs[0].to_string();
+        assert!(
+            msg.starts_with("m.yaml:10:10: items[1].spec.completions: expected a whole number in digits"),
             "{msg}"
         );
     }

@@ -859,10 +859,6 @@ impl Resolver {
                 Some((job, (self.file.clone(), self.map.clone(), prefix.to_string())))
             }
             Err(d) => {
-                let d = Diagnostic {
-                    message: format!("{prefix}{}", d.message),
-                    ..d
-                };
                 self.diags.push(d);
                 None
             }
@@ -1103,5 +1099,34 @@ impl Resolver {
         // Actions at the same time apply in file order.
         out.sort_by_key(|a| a.at);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  workloads:\n    - name: w\n      pods: {runtime: {constant: 1s}}\n";
+
+    fn first_error(job: &str) -> String {
+        let errs = load_str("s.yaml", &format!("{HEAD}      job: {job}\n"), None).unwrap_err();
+        errs[0].to_string()
+    }
+
+    #[test]
+    fn an_embedded_job_of_the_wrong_type_is_named_by_its_path() {
+        // A file cut short inside `job:` leaves a string where the manifest goes.
+        assert_eq!(
+            first_error("apiVers"),
+            "s.yaml:8:7: spec.workloads[0].job: expected a mapping of fields, got the string \"apiVers\""
+        );
+        assert_eq!(
+            first_error("5"),
+            "s.yaml:8:7: spec.workloads[0].job: expected a mapping of fields, got the number 5"
+        );
+        assert_eq!(
+            first_error("{spec: {completions: many}}"),
+            "s.yaml:8:20: spec.workloads[0].job.spec.completions: expected a whole number in digits, got the string \"many\""
+        );
     }
 }
