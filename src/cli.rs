@@ -38,6 +38,24 @@ pub enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Run a scenario at every point of a grid of --set values, with the same seeds at every
+    /// point (common random numbers); writes sweep.csv, charts and each point's summary.
+    Sweep(SweepArgs),
+    /// Combine the shards of a sweep (sweep --shard) into the files the whole sweep writes.
+    Merge {
+        /// Folders holding sweep-shard-K-of-N.json files.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, required = true)]
+        out: PathBuf,
+        /// Statistics to chart, as for sweep --chart.
+        #[arg(long = "chart", value_name = "STAT")]
+        charts: Vec<String>,
+        /// Also write the charts as PNG.
+        #[arg(long)]
+        png: bool,
+    },
     /// Redraw the charts of an output folder from its files alone.
     Plot {
         /// The output folder of a run.
@@ -98,6 +116,52 @@ pub struct RunArgs {
     /// list items by index or name), VALUE is read as YAML. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = setting)]
     pub set: Vec<Setting>,
+    /// Prints nothing on success (a sweep writing a point's files).
+    #[arg(skip)]
+    pub silent: bool,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A swept field: PATH=VALUES, where VALUES is a list (4,6,8) or an inclusive range of
+    /// whole numbers (4..12, 4..12:2); PATH as for run --set. Several make a grid; a single
+    /// value just sets the field at every point.
+    #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+    pub set: Vec<String>,
+    /// Override the scenario's seed (every point uses the same seeds).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the number of replications per point.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Override the horizon, as a Go duration (e.g. 48h).
+    #[arg(long, value_name = "DURATION")]
+    pub until: Option<String>,
+    /// How many runs go at once (default: all cores). Never changes any output.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-sweep/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The files each point writes in point-N/ (as run --outputs); default: summary.
+    #[arg(long, value_name = "LIST", value_parser = Outputs::parse)]
+    pub outputs: Option<Outputs>,
+    /// Run only the K-th of N equal slices of the (point, replication) runs, K from 0, and
+    /// write them for merge (default: JOB_COMPLETION_INDEX of JOB_COMPLETION_COUNT when set).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// A statistic to chart against the first swept field (repeatable; default:
+    /// makespanSeconds and turnaroundSeconds.p95).
+    #[arg(long = "chart", value_name = "STAT")]
+    pub charts: Vec<String>,
+    /// Also write the charts as PNG.
+    #[arg(long)]
+    pub png: bool,
+    /// Print only the files written.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 fn setting(given: &str) -> Result<Setting, String> {

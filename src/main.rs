@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     jobsim::output::files::clean_up_on_interrupt();
     let code = match cli.command {
         Command::Run(args) => jobsim::app::run(&args),
+        Command::Sweep(args) => jobsim::app::sweep(&args),
+        Command::Merge { dirs, out, .. } => jobsim::app::merge(&dirs, &out),
         Command::Plot { dir, png } => jobsim::app::plot(&dir, png),
         Command::Validate {
             files,

@@ -7,12 +7,14 @@ mod conformance;
 mod plot;
 mod run;
 pub mod stdout;
+mod sweep;
 mod validate;
 
 pub use check::{Outcome, Verdict, check, simulate, verdicts};
 pub use conformance::conformance;
 pub use plot::plot;
 pub use run::run;
+pub use sweep::{merge, sweep};
 pub use validate::{validate, validate_file, validate_text};
 
 pub const EXIT_OK: u8 = 0;

@@ -358,7 +358,7 @@ pub fn run(args: &RunArgs) -> u8 {
             if runs.len() > 1 { " (replication 0)" } else { "" }
         );
     }
-    if !args.quiet {
+    if !args.quiet && !args.silent {
         out!("{}", jobs_table(&first.results, first.end, 20));
         if let Some(note) = &horizon_note {
             outln!("Horizon reached: {note}.");
@@ -374,6 +374,9 @@ pub fn run(args: &RunArgs) -> u8 {
             }
             outln!();
         }
+    }
+    if args.silent {
+        return EXIT_OK;
     }
     outln!("{}", summary_line(&sc, &stats[0], runs.len()));
     if !args.quiet {

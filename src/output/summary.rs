@@ -215,7 +215,8 @@ fn is_count(key: &str) -> bool {
     key.starts_with("jobs.") || key.ends_with(".count")
 }
 
-fn round3(v: f64) -> Value {
+/// `v` to three decimals, as every statistic is written (whole numbers without a point).
+pub fn round3(v: f64) -> Value {
     let r = (v * 1000.0).round() / 1000.0;
     if r == r.trunc() && r.abs() < 1e15 {
         json!(r as i64)
@@ -240,13 +241,37 @@ fn insert_path(root: &mut Map<String, Value>, path: &str, value: Value) {
     }
 }
 
+/// What `summary.json` says of the scenario it summarises.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryHead {
+    pub scenario: String,
+    pub seed: u64,
+    pub kubernetes_version: String,
+}
+
+impl SummaryHead {
+    pub fn of(sc: &Scenario) -> Self {
+        SummaryHead {
+            scenario: sc.name.clone(),
+            seed: sc.seed,
+            kubernetes_version: sc.profile.to_string(),
+        }
+    }
+}
+
 /// Builds `summary.json` from the statistics of each replication, in replication order.
 pub fn summary_json(sc: &Scenario, reps: &[Stats]) -> Value {
+    summary_json_of(&SummaryHead::of(sc), reps)
+}
+
+/// `summary.json` from its head and the statistics of each replication.
+pub fn summary_json_of(head: &SummaryHead, reps: &[Stats]) -> Value {
     let mut root = Map::new();
-    root.insert("scenario".into(), json!(sc.name));
-    root.insert("seed".into(), json!(sc.seed));
+    root.insert("scenario".into(), json!(head.scenario));
+    root.insert("seed".into(), json!(head.seed));
     root.insert("replications".into(), json!(reps.len()));
-    root.insert("kubernetesVersion".into(), json!(sc.profile.to_string()));
+    root.insert("kubernetesVersion".into(), json!(head.kubernetes_version));
     for (key, a) in aggregate(reps, 0.95) {
         let value = if reps.len() == 1 {
             round3(a.mean)

@@ -102,6 +102,15 @@ impl Default for Outputs {
 impl Outputs {
     pub const ALL: Outputs = Outputs(0b11_1111);
 
+    /// One output (with what it needs).
+    pub fn only(o: Output) -> Outputs {
+        let mut set = Outputs(o.bit());
+        for n in o.needs() {
+            set.0 |= n.bit();
+        }
+        set
+    }
+
     pub fn contains(self, o: Output) -> bool {
         self.0 & o.bit() != 0
     }

@@ -1,0 +1,343 @@
+//! `jobsim sweep` and `jobsim merge`.
+
+use super::stdout::outln;
+use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
+use crate::cli::{RunArgs, SweepArgs};
+use crate::output::files::Staging;
+use crate::scenario::{self, Output, Outputs, Scenario};
+use crate::study::grid::{Axis, grid};
+use crate::study::sweep::{SHARD_KIND, Shard, ShardFile, SweepPlan, by_point, point_dir, run_units, write_sweep};
+use std::path::{Path, PathBuf};
+
+/// Environment variables of a pod of an Indexed Job: its index, and (set by
+/// the manifest in deploy/) the number of indexes.
+const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
+const COUNT_ENV: &str = "JOB_COMPLETION_COUNT";
+
+fn bad(message: String) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_BAD_INPUT
+}
+
+/// The shard to run: `--shard`, else the Indexed Job's environment, else all.
+fn shard_of(flag: Option<&str>) -> Result<Shard, String> {
+    if let Some(text) = flag {
+        return Shard::parse(text).map_err(|e| format!("--shard: {e}"));
+    }
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (env(INDEX_ENV), env(COUNT_ENV)) {
+        (None, None) => Ok(Shard::WHOLE),
+        (Some(k), Some(n)) => {
+            Shard::parse(&format!("{k}/{n}")).map_err(|e| format!("{INDEX_ENV}={k}, {COUNT_ENV}={n}: {e}"))
+        }
+        (Some(k), None) => Err(format!(
+            "{INDEX_ENV}={k} is set but {COUNT_ENV} is not: set it to the Job's completions, or give --shard K/N"
+        )),
+        (None, Some(n)) => Err(format!(
+            "{COUNT_ENV}={n} is set but {INDEX_ENV} is not; give --shard K/N"
+        )),
+    }
+}
+
+/// Every point's scenario, checked before anything runs.
+fn load_points(args: &SweepArgs, axes: &[Axis]) -> Result<Vec<Scenario>, u8> {
+    let points = grid(axes).map_err(bad)?;
+    let until = match args.until.as_deref().map(crate::time::parse_duration) {
+        None => None,
+        Some(Ok(ms)) => Some(ms),
+        Some(Err(e)) => return Err(bad(format!("--until: {e}"))),
+    };
+    if let Some(n) = args.replications
+        && (n == 0 || u64::from(n) > scenario::limits::REPLICATIONS)
+    {
+        return Err(bad(format!(
+            "--replications: Invalid value: {n}: must be from 1 to {}",
+            scenario::limits::REPLICATIONS
+        )));
+    }
+    let mut out = Vec::with_capacity(points.len());
+    for settings in &points {
+        let mut sc = match scenario::load_with(&args.scenario, settings) {
+            Ok(sc) => sc,
+            Err(diags) => {
+                for d in &diags {
+                    eprintln!("{d}");
+                }
+                let at: Vec<String> = settings.iter().map(|s| s.given()).collect();
+                return Err(bad(format!(
+                    "the scenario is invalid at the point {}; nothing was simulated",
+                    at.join(", ")
+                )));
+            }
+        };
+        if let Some(seed) = args.seed {
+            sc.seed = seed;
+        }
+        if let Some(n) = args.replications {
+            sc.replications = n;
+        }
+        if until.is_some() {
+            sc.until = until;
+        }
+        out.push(sc);
+    }
+    if out.iter().any(|p| p.replications != out[0].replications) {
+        return Err(bad(
+            "the points differ in spec.replications; a sweep runs the same replications at every point \
+             (give --replications)"
+                .into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, u8> {
+    if threads == Some(0) {
+        return Err(bad("--threads must be at least 1".into()));
+    }
+    if let Some(n) = threads.filter(|n| *n > scenario::limits::THREADS) {
+        return Err(bad(format!(
+            "--threads: Invalid value: {n}: must be no more than {}",
+            scenario::limits::THREADS
+        )));
+    }
+    let n = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(scenario::limits::THREADS);
+    rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| {
+        eprintln!("error: cannot start {n} threads: {e}");
+        EXIT_FAILURE
+    })
+}
+
+fn progress_bar(hidden: bool, units: usize) -> indicatif::ProgressBar {
+    if hidden {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(units as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:30} {pos}/{len} runs (points × replications) [{elapsed}, ETA {eta}]",
+        )
+        .expect("template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// `jobsim sweep`.
+pub fn sweep(args: &SweepArgs) -> u8 {
+    let axes = match args.set.iter().map(|s| Axis::parse(s)).collect::<Result<Vec<_>, _>>() {
+        Ok(a) => a,
+        Err(e) => return bad(e.to_string()),
+    };
+    let shard = match shard_of(args.shard.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return bad(e),
+    };
+    let outputs = args.outputs.unwrap_or(Outputs::only(Output::Summary));
+    if shard != Shard::WHOLE && outputs != Outputs::only(Output::Summary) {
+        return bad(format!(
+            "--outputs {outputs}: a shard writes its runs' statistics only; run the points you want files of with run --set"
+        ));
+    }
+    let points = match load_points(args, &axes) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", points[0].name)));
+    let pool = match thread_pool(args.threads) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = SweepPlan::new(&axes, &points);
+    let range = shard.range(plan.units());
+    let staging = match Staging::create(&out) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot write to {}: {e}", out.display());
+            return EXIT_FAILURE;
+        }
+    };
+    let bar = progress_bar(args.quiet, range.len());
+    let units = pool.install(|| run_units(&points, range.clone(), &|| bar.inc(1)));
+    bar.finish_and_clear();
+    let units = match units {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let stage = staging.dir().to_path_buf();
+    if shard != Shard::WHOLE {
+        let file = ShardFile {
+            kind: SHARD_KIND.into(),
+            plan,
+            shard,
+            units,
+        };
+        let name = shard.file_name();
+        let json = serde_json::to_string(&file).expect("json");
+        if let Err(e) = crate::output::files::write_atomic(&stage, &name, json.as_bytes()).and(staging.commit()) {
+            eprintln!("error: writing {}: {e}", out.display());
+            return EXIT_FAILURE;
+        }
+        outln!(
+            "shard {} of {}: {} runs of {}; wrote {}",
+            shard.index,
+            shard.count,
+            range.len(),
+            file.plan.units(),
+            out.join(name).display()
+        );
+        return EXIT_OK;
+    }
+    let per_point = by_point(&plan, units).expect("a whole sweep has every unit");
+    let summaries_only = outputs == Outputs::only(Output::Summary);
+    let code = finish(&out, staging, &plan, &per_point, summaries_only, args.quiet);
+    if code != EXIT_OK || summaries_only {
+        return code;
+    }
+    // Files other than the summary: each point runs again through `run`,
+    // with its replications, writing into its folder.
+    for (i, settings) in grid(&axes).expect("checked").into_iter().enumerate() {
+        let run_args = RunArgs {
+            scenario: Some(args.scenario.clone()),
+            seed: args.seed,
+            replications: args.replications,
+            threads: args.threads,
+            out: Some(point_dir(&out, i)),
+            until: args.until.clone(),
+            quiet: true,
+            png: args.png && outputs.contains(Output::Charts),
+            outputs: Some(outputs),
+            set: settings,
+            silent: true,
+            ..Default::default()
+        };
+        let code = super::run(&run_args);
+        if code != EXIT_OK {
+            return code;
+        }
+    }
+    EXIT_OK
+}
+
+/// Writes a whole sweep's files through `staging` and reports them.
+fn finish(
+    out: &Path,
+    staging: Staging,
+    plan: &SweepPlan,
+    per_point: &[Vec<crate::output::summary::Stats>],
+    summaries: bool,
+    quiet: bool,
+) -> u8 {
+    let stage = staging.dir().to_path_buf();
+    let written = write_sweep(&stage, plan, per_point, summaries).and_then(|()| replace_point_dirs(out, &stage));
+    if let Err(e) = written.and(staging.commit()) {
+        eprintln!("error: writing {}: {e}", out.display());
+        return EXIT_FAILURE;
+    }
+    if !quiet {
+        outln!("{} points × {} replications", plan.points.len(), plan.replications);
+    }
+    outln!(
+        "wrote {}/sweep.csv{}",
+        out.display(),
+        if summaries { " and point-N/summary.json" } else { "" }
+    );
+    EXIT_OK
+}
+
+/// Removes the `point-N` folders of an earlier sweep in `out`, which this
+/// sweep's staged folders replace (or which it no longer has).
+fn replace_point_dirs(out: &Path, _stage: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(out)? {
+        let e = e?;
+        let is_point = e
+            .file_name()
+            .to_str()
+            .and_then(|n| n.strip_prefix("point-"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if is_point && e.file_type()?.is_dir() {
+            std::fs::remove_dir_all(e.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// `jobsim merge`.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> u8 {
+    let mut shards: Vec<(PathBuf, ShardFile)> = Vec::new();
+    for dir in dirs {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => return bad(format!("{}: {e}", dir.display())),
+        };
+        let mut names: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("sweep-shard-") && n.ends_with(".json"))
+            })
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return bad(format!("{}: no sweep-shard-K-of-N.json file", dir.display()));
+        }
+        for path in names {
+            let read = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+            let file = read.and_then(|t| serde_json::from_str::<ShardFile>(&t).map_err(|e| e.to_string()));
+            match file {
+                Ok(f) if f.kind == SHARD_KIND => shards.push((path, f)),
+                Ok(_) => return bad(format!("{}: not a sweep shard", path.display())),
+                Err(e) => return bad(format!("{}: not a sweep shard: {e}", path.display())),
+            }
+        }
+    }
+    let (first_path, first) = &shards[0];
+    for (path, s) in &shards[1..] {
+        if s.plan != first.plan || s.shard.count != first.shard.count {
+            return bad(format!(
+                "{} and {} are shards of different sweeps",
+                first_path.display(),
+                path.display()
+            ));
+        }
+    }
+    let mut seen = vec![None::<&Path>; first.shard.count as usize];
+    for (path, s) in &shards {
+        if let Some(other) = seen[s.shard.index as usize].replace(path) {
+            return bad(format!(
+                "shard {} of {} is given twice: {} and {}",
+                s.shard.index,
+                s.shard.count,
+                other.display(),
+                path.display()
+            ));
+        }
+    }
+    if let Some(k) = seen.iter().position(Option::is_none) {
+        return bad(format!("shard {k} of {} is missing", first.shard.count));
+    }
+    let plan = first.plan.clone();
+    let units = shards.into_iter().flat_map(|(_, s)| s.units).collect();
+    let per_point = match by_point(&plan, units) {
+        Ok(p) => p,
+        Err(e) => return bad(e),
+    };
+    let staging = match Staging::create(out) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot write to {}: {e}", out.display());
+            return EXIT_FAILURE;
+        }
+    };
+    finish(out, staging, &plan, &per_point, true, false)
+}

@@ -1,0 +1,218 @@
+//! `jobsim sweep`, `merge` and `run --set`: the numbers of a point are those of
+//! `run --set` at that point, shards merge into the whole sweep byte for byte.
+
+use super::{jobsim, repo};
+use std::path::{Path, PathBuf};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("jobsim-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+const NODES: &str = "spec.cluster.nodePools[0].count=4,6,8,10";
+
+fn nightly() -> String {
+    repo("scenarios/capacity-nightly.yaml").display().to_string()
+}
+
+fn sweep(args: &[&str], out: &Path) -> assert_cmd::assert::Assert {
+    jobsim()
+        .args(["sweep", &nightly(), "--replications", "6", "--set", NODES])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("JOB_COMPLETION_COUNT")
+        .assert()
+}
+
+fn rows(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(dir.join("sweep.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Every file under `dir`, relative, with its bytes.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_sweep_over_nodes_gives_a_row_per_point_and_equals_run_with_set() {
+    let dir = tmp("nodes");
+    sweep(&["--threads", "2"], &dir).success();
+    let rows = rows(&dir);
+    assert_eq!(rows.len(), 4);
+    let nodes: Vec<&str> = rows
+        .iter()
+        .map(|r| r["spec.cluster.nodePools[0].count"].as_str())
+        .collect();
+    assert_eq!(nodes, ["4", "6", "8", "10"]);
+    let p95: Vec<f64> = rows
+        .iter()
+        .map(|r| r["turnaroundSeconds.p95.mean"].parse().unwrap())
+        .collect();
+    assert!(
+        p95.windows(2).all(|w| w[1] < w[0]),
+        "p95 turnaround falls as nodes grow: {p95:?}"
+    );
+    for r in &rows {
+        let (lo, mean, hi): (f64, f64, f64) = (
+            r["makespanSeconds.ci95_low"].parse().unwrap(),
+            r["makespanSeconds.mean"].parse().unwrap(),
+            r["makespanSeconds.ci95_high"].parse().unwrap(),
+        );
+        let (p05, p95) = (
+            r["makespanSeconds.p05"].parse::<f64>().unwrap(),
+            r["makespanSeconds.p95"].parse::<f64>().unwrap(),
+        );
+        assert!(lo < mean && mean < hi && p05 <= mean && mean <= p95, "{r:?}");
+    }
+    // The point of 6 nodes is run --set of 6 nodes: the same summary, byte for byte.
+    let single = tmp("six");
+    jobsim()
+        .args([
+            "run",
+            &nightly(),
+            "--replications",
+            "6",
+            "--outputs",
+            "summary",
+            "--quiet",
+        ])
+        .args(["--set", "spec.cluster.nodePools[batch].count=6", "--out"])
+        .arg(&single)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(single.join("summary.json")).unwrap(),
+        std::fs::read(dir.join("point-1/summary.json")).unwrap()
+    );
+    // And --threads never changes a file.
+    let one = tmp("nodes-1");
+    sweep(&["--threads", "1"], &one).success();
+    assert_eq!(tree(&dir), tree(&one));
+}
+
+#[test]
+fn three_shards_merge_into_the_whole_sweep_byte_for_byte() {
+    let whole = tmp("whole");
+    sweep(&[], &whole).success();
+    let shards: Vec<PathBuf> = (0..3).map(|k| tmp(&format!("shard{k}"))).collect();
+    for (k, d) in shards.iter().enumerate() {
+        sweep(&["--shard", &format!("{k}/3")], d).success();
+    }
+    let merged = tmp("merged");
+    jobsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(tree(&merged), tree(&whole));
+    // An Indexed Job's pod: its index and the count from the environment.
+    let env = tmp("env");
+    jobsim()
+        .args(["sweep", &nightly(), "--replications", "6", "--set", NODES, "--out"])
+        .arg(&env)
+        .env("JOB_COMPLETION_INDEX", "1")
+        .env("JOB_COMPLETION_COUNT", "3")
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(env.join("sweep-shard-1-of-3.json")).unwrap(),
+        std::fs::read(shards[1].join("sweep-shard-1-of-3.json")).unwrap()
+    );
+    // A missing shard is named; nothing is written.
+    let partial = tmp("partial");
+    let out = jobsim()
+        .arg("merge")
+        .args([&shards[0], &shards[2]])
+        .arg("--out")
+        .arg(&partial)
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("shard 1 of 3 is missing"));
+    assert!(!partial.join("sweep.csv").exists());
+}
+
+#[test]
+fn bad_sweeps_and_sets_are_refused_naming_the_flag() {
+    let dir = tmp("bad");
+    let stderr = |a: assert_cmd::assert::Assert| String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let e = stderr(
+        jobsim()
+            .args([
+                "sweep",
+                &nightly(),
+                "--set",
+                "spec.cluster.nodePools[0].count=4..2",
+                "--out",
+            ])
+            .arg(&dir)
+            .assert()
+            .code(2),
+    );
+    assert!(e.contains("ends before it starts"), "{e}");
+    let e = stderr(
+        jobsim()
+            .args([
+                "sweep",
+                &nightly(),
+                "--set",
+                "spec.cluster.nodePools[0].count=4,x",
+                "--out",
+            ])
+            .arg(&dir)
+            .assert()
+            .code(2),
+    );
+    assert!(
+        e.contains("--set spec.cluster.nodePools[0].count=x: spec.cluster.nodePools[0].count:"),
+        "{e}"
+    );
+    assert!(e.contains("at the point spec.cluster.nodePools[0].count=x"), "{e}");
+    let e = stderr(
+        jobsim()
+            .args(["run", &nightly(), "--set", "spec.workloads[nope].count=1", "--out"])
+            .arg(&dir)
+            .assert()
+            .code(2),
+    );
+    assert!(
+        e.contains("spec.workloads has no item named \"nope\"; its names are etl"),
+        "{e}"
+    );
+    let e = stderr(
+        jobsim()
+            .args(["sweep", &nightly(), "--set", NODES, "--shard", "3/3", "--out"])
+            .arg(&dir)
+            .assert()
+            .code(2),
+    );
+    assert!(e.contains("--shard"), "{e}");
+    assert!(!dir.exists(), "nothing is written on bad input");
+}
