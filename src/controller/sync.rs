@@ -639,7 +639,13 @@ fn manage_job<P: PodView>(
             .new_backoff
             .remaining_ms(now, POD_FAILURE_BACKOFF_BASE_MS, max_backoff);
         if remaining > 0 {
-            out.requeue(remaining.max(SYNC_JOB_BATCH_PERIOD_MS));
+            // 1.27's `enqueueControllerDelayed` waits the remaining time;
+            // 1.28's `enqueueSyncJobWithDelay` waits at least the batch period.
+            out.requeue(if profile.minor < 28 {
+                remaining
+            } else {
+                remaining.max(SYNC_JOB_BATCH_PERIOD_MS)
+            });
             // Quirk kept from upstream: active is reported as 0 while backing off.
             return (0, None);
         }
@@ -1142,10 +1148,34 @@ pub fn orphan_pod_finalizer_removable(pod: &Pod, owner: Option<&Job>, profile: &
         .metadata
         .owner_references
         .iter()
-        .find(|r| r.controller == Some(true));
-    match (controller_ref, owner) {
-        (Some(r), Some(job)) if r.kind == "Job" && r.api_version == "batch/v1" && r.uid == job.metadata.uid => {
-            // A Job of this controller that is still running keeps its pods' finalizers.
+        .find(|r| r.controller == Some(true))
+        .map(|r| ControllerRef {
+            api_version: &r.api_version,
+            kind: &r.kind,
+            uid: &r.uid,
+        });
+    orphan_finalizer_removable(controller_ref, owner, profile)
+}
+
+/// A pod's controller reference, as `syncOrphanPod` reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct ControllerRef<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub uid: &'a str,
+}
+
+/// `syncOrphanPod`'s decision for a pod that carries the tracking finalizer,
+/// from its controller reference and the Job of that name in the cache.
+pub fn orphan_finalizer_removable(controller: Option<ControllerRef>, owner: Option<&Job>, profile: &Profile) -> bool {
+    match (controller, owner) {
+        // Controlled by something else than a batch/v1 Job (a CronJob, a CRD
+        // of another group called Job): not this controller's to clean up.
+        (Some(r), _) if r.kind != "Job" || r.api_version != "batch/v1" => false,
+        // `resolveControllerRef`: the Job of that name, if its UID matches.
+        // A Job of this controller that is still running keeps its pods'
+        // finalizers; one managed by another controller is left to it.
+        (Some(r), Some(job)) if r.uid == job.metadata.uid.as_str() => {
             job.is_finished() && !managed_by_external_controller(job, profile)
         }
         _ => true,

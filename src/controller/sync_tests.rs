@@ -3,6 +3,7 @@
 //! suspend and resume, and the quirks kept on purpose.
 
 use super::*;
+use crate::controller::sync::orphan_pod_finalizer_removable;
 use crate::api::*;
 
 #[derive(Default)]
@@ -405,4 +406,59 @@ fn unknown_completion_mode_is_skipped_with_a_warning() {
     let out = sync(&j, &[], &mut JobState::default(), T0, Profile::newest(), &mut api);
     assert_eq!((api.creates, api.statuses.len()), (0, 0));
     assert_eq!(out.events[0].reason, "UnknownCompletionMode");
+}
+
+/// `syncOrphanPod`: a deleting pod whose controller is not a batch/v1 Job (a
+/// CronJob, or a Job of another API group) keeps its finalizer; one of a
+/// batch/v1 Job that is gone or finished loses it; a running Job keeps it.
+#[test]
+fn orphan_pods_of_other_controllers_keep_their_finalizer() {
+    let mut owner = job(1, Some(1), 6);
+    owner.metadata.uid = "job-uid".into();
+    let with_owner = |api_version: &str, kind: &str| {
+        let mut p = pod("p", PodPhase::Failed, None);
+        p.metadata.finalizers = vec![JOB_TRACKING_FINALIZER.into()];
+        p.metadata.owner_references.push(OwnerReference {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            name: "pi".into(),
+            uid: "job-uid".into(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        });
+        p
+    };
+    let p = Profile::newest();
+    assert!(!orphan_pod_finalizer_removable(&with_owner("batch/v1", "CronJob"), None, &p));
+    assert!(!orphan_pod_finalizer_removable(&with_owner("example.com/v1", "Job"), None, &p));
+    assert!(!orphan_pod_finalizer_removable(&with_owner("example.com/v1", "Job"), Some(&owner), &p));
+    assert!(orphan_pod_finalizer_removable(&with_owner("batch/v1", "Job"), None, &p));
+    assert!(!orphan_pod_finalizer_removable(&with_owner("batch/v1", "Job"), Some(&owner), &p));
+    owner.status.conditions.push(JobCondition {
+        type_: COND_COMPLETE.into(),
+        status: "True".into(),
+        ..Default::default()
+    });
+    assert!(orphan_pod_finalizer_removable(&with_owner("batch/v1", "Job"), Some(&owner), &p));
+}
+
+/// 1.28 waits at least the batch period before a backing-off Job's next
+/// sync; 1.27 waits exactly the remaining back-off, however short.
+#[test]
+fn backoff_requeue_has_a_one_second_floor_from_1_28_only() {
+    let j = job(2, Some(4), 6);
+    let failed_at = T0.add_millis(5_000);
+    let pods = [
+        pod("a", PodPhase::Failed, Some(failed_at)),
+        pod("b", PodPhase::Running, None),
+    ];
+    // 9.6 s after the failure: 400 ms of the 10 s back-off remain.
+    let now = failed_at.add_millis(9_600);
+    let requeue = |profile| {
+        let out = sync(&j, &pods, &mut JobState::default(), now, profile, &mut Api::default());
+        out.requeue_after_ms
+    };
+    assert_eq!(requeue(Profile::new(27)), Some(400));
+    assert_eq!(requeue(Profile::new(28)), Some(1_000));
+    assert_eq!(requeue(Profile::newest()), Some(1_000));
 }

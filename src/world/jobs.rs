@@ -5,6 +5,7 @@
 use super::*;
 use crate::record::{Detail, Row};
 use crate::scenario::{ActionKind, JobSelector};
+use crate::controller::sync::{ControllerRef, orphan_finalizer_removable};
 use crate::workload::arrival_time;
 
 impl World<'_> {
@@ -135,11 +136,21 @@ impl World<'_> {
         if let Some(f) = self.on_finish.as_mut() {
             f(&job, js.workload);
         }
-        self.orphan_pods(jid, now, q);
+        self.orphan_pods(jid, Some(&job), now, q);
     }
 
-    /// The orphan worker: pods of a finished or deleted Job lose the tracking finalizer.
-    fn orphan_pods(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    /// The orphan worker (`syncOrphanPod`) for the pods of a finished Job, or
+    /// of a deleted one (`owner` then `None`): each pod's controller is that
+    /// batch/v1 Job; those the decision frees lose the tracking finalizer.
+    fn orphan_pods(&mut self, jid: u32, owner: Option<&Job>, now: SimTime, q: &mut EventQueue<Ev>) {
+        let controller = ControllerRef {
+            api_version: "batch/v1",
+            kind: "Job",
+            uid: owner.map_or("", |j| j.metadata.uid.as_str()),
+        };
+        if !orphan_finalizer_removable(Some(controller), owner, &self.profile) {
+            return;
+        }
         let pods = std::mem::take(&mut self.jobs[jid as usize].pods);
         for slot in pods {
             let Some(p) = self.pods[slot as usize].as_deref_mut() else {
@@ -184,7 +195,8 @@ impl World<'_> {
         for slot in live {
             self.delete_pod(slot, now, q);
         }
-        self.orphan_pods(jid, now, q);
+        // Gone from the informer cache: its pods are orphans.
+        self.orphan_pods(jid, None, now, q);
         let name = self.jobs[jid as usize].name.clone();
         let detail = Detail::Reason { reason, message: "" };
         self.log.record(&Row::job(now, &name, EventKind::JobDeleted, detail));
