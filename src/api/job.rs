@@ -201,6 +201,20 @@ pub struct JobStatus {
     pub uncounted_terminated_pods: Option<UncountedTerminatedPods>,
 }
 
+impl JobStatus {
+    /// The status as the API server stores it: every time in whole seconds.
+    pub fn stored(mut self) -> JobStatus {
+        let cut = |t: &mut Option<Time>| *t = t.map(Time::whole_seconds);
+        cut(&mut self.start_time);
+        cut(&mut self.completion_time);
+        for c in &mut self.conditions {
+            cut(&mut c.last_probe_time);
+            cut(&mut c.last_transition_time);
+        }
+        self
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UncountedTerminatedPods {

@@ -40,6 +40,11 @@ impl Time {
     pub const fn add_millis(self, ms: i64) -> Self {
         Time(self.0 + ms)
     }
+    /// The time as the API server stores a `metav1.Time`: whole seconds, so
+    /// what a controller reads back from an object has no fraction.
+    pub fn whole_seconds(self) -> Time {
+        Time::from_secs(self.unix_seconds())
+    }
     /// Whole seconds, truncated towards negative infinity (what RFC 3339 output shows).
     pub fn unix_seconds(self) -> i64 {
         self.0.div_euclid(1000)

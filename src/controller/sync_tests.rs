@@ -3,8 +3,8 @@
 //! suspend and resume, and the quirks kept on purpose.
 
 use super::*;
-use crate::controller::sync::orphan_pod_finalizer_removable;
 use crate::api::*;
+use crate::controller::sync::orphan_pod_finalizer_removable;
 
 #[derive(Default)]
 struct Api {
@@ -429,17 +429,37 @@ fn orphan_pods_of_other_controllers_keep_their_finalizer() {
         p
     };
     let p = Profile::newest();
-    assert!(!orphan_pod_finalizer_removable(&with_owner("batch/v1", "CronJob"), None, &p));
-    assert!(!orphan_pod_finalizer_removable(&with_owner("example.com/v1", "Job"), None, &p));
-    assert!(!orphan_pod_finalizer_removable(&with_owner("example.com/v1", "Job"), Some(&owner), &p));
+    assert!(!orphan_pod_finalizer_removable(
+        &with_owner("batch/v1", "CronJob"),
+        None,
+        &p
+    ));
+    assert!(!orphan_pod_finalizer_removable(
+        &with_owner("example.com/v1", "Job"),
+        None,
+        &p
+    ));
+    assert!(!orphan_pod_finalizer_removable(
+        &with_owner("example.com/v1", "Job"),
+        Some(&owner),
+        &p
+    ));
     assert!(orphan_pod_finalizer_removable(&with_owner("batch/v1", "Job"), None, &p));
-    assert!(!orphan_pod_finalizer_removable(&with_owner("batch/v1", "Job"), Some(&owner), &p));
+    assert!(!orphan_pod_finalizer_removable(
+        &with_owner("batch/v1", "Job"),
+        Some(&owner),
+        &p
+    ));
     owner.status.conditions.push(JobCondition {
         type_: COND_COMPLETE.into(),
         status: "True".into(),
         ..Default::default()
     });
-    assert!(orphan_pod_finalizer_removable(&with_owner("batch/v1", "Job"), Some(&owner), &p));
+    assert!(orphan_pod_finalizer_removable(
+        &with_owner("batch/v1", "Job"),
+        Some(&owner),
+        &p
+    ));
 }
 
 /// 1.28 waits at least the batch period before a backing-off Job's next

@@ -3,9 +3,9 @@
 //! actions that change or delete Jobs.
 
 use super::*;
+use crate::controller::sync::{ControllerRef, orphan_finalizer_removable};
 use crate::record::{Detail, Row};
 use crate::scenario::{ActionKind, JobSelector};
-use crate::controller::sync::{ControllerRef, orphan_finalizer_removable};
 use crate::workload::arrival_time;
 
 impl World<'_> {
@@ -25,10 +25,11 @@ impl World<'_> {
             );
         }
         let h = splitmix64(wl.id ^ ((ordinal as u64) << 20) ^ self.replication as u64);
-        let job =
-            self.templates[workload as usize]
-                .prototype
-                .instantiate(wl.job_name(ordinal), &job_uid(h), self.time(now));
+        let job = self.templates[workload as usize].prototype.instantiate(
+            wl.job_name(ordinal),
+            &job_uid(h),
+            self.stored_time(now),
+        );
         let jid = self.jobs.len() as u32;
         let completions = job.spec.completions;
         let index_attempts = if job.is_indexed() {
@@ -103,7 +104,7 @@ impl World<'_> {
             };
             self.log.record(&Row::job(now, &js.name, kind, detail));
         }
-        job.status = status;
+        job.status = status.stored();
         if job.is_finished() && !js.finished {
             self.finish_job(jid, now, q);
         } else {
@@ -130,8 +131,16 @@ impl World<'_> {
         };
         js.result.reason = fc.reason.clone();
         if let Some(ttl) = job.spec.ttl_seconds_after_finished {
-            // TTL-after-finished: expiry = the terminal condition's time + TTL.
-            q.push(now + ttl.max(0) as u64 * 1000, Ev::TtlExpire { job: jid });
+            // The TTL-after-finished controller (`timeLeft`): expiry is the
+            // terminal condition's lastTransitionTime plus the TTL, which may
+            // already have passed when the status write was late.
+            let finished_at = fc
+                .last_transition_time
+                .map_or(now, |t| (t.millis() - self.sc.epoch.millis()).max(0) as SimTime);
+            q.push(
+                (finished_at + ttl.max(0) as u64 * 1000).max(now),
+                Ev::TtlExpire { job: jid },
+            );
         }
         if let Some(f) = self.on_finish.as_mut() {
             f(&job, js.workload);

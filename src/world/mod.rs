@@ -344,6 +344,13 @@ impl<'a> World<'a> {
         self.sc.epoch.add_millis(now as i64)
     }
 
+    /// A time written into an API object: whole seconds, as the API server
+    /// stores it and as the controller reads it back (a pod that finishes at
+    /// 4.8 s has `finishedAt` 4 s). The controller's own clock keeps milliseconds.
+    fn stored_time(&self, now: SimTime) -> Time {
+        self.time(now).whole_seconds()
+    }
+
     /// Results of every Job created, in (workload, ordinal) order; Jobs still
     /// running are reported as of now.
     pub fn results(&self) -> Vec<JobResult> {

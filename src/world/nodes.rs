@@ -109,7 +109,7 @@ impl World<'_> {
         let name = self.nodes.nodes[node].name.clone();
         self.log
             .record(&Row::node(now, EventKind::NodeLost, Detail::Node { node: &name }));
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         for slot in self.node_pods[node].clone() {
             let Some(p) = self.pods[slot as usize].as_deref_mut() else {
                 continue;
@@ -146,7 +146,7 @@ impl World<'_> {
         let name = self.nodes.nodes[node].name.clone();
         self.log
             .record(&Row::node(now, EventKind::NodeRecovered, Detail::Node { node: &name }));
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         for slot in self.node_pods[node].clone() {
             let Some(p) = self.pods[slot as usize].as_deref_mut() else {
                 continue;
@@ -190,7 +190,7 @@ impl World<'_> {
     /// gone, pod garbage collection moves it to Failed.
     #[cold]
     pub(super) fn evict_lost_pod(&mut self, slot: u32, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
             return;
         };
@@ -265,7 +265,7 @@ impl World<'_> {
         } else {
             live.into_iter().take(count as usize).collect()
         };
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         for node in picked {
             self.account_usage(now);
             self.nodes.nodes[node].cordoned = true;

@@ -29,7 +29,7 @@ const UNLIMITED_NODE: &str = "node-0";
 impl World<'_> {
     pub(super) fn create_pod(&mut self, jid: u32, req: &PodCreate, now: SimTime, q: &mut EventQueue<Ev>) {
         let slot = self.pods.len() as u32;
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         let js = &mut self.jobs[jid as usize];
         if js.deleted {
             return;
@@ -280,8 +280,8 @@ impl World<'_> {
     /// are updated in place, keeping their names.
     fn set_container_statuses(&self, p: &mut PodSlot, running: bool, now: SimTime, code: i32) {
         let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
-        let ts = self.time(now);
-        let started = p.running_since.map(|t| self.time(t));
+        let ts = self.stored_time(now);
+        let started = p.running_since.map(|t| self.stored_time(t));
         let deleting = p.pod.deletion_timestamp.is_some();
         let statuses = &mut p.pod.container_statuses;
         if statuses.len() != tpl.containers.len() {
@@ -368,7 +368,7 @@ impl World<'_> {
     }
 
     fn start_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         let mut p = self.pods[slot as usize].take().expect("checked");
         p.running_since = Some(now);
         p.pod.phase = PodPhase::Running;
@@ -391,7 +391,7 @@ impl World<'_> {
     }
 
     pub(super) fn ready_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         let p = self.pods[slot as usize].as_deref_mut().expect("checked");
         if p.pod.deletion_timestamp.is_some() || p.running_since.is_none() || p.pod.is_ready() {
             return;
@@ -418,7 +418,7 @@ impl World<'_> {
         let workload = self.jobs[jid as usize].workload as usize;
         let code = p.exit_code;
         let deleting = p.pod.deletion_timestamp.is_some();
-        let ts = self.time(now);
+        let ts = self.stored_time(now);
         if code != 0 && self.templates[workload].on_failure && !deleting && !p.deadline_exceeded {
             // CrashLoopBackOff: the container restarts in place after the back-off.
             let wait = p.crash.next_delay(now);
@@ -621,7 +621,7 @@ impl World<'_> {
         }
         let jid = p.job;
         let grace = self.templates[self.jobs[jid as usize].workload as usize].grace_ms;
-        p.pod.deletion_timestamp = Some(self.time(now + grace));
+        p.pod.deletion_timestamp = Some(self.stored_time(now + grace));
         p.pod.deletion_grace_period_seconds = Some((grace / 1000) as i64);
         if self.log.enabled() {
             self.log.record(&Row::pod(

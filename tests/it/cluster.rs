@@ -106,7 +106,8 @@ fn the_second_job_runs_beside_the_first_as_the_header_says() {
     assert_eq!(times("squeezed", "PodScheduled").last(), Some(&122.1));
     assert_eq!(times("squeezed", "PodSucceeded").last(), Some(&183.1));
     let finished = |job: &str| job_row(&jobs, job)["finished"].parse::<f64>().unwrap();
-    assert_eq!((finished("squeezed"), finished("heavy")), (184.1, 187.1));
+    // completionTime as the API stores it: whole seconds.
+    assert_eq!((finished("squeezed"), finished("heavy")), (184.0, 187.0));
     // Five pods found no room; all seven were bound after the scheduler's latency.
     assert_eq!(events.matches(",PodUnschedulable,").count(), 5);
 }
@@ -173,7 +174,7 @@ fn a_drain_is_ignored_by_a_policy_and_counted_without_one() {
 
 #[test]
 fn ttl_deletes_the_job_sixty_seconds_after_it_finished() {
-    let (events, _) = run_file(&repo("scenarios/ttl-after-finished.yaml"), &tmp("ttl").join("out"));
+    let (events, jobs) = run_file(&repo("scenarios/ttl-after-finished.yaml"), &tmp("ttl").join("out"));
     let time_of = |job: &str, event: &str| -> f64 {
         events
             .lines()
@@ -181,8 +182,13 @@ fn ttl_deletes_the_job_sixty_seconds_after_it_finished() {
             .map(|l| field(l, 0).parse().unwrap())
             .unwrap_or_else(|| panic!("{job} {event}"))
     };
+    // The TTL counts from the Complete condition's lastTransitionTime, the
+    // completionTime (whole seconds), not from when the status reached the API.
     for job in ["report-0", "report-1", "report-2"] {
-        let (done, deleted) = (time_of(job, "JobComplete"), time_of(job, "JobDeleted"));
+        let done: f64 = job_row(&jobs, job)["finished"].parse().unwrap();
+        let deleted = time_of(job, "JobDeleted");
+        assert_eq!(done, done.trunc(), "{job}: completionTime {done} is whole seconds");
+        assert!(done <= time_of(job, "JobComplete"));
         assert!(
             (deleted - done - 60.0).abs() < 1e-9,
             "{job}: complete {done}, deleted {deleted}"
@@ -270,4 +276,45 @@ fn actions_naming_unknown_jobs_or_pools_are_rejected() {
         assert!(stderr.contains(want), "want {want:?} in:\n{stderr}");
         assert!(stderr.contains("scenario.yaml:"), "names the file and line: {stderr}");
     }
+}
+
+/// The controller reads times back from API objects, which hold whole
+/// seconds: a pod that fails 4.8 s after it started has `finishedAt` 4 s, so
+/// its replacement comes 10 s later, at 14 s, not at 14.8 s.
+#[test]
+fn backoff_counts_from_finish_times_in_whole_seconds() {
+    let (events, _) = run_text(
+        "whole-seconds",
+        r#"
+apiVersion: jobsim/v1alpha1
+kind: Scenario
+metadata: {name: whole-seconds}
+spec:
+  workloads:
+    - name: flaky
+      job:
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: flaky}
+        spec:
+          backoffLimit: 1
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{name: main, image: busybox}]
+      pods:
+        runtime: {constant: 1m}
+        outcomes:
+          - {probability: 1.0, exitCode: 1, at: {constant: 4800ms}}
+"#,
+    );
+    let times = |event: &str| -> Vec<f64> {
+        events
+            .lines()
+            .filter(|l| field(l, 4) == event)
+            .map(|l| field(l, 0).parse().unwrap())
+            .collect()
+    };
+    assert_eq!(times("PodFailed")[0], 4.8);
+    assert_eq!(times("PodCreated"), [0.0, 14.0]);
 }
