@@ -317,15 +317,13 @@ pub fn job_spec(s: &Value) -> JobSpec {
         .as_array()
         .map(|a| a.iter().map(container).collect())
         .unwrap_or_default();
-    for key in [
-        "affinity",
-        "hostNetwork",
-        "tolerations",
-        "nodeSelector",
-        "schedulingGates",
-    ] {
-        if let Some(v) = t.get(key).filter(|v| !v.is_null()) {
-            spec.template.spec.extra.insert(key.into(), v.clone());
+    // Every other field of the template's pod spec is kept, as the API
+    // server keeps it, so that a change to any of them (dnsPolicy, say) is
+    // seen by ValidateJobUpdate.
+    const READ_ABOVE: [&str; 5] = ["labels", "annotations", "restartPolicy", "containers", "initContainers"];
+    for (key, v) in t.as_object().into_iter().flatten() {
+        if !READ_ABOVE.contains(&key.as_str()) && !v.is_null() {
+            spec.template.spec.extra.insert(key.clone(), v.clone());
         }
     }
     spec
