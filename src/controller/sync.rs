@@ -296,6 +296,12 @@ pub fn sync_job<'a, P: PodView>(
                     suspend_cond_changed = true;
                     out.event(false, "Suspended", "Job suspended");
                 }
+                // MutableSchedulingDirectivesForSuspendedJobs (1.36): a suspended
+                // Job has no startTime, so its deadline restarts at resume.
+                if profile.gates.mutable_scheduling_directives_for_suspended_jobs && ctx.status.start_time.is_some() {
+                    ctx.status.start_time = None;
+                    suspend_cond_changed = true;
+                }
             } else if ensure_job_condition_status(conditions, COND_SUSPENDED, "False", "JobResumed", "Job resumed", now)
             {
                 suspend_cond_changed = true;

@@ -482,3 +482,55 @@ fn backoff_requeue_has_a_one_second_floor_from_1_28_only() {
     assert_eq!(requeue(Profile::new(28)), Some(1_000));
     assert_eq!(requeue(Profile::newest()), Some(1_000));
 }
+
+/// 1.36's MutableSchedulingDirectivesForSuspendedJobs clears a suspended
+/// Job's startTime, so a resume after the old deadline restarts the clock;
+/// up to 1.35 the resume sync finds the deadline passed and fails the Job.
+#[test]
+fn resume_past_the_deadline_fails_up_to_1_35_and_restarts_from_1_36() {
+    let mut j = job(1, Some(1), 6);
+    j.spec.active_deadline_seconds = Some(60);
+    j.status.start_time = Some(T0);
+    j.spec.suspend = Some(true);
+    let suspend = |profile: Profile| {
+        let mut api = Api::default();
+        sync(
+            &j,
+            &[],
+            &mut JobState::default(),
+            T0.add_millis(10_000),
+            profile,
+            &mut api,
+        );
+        api.statuses.last().cloned().expect("a status write")
+    };
+    assert_eq!(suspend(Profile::new(35)).start_time, Some(T0));
+    let cleared = suspend(Profile::new(36));
+    assert_eq!(cleared.start_time, None);
+    // Resumed at 200 s, past the 60 s deadline of the first start.
+    let resume = |profile: Profile, status: JobStatus| {
+        let mut r = j.clone();
+        r.spec.suspend = Some(false);
+        r.status = status;
+        let mut api = Api::default();
+        sync(
+            &r,
+            &[],
+            &mut JobState::default(),
+            T0.add_millis(200_000),
+            profile,
+            &mut api,
+        );
+        api.statuses.last().cloned().expect("a status write")
+    };
+    let old = resume(Profile::new(35), suspend(Profile::new(35)));
+    assert!(
+        old.conditions
+            .iter()
+            .any(|c| c.type_ == COND_FAILED || c.type_ == COND_FAILURE_TARGET),
+        "{old:?}"
+    );
+    let new = resume(Profile::new(36), cleared);
+    assert_eq!(new.start_time, Some(T0.add_millis(200_000)));
+    assert!(new.conditions.iter().all(|c| c.reason != "DeadlineExceeded"), "{new:?}");
+}

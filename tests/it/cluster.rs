@@ -318,3 +318,46 @@ spec:
     assert_eq!(times("PodFailed")[0], 4.8);
     assert_eq!(times("PodCreated"), [0.0, 14.0]);
 }
+
+/// A Job suspended past its activeDeadlineSeconds and resumed: up to 1.35
+/// the resume finds the first start's deadline passed and fails the Job;
+/// 1.36 (MutableSchedulingDirectivesForSuspendedJobs) cleared its startTime
+/// while suspended, so the clock restarts and the Job completes.
+#[test]
+fn resume_after_the_deadline_depends_on_the_release() {
+    let text = |version: &str| {
+        format!(
+            r#"
+apiVersion: jobsim/v1alpha1
+kind: Scenario
+metadata: {{name: late-resume}}
+spec:
+  kubernetesVersion: "{version}"
+  workloads:
+    - name: nightly
+      job:
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {{name: nightly}}
+        spec:
+          activeDeadlineSeconds: 120
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{{name: main, image: busybox}}]
+      pods:
+        runtime: {{constant: 60s}}
+  actions:
+    - {{at: 10s, suspend: {{workload: nightly}}}}
+    - {{at: 5m, resume: {{workload: nightly}}}}
+"#
+        )
+    };
+    let (_, jobs) = run_text("resume-135", &text("1.35"));
+    let row = job_row(&jobs, "nightly");
+    assert_eq!((row["status"], row["reason"]), ("Failed", "DeadlineExceeded"));
+    let (_, jobs) = run_text("resume-136", &text("1.36"));
+    let row = job_row(&jobs, "nightly");
+    assert_eq!((row["status"], row["reason"]), ("Complete", "CompletionsReached"));
+    assert_eq!(row["start_time"], "300.000", "the clock restarted at the resume");
+}
