@@ -62,6 +62,7 @@ event_kinds!(
     NodeDrained,
     NodeAdded,
     NodeRemoved,
+    JobUpdateRejected,
 );
 
 /// What a timeline row says besides its kind, typed. `events.csv` writes it

@@ -375,6 +375,30 @@ pub struct ValidationOptions {
     pub allow_elastic_indexed_jobs: bool,
 }
 
+impl ValidationOptions {
+    /// `getValidationOptionsFromJob` for an update of `old`: an Indexed Job's
+    /// completions may change with its parallelism (`ElasticIndexedJob`);
+    /// the template's scheduling directives may change while the Job is
+    /// suspended and never started, or (1.36,
+    /// `MutableSchedulingDirectivesForSuspendedJobs`) suspended with no active pod.
+    pub fn for_update(old: &Job, profile: &super::Profile) -> ValidationOptions {
+        let suspended = old.spec.suspend == Some(true);
+        let never_started = old.status.start_time.is_none();
+        let quiet = old
+            .status
+            .conditions
+            .iter()
+            .any(|c| c.type_ == COND_SUSPENDED && c.status == "True")
+            && old.status.active == 0;
+        ValidationOptions {
+            require_prefixed_labels: true,
+            allow_mutable_scheduling_directives: suspended
+                && (never_started || (profile.gates.mutable_scheduling_directives_for_suspended_jobs && quiet)),
+            allow_elastic_indexed_jobs: profile.gates.elastic_indexed_job,
+        }
+    }
+}
+
 /// `ValidateJob`: every problem of a Job about to be created.
 pub fn validate_job(job: &Job, opts: &ValidationOptions) -> Vec<FieldError> {
     let mut errs = Vec::new();

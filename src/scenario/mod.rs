@@ -214,6 +214,8 @@ pub enum ActionKind {
     Resume(JobSelector),
     Delete(JobSelector),
     SetParallelism(JobSelector, i32),
+    /// A merge patch of the Jobs' spec, checked by `ValidateJobUpdate` when applied.
+    Patch(JobSelector, serde_json::Value),
     Drain {
         pool: usize,
         nodes: u32,

@@ -1070,6 +1070,19 @@ impl Resolver {
                     job_sel(self, &r, "setParallelism").map(|sel| ActionKind::SetParallelism(sel, s.parallelism)),
                 );
             }
+            if let Some(p) = &a.patch {
+                if !p.spec.is_object() {
+                    self.err(
+                        &format!("{path}.patch.spec"),
+                        "Invalid value: a merge patch of the Job's spec, a mapping such as {completions: 8, parallelism: 8}",
+                    );
+                }
+                let r = JobRef {
+                    workload: p.workload.clone(),
+                    job: p.job,
+                };
+                kinds.push(job_sel(self, &r, "patch").map(|sel| ActionKind::Patch(sel, p.spec.clone())));
+            }
             if let Some(n) = &a.drain {
                 kinds.push(pool(self, n, "drain").map(|(pool, nodes)| ActionKind::Drain { pool, nodes }));
             }
@@ -1092,7 +1105,7 @@ impl Resolver {
                         out.push(Action { at: a.at.0, kind });
                     }
                 }
-                0 => self.err(&path, "Required value: one of suspend, resume, delete, setParallelism, drain, loseNodes, addNodes, removeNodes"),
+                0 => self.err(&path, "Required value: one of suspend, resume, delete, setParallelism, patch, drain, loseNodes, addNodes, removeNodes"),
                 _ => self.err(&path, "Invalid value: one action per entry"),
             }
         }

@@ -250,6 +250,7 @@ pub struct ActionSpec {
     pub resume: Option<JobRef>,
     pub delete: Option<JobRef>,
     pub set_parallelism: Option<SetParallelism>,
+    pub patch: Option<PatchJob>,
     pub drain: Option<NodesRef>,
     pub lose_nodes: Option<NodesRef>,
     pub add_nodes: Option<NodesRef>,
@@ -269,6 +270,16 @@ pub struct SetParallelism {
     pub workload: String,
     pub job: Option<u32>,
     pub parallelism: i32,
+}
+
+/// `kubectl patch --type=merge` of a Job's spec.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchJob {
+    pub workload: String,
+    pub job: Option<u32>,
+    /// A JSON merge patch (RFC 7386) of the Job's `spec`.
+    pub spec: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize, Clone)]

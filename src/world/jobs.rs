@@ -3,6 +3,7 @@
 //! actions that change or delete Jobs.
 
 use super::*;
+use crate::api::validation::{ValidationOptions, validate_job_update};
 use crate::controller::sync::{ControllerRef, orphan_finalizer_removable};
 use crate::record::{Detail, Row};
 use crate::scenario::{ActionKind, JobSelector};
@@ -216,9 +217,19 @@ impl World<'_> {
         self.last_activity = now;
         let action = self.sc.actions[index as usize].clone();
         match action.kind {
-            ActionKind::Suspend(sel) => self.update_jobs(sel, now, q, |j| j.spec.suspend = Some(true)),
-            ActionKind::Resume(sel) => self.update_jobs(sel, now, q, |j| j.spec.suspend = Some(false)),
-            ActionKind::SetParallelism(sel, n) => self.update_jobs(sel, now, q, |j| j.spec.parallelism = Some(n)),
+            ActionKind::Suspend(sel) => self.update_jobs(sel, now, q, |j| {
+                j.spec.suspend = Some(true);
+                Ok(())
+            }),
+            ActionKind::Resume(sel) => self.update_jobs(sel, now, q, |j| {
+                j.spec.suspend = Some(false);
+                Ok(())
+            }),
+            ActionKind::SetParallelism(sel, n) => self.update_jobs(sel, now, q, |j| {
+                j.spec.parallelism = Some(n);
+                Ok(())
+            }),
+            ActionKind::Patch(sel, patch) => self.update_jobs(sel, now, q, |j| merge_patch_spec(j, &patch)),
             ActionKind::Delete(sel) => {
                 for jid in self.selected(sel) {
                     if !self.jobs[jid as usize].deleted {
@@ -246,22 +257,72 @@ impl World<'_> {
     }
 
     /// A spec change by a user: generation bumps, the key is synced at once.
-    fn update_jobs(&mut self, sel: JobSelector, now: SimTime, q: &mut EventQueue<Ev>, f: impl Fn(&mut Job)) {
+    /// An update of the Jobs' spec, as the API server takes it: checked by
+    /// `ValidateJobUpdate` against the stored Job, and refused whole (a
+    /// `JobUpdateRejected` row with the first error) when invalid.
+    fn update_jobs(
+        &mut self,
+        sel: JobSelector,
+        now: SimTime,
+        q: &mut EventQueue<Ev>,
+        f: impl Fn(&mut Job) -> Result<(), String>,
+    ) {
         for jid in self.selected(sel) {
             let js = &mut self.jobs[jid as usize];
             if js.finished || js.deleted {
                 continue;
             }
             let Some(job) = js.job.as_deref_mut() else { continue };
-            let before = job.spec.clone();
-            f(job);
-            if job.spec != before {
-                job.metadata.generation = Some(job.metadata.generation.unwrap_or(1) + 1);
-                let d = job_update_delay_ms(&self.profile, true);
-                self.enqueue_after(jid, d, now, q);
+            let mut updated = job.clone();
+            let applied = f(&mut updated);
+            if applied.is_ok() && updated.spec == job.spec {
+                continue;
             }
+            let opts = ValidationOptions::for_update(job, &self.profile);
+            let refused = match applied {
+                Err(e) => Some(e),
+                Ok(()) => validate_job_update(&updated, job, &opts).first().map(|e| e.to_string()),
+            };
+            if let Some(e) = refused {
+                let message = format!("Job.batch {:?} is invalid: {e}", job.metadata.name);
+                let detail = Detail::Reason {
+                    reason: "Invalid",
+                    message: &message,
+                };
+                self.log
+                    .record(&Row::job(now, &js.name, EventKind::JobUpdateRejected, detail));
+                continue;
+            }
+            job.spec = updated.spec;
+            job.metadata.generation = Some(job.metadata.generation.unwrap_or(1) + 1);
+            let d = job_update_delay_ms(&self.profile, true);
+            self.enqueue_after(jid, d, now, q);
         }
     }
+}
+
+/// `kubectl patch --type=merge` of a Job's spec (RFC 7386: objects merge,
+/// `null` removes, anything else replaces). A patch that leaves no spec of
+/// the right shape is refused as the API server refuses it to decode.
+fn merge_patch_spec(job: &mut Job, patch: &serde_json::Value) -> Result<(), String> {
+    fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+        match (target.as_object_mut(), patch.as_object()) {
+            (Some(t), Some(p)) => {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(k);
+                    } else {
+                        merge(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                    }
+                }
+            }
+            _ => *target = patch.clone(),
+        }
+    }
+    let mut spec = serde_json::to_value(&job.spec).map_err(|e| e.to_string())?;
+    merge(&mut spec, patch);
+    job.spec = serde_json::from_value(spec).map_err(|e| format!("spec: {e}"))?;
+    Ok(())
 }
 
 /// A workload's Job as created, defaulted once; each arrival stamps its own

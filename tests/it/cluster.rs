@@ -361,3 +361,57 @@ spec:
     assert_eq!((row["status"], row["reason"]), ("Complete", "CompletionsReached"));
     assert_eq!(row["start_time"], "300.000", "the clock restarted at the resume");
 }
+
+/// A `patch` action is an update through `ValidateJobUpdate`: an Indexed
+/// Job may scale completions with parallelism (elastic Indexed Jobs), but
+/// not completions alone, nor its pod template while it runs; a refused
+/// update leaves the Job as it was and says why.
+#[test]
+fn patch_actions_are_updates_the_api_server_validates() {
+    let (events, jobs) = run_text(
+        "elastic",
+        r#"
+apiVersion: jobsim/v1alpha1
+kind: Scenario
+metadata: {name: elastic}
+spec:
+  workloads:
+    - name: shards
+      job:
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: shards}
+        spec:
+          completionMode: Indexed
+          completions: 4
+          parallelism: 4
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{name: main, image: busybox}]
+      pods:
+        runtime: {constant: 60s}
+  actions:
+    - {at: 10s, patch: {workload: shards, spec: {completions: 6}}}
+    - {at: 20s, patch: {workload: shards, spec: {template: {spec: {dnsPolicy: Default}}}}}
+    - {at: 30s, patch: {workload: shards, spec: {completions: 8, parallelism: 8}}}
+"#,
+    );
+    let rejected: Vec<&str> = events.lines().filter(|l| field(l, 4) == "JobUpdateRejected").collect();
+    assert_eq!(rejected.len(), 2, "{events}");
+    assert!(
+        rejected[0]
+            .contains("spec.completions: Invalid value: 6: can only be modified in tandem with spec.parallelism"),
+        "{}",
+        rejected[0]
+    );
+    assert!(rejected[1].contains("spec.template: Invalid value"), "{}", rejected[1]);
+    assert!(rejected[1].contains("field is immutable"), "{}", rejected[1]);
+    let row = job_row(&jobs, "shards");
+    assert_eq!(
+        (row["status"], row["completions"], row["succeeded"]),
+        ("Complete", "8", "8")
+    );
+    let created = events.lines().filter(|l| field(l, 4) == "PodCreated").count();
+    assert_eq!(created, 8, "indexes 4 to 7 were added at 30 s");
+}
