@@ -86,14 +86,14 @@ pub fn validate_text(name: &str, text: &str, dir: Option<&Path>, profile: &Profi
         } else {
             job.metadata.name.clone()
         };
-        for key in job.spec.extra.keys() {
-            let hint = crate::suggest::did_you_mean(key, crate::api::JOB_SPEC_FIELDS)
+        for u in crate::api::strict::unknown_fields(&job) {
+            let hint = crate::suggest::did_you_mean(&u.name, u.known)
                 .map(|s| format!(" (did you mean \"{s}\"?)"))
                 .unwrap_or_default();
             diags.push(file.diagnostic(
                 found,
-                &format!("spec.{key}"),
-                format!("Job {job_name:?}: unknown field \"spec.{key}\"{hint}"),
+                &u.path,
+                format!("Job {job_name:?}: unknown field \"{}\"{hint}", u.path),
                 false,
             ));
         }

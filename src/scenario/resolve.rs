@@ -819,14 +819,14 @@ impl Resolver {
         }
         // kubectl's default `--validate=strict`: an unknown field of a Job's spec
         // (a typo such as backofLimit) is refused, not silently defaulted.
-        for key in sample.spec.extra.keys() {
-            let hint = did_you_mean(key, crate::api::JOB_SPEC_FIELDS)
+        for u in crate::api::strict::unknown_fields(&sample) {
+            let hint = did_you_mean(&u.name, u.known)
                 .map(|s| format!(" (did you mean {s:?}?)"))
                 .unwrap_or_default();
             self.diags.push(Diagnostic {
                 file: file.clone(),
-                position: map.locate(&format!("{prefix}spec.{key}")),
-                message: format!("{prefix}spec.{key}: unknown field {key:?}{hint}"),
+                position: map.locate(&format!("{prefix}{}", u.path)),
+                message: format!("{prefix}{}: unknown field {:?}{hint}", u.path, u.name),
                 warning: false,
             });
         }

@@ -607,3 +607,36 @@ fn replicated_summary_reports_percentiles_across_replications() {
     assert!(ci[0].as_f64().unwrap() < mean && mean < ci[1].as_f64().unwrap());
     assert_eq!(m["n"], 7);
 }
+
+/// Strict validation reaches into the pod template: a misspelled field of
+/// the pod spec or of a container is refused at its line, with a hint,
+/// where it used to be kept and ignored (`containers[0].comand` ran the
+/// image's default command).
+#[test]
+fn unknown_fields_of_a_pod_template_are_refused_in_run_and_validate() {
+    let dir = tmp("template-typo");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {name: typo}\nspec:\n  workloads:\n    - name: w\n      job:\n        apiVersion: batch/v1\n        kind: Job\n        metadata: {name: w}\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              nodeSelecter: {pool: gpu}\n              containers:\n                - name: c\n                  image: busybox\n                  comand: [sleep, \"1\"]\n",
+    )
+    .unwrap();
+    let wants = [
+        "s.yaml:15:15: spec.workloads[0].job.spec.template.spec.nodeSelecter: unknown field \"nodeSelecter\" (did you mean \"nodeSelector\"?)",
+        "s.yaml:19:19: spec.workloads[0].job.spec.template.spec.containers[0].comand: unknown field \"comand\" (did you mean \"command\"?)",
+    ];
+    let out = jobsim().arg("run").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for want in wants {
+        assert!(stderr.contains(want), "run: {want}\n{stderr}");
+    }
+    let out = jobsim().arg("validate").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("nodeSelecter") && stderr.contains("comand"),
+        "validate: {stderr}"
+    );
+}
