@@ -4,14 +4,17 @@
 
 mod check;
 mod conformance;
+mod plan;
 mod plot;
 mod run;
 pub mod stdout;
+mod study;
 mod sweep;
 mod validate;
 
 pub use check::{Outcome, Verdict, check, simulate, verdicts};
 pub use conformance::conformance;
+pub use plan::plan;
 pub use plot::plot;
 pub use run::run;
 pub use sweep::{merge, sweep};
