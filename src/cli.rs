@@ -47,6 +47,13 @@ pub enum Command {
     /// Prints the answer and every value run, in order, with the statistic's mean and interval.
     /// Exit 0 with an answer, 1 when no value of the range meets the target, 2 on bad input.
     Plan(PlanArgs),
+    /// Two variants of a scenario run on the same random numbers: per statistic, the mean
+    /// difference B − A and its paired interval.
+    ///
+    /// A and B are two files, or one with --set-a/--set-b. Replication r of A pairs with
+    /// replication r of B (the same seeds); the report says how much narrower the paired
+    /// interval is than that of independent runs.
+    Compare(CompareArgs),
     /// Combine the shards of a sweep (sweep --shard) into the files the whole sweep writes.
     Merge {
         /// Folders holding sweep-shard-K-of-N.json files.
@@ -203,6 +210,42 @@ pub struct PlanArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Print the answer and the evidence as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CompareArgs {
+    /// Scenario A.
+    pub a: PathBuf,
+    /// Scenario B (default: A again, changed by --set-b).
+    pub b: Option<PathBuf>,
+    /// Change a field of A, as run --set does. Repeatable.
+    #[arg(long = "set-a", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set_a: Vec<Setting>,
+    /// Change a field of B, as run --set does. Repeatable.
+    #[arg(long = "set-b", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set_b: Vec<Setting>,
+    /// Change a field of both, before --set-a and --set-b. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set: Vec<Setting>,
+    /// The level of the confidence intervals (Student's t).
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub confidence: f64,
+    /// The seed of both (needed when A and B have different seeds).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The replications of both (needed when A and B have different counts; at least 2).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Override the horizon of both, as a Go duration (e.g. 48h).
+    #[arg(long, value_name = "DURATION")]
+    pub until: Option<String>,
+    /// How many runs go at once (default: all cores). Never changes any result.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print every statistic as JSON: A's and B's means, the paired difference and its
+    /// interval, the independent interval and the narrowing.
     #[arg(long)]
     pub json: bool,
 }

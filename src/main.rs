@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Command::Run(args) => jobsim::app::run(&args),
         Command::Sweep(args) => jobsim::app::sweep(&args),
         Command::Plan(args) => jobsim::app::plan(&args),
+        Command::Compare(args) => jobsim::app::compare(&args),
         Command::Merge { dirs, out, .. } => jobsim::app::merge(&dirs, &out),
         Command::Plot { dir, png } => jobsim::app::plot(&dir, png),
         Command::Validate {

@@ -3,6 +3,7 @@
 //! 2 bad input).
 
 mod check;
+mod compare;
 mod conformance;
 mod plan;
 mod plot;
@@ -13,6 +14,7 @@ mod sweep;
 mod validate;
 
 pub use check::{Outcome, Verdict, check, simulate, verdicts};
+pub use compare::compare;
 pub use conformance::conformance;
 pub use plan::plan;
 pub use plot::plot;

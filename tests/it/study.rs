@@ -1,5 +1,6 @@
-//! `jobsim plan`: a plan's points are a sweep's, its answer the smallest
-//! value whose interval meets the target.
+//! `jobsim plan` and `jobsim compare`: a plan's points are a sweep's, its
+//! answer the smallest value whose interval meets the target; a comparison
+//! pairs replications, so a scenario against itself differs by exactly zero.
 
 use super::{jobsim, repo};
 use serde_json::Value;
@@ -137,4 +138,69 @@ fn a_plan_whose_range_cannot_meet_the_target_exits_1_with_the_evidence() {
         }
         cmd.args([flag, value]).assert().code(2);
     }
+}
+
+fn compare(args: &[&str]) -> Value {
+    json_of(
+        &jobsim()
+            .args(["compare", &nightly(), "--replications", "6", "--json"])
+            .args(args)
+            .assert()
+            .success(),
+    )
+}
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let json = compare(&[]);
+    let stats = json["statistics"].as_object().unwrap();
+    assert!(stats.len() > 20, "every statistic: {}", stats.len());
+    for (name, s) in stats {
+        assert_eq!(s["difference"]["mean"], 0, "{name}: {s}");
+        assert_eq!(s["difference"]["ci95"], serde_json::json!([0, 0]), "{name}: {s}");
+        assert_eq!(s["a"], s["b"], "{name}");
+    }
+    // Named twice, the same.
+    let twice = json_of(
+        &jobsim()
+            .args(["compare", &nightly(), &nightly(), "--replications", "6", "--json"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(twice["statistics"], json["statistics"]);
+}
+
+#[test]
+fn more_nodes_shorten_the_makespan_with_a_narrower_interval_than_independent_runs() {
+    let json = compare(&["--set-a", &format!("{COUNT}=6"), "--set-b", &format!("{COUNT}=8")]);
+    let m = &json["statistics"]["makespanSeconds"];
+    let f = |v: &Value| v.as_f64().unwrap();
+    let (lo, hi) = (f(&m["difference"]["ci95"][0]), f(&m["difference"]["ci95"][1]));
+    let (ilo, ihi) = (f(&m["independentCi95"][0]), f(&m["independentCi95"][1]));
+    assert!(f(&m["difference"]["mean"]) < 0.0 && hi < 0.0, "{m}");
+    assert!(hi - lo < ihi - ilo, "paired narrower than independent: {m}");
+    assert!(f(&m["narrowing"]) > 1.0, "{m}");
+    assert!(
+        (f(&m["b"]) - f(&m["a"]) - f(&m["difference"]["mean"])).abs() < 0.002,
+        "{m}"
+    );
+    // Different seeds are refused unless --seed sets both.
+    let other = std::env::temp_dir().join(format!("jobsim-study-{}-seed.yaml", std::process::id()));
+    let text = std::fs::read_to_string(nightly())
+        .unwrap()
+        .replace("seed: 2026", "seed: 7");
+    std::fs::write(&other, text).unwrap();
+    let out = jobsim()
+        .args(["compare", &nightly()])
+        .arg(&other)
+        .args(["--replications", "2"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("give --seed N for both"));
+    jobsim()
+        .args(["compare", &nightly()])
+        .arg(&other)
+        .args(["--replications", "2", "--seed", "1"])
+        .assert()
+        .success();
 }
