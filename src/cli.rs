@@ -41,6 +41,19 @@ pub enum Command {
     /// Run a scenario at every point of a grid of --set values, with the same seeds at every
     /// point (common random numbers); writes sweep.csv, charts and each point's summary.
     Sweep(SweepArgs),
+    /// The smallest value of a field (--vary PATH=LO..HI) for which a target on a statistic
+    /// holds with confidence, found by bisection.
+    ///
+    /// Prints the answer and every value run, in order, with the statistic's mean and interval.
+    /// Exit 0 with an answer, 1 when no value of the range meets the target, 2 on bad input.
+    Plan(PlanArgs),
+    /// Two variants of a scenario run on the same random numbers: per statistic, the mean
+    /// difference B − A and its paired interval.
+    ///
+    /// A and B are two files, or one with --set-a/--set-b. Replication r of A pairs with
+    /// replication r of B (the same seeds); the report says how much narrower the paired
+    /// interval is than that of independent runs.
+    Compare(CompareArgs),
     /// Combine the shards of a sweep (sweep --shard) into the files the whole sweep writes.
     Merge {
         /// Folders holding sweep-shard-K-of-N.json files.
@@ -162,6 +175,79 @@ pub struct SweepArgs {
     /// Print only the files written.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PlanArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// The field to vary: PATH=LO..HI, an inclusive range of whole numbers; PATH as for
+    /// run --set (spec.cluster.nodePools[0].count=4..12).
+    #[arg(long, value_name = "PATH=LO..HI", required = true)]
+    pub vary: String,
+    /// What must hold: 'STAT <= VALUE' or 'STAT >= VALUE'. STAT is a statistic of summary.json
+    /// (makespanSeconds, turnaroundSeconds.p95, jobs.byStatus.Complete); VALUE a number or a
+    /// Go duration (2h, compared in seconds). It holds when the bound of the mean's confidence
+    /// interval on the unfavourable side meets VALUE (for <=, the upper bound).
+    #[arg(long, value_name = "'STAT <= VALUE'", required = true, allow_hyphen_values = true)]
+    pub target: String,
+    /// The level of the confidence interval (Student's t).
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Change a field at every point, as run --set does. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set: Vec<Setting>,
+    /// Override the scenario's seed (every point uses the same seeds).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the number of replications per point (at least 2).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Override the horizon, as a Go duration (e.g. 48h).
+    #[arg(long, value_name = "DURATION")]
+    pub until: Option<String>,
+    /// How many runs go at once (default: all cores). Never changes any result.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the answer and the evidence as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CompareArgs {
+    /// Scenario A.
+    pub a: PathBuf,
+    /// Scenario B (default: A again, changed by --set-b).
+    pub b: Option<PathBuf>,
+    /// Change a field of A, as run --set does. Repeatable.
+    #[arg(long = "set-a", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set_a: Vec<Setting>,
+    /// Change a field of B, as run --set does. Repeatable.
+    #[arg(long = "set-b", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set_b: Vec<Setting>,
+    /// Change a field of both, before --set-a and --set-b. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = setting)]
+    pub set: Vec<Setting>,
+    /// The level of the confidence intervals (Student's t).
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub confidence: f64,
+    /// The seed of both (needed when A and B have different seeds).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The replications of both (needed when A and B have different counts; at least 2).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Override the horizon of both, as a Go duration (e.g. 48h).
+    #[arg(long, value_name = "DURATION")]
+    pub until: Option<String>,
+    /// How many runs go at once (default: all cores). Never changes any result.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print every statistic as JSON: A's and B's means, the paired difference and its
+    /// interval, the independent interval and the narrowing.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn setting(given: &str) -> Result<Setting, String> {

@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => jobsim::app::run(&args),
         Command::Sweep(args) => jobsim::app::sweep(&args),
+        Command::Plan(args) => jobsim::app::plan(&args),
+        Command::Compare(args) => jobsim::app::compare(&args),
         Command::Merge { dirs, out, .. } => jobsim::app::merge(&dirs, &out),
         Command::Plot { dir, png } => jobsim::app::plot(&dir, png),
         Command::Validate {

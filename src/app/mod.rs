@@ -3,15 +3,20 @@
 //! 2 bad input).
 
 mod check;
+mod compare;
 mod conformance;
+mod plan;
 mod plot;
 mod run;
 pub mod stdout;
+mod study;
 mod sweep;
 mod validate;
 
 pub use check::{Outcome, Verdict, check, simulate, verdicts};
+pub use compare::compare;
 pub use conformance::conformance;
+pub use plan::plan;
 pub use plot::plot;
 pub use run::run;
 pub use sweep::{merge, sweep};

@@ -145,6 +145,16 @@ pub fn t_quantile(df: usize, confidence: f64) -> f64 {
     }
 }
 
+/// Two-sided Student t quantile at `confidence` for `df` degrees of freedom
+/// that need not be whole (Welch's interval).
+pub fn t_quantile_df(df: f64, confidence: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) if df > 0.0 => t.inverse_cdf(0.5 + confidence / 2.0),
+        _ => f64::NAN,
+    }
+}
+
 /// A statistic across replications: the mean with its confidence interval,
 /// and the spread of the replications themselves (what one night may look
 /// like, which the interval of the mean does not say).
@@ -211,7 +221,7 @@ const ZERO: Across = Across {
 };
 
 /// Statistics that count something, and are zero where absent.
-fn is_count(key: &str) -> bool {
+pub fn is_count(key: &str) -> bool {
     key.starts_with("jobs.") || key.ends_with(".count")
 }
 
@@ -360,6 +370,11 @@ mod tests {
         assert!((t(10, 0.99) - 3.169_273).abs() < 1e-5);
         assert!((t(10, 0.90) - 1.812_461).abs() < 1e-5);
         assert!(t(0, 0.95).is_nan());
+        // Whole degrees of freedom agree; fractional ones lie between.
+        assert_eq!(t_quantile_df(29.0, 0.95), t(29, 0.95));
+        let half = t_quantile_df(9.5, 0.95);
+        assert!(half < t(9, 0.95) && half > t(10, 0.95), "{half}");
+        assert!(t_quantile_df(0.0, 0.95).is_nan());
     }
 
     #[test]
@@ -431,6 +446,20 @@ mod ci_tests {
     }
 }
 
+/// The rows of the terminal's table across replications: label, statistic.
+pub const ACROSS_ROWS: [(&str, &str); 10] = [
+    ("Jobs complete", "jobs.byStatus.Complete"),
+    ("Jobs failed", "jobs.byStatus.Failed"),
+    ("turnaround p50 (s)", "turnaroundSeconds.p50"),
+    ("turnaround p95 (s)", "turnaroundSeconds.p95"),
+    ("turnaround max (s)", "turnaroundSeconds.max"),
+    ("makespan (s)", "makespanSeconds"),
+    ("pod pending p95 (s)", "podPendingSeconds.p95"),
+    ("pods failed", "pods.failed"),
+    ("failed pod-seconds", "pods.failedPodSeconds"),
+    ("cpu utilisation", "cluster.cpuUtilisation"),
+];
+
 /// The terminal's statistics table: percentiles of one replication, or means
 /// with 95% confidence intervals across replications.
 pub fn stats_table(reps: &[Stats]) -> String {
@@ -474,20 +503,8 @@ pub fn stats_table(reps: &[Stats]) -> String {
         "p50",
         "p95"
     ));
-    let rows = [
-        ("Jobs complete", "jobs.byStatus.Complete"),
-        ("Jobs failed", "jobs.byStatus.Failed"),
-        ("turnaround p50 (s)", "turnaroundSeconds.p50"),
-        ("turnaround p95 (s)", "turnaroundSeconds.p95"),
-        ("turnaround max (s)", "turnaroundSeconds.max"),
-        ("makespan (s)", "makespanSeconds"),
-        ("pod pending p95 (s)", "podPendingSeconds.p95"),
-        ("pods failed", "pods.failed"),
-        ("failed pod-seconds", "pods.failedPodSeconds"),
-        ("cpu utilisation", "cluster.cpuUtilisation"),
-    ];
     let all = aggregate(reps, 0.95);
-    for (label, key) in rows {
+    for (label, key) in ACROSS_ROWS {
         let Some(a) = all.get(key).or(if is_count(key) { Some(&ZERO) } else { None }) else {
             continue;
         };

@@ -51,19 +51,25 @@ impl<'de> Deserialize<'de> for Bound {
                 text: f.to_string(),
             }),
             Raw::Float(f) => Err(de::Error::custom(format!("invalid bound {f}: give a finite number"))),
-            Raw::Str(s) => match s.trim().parse::<f64>() {
-                Ok(f) if f.is_finite() => Ok(Bound { value: f, text: s }),
-                _ => crate::time::parse_duration(&s)
-                    .map(|ms| Bound {
-                        value: ms as f64 / 1000.0,
-                        text: s.clone(),
-                    })
-                    .map_err(|_| {
-                        de::Error::custom(format!(
-                            "invalid bound {s:?}: give a number or a Go duration such as 90s or 1h30m"
-                        ))
-                    }),
-            },
+            Raw::Str(s) => Bound::parse(&s).map_err(de::Error::custom),
+        }
+    }
+}
+
+impl Bound {
+    /// A bound written as text: a number, or a Go duration (read as seconds).
+    pub fn parse(s: &str) -> Result<Bound, String> {
+        match s.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Bound {
+                value: f,
+                text: s.to_string(),
+            }),
+            _ => crate::time::parse_duration(s)
+                .map(|ms| Bound {
+                    value: ms as f64 / 1000.0,
+                    text: s.to_string(),
+                })
+                .map_err(|_| format!("invalid bound {s:?}: give a number or a Go duration such as 90s or 1h30m")),
         }
     }
 }

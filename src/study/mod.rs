@@ -1,7 +1,11 @@
 //! Studies across many runs: one replication (`replication.rs`), the points
-//! of a study (`grid.rs`), and sweeps with their shards (`sweep.rs`).
+//! of a study (`grid.rs`), sweeps with their shards (`sweep.rs`), plans that
+//! bisect a field for a target (`plan.rs`), and paired comparisons of two
+//! variants (`compare.rs`).
 
+pub mod compare;
 pub mod grid;
+pub mod plan;
 pub mod replication;
 pub mod sweep;
 

@@ -10,6 +10,7 @@ mod mutations; // Every scenario, edited line by line: refused or run, never a p
 mod outputs; // `--outputs` and `spec.outputs`: which files a run writes, and that they are a full run's.
 mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.
 mod safety; // Limits, plain messages, runs that end, interrupted runs, closed pipes.
+mod study; // `jobsim plan` and `compare`: a plan's points are a sweep's, a scenario against itself differs by zero.
 mod sweep; // `jobsim sweep`, `merge` and `run --set`: points equal run --set, shards merge byte for byte.
 mod validate; // `jobsim validate` messages, positions and exit codes.
 
