@@ -13,15 +13,15 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-const W: u32 = 1100;
-const H: u32 = 620;
+pub(super) const W: u32 = 1100;
+pub(super) const H: u32 = 620;
 /// Jobs shown in the Gantt chart at most.
 const GANTT_JOBS: usize = 40;
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
-fn register_font() {
+pub(super) fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
@@ -42,9 +42,9 @@ pub enum ChartError {
     Draw(String),
 }
 
-type R<T> = Result<T, ChartError>;
+pub(super) type R<T> = Result<T, ChartError>;
 
-fn err<E: std::fmt::Debug>(e: E) -> ChartError {
+pub(super) fn err<E: std::fmt::Debug>(e: E) -> ChartError {
     ChartError::Draw(format!("{e:?}"))
 }
 
@@ -291,7 +291,6 @@ impl EventLog for TimelineDigest {
     }
 }
 
-/// Time axis: minutes for runs up to three hours, hours beyond.
 /// Time buckets across a chart: about one per 1.6 pixel columns of the plot area.
 const BUCKETS: usize = 600;
 
@@ -337,7 +336,8 @@ fn thin(series: Vec<(f64, Vec<f64>)>, end: f64, cols: &[String]) -> Vec<(f64, Ve
         .collect()
 }
 
-fn time_unit(end_s: f64) -> (f64, &'static str) {
+/// Time axis: minutes for runs up to three hours, hours beyond.
+pub(super) fn time_unit(end_s: f64) -> (f64, &'static str) {
     if end_s <= 3.0 * 3600.0 {
         (60.0, "min")
     } else {
@@ -396,9 +396,9 @@ fn draw_chart<DB: DrawingBackend>(name: &str, root: &DrawingArea<DB, Shift>, inp
 }
 
 /// A chart with two f64 axes: its caption, margins and label areas as every chart here has them.
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(super) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-fn plot_area<'a, DB: DrawingBackend>(
+pub(super) fn plot_area<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     caption: &str,
     caption_size: u32,
@@ -417,7 +417,7 @@ fn plot_area<'a, DB: DrawingBackend>(
 }
 
 /// The series legend, boxed, at `position`.
-fn legend<'a, DB: DrawingBackend + 'a>(
+pub(super) fn legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart<'a, DB>,
     position: SeriesLabelPosition,
     font_size: u32,

@@ -158,7 +158,14 @@ impl Staging {
     /// Moves every staged file into the output folder and removes jobsim's
     /// files of an earlier run that this run did not write; an interruption
     /// waits until this is done. Other files in the folder are left alone.
-    pub fn commit(mut self) -> io::Result<()> {
+    pub fn commit(self) -> io::Result<()> {
+        self.commit_owning(|_| false)
+    }
+
+    /// [`Staging::commit`], also removing the files of the folder that `own`
+    /// accepts and this run did not write (a sweep's charts, whose names
+    /// follow the statistics charted).
+    pub fn commit_owning(mut self, own: impl Fn(&str) -> bool) -> io::Result<()> {
         let mut pending = pending();
         let mut staged = Vec::new();
         for e in std::fs::read_dir(&self.dir)? {
@@ -167,12 +174,22 @@ impl Staging {
         for name in &staged {
             std::fs::rename(self.dir.join(name), self.out.join(name))?;
         }
-        for own in own_files() {
-            if !staged.iter().any(|n| n.to_str() == Some(own.as_str())) {
-                match std::fs::remove_file(self.out.join(&own)) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
-                }
+        let mut stale: Vec<PathBuf> = own_files()
+            .into_iter()
+            .filter(|o| !staged.iter().any(|n| n.to_str() == Some(o.as_str())))
+            .map(|o| self.out.join(o))
+            .collect();
+        for e in std::fs::read_dir(&self.out)? {
+            let e = e?;
+            let name = e.file_name();
+            if name.to_str().is_some_and(&own) && !staged.contains(&name) && e.file_type()?.is_file() {
+                stale.push(e.path());
+            }
+        }
+        for path in stale {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
             }
         }
         std::fs::remove_dir(&self.dir)?;

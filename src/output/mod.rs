@@ -8,6 +8,7 @@ pub mod files;
 pub mod jobs;
 pub mod spool;
 pub mod summary;
+pub mod sweep_charts;
 pub mod table;
 pub mod timeseries;
 pub mod yaml;

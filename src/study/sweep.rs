@@ -15,8 +15,8 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// The statistics written per point, besides those the summary has.
-pub const COLUMNS: [&str; 6] = ["mean", "ci95_low", "ci95_high", "p05", "p50", "p95"];
+/// The columns written per statistic and point (the charts read them back).
+pub use crate::output::sweep_charts::COLUMNS;
 
 /// What a sweep is, as shards and merge must agree on it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
