@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => jobsim::app::sweep(&args),
         Command::Plan(args) => jobsim::app::plan(&args),
         Command::Compare(args) => jobsim::app::compare(&args),
-        Command::Merge { dirs, out, .. } => jobsim::app::merge(&dirs, &out),
+        Command::Merge { dirs, out, charts, png } => jobsim::app::merge(&dirs, &out, &charts, png),
         Command::Plot { dir, png } => jobsim::app::plot(&dir, png),
         Command::Validate {
             files,

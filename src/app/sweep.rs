@@ -4,6 +4,8 @@ use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::cli::{RunArgs, SweepArgs};
 use crate::output::files::Staging;
+use crate::output::sweep_charts::{self, COLUMNS, DEFAULT_CHARTS, SweepContext};
+use crate::scenario::expect::check_stat_path;
 use crate::scenario::{self, Output, Outputs, Scenario};
 use crate::study::grid::{Axis, grid};
 use crate::study::sweep::{SHARD_KIND, Shard, ShardFile, SweepPlan, by_point, point_dir, run_units, write_sweep};
@@ -17,6 +19,49 @@ const COUNT_ENV: &str = "JOB_COMPLETION_COUNT";
 fn bad(message: String) -> u8 {
     eprintln!("error: {message}");
     EXIT_BAD_INPUT
+}
+
+/// The statistics to chart (`--chart`, by default [`DEFAULT_CHARTS`]), each
+/// checked against the statistics a summary has; a repeated one is charted once.
+fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
+    if given.is_empty() {
+        return Ok(DEFAULT_CHARTS.map(String::from).to_vec());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for stat in given {
+        if stat.is_empty()
+            || !stat
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        {
+            return Err(format!(
+                "--chart {stat:?}: a statistic's name is letters, digits and dots (makespanSeconds, turnaroundSeconds.p95)"
+            ));
+        }
+        match check_stat_path(stat) {
+            Ok(None) => {}
+            Ok(Some(warning)) => eprintln!("warning: --chart {stat}: {warning}"),
+            Err(e) => {
+                // A column of sweep.csv rather than a statistic: name the statistic.
+                let column = COLUMNS.iter().find_map(|c| {
+                    stat.strip_suffix(c)
+                        .and_then(|s| s.strip_suffix('.'))
+                        .filter(|s| check_stat_path(s).is_ok())
+                });
+                return Err(match column {
+                    Some(s) => format!(
+                        "--chart {stat}: that is a column of sweep.csv; a chart draws the mean, its 95% CI and \
+                         the 5th-95th percentiles of a statistic together: give --chart {s}"
+                    ),
+                    None => format!("--chart {stat}: {e}"),
+                });
+            }
+        }
+        if !out.contains(stat) {
+            out.push(stat.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The shard to run: `--shard`, else the Indexed Job's environment, else all.
@@ -141,6 +186,16 @@ pub fn sweep(args: &SweepArgs) -> u8 {
             "--outputs {outputs}: a shard writes its runs' statistics only; run the points you want files of with run --set"
         ));
     }
+    let charts = match charts_of(&args.charts) {
+        Ok(c) => c,
+        Err(e) => return bad(e),
+    };
+    if shard != Shard::WHOLE && (!args.charts.is_empty() || args.png) {
+        return bad(format!(
+            "{}: a shard draws no charts; give the same flags to merge, which draws them from the whole sweep",
+            if args.charts.is_empty() { "--png" } else { "--chart" }
+        ));
+    }
     let points = match load_points(args, &axes) {
         Ok(p) => p,
         Err(code) => return code,
@@ -198,7 +253,11 @@ pub fn sweep(args: &SweepArgs) -> u8 {
     }
     let per_point = by_point(&plan, units).expect("a whole sweep has every unit");
     let summaries_only = outputs == Outputs::only(Output::Summary);
-    let code = finish(&out, staging, &plan, &per_point, summaries_only, args.quiet);
+    let charted = Charts {
+        stats: &charts,
+        png: args.png,
+    };
+    let code = finish(&out, staging, &plan, &per_point, summaries_only, args.quiet, charted);
     if code != EXIT_OK || summaries_only {
         return code;
     }
@@ -227,7 +286,16 @@ pub fn sweep(args: &SweepArgs) -> u8 {
     EXIT_OK
 }
 
-/// Writes a whole sweep's files through `staging` and reports them.
+/// The charts a whole sweep draws.
+#[derive(Clone, Copy)]
+struct Charts<'a> {
+    stats: &'a [String],
+    png: bool,
+}
+
+/// Writes a whole sweep's files through `staging` and reports them: sweep.csv,
+/// the charts drawn from it, and with `summaries` each point's summary.json.
+/// The charts of an earlier sweep in `out` that this one does not draw go.
 fn finish(
     out: &Path,
     staging: Staging,
@@ -235,21 +303,56 @@ fn finish(
     per_point: &[Vec<crate::output::summary::Stats>],
     summaries: bool,
     quiet: bool,
+    charts: Charts,
 ) -> u8 {
     let stage = staging.dir().to_path_buf();
-    let written = write_sweep(&stage, plan, per_point, summaries).and_then(|()| replace_point_dirs(out, &stage));
-    if let Err(e) = written.and(staging.commit()) {
+    if let Err(e) = write_sweep(&stage, plan, per_point, summaries) {
+        eprintln!("error: writing {}: {e}", out.display());
+        return EXIT_FAILURE;
+    }
+    let ctx = SweepContext {
+        scenario: plan.points.first().map(|p| p.scenario.clone()).unwrap_or_default(),
+        replications: plan.replications,
+    };
+    let drawn = match sweep_charts::draw(&stage, &ctx, charts.stats, charts.png) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: drawing the charts of {}: {e}", out.display());
+            return EXIT_FAILURE;
+        }
+    };
+    for stat in &drawn.absent {
+        eprintln!(
+            "warning: {}.svg is not drawn: no point has a value of {stat} (a statistic with no values, such \
+             as the turnaround of a run where no Job finished, is left out of the summary)",
+            sweep_charts::chart_stem(stat)
+        );
+    }
+    let committed = replace_point_dirs(out, &stage).and_then(|()| staging.commit_owning(sweep_charts::is_chart_file));
+    if let Err(e) = committed {
         eprintln!("error: writing {}: {e}", out.display());
         return EXIT_FAILURE;
     }
     if !quiet {
         outln!("{} points × {} replications", plan.points.len(), plan.replications);
     }
-    outln!(
-        "wrote {}/sweep.csv{}",
-        out.display(),
-        if summaries { " and point-N/summary.json" } else { "" }
+    let mut names = vec!["sweep.csv".to_string()];
+    if summaries {
+        names.push("point-N/summary.json".into());
+    }
+    names.extend(
+        drawn
+            .files
+            .iter()
+            .filter_map(|f| f.file_name().and_then(|n| n.to_str()).map(str::to_string)),
     );
+    let last = names.pop().unwrap_or_default();
+    let list = if names.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", names.join(", "))
+    };
+    outln!("wrote {}/{list}", out.display());
     EXIT_OK
 }
 
@@ -270,8 +373,13 @@ fn replace_point_dirs(out: &Path, _stage: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `jobsim merge`.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> u8 {
+/// `jobsim merge`: with the same `--chart` and `--png` as the whole sweep,
+/// it writes the same files.
+pub fn merge(dirs: &[PathBuf], out: &Path, charts: &[String], png: bool) -> u8 {
+    let charts = match charts_of(charts) {
+        Ok(c) => c,
+        Err(e) => return bad(e),
+    };
     let mut shards: Vec<(PathBuf, ShardFile)> = Vec::new();
     for dir in dirs {
         let entries = match std::fs::read_dir(dir) {
@@ -339,5 +447,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    finish(out, staging, &plan, &per_point, true, false)
+    finish(
+        out,
+        staging,
+        &plan,
+        &per_point,
+        true,
+        false,
+        Charts { stats: &charts, png },
+    )
 }

@@ -118,8 +118,17 @@ fn a_sweep_over_nodes_gives_a_row_per_point_and_equals_run_with_set() {
 
 #[test]
 fn three_shards_merge_into_the_whole_sweep_byte_for_byte() {
+    let charts = ["--chart", "makespanSeconds", "--chart", "pods.failed", "--png"];
     let whole = tmp("whole");
-    sweep(&[], &whole).success();
+    sweep(&charts, &whole).success();
+    for name in [
+        "sweep-makespanSeconds.svg",
+        "sweep-makespanSeconds.png",
+        "sweep-pods.failed.svg",
+        "sweep-pods.failed.png",
+    ] {
+        assert!(whole.join(name).is_file(), "{name} is written");
+    }
     let shards: Vec<PathBuf> = (0..3).map(|k| tmp(&format!("shard{k}"))).collect();
     for (k, d) in shards.iter().enumerate() {
         sweep(&["--shard", &format!("{k}/3")], d).success();
@@ -128,6 +137,7 @@ fn three_shards_merge_into_the_whole_sweep_byte_for_byte() {
     jobsim()
         .arg("merge")
         .args(&shards)
+        .args(charts)
         .arg("--out")
         .arg(&merged)
         .assert()
@@ -215,4 +225,84 @@ fn bad_sweeps_and_sets_are_refused_naming_the_flag() {
     );
     assert!(e.contains("--shard"), "{e}");
     assert!(!dir.exists(), "nothing is written on bad input");
+}
+
+#[test]
+fn charts_default_to_makespan_and_p95_turnaround_and_a_rerun_removes_the_earlier_ones() {
+    let dir = tmp("charts");
+    let out = sweep(&[], &dir).success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("sweep-makespanSeconds.svg and sweep-turnaroundSeconds.p95.svg"),
+        "{stdout}"
+    );
+    let svg = std::fs::read_to_string(dir.join("sweep-turnaroundSeconds.p95.svg")).unwrap();
+    for needle in [
+        "spec.cluster.nodePools[0].count",
+        "turnaroundSeconds.p95 by spec.cluster.nodePools[0].count — capacity-nightly",
+        "mean of 6 replications",
+        "95% CI of the mean",
+        "5th–95th percentile of replications",
+    ] {
+        assert!(svg.contains(needle), "{needle:?} not in the chart");
+    }
+    // A file of the user's stays; the charts this sweep does not draw go.
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    sweep(&["--chart", "pods.created", "--png"], &dir).success();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.starts_with("point-"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "notes.txt",
+            "sweep-pods.created.png",
+            "sweep-pods.created.svg",
+            "sweep.csv"
+        ]
+    );
+}
+
+#[test]
+fn a_chart_of_an_unknown_statistic_is_refused_before_anything_runs() {
+    let dir = tmp("bad-chart");
+    let stderr = |a: assert_cmd::assert::Assert| String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let e = stderr(sweep(&["--chart", "turnaroundSecond.p95"], &dir).code(2));
+    assert!(
+        e.contains(
+            "--chart turnaroundSecond.p95: unknown statistic \"turnaroundSecond\" (did you mean \"turnaroundSeconds\"?)"
+        ),
+        "{e}"
+    );
+    let e = stderr(sweep(&["--chart", "makespanSeconds.p95"], &dir).code(2));
+    assert!(
+        e.contains("that is a column of sweep.csv") && e.contains("give --chart makespanSeconds"),
+        "{e}"
+    );
+    let e = stderr(sweep(&["--chart", "jobs.byReason.../../x"], &dir).code(2));
+    assert!(e.contains("a statistic's name is letters, digits and dots"), "{e}");
+    let e = stderr(sweep(&["--shard", "0/2", "--chart", "makespanSeconds"], &dir).code(2));
+    assert!(e.contains("a shard draws no charts"), "{e}");
+    let e = stderr(
+        jobsim()
+            .args(["merge", "--chart", "pods.faild", "--out"])
+            .arg(&dir)
+            .arg(&dir)
+            .assert()
+            .code(2),
+    );
+    assert!(e.contains("did you mean \"pods.failed\""), "{e}");
+    assert!(!dir.exists(), "nothing is written on bad input");
+    // A statistic no point has (no Job ends with this reason): a warning, no chart.
+    let out = sweep(&["--chart", "jobs.byReason.DeadlineExceeded"], &dir).success();
+    let e = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        e.contains("warning: sweep-jobs.byReason.DeadlineExceeded.svg is not drawn: no point has a value of"),
+        "{e}"
+    );
+    assert!(!dir.join("sweep-jobs.byReason.DeadlineExceeded.svg").exists());
+    assert!(dir.join("sweep.csv").exists());
 }
