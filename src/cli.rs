@@ -21,8 +21,9 @@ pub enum Command {
     Run(RunArgs),
     /// Check scenario files and Job manifests (single documents, `---` streams, `kind: List`).
     Validate {
-        /// Files to check.
-        #[arg(required = true)]
+        /// Files to check, or folders whose *.yaml and *.yml files are checked (files of
+        /// other objects, with no Job or scenario, are skipped).
+        #[arg(required = true, value_name = "FILE_OR_DIR")]
         files: Vec<PathBuf>,
         /// Validate as this Kubernetes release does (1.27 to the newest supported).
         #[arg(long, value_name = "VERSION")]

@@ -234,12 +234,7 @@ fn files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-                .collect();
-            found.sort();
+            let found = super::yaml_files(p).map_err(|e| format!("{}: {e}", p.display()))?;
             out.extend(found.into_iter().map(|f| (f, true)));
         } else if p.exists() {
             out.push((p.clone(), false));

@@ -22,6 +22,16 @@ pub use run::run;
 pub use sweep::{merge, sweep};
 pub use validate::{validate, validate_file, validate_text};
 
+/// The `*.yaml` and `*.yml` files of a folder (not of its subfolders), sorted.
+fn yaml_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;

@@ -20,15 +20,53 @@ pub fn validate(files: &[PathBuf], kubernetes_version: Option<&str>) -> u8 {
         }
     };
     let mut bad = false;
-    for path in files {
-        let (diagnostics, summary) = validate_file(path, &profile);
-        for d in &diagnostics {
-            eprintln!("{d}");
+    for given in files {
+        // A folder: its *.yaml and *.yml files; those that hold neither a Job nor a
+        // scenario (a PersistentVolumeClaim beside a Job manifest) are skipped.
+        let (paths, from_dir) = if given.is_dir() {
+            match super::yaml_files(given) {
+                Ok(found) if found.is_empty() => {
+                    eprintln!("{}: no *.yaml or *.yml file in the folder", given.display());
+                    bad = true;
+                    continue;
+                }
+                Ok(found) => (found, true),
+                Err(e) => {
+                    eprintln!("{}: cannot read the folder: {e}", given.display());
+                    bad = true;
+                    continue;
+                }
+            }
+        } else {
+            (vec![given.clone()], false)
+        };
+        for path in &paths {
+            if from_dir && let Some(others) = without_jobs(path) {
+                outln!("{}: skipped: no batch/v1 Job or scenario ({others})", path.display());
+                continue;
+            }
+            let (diagnostics, summary) = validate_file(path, &profile);
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            bad |= diagnostics.iter().any(|d| !d.warning);
+            outln!("{summary}");
         }
-        bad |= diagnostics.iter().any(|d| !d.warning);
-        outln!("{summary}");
     }
     if bad { EXIT_BAD_INPUT } else { EXIT_OK }
+}
+
+/// The objects of a file that reads as Kubernetes objects of which none is a
+/// batch/v1 Job (`PersistentVolumeClaim/results`), or `None` when it holds a
+/// Job, reads as a scenario or does not read at all: `validate_file` says which.
+fn without_jobs(path: &Path) -> Option<String> {
+    let (name, text) = manifest::read_source(path).ok()?;
+    let docs = manifest::parse_documents(&name, &text).ok()?;
+    if docs.iter().all(|d| d.is_null()) || docs.first().is_some_and(scenario::is_scenario) {
+        return None;
+    }
+    let file = manifest::load_str(&name, &text).ok()?;
+    (file.jobs.is_empty() && !file.others.is_empty()).then(|| file.others.join(", "))
 }
 
 /// Checks one file: a scenario exactly as `jobsim run` loads it, or manifests

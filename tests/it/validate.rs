@@ -161,3 +161,37 @@ fn an_unsupported_release_is_refused_before_any_file_is_read() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_folder_checks_its_yaml_files_in_order_and_skips_other_objects() {
+    let dir = std::env::temp_dir().join(format!("jobsim-validate-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::copy(repo("tests/manifests/pi.yaml"), dir.join("b-pi.yaml")).unwrap();
+    std::fs::copy(repo("scenarios/backoff-limit.yaml"), dir.join("c-scenario.yml")).unwrap();
+    std::fs::copy(
+        repo("tests/manifests/invalid-restart-always.yaml"),
+        dir.join("sub/bad.yaml"),
+    )
+    .unwrap();
+    let pvc = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: results}\n";
+    std::fs::write(dir.join("a-pvc.yaml"), pvc).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not yaml").unwrap();
+    let out = jobsim().arg("validate").arg(&dir).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].ends_with("a-pvc.yaml: skipped: no batch/v1 Job or scenario (PersistentVolumeClaim/results)"));
+    assert!(lines[1].ends_with("b-pi.yaml: 1 Job valid"));
+    assert!(lines[2].contains("c-scenario.yml: valid scenario"));
+    // Given by name, a file with no Job is still refused; so is an empty folder.
+    jobsim().arg("validate").arg(dir.join("a-pvc.yaml")).assert().code(2);
+    let out = jobsim().arg("validate").arg(dir.join("sub")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "the invalid file in the folder");
+    std::fs::remove_file(dir.join("sub/bad.yaml")).unwrap();
+    let out = jobsim().arg("validate").arg(dir.join("sub")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no *.yaml or *.yml file in the folder"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
