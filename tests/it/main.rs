@@ -4,6 +4,7 @@ mod charts; // SVG and PNG charts: labels, bounds, `jobsim plot`.
 mod check; // `jobsim check`: spec.expect, held or not, and exit codes.
 mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actions.
 mod conformance; // `jobsim conformance` over the shipped vectors.
+mod deploy; // deploy/: valid Job manifests; the Indexed Job's command lines shard and merge into the whole sweep.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
 mod jobs_csv; // jobs.csv against jobs.yaml: every time column agrees with the Job objects.
 mod mutations; // Every scenario, edited line by line: refused or run, never a panic or a hang.
