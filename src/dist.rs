@@ -41,12 +41,32 @@ impl Dist {
     pub const ZERO: Dist = Dist::Constant(0.0);
 
     /// One draw, in whole milliseconds.
+    /// A draw in milliseconds, never past [`crate::time::MAX_DRAW`]: a
+    /// scenario whose distributions could reach it is refused when loaded
+    /// ([`Dist::practical_max`]), so the cap only guards the far tail.
     pub fn sample(&self, rng: &mut SimRng) -> SimDuration {
         let v = self.sample_f64(rng);
         if v.is_finite() && v > 0.0 {
-            libm::round(v) as SimDuration
+            (libm::round(v) as SimDuration).min(crate::time::MAX_DRAW)
         } else {
             0
+        }
+    }
+
+    /// What a draw may practically reach, in milliseconds: the largest value
+    /// for bounded distributions, about the one-in-a-billion quantile for the
+    /// others (mean + 6 sd, median·e^(6σ), ...).
+    pub fn practical_max(&self) -> f64 {
+        const TAIL: f64 = 20.723; // ln(1e9)
+        match self {
+            Dist::Constant(c) => *c,
+            Dist::Uniform { max, .. } => *max,
+            Dist::Exponential { mean } => mean * TAIL,
+            Dist::Normal { mean, stddev } => mean + 6.0 * stddev,
+            Dist::LogNormal { median, sigma } => median * libm::exp(6.0 * sigma),
+            Dist::Weibull { shape, scale } => scale * libm::pow(TAIL, 1.0 / shape),
+            Dist::Gamma { shape, scale } => scale * (shape + 6.0 * libm::sqrt(*shape) + TAIL),
+            Dist::Empirical(values) => values.iter().copied().fold(0.0, f64::max),
         }
     }
 
@@ -136,6 +156,22 @@ fn standard_gamma(shape: f64, rng: &mut SimRng) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn practical_max_bounds_the_far_tail_and_draws_never_pass_the_cap() {
+        let h = 3_600_000.0;
+        assert_eq!(Dist::Uniform { min: 1.0, max: 5.0 }.practical_max(), 5.0);
+        assert!((Dist::Exponential { mean: h }.practical_max() / h - 20.723).abs() < 1e-9);
+        let wild = Dist::LogNormal { median: h, sigma: 80.0 };
+        assert!(wild.practical_max() > crate::time::MAX_DRAW as f64);
+        let tame = Dist::LogNormal { median: h, sigma: 0.5 };
+        assert!(tame.practical_max() < 25.0 * h);
+        // The cap holds even for a distribution the loader would refuse.
+        let mut rng = crate::rng::StreamKey::new(1, 0).stream(crate::rng::Purpose::Scheduling, &[1]);
+        for _ in 0..1000 {
+            assert!(wild.sample(&mut rng) <= crate::time::MAX_DRAW);
+        }
+    }
     use crate::rng::{Purpose, StreamKey};
 
     fn draws(d: &Dist, n: usize) -> Vec<f64> {

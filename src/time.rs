@@ -9,6 +9,10 @@ pub type SimDuration = u64;
 pub const SECOND: SimDuration = 1000;
 pub const MINUTE: SimDuration = 60 * SECOND;
 pub const HOUR: SimDuration = 60 * MINUTE;
+/// The longest duration a distribution may draw: 100 years. Times stay far
+/// inside what the API writes (RFC 3339, years up to 9999) and sums of
+/// durations far inside `u64`.
+pub const MAX_DRAW: SimDuration = 36_525 * 24 * HOUR;
 
 /// Why a text is not a duration; each carries the text as given.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -231,7 +231,26 @@ impl Resolver {
         });
     }
 
+    /// A distribution, refused when its draws could pass the longest
+    /// duration jobsim simulates (a lognormal with a huge sigma once ended
+    /// pods at 18446744073709551.615 s).
     fn dist(&mut self, spec: &DistSpec, path: &str) -> Dist {
+        let dist = self.dist_unchecked(spec, path);
+        let max = dist.practical_max();
+        if max.is_nan() || max > crate::time::MAX_DRAW as f64 {
+            let kind = path_kind(spec);
+            self.err(
+                &format!("{path}.{kind}"),
+                format!(
+                    "Invalid value: its draws reach {} (about one in a billion beyond); durations must stay under 100 years",
+                    describe_ms(max),
+                ),
+            );
+        }
+        dist
+    }
+
+    fn dist_unchecked(&mut self, spec: &DistSpec, path: &str) -> Dist {
         let ms = |d: Dur| d.0 as f64;
         match spec {
             DistSpec::Constant(d) => Dist::Constant(ms(*d)),
@@ -1112,6 +1131,32 @@ impl Resolver {
         // Actions at the same time apply in file order.
         out.sort_by_key(|a| a.at);
         out
+    }
+}
+
+/// The key naming a distribution's kind in the file.
+fn path_kind(spec: &DistSpec) -> &'static str {
+    match spec {
+        DistSpec::Constant(_) => "constant",
+        DistSpec::Uniform { .. } => "uniform",
+        DistSpec::Exponential { .. } => "exponential",
+        DistSpec::Normal { .. } => "normal",
+        DistSpec::Lognormal { .. } => "lognormal",
+        DistSpec::Weibull { .. } => "weibull",
+        DistSpec::Gamma { .. } => "gamma",
+        DistSpec::Empirical(_) => "empirical",
+    }
+}
+
+/// A length in milliseconds for a message: years past a year, else a Go duration.
+fn describe_ms(ms: f64) -> String {
+    let year = 365.25 * 24.0 * 3600.0 * 1000.0;
+    if !ms.is_finite() {
+        "an unbounded time".into()
+    } else if ms >= year {
+        format!("{:.3e} years", ms / year)
+    } else {
+        crate::time::format_duration(ms as u64)
     }
 }
 

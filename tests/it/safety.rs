@@ -530,3 +530,36 @@ fn a_rerun_removes_jobsims_stale_files_and_nothing_else() {
     assert_eq!(names(&out), [".notes.txt.tmp-999999999", "notes.txt", "summary.json"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A distribution whose draws could pass 100 years (a lognormal with a huge
+/// sigma once ended pods at 18446744073709551.615 s, with completionTime
+/// before creationTimestamp) is refused at its line, naming it; a wide but
+/// sane one runs.
+#[test]
+fn distributions_that_could_draw_past_a_century_are_refused() {
+    let dir = tmp("huge-draws");
+    refused(
+        &dir,
+        "lognormal.yaml",
+        &edit(
+            "runtime: {constant: 10s}",
+            "runtime: {lognormal: {median: 1h, sigma: 80}}",
+        ),
+        "19:19: spec.workloads[0].pods.runtime.lognormal: Invalid value: its draws reach 3.300e204 years",
+    );
+    refused(
+        &dir,
+        "exponential.yaml",
+        &edit("runtime: {constant: 10s}", "runtime: {exponential: {mean: 100000h}}"),
+        "spec.workloads[0].pods.runtime.exponential: Invalid value: its draws reach",
+    );
+    let ok = scenario(
+        &dir,
+        "wide.yaml",
+        &edit(
+            "runtime: {constant: 10s}",
+            "runtime: {lognormal: {median: 10s, sigma: 2}}",
+        ),
+    );
+    assert_eq!(validate(&ok).0, Some(0));
+}
