@@ -283,6 +283,13 @@ pub fn sweep(args: &SweepArgs) -> u8 {
             return code;
         }
     }
+    let names: Vec<&str> = outputs.iter().map(|o| o.name()).collect();
+    outln!(
+        "wrote {}/point-N/ for each of the {} points: {}",
+        out.display(),
+        plan.points.len(),
+        names.join(", ")
+    );
     EXIT_OK
 }
 
