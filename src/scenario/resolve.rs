@@ -485,7 +485,8 @@ impl Resolver {
         self.pod_estimate();
         let actions = self.actions(spec.actions, &workloads, &cluster);
         let outputs = self.outputs(spec.outputs);
-        let expect = self.expect(&spec.expect, &workloads);
+        let pools: Vec<&str> = cluster.pools.iter().map(|p| p.name.as_str()).collect();
+        let expect = self.expect(&spec.expect, &workloads, &pools);
         Scenario {
             name: if raw.metadata.name.is_empty() {
                 "scenario".into()
@@ -554,8 +555,8 @@ impl Resolver {
     }
 
     /// `spec.expect`: each problem reported at its field (`spec.expect[2].stat`).
-    fn expect(&mut self, specs: &[expect::ExpectSpec], workloads: &[Workload]) -> Vec<Expectation> {
-        expect::check(specs, workloads, |path, message, warning| {
+    fn expect(&mut self, specs: &[expect::ExpectSpec], workloads: &[Workload], pools: &[&str]) -> Vec<Expectation> {
+        expect::check(specs, workloads, pools, |path, message, warning| {
             self.err(path, message);
             if warning && let Some(d) = self.diags.last_mut() {
                 d.warning = true;

@@ -317,7 +317,21 @@ impl<'a> World<'a> {
             queue: WorkQueue::new(cp.concurrent_job_syncs),
             open_jobs: 0,
             arrivals_left: sc.workloads.iter().map(|w| w.count as u64).sum(),
-            stats: RunStats::default(),
+            stats: RunStats {
+                // Node-hours and cost are kept when some pool has a price.
+                pools: if sc.cluster.pools.iter().any(|p| p.price_per_hour.is_some()) {
+                    (sc.cluster.pools.iter())
+                        .map(|p| crate::record::PoolUsage {
+                            name: p.name.clone(),
+                            price_per_hour: p.price_per_hour,
+                            ..Default::default()
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                ..RunStats::default()
+            },
             last_activity: 0,
             write_buf: Vec::new(),
             pod_lists: PodLists::default(),
@@ -449,6 +463,10 @@ impl<'a> World<'a> {
             self.stats.cpu_capacity_area += cpu_cap as f64 * dt;
             self.stats.pods_used_area += pods as f64 * dt;
             self.stats.pods_capacity_area += pods_cap as f64 * dt;
+            for (p, pool) in self.stats.pools.iter_mut().enumerate() {
+                pool.node_ms += self.nodes.pool_live[p] as f64 * dt;
+                pool.busy_ms += self.nodes.pool_busy[p] * dt;
+            }
         }
         self.stats.usage_since = self.stats.usage_since.max(now);
     }
