@@ -247,14 +247,26 @@ impl World<'_> {
                 detail,
             ));
         }
-        q.push(
-            now + startup,
-            Ev::Pod {
-                pod: slot,
-                epoch,
-                step: PodStep::Start,
-            },
-        );
+        if node.is_some_and(|n| !self.nodes.nodes[n as usize].ready) {
+            // A pod that tolerates a lost node's unreachable taint: nothing
+            // starts until the kubelet is back, and the taint manager evicts
+            // it when its NoExecute toleration runs out.
+            let p = self.pods[slot as usize].as_deref_mut().expect("live");
+            p.frozen = Some(startup);
+            let workload = self.jobs[jid as usize].workload as usize;
+            if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
+                q.push(now + after, Ev::Evict { pod: slot, epoch });
+            }
+        } else {
+            q.push(
+                now + startup,
+                Ev::Pod {
+                    pod: slot,
+                    epoch,
+                    step: PodStep::Start,
+                },
+            );
+        }
         self.pod_changed(jid, PodPhase::Pending, PodPhase::Pending, now, q);
     }
 

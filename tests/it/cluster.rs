@@ -366,7 +366,13 @@ spec:
 fn placements(events: &str) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, Vec<String>>) {
     let (mut nodes, mut reasons) = (BTreeMap::new(), BTreeMap::new());
     for l in events.lines() {
-        let workload = field(l, 1).rsplit_once('-').map_or("", |(w, _)| w).to_string();
+        // The workload: the Job's name without its ordinal.
+        let job = field(l, 1);
+        let workload = match job.rsplit_once('-') {
+            Some((w, n)) if n.parse::<u32>().is_ok() => w,
+            _ => job,
+        }
+        .to_string();
         match field(l, 4) {
             "PodScheduled" => {
                 let node = field(l, 5).split(';').next().unwrap().trim_start_matches("node=");
@@ -481,4 +487,54 @@ fn a_pod_no_pool_admits_waits_with_the_reason() {
         "0/6 nodes are available: 2 node(s) had untolerated taint(s), 4 node(s) didn't match Pod's node affinity/selector. The pod fits on no node of any pool."
     );
     assert_eq!(job_row(&jobs, "train-0")["status"], "Running");
+}
+
+#[test]
+fn a_lost_node_takes_only_pods_that_tolerate_it() {
+    let job = |name: &str, tolerations: &str| {
+        format!(
+            "    - name: {name}\n      arrival: {{at: [20s]}}\n      pods: {{runtime: {{constant: 30s}}}}\n      job:\n        metadata: {{name: {name}}}\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              tolerations: {tolerations}\n              containers: [{{name: c, image: i}}]\n"
+        )
+    };
+    let text = format!(
+        "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: lost}}\nspec:\n  cluster:\n    nodePools:\n      - {{name: p, count: 1, allocatable: {{cpu: \"4\"}}}}\n  actions:\n    - {{at: 10s, loseNodes: {{pool: p, nodes: 1, recovery: 10m}}}}\n  workloads:\n{}{}{}",
+        job("plain", "[]"),
+        job("all", "[{operator: Exists}]"),
+        job(
+            "brief",
+            "[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoSchedule}, {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]"
+        ),
+    );
+    let (events, jobs) = run_text("lost-tolerated", &text);
+    let rows = |job: &str, kind: &str| -> Vec<f64> {
+        events
+            .lines()
+            .filter(|l| field(l, 1) == job && field(l, 4) == kind)
+            .map(|l| field(l, 0).parse().unwrap())
+            .collect()
+    };
+    // Without a toleration the pod waits for the node's return, then runs.
+    let (_, reasons) = placements(&events);
+    assert_eq!(
+        reasons["plain"],
+        ["0/1 nodes are available: 1 node(s) had untolerated taint(s)."]
+    );
+    assert_eq!(rows("plain", "PodScheduled"), [610.0]);
+    // Tolerating everything, it binds to the lost node at once and starts
+    // when the node is back; the taint manager leaves it alone.
+    assert_eq!(rows("all", "PodScheduled"), [20.0]);
+    assert_eq!(rows("all", "PodRunning"), [610.0]);
+    assert!(rows("all", "PodEvicted").is_empty());
+    // Tolerated for 60 s, it is evicted 60 s after binding, and so is each
+    // replacement bound to the node before it is back.
+    let bound = rows("brief", "PodScheduled");
+    let evicted = rows("brief", "PodEvicted");
+    assert_eq!((bound[0], evicted[0]), (20.0, 80.0));
+    assert!(
+        evicted.len() > 1 && evicted.iter().zip(&bound).all(|(e, b)| e - b == 60.0),
+        "{bound:?} {evicted:?}"
+    );
+    for job in ["plain", "all", "brief"] {
+        assert_eq!(job_row(&jobs, job)["status"], "Complete", "{job}");
+    }
 }
