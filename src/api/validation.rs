@@ -958,6 +958,22 @@ fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
             // Extended resources (`nvidia.com/gpu`) are whole numbers and
             // cannot be overcommitted: a request needs a limit equal to it.
             for (kind, list) in [("limits", &c.resources.limits), ("requests", &c.resources.requests)] {
+                // `validateContainerResourceName`.
+                for res in list.keys() {
+                    let at = format!("{p}.resources.{kind}[{res}]");
+                    let qualified = is_qualified_name(res);
+                    if !qualified.is_empty() {
+                        errs.extend(qualified.into_iter().map(|m| invalid_str(&at, res, m)));
+                    } else if !res.contains('/') {
+                        if !["cpu", "memory", "ephemeral-storage"].contains(&res.as_str())
+                            && !res.starts_with("hugepages-")
+                        {
+                            errs.push(invalid_str(&at, res, "must be a standard resource for containers"));
+                        }
+                    } else if !res.contains("kubernetes.io/") && !is_extended_resource_name(res) {
+                        errs.push(invalid_str(&at, res, "doesn't follow extended resource name standard"));
+                    }
+                }
                 for (res, q) in list.iter().filter(|(res, _)| is_extended_resource_name(res)) {
                     if q.milli_value() % 1000 != 0 {
                         errs.push(invalid(
@@ -1232,10 +1248,12 @@ mod tests {
         let res = &mut job.spec.template.spec.containers[0].resources;
         res.limits.insert("nvidia.com/gpu".into(), q("2"));
         res.requests.insert("example.com/fpga".into(), q("500m"));
+        res.requests.insert("gpu".into(), q("1"));
         let p = "spec.template.spec.containers[0].resources";
         assert_eq!(
             messages(&job),
             vec![
+                format!("{p}.requests[gpu]: Invalid value: \"gpu\": must be a standard resource for containers"),
                 format!("{p}.requests[example.com/fpga]: Invalid value: \"500m\": must be an integer"),
                 format!("{p}.limits: Required value: Limit must be set for non overcommitable resources"),
                 format!("{p}.requests: Invalid value: \"1\": must be equal to nvidia.com/gpu limit of 2"),
