@@ -425,4 +425,19 @@ pub struct RunStats {
     pub pods_capacity_area: f64,
     /// Since when the integrals above are current.
     pub(crate) usage_since: SimTime,
+    /// Per node pool, when some pool has a price: what was paid for and how
+    /// much of it was requested.
+    pub pools: Vec<PoolUsage>,
+}
+
+/// A node pool's nodes over a run: node-time paid for, and that time
+/// weighted by how busy each node was ([`crate::cluster::nodes::Nodes::busy_share`]).
+#[derive(Clone, Debug, Default)]
+pub struct PoolUsage {
+    pub name: String,
+    pub price_per_hour: Option<f64>,
+    /// Integral over time of the pool's nodes not removed (node·ms).
+    pub node_ms: f64,
+    /// Integral over time of the sum of their busy shares (node·ms).
+    pub busy_ms: f64,
 }

@@ -9,6 +9,7 @@ pub mod meta;
 pub mod pod;
 pub mod profile;
 pub mod quantity;
+pub mod scheduling;
 pub mod strict;
 pub mod time;
 pub mod validation;

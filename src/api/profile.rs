@@ -195,6 +195,15 @@ impl Profile {
         self.minor >= 31 && (self.gates.job_managed_by || self.gates.job_pod_replacement_policy)
     }
 
+    /// kube-scheduler named the taint a pod does not tolerate in its
+    /// message (`node(s) had untolerated taint {key: value}`) until taint
+    /// keys and values were taken out of pod statuses (kubernetes#134740,
+    /// in 1.35 and back-ported to 1.34): since then `node(s) had untolerated
+    /// taint(s)`.
+    pub fn scheduler_names_taints(&self) -> bool {
+        self.minor < 34
+    }
+
     /// The "newer" Job fields (1.28+ backoffLimitPerIndex, podReplacementPolicy, ...)
     /// exist only when their gate is on.
     pub fn has_terminating_tracking(&self) -> bool {

@@ -86,6 +86,30 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// Constructors in the words of `field.Required`, `field.Invalid` and the rest.
+impl FieldError {
+    pub fn required(field: &str, detail: impl Into<String>) -> Self {
+        required(field, detail)
+    }
+    pub fn forbidden(field: &str, detail: impl Into<String>) -> Self {
+        err(ErrorType::Forbidden, field, None, detail)
+    }
+    /// `value` is the bad value as Go prints it (`"x"`, `5`).
+    pub fn invalid(field: &str, value: impl fmt::Display, detail: impl Into<String>) -> Self {
+        invalid(field, value, detail)
+    }
+    /// An invalid value that the message does not repeat.
+    pub fn invalid_detail(field: &str, detail: impl Into<String>) -> Self {
+        invalid_omit(field, detail)
+    }
+    pub fn not_supported(field: &str, value: &str, valid: &[&str]) -> Self {
+        not_supported(field, value, valid)
+    }
+    pub fn duplicate(field: &str, value: impl fmt::Display, detail: impl Into<String>) -> Self {
+        err(ErrorType::Duplicate, field, Some(value.to_string()), detail)
+    }
+}
+
 fn err(type_: ErrorType, field: &str, value: Option<String>, detail: impl Into<String>) -> FieldError {
     FieldError {
         type_,
@@ -901,6 +925,15 @@ fn parse_index_interval(piece: &str, completions: i32) -> Result<(i64, i64), Ind
     Ok((x, x))
 }
 
+/// `IsExtendedResourceName`: a fully qualified name outside the
+/// `kubernetes.io/` domain (`nvidia.com/gpu`), not a quota's `requests.*`.
+pub fn is_extended_resource_name(name: &str) -> bool {
+    name.contains('/')
+        && !name.contains("kubernetes.io/")
+        && !name.starts_with("requests.")
+        && is_qualified_name(name).is_empty()
+}
+
 /// The parts of `ValidatePodTemplateSpec` that matter to Jobs: labels,
 /// annotations, containers (names, images, resources) and the pod-level fields
 /// the simulator reads.
@@ -908,6 +941,10 @@ fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
     validate_labels(&t.metadata.labels, "spec.template.metadata.labels", errs);
     validate_annotations(&t.metadata.annotations, "spec.template.metadata.annotations", errs);
     let spec = &t.spec;
+    // nodeSelector, node affinity and tolerations as written: a field of the
+    // wrong type fails the decoding, before any check.
+    let prefix = "spec.template.spec.";
+    let directives = super::scheduling::Directives::read(&spec.extra, prefix, errs);
     let mut names = BTreeSet::new();
     for (kind, list) in [
         ("initContainers", &spec.init_containers),
@@ -942,15 +979,53 @@ fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
                     ));
                 }
             }
+            // Extended resources (`nvidia.com/gpu`) are whole numbers and
+            // cannot be overcommitted: a request needs a limit equal to it.
+            for (kind, list) in [("limits", &c.resources.limits), ("requests", &c.resources.requests)] {
+                // `validateContainerResourceName`.
+                for res in list.keys() {
+                    let at = format!("{p}.resources.{kind}[{res}]");
+                    let qualified = is_qualified_name(res);
+                    if !qualified.is_empty() {
+                        errs.extend(qualified.into_iter().map(|m| invalid_str(&at, res, m)));
+                    } else if !res.contains('/') {
+                        if !["cpu", "memory", "ephemeral-storage"].contains(&res.as_str())
+                            && !res.starts_with("hugepages-")
+                        {
+                            errs.push(invalid_str(&at, res, "must be a standard resource for containers"));
+                        }
+                    } else if !res.contains("kubernetes.io/") && !is_extended_resource_name(res) {
+                        errs.push(invalid_str(&at, res, "doesn't follow extended resource name standard"));
+                    }
+                }
+                for (res, q) in list.iter().filter(|(res, _)| is_extended_resource_name(res)) {
+                    if q.milli_value() % 1000 != 0 {
+                        errs.push(invalid(
+                            &format!("{p}.resources.{kind}[{res}]"),
+                            go_quote(q.as_str()),
+                            "must be an integer",
+                        ));
+                    }
+                }
+            }
             for (res, q) in &c.resources.requests {
-                if let Some(l) = c.resources.limits.get(res)
-                    && q.milli_value() > l.milli_value()
-                {
-                    errs.push(invalid(
+                let overcommit = !is_extended_resource_name(res) && !res.starts_with("hugepages-");
+                match c.resources.limits.get(res) {
+                    Some(l) if !overcommit && q.milli_value() != l.milli_value() => errs.push(invalid(
+                        &format!("{p}.resources.requests"),
+                        go_quote(q.as_str()),
+                        format!("must be equal to {res} limit of {}", l.as_str()),
+                    )),
+                    Some(l) if q.milli_value() > l.milli_value() => errs.push(invalid(
                         &format!("{p}.resources.requests"),
                         go_quote(q.as_str()),
                         format!("must be less than or equal to {res} limit of {}", l.as_str()),
-                    ));
+                    )),
+                    None if !overcommit => errs.push(required(
+                        &format!("{p}.resources.limits"),
+                        "Limit must be set for non overcommitable resources",
+                    )),
+                    _ => {}
                 }
             }
             if let Some(rp) = &c.restart_policy
@@ -977,6 +1052,7 @@ fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
             &["Always", "OnFailure", "Never"],
         )),
     }
+    directives.validate_affinity(prefix, errs);
     if let Some(e) = spec
         .termination_grace_period_seconds
         .and_then(|g| non_negative("spec.template.spec.terminationGracePeriodSeconds", g))
@@ -990,6 +1066,7 @@ fn validate_pod_template_spec(t: &PodTemplateSpec, errs: &mut Vec<FieldError>) {
             "must be between 1 and 2147483647, inclusive",
         ));
     }
+    directives.validate_tolerations(prefix, errs);
 }
 
 /// `ValidateJobUpdate`: the spec rules for the new object plus immutability.
@@ -1175,6 +1252,36 @@ mod tests {
         assert_eq!(
             messages(&job),
             vec!["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]
+        );
+    }
+
+    #[test]
+    fn extended_resources_are_whole_and_not_overcommitted() {
+        use super::super::quantity::Quantity;
+        let q = |s: &str| Quantity::parse(s).unwrap();
+        let mut job = valid_job();
+        let res = &mut job.spec.template.spec.containers[0].resources;
+        res.requests.insert("nvidia.com/gpu".into(), q("1"));
+        res.limits.insert("nvidia.com/gpu".into(), q("1"));
+        res.requests.insert("cpu".into(), q("500m"));
+        assert_eq!(
+            messages(&job),
+            Vec::<String>::new(),
+            "requests equal to limits; cpu may be fractional"
+        );
+        let res = &mut job.spec.template.spec.containers[0].resources;
+        res.limits.insert("nvidia.com/gpu".into(), q("2"));
+        res.requests.insert("example.com/fpga".into(), q("500m"));
+        res.requests.insert("gpu".into(), q("1"));
+        let p = "spec.template.spec.containers[0].resources";
+        assert_eq!(
+            messages(&job),
+            vec![
+                format!("{p}.requests[gpu]: Invalid value: \"gpu\": must be a standard resource for containers"),
+                format!("{p}.requests[example.com/fpga]: Invalid value: \"500m\": must be an integer"),
+                format!("{p}.limits: Required value: Limit must be set for non overcommitable resources"),
+                format!("{p}.requests: Invalid value: \"1\": must be equal to nvidia.com/gpu limit of 2"),
+            ]
         );
     }
 

@@ -380,7 +380,12 @@ mod tests {
     fn every_statistic_of_a_run_can_be_expected() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        for name in ["quickstart.yaml", "nodes-and-scheduling.yaml", "node-drain.yaml"] {
+        for name in [
+            "quickstart.yaml",
+            "nodes-and-scheduling.yaml",
+            "node-drain.yaml",
+            "gpu-pool.yaml",
+        ] {
             let sc = scenario::load(&dir.join(name)).expect("valid");
             let outcome = simulate(&sc, &pool).expect("runs");
             let mut leaves = Vec::new();

@@ -484,6 +484,12 @@ fn summary_line(sc: &Scenario, s: &Stats, reps: usize) -> String {
         secs("turnaroundSeconds.p95"),
         secs("makespanSeconds")
     ));
+    if let Some(cost) = s.get("cluster.cost") {
+        line.push_str(&format!("; cost {cost:.2}"));
+        if let Some(idle) = s.get("cluster.idleCostShare") {
+            line.push_str(&format!(" ({:.0}% idle)", idle * 100.0));
+        }
+    }
     if reps > 1 {
         line.push_str(&format!(
             " (replication 0 of {reps}; summary.json has means, 95% intervals and percentiles across them)"

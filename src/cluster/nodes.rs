@@ -1,13 +1,31 @@
-//! Nodes and the scheduler: node pools with allocatable cpu, memory and pod
-//! count, pods binding in queue order to nodes with room, and the placement
+//! Nodes and the scheduler: node pools with allocatable resources, labels
+//! and taints; pods binding in queue order to nodes that pass
+//! kube-scheduler's filters (`NodeUnschedulable`, `TaintToleration`,
+//! `NodeAffinity`, `NodeResourcesFit`, in that order); and the placement
 //! policy.
 //!
-//! Placement is deterministic: `LeastAllocated` (kube-scheduler's default
-//! scoring) picks the node whose most-used resource (cpu, memory, pods) would
-//! be the least used after binding; `MostAllocated` (bin packing) the most
-//! used. Ties go to the node created first.
+//! A workload's pods all ask the same, so what does not depend on a node's
+//! room or state is worked out once per (workload, pool) in a [`PodFit`]:
+//! which pools their tolerations and node affinity admit, and how much they
+//! prefer each. A workload that every pool admits and that asks for nothing
+//! but cpu, memory and a pod slot takes the plain loop a cluster without
+//! labels and taints always took.
+//!
+//! Placement is deterministic: nodes are ranked first by the pods'
+//! preferences (fewer untolerated `PreferNoSchedule` taints, then more
+//! weight of matching preferred node-affinity terms: kube-scheduler weighs
+//! `TaintToleration` 3 and `NodeAffinity` 2 against `NodeResourcesFit` 1),
+//! then by the policy: `LeastAllocated` (kube-scheduler's default scoring)
+//! picks the node whose most-used resource (cpu, memory, pods) would be the
+//! least used after binding; `MostAllocated` (bin packing) the most used.
+//! Ties go to the node created first.
 
+use crate::api::scheduling::{
+    DEFAULT_NODE_LABELS, Directives, LABEL_HOSTNAME, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, Taint,
+    TaintEffect,
+};
 use crate::scenario::{NodePool, Placement};
+use std::collections::BTreeMap;
 
 /// What a pod asks for: cpu in millicores, memory in bytes, one pod slot.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -16,43 +34,81 @@ pub struct Request {
     pub memory: i64,
 }
 
+/// How a pool's nodes stand to a workload's pods, whatever their room or state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PoolFilter {
+    /// Every taint tolerated and the labels matched.
+    Admits,
+    /// The pool's first taint the pods do not tolerate (its place in the pool's taints).
+    Taint(usize),
+    /// The labels match neither the `nodeSelector` nor the required node affinity.
+    Affinity,
+    /// The directives name nodes (`kubernetes.io/hostname`, `metadata.name`): node by node.
+    PerNode,
+}
+
+/// A workload's pods as the scheduler sees them, worked out once.
+#[derive(Clone, Debug)]
+pub struct PodFit {
+    pub request: Request,
+    /// Other resources asked for (`nvidia.com/gpu`, `ephemeral-storage`):
+    /// index in [`Nodes::resources`] and amount; none zero.
+    pub scalar: Vec<(usize, i64)>,
+    pools: Vec<PoolFilter>,
+    /// Per pool: untolerated `PreferNoSchedule` taints (fewer first) and the
+    /// weight of the preferred terms its labels match (more first).
+    prefer: Vec<(u32, i64)>,
+    /// The directives, kept when nodes of a pool differ for them.
+    directives: Option<Box<Directives>>,
+    /// Tolerating `node.kubernetes.io/unschedulable` (cordoned nodes) and
+    /// `node.kubernetes.io/unreachable` (lost nodes) with effect `NoSchedule`.
+    tolerates_unschedulable: bool,
+    tolerates_unreachable: bool,
+    /// How long the pods stay on a lost node before the taint manager evicts
+    /// them (`tolerationSeconds` of the `node.kubernetes.io/unreachable`
+    /// `NoExecute` toleration; 300 s as `DefaultTolerationSeconds` adds it);
+    /// `None`: tolerated for good.
+    pub evict_unreachable_after: Option<u64>,
+    /// Nothing but cpu, memory and a pod slot matters: the plain loop.
+    plain: bool,
+}
+
+/// `tolerationSeconds` of the toleration the `DefaultTolerationSeconds`
+/// admission plugin gives a pod for `node.kubernetes.io/unreachable`, in ms.
+pub const DEFAULT_UNREACHABLE_TOLERATION_MS: u64 = 300_000;
+
+impl PodFit {
+    /// A pod with only a request, which every pool admits.
+    pub fn plain(request: Request) -> Self {
+        PodFit {
+            request,
+            scalar: Vec::new(),
+            pools: Vec::new(),
+            prefer: Vec::new(),
+            directives: None,
+            tolerates_unschedulable: false,
+            tolerates_unreachable: false,
+            evict_unreachable_after: Some(DEFAULT_UNREACHABLE_TOLERATION_MS),
+            plain: true,
+        }
+    }
+}
+
 /// Live nodes, and how many refuse a pod for each reason the scheduler names.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnfitCounts {
     pub live: u32,
     pub cpu: u32,
     pub memory: u32,
     pub pods: u32,
+    /// Lost nodes: the `node.kubernetes.io/unreachable` taint.
     pub not_ready: u32,
     pub cordoned: u32,
-}
-
-/// [`Nodes::unschedulable_reason`] from the counts and fit it depends on.
-pub fn unschedulable_reason(counts: UnfitCounts, could_ever_fit: bool) -> String {
-    let mut reason = counts.message();
-    if !could_ever_fit {
-        reason.push_str(" The pod fits on no node of any pool.");
-    }
-    reason
-}
-
-impl UnfitCounts {
-    /// The `PodScheduled=False` message: `0/3 nodes are available: 3 Insufficient cpu.`
-    pub fn message(&self) -> String {
-        let mut parts = Vec::new();
-        for (count, what) in [
-            (self.cpu, "Insufficient cpu"),
-            (self.memory, "Insufficient memory"),
-            (self.pods, "Too many pods"),
-            (self.not_ready, "node(s) were unreachable"),
-            (self.cordoned, "node(s) were unschedulable"),
-        ] {
-            if count > 0 {
-                parts.push(format!("{count} {what}"));
-            }
-        }
-        format!("0/{} nodes are available: {}.", self.live, parts.join(", "))
-    }
+    pub affinity: u32,
+    /// Per distinct (key, value) of the pools' taints ([`Nodes::taint_names`]).
+    pub taints: Vec<u32>,
+    /// Per resource of [`Nodes::resources`].
+    pub scalar: Vec<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +120,8 @@ pub struct Node {
     pub pods: i64,
     pub used: Request,
     pub used_pods: i64,
+    /// Requested of each resource of [`Nodes::resources`] (empty without any).
+    pub used_scalar: Box<[i64]>,
     /// Lost (NotReady) nodes take no pods.
     pub ready: bool,
     /// Cordoned (drained) nodes take no new pods.
@@ -109,6 +167,10 @@ impl Node {
     }
 }
 
+/// Resources that nodes have without a pool saying so: a request of one of
+/// them is limited only by what a pool gives.
+const UNLIMITED_UNLESS_GIVEN: [&str; 1] = ["ephemeral-storage"];
+
 /// The cluster's nodes, with pool membership.
 #[derive(Clone, Debug, Default)]
 pub struct Nodes {
@@ -117,15 +179,90 @@ pub struct Nodes {
     pub placement: Placement,
     /// Nodes created so far per pool (for names of added nodes).
     created: Vec<u32>,
+    /// Resources other than cpu, memory and pods that pools give or pods ask
+    /// for, sorted by name.
+    pub resources: Vec<String>,
+    /// Per pool: allocatable of each of `resources`.
+    pool_scalar: Vec<Vec<i64>>,
+    /// Per pool: its nodes' labels but the hostname (the defaults, then the pool's).
+    pool_labels: Vec<BTreeMap<String, String>>,
+    /// The distinct (key, value) of the pools' taints, and each pool taint's place among them.
+    pub taint_names: Vec<(String, String)>,
+    pool_taint_ids: Vec<Vec<usize>>,
+    /// Whether an untolerated taint is named in the message (`{key: value}`),
+    /// as kube-scheduler did before 1.34.
+    pub name_taints: bool,
+    /// Per pool: its nodes not removed, and the sum of their busy shares
+    /// ([`Nodes::busy_share`]), kept with `track_busy`.
+    pub pool_live: Vec<u32>,
+    pub pool_busy: Vec<f64>,
+    track_busy: bool,
 }
 
 impl Nodes {
     pub fn new(pools: &[NodePool], placement: Placement) -> Self {
+        Self::with(pools, placement, &[], true)
+    }
+
+    /// The pools' nodes; `demanded` names the resources pods ask for beside
+    /// cpu and memory, and `name_taints` how messages name taints.
+    pub fn with(pools: &[NodePool], placement: Placement, demanded: &[&str], name_taints: bool) -> Self {
+        let mut resources: Vec<String> = (pools.iter())
+            .flat_map(|p| p.scalar.keys().map(String::as_str))
+            .chain(demanded.iter().copied())
+            .map(String::from)
+            .collect();
+        resources.sort();
+        resources.dedup();
+        let pool_scalar = (pools.iter())
+            .map(|p| {
+                (resources.iter())
+                    .map(|r| match p.scalar.get(r) {
+                        Some(&v) => v,
+                        None if UNLIMITED_UNLESS_GIVEN.contains(&r.as_str()) => i64::MAX,
+                        None => 0,
+                    })
+                    .collect()
+            })
+            .collect();
+        let pool_labels = (pools.iter())
+            .map(|p| {
+                let mut l: BTreeMap<String, String> = (DEFAULT_NODE_LABELS.iter())
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                l.extend(p.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+                l
+            })
+            .collect();
+        let mut taint_names: Vec<(String, String)> = Vec::new();
+        let mut pool_taint_ids = Vec::new();
+        for p in pools {
+            let ids = (p.taints.iter())
+                .map(|t| {
+                    let name = (t.key.clone(), t.value.clone());
+                    taint_names.iter().position(|n| *n == name).unwrap_or_else(|| {
+                        taint_names.push(name);
+                        taint_names.len() - 1
+                    })
+                })
+                .collect();
+            pool_taint_ids.push(ids);
+        }
+        let track_busy = pools.iter().any(|p| p.price_per_hour.is_some());
         let mut n = Nodes {
             nodes: Vec::new(),
             pools: pools.to_vec(),
             placement,
             created: vec![0; pools.len()],
+            resources,
+            pool_scalar,
+            pool_labels,
+            taint_names,
+            pool_taint_ids,
+            name_taints,
+            pool_live: vec![0; pools.len()],
+            pool_busy: vec![0.0; pools.len()],
+            track_busy,
         };
         for (p, pool) in pools.iter().enumerate() {
             for _ in 0..pool.count {
@@ -144,6 +281,7 @@ impl Nodes {
         let p = &self.pools[pool];
         let name = format!("{}-{}", p.name, self.created[pool]);
         self.created[pool] += 1;
+        self.pool_live[pool] += 1;
         self.nodes.push(Node {
             name,
             pool,
@@ -152,6 +290,7 @@ impl Nodes {
             pods: p.pods,
             used: Request::default(),
             used_pods: 0,
+            used_scalar: vec![0; self.resources.len()].into_boxed_slice(),
             ready: true,
             cordoned: false,
             removed: false,
@@ -159,8 +298,222 @@ impl Nodes {
         self.nodes.len() - 1
     }
 
-    /// The node a pod with request `r` binds to, by the placement policy.
-    pub fn place(&self, r: Request) -> Option<usize> {
+    /// The node leaves the cluster (its pods were evicted).
+    pub fn remove(&mut self, node: usize) {
+        let n = &self.nodes[node];
+        if n.removed {
+            return;
+        }
+        if self.track_busy {
+            self.pool_busy[n.pool] -= self.busy_share(node);
+        }
+        self.pool_live[n.pool] -= 1;
+        self.nodes[node].removed = true;
+    }
+
+    /// The largest share of a node's allocatable cpu, memory or other
+    /// resources (`nvidia.com/gpu`) that its pods request: how busy what is
+    /// paid for is. Resources a pool does not give, or gives without limit,
+    /// do not count.
+    pub fn busy_share(&self, node: usize) -> f64 {
+        let n = &self.nodes[node];
+        let share = |used: i64, cap: i64| {
+            if cap <= 0 || cap == i64::MAX {
+                0.0
+            } else {
+                used as f64 / cap as f64
+            }
+        };
+        let caps = &self.pool_scalar[n.pool];
+        (n.used_scalar.iter().zip(caps)).map(|(&u, &c)| share(u, c)).fold(
+            share(n.used.cpu_milli, n.cpu_milli).max(share(n.used.memory, n.memory)),
+            f64::max,
+        )
+    }
+
+    /// A pod of `fit` takes its room on `node`.
+    pub fn allocate(&mut self, node: usize, fit: &PodFit) {
+        let before = if self.track_busy { self.busy_share(node) } else { 0.0 };
+        let n = &mut self.nodes[node];
+        n.allocate(fit.request);
+        for &(r, v) in &fit.scalar {
+            n.used_scalar[r] += v;
+        }
+        if self.track_busy && !self.nodes[node].removed {
+            let pool = self.nodes[node].pool;
+            self.pool_busy[pool] += self.busy_share(node) - before;
+        }
+    }
+
+    /// A pod of `fit` frees its room on `node`.
+    pub fn release(&mut self, node: usize, fit: &PodFit) {
+        let before = if self.track_busy { self.busy_share(node) } else { 0.0 };
+        let n = &mut self.nodes[node];
+        n.release(fit.request);
+        for &(r, v) in &fit.scalar {
+            n.used_scalar[r] -= v;
+        }
+        if self.track_busy && !self.nodes[node].removed {
+            let pool = self.nodes[node].pool;
+            self.pool_busy[pool] += self.busy_share(node) - before;
+        }
+    }
+
+    /// The labels of a node of `pool` named `name`.
+    fn label<'a>(&'a self, pool: usize, name: &'a str) -> impl Fn(&str) -> Option<&'a str> + Copy + 'a {
+        move |k: &str| {
+            if k == LABEL_HOSTNAME {
+                Some(name)
+            } else {
+                self.pool_labels[pool].get(k).map(String::as_str)
+            }
+        }
+    }
+
+    /// What the scheduler works out once for a workload's pods: their
+    /// request (`scalar`: other resources by name, whole units), and how each
+    /// pool's taints and labels stand to their directives.
+    pub fn pod_fit(&self, request: Request, scalar: &BTreeMap<String, i64>, d: &Directives) -> PodFit {
+        let scalar: Vec<(usize, i64)> = (scalar.iter())
+            .filter(|(_, v)| **v > 0)
+            .map(|(k, v)| {
+                (
+                    self.resources
+                        .binary_search(k)
+                        .expect("every demanded resource is known"),
+                    *v,
+                )
+            })
+            .collect();
+        let names_nodes = d.names_nodes();
+        let pools: Vec<PoolFilter> = (self.pools.iter().enumerate())
+            .map(|(p, pool)| {
+                if let Some(t) = d.untolerated(&pool.taints) {
+                    PoolFilter::Taint(pool.taints.iter().position(|x| x == t).expect("one of them"))
+                } else if names_nodes {
+                    PoolFilter::PerNode
+                } else if d.match_node(self.label(p, ""), "") {
+                    PoolFilter::Admits
+                } else {
+                    PoolFilter::Affinity
+                }
+            })
+            .collect();
+        let prefers_nodes = d.prefers_nodes();
+        let prefer: Vec<(u32, i64)> = (self.pools.iter().enumerate())
+            .map(|(p, pool)| {
+                let weight = if prefers_nodes {
+                    0
+                } else {
+                    d.preference(self.label(p, ""), "")
+                };
+                (d.intolerable_preferences(&pool.taints), weight)
+            })
+            .collect();
+        let unreachable = Taint {
+            key: TAINT_NODE_UNREACHABLE.into(),
+            value: String::new(),
+            effect: TaintEffect::NoExecute,
+        };
+        let matching: Vec<_> = d.tolerations.iter().filter(|t| t.tolerates(&unreachable)).collect();
+        let evict_unreachable_after = if matching.is_empty() {
+            Some(DEFAULT_UNREACHABLE_TOLERATION_MS)
+        } else if matching.iter().any(|t| t.toleration_seconds.is_none()) {
+            None
+        } else {
+            matching
+                .iter()
+                .filter_map(|t| t.toleration_seconds)
+                .min()
+                .map(|s| s.max(0) as u64 * 1000)
+        };
+        let tolerates_unschedulable = d.tolerates_no_schedule(TAINT_NODE_UNSCHEDULABLE);
+        let tolerates_unreachable = d.tolerates_no_schedule(TAINT_NODE_UNREACHABLE);
+        let plain = scalar.is_empty()
+            && pools.iter().all(|f| *f == PoolFilter::Admits)
+            && prefer.windows(2).all(|w| w[0] == w[1])
+            && !prefers_nodes
+            && !tolerates_unschedulable
+            && !tolerates_unreachable;
+        PodFit {
+            request,
+            scalar,
+            pools,
+            prefer,
+            directives: (names_nodes || prefers_nodes).then(|| Box::new(d.clone())),
+            tolerates_unschedulable,
+            tolerates_unreachable,
+            evict_unreachable_after,
+            plain,
+        }
+    }
+
+    /// Whether the pods may go to the node at all (`NodeUnschedulable`,
+    /// `TaintToleration`, `NodeAffinity`), whatever its room.
+    fn passes(&self, fit: &PodFit, n: &Node) -> bool {
+        if n.removed || (n.cordoned && !fit.tolerates_unschedulable) || (!n.ready && !fit.tolerates_unreachable) {
+            return false;
+        }
+        match fit.pools[n.pool] {
+            PoolFilter::Admits => true,
+            PoolFilter::Taint(_) | PoolFilter::Affinity => false,
+            PoolFilter::PerNode => {
+                (fit.directives.as_deref()).is_some_and(|d| d.match_node(self.label(n.pool, &n.name), &n.name))
+            }
+        }
+    }
+
+    /// Whether the node has room for the pods (`NodeResourcesFit`).
+    fn has_room(&self, fit: &PodFit, n: &Node) -> bool {
+        let r = fit.request;
+        n.used_pods < n.pods
+            && n.used.cpu_milli + r.cpu_milli <= n.cpu_milli
+            && n.used.memory + r.memory <= n.memory
+            && (fit.scalar.iter()).all(|&(i, v)| n.used_scalar[i] + v <= self.pool_scalar[n.pool][i])
+    }
+
+    /// The pods' preference for a node: (untolerated `PreferNoSchedule`
+    /// taints, preferred-term weight).
+    fn preference(&self, fit: &PodFit, n: &Node) -> (u32, i64) {
+        let (taints, weight) = fit.prefer[n.pool];
+        match fit.directives.as_deref() {
+            Some(d) if d.prefers_nodes() => (taints, d.preference(self.label(n.pool, &n.name), &n.name)),
+            _ => (taints, weight),
+        }
+    }
+
+    /// The node a pod binds to, by its preferences and the placement policy.
+    pub fn place(&self, fit: &PodFit) -> Option<usize> {
+        if fit.plain {
+            return self.place_plain(fit.request);
+        }
+        let mut best: Option<(usize, (u32, i64), f64)> = None;
+        for (i, n) in self.nodes.iter().enumerate() {
+            if !self.passes(fit, n) || !self.has_room(fit, n) {
+                continue;
+            }
+            let (taints, weight) = self.preference(fit, n);
+            let load = n.load_after(fit.request);
+            let better = match best {
+                None => true,
+                Some((_, (bt, bw), bl)) => {
+                    (taints, std::cmp::Reverse(weight)) < (bt, std::cmp::Reverse(bw))
+                        || ((taints, weight) == (bt, bw)
+                            && match self.placement {
+                                Placement::LeastAllocated => load < bl,
+                                Placement::MostAllocated => load > bl,
+                            })
+                }
+            };
+            if better {
+                best = Some((i, (taints, weight), load));
+            }
+        }
+        best.map(|(i, _, _)| i)
+    }
+
+    /// The node a pod with only request `r` binds to, by the placement policy.
+    fn place_plain(&self, r: Request) -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
             if !n.fits(r) {
@@ -179,32 +532,113 @@ impl Nodes {
         best.map(|(i, _)| i)
     }
 
-    /// Whether a request could fit on an empty node of some pool at all.
-    pub fn could_ever_fit(&self, r: Request) -> bool {
-        self.pools
-            .iter()
-            .any(|p| r.cpu_milli <= p.cpu_milli && r.memory <= p.memory_bytes && p.pods > 0)
+    /// Whether the pods could fit on an empty node of some pool that admits them.
+    pub fn could_ever_fit(&self, fit: &PodFit) -> bool {
+        let r = fit.request;
+        self.pools.iter().enumerate().any(|(p, pool)| {
+            (fit.plain
+                || matches!(fit.pools[p], PoolFilter::Admits | PoolFilter::PerNode)
+                    && (fit.scalar.iter()).all(|&(i, v)| v <= self.pool_scalar[p][i]))
+                && r.cpu_milli <= pool.cpu_milli
+                && r.memory <= pool.memory_bytes
+                && pool.pods > 0
+        })
     }
 
-    /// Why a pod with request `r` waits: the scheduler's message, and a note
-    /// when no node of any pool could ever hold it.
-    pub fn unschedulable_reason(&self, r: Request) -> String {
-        unschedulable_reason(self.unfit_counts(r), self.could_ever_fit(r))
+    /// Why the pods wait: the scheduler's message, and a note when no node
+    /// of any pool could ever hold them.
+    pub fn unschedulable_reason(&self, fit: &PodFit) -> String {
+        self.reason(&self.unfit_counts(fit), self.could_ever_fit(fit))
     }
 
-    /// Why each live node refuses a request, counted: all the message depends on.
-    pub fn unfit_counts(&self, r: Request) -> UnfitCounts {
-        let mut c = UnfitCounts::default();
+    /// [`Nodes::unschedulable_reason`] from the counts and fit it depends on.
+    pub fn reason(&self, counts: &UnfitCounts, could_ever_fit: bool) -> String {
+        let mut reason = self.message(counts);
+        if !could_ever_fit {
+            reason.push_str(" The pod fits on no node of any pool.");
+        }
+        reason
+    }
+
+    /// The reason a taint gives, as kube-scheduler's `TaintToleration` words it.
+    fn taint_reason(&self, key: &str, value: &str) -> String {
+        if self.name_taints {
+            format!("node(s) had untolerated taint {{{key}: {value}}}")
+        } else {
+            "node(s) had untolerated taint(s)".into()
+        }
+    }
+
+    /// The `PodScheduled=False` message, as `FitError.Error` writes it: each
+    /// reason with the number of nodes that gave it, the `"N reason"`
+    /// strings sorted (`0/9 nodes are available: 3 Insufficient
+    /// nvidia.com/gpu, 6 node(s) didn't match Pod's node affinity/selector.`).
+    pub fn message(&self, c: &UnfitCounts) -> String {
+        if c.live == 0 {
+            return "no nodes available to schedule pods".into();
+        }
+        let mut reasons: Vec<(String, u32)> = Vec::new();
+        let mut add = |reason: String, count: u32| {
+            if count == 0 {
+                return;
+            }
+            match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, n)) => *n += count,
+                None => reasons.push((reason, count)),
+            }
+        };
+        add("Insufficient cpu".into(), c.cpu);
+        add("Insufficient memory".into(), c.memory);
+        for (name, &count) in self.resources.iter().zip(&c.scalar) {
+            add(format!("Insufficient {name}"), count);
+        }
+        add("Too many pods".into(), c.pods);
+        add(self.taint_reason(TAINT_NODE_UNREACHABLE, ""), c.not_ready);
+        for ((key, value), &count) in self.taint_names.iter().zip(&c.taints) {
+            add(self.taint_reason(key, value), count);
+        }
+        add("node(s) were unschedulable".into(), c.cordoned);
+        add("node(s) didn't match Pod's node affinity/selector".into(), c.affinity);
+        let mut parts: Vec<String> = reasons.into_iter().map(|(r, n)| format!("{n} {r}")).collect();
+        parts.sort();
+        format!("0/{} nodes are available: {}.", c.live, parts.join(", "))
+    }
+
+    /// Why each live node refuses the pods, counted as kube-scheduler
+    /// counts: the first filter a node fails gives its reason, and
+    /// `NodeResourcesFit` names every resource short.
+    pub fn unfit_counts(&self, fit: &PodFit) -> UnfitCounts {
+        let mut c = UnfitCounts {
+            taints: vec![0; if fit.plain { 0 } else { self.taint_names.len() }],
+            scalar: vec![0; if fit.scalar.is_empty() { 0 } else { self.resources.len() }],
+            ..Default::default()
+        };
+        let r = fit.request;
         for n in self.nodes.iter().filter(|n| !n.removed) {
             c.live += 1;
-            if !n.ready {
-                c.not_ready += 1;
-            } else if n.cordoned {
+            if n.cordoned && !fit.tolerates_unschedulable {
                 c.cordoned += 1;
-            } else {
-                c.cpu += u32::from(n.used.cpu_milli + r.cpu_milli > n.cpu_milli);
-                c.memory += u32::from(n.used.memory + r.memory > n.memory);
-                c.pods += u32::from(n.used_pods >= n.pods);
+                continue;
+            }
+            if !fit.plain
+                && let PoolFilter::Taint(t) = fit.pools[n.pool]
+            {
+                c.taints[self.pool_taint_ids[n.pool][t]] += 1;
+                continue;
+            }
+            if !n.ready && !fit.tolerates_unreachable {
+                c.not_ready += 1;
+                continue;
+            }
+            if !fit.plain && !self.passes(fit, n) {
+                c.affinity += 1;
+                continue;
+            }
+            c.pods += u32::from(n.used_pods >= n.pods);
+            c.cpu += u32::from(n.used.cpu_milli + r.cpu_milli > n.cpu_milli);
+            c.memory += u32::from(n.used.memory + r.memory > n.memory);
+            for &(i, v) in &fit.scalar {
+                c.scalar[i] += u32::from(n.used_scalar[i] + v > self.pool_scalar[n.pool][i]);
             }
         }
         c
@@ -258,6 +692,36 @@ pub fn pod_request(spec: &crate::api::PodSpec) -> Request {
     }
 }
 
+/// The pod's requests of resources other than cpu and memory
+/// (`nvidia.com/gpu`, `ephemeral-storage`), in whole units, by the same rule
+/// as [`pod_request`]; a limit stands for a missing request, as the API
+/// server's defaulting makes it.
+pub fn pod_scalar_request(spec: &crate::api::PodSpec) -> BTreeMap<String, i64> {
+    let sidecar = |c: &&crate::api::Container| c.restart_policy.as_deref() == Some("Always");
+    let names: std::collections::BTreeSet<&String> = (spec.containers.iter().chain(&spec.init_containers))
+        .flat_map(|c| c.resources.requests.keys().chain(c.resources.limits.keys()))
+        .filter(|k| !["cpu", "memory"].contains(&k.as_str()))
+        .collect();
+    let mut out = BTreeMap::new();
+    for name in names {
+        let get = |c: &crate::api::Container| {
+            (c.resources.requests.get(name))
+                .or_else(|| c.resources.limits.get(name))
+                .map_or(0, |q| q.value().clamp(0, i64::MAX as i128) as i64)
+        };
+        let sum: i64 = (spec.containers.iter())
+            .chain(spec.init_containers.iter().filter(sidecar))
+            .map(get)
+            .fold(0, i64::saturating_add);
+        let init = (spec.init_containers.iter().filter(|c| !sidecar(c)))
+            .map(get)
+            .max()
+            .unwrap_or(0);
+        out.insert(name.clone(), sum.max(init));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,7 +734,272 @@ mod tests {
             cpu_milli: cpu,
             memory_bytes: 64 << 30,
             pods,
+            ..Default::default()
         }
+    }
+
+    /// A CPU pool of 6 nodes and a GPU pool of 3 (4 GPUs each, tainted,
+    /// labelled), priced.
+    fn gpu_cluster(name_taints: bool) -> Nodes {
+        let cpu = NodePool {
+            labels: [("pool".to_string(), "cpu".to_string())].into(),
+            price_per_hour: Some(0.5),
+            ..pool("cpu", 6, 16_000, 110)
+        };
+        let gpu = NodePool {
+            labels: [("accelerator".to_string(), "a100".to_string())].into(),
+            taints: vec![Taint {
+                key: "nvidia.com/gpu".into(),
+                value: "true".into(),
+                effect: TaintEffect::NoSchedule,
+            }],
+            scalar: [("nvidia.com/gpu".to_string(), 4)].into(),
+            price_per_hour: Some(4.0),
+            ..pool("gpu", 3, 32_000, 110)
+        };
+        Nodes::with(&[cpu, gpu], Placement::LeastAllocated, &["nvidia.com/gpu"], name_taints)
+    }
+
+    fn directives(yaml: serde_json::Value) -> Directives {
+        let extra: BTreeMap<String, serde_json::Value> = serde_json::from_value(yaml).unwrap();
+        let mut errs = Vec::new();
+        let d = Directives::read(&extra, "", &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        d
+    }
+
+    fn gpu_pod(n: &Nodes, gpus: i64) -> PodFit {
+        let d = directives(serde_json::json!({
+            "nodeSelector": {"accelerator": "a100"},
+            "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+        }));
+        let r = Request {
+            cpu_milli: 4000,
+            memory: 1 << 30,
+        };
+        n.pod_fit(r, &[("nvidia.com/gpu".to_string(), gpus)].into(), &d)
+    }
+
+    #[test]
+    fn pools_admit_pods_by_taints_and_labels() {
+        let mut n = gpu_cluster(true);
+        let cpu_pod = n.pod_fit(Request::default(), &BTreeMap::new(), &Directives::default());
+        assert!(!cpu_pod.plain, "the GPU pool's taint refuses it");
+        for _ in 0..20 {
+            let i = n.place(&cpu_pod).unwrap();
+            assert_eq!(n.nodes[i].pool, 0, "CPU pods never land on the tainted pool");
+            n.allocate(i, &cpu_pod);
+        }
+        let gpu = gpu_pod(&n, 1);
+        for _ in 0..12 {
+            let i = n.place(&gpu).unwrap();
+            assert_eq!(n.nodes[i].pool, 1);
+            n.allocate(i, &gpu);
+        }
+        assert_eq!(n.place(&gpu), None, "12 GPUs taken");
+        assert_eq!(
+            n.unschedulable_reason(&gpu),
+            "0/9 nodes are available: 3 Insufficient nvidia.com/gpu, 6 node(s) didn't match Pod's node affinity/selector."
+        );
+        assert_eq!(
+            n.unschedulable_reason(&gpu_pod(&n, 5)),
+            "0/9 nodes are available: 3 Insufficient nvidia.com/gpu, 6 node(s) didn't match Pod's node affinity/selector. The pod fits on no node of any pool."
+        );
+        // Without the toleration the GPU pool refuses the pod for its taint,
+        // and the CPU pool for its labels.
+        let d = directives(serde_json::json!({"nodeSelector": {"accelerator": "a100"}}));
+        let untolerating = n.pod_fit(Request::default(), &BTreeMap::new(), &d);
+        assert_eq!(
+            n.unschedulable_reason(&untolerating),
+            "0/9 nodes are available: 3 node(s) had untolerated taint {nvidia.com/gpu: true}, 6 node(s) didn't match Pod's node affinity/selector. The pod fits on no node of any pool."
+        );
+        let generic = gpu_cluster(false);
+        assert_eq!(
+            generic.unschedulable_reason(&generic.pod_fit(Request::default(), &BTreeMap::new(), &d)),
+            "0/9 nodes are available: 3 node(s) had untolerated taint(s), 6 node(s) didn't match Pod's node affinity/selector. The pod fits on no node of any pool."
+        );
+    }
+
+    #[test]
+    fn reasons_are_sorted_as_strings_and_merged() {
+        let n = gpu_cluster(false);
+        let c = UnfitCounts {
+            live: 25,
+            cpu: 12,
+            memory: 3,
+            not_ready: 1,
+            taints: vec![4],
+            scalar: vec![2],
+            cordoned: 2,
+            affinity: 3,
+            ..Default::default()
+        };
+        // "12 ..." sorts before "2 ...": Go's sort.Strings on "<count> <reason>".
+        assert_eq!(
+            n.message(&c),
+            "0/25 nodes are available: 12 Insufficient cpu, 2 Insufficient nvidia.com/gpu, 2 node(s) were unschedulable, 3 Insufficient memory, 3 node(s) didn't match Pod's node affinity/selector, 5 node(s) had untolerated taint(s)."
+        );
+        let named = gpu_cluster(true);
+        assert!(
+            named
+                .message(&c)
+                .ends_with("1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 12 Insufficient cpu, 2 Insufficient nvidia.com/gpu, 2 node(s) were unschedulable, 3 Insufficient memory, 3 node(s) didn't match Pod's node affinity/selector, 4 node(s) had untolerated taint {nvidia.com/gpu: true}."),
+            "{}",
+            named.message(&c)
+        );
+        assert_eq!(
+            n.message(&UnfitCounts::default()),
+            "no nodes available to schedule pods"
+        );
+    }
+
+    #[test]
+    fn the_first_filter_a_node_fails_gives_its_reason() {
+        let mut n = gpu_cluster(true);
+        n.nodes[0].cordoned = true;
+        n.nodes[1].ready = false;
+        n.nodes[6].ready = false; // a GPU node: its pool's taint comes first
+        n.nodes[2].used.cpu_milli = 16_000;
+        let d = directives(serde_json::json!({}));
+        let fit = n.pod_fit(
+            Request {
+                cpu_milli: 1000,
+                memory: 0,
+            },
+            &BTreeMap::new(),
+            &d,
+        );
+        assert_eq!(
+            n.unschedulable_reason(&fit),
+            "0/9 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 1 node(s) were unschedulable, 3 node(s) had untolerated taint {nvidia.com/gpu: true}."
+        );
+        // A pod tolerating everything goes to cordoned and lost nodes too, and
+        // stays on a lost node for good.
+        let all = n.pod_fit(
+            Request::default(),
+            &BTreeMap::new(),
+            &directives(serde_json::json!({"tolerations": [{"operator": "Exists"}]})),
+        );
+        assert!(all.tolerates_unschedulable && all.tolerates_unreachable);
+        assert_eq!(all.evict_unreachable_after, None);
+        assert_eq!(fit.evict_unreachable_after, Some(300_000));
+        let limited = n.pod_fit(
+            Request::default(),
+            &BTreeMap::new(),
+            &directives(serde_json::json!({"tolerations": [
+                {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30}
+            ]})),
+        );
+        assert_eq!(limited.evict_unreachable_after, Some(30_000));
+        assert_eq!(n.place(&all), Some(0), "the cordoned node is first and empty");
+    }
+
+    #[test]
+    fn hostnames_are_matched_node_by_node() {
+        let mut n = gpu_cluster(true);
+        let d = directives(serde_json::json!({"nodeSelector": {"kubernetes.io/hostname": "cpu-4"}}));
+        let fit = n.pod_fit(Request::default(), &BTreeMap::new(), &d);
+        assert_eq!(n.place(&fit), Some(4));
+        n.nodes[4].cordoned = true;
+        assert_eq!(
+            n.unschedulable_reason(&fit),
+            "0/9 nodes are available: 1 node(s) were unschedulable, 3 node(s) had untolerated taint {nvidia.com/gpu: true}, 5 node(s) didn't match Pod's node affinity/selector."
+        );
+        let d = directives(serde_json::json!({"nodeSelector": {"kubernetes.io/os": "linux", "pool": "cpu"}}));
+        assert!(!n.pod_fit(Request::default(), &BTreeMap::new(), &d).plain);
+    }
+
+    #[test]
+    fn preferences_come_before_the_placement_policy() {
+        let mut n = gpu_cluster(true);
+        // Prefer the GPU pool (tolerated), which LeastAllocated alone would not
+        // pick once its first node holds a pod.
+        let d = directives(serde_json::json!({
+            "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists"}],
+            "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 50, "preference": {"matchExpressions": [{"key": "accelerator", "operator": "Exists"}]}}
+            ]}}
+        }));
+        let r = Request {
+            cpu_milli: 16_000,
+            memory: 0,
+        };
+        let fit = n.pod_fit(r, &BTreeMap::new(), &d);
+        let mut pools = Vec::new();
+        for _ in 0..8 {
+            let i = n.place(&fit).unwrap();
+            pools.push(n.nodes[i].pool);
+            n.allocate(i, &fit);
+        }
+        assert_eq!(pools, [1, 1, 1, 1, 1, 1, 0, 0], "the GPU pool's 3 x 32 cpus first");
+        // An untolerated PreferNoSchedule taint ranks a pool last.
+        let soft = NodePool {
+            taints: vec![Taint {
+                key: "spot".into(),
+                value: String::new(),
+                effect: TaintEffect::PreferNoSchedule,
+            }],
+            ..pool("spot", 2, 16_000, 110)
+        };
+        let n = Nodes::with(
+            &[soft, pool("plain", 1, 16_000, 110)],
+            Placement::LeastAllocated,
+            &[],
+            true,
+        );
+        let fit = n.pod_fit(Request::default(), &BTreeMap::new(), &Directives::default());
+        assert_eq!(n.place(&fit), Some(2));
+    }
+
+    #[test]
+    fn busy_share_is_the_most_requested_resource_of_a_node() {
+        let mut n = gpu_cluster(true);
+        let gpu = gpu_pod(&n, 1);
+        let g = n.place(&gpu).unwrap();
+        n.allocate(g, &gpu);
+        // 1 of 4 GPUs beats 4 of 32 cpus.
+        assert_eq!(n.busy_share(g), 0.25);
+        assert_eq!(n.pool_busy, [0.0, 0.25]);
+        n.release(g, &gpu);
+        assert_eq!(n.pool_busy, [0.0, 0.0]);
+        assert_eq!(n.pool_live, [6, 3]);
+        n.remove(g);
+        assert_eq!(n.pool_live, [6, 2]);
+    }
+
+    #[test]
+    fn extended_requests_come_from_requests_or_limits() {
+        let c = |name: &str, res: &[(&str, &str)], limits: bool| {
+            let mut c = Container {
+                name: name.into(),
+                ..Default::default()
+            };
+            for (k, v) in res {
+                let m = if limits {
+                    &mut c.resources.limits
+                } else {
+                    &mut c.resources.requests
+                };
+                m.insert(k.to_string(), Quantity::parse(v).unwrap());
+            }
+            c
+        };
+        let spec = PodSpec {
+            containers: vec![
+                c("a", &[("nvidia.com/gpu", "1"), ("cpu", "1")], true),
+                c("b", &[("nvidia.com/gpu", "2"), ("ephemeral-storage", "1Gi")], false),
+            ],
+            init_containers: vec![c("init", &[("nvidia.com/gpu", "4")], true)],
+            ..Default::default()
+        };
+        assert_eq!(
+            pod_scalar_request(&spec),
+            [
+                ("ephemeral-storage".to_string(), 1 << 30),
+                ("nvidia.com/gpu".to_string(), 4)
+            ]
+            .into()
+        );
     }
 
     #[test]
@@ -279,26 +1008,31 @@ mod tests {
             cpu_milli: 1000,
             memory: 0,
         };
+        let fit = PodFit::plain(r);
         let mut spread = Nodes::new(&[pool("a", 2, 4000, 110)], Placement::LeastAllocated);
-        let first = spread.place(r).unwrap();
+        let first = spread.place(&fit).unwrap();
         spread.nodes[first].allocate(r);
-        assert_ne!(spread.place(r).unwrap(), first);
+        assert_ne!(spread.place(&fit).unwrap(), first);
         let mut pack = Nodes::new(&[pool("a", 2, 4000, 110)], Placement::MostAllocated);
-        let first = pack.place(r).unwrap();
+        let first = pack.place(&fit).unwrap();
         pack.nodes[first].allocate(r);
-        assert_eq!(pack.place(r).unwrap(), first);
+        assert_eq!(pack.place(&fit).unwrap(), first);
     }
 
     #[test]
     fn pod_count_limits_pods_without_requests() {
         let mut n = Nodes::new(&[pool("a", 1, i64::MAX, 2)], Placement::LeastAllocated);
         let r = Request::default();
+        let fit = PodFit::plain(r);
         for _ in 0..2 {
-            let i = n.place(r).unwrap();
+            let i = n.place(&fit).unwrap();
             n.nodes[i].allocate(r);
         }
-        assert_eq!(n.place(r), None);
-        assert_eq!(n.unschedulable_reason(r), "0/1 nodes are available: 1 Too many pods.");
+        assert_eq!(n.place(&fit), None);
+        assert_eq!(
+            n.unschedulable_reason(&fit),
+            "0/1 nodes are available: 1 Too many pods."
+        );
     }
 
     #[test]

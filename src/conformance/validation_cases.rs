@@ -29,11 +29,20 @@ fn expand(v: &Value) -> Value {
     }
 }
 
-/// The vectors write a template's node affinity as `nodeAffinityRequired`.
+/// The vectors write a template's node affinity as `nodeAffinityRequired`,
+/// the match expressions of its one required term.
 fn normalize_template(spec: &mut Value) {
     if let Some(aff) = spec.pointer_mut("/template/affinity").and_then(Value::as_object_mut)
         && let Some(na) = aff.remove("nodeAffinityRequired")
     {
+        let na = match na {
+            Value::Array(exprs) => serde_json::json!({
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": exprs}]
+                }
+            }),
+            other => other,
+        };
         aff.insert("nodeAffinity".into(), na);
     }
 }

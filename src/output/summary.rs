@@ -131,6 +131,28 @@ pub fn replication_stats(results: &[JobResult], run: &RunStats, events: u64, end
         );
         s.insert("cluster.nodeLosses".into(), run.node_losses as f64);
     }
+    // Cost, with prices: node-hours paid for per pool, their cost, and the
+    // share of what was paid for that no pod requested.
+    if !run.pools.is_empty() {
+        let (mut cost, mut paid, mut idle) = (0.0, 0.0, 0.0);
+        for p in &run.pools {
+            let key = |stat: &str| format!("cluster.pools.{}.{stat}", p.name);
+            s.insert(key("nodeHours"), p.node_ms / 3_600_000.0);
+            if p.node_ms > 0.0 {
+                s.insert(key("idleShare"), 1.0 - p.busy_ms / p.node_ms);
+            }
+            if let Some(price) = p.price_per_hour {
+                s.insert(key("cost"), p.node_ms / 3_600_000.0 * price);
+                cost += p.node_ms / 3_600_000.0 * price;
+                paid += p.node_ms * price;
+                idle += (p.node_ms - p.busy_ms) * price;
+            }
+        }
+        s.insert("cluster.cost".into(), cost);
+        if paid > 0.0 {
+            s.insert("cluster.idleCostShare".into(), idle / paid);
+        }
+    }
     s.insert("simulation.virtualSeconds".into(), secs(end_ms));
     s
 }
@@ -394,6 +416,42 @@ mod tests {
         assert!(across(&[], 0.95).is_none());
     }
 
+    /// Cost statistics follow their definitions (README), and appear only
+    /// with a priced pool.
+    #[test]
+    fn cost_is_node_hours_at_the_price_and_idle_is_weighted_by_it() {
+        use crate::record::PoolUsage;
+        let hour = 3_600_000.0;
+        let run = RunStats {
+            pools: vec![
+                PoolUsage {
+                    name: "gpu".into(),
+                    price_per_hour: Some(10.0),
+                    node_ms: 2.0 * hour,
+                    busy_ms: 0.5 * hour,
+                },
+                PoolUsage {
+                    name: "cpu".into(),
+                    price_per_hour: None,
+                    node_ms: 4.0 * hour,
+                    busy_ms: 3.0 * hour,
+                },
+            ],
+            ..RunStats::default()
+        };
+        let st = replication_stats(&[], &run, 0, 0);
+        assert_eq!(st["cluster.pools.gpu.nodeHours"], 2.0);
+        assert_eq!(st["cluster.pools.gpu.cost"], 20.0);
+        assert_eq!(st["cluster.pools.gpu.idleShare"], 0.75);
+        assert_eq!(st["cluster.pools.cpu.nodeHours"], 4.0);
+        assert_eq!(st["cluster.pools.cpu.idleShare"], 0.25);
+        assert!(!st.contains_key("cluster.pools.cpu.cost"), "no price, no cost");
+        assert_eq!(st["cluster.cost"], 20.0);
+        assert_eq!(st["cluster.idleCostShare"], 0.75, "only priced pools weigh");
+        let none = replication_stats(&[], &RunStats::default(), 0, 0);
+        assert!(!none.keys().any(|k| k.contains("ost") || k.contains("pools")));
+    }
+
     #[test]
     fn counts_are_zero_where_absent_other_statistics_are_left_out() {
         let mut a = Stats::new();
@@ -447,7 +505,7 @@ mod ci_tests {
 }
 
 /// The rows of the terminal's table across replications: label, statistic.
-pub const ACROSS_ROWS: [(&str, &str); 10] = [
+pub const ACROSS_ROWS: [(&str, &str); 12] = [
     ("Jobs complete", "jobs.byStatus.Complete"),
     ("Jobs failed", "jobs.byStatus.Failed"),
     ("turnaround p50 (s)", "turnaroundSeconds.p50"),
@@ -458,6 +516,8 @@ pub const ACROSS_ROWS: [(&str, &str); 10] = [
     ("pods failed", "pods.failed"),
     ("failed pod-seconds", "pods.failedPodSeconds"),
     ("cpu utilisation", "cluster.cpuUtilisation"),
+    ("cluster cost", "cluster.cost"),
+    ("idle cost share", "cluster.idleCostShare"),
 ];
 
 /// The terminal's statistics table: percentiles of one replication, or means

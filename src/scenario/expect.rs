@@ -135,8 +135,21 @@ const FAMILIES: [(&str, &[&str]); 5] = [
     ),
     ("api", &["requests", "errors", "rateLimitWaitSeconds"]),
     ("simulation", &["events", "syncs", "virtualSeconds"]),
-    ("cluster", &["cpuUtilisation", "podSlotUtilisation", "nodeLosses"]),
+    (
+        "cluster",
+        &[
+            "cpuUtilisation",
+            "podSlotUtilisation",
+            "nodeLosses",
+            "cost",
+            "idleCostShare",
+            "pools",
+        ],
+    ),
 ];
+
+/// The statistics of each node pool (`cluster.pools.<pool>.<stat>`), with prices.
+const POOL_STATS: [&str; 3] = ["nodeHours", "cost", "idleShare"];
 
 /// Statistics that are a single name.
 const SINGLE: [&str; 1] = ["makespanSeconds"];
@@ -224,6 +237,16 @@ pub fn check_stat_path(path: &str) -> Result<Option<String>, String> {
                 hint(reason, &REASONS)
             )
         })),
+        ("cluster", "pools", [_, stat]) if POOL_STATS.contains(stat) => Ok(None),
+        ("cluster", "pools", [_, stat]) => Err(format!(
+            "unknown statistic {stat:?} of a node pool{}; expected one of: {}",
+            hint(stat, &POOL_STATS),
+            POOL_STATS.join(", ")
+        )),
+        ("cluster", "pools", _) => Err(format!(
+            "give a node pool and one of its statistics: cluster.pools.<pool>.{{{}}}",
+            POOL_STATS.join(",")
+        )),
         ("jobs", "byStatus" | "byReason", _) => Err(format!(
             "give one {}: {head}.{member}.{}",
             if *member == "byStatus" { "status" } else { "reason" },
@@ -277,6 +300,7 @@ fn job_names(workloads: &[Workload]) -> Vec<String> {
 pub fn check(
     specs: &[ExpectSpec],
     workloads: &[Workload],
+    pools: &[&str],
     mut err: impl FnMut(&str, String, bool),
 ) -> Vec<Expectation> {
     let mut out = Vec::new();
@@ -295,7 +319,17 @@ pub fn check(
             }
             (Some(stat), None) => {
                 let mut ok = true;
+                let pool = stat.strip_prefix("cluster.pools.").and_then(|r| r.split('.').next());
                 match check_stat_path(stat) {
+                    Ok(None) if pool.is_some_and(|name| !pools.contains(&name)) => {
+                        let name = pool.unwrap_or_default();
+                        err(
+                            &format!("{p}.stat"),
+                            format!("Not found: {name:?}{}: no node pool has this name", hint(name, pools)),
+                            false,
+                        );
+                        ok = false;
+                    }
                     Ok(None) => {}
                     Ok(Some(w)) => err(&format!("{p}.stat"), w, true),
                     Err(m) => {
@@ -430,6 +464,14 @@ mod tests {
             assert_eq!(check_stat_path(ok), Ok(None), "{ok}");
         }
         assert_eq!(check_stat_path("cluster.nodeLosses"), Ok(None));
+        assert_eq!(check_stat_path("cluster.cost"), Ok(None));
+        assert_eq!(check_stat_path("cluster.pools.gpu.nodeHours"), Ok(None));
+        assert!(
+            check_stat_path("cluster.pools.gpu.nodeHour")
+                .unwrap_err()
+                .contains("(did you mean \"nodeHours\"?)")
+        );
+        assert!(check_stat_path("cluster.pools.gpu").is_err());
         assert!(
             check_stat_path("jobDurationSecond.p95")
                 .unwrap_err()

@@ -13,11 +13,13 @@ pub use outputs::{Output, Outputs};
 pub use resolve::{load, load_str, load_str_with, load_with};
 pub use set::{SetError, Setting, parse_setting};
 
+use crate::api::scheduling::Taint;
 use crate::api::{Job, Time};
 use crate::controller::Profile;
 use crate::controller::intervals::OrderedIntervals;
 use crate::dist::Dist;
 use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeMap;
 
 /// Limits that keep a run within memory and time, far above what capacity
 /// planning needs (README and docs/scenario.md state them). Each is checked
@@ -117,13 +119,22 @@ pub enum Placement {
     MostAllocated,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct NodePool {
     pub name: String,
     pub count: u32,
+    /// Allocatable cpu and memory (`i64::MAX`: not given, unlimited) and pod slots.
     pub cpu_milli: i64,
     pub memory_bytes: i64,
     pub pods: i64,
+    /// Allocatable of every other resource given (`nvidia.com/gpu`,
+    /// `ephemeral-storage`), in whole units.
+    pub scalar: BTreeMap<String, i64>,
+    /// The pool's labels, as given (nodes also have the defaults and their hostname).
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    /// Cost of one node for an hour.
+    pub price_per_hour: Option<f64>,
 }
 
 #[derive(Clone, Debug)]

@@ -9,6 +9,7 @@ use crate::api::validation::{ValidationOptions, validate_job};
 use crate::manifest::{self, Diagnostic, from_value_at, parse_documents};
 use crate::suggest::did_you_mean;
 use crate::yaml_source::{DocumentMap, map_documents};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Loads and checks a scenario file. All problems are returned together.
@@ -503,7 +504,8 @@ impl Resolver {
         self.pod_estimate();
         let actions = self.actions(spec.actions, &workloads, &cluster);
         let outputs = self.outputs(spec.outputs);
-        let expect = self.expect(&spec.expect, &workloads);
+        let pools: Vec<&str> = cluster.pools.iter().map(|p| p.name.as_str()).collect();
+        let expect = self.expect(&spec.expect, &workloads, &pools);
         Scenario {
             name: if raw.metadata.name.is_empty() {
                 "scenario".into()
@@ -572,8 +574,8 @@ impl Resolver {
     }
 
     /// `spec.expect`: each problem reported at its field (`spec.expect[2].stat`).
-    fn expect(&mut self, specs: &[expect::ExpectSpec], workloads: &[Workload]) -> Vec<Expectation> {
-        expect::check(specs, workloads, |path, message, warning| {
+    fn expect(&mut self, specs: &[expect::ExpectSpec], workloads: &[Workload], pools: &[&str]) -> Vec<Expectation> {
+        expect::check(specs, workloads, pools, |path, message, warning| {
             self.err(path, message);
             if warning && let Some(d) = self.diags.last_mut() {
                 d.warning = true;
@@ -645,26 +647,8 @@ impl Resolver {
             if pools.iter().any(|o| o.name == p.name) {
                 self.err(&format!("{path}.name"), format!("Duplicate value: {:?}", p.name));
             }
-            for key in p.allocatable.keys() {
-                if !["cpu", "memory", "pods"].contains(&key.as_str()) {
-                    let hint = did_you_mean(key, &["cpu", "memory", "pods"])
-                        .map(|s| format!(" (did you mean \"{s}\"?)"))
-                        .unwrap_or_default();
-                    self.err(
-                        &format!("{path}.allocatable.{key}"),
-                        format!("Unsupported value: {key:?}{hint}: supported values: \"cpu\", \"memory\", \"pods\""),
-                    );
-                }
-            }
             self.at_most(&format!("{path}.count"), p.count.0, limits::NODES_PER_POOL, " nodes");
-            let q = |k: &str| p.allocatable.get(k).map(|q| q.milli_value());
-            pools.push(NodePool {
-                name: p.name.clone(),
-                count: p.count.0.min(limits::NODES_PER_POOL) as u32,
-                cpu_milli: q("cpu").map_or(i64::MAX, |v| v as i64),
-                memory_bytes: q("memory").map_or(i64::MAX, |v| (v / 1000) as i64),
-                pods: q("pods").map_or(110, |v| (v / 1000) as i64),
-            });
+            pools.push(self.node_pool(p, &path));
         }
         let sched = c.scheduling.unwrap_or_default();
         let placement = match sched.policy.as_deref() {
@@ -712,6 +696,105 @@ impl Resolver {
             scheduling_latency,
             placement,
             node_losses,
+        }
+    }
+
+    /// A node pool's allocatable resources, labels, taints and price,
+    /// checked as the API server checks a Node's (`validateResourceName`,
+    /// `ValidateLabels`, `validateNodeTaints`).
+    fn node_pool(&mut self, p: &NodePoolSpec, path: &str) -> NodePool {
+        let mut scalar = BTreeMap::new();
+        let whole = |r: &mut Self, key: &str, q: &crate::api::Quantity| {
+            let at = format!("{path}.allocatable.{key}");
+            if q.milli_value() < 0 {
+                r.err(
+                    &at,
+                    format!("Invalid value: {:?}: must be greater than or equal to 0", q.as_str()),
+                );
+            } else if q.milli_value() % 1000 != 0
+                && (key == "pods" || crate::api::validation::is_extended_resource_name(key))
+            {
+                r.err(&at, format!("Invalid value: {:?}: must be an integer", q.as_str()));
+            }
+        };
+        for (key, q) in &p.allocatable {
+            let at = format!("{path}.allocatable.{key}");
+            whole(self, key, q);
+            if ["cpu", "memory", "pods"].contains(&key.as_str()) {
+                continue;
+            }
+            let standard = ["ephemeral-storage"].contains(&key.as_str()) || key.starts_with("hugepages-");
+            let qualified = crate::api::validation::is_qualified_name(key);
+            if !qualified.is_empty() {
+                for m in qualified {
+                    self.err(&at, format!("Invalid value: {key:?}: {m}"));
+                }
+            } else if !key.contains('/') && !standard {
+                let hint = did_you_mean(key, &["cpu", "memory", "pods", "ephemeral-storage"])
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                self.err(
+                    &at,
+                    format!(
+                        "Invalid value: {key:?}{hint}: must be a standard resource type (cpu, memory, pods, ephemeral-storage, hugepages-<size>) or fully qualified (nvidia.com/gpu)"
+                    ),
+                );
+            } else {
+                scalar.insert(key.clone(), q.value().clamp(0, i64::MAX as i128) as i64);
+            }
+        }
+        let labels_path = format!("{path}.labels");
+        for (k, v) in &p.labels {
+            for m in crate::api::validation::is_qualified_name(k) {
+                self.err(&labels_path, format!("Invalid value: {k:?}: {m}"));
+            }
+            for m in crate::api::validation::is_valid_label_value(v) {
+                self.err(&labels_path, format!("Invalid value: {v:?}: {m}"));
+            }
+            if k == crate::api::scheduling::LABEL_HOSTNAME {
+                self.err(
+                    &format!("{labels_path}.{k}"),
+                    format!("Forbidden: {k} is each node's own name (<pool>-<n>), set by the kubelet"),
+                );
+            }
+        }
+        let written: Vec<(String, String, String)> = (p.taints.iter())
+            .map(|t| (t.key.clone(), t.value.clone(), t.effect.clone()))
+            .collect();
+        for e in crate::api::scheduling::validate_taints(&written, &format!("{path}.taints")) {
+            self.diags.push(Diagnostic {
+                file: self.file.clone(),
+                position: self.map.locate(&e.field),
+                message: e.to_string(),
+                warning: false,
+            });
+        }
+        let taints = (p.taints.iter())
+            .filter_map(|t| {
+                Some(crate::api::scheduling::Taint {
+                    key: t.key.clone(),
+                    value: t.value.clone(),
+                    effect: crate::api::scheduling::TaintEffect::parse(&t.effect)?,
+                })
+            })
+            .collect();
+        if let Some(price) = p.price_per_hour.filter(|x| !(x.is_finite() && *x >= 0.0)) {
+            self.err(
+                &format!("{path}.pricePerHour"),
+                format!("Invalid value: {price}: must be a number greater than or equal to 0"),
+            );
+        }
+        let q = |k: &str| p.allocatable.get(k).map(|q| q.milli_value());
+        NodePool {
+            name: p.name.clone(),
+            count: p.count.0.min(limits::NODES_PER_POOL) as u32,
+            cpu_milli: q("cpu").map_or(i64::MAX, |v| v as i64),
+            memory_bytes: q("memory").map_or(i64::MAX, |v| (v / 1000) as i64),
+            pods: q("pods").map_or(110, |v| (v / 1000) as i64),
+            scalar,
+            labels: p.labels.clone(),
+            taints,
+            price_per_hour: p.price_per_hour,
         }
     }
 
@@ -1169,6 +1252,44 @@ mod tests {
     fn first_error(job: &str) -> String {
         let errs = load_str("s.yaml", &format!("{HEAD}      job: {job}\n"), None).unwrap_err();
         errs[0].to_string()
+    }
+
+    #[test]
+    fn node_pools_are_checked_as_nodes_are() {
+        let pools = "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  cluster:\n    nodePools:\n      - name: gpu\n        count: 2\n        allocatable: {cpu: \"8\", gpus: \"4\", nvidia.com/gpu: 500m, example.com/fpga: \"-1\"}\n        labels: {kubernetes.io/hostname: x, accelerator: \"a 100\"}\n        taints:\n          - {key: nvidia.com/gpu, value: \"true\", effect: NoSchedule}\n          - {key: nvidia.com/gpu, effect: NoSchedule}\n          - {key: spot, effect: Sometimes}\n        pricePerHour: -2\n  workloads:\n    - name: w\n      pods: {runtime: {constant: 1s}}\n      job: {metadata: {name: w}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}\n";
+        let errs: Vec<String> = load_str("s.yaml", pools, None)
+            .unwrap_err()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        let p = "spec.cluster.nodePools[0]";
+        assert_eq!(
+            errs,
+            [
+                format!(
+                    "s.yaml:9:66: {p}.allocatable.example.com/fpga: Invalid value: \"-1\": must be greater than or equal to 0"
+                ),
+                format!(
+                    "s.yaml:9:33: {p}.allocatable.gpus: Invalid value: \"gpus\" (did you mean \"cpu\"?): must be a standard resource type (cpu, memory, pods, ephemeral-storage, hugepages-<size>) or fully qualified (nvidia.com/gpu)"
+                ),
+                format!("s.yaml:9:44: {p}.allocatable.nvidia.com/gpu: Invalid value: \"500m\": must be an integer"),
+                format!(
+                    "s.yaml:10:9: {p}.labels: Invalid value: \"a 100\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+                ),
+                format!(
+                    "s.yaml:10:18: {p}.labels.kubernetes.io/hostname: Forbidden: kubernetes.io/hostname is each node's own name (<pool>-<n>), set by the kubelet"
+                ),
+                format!(
+                    "s.yaml:13:13: {p}.taints[1]: Duplicate value: core.Taint{{Key:\"nvidia.com/gpu\", Value:\"\", Effect:\"NoSchedule\", TimeAdded:(*v1.Time)(nil)}}: taints must be unique by key and effect pair"
+                ),
+                format!(
+                    "s.yaml:14:25: {p}.taints[2].effect: Unsupported value: \"Sometimes\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""
+                ),
+                format!(
+                    "s.yaml:15:9: {p}.pricePerHour: Invalid value: -2: must be a number greater than or equal to 0"
+                ),
+            ]
+        );
     }
 
     #[test]

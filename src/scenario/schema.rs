@@ -152,6 +152,25 @@ pub struct NodePoolSpec {
     pub count: Count,
     #[serde(default)]
     pub allocatable: BTreeMap<String, crate::api::Quantity>,
+    /// Labels of every node of the pool (beside `kubernetes.io/hostname`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub taints: Vec<TaintSpec>,
+    /// What a node of the pool costs per hour, in any currency.
+    pub price_per_hour: Option<f64>,
+}
+
+/// A node taint, as `kubectl taint` sets it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaintSpec {
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub effect: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -17,7 +17,7 @@ mod pods;
 use crate::api::*;
 use crate::cluster::apiclient::{ApiClient, Call, Endpoint, TokenBucket};
 use crate::cluster::kubelet::{self, CrashBackoff};
-use crate::cluster::nodes::{Nodes, Request, UnfitCounts, pod_request};
+use crate::cluster::nodes::{Nodes, PodFit, Request, UnfitCounts, pod_request, pod_scalar_request};
 use crate::cluster::workqueue::WorkQueue;
 use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
@@ -103,7 +103,8 @@ pub(crate) struct TemplateInfo {
     containers: Vec<String>,
     grace_ms: u64,
     on_failure: bool,
-    request: Request,
+    /// The pods' request, and the pools their scheduling directives admit.
+    fit: PodFit,
     /// Pod-level `activeDeadlineSeconds`, in ms.
     active_deadline_ms: Option<u64>,
     /// The workload's Job as created, defaulted once.
@@ -259,7 +260,7 @@ pub struct World<'a> {
     pod_lists: PodLists<PodRecord>,
     write_groups: Vec<(SimTime, usize)>,
     /// The last unschedulable pod's reason, and the node counts and fit it was written for.
-    unfit_detail: Option<((UnfitCounts, bool), String)>,
+    unfit_detail: Option<(UnfitCounts, bool, String)>,
 }
 
 impl<'a> World<'a> {
@@ -269,11 +270,20 @@ impl<'a> World<'a> {
         log: &'a mut dyn EventLog,
         on_finish: Option<&'a mut OnFinish<'a>>,
     ) -> Self {
-        let templates = sc
-            .workloads
-            .iter()
-            .map(|w| {
+        let scalar: Vec<_> = (sc.workloads.iter())
+            .map(|w| pod_scalar_request(&w.manifest.spec.template.spec))
+            .collect();
+        let demanded: Vec<&str> = scalar.iter().flat_map(|s| s.keys().map(String::as_str)).collect();
+        let nodes = Nodes::with(
+            &sc.cluster.pools,
+            sc.cluster.placement,
+            &demanded,
+            sc.profile.scheduler_names_taints(),
+        );
+        let templates = (sc.workloads.iter().zip(&scalar))
+            .map(|(w, scalar)| {
                 let spec = &w.manifest.spec.template.spec;
+                let directives = crate::api::scheduling::Directives::of(spec);
                 TemplateInfo {
                     containers: spec.containers.iter().map(|c| c.name.clone()).collect(),
                     grace_ms: spec
@@ -282,13 +292,12 @@ impl<'a> World<'a> {
                         .max(0) as u64
                         * 1000,
                     on_failure: spec.restart_policy == "OnFailure",
-                    request: pod_request(spec),
+                    fit: nodes.pod_fit(pod_request(spec), scalar, &directives),
                     active_deadline_ms: spec.active_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
                     prototype: JobPrototype::new(&w.manifest, &sc.profile),
                 }
             })
             .collect();
-        let nodes = Nodes::new(&sc.cluster.pools, sc.cluster.placement);
         let cp = &sc.control_plane;
         World {
             sc,
@@ -308,7 +317,21 @@ impl<'a> World<'a> {
             queue: WorkQueue::new(cp.concurrent_job_syncs),
             open_jobs: 0,
             arrivals_left: sc.workloads.iter().map(|w| w.count as u64).sum(),
-            stats: RunStats::default(),
+            stats: RunStats {
+                // Node-hours and cost are kept when some pool has a price.
+                pools: if sc.cluster.pools.iter().any(|p| p.price_per_hour.is_some()) {
+                    (sc.cluster.pools.iter())
+                        .map(|p| crate::record::PoolUsage {
+                            name: p.name.clone(),
+                            price_per_hour: p.price_per_hour,
+                            ..Default::default()
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                ..RunStats::default()
+            },
             last_activity: 0,
             write_buf: Vec::new(),
             pod_lists: PodLists::default(),
@@ -403,12 +426,8 @@ impl<'a> World<'a> {
             }
         };
         if unbound > 0 && !self.nodes.unlimited() {
-            let request = self.templates[js.workload as usize].request;
-            return format!(
-                "{} Pending: {}",
-                pods(unbound),
-                self.nodes.unschedulable_reason(request)
-            );
+            let fit = &self.templates[js.workload as usize].fit;
+            return format!("{} Pending: {}", pods(unbound), self.nodes.unschedulable_reason(fit));
         }
         match (active + unbound, terminating) {
             (0, 0) => {
@@ -444,6 +463,10 @@ impl<'a> World<'a> {
             self.stats.cpu_capacity_area += cpu_cap as f64 * dt;
             self.stats.pods_used_area += pods as f64 * dt;
             self.stats.pods_capacity_area += pods_cap as f64 * dt;
+            for (p, pool) in self.stats.pools.iter_mut().enumerate() {
+                pool.node_ms += self.nodes.pool_live[p] as f64 * dt;
+                pool.busy_ms += self.nodes.pool_busy[p] * dt;
+            }
         }
         self.stats.usage_since = self.stats.usage_since.max(now);
     }

@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::record::{Detail, Row};
-use crate::time::MINUTE;
 
 /// The id of a loss in the stream that picks its node: a scripted loss's
 /// place; drawn losses count from `u32::MAX - 1_000_000`, the ids their draws
@@ -15,9 +14,6 @@ fn loss_stream_id(number: LossNumber) -> u64 {
         LossNumber::Drawn(k) => (u32::MAX - 1_000_000 + k) as u64,
     }
 }
-
-/// `tolerationSeconds` of the default `node.kubernetes.io/unreachable` toleration.
-pub const POD_EVICTION_TIMEOUT: u64 = 5 * MINUTE;
 
 impl World<'_> {
     /// Scripted losses at their times; drawn losses one after another.
@@ -125,7 +121,12 @@ impl World<'_> {
             });
             pods::set_ready(&mut p.pod, false, ts);
             let (jid, epoch) = (p.job, p.epoch);
-            q.push(now + POD_EVICTION_TIMEOUT, Ev::Evict { pod: slot, epoch });
+            // The taint manager evicts the pod once its toleration of the
+            // `node.kubernetes.io/unreachable` NoExecute taint runs out.
+            let workload = self.jobs[jid as usize].workload as usize;
+            if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
+                q.push(now + after, Ev::Evict { pod: slot, epoch });
+            }
             self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
         }
         if let Some(r) = recovery {
@@ -306,7 +307,7 @@ impl World<'_> {
                 self.delete_pod(slot, now, q);
             }
             if remove {
-                self.nodes.nodes[node].removed = true;
+                self.nodes.remove(node);
             }
         }
     }

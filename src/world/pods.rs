@@ -3,7 +3,6 @@
 //! object's removal once its finalizers are gone.
 
 use super::*;
-use crate::cluster::nodes::unschedulable_reason;
 use crate::record::{Detail, Row};
 use crate::workload::plan_attempt;
 use std::borrow::Cow;
@@ -147,9 +146,8 @@ impl World<'_> {
             return self.bind(slot, None, now, q);
         }
         let workload = self.jobs[p.job as usize].workload as usize;
-        let request = self.templates[workload].request;
         let queue_empty = self.pending[workload].is_empty();
-        match self.nodes.place(request).filter(|_| queue_empty) {
+        match self.nodes.place(&self.templates[workload].fit).filter(|_| queue_empty) {
             Some(node) => self.bind(slot, Some(node as u32), now, q),
             None => {
                 self.pending[workload].push_back(slot);
@@ -159,12 +157,13 @@ impl World<'_> {
                     if self.log.enabled() {
                         // Pods that queue together mostly see the same nodes: the
                         // message is written again only when the counts change.
-                        let counts = (self.nodes.unfit_counts(request), self.nodes.could_ever_fit(request));
-                        if self.unfit_detail.as_ref().is_none_or(|(c, _)| *c != counts) {
-                            let reason = unschedulable_reason(counts.0, counts.1);
-                            self.unfit_detail = Some((counts, reason));
+                        let fit = &self.templates[workload].fit;
+                        let (counts, ever) = (self.nodes.unfit_counts(fit), self.nodes.could_ever_fit(fit));
+                        if (self.unfit_detail.as_ref()).is_none_or(|(c, e, _)| *c != counts || *e != ever) {
+                            let reason = self.nodes.reason(&counts, ever);
+                            self.unfit_detail = Some((counts, ever, reason));
                         }
-                        let reason = &self.unfit_detail.as_ref().expect("set").1;
+                        let reason = &self.unfit_detail.as_ref().expect("set").2;
                         let detail = Detail::Reason { reason, message: "" };
                         self.log.record(&Row::pod(
                             now,
@@ -203,7 +202,7 @@ impl World<'_> {
                 if best.is_some_and(|(b, _, _)| b < s) {
                     continue;
                 }
-                if let Some(node) = self.nodes.place(self.templates[w].request) {
+                if let Some(node) = self.nodes.place(&self.templates[w].fit) {
                     best = Some((s, w, node));
                 }
             }
@@ -217,7 +216,7 @@ impl World<'_> {
         if let Some(n) = node {
             self.account_usage(now);
             let workload = self.jobs[self.pods[slot as usize].as_deref().expect("live").job as usize].workload as usize;
-            self.nodes.nodes[n as usize].allocate(self.templates[workload].request);
+            self.nodes.allocate(n as usize, &self.templates[workload].fit);
             self.node_pods[n as usize].push(slot);
         }
         let p = self.pods[slot as usize].as_deref_mut().expect("live");
@@ -233,7 +232,7 @@ impl World<'_> {
         }
         let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
         if self.log.enabled() {
-            let r = self.templates[self.jobs[p.job as usize].workload as usize].request;
+            let r = self.templates[self.jobs[p.job as usize].workload as usize].fit.request;
             let detail = Detail::Bound {
                 node: node.map_or(UNLIMITED_NODE, |n| self.nodes.nodes[n as usize].name.as_str()),
                 request: (r != Request::default() && node.is_some()).then_some((r.cpu_milli, r.memory)),
@@ -248,14 +247,26 @@ impl World<'_> {
                 detail,
             ));
         }
-        q.push(
-            now + startup,
-            Ev::Pod {
-                pod: slot,
-                epoch,
-                step: PodStep::Start,
-            },
-        );
+        if node.is_some_and(|n| !self.nodes.nodes[n as usize].ready) {
+            // A pod that tolerates a lost node's unreachable taint: nothing
+            // starts until the kubelet is back, and the taint manager evicts
+            // it when its NoExecute toleration runs out.
+            let p = self.pods[slot as usize].as_deref_mut().expect("live");
+            p.frozen = Some(startup);
+            let workload = self.jobs[jid as usize].workload as usize;
+            if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
+                q.push(now + after, Ev::Evict { pod: slot, epoch });
+            }
+        } else {
+            q.push(
+                now + startup,
+                Ev::Pod {
+                    pod: slot,
+                    epoch,
+                    step: PodStep::Start,
+                },
+            );
+        }
         self.pod_changed(jid, PodPhase::Pending, PodPhase::Pending, now, q);
     }
 
@@ -575,7 +586,7 @@ impl World<'_> {
         let pos = p.node_pos as usize;
         let workload = self.jobs[p.job as usize].workload as usize;
         self.account_usage(now);
-        self.nodes.nodes[node].release(self.templates[workload].request);
+        self.nodes.release(node, &self.templates[workload].fit);
         let list = &mut self.node_pods[node];
         debug_assert_eq!(list[pos], slot);
         list.swap_remove(pos);

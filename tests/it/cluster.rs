@@ -415,3 +415,180 @@ spec:
     let created = events.lines().filter(|l| field(l, 4) == "PodCreated").count();
     assert_eq!(created, 8, "indexes 4 to 7 were added at 30 s");
 }
+
+/// The pods' node (`PodScheduled`) and waiting reasons (`PodUnschedulable`), per workload.
+fn placements(events: &str) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, Vec<String>>) {
+    let (mut nodes, mut reasons) = (BTreeMap::new(), BTreeMap::new());
+    for l in events.lines() {
+        // The workload: the Job's name without its ordinal.
+        let job = field(l, 1);
+        let workload = match job.rsplit_once('-') {
+            Some((w, n)) if n.parse::<u32>().is_ok() => w,
+            _ => job,
+        }
+        .to_string();
+        match field(l, 4) {
+            "PodScheduled" => {
+                let node = field(l, 5).split(';').next().unwrap().trim_start_matches("node=");
+                nodes.entry(workload).or_insert_with(Vec::new).push(node.to_string());
+            }
+            "PodUnschedulable" => {
+                let reason = l.split_once(",PodUnschedulable,").unwrap().1;
+                let reason = reason.trim_matches('"').trim_start_matches("reason=");
+                reasons
+                    .entry(workload)
+                    .or_insert_with(Vec::new)
+                    .push(reason.to_string());
+            }
+            _ => {}
+        }
+    }
+    (nodes, reasons)
+}
+
+#[test]
+fn gpu_pods_use_the_gpu_pool_alone_and_cpu_pods_never_do() {
+    let out = tmp("gpu").join("out");
+    let (events, jobs) = run_file(&repo("scenarios/gpu-pool.yaml"), &out);
+    let (nodes, reasons) = placements(&events);
+    assert_eq!(nodes["train"].len(), 12);
+    assert!(
+        nodes["train"].iter().all(|n| n.starts_with("gpu-")),
+        "{:?}",
+        nodes["train"]
+    );
+    assert_eq!(nodes["etl"].len(), 48);
+    assert!(nodes["etl"].iter().all(|n| n.starts_with("cpu-")), "{:?}", nodes["etl"]);
+    // Training pods beyond the 8 GPUs wait, with the scheduler's message.
+    let gpu_wait =
+        "0/6 nodes are available: 2 Insufficient nvidia.com/gpu, 4 node(s) didn't match Pod's node affinity/selector.";
+    assert_eq!(reasons["train"], vec![gpu_wait; 4]);
+    // ETL pods wait for cpus while the GPU nodes' cpus stay theirs.
+    let cpu_wait = "0/6 nodes are available: 2 node(s) had untolerated taint(s), 4 Insufficient cpu.";
+    assert!(
+        !reasons["etl"].is_empty() && reasons["etl"].iter().all(|r| r == cpu_wait),
+        "{:?}",
+        reasons["etl"]
+    );
+    for job in ["train-0", "train-1", "train-2", "etl-0", "etl-3"] {
+        assert_eq!(job_row(&jobs, job)["status"], "Complete", "{job}");
+    }
+    // Cost: node-hours are the pools' nodes over the whole run, at their prices.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let c = &summary["cluster"];
+    let hours = summary["simulation"]["virtualSeconds"].as_f64().unwrap() / 3600.0;
+    let stat = |pool: &str, s: &str| c["pools"][pool][s].as_f64().unwrap();
+    assert!((stat("gpu", "nodeHours") - 2.0 * hours).abs() < 1e-3);
+    assert!((stat("cpu", "nodeHours") - 4.0 * hours).abs() < 1e-3);
+    // (summary.json rounds to three decimals: node-hours by up to 0.0005)
+    assert!((stat("gpu", "cost") - 12.0 * stat("gpu", "nodeHours")).abs() < 1e-2);
+    assert!((stat("cpu", "cost") - 0.8 * stat("cpu", "nodeHours")).abs() < 1e-3);
+    let cost = c["cost"].as_f64().unwrap();
+    assert!((cost - stat("gpu", "cost") - stat("cpu", "cost")).abs() < 2e-3, "{c}");
+    let idle = c["idleCostShare"].as_f64().unwrap();
+    let weighted =
+        (stat("gpu", "cost") * stat("gpu", "idleShare") + stat("cpu", "cost") * stat("cpu", "idleShare")) / cost;
+    assert!((idle - weighted).abs() < 2e-3, "{idle} vs {weighted}");
+    assert!(0.0 < idle && idle < 1.0);
+}
+
+#[test]
+fn the_gpu_scenario_is_the_same_on_every_run() {
+    let (a, b) = (tmp("gpu-a").join("out"), tmp("gpu-b").join("out"));
+    run_file(&repo("scenarios/gpu-pool.yaml"), &a);
+    run_file(&repo("scenarios/gpu-pool.yaml"), &b);
+    let mut names: Vec<_> = std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for name in names {
+        assert_eq!(
+            std::fs::read(a.join(&name)).unwrap(),
+            std::fs::read(b.join(&name)).unwrap(),
+            "{name:?} differs between two runs"
+        );
+    }
+}
+
+#[test]
+fn up_to_1_33_the_scheduler_names_the_untolerated_taint() {
+    let text = scenario("gpu-pool").replace("  seed: 7\n", "  seed: 7\n  kubernetesVersion: \"1.33\"\n");
+    let (events, _) = run_text("gpu-133", &text);
+    let (_, reasons) = placements(&events);
+    assert!(
+        reasons["etl"].iter().all(|r| r
+            == "0/6 nodes are available: 2 node(s) had untolerated taint {nvidia.com/gpu: true}, 4 Insufficient cpu."),
+        "{:?}",
+        reasons["etl"]
+    );
+}
+
+#[test]
+fn a_pod_no_pool_admits_waits_with_the_reason() {
+    // Without the toleration, the training pods match the GPU pool's labels
+    // but not its taint, and the CPU pool's taint-free nodes not their selector.
+    let text = scenario("gpu-pool").replace(
+        "              tolerations:\n                - {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}\n",
+        "",
+    );
+    assert_ne!(text, scenario("gpu-pool"));
+    let text = text.replace("  expect:", "  until: 10m\n  expect:");
+    let (events, jobs) = run_text("gpu-untolerated", &text);
+    let (nodes, reasons) = placements(&events);
+    assert!(!nodes.contains_key("train"));
+    assert_eq!(
+        reasons["train"][0],
+        "0/6 nodes are available: 2 node(s) had untolerated taint(s), 4 node(s) didn't match Pod's node affinity/selector. The pod fits on no node of any pool."
+    );
+    assert_eq!(job_row(&jobs, "train-0")["status"], "Running");
+}
+
+#[test]
+fn a_lost_node_takes_only_pods_that_tolerate_it() {
+    let job = |name: &str, tolerations: &str| {
+        format!(
+            "    - name: {name}\n      arrival: {{at: [20s]}}\n      pods: {{runtime: {{constant: 30s}}}}\n      job:\n        metadata: {{name: {name}}}\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              tolerations: {tolerations}\n              containers: [{{name: c, image: i}}]\n"
+        )
+    };
+    let text = format!(
+        "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: lost}}\nspec:\n  cluster:\n    nodePools:\n      - {{name: p, count: 1, allocatable: {{cpu: \"4\"}}}}\n  actions:\n    - {{at: 10s, loseNodes: {{pool: p, nodes: 1, recovery: 10m}}}}\n  workloads:\n{}{}{}",
+        job("plain", "[]"),
+        job("all", "[{operator: Exists}]"),
+        job(
+            "brief",
+            "[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoSchedule}, {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]"
+        ),
+    );
+    let (events, jobs) = run_text("lost-tolerated", &text);
+    let rows = |job: &str, kind: &str| -> Vec<f64> {
+        events
+            .lines()
+            .filter(|l| field(l, 1) == job && field(l, 4) == kind)
+            .map(|l| field(l, 0).parse().unwrap())
+            .collect()
+    };
+    // Without a toleration the pod waits for the node's return, then runs.
+    let (_, reasons) = placements(&events);
+    assert_eq!(
+        reasons["plain"],
+        ["0/1 nodes are available: 1 node(s) had untolerated taint(s)."]
+    );
+    assert_eq!(rows("plain", "PodScheduled"), [610.0]);
+    // Tolerating everything, it binds to the lost node at once and starts
+    // when the node is back; the taint manager leaves it alone.
+    assert_eq!(rows("all", "PodScheduled"), [20.0]);
+    assert_eq!(rows("all", "PodRunning"), [610.0]);
+    assert!(rows("all", "PodEvicted").is_empty());
+    // Tolerated for 60 s, it is evicted 60 s after binding, and so is each
+    // replacement bound to the node before it is back.
+    let bound = rows("brief", "PodScheduled");
+    let evicted = rows("brief", "PodEvicted");
+    assert_eq!((bound[0], evicted[0]), (20.0, 80.0));
+    assert!(
+        evicted.len() > 1 && evicted.iter().zip(&bound).all(|(e, b)| e - b == 60.0),
+        "{bound:?} {evicted:?}"
+    );
+    for job in ["plain", "all", "brief"] {
+        assert_eq!(job_row(&jobs, job)["status"], "Complete", "{job}");
+    }
+}
