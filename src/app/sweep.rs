@@ -1,12 +1,13 @@
 //! `jobsim sweep` and `jobsim merge`.
 
 use super::stdout::outln;
+use super::study::{Overrides, thread_pool};
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::cli::{RunArgs, SweepArgs};
 use crate::output::files::Staging;
 use crate::output::sweep_charts::{self, COLUMNS, DEFAULT_CHARTS, SweepContext};
 use crate::scenario::expect::check_stat_path;
-use crate::scenario::{self, Output, Outputs, Scenario};
+use crate::scenario::{Output, Outputs, Scenario};
 use crate::study::grid::{Axis, grid};
 use crate::study::sweep::{SHARD_KIND, Shard, ShardFile, SweepPlan, by_point, point_dir, run_units, write_sweep};
 use std::path::{Path, PathBuf};
@@ -84,47 +85,16 @@ fn shard_of(flag: Option<&str>) -> Result<Shard, String> {
     }
 }
 
-/// Every point's scenario, checked before anything runs.
+/// Every point's scenario, checked before anything runs, with the
+/// overrides `plan` and `compare` apply the same way (`study.rs`).
 fn load_points(args: &SweepArgs, axes: &[Axis]) -> Result<Vec<Scenario>, u8> {
     let points = grid(axes).map_err(bad)?;
-    let until = match args.until.as_deref().map(crate::time::parse_duration) {
-        None => None,
-        Some(Ok(ms)) => Some(ms),
-        Some(Err(e)) => return Err(bad(format!("--until: {e}"))),
-    };
-    if let Some(n) = args.replications
-        && (n == 0 || u64::from(n) > scenario::limits::REPLICATIONS)
-    {
-        return Err(bad(format!(
-            "--replications: Invalid value: {n}: must be from 1 to {}",
-            scenario::limits::REPLICATIONS
-        )));
-    }
+    let overrides = Overrides::parse(args.seed, args.replications, args.until.as_deref())?;
     let mut out = Vec::with_capacity(points.len());
     for settings in &points {
-        let mut sc = match scenario::load_with(&args.scenario, settings) {
-            Ok(sc) => sc,
-            Err(diags) => {
-                for d in &diags {
-                    eprintln!("{d}");
-                }
-                let at: Vec<String> = settings.iter().map(|s| s.given()).collect();
-                return Err(bad(format!(
-                    "the scenario is invalid at the point {}; nothing was simulated",
-                    at.join(", ")
-                )));
-            }
-        };
-        if let Some(seed) = args.seed {
-            sc.seed = seed;
-        }
-        if let Some(n) = args.replications {
-            sc.replications = n;
-        }
-        if until.is_some() {
-            sc.until = until;
-        }
-        out.push(sc);
+        let at: Vec<String> = settings.iter().map(|s| s.given()).collect();
+        let at = format!("at the point {}; nothing was simulated", at.join(", "));
+        out.push(overrides.load(&args.scenario, settings, &at)?);
     }
     if out.iter().any(|p| p.replications != out[0].replications) {
         return Err(bad(
@@ -134,25 +104,6 @@ fn load_points(args: &SweepArgs, axes: &[Axis]) -> Result<Vec<Scenario>, u8> {
         ));
     }
     Ok(out)
-}
-
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, u8> {
-    if threads == Some(0) {
-        return Err(bad("--threads must be at least 1".into()));
-    }
-    if let Some(n) = threads.filter(|n| *n > scenario::limits::THREADS) {
-        return Err(bad(format!(
-            "--threads: Invalid value: {n}: must be no more than {}",
-            scenario::limits::THREADS
-        )));
-    }
-    let n = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(scenario::limits::THREADS);
-    rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| {
-        eprintln!("error: cannot start {n} threads: {e}");
-        EXIT_FAILURE
-    })
 }
 
 fn progress_bar(hidden: bool, units: usize) -> indicatif::ProgressBar {
