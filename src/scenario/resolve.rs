@@ -691,11 +691,50 @@ impl Resolver {
                 recovery: nl.recovery.map(|d| d.0),
             });
         }
+        let autoscaled = pools.iter().any(|p| p.autoscaling.is_some());
+        let autoscaler = match (c.autoscaler, autoscaled) {
+            (Some(_), false) => {
+                self.err(
+                    "spec.cluster.autoscaler",
+                    "Invalid value: no node pool has autoscaling: {min, max}",
+                );
+                None
+            }
+            (a, true) => Some(self.autoscaler(a.unwrap_or_default())),
+            (None, false) => None,
+        };
         Cluster {
             pools,
             scheduling_latency,
             placement,
             node_losses,
+            autoscaler,
+        }
+    }
+
+    /// The autoscaler's settings, cluster-autoscaler's defaults where not given.
+    fn autoscaler(&mut self, a: AutoscalerSpec) -> Autoscaler {
+        let path = "spec.cluster.autoscaler";
+        let scan_interval = a.scan_interval.map_or(Autoscaler::DEFAULT_SCAN_INTERVAL, |d| d.0);
+        if scan_interval == 0 {
+            self.err(
+                &format!("{path}.scanInterval"),
+                "Invalid value: \"0s\": must be greater than 0",
+            );
+        }
+        let provisioning = match &a.provisioning {
+            Some(d) => self.dist(d, &format!("{path}.provisioning")),
+            None => Dist::Constant(Autoscaler::DEFAULT_PROVISIONING as f64),
+        };
+        Autoscaler {
+            scan_interval: scan_interval.max(1),
+            provisioning,
+            unneeded_time: a
+                .scale_down_unneeded_time
+                .map_or(Autoscaler::DEFAULT_UNNEEDED_TIME, |d| d.0),
+            delay_after_add: a
+                .scale_down_delay_after_add
+                .map_or(Autoscaler::DEFAULT_DELAY_AFTER_ADD, |d| d.0),
         }
     }
 
@@ -784,8 +823,32 @@ impl Resolver {
                 format!("Invalid value: {price}: must be a number greater than or equal to 0"),
             );
         }
+        let autoscaling = p.autoscaling.as_ref().map(|a| {
+            let at = format!("{path}.autoscaling");
+            if a.max.0 < a.min.0 {
+                self.err(
+                    &format!("{at}.max"),
+                    format!(
+                        "Invalid value: {}: must be greater than or equal to min ({})",
+                        a.max.0, a.min.0
+                    ),
+                );
+            } else if p.count.0 < a.min.0 || p.count.0 > a.max.0 {
+                self.err(
+                    &format!("{path}.count"),
+                    format!(
+                        "Invalid value: {}: the starting size must be within autoscaling min ({}) and max ({})",
+                        p.count.0, a.min.0, a.max.0
+                    ),
+                );
+            }
+            self.at_most(&format!("{at}.max"), a.max.0, limits::NODES_PER_POOL, " nodes");
+            let cap = |n: u64| n.min(limits::NODES_PER_POOL) as u32;
+            (cap(a.min.0), cap(a.max.0))
+        });
         let q = |k: &str| p.allocatable.get(k).map(|q| q.milli_value());
         NodePool {
+            autoscaling,
             name: p.name.clone(),
             count: p.count.0.min(limits::NODES_PER_POOL) as u32,
             cpu_milli: q("cpu").map_or(i64::MAX, |v| v as i64),
