@@ -1318,6 +1318,54 @@ mod tests {
     }
 
     #[test]
+    fn autoscaling_bounds_and_settings_are_checked() {
+        let sc = |pool: &str, autoscaler: &str| {
+            format!(
+                "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: t}}\nspec:\n  cluster:\n    nodePools:\n      - {pool}\n{autoscaler}  workloads:\n    - name: w\n      pods: {{runtime: {{constant: 1s}}}}\n      job: {{metadata: {{name: w}}, spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: c, image: i}}]}}}}}}}}\n"
+            )
+        };
+        let errors = |text: String| -> Vec<String> {
+            (load_str("s.yaml", &text, None).unwrap_err().iter())
+                .map(|d| d.to_string())
+                .collect()
+        };
+        let p = "spec.cluster.nodePools[0]";
+        assert_eq!(
+            errors(sc("{name: a, count: 5, autoscaling: {min: 1, max: 3}}", "")),
+            [format!(
+                "s.yaml:7:19: {p}.count: Invalid value: 5: the starting size must be within autoscaling min (1) and max (3)"
+            )]
+        );
+        assert_eq!(
+            errors(sc("{name: a, count: 2, autoscaling: {min: 3, max: 1}}", "")),
+            [format!(
+                "s.yaml:7:51: {p}.autoscaling.max: Invalid value: 1: must be greater than or equal to min (3)"
+            )]
+        );
+        assert_eq!(
+            errors(sc("{name: a, count: 2}", "    autoscaler: {scanInterval: 5s}\n")),
+            ["s.yaml:8:5: spec.cluster.autoscaler: Invalid value: no node pool has autoscaling: {min, max}"]
+        );
+        // Without settings, cluster-autoscaler's defaults.
+        let ok = load_str(
+            "s.yaml",
+            &sc("{name: a, count: 2, autoscaling: {min: 0, max: 4}}", ""),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.cluster.pools[0].autoscaling, Some((0, 4)));
+        let a = ok.cluster.autoscaler.expect("an autoscaled pool");
+        assert_eq!(
+            (a.scan_interval, a.unneeded_time, a.delay_after_add),
+            (10_000, 600_000, 600_000)
+        );
+        assert!(matches!(a.provisioning, Dist::Constant(c) if c == 60_000.0));
+        // No pool autoscaled: no autoscaler.
+        let none = load_str("s.yaml", &sc("{name: a, count: 2}", ""), None).unwrap();
+        assert!(none.cluster.autoscaler.is_none());
+    }
+
+    #[test]
     fn node_pools_are_checked_as_nodes_are() {
         let pools = "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  cluster:\n    nodePools:\n      - name: gpu\n        count: 2\n        allocatable: {cpu: \"8\", gpus: \"4\", nvidia.com/gpu: 500m, example.com/fpga: \"-1\"}\n        labels: {kubernetes.io/hostname: x, accelerator: \"a 100\"}\n        taints:\n          - {key: nvidia.com/gpu, value: \"true\", effect: NoSchedule}\n          - {key: nvidia.com/gpu, effect: NoSchedule}\n          - {key: spot, effect: Sometimes}\n        pricePerHour: -2\n  workloads:\n    - name: w\n      pods: {runtime: {constant: 1s}}\n      job: {metadata: {name: w}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}}\n";
         let errs: Vec<String> = load_str("s.yaml", pools, None)
