@@ -23,6 +23,8 @@ pub enum Purpose {
     Scheduling = 5,
     /// API request latency.
     ApiLatency = 6,
+    /// Provisioning time of the nodes the cluster autoscaler adds.
+    Autoscaler = 7,
 }
 
 /// The per-replication key; cheap to copy, streams are derived from it.

@@ -545,6 +545,33 @@ impl Nodes {
         })
     }
 
+    /// What an empty node of `pool` holds, as the autoscaler packs it:
+    /// `[cpu, memory, pod slots, each of `resources`]`.
+    pub fn node_capacity(&self, pool: usize) -> Vec<i64> {
+        let p = &self.pools[pool];
+        let mut v = vec![p.cpu_milli, p.memory_bytes, p.pods];
+        v.extend_from_slice(&self.pool_scalar[pool]);
+        v
+    }
+
+    /// What one pod of `fit` takes, in the order of [`Nodes::node_capacity`].
+    pub fn demand(&self, fit: &PodFit) -> Vec<i64> {
+        let mut v = vec![fit.request.cpu_milli, fit.request.memory, 1];
+        v.resize(3 + self.resources.len(), 0);
+        for &(i, n) in &fit.scalar {
+            v[3 + i] = n;
+        }
+        v
+    }
+
+    /// Whether a new node of `pool` would admit the pods (taints and
+    /// labels; pods that name nodes are not counted on new ones) and,
+    /// empty, hold one.
+    pub fn new_node_admits(&self, fit: &PodFit, pool: usize) -> bool {
+        (fit.plain || fit.pools[pool] == PoolFilter::Admits)
+            && (self.demand(fit).iter().zip(self.node_capacity(pool))).all(|(&d, c)| d <= c)
+    }
+
     /// Why the pods wait: the scheduler's message, and a note when no node
     /// of any pool could ever hold them.
     pub fn unschedulable_reason(&self, fit: &PodFit) -> String {

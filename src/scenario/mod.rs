@@ -102,6 +102,33 @@ pub struct Cluster {
     pub scheduling_latency: Dist,
     pub placement: Placement,
     pub node_losses: Vec<NodeLoss>,
+    /// Set when some pool has `autoscaling`.
+    pub autoscaler: Option<Autoscaler>,
+}
+
+/// The cluster autoscaler's settings (cluster-autoscaler's flags).
+#[derive(Clone, Debug)]
+pub struct Autoscaler {
+    /// `--scan-interval`, in ms.
+    pub scan_interval: SimDuration,
+    /// From the scale-up decision to the node joining the cluster.
+    pub provisioning: Dist,
+    /// `--scale-down-unneeded-time`, in ms.
+    pub unneeded_time: SimDuration,
+    /// `--scale-down-delay-after-add`, in ms.
+    pub delay_after_add: SimDuration,
+}
+
+impl Autoscaler {
+    /// cluster-autoscaler's defaults: scan every 10 s, a node unneeded for
+    /// 10 min is removed, no scale-down within 10 min of a scale-up; nodes
+    /// are ready 1 min after the decision.
+    pub const DEFAULT_SCAN_INTERVAL: SimDuration = 10_000;
+    pub const DEFAULT_PROVISIONING: SimDuration = 60_000;
+    pub const DEFAULT_UNNEEDED_TIME: SimDuration = 600_000;
+    pub const DEFAULT_DELAY_AFTER_ADD: SimDuration = 600_000;
+    /// `--max-empty-bulk-delete`: empty nodes removed in one scan.
+    pub const MAX_EMPTY_BULK_DELETE: usize = 10;
 }
 
 impl Default for Dist {
@@ -135,6 +162,8 @@ pub struct NodePool {
     pub taints: Vec<Taint>,
     /// Cost of one node for an hour.
     pub price_per_hour: Option<f64>,
+    /// `(min, max)` nodes when the cluster autoscaler sizes the pool.
+    pub autoscaling: Option<(u32, u32)>,
 }
 
 #[derive(Clone, Debug)]

@@ -691,11 +691,50 @@ impl Resolver {
                 recovery: nl.recovery.map(|d| d.0),
             });
         }
+        let autoscaled = pools.iter().any(|p| p.autoscaling.is_some());
+        let autoscaler = match (c.autoscaler, autoscaled) {
+            (Some(_), false) => {
+                self.err(
+                    "spec.cluster.autoscaler",
+                    "Invalid value: no node pool has autoscaling: {min, max}",
+                );
+                None
+            }
+            (a, true) => Some(self.autoscaler(a.unwrap_or_default())),
+            (None, false) => None,
+        };
         Cluster {
             pools,
             scheduling_latency,
             placement,
             node_losses,
+            autoscaler,
+        }
+    }
+
+    /// The autoscaler's settings, cluster-autoscaler's defaults where not given.
+    fn autoscaler(&mut self, a: AutoscalerSpec) -> Autoscaler {
+        let path = "spec.cluster.autoscaler";
+        let scan_interval = a.scan_interval.map_or(Autoscaler::DEFAULT_SCAN_INTERVAL, |d| d.0);
+        if scan_interval == 0 {
+            self.err(
+                &format!("{path}.scanInterval"),
+                "Invalid value: \"0s\": must be greater than 0",
+            );
+        }
+        let provisioning = match &a.provisioning {
+            Some(d) => self.dist(d, &format!("{path}.provisioning")),
+            None => Dist::Constant(Autoscaler::DEFAULT_PROVISIONING as f64),
+        };
+        Autoscaler {
+            scan_interval: scan_interval.max(1),
+            provisioning,
+            unneeded_time: a
+                .scale_down_unneeded_time
+                .map_or(Autoscaler::DEFAULT_UNNEEDED_TIME, |d| d.0),
+            delay_after_add: a
+                .scale_down_delay_after_add
+                .map_or(Autoscaler::DEFAULT_DELAY_AFTER_ADD, |d| d.0),
         }
     }
 
@@ -784,8 +823,32 @@ impl Resolver {
                 format!("Invalid value: {price}: must be a number greater than or equal to 0"),
             );
         }
+        let autoscaling = p.autoscaling.as_ref().map(|a| {
+            let at = format!("{path}.autoscaling");
+            if a.max.0 < a.min.0 {
+                self.err(
+                    &format!("{at}.max"),
+                    format!(
+                        "Invalid value: {}: must be greater than or equal to min ({})",
+                        a.max.0, a.min.0
+                    ),
+                );
+            } else if p.count.0 < a.min.0 || p.count.0 > a.max.0 {
+                self.err(
+                    &format!("{path}.count"),
+                    format!(
+                        "Invalid value: {}: the starting size must be within autoscaling min ({}) and max ({})",
+                        p.count.0, a.min.0, a.max.0
+                    ),
+                );
+            }
+            self.at_most(&format!("{at}.max"), a.max.0, limits::NODES_PER_POOL, " nodes");
+            let cap = |n: u64| n.min(limits::NODES_PER_POOL) as u32;
+            (cap(a.min.0), cap(a.max.0))
+        });
         let q = |k: &str| p.allocatable.get(k).map(|q| q.milli_value());
         NodePool {
+            autoscaling,
             name: p.name.clone(),
             count: p.count.0.min(limits::NODES_PER_POOL) as u32,
             cpu_milli: q("cpu").map_or(i64::MAX, |v| v as i64),
@@ -1252,6 +1315,54 @@ mod tests {
     fn first_error(job: &str) -> String {
         let errs = load_str("s.yaml", &format!("{HEAD}      job: {job}\n"), None).unwrap_err();
         errs[0].to_string()
+    }
+
+    #[test]
+    fn autoscaling_bounds_and_settings_are_checked() {
+        let sc = |pool: &str, autoscaler: &str| {
+            format!(
+                "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: t}}\nspec:\n  cluster:\n    nodePools:\n      - {pool}\n{autoscaler}  workloads:\n    - name: w\n      pods: {{runtime: {{constant: 1s}}}}\n      job: {{metadata: {{name: w}}, spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: c, image: i}}]}}}}}}}}\n"
+            )
+        };
+        let errors = |text: String| -> Vec<String> {
+            (load_str("s.yaml", &text, None).unwrap_err().iter())
+                .map(|d| d.to_string())
+                .collect()
+        };
+        let p = "spec.cluster.nodePools[0]";
+        assert_eq!(
+            errors(sc("{name: a, count: 5, autoscaling: {min: 1, max: 3}}", "")),
+            [format!(
+                "s.yaml:7:19: {p}.count: Invalid value: 5: the starting size must be within autoscaling min (1) and max (3)"
+            )]
+        );
+        assert_eq!(
+            errors(sc("{name: a, count: 2, autoscaling: {min: 3, max: 1}}", "")),
+            [format!(
+                "s.yaml:7:51: {p}.autoscaling.max: Invalid value: 1: must be greater than or equal to min (3)"
+            )]
+        );
+        assert_eq!(
+            errors(sc("{name: a, count: 2}", "    autoscaler: {scanInterval: 5s}\n")),
+            ["s.yaml:8:5: spec.cluster.autoscaler: Invalid value: no node pool has autoscaling: {min, max}"]
+        );
+        // Without settings, cluster-autoscaler's defaults.
+        let ok = load_str(
+            "s.yaml",
+            &sc("{name: a, count: 2, autoscaling: {min: 0, max: 4}}", ""),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.cluster.pools[0].autoscaling, Some((0, 4)));
+        let a = ok.cluster.autoscaler.expect("an autoscaled pool");
+        assert_eq!(
+            (a.scan_interval, a.unneeded_time, a.delay_after_add),
+            (10_000, 600_000, 600_000)
+        );
+        assert!(matches!(a.provisioning, Dist::Constant(c) if c == 60_000.0));
+        // No pool autoscaled: no autoscaler.
+        let none = load_str("s.yaml", &sc("{name: a, count: 2}", ""), None).unwrap();
+        assert!(none.cluster.autoscaler.is_none());
     }
 
     #[test]

@@ -143,6 +143,27 @@ pub struct ClusterSpec {
     pub scheduling: Option<SchedulingSpec>,
     #[serde(default)]
     pub disruptions: Vec<DisruptionSpec>,
+    /// The cluster autoscaler's settings, for pools with `autoscaling`.
+    pub autoscaler: Option<AutoscalerSpec>,
+}
+
+/// cluster-autoscaler's flags that the model follows.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AutoscalerSpec {
+    pub scan_interval: Option<Dur>,
+    /// From the scale-up decision to the node being Ready.
+    pub provisioning: Option<DistSpec>,
+    pub scale_down_unneeded_time: Option<Dur>,
+    pub scale_down_delay_after_add: Option<Dur>,
+}
+
+/// A pool's size bounds for the cluster autoscaler.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AutoscalingSpec {
+    pub min: Count,
+    pub max: Count,
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,6 +180,8 @@ pub struct NodePoolSpec {
     pub taints: Vec<TaintSpec>,
     /// What a node of the pool costs per hour, in any currency.
     pub price_per_hour: Option<f64>,
+    /// Sized by the cluster autoscaler between these bounds (`count`: the starting size).
+    pub autoscaling: Option<AutoscalingSpec>,
 }
 
 /// A node taint, as `kubectl taint` sets it.

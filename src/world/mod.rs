@@ -7,7 +7,9 @@
 //! - `jobs.rs`: arrivals, status updates, finishing, TTL, scripted Job actions.
 //! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
 //! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
+//! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 
+mod autoscaler;
 mod jobs;
 pub use jobs::JobPrototype;
 mod nodes;
@@ -61,6 +63,10 @@ pub enum Ev {
     TtlExpire { job: u32 },
     /// A scripted action.
     Action { index: u32 },
+    /// The cluster autoscaler's periodic scan.
+    AutoscalerScan,
+    /// A node the autoscaler asked for joins its pool.
+    NodeProvisioned { pool: u32 },
 }
 
 /// Which loss of a node-loss disruption: one at a scripted time (by its
@@ -261,6 +267,8 @@ pub struct World<'a> {
     write_groups: Vec<(SimTime, usize)>,
     /// The last unschedulable pod's reason, and the node counts and fit it was written for.
     unfit_detail: Option<(UnfitCounts, bool, String)>,
+    /// The cluster autoscaler's state, when some pool is autoscaled.
+    scaler: Option<autoscaler::ScalerState>,
 }
 
 impl<'a> World<'a> {
@@ -337,6 +345,11 @@ impl<'a> World<'a> {
             pod_lists: PodLists::default(),
             write_groups: Vec::new(),
             unfit_detail: None,
+            scaler: sc
+                .cluster
+                .autoscaler
+                .as_ref()
+                .map(|_| autoscaler::ScalerState::new(sc.cluster.pools.len())),
         }
     }
 
@@ -361,6 +374,7 @@ impl<'a> World<'a> {
             q.push(a.at, Ev::Action { index: i as u32 });
         }
         self.schedule_node_losses(q);
+        self.arm_autoscaler(0, q);
     }
 
     fn time(&self, now: SimTime) -> Time {
@@ -676,6 +690,8 @@ impl Model for World<'_> {
             Ev::NodeRecover { node } => self.recover_node(node, now, q),
             Ev::TtlExpire { job } => self.ttl_expire(job, now, q),
             Ev::Action { index } => self.action(index, now, q),
+            Ev::AutoscalerScan => self.autoscaler_scan(now, q),
+            Ev::NodeProvisioned { pool } => self.node_provisioned(pool as usize, now, q),
         }
     }
 }

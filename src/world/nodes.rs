@@ -266,49 +266,54 @@ impl World<'_> {
         } else {
             live.into_iter().take(count as usize).collect()
         };
-        let ts = self.stored_time(now);
         for node in picked {
-            self.account_usage(now);
-            self.nodes.nodes[node].cordoned = true;
-            let name = self.nodes.nodes[node].name.clone();
-            self.log.record(&Row::node(
-                now,
-                if remove {
-                    EventKind::NodeRemoved
-                } else {
-                    EventKind::NodeDrained
-                },
-                Detail::Node { node: &name },
-            ));
-            for slot in self.node_pods[node].clone() {
-                let Some(p) = self.pods[slot as usize].as_deref_mut() else {
-                    continue;
-                };
-                if p.pod.phase.is_terminal() || p.pod.deletion_timestamp.is_some() {
-                    continue;
-                }
-                // So does the Eviction API.
-                if self.profile.gates.pod_disruption_conditions {
-                    add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
-                }
-                self.stats.evictions += 1;
-                self.log.record(&Row::pod(
-                    now,
-                    &self.jobs[p.job as usize].name,
-                    &p.pod.name,
-                    slot,
-                    p.index,
-                    EventKind::PodEvicted,
-                    Detail::Reason {
-                        reason: "EvictionByEvictionAPI",
-                        message: "",
-                    },
-                ));
-                self.delete_pod(slot, now, q);
-            }
+            self.drain_node(node, remove, now, q);
+        }
+    }
+
+    /// Cordons one node and evicts its pods; with `remove`, the node leaves.
+    pub(super) fn drain_node(&mut self, node: usize, remove: bool, now: SimTime, q: &mut EventQueue<Ev>) {
+        let ts = self.stored_time(now);
+        self.account_usage(now);
+        self.nodes.nodes[node].cordoned = true;
+        let name = self.nodes.nodes[node].name.clone();
+        self.log.record(&Row::node(
+            now,
             if remove {
-                self.nodes.remove(node);
+                EventKind::NodeRemoved
+            } else {
+                EventKind::NodeDrained
+            },
+            Detail::Node { node: &name },
+        ));
+        for slot in self.node_pods[node].clone() {
+            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+                continue;
+            };
+            if p.pod.phase.is_terminal() || p.pod.deletion_timestamp.is_some() {
+                continue;
             }
+            // So does the Eviction API.
+            if self.profile.gates.pod_disruption_conditions {
+                add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
+            }
+            self.stats.evictions += 1;
+            self.log.record(&Row::pod(
+                now,
+                &self.jobs[p.job as usize].name,
+                &p.pod.name,
+                slot,
+                p.index,
+                EventKind::PodEvicted,
+                Detail::Reason {
+                    reason: "EvictionByEvictionAPI",
+                    message: "",
+                },
+            ));
+            self.delete_pod(slot, now, q);
+        }
+        if remove {
+            self.nodes.remove(node);
         }
     }
 

@@ -151,6 +151,7 @@ impl World<'_> {
             Some(node) => self.bind(slot, Some(node as u32), now, q),
             None => {
                 self.pending[workload].push_back(slot);
+                self.arm_autoscaler(now, q);
                 let p = self.pods[slot as usize].as_deref_mut().expect("checked");
                 if !p.reported_unschedulable {
                     p.reported_unschedulable = true;

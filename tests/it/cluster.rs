@@ -592,3 +592,158 @@ fn a_lost_node_takes_only_pods_that_tolerate_it() {
         assert_eq!(job_row(&jobs, job)["status"], "Complete", "{job}");
     }
 }
+
+/// A pool of 4-cpu nodes autoscaled within `[min, max]` from `count`, with
+/// nodes ready 30 s after the autoscaler asks, and one Job of `pods` pods
+/// of 2 cpus (2 a node) running 5 minutes, arriving at `at`.
+fn autoscaled(count: u32, min: u32, max: u32, pods: u32, at: &str) -> String {
+    format!(
+        "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: scale}}\nspec:\n  cluster:\n    nodePools:\n      - {{name: p, count: {count}, autoscaling: {{min: {min}, max: {max}}}, allocatable: {{cpu: \"4\"}}, pricePerHour: 1}}\n    autoscaler: {{provisioning: {{constant: 30s}}}}\n  workloads:\n    - name: w\n      arrival: {{at: [{at}]}}\n      pods: {{startup: {{constant: 0s}}, runtime: {{constant: 5m}}}}\n      job:\n        metadata: {{name: w}}\n        spec:\n          completions: {pods}\n          parallelism: {pods}\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{{name: c, image: i, resources: {{requests: {{cpu: \"2\"}}}}}}]\n"
+    )
+}
+
+/// `(time, node)` of the rows of `kind` (`NodeAdded`, `NodeRemoved`).
+fn node_rows(events: &str, kind: &str) -> Vec<(f64, String)> {
+    events
+        .lines()
+        .filter(|l| field(l, 4) == kind)
+        .map(|l| {
+            let detail = field(l, 5);
+            let node = detail
+                .split(';')
+                .find_map(|kv| kv.strip_prefix("node="))
+                .unwrap_or(detail);
+            (field(l, 0).parse().unwrap(), node.to_string())
+        })
+        .collect()
+}
+
+/// The pool's size after each row that changes it.
+fn pool_sizes(events: &str) -> Vec<(f64, i32)> {
+    let mut size = 0;
+    let mut out = Vec::new();
+    for l in events.lines() {
+        match field(l, 4) {
+            "NodeAdded" => size += 1,
+            "NodeRemoved" => size -= 1,
+            _ => continue,
+        }
+        out.push((field(l, 0).parse().unwrap(), size));
+    }
+    out
+}
+
+#[test]
+fn autoscaled_nodes_join_after_the_provisioning_time_and_leave_when_unneeded() {
+    let (events, jobs) = run_text("scale-basic", &autoscaled(1, 1, 10, 8, "1s"));
+    let added = node_rows(&events, "NodeAdded");
+    // p-0 from the start; the scan at 10 s sees 6 pods waiting, 2 a node:
+    // 3 nodes, ready 30 s later.
+    assert_eq!(
+        added,
+        [
+            (0.0, "p-0".into()),
+            (40.0, "p-1".into()),
+            (40.0, "p-2".into()),
+            (40.0, "p-3".into())
+        ]
+    );
+    // Their pods bind when they join.
+    let bound: Vec<f64> = (events.lines())
+        .filter(|l| field(l, 4) == "PodScheduled")
+        .map(|l| field(l, 0).parse().unwrap())
+        .collect();
+    assert_eq!(bound.iter().filter(|&&t| t == 40.0).count(), 6, "{bound:?}");
+    // Empty from 340 s (their pods end 5 min after 40 s), they are
+    // unneeded from the scan at 340 s and leave 10 minutes later, newest
+    // first; p-0, idle from 301 s, is unneeded from the scan at 310 s and
+    // leaves first; one node (the pool's min) stays.
+    let removed = node_rows(&events, "NodeRemoved");
+    assert_eq!(
+        removed,
+        [(910.0, "p-0".into()), (940.0, "p-3".into()), (940.0, "p-2".into())]
+    );
+    assert_eq!(job_row(&jobs, "w")["status"], "Complete");
+}
+
+#[test]
+fn autoscaling_never_passes_max_or_min() {
+    // 20 pods want 10 nodes; the pool may have 4.
+    let (events, jobs) = run_text("scale-bounds", &autoscaled(2, 2, 4, 20, "0s"));
+    let sizes = pool_sizes(&events);
+    assert!(sizes.iter().all(|&(t, s)| s <= 4 && (t == 0.0 || s >= 2)), "{sizes:?}");
+    assert_eq!(sizes.iter().map(|&(_, s)| s).max(), Some(4), "{sizes:?}");
+    assert_eq!(sizes.last().map(|&(_, s)| s), Some(2), "back to min: {sizes:?}");
+    assert_eq!(job_row(&jobs, "w")["status"], "Complete");
+    // No scale-down within 10 minutes of a scale-up: the nodes added at
+    // 10 s leave no earlier than 610 s.
+    assert!(node_rows(&events, "NodeRemoved").iter().all(|(t, _)| *t >= 610.0));
+}
+
+#[test]
+fn pods_no_new_node_could_hold_bring_no_node() {
+    // 6 cpus asked of 4-cpu nodes: the autoscaler adds nothing.
+    let text = autoscaled(1, 1, 10, 2, "0s").replace("cpu: \"2\"", "cpu: \"6\"") + "  until: 5m\n";
+    let (events, _) = run_text("scale-toobig", &text);
+    assert_eq!(node_rows(&events, "NodeAdded").len(), 1);
+}
+
+#[test]
+fn an_autoscaled_run_is_the_same_on_every_run_and_thread_count() {
+    let dirs: Vec<PathBuf> = ["sa", "sb", "sc"].iter().map(|n| tmp(n).join("out")).collect();
+    for (d, threads) in dirs.iter().zip(["1", "1", "3"]) {
+        let o = jobsim()
+            .arg("run")
+            .arg(repo("scenarios/autoscaling.yaml"))
+            .args(["--quiet", "--replications", "3", "--threads", threads, "--out"])
+            .arg(d)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let mut names: Vec<_> = std::fs::read_dir(&dirs[0])
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for name in names {
+        let bytes = |d: &Path| std::fs::read(d.join(&name)).unwrap();
+        assert!(bytes(&dirs[0]) == bytes(&dirs[1]), "{name:?} differs between two runs");
+        assert!(
+            bytes(&dirs[0]) == bytes(&dirs[2]),
+            "{name:?} differs between --threads 1 and 3"
+        );
+    }
+}
+
+#[test]
+fn autoscaling_pays_for_fewer_node_hours_than_the_largest_fixed_pool() {
+    let node_hours = |name: &str, text: &str| {
+        let dir = tmp(name);
+        let sc = dir.join("scenario.yaml");
+        std::fs::write(&sc, text).unwrap();
+        run_file(&sc, &dir.join("out"));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("out/summary.json")).unwrap()).unwrap();
+        (
+            summary["cluster"]["pools"]["cpu"]["nodeHours"].as_f64().unwrap(),
+            summary["jobs"]["byStatus"]["Complete"].as_f64().unwrap(),
+        )
+    };
+    let text = scenario("autoscaling");
+    let fixed = text
+        .replace("        count: 1\n        autoscaling: {min: 1, max: 10}\n", "        count: 10\n")
+        .replace(
+            "    autoscaler:\n      scanInterval: 10s\n      provisioning: {uniform: {min: 45s, max: 90s}}\n      scaleDownUnneededTime: 10m\n      scaleDownDelayAfterAdd: 10m\n",
+            "",
+        );
+    assert!(
+        !fixed.contains("autoscaling: {") && !fixed.contains("  autoscaler:"),
+        "{fixed}"
+    );
+    let (scaled, done) = node_hours("scale-cost", &text);
+    let (all, done_fixed) = node_hours("fixed-cost", &fixed);
+    assert_eq!((done, done_fixed), (3.0, 3.0));
+    assert!(scaled < 0.7 * all, "{scaled} node-hours autoscaled, {all} fixed");
+}
