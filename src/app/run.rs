@@ -309,10 +309,16 @@ pub fn run(args: &RunArgs) -> u8 {
     if let Some(note) = &horizon_note {
         eprintln!("warning: {note}");
     }
-    if let Some(c) = runs[0].trace.filter(|c| c.attempts > c.traced) {
+    if let Some(c) = runs[0].trace
+        && let Some(at) = c.cutoff
+    {
         eprintln!(
-            "warning: trace.json draws the first {} of {} pod attempts (Job tracks and pod counters are whole); choose fewer outputs with --outputs to leave it out",
-            c.traced, c.attempts
+            "warning: trace.json stops following new Jobs and pods at t={}, past {} pod attempts or {} Jobs: it draws {} of {} pod attempts",
+            crate::time::format_duration(at),
+            crate::output::trace::MAX_POD_ATTEMPTS,
+            crate::output::trace::MAX_JOBS,
+            c.traced,
+            c.attempts
         );
     }
     let (sample_spool, row_spool) = spools;

@@ -20,8 +20,11 @@
 //! the pods alive and a few numbers per Job. Whatever is still open when the
 //! run ends is closed at its end, with `"open": true` in its args.
 //!
-//! Past [`MAX_POD_ATTEMPTS`] pod attempts no more pod slices are written
-//! (counters and Job tracks go on); `otherData` says how many were left out.
+//! The trace stops at a cut-off, the creation of the pod past
+//! [`MAX_POD_ATTEMPTS`] or of the Job past [`MAX_JOBS`]: what it already
+//! follows goes on to its end, but no new Job or pod is drawn and the counters
+//! stop there. `otherData` gives the cut-off and how many pod attempts were
+//! left out. So the file and the memory stay bounded on the largest runs.
 //! Back-off waits and the client's rate-limiter waits are not in the
 //! timeline's rows, so not in the trace.
 
@@ -35,6 +38,9 @@ use std::io::{self, Write};
 /// tracks and counters only (a browser's trace viewer slows down well before
 /// a million slices).
 pub const MAX_POD_ATTEMPTS: u64 = 10_000;
+
+/// Jobs drawn at most, for the same reason.
+pub const MAX_JOBS: usize = 10_000;
 
 /// The lanes of one Job: a new pod takes the lowest free one, an ended pod
 /// frees its own. Two pods on one lane never overlap (one may start the
@@ -96,8 +102,6 @@ struct Pod {
     job: String,
     pid: u32,
     lane: u32,
-    /// Whether it is drawn (within [`MAX_POD_ATTEMPTS`]).
-    traced: bool,
     index: Option<i32>,
     created: SimTime,
     phase: (Phase, SimTime),
@@ -125,6 +129,9 @@ pub struct TraceLog<W: Write> {
     counts: Vec<(i64, i64)>,
     attempts: u64,
     traced: u64,
+    /// When the trace stopped following new Jobs and pods.
+    cutoff: Option<SimTime>,
+    limits: (u64, usize),
     other: String,
 }
 
@@ -133,6 +140,8 @@ pub struct TraceLog<W: Write> {
 pub struct TraceCounts {
     pub attempts: u64,
     pub traced: u64,
+    /// When the trace stopped following new Jobs and pods.
+    pub cutoff: Option<SimTime>,
 }
 
 fn ts(t: SimTime) -> u64 {
@@ -166,6 +175,8 @@ impl<W: Write> TraceLog<W> {
             counts: vec![(0, 0); n + 1],
             attempts: 0,
             traced: 0,
+            cutoff: None,
+            limits: (MAX_POD_ATTEMPTS, MAX_JOBS),
             other,
         };
         log.put("{\"traceEvents\":[\n");
@@ -229,9 +240,16 @@ impl<W: Write> TraceLog<W> {
         tid
     }
 
-    /// The Job's track, made when first seen.
-    fn job(&mut self, job: &str, t: SimTime) -> &mut JobTrack {
+    /// The Job's track, made when first seen before the cut-off.
+    fn job(&mut self, job: &str, t: SimTime) -> Option<&mut JobTrack> {
         if !self.jobs.contains_key(job) {
+            if self.cutoff.is_some() {
+                return None;
+            }
+            if self.jobs.len() >= self.limits.1 {
+                self.cutoff = Some(t);
+                return None;
+            }
             let (pid, ordinal) = self.locate(job);
             let tid = self.thread(pid, job, u64::from(ordinal) << 32);
             self.jobs.insert(
@@ -248,7 +266,7 @@ impl<W: Write> TraceLog<W> {
                 },
             );
         }
-        self.jobs.get_mut(job).expect("just made")
+        self.jobs.get_mut(job)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -267,6 +285,9 @@ impl<W: Write> TraceLog<W> {
     }
 
     fn counter(&mut self, pid: u32, t: SimTime) {
+        if self.cutoff.is_some() {
+            return;
+        }
         let (pending, running) = self.counts[pid as usize];
         let t = ts(t);
         self.event(&format!(
@@ -293,26 +314,27 @@ impl<W: Write> TraceLog<W> {
 
     fn pod_created(&mut self, row: &Row) {
         self.attempts += 1;
-        let traced = self.traced < MAX_POD_ATTEMPTS;
-        let j = self.job(row.job, row.t);
-        let (pid, ordinal) = (j.pid, j.ordinal);
-        let lane = if traced { j.lanes.take() } else { 0 };
-        if traced {
-            self.traced += 1;
-            let j = &self.jobs[row.job];
-            if j.lane_tids.len() <= lane as usize {
-                let name = format!("{} #{lane}", row.job);
-                let tid = self.thread(pid, &name, (u64::from(ordinal) << 32) + u64::from(lane) + 1);
-                self.jobs.get_mut(row.job).expect("seen").lane_tids.push(tid);
-            }
+        if self.cutoff.is_none() && self.traced >= self.limits.0 {
+            self.cutoff = Some(row.t);
         }
+        if self.cutoff.is_some() {
+            return;
+        }
+        let Some(j) = self.job(row.job, row.t) else { return };
+        let (pid, ordinal) = (j.pid, j.ordinal);
+        let lane = j.lanes.take();
+        if j.lane_tids.len() <= lane as usize {
+            let name = format!("{} #{lane}", row.job);
+            let tid = self.thread(pid, &name, (u64::from(ordinal) << 32) + u64::from(lane) + 1);
+            self.jobs.get_mut(row.job).expect("seen").lane_tids.push(tid);
+        }
+        self.traced += 1;
         self.pods.insert(
             row.pod.to_string(),
             Pod {
                 job: row.job.to_string(),
                 pid,
                 lane,
-                traced,
                 index: row.index,
                 created: row.t,
                 phase: (Phase::Pending, row.t),
@@ -330,7 +352,7 @@ impl<W: Write> TraceLog<W> {
 
     /// The pod's track, if it is drawn.
     fn pod_track(&self, pod: &str) -> Option<(u32, u32)> {
-        let p = self.pods.get(pod).filter(|p| p.traced)?;
+        let p = self.pods.get(pod)?;
         let tid = self.jobs.get(&p.job)?.lane_tids.get(p.lane as usize)?;
         Some((p.pid, *tid))
     }
@@ -413,15 +435,22 @@ impl<W: Write> TraceLog<W> {
         let counts = TraceCounts {
             attempts: self.attempts,
             traced: self.traced,
+            cutoff: self.cutoff,
+        };
+        let cutoff = match self.cutoff {
+            Some(t) => ts(t).to_string(),
+            None => "null".into(),
         };
         // The last event has no comma after it: a metadata event closes the list.
         self.put(&format!(
-            "{{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":0,\"tid\":0,\"args\":{{\"name\":\"jobsim\"}}}}\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":{{{},\"end\":{},\"podAttempts\":{},\"podAttemptsTraced\":{},\"maxPodAttempts\":{MAX_POD_ATTEMPTS},\"truncated\":{},\"notRecorded\":\"back-off waits and rate-limiter waits\"}}}}\n",
+            "{{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":0,\"tid\":0,\"args\":{{\"name\":\"jobsim\"}}}}\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":{{{},\"end\":{},\"podAttempts\":{},\"podAttemptsTraced\":{},\"maxPodAttempts\":{},\"maxJobs\":{},\"truncated\":{},\"cutoff\":{cutoff},\"notRecorded\":\"back-off waits and rate-limiter waits\"}}}}\n",
             self.other,
             ts(end),
             counts.attempts,
             counts.traced,
-            counts.attempts > counts.traced,
+            self.limits.0,
+            self.limits.1,
+            self.cutoff.is_some(),
         ));
         if let Err(e) = self.out.flush()
             && self.error.is_none()
@@ -452,20 +481,20 @@ impl<W: Write> EventLog for TraceLog<W> {
                 self.job(row.job, t);
             }
             JobSuspended => {
-                let j = self.job(row.job, t);
+                let Some(j) = self.job(row.job, t) else { return };
                 if j.alive && j.suspended.is_none() {
                     j.suspended = Some(t);
                 }
             }
             JobResumed => {
-                let j = self.job(row.job, t);
+                let Some(j) = self.job(row.job, t) else { return };
                 if let Some(from) = j.suspended.take() {
                     let (pid, tid) = (j.pid, j.tid);
                     self.slice("suspended", "job", pid, tid, from, t, "");
                 }
             }
             JobFailureTarget | JobSuccessCriteriaMet | JobComplete | JobFailed | JobUpdateRejected => {
-                let j = self.job(row.job, t);
+                let Some(j) = self.job(row.job, t) else { return };
                 let (pid, tid) = (j.pid, j.tid);
                 let args = if reason.is_empty() {
                     String::new()
@@ -574,7 +603,14 @@ mod tests {
         ));
         let (out, err, counts) = log.finish(10_000);
         assert!(err.is_none());
-        assert_eq!(counts, TraceCounts { attempts: 1, traced: 1 });
+        assert_eq!(
+            counts,
+            TraceCounts {
+                attempts: 1,
+                traced: 1,
+                cutoff: None
+            }
+        );
         let v: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
         let events = v["traceEvents"].as_array().unwrap();
         let slices: Vec<(&str, u64, u64, u64)> = events
@@ -615,5 +651,66 @@ mod tests {
             .unwrap();
         assert_eq!(lane["args"]["name"], "pi #0");
         assert_eq!(v["otherData"]["truncated"], false);
+    }
+
+    #[test]
+    fn past_the_limit_no_new_pod_is_drawn_and_those_drawn_end() {
+        let sc = crate::scenario::load_str("quickstart.yaml", crate::scenario::QUICKSTART, None).expect("quickstart");
+        let mut log = TraceLog::new(Vec::new(), &sc);
+        log.limits = (2, 10);
+        log.record(&Row::job(0, "pi", EventKind::JobCreated, Detail::None));
+        for (i, pod) in ["pi-a", "pi-b", "pi-c"].into_iter().enumerate() {
+            let t = 1000 * i as u64;
+            log.record(&Row::pod(
+                t,
+                "pi",
+                pod,
+                i as u32,
+                None,
+                EventKind::PodCreated,
+                Detail::None,
+            ));
+        }
+        // pi-a ends after the cut-off: it is drawn whole, on lane 0.
+        log.record(&Row::pod(
+            5000,
+            "pi",
+            "pi-a",
+            0,
+            None,
+            EventKind::PodSucceeded,
+            Detail::None,
+        ));
+        log.record(&Row::pod(
+            6000,
+            "pi",
+            "pi-c",
+            2,
+            None,
+            EventKind::PodSucceeded,
+            Detail::None,
+        ));
+        let (out, _, counts) = log.finish(7000);
+        assert_eq!(
+            counts,
+            TraceCounts {
+                attempts: 3,
+                traced: 2,
+                cutoff: Some(2000)
+            }
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+        let pods: Vec<(&str, u64)> = v["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["cat"] == "pod")
+            .map(|e| (e["name"].as_str().unwrap(), e["dur"].as_u64().unwrap()))
+            .collect();
+        // pi-b is still open at the end.
+        assert_eq!(pods, [("pi-a", 5_000_000), ("pi-b", 6_000_000)]);
+        assert_eq!(v["otherData"]["truncated"], true);
+        assert_eq!(v["otherData"]["cutoff"], 2_000_000);
+        assert_eq!(v["otherData"]["podAttempts"], 3);
     }
 }
