@@ -53,8 +53,9 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         .copied()
         .chain(["jobs.csv", "timeseries.csv", "timeseries-bands.csv", "summary.json"])
         .collect();
-    let cases: [(&str, Vec<&str>, &str); 6] = [
+    let cases: [(&str, Vec<&str>, &str); 7] = [
         ("summary", vec!["summary.json"], "summary.json"),
+        ("trace", vec!["trace.json"], "trace.json"),
         (
             "events,jobs-yaml",
             vec!["events.csv", "jobs.yaml"],
