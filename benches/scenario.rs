@@ -26,6 +26,7 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
         &mut Timeline {
             events: None,
             jobs_yaml: None,
+            trace: None,
             step: Some(1000),
             spill: None,
             series: true,

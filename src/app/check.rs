@@ -50,6 +50,7 @@ pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outc
                 let mut timeline = Timeline {
                     events: None,
                     jobs_yaml: None,
+                    trace: None,
                     step: None,
                     spill: None,
                     series: false,

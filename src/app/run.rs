@@ -28,6 +28,8 @@ struct Finished {
     results: Vec<JobResult>,
     digest: Option<TimelineDigest>,
     stop: engine::Stop,
+    /// What `trace.json` drew (replication 0, when written).
+    trace: Option<crate::output::trace::TraceCounts>,
     /// Jobs neither finished nor deleted at the end.
     unfinished: usize,
 }
@@ -153,12 +155,18 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     let stage = staging.dir().to_path_buf();
     let pending = |o: Output, name: &str| wants(o).then(|| PendingFile::create(&stage, name)).transpose();
-    let opened =
-        pending(Output::Events, "events.csv").and_then(|events| Ok((events, pending(Output::JobsYaml, "jobs.yaml")?)));
+    let opened = pending(Output::Events, "events.csv").and_then(|events| {
+        Ok((
+            events,
+            pending(Output::JobsYaml, "jobs.yaml")?,
+            pending(Output::Trace, "trace.json")?,
+        ))
+    });
     let mut timeline = match opened {
-        Ok((events, jobs_yaml)) => Timeline {
+        Ok((events, jobs_yaml, trace)) => Timeline {
             events,
             jobs_yaml,
+            trace,
             step,
             spill: None,
             series: wants(Output::Timeseries),
@@ -209,6 +217,7 @@ pub fn run(args: &RunArgs) -> u8 {
                 let mut none = Timeline {
                     events: None,
                     jobs_yaml: None,
+                    trace: None,
                     step,
                     spill: None,
                     series,
@@ -254,6 +263,7 @@ pub fn run(args: &RunArgs) -> u8 {
                     end: rep.end,
                     results: if r == 0 { rep.results } else { Vec::new() },
                     digest: rep.digest,
+                    trace: rep.trace,
                 })
             })
             .collect()
@@ -298,6 +308,18 @@ pub fn run(args: &RunArgs) -> u8 {
     });
     if let Some(note) = &horizon_note {
         eprintln!("warning: {note}");
+    }
+    if let Some(c) = runs[0].trace
+        && let Some(at) = c.cutoff
+    {
+        eprintln!(
+            "warning: trace.json stops following new Jobs and pods at t={}, past {} pod attempts or {} Jobs: it draws {} of {} pod attempts",
+            crate::time::format_duration(at),
+            crate::output::trace::MAX_POD_ATTEMPTS,
+            crate::output::trace::MAX_JOBS,
+            c.traced,
+            c.attempts
+        );
     }
     let (sample_spool, row_spool) = spools;
     let sample_spool = sample_spool.map(|s| {
@@ -442,7 +464,13 @@ fn write_files(
             wrote.push("timeseries-bands.csv");
         }
     }
+    if timeline.trace.is_some() {
+        wrote.push("trace.json");
+    }
     if let Some(f) = timeline.events.take() {
+        f.commit()?;
+    }
+    if let Some(f) = timeline.trace.take() {
         f.commit()?;
     }
     if let Some(f) = timeline.jobs_yaml.take() {

@@ -26,6 +26,7 @@ pub fn own_files() -> Vec<String> {
         "summary.json",
         "timeseries.csv",
         "timeseries-bands.csv",
+        "trace.json",
     ]
     .map(String::from)
     .to_vec();

@@ -11,4 +11,5 @@ pub mod summary;
 pub mod sweep_charts;
 pub mod table;
 pub mod timeseries;
+pub mod trace;
 pub mod yaml;

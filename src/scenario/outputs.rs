@@ -27,17 +27,20 @@ pub enum Output {
     Timeseries,
     /// The SVG charts, and PNGs with `--png`.
     Charts,
+    /// `trace.json`, replication 0 in the Chrome trace event format.
+    Trace,
 }
 
 impl Output {
     /// Every output, in the order a run writes them.
-    pub const EVERY: [Output; 6] = [
+    pub const EVERY: [Output; 7] = [
         Output::Events,
         Output::Jobs,
         Output::JobsYaml,
         Output::Summary,
         Output::Timeseries,
         Output::Charts,
+        Output::Trace,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +51,7 @@ impl Output {
             Output::Summary => "summary",
             Output::Timeseries => "timeseries",
             Output::Charts => "charts",
+            Output::Trace => "trace",
         }
     }
 
@@ -71,7 +75,16 @@ impl fmt::Display for Output {
 }
 
 /// The names an output list may hold: each output's, and `all`.
-pub const NAMES: [&str; 7] = ["events", "jobs", "jobs-yaml", "summary", "timeseries", "charts", "all"];
+pub const NAMES: [&str; 8] = [
+    "events",
+    "jobs",
+    "jobs-yaml",
+    "summary",
+    "timeseries",
+    "charts",
+    "trace",
+    "all",
+];
 
 /// A list of outputs that names none, or names one that does not exist.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -100,7 +113,7 @@ impl Default for Outputs {
 }
 
 impl Outputs {
-    pub const ALL: Outputs = Outputs(0b11_1111);
+    pub const ALL: Outputs = Outputs(0b111_1111);
 
     /// One output (with what it needs).
     pub fn only(o: Output) -> Outputs {
@@ -182,7 +195,7 @@ mod tests {
         assert_eq!(Outputs::default(), Outputs::ALL);
         assert_eq!(
             Outputs::ALL.to_string(),
-            "events,jobs,jobs-yaml,summary,timeseries,charts"
+            "events,jobs,jobs-yaml,summary,timeseries,charts,trace"
         );
         for o in Output::EVERY {
             assert_eq!(Outputs::parse(o.name()).map(|s| s.contains(o)), Ok(true), "{o}");
@@ -191,7 +204,7 @@ mod tests {
 
     #[test]
     fn unknown_and_empty_lists_are_errors_listing_the_names() {
-        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, all";
+        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all";
         assert_eq!(
             Outputs::parse("summary,evnts").unwrap_err().to_string(),
             format!("unknown output \"evnts\" (did you mean \"events\"?); {valid}")

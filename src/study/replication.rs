@@ -9,6 +9,7 @@ use crate::output::files::PendingFile;
 use crate::output::jobs::{JobsYaml, job_templates};
 use crate::output::summary::{Stats, replication_stats};
 use crate::output::timeseries::TimeSeries;
+use crate::output::trace::{TraceCounts, TraceLog};
 use crate::record::{EventLog, JobResult, Row, RunStats};
 use crate::scenario::Scenario;
 use crate::world::World;
@@ -30,6 +31,8 @@ pub struct Replication {
     pub digest: Option<TimelineDigest>,
     /// Why it stopped: drained, at the horizon, or stalled at one instant.
     pub stop: engine::Stop,
+    /// The pod attempts `trace.json` saw and drew, when it was written.
+    pub trace: Option<TraceCounts>,
 }
 
 /// What a replication produces besides its results: the files of replication 0,
@@ -38,6 +41,8 @@ pub struct Replication {
 pub struct Timeline {
     pub events: Option<PendingFile>,
     pub jobs_yaml: Option<PendingFile>,
+    /// `trace.json`.
+    pub trace: Option<PendingFile>,
     /// The time series' step (0: every change); `None`: adaptive.
     pub step: Option<u64>,
     /// Where the time series' samples go; without one they stay in `Replication::samples`.
@@ -49,17 +54,18 @@ pub struct Timeline {
 }
 
 /// Passes the timeline's rows to those who want them: the `events.csv` writer,
-/// the charts' digest and the time series, each only if asked for. With none of
+/// the charts' digest, the time series and `trace.json`'s writer, each only if asked for. With none of
 /// them the world is told the log is off, and skips composing rows.
 struct Sinks<'a, L: EventLog> {
     csv: Option<&'a mut L>,
     digest: Option<TimelineDigest>,
     series: Option<TimeSeries>,
+    trace: Option<TraceLog<&'a mut std::io::BufWriter<std::fs::File>>>,
 }
 
 impl<L: EventLog> EventLog for Sinks<'_, L> {
     fn enabled(&self) -> bool {
-        self.csv.is_some() || self.digest.is_some() || self.series.is_some()
+        self.csv.is_some() || self.digest.is_some() || self.series.is_some() || self.trace.is_some()
     }
 
     fn record(&mut self, row: &Row) {
@@ -71,6 +77,9 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
         }
         if let Some(s) = self.series.as_mut() {
             s.record(row);
+        }
+        if let Some(t) = self.trace.as_mut() {
+            t.record(row);
         }
     }
 }
@@ -96,6 +105,7 @@ pub fn run_replication(
         csv: csv_log.as_mut(),
         digest: timeline.digest.then(TimelineDigest::default),
         series,
+        trace: timeline.trace.as_mut().map(|f| TraceLog::new(f.writer(), sc)),
     };
     let log: &mut dyn EventLog = &mut sinks;
     let mut yaml = timeline
@@ -134,6 +144,13 @@ pub fn run_replication(
         None => Vec::new(),
     };
     let digest = sinks.digest.take();
+    let trace = match sinks.trace.take() {
+        Some(t) => match t.finish(end) {
+            (_, Some(e), _) => return Err(e),
+            (_, None, counts) => Some(counts),
+        },
+        None => None,
+    };
     drop(sinks);
     if let Some(y) = yaml {
         y.finish()?;
@@ -152,6 +169,7 @@ pub fn run_replication(
         end,
         digest,
         stop,
+        trace,
     })
 }
 
@@ -161,6 +179,7 @@ impl Timeline {
         Timeline {
             events: None,
             jobs_yaml: None,
+            trace: None,
             step: None,
             spill: None,
             series: false,
@@ -188,6 +207,7 @@ mod tests {
             csv: None,
             digest: None,
             series: None,
+            trace: None,
         };
         assert!(!none.enabled());
         let sc = crate::scenario::load_str("quickstart.yaml", crate::scenario::QUICKSTART, None).expect("quickstart");

@@ -13,6 +13,7 @@ mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers
 mod safety; // Limits, plain messages, runs that end, interrupted runs, closed pipes.
 mod study; // `jobsim plan` and `compare`: a plan's points are a sweep's, a scenario against itself differs by zero.
 mod sweep; // `jobsim sweep`, `merge` and `run --set`: points equal run --set, shards merge byte for byte.
+mod trace; // trace.json: valid, one slice per pod attempt, nested, deterministic.
 mod validate; // `jobsim validate` messages, positions and exit codes.
 
 use std::path::PathBuf;

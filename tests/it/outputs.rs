@@ -53,8 +53,9 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         .copied()
         .chain(["jobs.csv", "timeseries.csv", "timeseries-bands.csv", "summary.json"])
         .collect();
-    let cases: [(&str, Vec<&str>, &str); 6] = [
+    let cases: [(&str, Vec<&str>, &str); 7] = [
         ("summary", vec!["summary.json"], "summary.json"),
+        ("trace", vec!["trace.json"], "trace.json"),
         (
             "events,jobs-yaml",
             vec!["events.csv", "jobs.yaml"],
@@ -74,7 +75,7 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         (
             "summary , all",
             everything.iter().map(String::as_str).collect(),
-            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv and charts (SVG)",
+            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv, trace.json and charts (SVG)",
         ),
     ];
     for (list, want, report) in cases {
@@ -126,15 +127,15 @@ fn unknown_output_names_are_refused_with_the_valid_ones() {
     for (list, want) in [
         (
             "summary,evnts",
-            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, all",
+            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
         ),
         (
             "pictures",
-            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, all",
+            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
         ),
         (
             ",",
-            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, all",
+            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
         ),
     ] {
         let out = jobsim()
@@ -205,7 +206,7 @@ fn spec_outputs_choose_the_files_and_the_flag_overrides_them() {
 fn bad_spec_outputs_are_reported_at_their_line() {
     let dir = tmp("spec-bad");
     let sc = scenario_with_outputs(&dir, "[summary, evnts, Charts]");
-    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, all";
+    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all";
     for cmd in ["run", "validate"] {
         let mut c = jobsim();
         c.arg(cmd).arg(&sc);
