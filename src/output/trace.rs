@@ -96,6 +96,9 @@ struct JobTrack {
     /// Until the Job completed, failed or was deleted.
     alive: bool,
     suspended: Option<SimTime>,
+    /// Ended suspensions, written after the life slice they lie in (a
+    /// viewer reading slices of one start in file order nests them so).
+    suspensions: Vec<(SimTime, SimTime)>,
 }
 
 struct Pod {
@@ -263,6 +266,7 @@ impl<W: Write> TraceLog<W> {
                     created: t,
                     alive: true,
                     suspended: None,
+                    suspensions: Vec::new(),
                 },
             );
         }
@@ -302,14 +306,19 @@ impl<W: Write> TraceLog<W> {
         };
         j.alive = false;
         let (pid, tid, created, suspended) = (j.pid, j.tid, j.created, j.suspended.take());
-        if let Some(from) = suspended {
-            self.slice("suspended", "job", pid, tid, from, t, &open_arg(open));
-        }
+        let suspensions = std::mem::take(&mut j.suspensions);
         let mut args = format!("\"status\":{}", json_str(status));
         if open {
             args.push_str(",\"open\":true");
         }
         self.slice(job, "job", pid, tid, created, t, &args);
+        for (from, to) in suspensions {
+            self.slice("suspended", "job", pid, tid, from, to, "");
+        }
+        if let Some(from) = suspended {
+            // Suspended when the Job ended, or when the run did.
+            self.slice("suspended", "job", pid, tid, from, t, &open_arg(open));
+        }
     }
 
     fn pod_created(&mut self, row: &Row) {
@@ -489,8 +498,7 @@ impl<W: Write> EventLog for TraceLog<W> {
             JobResumed => {
                 let Some(j) = self.job(row.job, t) else { return };
                 if let Some(from) = j.suspended.take() {
-                    let (pid, tid) = (j.pid, j.tid);
-                    self.slice("suspended", "job", pid, tid, from, t, "");
+                    j.suspensions.push((from, t));
                 }
             }
             JobFailureTarget | JobSuccessCriteriaMet | JobComplete | JobFailed | JobUpdateRejected => {
@@ -712,5 +720,40 @@ mod tests {
         assert_eq!(v["otherData"]["truncated"], true);
         assert_eq!(v["otherData"]["cutoff"], 2_000_000);
         assert_eq!(v["otherData"]["podAttempts"], 3);
+    }
+
+    /// A Job created suspended: its suspension starts with its life, and is
+    /// written after it, so that a viewer nests it inside.
+    #[test]
+    fn suspensions_lie_in_the_jobs_life_and_follow_it_in_the_file() {
+        let sc = crate::scenario::load_str("quickstart.yaml", crate::scenario::QUICKSTART, None).expect("quickstart");
+        let mut log = TraceLog::new(Vec::new(), &sc);
+        log.record(&Row::job(0, "pi", EventKind::JobCreated, Detail::None));
+        log.record(&Row::job(0, "pi", EventKind::JobSuspended, Detail::None));
+        log.record(&Row::job(4000, "pi", EventKind::JobResumed, Detail::None));
+        log.record(&Row::job(6000, "pi", EventKind::JobSuspended, Detail::None));
+        let (out, _, _) = log.finish(9000);
+        let v: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+        let job: Vec<(&str, u64, u64)> = v["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["cat"] == "job")
+            .map(|e| {
+                (
+                    e["name"].as_str().unwrap(),
+                    e["ts"].as_u64().unwrap(),
+                    e["dur"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            job,
+            [
+                ("pi", 0, 9_000_000),
+                ("suspended", 0, 4_000_000),
+                ("suspended", 6_000_000, 3_000_000)
+            ]
+        );
     }
 }
