@@ -38,6 +38,9 @@ pub mod limits {
     pub const NODES_PER_POOL: u64 = 100_000;
     /// Threads of one run (`--threads`); more than the cores only adds switching.
     pub const THREADS: usize = 256;
+    /// The pods a scenario's Jobs may need for `trace.json` to be among the
+    /// default outputs: a trace of more is more than a viewer shows at once.
+    pub const TRACE_PODS: u64 = 10_000;
     /// The size of an `empirical: {file: ...}`.
     pub const EMPIRICAL_FILE_BYTES: u64 = 4 << 20;
     /// The values of an `empirical: {file: ...}` (its lines).

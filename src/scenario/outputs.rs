@@ -115,6 +115,17 @@ impl Default for Outputs {
 impl Outputs {
     pub const ALL: Outputs = Outputs(0b111_1111);
 
+    /// The set without `o` (nor anything that needs it).
+    pub fn without(self, o: Output) -> Outputs {
+        let mut set = Outputs(self.0 & !o.bit());
+        for other in Output::EVERY {
+            if other.needs().contains(&o) {
+                set.0 &= !other.bit();
+            }
+        }
+        set
+    }
+
     /// One output (with what it needs).
     pub fn only(o: Output) -> Outputs {
         let mut set = Outputs(o.bit());

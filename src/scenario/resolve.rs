@@ -501,9 +501,9 @@ impl Resolver {
                 workloads.push(wl);
             }
         }
-        self.pod_estimate();
+        let pods_needed = self.pod_estimate();
         let actions = self.actions(spec.actions, &workloads, &cluster);
-        let outputs = self.outputs(spec.outputs);
+        let outputs = self.outputs(spec.outputs, pods_needed);
         let pools: Vec<&str> = cluster.pools.iter().map(|p| p.name.as_str()).collect();
         let expect = self.expect(&spec.expect, &workloads, &pools);
         Scenario {
@@ -538,7 +538,7 @@ impl Resolver {
 
     /// The pods the Jobs need to succeed once each, held to `limits::PODS`:
     /// reported at the workload that alone passes it, or at `spec.workloads`.
-    fn pod_estimate(&mut self) {
+    fn pod_estimate(&mut self) -> u64 {
         let pods = std::mem::take(&mut self.pods);
         let jobs: u64 = pods.iter().map(|p| p.3).sum();
         if jobs > limits::JOBS && pods.len() > 1 {
@@ -552,7 +552,7 @@ impl Resolver {
         }
         let total = pods.iter().fold(0u64, |sum, p| sum.saturating_add(p.2));
         if total <= limits::PODS {
-            return;
+            return total;
         }
         let why = "the pods its Jobs need to succeed once each";
         match pods.iter().find(|p| p.2 > limits::PODS) {
@@ -571,6 +571,7 @@ impl Resolver {
                 ),
             ),
         }
+        total
     }
 
     /// `spec.expect`: each problem reported at its field (`spec.expect[2].stat`).
@@ -584,9 +585,16 @@ impl Resolver {
     }
 
     /// `spec.outputs`: every name is checked, each bad one reported at its line.
-    fn outputs(&mut self, names: Option<Vec<String>>) -> Outputs {
+    /// Without it, every output, but `trace.json` only for a scenario whose
+    /// Jobs need at most [`limits::TRACE_PODS`] pods (a trace of more is
+    /// more than a viewer shows; `--outputs all` or `trace` still asks for it).
+    fn outputs(&mut self, names: Option<Vec<String>>, pods_needed: u64) -> Outputs {
         let Some(names) = names else {
-            return Outputs::ALL;
+            return if pods_needed <= limits::TRACE_PODS {
+                Outputs::ALL
+            } else {
+                Outputs::ALL.without(Output::Trace)
+            };
         };
         let mut ok = true;
         for (i, name) in names.iter().enumerate() {

@@ -242,3 +242,21 @@ fn bad_spec_outputs_are_reported_at_their_line() {
         "{stderr}"
     );
 }
+
+/// The default outputs include `trace.json` only for scenarios whose Jobs
+/// need at most 10,000 pods; `--outputs all` asks for it on any scenario.
+#[test]
+fn the_default_trace_is_left_out_of_large_scenarios() {
+    let big = repo("benches/job-size-10000.yaml");
+    let big = big.to_str().unwrap();
+    let default = tmp("big-default");
+    run(&[big, "--until", "20s", "--quiet"], &default);
+    let got = files(&default);
+    assert!(!got.contains("trace.json") && got.contains("events.csv"), "{got:?}");
+    let all = tmp("big-all");
+    run(&[big, "--until", "20s", "--quiet", "--outputs", "all"], &all);
+    assert!(files(&all).contains("trace.json"));
+    let small = tmp("small-default");
+    run(&["--quiet"], &small);
+    assert!(files(&small).contains("trace.json"));
+}
