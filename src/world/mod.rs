@@ -6,7 +6,7 @@
 //! - `mod.rs`: events, syncs (through `cluster::workqueue` and `cluster::apiclient`) and their API writes.
 //! - `jobs.rs`: arrivals, status updates, finishing, TTL, scripted Job actions.
 //! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
-//! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
+//! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes, spot reclaims.
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 
 mod autoscaler;
