@@ -25,6 +25,8 @@ pub enum Purpose {
     ApiLatency = 6,
     /// Provisioning time of the nodes the cluster autoscaler adds.
     Autoscaler = 7,
+    /// Lifetimes of spot nodes.
+    Spot = 8,
 }
 
 /// The per-replication key; cheap to copy, streams are derived from it.

@@ -115,6 +115,8 @@ pub struct UnfitCounts {
 pub struct Node {
     pub name: String,
     pub pool: usize,
+    /// Its number in the pool (`<pool>-<ordinal>`).
+    pub ordinal: u32,
     pub cpu_milli: i64,
     pub memory: i64,
     pub pods: i64,
@@ -280,11 +282,13 @@ impl Nodes {
     pub fn add(&mut self, pool: usize) -> usize {
         let p = &self.pools[pool];
         let name = format!("{}-{}", p.name, self.created[pool]);
+        let ordinal = self.created[pool];
         self.created[pool] += 1;
         self.pool_live[pool] += 1;
         self.nodes.push(Node {
             name,
             pool,
+            ordinal,
             cpu_milli: p.cpu_milli,
             memory: p.memory_bytes,
             pods: p.pods,

@@ -167,6 +167,21 @@ pub struct NodePool {
     pub price_per_hour: Option<f64>,
     /// `(min, max)` nodes when the cluster autoscaler sizes the pool.
     pub autoscaling: Option<(u32, u32)>,
+    /// Spot nodes: reclaimed after a drawn lifetime.
+    pub spot: Option<Spot>,
+}
+
+/// A spot pool's reclaims: each node gets its notice a drawn lifetime
+/// after it joins, is drained then, and removed `notice` later.
+#[derive(Clone, Debug)]
+pub struct Spot {
+    pub lifetime: Dist,
+    pub notice: SimDuration,
+}
+
+impl Spot {
+    /// The two-minute interruption notice of AWS spot instances.
+    pub const DEFAULT_NOTICE: SimDuration = 120_000;
 }
 
 #[derive(Clone, Debug)]

@@ -854,9 +854,14 @@ impl Resolver {
             let cap = |n: u64| n.min(limits::NODES_PER_POOL) as u32;
             (cap(a.min.0), cap(a.max.0))
         });
+        let spot = p.spot.as_ref().map(|s| Spot {
+            lifetime: self.dist(&s.lifetime, &format!("{path}.spot.lifetime")),
+            notice: s.notice.map_or(Spot::DEFAULT_NOTICE, |d| d.0),
+        });
         let q = |k: &str| p.allocatable.get(k).map(|q| q.milli_value());
         NodePool {
             autoscaling,
+            spot,
             name: p.name.clone(),
             count: p.count.0.min(limits::NODES_PER_POOL) as u32,
             cpu_milli: q("cpu").map_or(i64::MAX, |v| v as i64),
@@ -1371,6 +1376,14 @@ mod tests {
         // No pool autoscaled: no autoscaler.
         let none = load_str("s.yaml", &sc("{name: a, count: 2}", ""), None).unwrap();
         assert!(none.cluster.autoscaler.is_none());
+        // Spot pools: the two-minute notice by default.
+        let spot = load_str(
+            "s.yaml",
+            &sc("{name: a, count: 2, spot: {lifetime: {constant: 1h}}}", ""),
+            None,
+        )
+        .unwrap();
+        assert_eq!(spot.cluster.pools[0].spot.as_ref().map(|s| s.notice), Some(120_000));
     }
 
     #[test]

@@ -182,6 +182,18 @@ pub struct NodePoolSpec {
     pub price_per_hour: Option<f64>,
     /// Sized by the cluster autoscaler between these bounds (`count`: the starting size).
     pub autoscaling: Option<AutoscalingSpec>,
+    /// Spot nodes: reclaimed by the provider after a drawn lifetime.
+    pub spot: Option<SpotSpec>,
+}
+
+/// Spot (preemptible) nodes of a pool.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SpotSpec {
+    /// From a node joining to the provider's reclaim notice.
+    pub lifetime: DistSpec,
+    /// From the notice to the node's removal; default 2m.
+    pub notice: Option<Dur>,
 }
 
 /// A node taint, as `kubectl taint` sets it.

@@ -6,7 +6,7 @@
 //! - `mod.rs`: events, syncs (through `cluster::workqueue` and `cluster::apiclient`) and their API writes.
 //! - `jobs.rs`: arrivals, status updates, finishing, TTL, scripted Job actions.
 //! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
-//! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes.
+//! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes, spot reclaims.
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 
 mod autoscaler;
@@ -67,6 +67,8 @@ pub enum Ev {
     AutoscalerScan,
     /// A node the autoscaler asked for joins its pool.
     NodeProvisioned { pool: u32 },
+    /// A spot node gets its reclaim notice (`removal`: false) or goes (true).
+    SpotReclaim { node: u32, removal: bool },
 }
 
 /// Which loss of a node-loss disruption: one at a scripted time (by its
@@ -359,6 +361,7 @@ impl<'a> World<'a> {
         q.add_lane(crate::controller::queue_rules::BATCH_PERIOD_MS as SimTime);
         for i in 0..self.nodes.nodes.len() {
             self.log_node_added(i, 0);
+            self.schedule_spot_reclaim(i, 0, q);
         }
         for (w, wl) in self.sc.workloads.iter().enumerate() {
             let t = crate::workload::arrival_time(&self.key, wl, 0, 0);
@@ -692,6 +695,7 @@ impl Model for World<'_> {
             Ev::Action { index } => self.action(index, now, q),
             Ev::AutoscalerScan => self.autoscaler_scan(now, q),
             Ev::NodeProvisioned { pool } => self.node_provisioned(pool as usize, now, q),
+            Ev::SpotReclaim { node, removal } => self.spot_reclaim(node as usize, removal, now, q),
         }
     }
 }

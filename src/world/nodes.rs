@@ -324,12 +324,56 @@ impl World<'_> {
             let i = self.nodes.add(pool);
             self.node_pods.push(Vec::new());
             self.log_node_added(i, now);
+            self.schedule_spot_reclaim(i, now, q);
         }
         self.schedule_pending(now, q);
     }
 }
 
 impl World<'_> {
+    /// A spot node's reclaim notice, a drawn lifetime after it joined (from
+    /// its own stream, by pool and node ordinal); none past the horizon.
+    pub(super) fn schedule_spot_reclaim(&mut self, node: usize, now: SimTime, q: &mut EventQueue<Ev>) {
+        let n = &self.nodes.nodes[node];
+        let Some(spot) = &self.nodes.pools[n.pool].spot else {
+            return;
+        };
+        let lifetime = (spot.lifetime).sample(&mut self.key.stream(Purpose::Spot, &[n.pool as u64, n.ordinal as u64]));
+        let at = now + lifetime.max(1);
+        if at <= self.sc.until.unwrap_or(crate::study::DEFAULT_HORIZON) {
+            let node = node as u32;
+            q.push(at, Ev::SpotReclaim { node, removal: false });
+        }
+    }
+
+    /// The provider reclaims a spot node: at the notice the node is cordoned
+    /// and drained (its pods evicted through the Eviction API, as a node
+    /// termination handler does); `notice` later it is removed. Once the
+    /// cluster is idle, notices are ignored so that the run can end.
+    #[cold]
+    pub(super) fn spot_reclaim(&mut self, node: usize, removal: bool, now: SimTime, q: &mut EventQueue<Ev>) {
+        let n = &self.nodes.nodes[node];
+        if n.removed {
+            return;
+        }
+        let notice = self.nodes.pools[n.pool].spot.as_ref().map_or(0, |s| s.notice);
+        if !removal {
+            if self.open_jobs == 0 && self.arrivals_left == 0 {
+                return;
+            }
+            self.last_activity = now;
+            if !n.cordoned {
+                self.drain_node(node, false, now, q);
+            }
+            let node = node as u32;
+            q.push(now + notice, Ev::SpotReclaim { node, removal: true });
+        } else {
+            self.last_activity = now;
+            self.drain_node(node, true, now, q);
+            self.arm_autoscaler(now, q);
+        }
+    }
+
     /// `NodeAdded` with the node's allocatable resources.
     pub(super) fn log_node_added(&mut self, i: usize, now: SimTime) {
         let n = &self.nodes.nodes[i];

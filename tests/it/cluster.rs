@@ -747,3 +747,50 @@ fn autoscaling_pays_for_fewer_node_hours_than_the_largest_fixed_pool() {
     assert_eq!((done, done_fixed), (3.0, 3.0));
     assert!(scaled < 0.7 * all, "{scaled} node-hours autoscaled, {all} fixed");
 }
+
+#[test]
+fn a_spot_node_is_drained_at_its_notice_removed_after_it_and_replaced() {
+    // Spot nodes live 15 minutes; 4 pods of 10 minutes, 2 at a time.
+    let text = autoscaled(1, 1, 3, 4, "0s")
+        .replace(
+            "pricePerHour: 1}",
+            "pricePerHour: 1, spot: {lifetime: {constant: 15m}}}",
+        )
+        .replace(
+            "completions: 4\n          parallelism: 4",
+            "completions: 4\n          parallelism: 2",
+        )
+        .replace("runtime: {constant: 5m}", "runtime: {constant: 10m}");
+    assert!(
+        text.contains("spot:") && text.contains("parallelism: 2") && text.contains("10m"),
+        "{text}"
+    );
+    let (events, jobs) = run_text("spot", &text);
+    let rows = |kind: &str| -> Vec<(f64, String)> {
+        (events.lines())
+            .filter(|l| field(l, 4) == kind)
+            .map(|l| (field(l, 0).parse().unwrap(), field(l, 5).to_string()))
+            .collect()
+    };
+    // The notice at 15 minutes drains p-0: its two running pods are evicted.
+    assert_eq!(rows("NodeDrained"), [(900.0, "node=p-0".to_string())]);
+    let evicted = rows("PodEvicted");
+    assert_eq!(evicted.len(), 2, "{evicted:?}");
+    assert!(
+        evicted
+            .iter()
+            .all(|(t, d)| *t == 900.0 && d == "reason=EvictionByEvictionAPI")
+    );
+    // The node goes at the end of the two-minute notice; the autoscaler's
+    // replacement for the evicted pods' replacements joins before that.
+    assert_eq!(node_rows(&events, "NodeRemoved"), [(1020.0, "p-0".into())]);
+    let added = node_rows(&events, "NodeAdded");
+    assert_eq!(added.len(), 2, "{added:?}");
+    assert!(
+        added[1].1 == "p-1" && added[1].0 > 900.0 && added[1].0 < 1020.0,
+        "{added:?}"
+    );
+    // p-1's notice comes after the Job is done: ignored.
+    assert_eq!(job_row(&jobs, "w")["status"], "Complete");
+    assert_eq!(rows("NodeDrained").len(), 1);
+}
