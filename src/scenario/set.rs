@@ -114,6 +114,10 @@ pub fn read_value(text: &str) -> Result<Value, String> {
     if text.is_empty() {
         return Err("the value is empty; give one, e.g. 8, 30s, or \"\" for an empty string".into());
     }
+    if matches!(text, "~" | "null" | "Null" | "NULL") {
+        // YAML's null, which removes an optional field (a document of it alone reads as empty).
+        return Ok(Value::Null);
+    }
     match parse_documents("--set", text) {
         Ok(docs) if docs.len() == 1 => Ok(docs.into_iter().next().expect("one")),
         Ok(_) => Err("the value must be one YAML value".into()),
@@ -261,6 +265,8 @@ mod tests {
         assert_eq!(d["spec"]["workloads"][0]["pods"]["runtime"], json!({"constant": "5m"}));
         set(&mut d, "spec.until=\"6h\"").unwrap();
         assert_eq!(d["spec"]["until"], json!("6h"));
+        set(&mut d, "spec.until=~").unwrap();
+        assert_eq!(d["spec"]["until"], Value::Null);
     }
 
     #[test]
