@@ -47,16 +47,7 @@ pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outc
     let runs: Vec<std::io::Result<(Stats, Vec<JobState>)>> = pool.install(|| {
         reps.par_iter()
             .map(|&r| {
-                let mut timeline = Timeline {
-                    events: None,
-                    jobs_yaml: None,
-                    trace: None,
-                    step: None,
-                    spill: None,
-                    series: false,
-                    digest: false,
-                };
-                let rep = run_replication(sc, r, &mut timeline, &mut |_, _| {})?;
+                let rep = run_replication(sc, r, &mut Timeline::none(), &mut |_, _| {})?;
                 let jobs = names
                     .iter()
                     .map(|n| {

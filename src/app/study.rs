@@ -103,7 +103,7 @@ pub(super) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, u
 pub(super) fn progress_bar(len: usize, what: String) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(len as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {bar:30} {pos}/{len} runs {msg} [{elapsed}]")
+        indicatif::ProgressStyle::with_template("{spinner} {bar:30} {pos}/{len} runs {msg} [{elapsed}, ETA {eta}]")
             .expect("template"),
     );
     bar.set_message(what);

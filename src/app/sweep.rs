@@ -1,8 +1,8 @@
 //! `jobsim sweep` and `jobsim merge`.
 
 use super::stdout::outln;
-use super::study::{Overrides, thread_pool};
-use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
+use super::study::{Overrides, bad, progress_bar, thread_pool};
+use super::{EXIT_FAILURE, EXIT_OK};
 use crate::cli::{RunArgs, SweepArgs};
 use crate::output::files::Staging;
 use crate::output::sweep_charts::{self, COLUMNS, DEFAULT_CHARTS, SweepContext};
@@ -16,11 +16,6 @@ use std::path::{Path, PathBuf};
 /// the manifest in deploy/) the number of indexes.
 const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
 const COUNT_ENV: &str = "JOB_COMPLETION_COUNT";
-
-fn bad(message: String) -> u8 {
-    eprintln!("error: {message}");
-    EXIT_BAD_INPUT
-}
 
 /// The statistics to chart (`--chart`, by default [`DEFAULT_CHARTS`]), each
 /// checked against the statistics a summary has; a repeated one is charted once.
@@ -99,26 +94,10 @@ fn load_points(args: &SweepArgs, axes: &[Axis]) -> Result<Vec<Scenario>, u8> {
     if out.iter().any(|p| p.replications != out[0].replications) {
         return Err(bad(
             "the points differ in spec.replications; a sweep runs the same replications at every point \
-             (give --replications)"
-                .into(),
+             (give --replications)",
         ));
     }
     Ok(out)
-}
-
-fn progress_bar(hidden: bool, units: usize) -> indicatif::ProgressBar {
-    if hidden {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(units as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {bar:30} {pos}/{len} runs (points × replications) [{elapsed}, ETA {eta}]",
-        )
-        .expect("template"),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar
 }
 
 /// `jobsim sweep`.
@@ -168,7 +147,11 @@ pub fn sweep(args: &SweepArgs) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    let bar = progress_bar(args.quiet, range.len());
+    let bar = if args.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        progress_bar(range.len(), "(points × replications)".into())
+    };
     let units = pool.install(|| run_units(&points, range.clone(), &|| bar.inc(1)));
     bar.finish_and_clear();
     let units = match units {
@@ -286,7 +269,7 @@ fn finish(
             sweep_charts::chart_stem(stat)
         );
     }
-    let committed = replace_point_dirs(out, &stage).and_then(|()| staging.commit_owning(sweep_charts::is_chart_file));
+    let committed = replace_point_dirs(out).and_then(|()| staging.commit_owning(sweep_charts::is_chart_file));
     if let Err(e) = committed {
         eprintln!("error: writing {}: {e}", out.display());
         return EXIT_FAILURE;
@@ -316,7 +299,7 @@ fn finish(
 
 /// Removes the `point-N` folders of an earlier sweep in `out`, which this
 /// sweep's staged folders replace (or which it no longer has).
-fn replace_point_dirs(out: &Path, _stage: &Path) -> std::io::Result<()> {
+fn replace_point_dirs(out: &Path) -> std::io::Result<()> {
     for e in std::fs::read_dir(out)? {
         let e = e?;
         let is_point = e
