@@ -2,7 +2,7 @@
 //! as its completions, and the command lines of its containers, run as the
 //! kubelet would run them, merge into the whole sweep byte for byte.
 
-use super::{jobsim, repo};
+use super::{jobsim, repo, tree};
 use jobsim::api::Job;
 use std::path::{Path, PathBuf};
 
@@ -87,24 +87,6 @@ fn expand(arg: &str, vars: &[(&str, String)]) -> String {
 fn local(arg: &str, results: &Path) -> String {
     arg.replace("/scenarios/", &format!("{}/", repo("scenarios").display()))
         .replace("/results", &results.display().to_string())
-}
-
-/// Every file under `dir`, relative, with its bytes.
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

@@ -26,3 +26,22 @@ pub fn repo(path: &str) -> PathBuf {
 pub fn jobsim() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("jobsim").expect("binary built")
 }
+
+/// Every file under `dir`, relative, with its bytes: two output folders
+/// compared whole.
+pub fn tree(dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}

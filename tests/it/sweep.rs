@@ -1,7 +1,7 @@
 //! `jobsim sweep`, `merge` and `run --set`: the numbers of a point are those of
 //! `run --set` at that point, shards merge into the whole sweep byte for byte.
 
-use super::{jobsim, repo};
+use super::{jobsim, repo, tree};
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
@@ -39,24 +39,6 @@ fn rows(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
                 .collect()
         })
         .collect()
-}
-
-/// Every file under `dir`, relative, with its bytes.
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]
