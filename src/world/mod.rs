@@ -706,8 +706,9 @@ mod tests {
     use crate::api::defaults::new_job;
 
     #[test]
-    fn pod_uids_are_unique_per_slot_and_replication() {
-        for (slot, rep) in [(0, 0), (1, 0), (0xabcdef, 3), (u32::MAX, 0x1_2345)] {
+    fn pod_uids_are_the_hand_written_hex_of_their_slot_and_replication() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (slot, rep) in [(0, 0), (1, 0), (0xabcdef, 3), (u32::MAX, 0x1_2345), (1, 1)] {
             let uid = PodUid::new(slot, rep);
             let want = format!(
                 "{:08x}-{:04x}-4000-8000-{slot:012x}",
@@ -715,6 +716,7 @@ mod tests {
                 rep & 0xffff
             );
             assert_eq!(uid.as_str(), want);
+            assert!(seen.insert(want), "two pods share a UID");
         }
     }
 
