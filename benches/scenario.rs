@@ -32,6 +32,7 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
             series: true,
             digest: false,
         },
+        &mut jobsim::output::summary::JobTally::default(),
         &mut |_, _| {},
     )
     .expect("runs")

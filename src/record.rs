@@ -336,6 +336,20 @@ impl EventLog for NullLog {
     fn record(&mut self, _: &Row) {}
 }
 
+/// Where a replication's Job results go: each as its Job leaves the world
+/// (finished or deleted, its pods gone), the rest at the end of the run, so
+/// that no one has to hold every Job's result.
+pub trait ResultSink {
+    fn job(&mut self, result: JobResult);
+}
+
+/// Every result, in the order they came (tests, and small runs).
+impl ResultSink for Vec<JobResult> {
+    fn job(&mut self, result: JobResult) {
+        self.push(result);
+    }
+}
+
 /// Per-Job results, filled as the run goes.
 #[derive(Clone, Debug, Default)]
 pub struct JobResult {

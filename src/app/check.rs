@@ -6,7 +6,8 @@
 use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK};
 use crate::manifest;
-use crate::output::summary::{Stats, replication_stats, summary_json};
+use crate::output::summary::{JobTally, Stats, replication_stats, summary_json};
+use crate::record::{JobResult, ResultSink};
 use crate::scenario::{self, Bound, Expectation, Scenario};
 use crate::study::{Timeline, run_replication};
 use rayon::prelude::*;
@@ -16,6 +17,24 @@ use std::path::{Path, PathBuf};
 /// The final state of one Job in one replication: status and reason, or
 /// `None` when the Job was never created.
 type JobState = Option<(&'static str, String)>;
+
+/// A replication's tally, and the outcome of the Jobs the expectations name.
+struct NamedJobs<'a> {
+    tally: JobTally,
+    names: &'a [&'a str],
+    found: Vec<JobState>,
+}
+
+impl ResultSink for NamedJobs<'_> {
+    fn job(&mut self, r: JobResult) {
+        for (name, found) in self.names.iter().zip(&mut self.found) {
+            if *name == r.name {
+                *found = Some((r.status, r.reason.clone()));
+            }
+        }
+        self.tally.add(&r);
+    }
+}
 
 /// What the replications of a scenario produced, for its expectations.
 pub struct Outcome {
@@ -47,17 +66,16 @@ pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outc
     let runs: Vec<std::io::Result<(Stats, Vec<JobState>)>> = pool.install(|| {
         reps.par_iter()
             .map(|&r| {
-                let rep = run_replication(sc, r, &mut Timeline::none(), &mut |_, _| {})?;
-                let jobs = names
-                    .iter()
-                    .map(|n| {
-                        rep.results
-                            .iter()
-                            .find(|j| j.name == *n)
-                            .map(|j| (j.status, j.reason.clone()))
-                    })
-                    .collect();
-                Ok((replication_stats(&rep.results, &rep.stats, rep.events, rep.end), jobs))
+                let mut sink = NamedJobs {
+                    tally: JobTally::default(),
+                    names: &names,
+                    found: vec![None; names.len()],
+                };
+                let rep = run_replication(sc, r, &mut Timeline::none(), &mut sink, &mut |_, _| {})?;
+                Ok((
+                    replication_stats(&sink.tally, &rep.stats, rep.events, rep.end),
+                    sink.found,
+                ))
             })
             .collect()
     });

@@ -7,12 +7,13 @@ use crate::engine;
 use crate::manifest::Diagnostic;
 use crate::output::charts::TimelineDigest;
 use crate::output::files::{PendingFile, Staging, write_atomic};
+use crate::output::job_rows::JobRows;
 use crate::output::jobs::write_jobs_csv;
 use crate::output::spool::Spool;
-use crate::output::summary::{Stats, replication_stats, summary_json};
-use crate::output::table::jobs_table;
+use crate::output::summary::{JobTally, Stats, replication_stats, summary_json};
+use crate::output::table::TableDigest;
 use crate::output::timeseries::{Sample, decode_samples, encode_samples, write_bands_from, write_csv_from};
-use crate::record::JobResult;
+use crate::record::{JobResult, ResultSink};
 use crate::scenario::{self, Output, Scenario, Setting};
 use crate::study::{DEFAULT_HORIZON, Timeline, run_replication};
 use rayon::prelude::*;
@@ -25,7 +26,8 @@ struct Finished {
     stats: Stats,
     events: u64,
     end: u64,
-    results: Vec<JobResult>,
+    /// What the terminal's table needs of the replication's Jobs.
+    table: TableDigest,
     digest: Option<TimelineDigest>,
     stop: engine::Stop,
     /// What `trace.json` drew (replication 0, when written).
@@ -233,35 +235,29 @@ pub fn run(args: &RunArgs) -> u8 {
                         spool.lock().expect("no poisoning").append(r, &bytes)
                     }));
                 }
-                let rep = run_replication(&sc, r, tl, &mut |now, _| {
+                let mut results = RunResults {
+                    tally: JobTally::default(),
+                    rows: row_spool.as_ref().map(|_| JobRows::new()).transpose()?,
+                    table: TableDigest::new(TABLE_ROWS, UNFINISHED_LISTED),
+                };
+                let rep = run_replication(&sc, r, tl, &mut results, &mut |now, _| {
                     if r == 0 {
                         bar.set_message(format!("simulated {}", crate::time::format_duration(now)));
                     }
                 })?;
-                if let Some(spool) = row_spool {
-                    let mut rows = Vec::new();
-                    write_jobs_csv(
-                        &mut rows,
-                        &[(r, rep.end, &rep.results)],
-                        &names,
-                        with_replication,
-                        false,
-                    )?;
-                    spool.lock().expect("no poisoning").append(r, &rows)?;
+                if let (Some(spool), Some(rows)) = (row_spool, results.rows) {
+                    rows.finish(r, rep.end, &names, with_replication, |bytes| {
+                        spool.lock().expect("no poisoning").append(r, bytes)
+                    })?;
                 }
                 bar.inc(1);
-                let unfinished = rep
-                    .results
-                    .iter()
-                    .filter(|j| j.finished.is_none() && j.deleted.is_none())
-                    .count();
                 Ok(Finished {
                     stop: rep.stop,
-                    unfinished,
-                    stats: replication_stats(&rep.results, &rep.stats, rep.events, rep.end),
+                    unfinished: results.table.unfinished,
+                    stats: replication_stats(&results.tally, &rep.stats, rep.events, rep.end),
                     events: rep.events,
                     end: rep.end,
-                    results: if r == 0 { rep.results } else { Vec::new() },
+                    table: results.table,
                     digest: rep.digest,
                     trace: rep.trace,
                 })
@@ -303,7 +299,7 @@ pub fn run(args: &RunArgs) -> u8 {
             "stopped at the default horizon, {} (30 days) of simulated time,{reps} with {} of {} Jobs still running or suspended; set spec.until or --until to choose the horizon",
             crate::time::format_duration(DEFAULT_HORIZON),
             runs[0].unfinished,
-            runs[0].results.len(),
+            runs[0].table.total,
         )
     });
     if let Some(note) = &horizon_note {
@@ -368,31 +364,29 @@ pub fn run(args: &RunArgs) -> u8 {
         return EXIT_OK;
     }
     let first = &runs[0];
-    let open: Vec<(&str, &str)> = (first.results.iter())
-        .filter_map(|r| Some((r.name.as_str(), r.unfinished_why.as_deref()?)))
-        .collect();
-    if horizon_note.is_none() && sc.until.is_none() && !open.is_empty() {
+    let open = &first.table;
+    if horizon_note.is_none() && sc.until.is_none() && open.open_count > 0 {
         eprintln!(
             "warning: {} of {} Jobs never finished: the run ran out of events at {}{}",
-            open.len(),
-            first.results.len(),
+            open.open_count,
+            open.total,
             crate::time::format_duration(first.end),
             if runs.len() > 1 { " (replication 0)" } else { "" }
         );
     }
     if !args.quiet && !args.silent {
-        out!("{}", jobs_table(&first.results, first.end, 20));
+        out!("{}", first.table.table(first.end));
         if let Some(note) = &horizon_note {
             outln!("Horizon reached: {note}.");
         }
         outln!();
-        if !open.is_empty() {
+        if open.open_count > 0 {
             outln!("Not finished at {}:", crate::time::format_duration(first.end));
-            for (name, why) in open.iter().take(UNFINISHED_LISTED) {
+            for (name, why) in &open.open {
                 outln!("  {name}: {why}");
             }
-            if open.len() > UNFINISHED_LISTED {
-                outln!("  … and {} more", open.len() - UNFINISHED_LISTED);
+            if open.open_count > open.open.len() {
+                outln!("  … and {} more", open.open_count - open.open.len());
             }
             outln!();
         }
@@ -481,6 +475,27 @@ fn write_files(
 
 /// How many unfinished Jobs the report names, with why.
 const UNFINISHED_LISTED: usize = 10;
+
+/// Rows of the terminal's `kubectl get jobs` table.
+const TABLE_ROWS: usize = 20;
+
+/// Where a replication's Job results go: the summary's tally, the `jobs.csv`
+/// rows (when written) and the terminal's table.
+struct RunResults {
+    tally: JobTally,
+    rows: Option<JobRows>,
+    table: TableDigest,
+}
+
+impl ResultSink for RunResults {
+    fn job(&mut self, r: JobResult) {
+        self.tally.add(&r);
+        if let Some(rows) = self.rows.as_mut() {
+            rows.add(&r);
+        }
+        self.table.job(r);
+    }
+}
 
 /// `a`, `a and b`, `a, b and c`.
 fn list(items: &[&str]) -> String {

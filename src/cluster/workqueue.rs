@@ -150,6 +150,11 @@ impl WorkQueue {
         failures
     }
 
+    /// Whether a worker is syncing the key now.
+    pub fn is_processing(&self, key: u32) -> bool {
+        self.keys.get(key as usize).is_some_and(|k| k.processing)
+    }
+
     /// Consecutive failed syncs of the key (`NumRequeues`).
     pub fn num_requeues(&self, key: u32) -> u32 {
         self.keys.get(key as usize).map_or(0, |k| k.failures)

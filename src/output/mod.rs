@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod events;
 pub mod files;
+pub mod job_rows;
 pub mod jobs;
 pub mod spool;
 pub mod summary;

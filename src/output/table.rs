@@ -71,12 +71,16 @@ pub fn completions_column(r: &JobResult) -> String {
 /// no `completionTime`, as for a running or Failed Job).
 pub fn jobs_table(results: &[JobResult], now: SimTime, limit: usize) -> String {
     let listed: Vec<&JobResult> = results.iter().filter(|r| r.deleted.is_none()).collect();
-    if listed.is_empty() {
+    render(&listed[..listed.len().min(limit)], listed.len(), now)
+}
+
+/// The table of `shown`, the first of `listed` Jobs kubectl would list.
+fn render(shown: &[&JobResult], listed: usize, now: SimTime) -> String {
+    if listed == 0 {
         return "No resources found in default namespace.\n".into();
     }
-    let rows: Vec<[String; 5]> = listed
+    let rows: Vec<[String; 5]> = shown
         .iter()
-        .take(limit)
         .map(|r| {
             let duration = r.kubectl_duration(now).map(human_duration).unwrap_or_default();
             [
@@ -110,10 +114,77 @@ pub fn jobs_table(results: &[JobResult], now: SimTime, limit: usize) -> String {
     for row in &rows {
         line(&row.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
     }
-    if listed.len() > limit {
-        out.push_str(&format!("... and {} more Jobs\n", listed.len() - limit));
+    if listed > shown.len() {
+        out.push_str(&format!("... and {} more Jobs\n", listed - shown.len()));
     }
     out
+}
+
+/// What the terminal's report needs of a replication's Jobs, kept as their
+/// results arrive (in any order) rather than holding them all: the first
+/// Jobs of `kubectl get jobs` in (workload, ordinal) order, how many it would
+/// list, and the Jobs the run left open, with why.
+#[derive(Debug)]
+pub struct TableDigest {
+    limit: usize,
+    first: std::collections::BTreeMap<(u32, u32), JobResult>,
+    /// Jobs that still exist at the end (not deleted).
+    pub listed: usize,
+    /// Every Job created.
+    pub total: usize,
+    /// Jobs neither finished nor deleted.
+    pub unfinished: usize,
+    open_limit: usize,
+    /// The first `open_limit` unfinished Jobs with why they are open: (name, why).
+    pub open: Vec<(String, String)>,
+    /// How many Jobs have a why.
+    pub open_count: usize,
+}
+
+impl TableDigest {
+    /// Keeps the first `limit` listed Jobs and the first `open_limit` open ones.
+    pub fn new(limit: usize, open_limit: usize) -> Self {
+        TableDigest {
+            limit,
+            first: Default::default(),
+            listed: 0,
+            total: 0,
+            unfinished: 0,
+            open_limit,
+            open: Vec::new(),
+            open_count: 0,
+        }
+    }
+
+    /// The table at `now`, as [`jobs_table`] prints it.
+    pub fn table(&self, now: SimTime) -> String {
+        render(&self.first.values().collect::<Vec<_>>(), self.listed, now)
+    }
+}
+
+/// The open Jobs come last, in (workload, ordinal) order, so the first ones
+/// seen are the first ones listed.
+impl crate::record::ResultSink for TableDigest {
+    fn job(&mut self, r: JobResult) {
+        self.total += 1;
+        if r.finished.is_none() && r.deleted.is_none() {
+            self.unfinished += 1;
+        }
+        if let Some(why) = &r.unfinished_why {
+            self.open_count += 1;
+            if self.open.len() < self.open_limit {
+                self.open.push((r.name.clone(), why.clone()));
+            }
+        }
+        if r.deleted.is_some() {
+            return;
+        }
+        self.listed += 1;
+        self.first.insert((r.workload, r.ordinal), r);
+        if self.first.len() > self.limit {
+            self.first.pop_last();
+        }
+    }
 }
 
 #[cfg(test)]

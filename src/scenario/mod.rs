@@ -293,6 +293,20 @@ pub enum ActionKind {
     },
 }
 
+impl ActionKind {
+    /// Whether the action acts on Jobs (rather than on nodes).
+    pub fn selects_jobs(&self) -> bool {
+        matches!(
+            self,
+            ActionKind::Suspend(_)
+                | ActionKind::Resume(_)
+                | ActionKind::Delete(_)
+                | ActionKind::SetParallelism(..)
+                | ActionKind::Patch(..)
+        )
+    }
+}
+
 /// A workload's Jobs, or one of them.
 #[derive(Clone, Copy, Debug)]
 pub struct JobSelector {

@@ -7,10 +7,10 @@ use crate::output::charts::TimelineDigest;
 use crate::output::events::CsvLog;
 use crate::output::files::PendingFile;
 use crate::output::jobs::{JobsYaml, job_templates};
-use crate::output::summary::{Stats, replication_stats};
+use crate::output::summary::{JobTally, Stats, replication_stats};
 use crate::output::timeseries::TimeSeries;
 use crate::output::trace::{TraceCounts, TraceLog};
-use crate::record::{EventLog, JobResult, Row, RunStats};
+use crate::record::{EventLog, ResultSink, Row, RunStats};
 use crate::scenario::Scenario;
 use crate::world::World;
 
@@ -23,7 +23,6 @@ pub const DEFAULT_HORIZON: crate::time::SimTime = 30 * 24 * 3600 * 1000;
 pub struct Replication {
     /// The time series, unless it was spilled or not sampled.
     pub samples: crate::output::timeseries::Samples,
-    pub results: Vec<JobResult>,
     pub stats: RunStats,
     pub events: u64,
     pub end: u64,
@@ -85,12 +84,15 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
 }
 
 /// Runs one replication. Replication 0 may stream its timeline and final Jobs.
+/// Each Job's result goes to `results` as the Job leaves the world, and
+/// those of the Jobs still there at the end after the run.
 /// `progress` is a trait object so that every caller shares one copy of the
 /// run loop, compiled with the world's event handling inlined into it.
 pub fn run_replication(
     sc: &Scenario,
     replication: u32,
     timeline: &mut Timeline,
+    results: &mut dyn ResultSink,
     progress: &mut dyn FnMut(u64, u64),
 ) -> std::io::Result<Replication> {
     let mut csv_log = timeline.events.as_mut().map(|f| CsvLog::new(f.writer()));
@@ -119,7 +121,7 @@ pub fn run_replication(
         }
     };
     let finish_ref: Option<&mut crate::world::OnFinish> = if keep_yaml { Some(&mut on_finish) } else { None };
-    let mut world = World::new(sc, replication, log, finish_ref);
+    let mut world = World::new(sc, replication, log, finish_ref, results);
     let mut queue = EventQueue::new();
     world.start(&mut queue);
     let horizon = sc.until.unwrap_or(DEFAULT_HORIZON);
@@ -132,7 +134,7 @@ pub fn run_replication(
         engine::Stop::Stalled { at } => at,
     };
     world.finish_stats(end);
-    let results = world.results();
+    world.flush_results();
     world.report_unfinished();
     let stats = world.stats.clone();
     drop(world);
@@ -163,7 +165,6 @@ pub fn run_replication(
     progress(end, queue.processed());
     Ok(Replication {
         samples,
-        results,
         stats,
         events: queue.processed(),
         end,
@@ -190,8 +191,9 @@ impl Timeline {
 
 /// The statistics of one replication run without any output (a study's unit).
 pub fn replication_stats_only(sc: &Scenario, replication: u32) -> std::io::Result<Stats> {
-    let rep = run_replication(sc, replication, &mut Timeline::none(), &mut |_, _| {})?;
-    Ok(replication_stats(&rep.results, &rep.stats, rep.events, rep.end))
+    let mut jobs = JobTally::default();
+    let rep = run_replication(sc, replication, &mut Timeline::none(), &mut jobs, &mut |_, _| {})?;
+    Ok(replication_stats(&jobs, &rep.stats, rep.events, rep.end))
 }
 
 #[cfg(test)]
@@ -217,12 +219,15 @@ mod tests {
                 digest: on,
                 ..Timeline::none()
             };
-            run_replication(&sc, 0, &mut timeline, &mut |_, _| {}).expect("runs")
+            let mut results: Vec<crate::record::JobResult> = Vec::new();
+            let rep = run_replication(&sc, 0, &mut timeline, &mut results, &mut |_, _| {}).expect("runs");
+            (rep, results)
         };
-        let (bare, full) = (run(false), run(true));
+        let ((bare, bare_results), (full, full_results)) = (run(false), run(true));
         assert!(bare.samples.is_empty() && bare.digest.is_none());
         assert!(!full.samples.is_empty() && full.digest.is_some());
-        assert_eq!(format!("{:?}", bare.results), format!("{:?}", full.results));
+        assert!(!bare_results.is_empty());
+        assert_eq!(format!("{bare_results:?}"), format!("{full_results:?}"));
         assert_eq!(format!("{:?}", bare.stats), format!("{:?}", full.stats));
         assert_eq!((bare.events, bare.end), (full.events, full.end));
     }

@@ -63,6 +63,8 @@ impl World<'_> {
             result,
             finished: false,
             deleted: false,
+            live_pods: 0,
+            ttl_pending: false,
         });
         let list = &mut self.by_workload[workload as usize];
         if list.len() <= ordinal as usize {
@@ -142,11 +144,13 @@ impl World<'_> {
                 (finished_at + ttl.max(0) as u64 * 1000).max(now),
                 Ev::TtlExpire { job: jid },
             );
+            js.ttl_pending = true;
         }
         if let Some(f) = self.on_finish.as_mut() {
             f(&job, js.workload);
         }
         self.orphan_pods(jid, Some(&job), now, q);
+        self.try_retire(jid);
     }
 
     /// The orphan worker (`syncOrphanPod`) for the pods of a finished Job, or
@@ -176,10 +180,12 @@ impl World<'_> {
     /// The TTL-after-finished controller deletes the Job (foreground: its pods go first).
     #[cold]
     pub(super) fn ttl_expire(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        if self.jobs[jid as usize].deleted {
-            return;
+        let js = &mut self.jobs[jid as usize];
+        js.ttl_pending = false;
+        if !js.deleted {
+            self.delete_job(jid, "TTLAfterFinished", now, q);
         }
-        self.delete_job(jid, "TTLAfterFinished", now, q);
+        self.try_retire(jid);
     }
 
     fn delete_job(&mut self, jid: u32, reason: &str, now: SimTime, q: &mut EventQueue<Ev>) {
@@ -210,12 +216,17 @@ impl World<'_> {
         let name = self.jobs[jid as usize].name.clone();
         let detail = Detail::Reason { reason, message: "" };
         self.log.record(&Row::job(now, &name, EventKind::JobDeleted, detail));
+        self.try_retire(jid);
     }
 
     #[cold]
     pub(super) fn action(&mut self, index: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         self.last_activity = now;
         let action = self.sc.actions[index as usize].clone();
+        if action.kind.selects_jobs() {
+            self.job_actions_left -= 1;
+        }
+        let retire_all = action.kind.selects_jobs() && self.job_actions_left == 0;
         match action.kind {
             ActionKind::Suspend(sel) => self.update_jobs(sel, now, q, |j| {
                 j.spec.suspend = Some(true);
@@ -241,6 +252,13 @@ impl World<'_> {
             ActionKind::LoseNodes { pool, nodes, recovery } => self.lose_nodes(pool, nodes, recovery, now, q),
             ActionKind::AddNodes { pool, nodes } => self.add_nodes(pool, nodes, now, q),
             ActionKind::RemoveNodes { pool, nodes } => self.drain_nodes(pool, nodes, true, now, q),
+        }
+        // The last action on Jobs is past: the finished Jobs it kept may leave.
+        if retire_all {
+            let ids: Vec<u32> = self.jobs.live().map(|(id, _)| id as u32).collect();
+            for jid in ids {
+                self.try_retire(jid);
+            }
         }
     }
 

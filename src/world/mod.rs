@@ -10,6 +10,7 @@
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 
 mod autoscaler;
+mod job_table;
 mod jobs;
 pub use jobs::JobPrototype;
 mod nodes;
@@ -25,7 +26,7 @@ use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
 use crate::dist::Dist;
 use crate::engine::{EventQueue, Model};
-use crate::record::{EventKind, EventLog};
+use crate::record::{EventKind, EventLog, ResultSink};
 pub use crate::record::{JobResult, RunStats};
 use crate::rng::{Purpose, StreamKey, splitmix64};
 use crate::scenario::Scenario;
@@ -136,6 +137,10 @@ struct JobSlot {
     result: JobResult,
     finished: bool,
     deleted: bool,
+    /// Pods of this Job still in the world (the orphan worker's too).
+    live_pods: u32,
+    /// A finished Job whose TTL-after-finished deletion is still to come.
+    ttl_pending: bool,
 }
 
 struct PodSlot {
@@ -242,8 +247,13 @@ pub struct World<'a> {
     log: &'a mut dyn EventLog,
     /// Final Job objects are handed here as they finish (`jobs.yaml`), with their workload.
     on_finish: Option<&'a mut OnFinish<'a>>,
+    /// Each Job's result as it leaves the world, and the rest's at the end.
+    results: &'a mut dyn ResultSink,
     templates: Vec<TemplateInfo>,
-    jobs: Vec<JobSlot>,
+    jobs: job_table::JobTable,
+    /// Scripted actions that select Jobs, still to come: while there are
+    /// some, a finished Job stays (an action may still delete it).
+    job_actions_left: usize,
     /// Job ids by workload and ordinal, once created.
     by_workload: Vec<Vec<u32>>,
     pods: Vec<Option<Box<PodSlot>>>,
@@ -279,6 +289,7 @@ impl<'a> World<'a> {
         replication: u32,
         log: &'a mut dyn EventLog,
         on_finish: Option<&'a mut OnFinish<'a>>,
+        results: &'a mut dyn ResultSink,
     ) -> Self {
         let scalar: Vec<_> = (sc.workloads.iter())
             .map(|w| pod_scalar_request(&w.manifest.spec.template.spec))
@@ -316,8 +327,10 @@ impl<'a> World<'a> {
             profile: sc.profile,
             log,
             on_finish,
+            results,
             templates,
-            jobs: Vec::new(),
+            jobs: job_table::JobTable::default(),
+            job_actions_left: sc.actions.iter().filter(|a| a.kind.selects_jobs()).count(),
             by_workload: vec![Vec::new(); sc.workloads.len()],
             pods: Vec::new(),
             node_pods: vec![Vec::new(); nodes.nodes.len()],
@@ -391,28 +404,41 @@ impl<'a> World<'a> {
         self.time(now).whole_seconds()
     }
 
-    /// Results of every Job created, in (workload, ordinal) order; Jobs still
-    /// running are reported as of now.
-    pub fn results(&self) -> Vec<JobResult> {
-        let mut out: Vec<JobResult> = self
-            .jobs
-            .iter()
-            .map(|js| {
-                let mut r = js.result.clone();
-                if !js.finished
-                    && let Some(job) = &js.job
-                {
-                    jobs::fill_counts(&mut r, job, self.sc.epoch);
-                    r.status = if job.is_suspended() { "Suspended" } else { "Running" };
-                    if !js.deleted {
-                        r.unfinished_why = Some(self.why_unfinished(js, job));
-                    }
+    /// Hands the results of the Jobs still in the world to the sink, in
+    /// (workload, ordinal) order; those still running as of now.
+    pub fn flush_results(&mut self) {
+        let mut open: Vec<(usize, &JobSlot)> = self.jobs.live().collect();
+        open.sort_by_key(|(_, js)| (js.result.workload, js.result.ordinal));
+        for (_, js) in open {
+            let mut r = js.result.clone();
+            if !js.finished
+                && let Some(job) = &js.job
+            {
+                jobs::fill_counts(&mut r, job, self.sc.epoch);
+                r.status = if job.is_suspended() { "Suspended" } else { "Running" };
+                if !js.deleted {
+                    r.unfinished_why = Some(self.why_unfinished(js, job));
                 }
-                r
-            })
-            .collect();
-        out.sort_by_key(|r| (r.workload, r.ordinal));
-        out
+            }
+            self.results.job(r);
+        }
+    }
+
+    /// A Job leaves the world once nothing can refer to it any more: it is
+    /// finished or deleted, its pods are gone, the controller's worker and
+    /// its API calls are done with it, and no TTL or scripted action is to
+    /// come. Its result goes to the sink.
+    pub(super) fn try_retire(&mut self, jid: u32) {
+        let Some(js) = self.jobs.get(jid as usize) else { return };
+        let done = (js.finished || js.deleted)
+            && js.live_pods == 0
+            && !js.ttl_pending
+            && js.inflight.is_empty()
+            && self.job_actions_left == 0
+            && !self.queue.is_processing(jid);
+        if done && let Some(js) = self.jobs.remove(jid as usize) {
+            self.results.job(js.result);
+        }
     }
 
     /// Why a Job is still open at the end, as a user would ask it: suspended,
@@ -459,7 +485,7 @@ impl<'a> World<'a> {
     /// Hands the Jobs not finished at the end to `on_finish` (`jobs.yaml`), in creation order.
     pub fn report_unfinished(&mut self) {
         let Some(f) = self.on_finish.as_mut() else { return };
-        for js in self.jobs.iter().filter(|js| !js.finished && !js.deleted) {
+        for (_, js) in self.jobs.live().filter(|(_, js)| !js.finished && !js.deleted) {
             if let Some(job) = js.job.as_deref() {
                 f(job, js.workload);
             }
@@ -530,24 +556,30 @@ impl<'a> World<'a> {
     }
 
     /// The controller's event handlers (`addPod`, `updatePod`, `deletePod`, `updateJob`).
+    /// A change delivered after its Job left the world only reaches the work
+    /// queue, where the Job's key is closed.
     fn deliver(&mut self, jid: u32, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
-        let js = &mut self.jobs[jid as usize];
         let failures = self.queue.num_requeues(jid);
+        let mut state = self.jobs.get_mut(jid as usize).map(|js| &mut js.state);
         let delay = match what {
             Observed::PodAdded => {
-                js.state.creation_observed();
+                if let Some(state) = state {
+                    state.creation_observed();
+                }
                 pod_event_delay_ms(&self.profile, PodPhase::Unset, PodPhase::Pending, failures)
             }
             Observed::PodDeleted => {
-                js.state.deletion_observed();
+                if let Some(state) = state {
+                    state.deletion_observed();
+                }
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }
             Observed::FinalizerRemoved(slot) => {
-                match self.pods.get(slot as usize).and_then(|p| p.as_deref()) {
-                    Some(p) => js.state.finalizer_removal_observed(&p.pod.uid),
-                    None => js
-                        .state
-                        .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                if let Some(state) = state.as_mut() {
+                    match self.pods.get(slot as usize).and_then(|p| p.as_deref()) {
+                        Some(p) => state.finalizer_removal_observed(&p.pod.uid),
+                        None => state.finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                    }
                 }
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }
@@ -645,6 +677,7 @@ impl<'a> World<'a> {
             self.enqueue_after(jid, d, now, q);
         }
         self.start_workers(now, q);
+        self.try_retire(jid);
     }
 
     fn apply_writes(
@@ -775,5 +808,77 @@ mod tests {
             );
             assert_eq!(job_uid(h), want);
         }
+    }
+
+    /// A run of short Jobs: each Job's result reaches the sink while the run
+    /// goes on, so the world holds only the Jobs alive (and, for a Job with a
+    /// TTL, until its deletion; while an action on Jobs is still to come, the
+    /// finished ones stay, as the action may delete them).
+    #[test]
+    fn finished_jobs_leave_the_world_once_nothing_refers_to_them() {
+        let scenario = |ttl: &str, action: &str| {
+            format!(
+                "apiVersion: jobsim/v1alpha1
+kind: Scenario
+metadata: {{name: leave}}
+spec:
+  seed: 3
+  workloads:
+    - name: w
+      count: 40
+      arrival: {{every: {{constant: 1m}}}}
+      job:
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {{name: w}}
+        spec:
+          {ttl}
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{{name: c, image: i}}]
+      pods:
+        startup: {{constant: 1s}}
+        runtime: {{constant: 20s}}
+{action}"
+            )
+        };
+        let run = |text: &str| {
+            let sc = crate::scenario::load_str("leave.yaml", text, None).expect("valid");
+            let mut log = crate::record::NullLog;
+            let mut results: Vec<JobResult> = Vec::new();
+            let mut world = World::new(&sc, 0, &mut log, None, &mut results);
+            let mut q = EventQueue::new();
+            world.start(&mut q);
+            crate::engine::run(&mut world, &mut q, Some(24 * 3600 * 1000), |_| {});
+            let live = world.jobs.live().count();
+            world.flush_results();
+            drop(world);
+            let mut ordinals: Vec<u32> = results.iter().map(|r| r.ordinal).collect();
+            ordinals.sort();
+            assert_eq!(ordinals, (0..40).collect::<Vec<_>>(), "every Job's result, once");
+            (live, results)
+        };
+        let (live, results) = run(&scenario("", ""));
+        assert_eq!(live, 0);
+        assert!(
+            results
+                .iter()
+                .all(|r| r.status == "Complete" && r.pods_created == 1 && r.pod_ms > 0)
+        );
+        // A TTL far past the run's end keeps every Job to the end.
+        let (live, _) = run(&scenario("ttlSecondsAfterFinished: 999999", ""));
+        assert_eq!(live, 40);
+        let (live, results) = run(&scenario("ttlSecondsAfterFinished: 30", ""));
+        assert_eq!(live, 0);
+        assert!(results.iter().all(|r| r.deleted.is_some()));
+        // An action on Jobs to come keeps them; once it has run they go.
+        let late = "  actions:\n    - {at: 100h, suspend: {workload: w}}";
+        let (live, _) = run(&scenario("", late));
+        assert_eq!(live, 40);
+        let early = "  actions:\n    - {at: 1800.5s, suspend: {workload: w, job: 30}}";
+        let (live, results) = run(&scenario("", early));
+        assert_eq!(live, 1, "the suspended Job stays open");
+        assert_eq!(results.iter().filter(|r| r.status == "Suspended").count(), 1);
     }
 }

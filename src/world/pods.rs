@@ -81,6 +81,7 @@ impl World<'_> {
         };
         let job_pos = js.pods.len() as u32;
         js.pods.push(slot);
+        js.live_pods += 1;
         js.result.pods_created += 1;
         self.stats.pods_created += 1;
         self.log.record(&Row::pod(
@@ -713,6 +714,7 @@ impl World<'_> {
             ));
             self.observe(jid, Observed::PodDeleted, now, q);
         }
+        self.try_retire(jid);
     }
 
     /// A terminal, counted pod: kept out of the controller's view and memory.
@@ -721,6 +723,7 @@ impl World<'_> {
             return;
         };
         self.detach_from_job(&p, slot);
+        self.try_retire(p.job);
     }
 
     /// Takes the pod out of its Job's list, in place: the last pod takes its
@@ -728,7 +731,9 @@ impl World<'_> {
     /// worker whole, and its pods are no longer in it.
     fn detach_from_job(&mut self, p: &PodSlot, slot: u32) {
         let pos = p.job_pos as usize;
-        let pods = &mut self.jobs[p.job as usize].pods;
+        let js = &mut self.jobs[p.job as usize];
+        js.live_pods -= 1;
+        let pods = &mut js.pods;
         if pods.get(pos) != Some(&slot) {
             debug_assert!(!pods.contains(&slot), "pod {slot} misplaced in its Job's list");
             return;

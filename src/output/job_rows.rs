@@ -1,0 +1,242 @@
+//! `jobs.csv` rows of one replication, gathered as Jobs leave the world (in
+//! no particular order) and written out at its end in (workload, ordinal)
+//! order, when the end is known (kubectl's DURATION of a Failed Job runs to
+//! it). Results wait in a scratch file, a few dozen bytes each, with only
+//! their sort keys in memory.
+
+use super::jobs::{ReplicationJobs, write_jobs_csv};
+use crate::record::{JobResult, ResultSink};
+use crate::time::SimTime;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+
+/// What `jobs.csv` reads of a result, in a scratch file.
+pub struct JobRows {
+    file: BufWriter<File>,
+    /// (workload, ordinal, offset) of every result written.
+    index: Vec<(u32, u32, u64)>,
+    len: u64,
+    buf: Vec<u8>,
+    error: Option<io::Error>,
+}
+
+/// The values `JobResult::status` takes.
+const STATUSES: [&str; 4] = ["Running", "Complete", "Failed", "Suspended"];
+
+impl JobRows {
+    pub fn new() -> io::Result<Self> {
+        Ok(JobRows {
+            file: BufWriter::new(tempfile::tempfile()?),
+            index: Vec::new(),
+            len: 0,
+            buf: Vec::new(),
+            error: None,
+        })
+    }
+
+    /// Writes the rows (no header) in (workload, ordinal) order to `out`, in
+    /// pieces of about 64 KiB: `rep` and `end` as in [`write_jobs_csv`].
+    pub fn finish(
+        mut self,
+        rep: u32,
+        end: SimTime,
+        workload_names: &[String],
+        with_replication: bool,
+        mut out: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(0))?;
+        let mut reader = BufReader::new(file);
+        self.index.sort_unstable();
+        let mut batch = Vec::with_capacity(256);
+        let mut text = Vec::with_capacity(1 << 16);
+        let mut at = 0u64;
+        for (i, &(_, _, offset)) in self.index.iter().enumerate() {
+            if offset != at {
+                reader.seek(SeekFrom::Start(offset))?;
+            }
+            let (r, n) = decode(&mut reader)?;
+            at = offset + n;
+            batch.push(r);
+            if batch.len() == batch.capacity() || i + 1 == self.index.len() {
+                let runs: [ReplicationJobs; 1] = [(rep, end, &batch)];
+                write_jobs_csv(&mut text, &runs, workload_names, with_replication, false)?;
+                batch.clear();
+                if text.len() >= 1 << 16 || i + 1 == self.index.len() {
+                    out(&text)?;
+                    text.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ResultSink for JobRows {
+    fn job(&mut self, r: JobResult) {
+        self.add(&r);
+    }
+}
+
+impl JobRows {
+    /// Files `r` (what its row needs).
+    pub fn add(&mut self, r: &JobResult) {
+        if self.error.is_some() {
+            return;
+        }
+        self.buf.clear();
+        encode(r, &mut self.buf);
+        self.index.push((r.workload, r.ordinal, self.len));
+        self.len += self.buf.len() as u64;
+        if let Err(e) = self.file.write_all(&self.buf) {
+            self.error = Some(e);
+        }
+    }
+}
+
+fn put(buf: &mut Vec<u8>, v: u64) {
+    buf.extend_from_slice(&v.to_le_bytes());
+}
+
+/// An optional time: `u64::MAX` for none (no simulated time gets there).
+fn put_opt(buf: &mut Vec<u8>, v: Option<u64>) {
+    put(buf, v.unwrap_or(u64::MAX));
+}
+
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    put(buf, s.len() as u64);
+    buf.extend_from_slice(s.as_bytes());
+}
+
+/// The fields `write_jobs_csv` reads, in a fixed order.
+fn encode(r: &JobResult, buf: &mut Vec<u8>) {
+    put_str(buf, &r.name);
+    put(buf, r.workload as u64);
+    put(buf, r.ordinal as u64);
+    let status = STATUSES.iter().position(|s| *s == r.status);
+    put(buf, status.expect("a Job's status is one of STATUSES") as u64);
+    put_str(buf, &r.reason);
+    put(buf, r.created);
+    for t in [r.start_time, r.first_running, r.finished, r.deleted, r.completion_time] {
+        put_opt(buf, t);
+    }
+    put_opt(buf, r.completions.map(|c| c as u32 as u64));
+    for n in [r.succeeded as u32, r.failed as u32, r.pods_created, r.restarts] {
+        put(buf, n as u64);
+    }
+    put(buf, r.pod_ms);
+    put(buf, r.failed_pod_ms);
+}
+
+/// One result back, and the bytes it took.
+fn decode(r: &mut impl Read) -> io::Result<(JobResult, u64)> {
+    let mut n = 0u64;
+    let mut get = |r: &mut dyn Read| -> io::Result<u64> {
+        let mut b = [0u8; 8];
+        r.read_exact(&mut b)?;
+        n += 8;
+        Ok(u64::from_le_bytes(b))
+    };
+    let get_str = |r: &mut dyn Read, len: u64| -> io::Result<String> {
+        let mut s = vec![0u8; len as usize];
+        r.read_exact(&mut s)?;
+        String::from_utf8(s).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    };
+    let opt = |v: u64| (v != u64::MAX).then_some(v);
+    let name_len = get(r)?;
+    let name = get_str(r, name_len)?;
+    let workload = get(r)? as u32;
+    let ordinal = get(r)? as u32;
+    let status = STATUSES[get(r)? as usize];
+    let reason_len = get(r)?;
+    let reason = get_str(r, reason_len)?;
+    let created = get(r)?;
+    let mut times = [None; 5];
+    for t in &mut times {
+        *t = opt(get(r)?);
+    }
+    let completions = opt(get(r)?).map(|c| c as u32 as i32);
+    let mut counts = [0u32; 4];
+    for c in &mut counts {
+        *c = get(r)? as u32;
+    }
+    let pod_ms = get(r)?;
+    let failed_pod_ms = get(r)?;
+    let [start_time, first_running, finished, deleted, completion_time] = times;
+    let [succeeded, failed, pods_created, restarts] = counts;
+    let result = JobResult {
+        name,
+        workload,
+        ordinal,
+        status,
+        reason,
+        created,
+        start_time,
+        first_running,
+        finished,
+        deleted,
+        completion_time,
+        completions,
+        succeeded: succeeded as i32,
+        failed: failed as i32,
+        pods_created,
+        restarts,
+        pod_ms,
+        failed_pod_ms,
+        ..Default::default()
+    };
+    let len = n + (result.name.len() + result.reason.len()) as u64;
+    Ok((result, len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(workload: u32, ordinal: u32) -> JobResult {
+        JobResult {
+            name: format!("w{workload}-{ordinal}"),
+            workload,
+            ordinal,
+            status: "Failed",
+            reason: "BackoffLimitExceeded".into(),
+            created: 1000 * ordinal as u64,
+            start_time: Some(1000 * ordinal as u64 + 5),
+            finished: Some(90_000),
+            completions: Some(3),
+            succeeded: 1,
+            failed: 4,
+            pods_created: 5,
+            pod_ms: 12_345,
+            failed_pod_ms: 6_789,
+            ..Default::default()
+        }
+    }
+
+    /// Rows come out sorted by (workload, ordinal) whatever order the Jobs
+    /// left in, and exactly as `write_jobs_csv` writes the same results, with
+    /// the end of the run in a Failed Job's DURATION.
+    #[test]
+    fn rows_come_out_in_job_order_as_written_directly() {
+        let arrived = [result(1, 0), result(0, 2), result(0, 0), result(1, 1), result(0, 1)];
+        let mut rows = JobRows::new().unwrap();
+        for r in arrived.iter().cloned() {
+            rows.job(r);
+        }
+        let mut streamed = Vec::new();
+        let names = vec!["a".to_string(), "b".to_string()];
+        rows.finish(3, 100_000, &names, true, |b| {
+            streamed.extend_from_slice(b);
+            Ok(())
+        })
+        .unwrap();
+        let mut sorted = arrived.to_vec();
+        sorted.sort_by_key(|r| (r.workload, r.ordinal));
+        let mut direct = Vec::new();
+        write_jobs_csv(&mut direct, &[(3, 100_000, &sorted)], &names, true, false).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(direct).unwrap());
+    }
+}
