@@ -180,7 +180,11 @@ impl crate::record::ResultSink for TableDigest {
             return;
         }
         self.listed += 1;
-        self.first.insert((r.workload, r.ordinal), r);
+        let key = (r.workload, r.ordinal);
+        if self.first.len() == self.limit && self.first.last_key_value().is_none_or(|(last, _)| key > *last) {
+            return;
+        }
+        self.first.insert(key, r);
         if self.first.len() > self.limit {
             self.first.pop_last();
         }
