@@ -21,8 +21,7 @@
 //! Ties go to the node created first.
 
 use crate::api::scheduling::{
-    DEFAULT_NODE_LABELS, Directives, LABEL_HOSTNAME, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, Taint,
-    TaintEffect,
+    DEFAULT_NODE_LABELS, Directives, LABEL_HOSTNAME, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE,
 };
 use crate::scenario::{NodePool, Placement};
 use std::collections::BTreeMap;
@@ -73,9 +72,7 @@ pub struct PodFit {
     plain: bool,
 }
 
-/// `tolerationSeconds` of the toleration the `DefaultTolerationSeconds`
-/// admission plugin gives a pod for `node.kubernetes.io/unreachable`, in ms.
-pub const DEFAULT_UNREACHABLE_TOLERATION_MS: u64 = 300_000;
+use super::nodelifecycle::DEFAULT_UNREACHABLE_TOLERATION_MS;
 
 impl PodFit {
     /// A pod with only a request, which every pool admits.
@@ -414,23 +411,7 @@ impl Nodes {
                 (d.intolerable_preferences(&pool.taints), weight)
             })
             .collect();
-        let unreachable = Taint {
-            key: TAINT_NODE_UNREACHABLE.into(),
-            value: String::new(),
-            effect: TaintEffect::NoExecute,
-        };
-        let matching: Vec<_> = d.tolerations.iter().filter(|t| t.tolerates(&unreachable)).collect();
-        let evict_unreachable_after = if matching.is_empty() {
-            Some(DEFAULT_UNREACHABLE_TOLERATION_MS)
-        } else if matching.iter().any(|t| t.toleration_seconds.is_none()) {
-            None
-        } else {
-            matching
-                .iter()
-                .filter_map(|t| t.toleration_seconds)
-                .min()
-                .map(|s| s.max(0) as u64 * 1000)
-        };
+        let evict_unreachable_after = super::nodelifecycle::unreachable_eviction_after(&d.tolerations);
         let tolerates_unschedulable = d.tolerates_no_schedule(TAINT_NODE_UNSCHEDULABLE);
         let tolerates_unreachable = d.tolerates_no_schedule(TAINT_NODE_UNREACHABLE);
         let plain = scalar.is_empty()
@@ -756,6 +737,7 @@ pub fn pod_scalar_request(spec: &crate::api::PodSpec) -> BTreeMap<String, i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::scheduling::{Taint, TaintEffect};
     use crate::api::{Container, PodSpec, Quantity};
 
     fn pool(name: &str, count: u32, cpu: i64, pods: i64) -> NodePool {

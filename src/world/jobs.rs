@@ -134,16 +134,11 @@ impl World<'_> {
         };
         js.result.reason = fc.reason.clone();
         if let Some(ttl) = job.spec.ttl_seconds_after_finished {
-            // The TTL-after-finished controller (`timeLeft`): expiry is the
-            // terminal condition's lastTransitionTime plus the TTL, which may
-            // already have passed when the status write was late.
             let finished_at = fc
                 .last_transition_time
                 .map_or(now, |t| (t.millis() - self.sc.epoch.millis()).max(0) as SimTime);
-            q.push(
-                (finished_at + ttl.max(0) as u64 * 1000).max(now),
-                Ev::TtlExpire { job: jid },
-            );
+            let at = crate::cluster::ttl::deletion_time(finished_at, ttl, now);
+            q.push(at, Ev::TtlExpire { job: jid });
             js.ttl_pending = true;
         }
         if let Some(f) = self.on_finish.as_mut() {

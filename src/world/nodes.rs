@@ -3,6 +3,7 @@
 //! API, and nodes added to or removed from a pool.
 
 use super::*;
+use crate::cluster::nodelifecycle::{EVICTION_API_DISRUPTION, TAINT_MANAGER_DISRUPTION};
 use crate::record::{Detail, Row};
 
 /// The id of a loss in the stream that picks its node: a scripted loss's
@@ -202,12 +203,8 @@ impl World<'_> {
         self.stats.evictions += 1;
         // The taint manager adds the condition only with PodDisruptionConditions on.
         if self.profile.gates.pod_disruption_conditions {
-            add_disruption_target(
-                &mut p.pod,
-                "DeletionByTaintManager",
-                "Taint manager: deleting due to NoExecute taint",
-                ts,
-            );
+            let (reason, message) = TAINT_MANAGER_DISRUPTION;
+            add_disruption_target(&mut p.pod, reason, message, ts);
         }
         if p.pod.deletion_timestamp.is_none() {
             p.pod.deletion_timestamp = Some(ts);
@@ -230,7 +227,7 @@ impl World<'_> {
             p.index,
             EventKind::PodEvicted,
             Detail::Reason {
-                reason: "DeletionByTaintManager",
+                reason: TAINT_MANAGER_DISRUPTION.0,
                 message: "",
             },
         ));
@@ -295,7 +292,8 @@ impl World<'_> {
             }
             // So does the Eviction API.
             if self.profile.gates.pod_disruption_conditions {
-                add_disruption_target(&mut p.pod, "EvictionByEvictionAPI", "Eviction API: evicting", ts);
+                let (reason, message) = EVICTION_API_DISRUPTION;
+                add_disruption_target(&mut p.pod, reason, message, ts);
             }
             self.stats.evictions += 1;
             self.log.record(&Row::pod(
@@ -306,7 +304,7 @@ impl World<'_> {
                 p.index,
                 EventKind::PodEvicted,
                 Detail::Reason {
-                    reason: "EvictionByEvictionAPI",
+                    reason: EVICTION_API_DISRUPTION.0,
                     message: "",
                 },
             ));
