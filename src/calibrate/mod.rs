@@ -116,12 +116,17 @@ pub fn calibrate(files: &[(String, String)], opts: &Options) -> Result<Calibrate
     let mut jobs: BTreeMap<JobKey, JobSeen> = BTreeMap::new();
     let mut pods: Vec<&PodObs> = seen.pods.iter().collect();
     pods.sort_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)));
+    let mut by_name: BTreeMap<(&str, &str), Vec<&JobObs>> = BTreeMap::new();
+    for j in &seen.jobs {
+        by_name.entry((&j.key.namespace, &j.key.name)).or_default().push(j);
+    }
     for p in &pods {
-        let listed = seen.jobs.iter().find(|j| {
-            j.key.namespace == p.job.namespace
-                && j.key.name == p.job.name
-                && (j.key.uid == p.job.uid || j.key.uid.is_empty() || p.job.uid.is_empty())
-        });
+        let listed = by_name
+            .get(&(p.job.namespace.as_str(), p.job.name.as_str()))
+            .into_iter()
+            .flatten()
+            .copied()
+            .find(|j| j.key.uid == p.job.uid || j.key.uid.is_empty() || p.job.uid.is_empty());
         let j = jobs.entry(p.job.clone()).or_insert_with(|| JobSeen {
             key: p.job.clone(),
             created: listed.and_then(|j| j.created).unwrap_or(p.created),

@@ -77,7 +77,10 @@ pub fn read_list(file: &str, text: &str, into: &mut Observed) -> Result<(), Prob
         file: file.to_string(),
         message,
     };
-    let doc: Value = if text.trim_start().starts_with(['{', '[']) || text.trim().is_empty() {
+    if text.trim().is_empty() {
+        return Err(bad("empty file: expected the output of kubectl get pods -o json".into()));
+    }
+    let doc: Value = if text.trim_start().starts_with(['{', '[']) {
         serde_json::from_str(text).map_err(|e| {
             Problem {
                 file: format!("{file}:{}:{}", e.line(), e.column()),

@@ -570,6 +570,7 @@ fn bad_input_is_named_and_refused() {
             "web.json: holds 1 pod but none of a Job",
         ),
         (write("empty.json", with(&[])), "empty.json: no pods"),
+        (write("blank.json", "\n".into()), "blank.json: empty file"),
         (
             write("array.json", "[]".into()),
             "array.json: a JSON array, not a Kubernetes List",
