@@ -68,8 +68,10 @@ pub fn calibrate(args: &CalibrateArgs) -> u8 {
             for d in errors {
                 eprintln!("{d}");
             }
+            let inputs: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
             eprintln!(
-                "error: the Jobs of the input do not make a valid scenario; the scenario follows on stdout for reference"
+                "error: {}: the Jobs they hold do not make a valid scenario (the line numbers are the scenario's, which follows on stdout)",
+                inputs.join(", ")
             );
             out!("{}", fitted.scenario);
             return EXIT_BAD_INPUT;

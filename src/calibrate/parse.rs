@@ -412,3 +412,143 @@ fn pod(item: &Value) -> Result<Option<PodObs>, String> {
     obs.finished = ended.iter().filter_map(|(_, _, now, _)| now.as_ref()?.finished).max();
     Ok(Some(obs))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn t(s: u32) -> String {
+        Time::from_secs(1_800_000_000 + i64::from(s)).to_rfc3339()
+    }
+
+    fn term(code: i32, started: u32, finished: u32) -> Value {
+        json!({"terminated": {"exitCode": code, "startedAt": t(started), "finishedAt": t(finished),
+            "reason": if code == 0 { "Completed" } else { "Error" }}})
+    }
+
+    fn pod_with(phase: &str, statuses: Value, conditions: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "ns", "creationTimestamp": t(0),
+                "labels": {"controller-uid": "u", "job-name": "j"}},
+            "spec": {"containers": [{"name": "a"}, {"name": "b"}], "restartPolicy": "OnFailure"},
+            "status": {"phase": phase, "conditions": conditions, "containerStatuses": statuses}})
+    }
+
+    fn scheduled_at(s: u32) -> Value {
+        json!([{"type": "PodScheduled", "status": "True", "lastTransitionTime": t(s)}])
+    }
+
+    #[test]
+    fn restarts_in_place_count_as_failed_runs_and_hide_the_first_start() {
+        // Container b failed twice (the last run shown in lastState), then succeeded.
+        let statuses = json!([
+            {"name": "a", "restartCount": 0, "state": term(0, 5, 100), "lastState": {}},
+            {"name": "b", "restartCount": 2, "state": term(0, 60, 90), "lastState": term(3, 30, 50)},
+        ]);
+        let p = pod(&pod_with("Succeeded", statuses, scheduled_at(1))).unwrap().unwrap();
+        assert_eq!(
+            (p.job.name.as_str(), p.job.uid.as_str(), p.job.namespace.as_str()),
+            ("j", "u", "ns")
+        );
+        let failed = |millis| Run {
+            exit_code: 3,
+            container: "b".into(),
+            millis,
+        };
+        assert_eq!(
+            p.runs,
+            vec![
+                failed(None),
+                failed(Some(20_000)),
+                Run {
+                    exit_code: 0,
+                    container: "a".into(),
+                    millis: Some(95_000)
+                }
+            ]
+        );
+        assert_eq!(
+            p.scheduled.map(Time::millis),
+            Some(Time::parse_rfc3339(&t(1)).unwrap().millis())
+        );
+        // The succeeding pod's first container restarted 0 times: its start is the first.
+        assert_eq!(p.first_start, Some(Time::parse_rfc3339(&t(5)).unwrap()));
+
+        // One restart: the first start is lastState's.
+        let statuses = json!([{"name": "a", "restartCount": 1, "state": term(2, 40, 45), "lastState": term(2, 8, 20)}]);
+        let p = pod(&pod_with("Failed", statuses, scheduled_at(1))).unwrap().unwrap();
+        assert_eq!(p.first_start, Some(Time::parse_rfc3339(&t(8)).unwrap()));
+        assert_eq!(p.runs.len(), 2);
+        assert!(p.runs.iter().all(|r| r.exit_code == 2));
+    }
+
+    #[test]
+    fn the_container_that_failed_first_decides() {
+        let statuses = json!([
+            {"name": "a", "restartCount": 0, "state": term(137, 5, 70)},
+            {"name": "b", "restartCount": 0, "state": term(42, 5, 30)},
+        ]);
+        let p = pod(&pod_with("Failed", statuses, scheduled_at(1))).unwrap().unwrap();
+        assert_eq!(
+            p.runs,
+            vec![Run {
+                exit_code: 42,
+                container: "b".into(),
+                millis: Some(25_000)
+            }]
+        );
+        assert_eq!(p.skipped, None);
+    }
+
+    #[test]
+    fn unfinished_disrupted_and_never_started_pods_are_left_out() {
+        let running = json!([{"name": "a", "state": {"running": {"startedAt": t(3)}}}]);
+        let p = pod(&pod_with("Running", running, scheduled_at(1))).unwrap().unwrap();
+        assert_eq!(p.skipped, Some("not finished"));
+        let evicted = json!([{"type": "DisruptionTarget", "status": "True", "lastTransitionTime": t(9)}]);
+        let p = pod(&pod_with(
+            "Failed",
+            json!([{"name": "a", "state": term(143, 2, 9)}]),
+            evicted,
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(p.skipped, Some("disrupted (DisruptionTarget)"));
+        let waiting = json!([{"name": "a", "state": {"waiting": {"reason": "ImagePullBackOff"}}}]);
+        let p = pod(&pod_with("Failed", waiting, scheduled_at(1))).unwrap().unwrap();
+        assert_eq!(p.skipped, Some("no container terminated"));
+        // A pod of no Job is no observation; a bad time is an error that names the field.
+        let mut web = pod_with("Succeeded", json!([]), json!([]));
+        web["metadata"]["labels"] = json!({"app": "web"});
+        assert!(pod(&web).unwrap().is_none());
+        let mut bad = pod_with("Succeeded", json!([]), json!([]));
+        bad["metadata"]["creationTimestamp"] = json!("yesterday");
+        assert_eq!(
+            pod(&bad).unwrap_err(),
+            "pod \"p\": metadata.creationTimestamp: \"yesterday\" is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")"
+        );
+    }
+
+    #[test]
+    fn lists_are_told_apart_by_their_items() {
+        let mut seen = Observed::default();
+        let pods = json!({"kind": "PodList", "apiVersion": "v1", "items": [
+            {"metadata": {"name": "p", "creationTimestamp": t(0), "ownerReferences": [{"kind": "Job", "name": "j", "uid": "u"}]},
+             "status": {"phase": "Pending"}}]});
+        read_list("a.json", &pods.to_string(), &mut seen).unwrap();
+        assert_eq!((seen.pods.len(), seen.jobs_list), (1, false));
+        assert_eq!(seen.pods[0].job.uid, "u");
+        let mixed = json!({"kind": "List", "items": [
+            {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "uid": "u"}},
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}]});
+        read_list("b.yaml", &crate::output::yaml::to_yaml(&mixed), &mut seen).unwrap();
+        assert_eq!((seen.jobs.len(), seen.jobs_list), (1, true));
+        assert_eq!(seen.ignored.get("ConfigMap (v1)"), Some(&1));
+        let e = read_list("c.json", "{\"kind\": \"Job\", \"metadata\": {}}", &mut seen).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.json: a single Job, not a List: give the whole output of kubectl get jobs -o json"
+        );
+    }
+}
