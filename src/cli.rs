@@ -1,6 +1,6 @@
 //! Command-line definitions (clap derive) and nothing else.
 
-use crate::calibrate::FitKind;
+use crate::calibrate::{FitKind, StartupFrom};
 use crate::scenario::{Outputs, Setting};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -155,6 +155,11 @@ pub struct CalibrateArgs {
     /// maximum likelihood.
     #[arg(long, value_enum, default_value_t = FitKind::Empirical)]
     pub fit: FitKind,
+    /// Where pods' start-up begins: at PodScheduled (creation to PodScheduled becomes the
+    /// cluster's scheduling latency, one for every workload), or at creation (each workload's
+    /// start-up includes its wait for the scheduler; no scheduling latency).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = StartupFrom::Scheduled)]
+    pub startup_from: StartupFrom,
     /// Write the scenario to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,

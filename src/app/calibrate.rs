@@ -46,6 +46,7 @@ pub fn calibrate(args: &CalibrateArgs) -> u8 {
     let opts = Options {
         by: args.by.clone(),
         fit: args.fit,
+        startup_from: args.startup_from,
         name: args.name.clone(),
     };
     let fitted = match calibrate::calibrate(&files, &opts) {

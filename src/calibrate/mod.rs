@@ -29,12 +29,25 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// Where a pod's start-up begins (`--startup-from`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum StartupFrom {
+    /// At `PodScheduled`: creation to `PodScheduled` is the cluster's
+    /// scheduling latency, pooled over every workload.
+    #[default]
+    Scheduled,
+    /// At the pod's creation: each workload's start-up includes its pods'
+    /// wait for the scheduler, and the scheduling latency is left at 0.
+    Created,
+}
+
 /// `calibrate`'s options.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Group pods by this label's value instead of by Job.
     pub by: Option<String>,
     pub fit: FitKind,
+    pub startup_from: StartupFrom,
     /// The scenario's `metadata.name`.
     pub name: String,
 }
@@ -274,12 +287,13 @@ pub fn calibrate(files: &[(String, String)], opts: &Options) -> Result<Calibrate
         }
         let mut startup = Vec::new();
         let mut from_created = 0;
+        let split = opts.startup_from == StartupFrom::Scheduled;
         for p in &fitted {
-            if let Some(s) = p.scheduled {
+            if let Some(s) = p.scheduled.filter(|_| split) {
                 scheduling.push(diff(p.created, s));
             }
             if let Some(start) = p.first_start {
-                let from = p.scheduled.unwrap_or_else(|| {
+                let from = p.scheduled.filter(|_| split).unwrap_or_else(|| {
                     from_created += 1;
                     p.created
                 });

@@ -603,3 +603,20 @@ fn bad_input_is_named_and_refused() {
         "{stderr}"
     );
 }
+
+/// `--startup-from created`: start-up from the pod's creation, so each
+/// workload keeps its own wait for the scheduler, and no scheduling latency.
+#[test]
+fn startup_from_creation_folds_scheduling_into_each_workload() {
+    let dir = repo("tests/fixtures/calibrate");
+    let (code, stdout, stderr) = calibrate(&dir, &["pods.json", "jobs.json", "--startup-from", "created"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stdout.contains("cluster:"), "{stdout}");
+    // etl-nightly's pods: created at 0, 0, 0 and 48 s, started at 4, 5, 6 and 51 s.
+    assert!(
+        stdout.contains(
+            "        # from pod creation to the container's start, 4 pods\n        startup: {empirical: {values: [3s, 4s, 5s, 6s]}}"
+        ),
+        "{stdout}"
+    );
+}
