@@ -58,23 +58,29 @@ pub fn calibrate(args: &CalibrateArgs) -> u8 {
     };
     // The scenario must load as `run` loads it: a Job of the input that the
     // API server of this release would refuse (a field jobsim does not know)
-    // shows here, at its line of the printed scenario.
-    let shown = args
-        .out
-        .as_ref()
-        .map_or("<calibrated scenario>".to_string(), |p| p.display().to_string());
-    if let Err(diags) = crate::scenario::load_str(&shown, &fitted.scenario, None) {
+    // shows here, with its line of the scenario, which is not written.
+    let shown = "<calibrated scenario>";
+    if let Err(diags) = crate::scenario::load_str(shown, &fitted.scenario, None) {
         let errors: Vec<_> = diags.iter().filter(|d| !d.warning).collect();
         if !errors.is_empty() {
-            for d in errors {
+            let lines: Vec<&str> = fitted.scenario.lines().collect();
+            for d in errors.iter().take(20) {
                 eprintln!("{d}");
+                if let Some(line) = d.position.and_then(|p| lines.get(p.line.wrapping_sub(1))) {
+                    eprintln!("    {line}");
+                }
+            }
+            if errors.len() > 20 {
+                eprintln!("... and {} more", errors.len() - 20);
             }
             let inputs: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
             eprintln!(
-                "error: {}: the Jobs they hold do not make a valid scenario (the line numbers are the scenario's, which follows on stdout)",
+                "error: {}: the Jobs they hold do not make a valid scenario; nothing written",
                 inputs.join(", ")
             );
-            out!("{}", fitted.scenario);
+            for n in fitted.notes.iter().filter(|n| n.contains("--by")) {
+                eprintln!("calibrate: {n}");
+            }
             return EXIT_BAD_INPUT;
         }
     }

@@ -370,6 +370,12 @@ pub fn calibrate(files: &[(String, String)], opts: &Options) -> Result<Calibrate
         fit::fit(&scheduling, opts.fit).map(|d| (d, scheduling_n)),
         &workloads,
     );
+    if opts.by.is_none() && workloads.len() > 50 {
+        notes.push(format!(
+            "{} workloads, one per Job name: --by LABEL makes one per value of a pod label",
+            workloads.len()
+        ));
+    }
     notes.insert(
         0,
         format!(
