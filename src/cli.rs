@@ -163,8 +163,8 @@ pub struct CalibrateArgs {
     /// Write the scenario to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// The scenario's metadata.name (names a run's output folder).
-    #[arg(long, default_value = "calibrated")]
+    /// The scenario's metadata.name (names a run's output folder): a DNS subdomain.
+    #[arg(long, default_value = "calibrated", value_parser = object_name)]
     pub name: String,
 }
 
@@ -282,6 +282,14 @@ pub struct CompareArgs {
     /// interval, the independent interval and the narrowing.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A name the API server would accept for an object.
+fn object_name(given: &str) -> Result<String, String> {
+    match crate::api::validation::is_dns1123_subdomain(given).first() {
+        None => Ok(given.to_string()),
+        Some(m) => Err(m.clone()),
+    }
 }
 
 fn setting(given: &str) -> Result<Setting, String> {

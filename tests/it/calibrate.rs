@@ -596,6 +596,12 @@ fn bad_input_is_named_and_refused() {
             && stderr.contains("future.json: the Jobs they hold do not make a valid scenario; nothing written"),
         "{stderr}"
     );
+    let (code, _, stderr) = calibrate(dir.path(), &[&fixture("pods.json"), "--name", "Nightly ETL"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("invalid value 'Nightly ETL' for '--name <NAME>'"),
+        "{stderr}"
+    );
     let (code, _, stderr) = calibrate(dir.path(), &[&fixture("pods.json"), "--by", "nosuchlabel"]);
     assert_eq!(code, Some(2));
     assert!(
