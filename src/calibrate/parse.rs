@@ -354,30 +354,27 @@ fn pod(item: &Value) -> Result<Option<PodObs>, String> {
         .iter()
         .filter(|(_, _, now, _)| now.as_ref().is_some_and(|t| t.exit_code != 0))
         .min_by_key(|(_, _, now, _)| now.as_ref().and_then(|t| t.finished));
-    let (deciding, run) = match failed {
-        Some(&&(ref cname, restarts, ref now, ref before)) => {
+    let run = match failed {
+        Some((cname, _, now, _)) => {
             let t = now.as_ref().expect("ended");
-            let run = Run {
+            Run {
                 exit_code: t.exit_code,
                 container: cname.clone(),
                 millis: span(t.started, t.finished),
-            };
-            ((restarts, t.started, before.as_ref().map(|b| b.started)), run)
+            }
         }
         None => {
-            let first = ended.iter().filter_map(|(_, _, now, _)| now.as_ref()?.started).min();
+            // The last run: of the containers that restarted, if any did
+            // (the others' runs began with the pod's first).
+            let restarted = ended.iter().any(|(_, r, _, _)| *r > 0);
+            let last_run = || ended.iter().filter(|(_, r, _, _)| !restarted || *r > 0);
+            let first = last_run().filter_map(|(_, _, now, _)| now.as_ref()?.started).min();
             let finish = ended.iter().filter_map(|(_, _, now, _)| now.as_ref()?.finished).max();
-            let (_, restarts, now, before) = ended[0];
-            let run = Run {
+            Run {
                 exit_code: 0,
                 container: ended[0].0.clone(),
                 millis: span(first, finish),
-            };
-            let now = now.as_ref().expect("ended");
-            (
-                (*restarts, first.or(now.started), before.as_ref().map(|b| b.started)),
-                run,
-            )
+            }
         }
     };
     // Restarts in place (restartPolicy: OnFailure): each was a failed run. The
@@ -403,12 +400,17 @@ fn pod(item: &Value) -> Result<Option<PodObs>, String> {
         }
     }
     obs.runs.push(run);
-    let (restarts, started, before_started) = deciding;
-    obs.first_start = match restarts {
-        0 => started,
-        1 => before_started.flatten(),
-        _ => None,
-    };
+    // The pod's first start: a container's current run if it never
+    // restarted, the run before (lastState) if it restarted once; unknown
+    // after more. Its containers start together, so the earliest known.
+    obs.first_start = last
+        .iter()
+        .filter_map(|(_, restarts, now, before)| match restarts {
+            0 => now.as_ref()?.started,
+            1 => before.as_ref()?.started,
+            _ => None,
+        })
+        .min();
     obs.finished = ended.iter().filter_map(|(_, _, now, _)| now.as_ref()?.finished).max();
     Ok(Some(obs))
 }
@@ -461,10 +463,11 @@ mod tests {
             vec![
                 failed(None),
                 failed(Some(20_000)),
+                // The last run: b's, from its start to the pod's last finish.
                 Run {
                     exit_code: 0,
                     container: "a".into(),
-                    millis: Some(95_000)
+                    millis: Some(40_000)
                 }
             ]
         );
@@ -474,6 +477,12 @@ mod tests {
         );
         // The succeeding pod's first container restarted 0 times: its start is the first.
         assert_eq!(p.first_start, Some(Time::parse_rfc3339(&t(5)).unwrap()));
+
+        // Every container restarted twice: the first start is not known.
+        let statuses =
+            json!([{"name": "a", "restartCount": 2, "state": term(0, 60, 90), "lastState": term(3, 30, 50)}]);
+        let p = pod(&pod_with("Succeeded", statuses, scheduled_at(1))).unwrap().unwrap();
+        assert_eq!((p.first_start, p.runs.len()), (None, 3));
 
         // One restart: the first start is lastState's.
         let statuses = json!([{"name": "a", "restartCount": 1, "state": term(2, 40, 45), "lastState": term(2, 8, 20)}]);
