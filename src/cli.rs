@@ -1,5 +1,6 @@
 //! Command-line definitions (clap derive) and nothing else.
 
+use crate::calibrate::{FitKind, StartupFrom};
 use crate::scenario::{Outputs, Setting};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -78,6 +79,13 @@ pub enum Command {
         #[arg(long)]
         png: bool,
     },
+    /// Fit pod behaviour to finished Jobs of a real cluster and print it as a scenario.
+    ///
+    /// FILE is the output of `kubectl get pods -o json` for the Jobs' pods, and of
+    /// `kubectl get jobs -o json` for their manifests (optional: without it, each Job is
+    /// rebuilt from its pods). Fits start-up, run times and failures (exit codes, with
+    /// their run times) per Job, or per value of a label with --by; see docs/calibrate.md.
+    Calibrate(CalibrateArgs),
     /// Run the Kubernetes test vectors against the controller core.
     Conformance {
         /// Vector files or folders (default: the vectors shipped in tests/conformance/).
@@ -133,6 +141,31 @@ pub struct RunArgs {
     /// Prints nothing on success (a sweep writing a point's files).
     #[arg(skip)]
     pub silent: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CalibrateArgs {
+    /// JSON (or YAML) Lists: kubectl get pods -o json, kubectl get jobs -o json, or both in one.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// One workload per value of this pod label (default: one per Job name).
+    #[arg(long, value_name = "LABEL")]
+    pub by: Option<String>,
+    /// How durations are fitted: the observed values (empirical) or a log-normal by
+    /// maximum likelihood.
+    #[arg(long, value_enum, default_value_t = FitKind::Empirical)]
+    pub fit: FitKind,
+    /// Where pods' start-up begins: at PodScheduled (creation to PodScheduled becomes the
+    /// cluster's scheduling latency, one for every workload), or at creation (each workload's
+    /// start-up includes its wait for the scheduler; no scheduling latency).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = StartupFrom::Scheduled)]
+    pub startup_from: StartupFrom,
+    /// Write the scenario to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The scenario's metadata.name (names a run's output folder): a DNS subdomain.
+    #[arg(long, default_value = "calibrated", value_parser = object_name)]
+    pub name: String,
 }
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -249,6 +282,14 @@ pub struct CompareArgs {
     /// interval, the independent interval and the narrowing.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A name the API server would accept for an object.
+fn object_name(given: &str) -> Result<String, String> {
+    match crate::api::validation::is_dns1123_subdomain(given).first() {
+        None => Ok(given.to_string()),
+        Some(m) => Err(m.clone()),
+    }
 }
 
 fn setting(given: &str) -> Result<Setting, String> {

@@ -33,6 +33,7 @@
 pub mod alloc;
 pub mod api;
 pub mod app;
+pub mod calibrate;
 pub mod cli;
 pub mod cluster;
 pub mod conformance;

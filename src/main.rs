@@ -19,6 +19,7 @@ fn main() -> ExitCode {
             files,
             kubernetes_version,
         } => jobsim::app::validate(&files, kubernetes_version.as_deref()),
+        Command::Calibrate(args) => jobsim::app::calibrate(&args),
         Command::Check { paths, threads } => jobsim::app::check(&paths, threads),
         Command::Conformance { paths, verbose } => jobsim::app::conformance(&paths, verbose),
     };

@@ -2,6 +2,7 @@
 //! report. Each command returns the process exit code (0 success, 1 run error,
 //! 2 bad input).
 
+mod calibrate;
 mod check;
 mod compare;
 mod conformance;
@@ -13,6 +14,7 @@ mod study;
 mod sweep;
 mod validate;
 
+pub use calibrate::calibrate;
 pub use check::{Outcome, Verdict, check, simulate, verdicts};
 pub use compare::compare;
 pub use conformance::conformance;

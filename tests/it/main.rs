@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod calibrate; // `jobsim calibrate`: fitted scenarios validate and run to the fixture's distributions; bad input.
 mod charts; // SVG and PNG charts: labels, bounds, `jobsim plot`.
 mod check; // `jobsim check`: spec.expect, held or not, and exit codes.
 mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actions.
