@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// The final state of one Job in one replication: status and reason, or
 /// `None` when the Job was never created.
-type JobState = Option<(&'static str, String)>;
+pub type JobState = Option<(&'static str, String)>;
 
 /// What the replications of a scenario produced, for its expectations.
 pub struct Outcome {
@@ -30,33 +30,44 @@ pub struct Outcome {
 pub struct Verdict {
     pub held: bool,
     pub line: String,
+    /// The line without its indent and verdict.
+    pub text: String,
 }
 
-/// Runs every replication of `sc` with no outputs and keeps what the
-/// expectations need.
-pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outcome> {
-    let names: Vec<&str> = sc
-        .expect
+/// The Jobs an expectation names, in the order of `Scenario::expect`'s Job expectations.
+pub fn expected_jobs(sc: &Scenario) -> Vec<&str> {
+    sc.expect
         .iter()
         .filter_map(|e| match e {
             Expectation::Job { name, .. } => Some(name.as_str()),
             Expectation::Stat { .. } => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The final state of each Job named (`None`: never created) in one replication's results.
+pub fn job_states(names: &[&str], results: &[crate::record::JobResult]) -> Vec<JobState> {
+    names
+        .iter()
+        .map(|n| {
+            results
+                .iter()
+                .find(|j| j.name == *n)
+                .map(|j| (j.status, j.reason.clone()))
+        })
+        .collect()
+}
+
+/// Runs every replication of `sc` with no outputs and keeps what the
+/// expectations need.
+pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outcome> {
+    let names = expected_jobs(sc);
     let reps: Vec<u32> = (0..sc.replications).collect();
     let runs: Vec<std::io::Result<(Stats, Vec<JobState>)>> = pool.install(|| {
         reps.par_iter()
             .map(|&r| {
                 let rep = run_replication(sc, r, &mut Timeline::none(), &mut |_, _| {})?;
-                let jobs = names
-                    .iter()
-                    .map(|n| {
-                        rep.results
-                            .iter()
-                            .find(|j| j.name == *n)
-                            .map(|j| (j.status, j.reason.clone()))
-                    })
-                    .collect();
+                let jobs = job_states(&names, &rep.results);
                 Ok((replication_stats(&rep.results, &rep.stats, rep.events, rep.end), jobs))
             })
             .collect()
@@ -182,6 +193,7 @@ pub fn verdicts(sc: &Scenario, outcome: &Outcome) -> Vec<Verdict> {
         out.push(Verdict {
             held,
             line: format!("  {:<10}{text}", if held { "held" } else { "NOT HELD" }),
+            text,
         });
     }
     out

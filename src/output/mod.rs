@@ -6,6 +6,7 @@ pub mod charts;
 pub mod events;
 pub mod files;
 pub mod jobs;
+pub mod report;
 pub mod spool;
 pub mod summary;
 pub mod sweep_charts;
