@@ -551,10 +551,10 @@ fn draw_chart<DB: DrawingBackend>(name: &str, root: &DrawingArea<DB, Shift>, inp
     }
 }
 
-/// A chart with two f64 axes: its caption, margins and label areas as every chart here has them.
+/// A chart with two f64 axes.
 pub(super) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-pub(super) fn plot_area<'a, DB: DrawingBackend>(
+fn plot_area<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     caption: &str,
     caption_size: u32,
@@ -572,27 +572,11 @@ pub(super) fn plot_area<'a, DB: DrawingBackend>(
         .map_err(err)
 }
 
-/// The series legend, boxed, at `position`.
-pub(super) fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
-    position: SeriesLabelPosition,
-    font_size: u32,
-) -> R<()> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font((FONT, font_size))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)
-}
-
 /// Width of the legend column, right of the plot: legends never cover data.
 const LEGEND_W: u32 = 250;
 
 /// The canvas under the title, split into the plot (left) and the legend column (right).
-fn layout<DB: DrawingBackend>(
+pub(super) fn layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     caption: &str,
     caption_size: u32,
@@ -606,7 +590,7 @@ fn layout<DB: DrawingBackend>(
 }
 
 /// A plot without caption (the layout has it), with room for a right-hand axis when `right` > 0.
-fn plot_in<DB: DrawingBackend>(
+pub(super) fn plot_in<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     y_label_width: u32,
     right: u32,
@@ -626,16 +610,23 @@ fn plot_in<DB: DrawingBackend>(
 
 /// How a legend entry is keyed: a filled box, a line, a dashed line.
 #[derive(Clone, Copy)]
-enum Key {
+pub(super) enum Key {
     Box(RGBAColor),
     Line(RGBColor),
     Dashed(RGBColor),
 }
 
-/// Words of `text` in lines of at most `width` characters (a longer word stays whole).
+/// Words of `text` in lines of at most `width` characters (a longer word,
+/// such as a swept path and its value, is cut into pieces that fit).
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
     let mut lines: Vec<String> = Vec::new();
-    for word in text.split(' ') {
+    let chars: Vec<char> = text.chars().collect();
+    let pieces = chars
+        .split(|c| *c == ' ')
+        .flat_map(|w| w.chunks(width).map(String::from_iter));
+    for word in pieces {
+        let word = word.as_str();
         match lines.last_mut() {
             Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
                 l.push(' ');
@@ -648,7 +639,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The legend, top-down in the legend column, labels wrapped to its width.
-fn side_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Key)]) -> R<()> {
+pub(super) fn side_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Key)]) -> R<()> {
     const SIZE: u32 = 15;
     let style = (FONT, SIZE).into_font();
     // DejaVu Sans averages about 0.55 em a character.
@@ -1255,7 +1246,7 @@ fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) 
             ))
             .map_err(err)?;
         let what = if r.unit == "pods" {
-            "pods bound (running, terminating) / pod slots".to_string()
+            "pods running or terminating / pod slots".to_string()
         } else {
             format!("{} requested / allocatable", r.name)
         };
@@ -1356,6 +1347,19 @@ mod tests {
         assert!(thinned.windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
         // Short series are drawn as they are.
         assert_eq!(thin(series[..100].to_vec(), 99.0, &cols).len(), 100);
+    }
+
+    #[test]
+    fn legend_labels_wrap_at_spaces_and_long_words_are_cut() {
+        assert_eq!(
+            wrap("cpu requested / allocatable", 12),
+            ["cpu", "requested /", "allocatable"]
+        );
+        assert_eq!(
+            wrap("spec.workloads[etl].count=6", 10),
+            ["spec.workl", "oads[etl].", "count=6"]
+        );
+        assert_eq!(wrap("short", 10), ["short"]);
     }
 
     #[test]
