@@ -82,9 +82,10 @@ struct Attempt {
 
 /// The nodes at one instant: time (s), nodes present per pool, memory allocatable (GiB).
 type NodeStep = (f64, Vec<u32>, f64);
-/// A point of the stacked pods chart: time, then the cumulative Pending,
-/// Running, Terminating levels, and the pod-slot capacity.
-type Stack = (f64, f64, f64, f64, f64);
+/// A point of the stacked pods chart: time, then the cumulative Running,
+/// Terminating and Pending levels (pods on a node at the bottom, so that a
+/// pod-slot line reads against them and what waits piles above).
+type Stack = (f64, f64, f64, f64);
 /// A pod attempt placed in its lane: the attempt, bottom, top.
 type Placed = (Attempt, f64, f64);
 /// A layer of the stacked chart: its name, colour and level.
@@ -777,7 +778,7 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
         .iter()
         .map(|(t, r)| {
             let (p, ru, te) = (v(r, pending), v(r, running), v(r, terminating));
-            (t / unit, p, p + ru, p + ru + te, 0.0)
+            (t / unit, ru, ru + te, ru + te + p)
         })
         .collect();
     let peak = stacked.iter().map(|s| s.3).fold(1.0, f64::max);
@@ -826,9 +827,9 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
             .map_err(err)?;
     }
     let layers: [Layer; 3] = [
-        ("Terminating", RGBColor(230, 145, 56), |s| s.3),
-        ("Running", RGBColor(76, 150, 90), |s| s.2),
-        ("Pending", RGBColor(120, 144, 200), |s| s.1),
+        ("Pending", RGBColor(120, 144, 200), |s| s.3),
+        ("Terminating", RGBColor(230, 145, 56), |s| s.2),
+        ("Running", RGBColor(76, 150, 90), |s| s.1),
     ];
     let mut keys = Vec::new();
     for (name, color, f) in layers {
