@@ -215,14 +215,34 @@ pub fn render(r: &Report) -> String {
         for (chart, svg) in &r.charts {
             let _ = write!(
                 h,
-                "<figure id=\"chart-{c}\">\n{}\n<figcaption>{c}.svg</figcaption>\n</figure>\n",
+                "<figure id=\"chart-{c}\">\n{}\n<figcaption><code>{c}.svg</code>{}</figcaption>\n</figure>\n",
                 svg.trim_end(),
+                caption(chart).map_or(String::new(), |t| format!(": {t}")),
                 c = escape(chart)
             );
         }
     }
     h.push_str("</body>\n</html>\n");
     h
+}
+
+/// What a chart shows, under it.
+fn caption(chart: &str) -> Option<&'static str> {
+    Some(match chart {
+        "pods-over-time" => {
+            "pods by phase (replication 0), those on a node at the bottom, with the capacity of the resource that binds"
+        }
+        "job-durations" => "the share of Jobs finished within a turnaround (created → finished)",
+        "gantt" => {
+            "the first Jobs' pod attempts, each in a lane of its Job's row: pending in a light shade, running in the colour of how it ended"
+        }
+        "failures" => "Job failure reasons and pod failure causes (replication 0)",
+        "utilisation" => "what pods hold of each resource the nodes limit, as a share of what the nodes up offer",
+        "nodes-by-pool" => {
+            "the nodes of each pool over time: nodes an autoscaler adds or removes, and spot nodes reclaimed"
+        }
+        _ => return None,
+    })
 }
 
 /// A figure of `summary.json`: a value, or a statistic across replications.
@@ -305,7 +325,9 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;-job"));
         assert!(html.contains("# a &lt;b&gt; &amp; &quot;c&quot;"));
-        assert!(html.contains("<svg width=\"10\"><text>x</text></svg>"));
+        assert!(
+            html.contains("<svg width=\"10\"><text>x</text></svg>\n<figcaption><code>gantt.svg</code>: the first Jobs")
+        );
         assert!(html.contains("<td>turnaroundSeconds</td><td class=\"n\">2.5</td><td class=\"n\">[1, 4]</td>"));
         assert!(html.contains("<td>jobs.total</td><td class=\"n\" colspan=\"6\">1</td>"));
         assert!(html.contains("<span class=\"held\">held</span> jobs.total = 1 (≥ 1)"));
