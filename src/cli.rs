@@ -71,7 +71,7 @@ pub enum Command {
         #[arg(long)]
         png: bool,
     },
-    /// Redraw the charts of an output folder from its files alone.
+    /// Redraw the charts of an output folder from its files alone (report.html is left as the run wrote it).
     Plot {
         /// The output folder of a run.
         dir: PathBuf,
@@ -129,8 +129,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION")]
     pub step: Option<String>,
     /// The files to write, comma-separated: events, jobs, jobs-yaml, summary, timeseries, charts
-    /// (with jobs, timeseries and summary, which they are drawn from) or all. Overrides the
-    /// scenario's spec.outputs; default: all.
+    /// (with jobs, timeseries and summary, which they are drawn from), trace, report (report.html,
+    /// with the charts) or all. Overrides the scenario's spec.outputs; default: all.
     #[arg(long, value_name = "LIST", value_parser = Outputs::parse)]
     pub outputs: Option<Outputs>,
     /// Change a field of the scenario, checked as if it were in the file: PATH is a dotted

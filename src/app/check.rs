@@ -16,22 +16,17 @@ use std::path::{Path, PathBuf};
 
 /// The final state of one Job in one replication: status and reason, or
 /// `None` when the Job was never created.
-type JobState = Option<(&'static str, String)>;
+pub type JobState = Option<(&'static str, String)>;
 
 /// A replication's tally, and the outcome of the Jobs the expectations name.
 struct NamedJobs<'a> {
     tally: JobTally,
-    names: &'a [&'a str],
-    found: Vec<JobState>,
+    states: JobStates<'a>,
 }
 
 impl ResultSink for NamedJobs<'_> {
     fn job(&mut self, r: JobResult) {
-        for (name, found) in self.names.iter().zip(&mut self.found) {
-            if *name == r.name {
-                *found = Some((r.status, r.reason.clone()));
-            }
-        }
+        self.states.add(&r);
         self.tally.add(&r);
     }
 }
@@ -49,32 +44,61 @@ pub struct Outcome {
 pub struct Verdict {
     pub held: bool,
     pub line: String,
+    /// The line without its indent and verdict.
+    pub text: String,
 }
 
-/// Runs every replication of `sc` with no outputs and keeps what the
-/// expectations need.
-pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outcome> {
-    let names: Vec<&str> = sc
-        .expect
+/// The Jobs an expectation names, in the order of `Scenario::expect`'s Job expectations.
+pub fn expected_jobs(sc: &Scenario) -> Vec<&str> {
+    sc.expect
         .iter()
         .filter_map(|e| match e {
             Expectation::Job { name, .. } => Some(name.as_str()),
             Expectation::Stat { .. } => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The final state of each Job named (`None`: never created), gathered from
+/// one replication's results as they come.
+pub struct JobStates<'a> {
+    names: &'a [&'a str],
+    pub found: Vec<JobState>,
+}
+
+impl<'a> JobStates<'a> {
+    pub fn new(names: &'a [&'a str]) -> Self {
+        JobStates {
+            names,
+            found: vec![None; names.len()],
+        }
+    }
+
+    pub fn add(&mut self, r: &JobResult) {
+        for (name, found) in self.names.iter().zip(&mut self.found) {
+            if *name == r.name {
+                *found = Some((r.status, r.reason.clone()));
+            }
+        }
+    }
+}
+
+/// Runs every replication of `sc` with no outputs and keeps what the
+/// expectations need.
+pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outcome> {
+    let names = expected_jobs(sc);
     let reps: Vec<u32> = (0..sc.replications).collect();
     let runs: Vec<std::io::Result<(Stats, Vec<JobState>)>> = pool.install(|| {
         reps.par_iter()
             .map(|&r| {
                 let mut sink = NamedJobs {
                     tally: JobTally::default(),
-                    names: &names,
-                    found: vec![None; names.len()],
+                    states: JobStates::new(&names),
                 };
                 let rep = run_replication(sc, r, &mut Timeline::none(), &mut sink, &mut |_, _| {})?;
                 Ok((
                     replication_stats(&sink.tally, &rep.stats, rep.events, rep.end),
-                    sink.found,
+                    sink.states.found,
                 ))
             })
             .collect()
@@ -200,6 +224,7 @@ pub fn verdicts(sc: &Scenario, outcome: &Outcome) -> Vec<Verdict> {
         out.push(Verdict {
             held,
             line: format!("  {:<10}{text}", if held { "held" } else { "NOT HELD" }),
+            text,
         });
     }
     out

@@ -1,4 +1,8 @@
 //! `jobsim plot`: the charts of an output folder, redrawn from its files.
+//!
+//! `report.html` is not rewritten: it holds what the output files do not (the
+//! scenario's text, the `--set` changes, the expectations and the Jobs table
+//! of the run), and the charts it inlines are the bytes `plot` redraws.
 
 use super::stdout::outln;
 use super::{EXIT_BAD_INPUT, EXIT_OK};

@@ -34,6 +34,8 @@ struct Finished {
     trace: Option<crate::output::trace::TraceCounts>,
     /// Jobs neither finished nor deleted at the end.
     unfinished: usize,
+    /// The final states of the Jobs `spec.expect` names, for `report.html`.
+    expected: Vec<super::check::JobState>,
 }
 
 /// Writes a file through its pending name, renamed into place when whole.
@@ -206,6 +208,7 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     let (sample_spool, row_spool) = &spools;
     let names: Vec<String> = sc.workloads.iter().map(|w| w.name.clone()).collect();
+    let expected_jobs = super::check::expected_jobs(&sc);
     let with_replication = sc.replications > 1;
     let timeline_cell = Mutex::new(Some(&mut timeline));
     let outcomes: Vec<std::io::Result<Finished>> = pool.install(|| {
@@ -238,7 +241,8 @@ pub fn run(args: &RunArgs) -> u8 {
                 let mut results = RunResults {
                     tally: JobTally::default(),
                     rows: row_spool.as_ref().map(|_| JobRows::new()).transpose()?,
-                    table: TableDigest::new(TABLE_ROWS, UNFINISHED_LISTED),
+                    table: TableDigest::new(if r == 0 { REPORT_JOBS } else { 0 }, UNFINISHED_LISTED),
+                    expected: super::check::JobStates::new(&expected_jobs),
                 };
                 let rep = run_replication(&sc, r, tl, &mut results, &mut |now, _| {
                     if r == 0 {
@@ -252,6 +256,7 @@ pub fn run(args: &RunArgs) -> u8 {
                 }
                 bar.inc(1);
                 Ok(Finished {
+                    expected: results.expected.found,
                     stop: rep.stop,
                     unfinished: results.table.unfinished,
                     stats: replication_stats(&results.tally, &rep.stats, rep.events, rep.end),
@@ -353,6 +358,16 @@ pub fn run(args: &RunArgs) -> u8 {
             "charts (SVG)"
         });
     }
+    if wants(Output::Report) {
+        let report = report_html(args, &sc, &stats, summary.as_ref(), &runs, &stage);
+        match write_atomic(&stage, "report.html", report.as_bytes()) {
+            Ok(_) => wrote.push("report.html"),
+            Err(e) => {
+                eprintln!("error: writing outputs to {}: {e}", out_dir.display());
+                return EXIT_FAILURE;
+            }
+        }
+    }
     if let Err(e) = staging.commit() {
         eprintln!("error: writing outputs to {}: {e}", out_dir.display());
         return EXIT_FAILURE;
@@ -375,7 +390,7 @@ pub fn run(args: &RunArgs) -> u8 {
         );
     }
     if !args.quiet && !args.silent {
-        out!("{}", first.table.table(first.end));
+        out!("{}", first.table.table(first.end, TABLE_ROWS));
         if let Some(note) = &horizon_note {
             outln!("Horizon reached: {note}.");
         }
@@ -473,6 +488,75 @@ fn write_files(
     Ok(wrote)
 }
 
+/// `report.html`: the scenario, replication 0's Jobs table, the summary, the
+/// charts drawn into `stage` and the expectations, held to this run.
+fn report_html(
+    args: &RunArgs,
+    sc: &Scenario,
+    stats: &[Stats],
+    summary: Option<&serde_json::Value>,
+    runs: &[Finished],
+    stage: &Path,
+) -> String {
+    let (label, source) = match args.scenario.as_deref() {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).unwrap_or_else(|e| format!("# cannot read {}: {e}\n", p.display())),
+        ),
+        None => (
+            "scenarios/quickstart.yaml (built in)".to_string(),
+            scenario::QUICKSTART.to_string(),
+        ),
+    };
+    let charts = crate::output::charts::CHARTS
+        .iter()
+        .filter_map(|c| {
+            let svg = std::fs::read_to_string(stage.join(format!("{c}.svg"))).ok()?;
+            Some((c.to_string(), svg))
+        })
+        .collect();
+    let expectations = match summary {
+        Some(summary) if !sc.expect.is_empty() => {
+            let outcome = super::check::Outcome {
+                summary: summary.clone(),
+                jobs: runs.iter().map(|r| r.expected.clone()).collect(),
+            };
+            super::check::verdicts(sc, &outcome)
+                .into_iter()
+                .map(|v| (v.held, v.text))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let first = &runs[0];
+    let reps = runs.len();
+    let run_line = format!(
+        "seed {}, {reps} replication{}; replication 0 simulated {}",
+        sc.seed,
+        if reps == 1 { "" } else { "s" },
+        crate::time::format_duration(first.end)
+    );
+    let summary_line = summary_line(sc, &stats[0], reps);
+    let stats_table = crate::output::summary::stats_table(stats);
+    let jobs_table = first.table.table(first.end, REPORT_JOBS);
+    crate::output::report::render(&crate::output::report::Report {
+        name: &sc.name,
+        source_label: &label,
+        source: &source,
+        sets: args.set.iter().map(|s| format!("{}={}", s.path, s.text)).collect(),
+        run_line,
+        summary_line: &summary_line,
+        stats_table: &stats_table,
+        jobs_table: &jobs_table,
+        summary,
+        charts,
+        expectations,
+    })
+}
+
+/// How many Jobs `report.html`'s table lists (the terminal's lists 20).
+const REPORT_JOBS: usize = 200;
+
 /// How many unfinished Jobs the report names, with why.
 const UNFINISHED_LISTED: usize = 10;
 
@@ -480,16 +564,19 @@ const UNFINISHED_LISTED: usize = 10;
 const TABLE_ROWS: usize = 20;
 
 /// Where a replication's Job results go: the summary's tally, the `jobs.csv`
-/// rows (when written) and the terminal's table.
-struct RunResults {
+/// rows (when written), the tables of the terminal and `report.html`, and
+/// the Jobs the expectations name.
+struct RunResults<'a> {
     tally: JobTally,
     rows: Option<JobRows>,
     table: TableDigest,
+    expected: super::check::JobStates<'a>,
 }
 
-impl ResultSink for RunResults {
+impl ResultSink for RunResults<'_> {
     fn job(&mut self, r: JobResult) {
         self.tally.add(&r);
+        self.expected.add(&r);
         if let Some(rows) = self.rows.as_mut() {
             rows.add(&r);
         }

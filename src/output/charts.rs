@@ -58,24 +58,40 @@ struct Inputs {
     turnarounds: Vec<(u32, f64)>,
     /// Job failure reasons and pod failure causes.
     failures: BTreeMap<String, u64>,
-    /// Gantt: job name → pod attempts (start s, end s, outcome).
+    /// Gantt: job name → pod attempts.
     gantt: Vec<(String, Vec<Attempt>)>,
+    /// Node pools, in the order their first node joined.
+    pools: Vec<String>,
+    /// At every change of the nodes: time (s), nodes present per pool (in
+    /// `pools`' order), and the memory allocatable of the nodes up (GiB).
+    nodes: Vec<NodeStep>,
     total_jobs: usize,
     end: f64,
     scenario: String,
 }
 
-/// One pod attempt in the Gantt chart: start and end (seconds) and how it ended.
-type Attempt = (f64, f64, Outcome);
-/// A point of the stacked pods chart: time, then the cumulative Pending,
-/// Running, Terminating levels, and the pod-slot capacity.
-type Stack = (f64, f64, f64, f64, f64);
-/// A pod attempt placed in its lane: start, end, outcome, bottom, top.
-type Placed = (f64, f64, Outcome, f64, f64);
+/// One pod attempt in the Gantt chart (seconds): created, running (when it
+/// ran), ended, and how it ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Attempt {
+    start: f64,
+    running: Option<f64>,
+    end: f64,
+    outcome: Outcome,
+}
+
+/// The nodes at one instant: time (s), nodes present per pool, memory allocatable (GiB).
+type NodeStep = (f64, Vec<u32>, f64);
+/// A point of the stacked pods chart: time, then the cumulative Running,
+/// Terminating and Pending levels (pods on a node at the bottom, so that a
+/// pod-slot line reads against them and what waits piles above).
+type Stack = (f64, f64, f64, f64);
+/// A pod attempt placed in its lane: the attempt, bottom, top.
+type Placed = (Attempt, f64, f64);
 /// A layer of the stacked chart: its name, colour and level.
 type Layer = (&'static str, RGBColor, fn(&Stack) -> f64);
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
     Succeeded,
     Failed,
@@ -173,20 +189,37 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
 #[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
 type ByName = std::collections::HashSet<Box<str>, rustc_hash::FxBuildHasher>;
 
-/// What the charts take from replication 0's timeline: pod failure causes and
-/// the pod attempts of the first Jobs. Fed row by row, either while the run
-/// writes `events.csv` or by reading it back (`jobsim plot`): both give the same charts.
+/// What the charts take from replication 0's timeline: pod failure causes,
+/// the pod attempts of the first Jobs, and the nodes of each pool. Fed row by
+/// row, either while the run writes `events.csv` or by reading it back
+/// (`jobsim plot`): both give the same charts.
 #[derive(Default)]
 pub struct TimelineDigest {
     /// The first Jobs created, in order.
     order: Vec<String>,
     /// The same Jobs, to look up.
     charted: ByName,
-    /// Live attempts of those Jobs by pod: job, start, deleting.
-    attempts: BTreeMap<String, (String, f64, bool)>,
+    /// Live attempts of those Jobs by pod: job, created, running since, deleting.
+    attempts: BTreeMap<String, (String, f64, Option<f64>, bool)>,
     done: BTreeMap<String, Vec<Attempt>>,
     /// Pod failure causes.
     failures: BTreeMap<String, u64>,
+    /// Nodes present by name: pool (index into `pools`), up, memory (bytes).
+    nodes: BTreeMap<String, (usize, bool, i64)>,
+    pools: Vec<String>,
+    /// Nodes present per pool, and the memory allocatable of those up, now.
+    present: Vec<u32>,
+    memory_up: i64,
+    /// Their value after every change (one per instant).
+    node_steps: Vec<NodeStep>,
+}
+
+/// The pool of a node: its name without the `-N` the pool numbers it with.
+fn pool_of(node: &str) -> &str {
+    match node.rsplit_once('-') {
+        Some((pool, n)) if !pool.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => pool,
+        _ => node,
+    }
 }
 
 impl TimelineDigest {
@@ -214,7 +247,19 @@ impl TimelineDigest {
     /// The kinds of row [`TimelineDigest::event`] reads.
     fn follows(kind: EventKind) -> bool {
         use EventKind::*;
-        matches!(kind, JobCreated | PodCreated | PodDeleting | PodSucceeded | PodFailed)
+        matches!(
+            kind,
+            JobCreated
+                | PodCreated
+                | PodRunning
+                | PodDeleting
+                | PodSucceeded
+                | PodFailed
+                | NodeAdded
+                | NodeLost
+                | NodeRecovered
+                | NodeRemoved
+        )
     }
 
     /// One timeline row, `t` in seconds.
@@ -225,12 +270,20 @@ impl TimelineDigest {
                 self.charted.insert(job.into());
             }
             EventKind::PodCreated if self.charted.contains(job) => {
-                self.attempts.insert(pod.to_string(), (job.to_string(), t, false));
+                self.attempts.insert(pod.to_string(), (job.to_string(), t, None, false));
+            }
+            EventKind::PodRunning => {
+                if let Some(a) = self.attempts.get_mut(pod) {
+                    a.2.get_or_insert(t);
+                }
             }
             EventKind::PodDeleting => {
                 if let Some(a) = self.attempts.get_mut(pod) {
-                    a.2 = true;
+                    a.3 = true;
                 }
+            }
+            EventKind::NodeAdded | EventKind::NodeLost | EventKind::NodeRecovered | EventKind::NodeRemoved => {
+                self.node_row(t, kind, detail)
             }
             EventKind::PodSucceeded | EventKind::PodFailed => {
                 if kind == EventKind::PodFailed {
@@ -241,7 +294,7 @@ impl TimelineDigest {
                     };
                     *self.failures.entry(cause).or_default() += 1;
                 }
-                if let Some((job, start, deleting)) = self.attempts.remove(pod) {
+                if let Some((job, start, running, deleting)) = self.attempts.remove(pod) {
                     let outcome = if kind == EventKind::PodSucceeded {
                         Outcome::Succeeded
                     } else if deleting {
@@ -249,10 +302,72 @@ impl TimelineDigest {
                     } else {
                         Outcome::Failed
                     };
-                    self.done.entry(job).or_default().push((start, t, outcome));
+                    self.done.entry(job).or_default().push(Attempt {
+                        start,
+                        running,
+                        end: t,
+                        outcome,
+                    });
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A node joins, is lost, recovers or leaves: the counts of its pool and
+    /// the memory of the nodes up change (rare next to pod rows).
+    #[cold]
+    fn node_row(&mut self, t: f64, kind: EventKind, detail: &Detail) {
+        let (node, memory) = match *detail {
+            Detail::NodeAdded { node, memory, .. } => (node, memory),
+            Detail::Node { node } => (node, 0),
+            _ => return,
+        };
+        let leave = |d: &mut Self, (pool, up, memory): (usize, bool, i64)| {
+            d.present[pool] -= 1;
+            if up {
+                d.memory_up -= memory;
+            }
+        };
+        match kind {
+            EventKind::NodeAdded => {
+                let name = pool_of(node);
+                let pool = match self.pools.iter().position(|p| p == name) {
+                    Some(i) => i,
+                    None => {
+                        self.pools.push(name.to_string());
+                        self.present.push(0);
+                        self.pools.len() - 1
+                    }
+                };
+                if let Some(old) = self.nodes.insert(node.to_string(), (pool, true, memory)) {
+                    leave(self, old);
+                }
+                self.present[pool] += 1;
+                self.memory_up += memory;
+            }
+            EventKind::NodeRemoved => match self.nodes.remove(node) {
+                Some(old) => leave(self, old),
+                None => return,
+            },
+            _ => {
+                let up = kind == EventKind::NodeRecovered;
+                match self.nodes.get_mut(node) {
+                    Some(n) if n.1 != up => {
+                        n.1 = up;
+                        self.memory_up += if up { n.2 } else { -n.2 };
+                    }
+                    _ => return,
+                }
+            }
+        }
+        let gib = self.memory_up as f64 / (1u64 << 30) as f64;
+        match self.node_steps.last_mut() {
+            Some(last) if last.0 == t => {
+                last.1.clone_from(&self.present);
+                last.2 = gib;
+            }
+            _ => self.node_steps.push((t, self.present.clone(), gib)),
         }
     }
 
@@ -262,12 +377,25 @@ impl TimelineDigest {
         for (cause, n) in self.failures {
             *inp.failures.entry(cause).or_default() += n;
         }
-        for (_, (job, start, _)) in self.attempts {
-            self.done
-                .entry(job)
-                .or_default()
-                .push((start, inp.end, Outcome::Unfinished));
+        for (_, (job, start, running, _)) in self.attempts {
+            self.done.entry(job).or_default().push(Attempt {
+                start,
+                running,
+                end: inp.end,
+                outcome: Outcome::Unfinished,
+            });
         }
+        // Pools that joined later have no count in earlier steps: zeros.
+        let pools = self.pools.len();
+        inp.nodes = self
+            .node_steps
+            .into_iter()
+            .map(|(t, mut n, m)| {
+                n.resize(pools, 0);
+                (t, n, m)
+            })
+            .collect();
+        inp.pools = self.pools;
         inp.gantt = self
             .order
             .into_iter()
@@ -346,7 +474,9 @@ pub(super) fn time_unit(end_s: f64) -> (f64, &'static str) {
 }
 
 /// Draws every chart into `dir`; returns the files written. The timeline
-/// digest is read from `events.csv` unless the run hands it over.
+/// digest is read from `events.csv` unless the run hands it over. A chart
+/// with nothing to show (utilisation and nodes on a cluster without nodes)
+/// is not drawn, and an earlier one of that name is removed.
 pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<PathBuf>> {
     register_font();
     let mut inp = read_inputs(dir)?;
@@ -357,6 +487,15 @@ pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<
     digest.finish_into(&mut inp);
     let mut written = Vec::new();
     for name in CHARTS {
+        if !shown(name, &inp) {
+            for ext in ["svg", "png"] {
+                match std::fs::remove_file(dir.join(format!("{name}.{ext}"))) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ChartError::Write(e)),
+                    _ => {}
+                }
+            }
+            continue;
+        }
         let mut text = String::new();
         {
             let root = SVGBackend::with_string(&mut text, (W, H)).into_drawing_area();
@@ -382,8 +521,25 @@ pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<
     Ok(written)
 }
 
-/// The charts, by file name.
-pub const CHARTS: [&str; 5] = ["pods-over-time", "job-durations", "gantt", "failures", "utilisation"];
+/// The charts, by file name, in the order a run draws them (and `report.html` shows them).
+pub const CHARTS: [&str; 6] = [
+    "pods-over-time",
+    "job-durations",
+    "gantt",
+    "failures",
+    "utilisation",
+    "nodes-by-pool",
+];
+
+/// Whether a chart has something to show: utilisation needs a limited
+/// resource, nodes by pool needs nodes.
+fn shown(name: &str, inp: &Inputs) -> bool {
+    match name {
+        "utilisation" => !resources(inp).is_empty(),
+        "nodes-by-pool" => !inp.pools.is_empty(),
+        _ => true,
+    }
+}
 
 fn draw_chart<DB: DrawingBackend>(name: &str, root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
     match name {
@@ -391,14 +547,15 @@ fn draw_chart<DB: DrawingBackend>(name: &str, root: &DrawingArea<DB, Shift>, inp
         "job-durations" => turnaround_cdf(root, inp),
         "gantt" => gantt(root, inp),
         "failures" => failures(root, inp),
-        _ => utilisation(root, inp),
+        "utilisation" => utilisation(root, inp),
+        _ => nodes_by_pool(root, inp),
     }
 }
 
-/// A chart with two f64 axes: its caption, margins and label areas as every chart here has them.
+/// A chart with two f64 axes.
 pub(super) type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-pub(super) fn plot_area<'a, DB: DrawingBackend>(
+fn plot_area<'a, DB: DrawingBackend>(
     root: &'a DrawingArea<DB, Shift>,
     caption: &str,
     caption_size: u32,
@@ -416,20 +573,97 @@ pub(super) fn plot_area<'a, DB: DrawingBackend>(
         .map_err(err)
 }
 
-/// The series legend, boxed, at `position`.
-pub(super) fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Chart<'a, DB>,
-    position: SeriesLabelPosition,
-    font_size: u32,
-) -> R<()> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font((FONT, font_size))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
+/// Width of the legend column, right of the plot: legends never cover data.
+const LEGEND_W: u32 = 250;
+
+/// The canvas under the title, split into the plot (left) and the legend column (right).
+pub(super) fn layout<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    caption: &str,
+    caption_size: u32,
+) -> R<(DrawingArea<DB, Shift>, DrawingArea<DB, Shift>)> {
+    let body = root
+        .margin(10, 0, 0, 0)
+        .titled(caption, (FONT, caption_size))
+        .map_err(err)?;
+    let w = body.dim_in_pixel().0;
+    Ok(body.split_horizontally(w.saturating_sub(LEGEND_W)))
+}
+
+/// A plot without caption (the layout has it), with room for a right-hand axis when `right` > 0.
+pub(super) fn plot_in<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    y_label_width: u32,
+    right: u32,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> R<Chart<'_, DB>> {
+    ChartBuilder::on(area)
+        .margin(15)
+        .margin_top(8)
+        .margin_right(if right > 0 { 10 } else { 25 })
+        .x_label_area_size(55)
+        .y_label_area_size(y_label_width)
+        .right_y_label_area_size(right)
+        .build_cartesian_2d(x, y)
         .map_err(err)
+}
+
+/// How a legend entry is keyed: a filled box, a line, a dashed line.
+#[derive(Clone, Copy)]
+pub(super) enum Key {
+    Box(RGBAColor),
+    Line(RGBColor),
+    Dashed(RGBColor),
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word,
+/// such as a swept path and its value, is cut into pieces that fit).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let pieces = chars
+        .split(|c| *c == ' ')
+        .flat_map(|w| w.chunks(width).map(String::from_iter));
+    for word in pieces {
+        let word = word.as_str();
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The legend, top-down in the legend column, labels wrapped to its width.
+pub(super) fn side_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[(String, Key)]) -> R<()> {
+    const SIZE: u32 = 15;
+    let style = (FONT, SIZE).into_font();
+    // DejaVu Sans averages about 0.55 em a character.
+    let chars = ((LEGEND_W - 45) as f64 / (0.55 * SIZE as f64)) as usize;
+    let mut y = 16i32;
+    for (label, key) in entries {
+        let mid = y + 8;
+        match *key {
+            Key::Box(c) => area.draw(&Rectangle::new([(6, mid - 6), (22, mid + 6)], c.filled())),
+            Key::Line(c) => area.draw(&PathElement::new(vec![(4, mid), (24, mid)], c.stroke_width(2))),
+            Key::Dashed(c) => area
+                .draw(&PathElement::new(vec![(4, mid), (10, mid)], c.stroke_width(2)))
+                .and_then(|_| area.draw(&PathElement::new(vec![(17, mid), (24, mid)], c.stroke_width(2)))),
+        }
+        .map_err(err)?;
+        let lines = wrap(label, chars);
+        for (i, l) in lines.iter().enumerate() {
+            area.draw(&Text::new(l.clone(), (32, y + i as i32 * 18), style.clone()))
+                .map_err(err)?;
+        }
+        y += lines.len() as i32 * 18 + 10;
+    }
+    Ok(())
 }
 
 fn title(inp: &Inputs, what: &str) -> String {
@@ -444,13 +678,99 @@ fn col(inp: &Inputs, name: &str) -> Option<usize> {
     inp.series_cols.iter().position(|c| c == name)
 }
 
-fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
-    let (unit, uname) = time_unit(inp.end);
-    let (pending, running, terminating, cap) = (
-        col(inp, "pods_pending"),
+/// A value held between samples, drawn as steps.
+fn steps(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for (x, y) in points {
+        if let Some(&(_, prev)) = out.last() {
+            out.push((x, prev));
+        }
+        out.push((x, y));
+    }
+    out
+}
+
+/// A resource the cluster limits, at every sample of the time series:
+/// what pods hold of it and what the nodes up offer.
+struct Resource {
+    name: &'static str,
+    /// Its unit on an axis.
+    unit: &'static str,
+    /// (time in s, held, allocatable), per sample.
+    points: Vec<(f64, f64, f64)>,
+    /// The largest share held at any sample.
+    peak: f64,
+    colour: RGBColor,
+}
+
+/// What pods hold of a resource and what is allocatable, at a sample (time, columns).
+type Held<'a> = dyn Fn(f64, &Vec<f64>) -> (f64, f64) + 'a;
+
+/// The memory allocatable (GiB) of the nodes up at `t`, from the digest's node steps.
+fn memory_at(inp: &Inputs, t: f64) -> f64 {
+    let i = inp.nodes.partition_point(|s| s.0 <= t);
+    if i == 0 { 0.0 } else { inp.nodes[i - 1].2 }
+}
+
+/// The resources the cluster limits (cpu, memory, pod slots; those some node
+/// has an allocatable amount of), in that order. Extended resources (GPUs)
+/// are not in the files the charts are drawn from.
+fn resources(inp: &Inputs) -> Vec<Resource> {
+    let v = |row: &Vec<f64>, c: Option<usize>| c.and_then(|i| row.get(i)).copied().unwrap_or(0.0);
+    let (cpu, cpu_cap, mem) = (
+        col(inp, "cpu_requested"),
+        col(inp, "cpu_allocatable"),
+        col(inp, "memory_requested_gib"),
+    );
+    let (running, terminating, slots) = (
         col(inp, "pods_running"),
         col(inp, "pods_terminating"),
         col(inp, "pods_allocatable"),
+    );
+    let of = |name, unit, colour, f: &Held| {
+        let points: Vec<(f64, f64, f64)> = inp
+            .series
+            .iter()
+            .map(|(t, r)| {
+                let (held, cap) = f(*t, r);
+                (*t, held, cap)
+            })
+            .collect();
+        let peak = points
+            .iter()
+            .filter(|p| p.2 > 0.0)
+            .map(|p| p.1 / p.2)
+            .fold(0.0, f64::max);
+        points.iter().any(|p| p.2 > 0.0).then_some(Resource {
+            name,
+            unit,
+            points,
+            peak,
+            colour,
+        })
+    };
+    [
+        of("cpu", "cores", RGBColor(40, 90, 170), &|_, r| {
+            (v(r, cpu), v(r, cpu_cap))
+        }),
+        of("memory", "GiB", RGBColor(140, 70, 160), &|t, r| {
+            (v(r, mem), memory_at(inp, t))
+        }),
+        of("pod slots", "pods", RGBColor(60, 140, 75), &|_, r| {
+            (v(r, running) + v(r, terminating), v(r, slots))
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let (unit, uname) = time_unit(inp.end);
+    let (pending, running, terminating) = (
+        col(inp, "pods_pending"),
+        col(inp, "pods_running"),
+        col(inp, "pods_terminating"),
     );
     let v = |row: &Vec<f64>, c: Option<usize>| c.and_then(|i| row.get(i)).copied().unwrap_or(0.0);
     let stacked: Vec<Stack> = inp
@@ -458,17 +778,36 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
         .iter()
         .map(|(t, r)| {
             let (p, ru, te) = (v(r, pending), v(r, running), v(r, terminating));
-            (t / unit, p, p + ru, p + ru + te, v(r, cap))
+            (t / unit, ru, ru + te, ru + te + p)
         })
         .collect();
-    // Pod slots far above the peak (cpu- or memory-bound clusters) would flatten the
-    // pods into a sliver: then the line is left off and its value named in the legend.
     let peak = stacked.iter().map(|s| s.3).fold(1.0, f64::max);
-    let slots = stacked.iter().map(|s| s.4).fold(0.0, f64::max);
-    let slots_on_chart = slots > 0.0 && slots <= 2.0 * peak;
-    let ymax = if slots_on_chart { peak.max(slots) } else { peak } * 1.1;
+    // The resource that binds: the one most used at its peak. Pod slots are
+    // drawn on the pods axis; cpu or memory on an axis of their own, right,
+    // with what pods request of it, so the chart shows it filling up.
+    let binds = resources(inp)
+        .into_iter()
+        .max_by(|a, b| a.peak.total_cmp(&b.peak).then(std::cmp::Ordering::Greater));
+    let on_pods_axis = binds.as_ref().is_some_and(|r| r.unit == "pods");
+    let slots = match &binds {
+        Some(r) if on_pods_axis => r.points.iter().map(|p| p.2).fold(0.0, f64::max),
+        _ => 0.0,
+    };
+    let ymax = peak.max(slots) * 1.1;
     let xmax = (inp.end / unit).max(1e-3);
-    let mut chart = plot_area(root, &title(inp, "Pods over time"), 26, 75, 0f64..xmax, 0f64..ymax)?;
+    let (plot, side) = layout(root, &title(inp, "Pods over time"), 26)?;
+    let right_axis = binds.as_ref().filter(|_| !on_pods_axis);
+    let top = right_axis.map_or(1.0, |r| {
+        r.points.iter().map(|p| p.1.max(p.2)).fold(0.0, f64::max).max(1e-9) * 1.1
+    });
+    let mut chart = plot_in(
+        &plot,
+        75,
+        if right_axis.is_some() { 75 } else { 0 },
+        0f64..xmax,
+        0f64..ymax,
+    )?
+    .set_secondary_coord(0f64..xmax, 0f64..top);
     chart
         .configure_mesh()
         .x_desc(format!("Time since start ({uname})"))
@@ -478,47 +817,79 @@ fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
         .axis_desc_style((FONT, 18))
         .draw()
         .map_err(err)?;
+    if let Some(r) = right_axis {
+        chart
+            .configure_secondary_axes()
+            .y_desc(format!("{} ({})", r.name, r.unit))
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 18))
+            .draw()
+            .map_err(err)?;
+    }
     let layers: [Layer; 3] = [
-        ("Terminating", RGBColor(230, 145, 56), |s| s.3),
-        ("Running", RGBColor(76, 150, 90), |s| s.2),
-        ("Pending", RGBColor(120, 144, 200), |s| s.1),
+        ("Pending", RGBColor(120, 144, 200), |s| s.3),
+        ("Terminating", RGBColor(230, 145, 56), |s| s.2),
+        ("Running", RGBColor(76, 150, 90), |s| s.1),
     ];
-    // Counts hold between samples: draw them as steps.
-    let steps = |f: fn(&Stack) -> f64| -> Vec<(f64, f64)> {
-        let mut out: Vec<(f64, f64)> = Vec::with_capacity(stacked.len() * 2);
-        for (i, s) in stacked.iter().enumerate() {
-            if i > 0 {
-                out.push((s.0, f(&stacked[i - 1])));
-            }
-            out.push((s.0, f(s)));
-        }
-        out
-    };
+    let mut keys = Vec::new();
     for (name, color, f) in layers {
         chart
-            .draw_series(AreaSeries::new(steps(f), 0.0, color.mix(0.85)).border_style(color))
-            .map_err(err)?
-            .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+            .draw_series(
+                AreaSeries::new(steps(stacked.iter().map(|s| (s.0, f(s)))), 0.0, color.mix(0.85)).border_style(color),
+            )
+            .map_err(err)?;
+        keys.push((name.to_string(), Key::Box(color.mix(0.85))));
     }
-    if slots_on_chart {
-        chart
-            .draw_series(LineSeries::new(
-                stacked.iter().map(|s| (s.0, s.4)),
-                ShapeStyle::from(&BLACK).stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("Pod slots (allocatable)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2)));
-    } else if slots > 0.0 {
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-            .map_err(err)?
-            .label(format!("Pod slots (allocatable): {slots:.0}, above the chart"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2)));
+    match &binds {
+        None => keys.push((
+            "No limit: the cluster's nodes are unlimited".to_string(),
+            Key::Box(WHITE.mix(0.0)),
+        )),
+        Some(r) if on_pods_axis => {
+            chart
+                .draw_series(LineSeries::new(
+                    steps(r.points.iter().map(|p| (p.0 / unit, p.2))),
+                    BLACK.stroke_width(2),
+                ))
+                .map_err(err)?;
+            keys.push((
+                format!(
+                    "Pod slots (allocatable), the limit that binds: peak use {:.0}%",
+                    r.peak * 100.0
+                ),
+                Key::Line(BLACK),
+            ));
+        }
+        Some(r) => {
+            chart
+                .draw_secondary_series(LineSeries::new(
+                    steps(r.points.iter().map(|p| (p.0 / unit, p.2))),
+                    BLACK.stroke_width(2),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_secondary_series(DashedLineSeries::new(
+                    steps(r.points.iter().map(|p| (p.0 / unit, p.1))),
+                    6,
+                    4,
+                    r.colour.stroke_width(2),
+                ))
+                .map_err(err)?;
+            keys.push((
+                format!("{} allocatable (right axis), the limit that binds", r.name),
+                Key::Line(BLACK),
+            ));
+            keys.push((
+                format!(
+                    "{} requested by pods bound (right axis): peak {:.0}%",
+                    r.name,
+                    r.peak * 100.0
+                ),
+                Key::Dashed(r.colour),
+            ));
+        }
     }
-    legend(&mut chart, SeriesLabelPosition::UpperRight, 16)?;
-    Ok(())
+    side_legend(&side, &keys)
 }
 
 /// `job-durations`: the CDF of the `turnaround` column of `jobs.csv` (created →
@@ -535,7 +906,9 @@ fn turnaround_cdf<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
     } else {
         "Job turnaround CDF".to_string()
     };
-    let mut chart = plot_area(root, &title(inp, &caption), 24, 75, 0f64..xmax, 0f64..1.0)?;
+    let (plot, side) = layout(root, &title(inp, &caption), 24)?;
+    let mut chart = plot_in(&plot, 75, 0, 0f64..xmax, 0f64..1.0)?;
+    let mut keys = Vec::new();
     chart
         .configure_mesh()
         .x_desc(format!("Turnaround, created → finished ({uname})"))
@@ -578,9 +951,8 @@ fn turnaround_cdf<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
             .collect();
         chart
             .draw_series(std::iter::once(Polygon::new(poly, blue.mix(0.2))))
-            .map_err(err)?
-            .label("5–95% band")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], blue.mix(0.2).filled()));
+            .map_err(err)?;
+        keys.push((format!("5–95% of {reps} replications' CDFs"), Key::Box(blue.mix(0.2))));
     }
     // The empirical CDF as steps; past a few thousand Jobs, every k-th step (the
     // last one always), which is finer than a pixel and keeps the SVG small.
@@ -598,9 +970,8 @@ fn turnaround_cdf<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
         .collect();
     chart
         .draw_series(LineSeries::new(steps, blue.stroke_width(2)))
-        .map_err(err)?
-        .label("Jobs")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue.stroke_width(2)));
+        .map_err(err)?;
+    keys.insert(0, ("Jobs finished (replication 0)".to_string(), Key::Line(blue)));
     for (q, label) in [(0.5, "p50"), (0.95, "p95")] {
         if first.is_empty() {
             break;
@@ -623,8 +994,7 @@ fn turnaround_cdf<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Input
             )))
             .map_err(err)?;
     }
-    legend(&mut chart, SeriesLabelPosition::LowerRight, 16)?;
-    Ok(())
+    side_legend(&side, &keys)
 }
 
 fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
@@ -641,14 +1011,9 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
     };
     let names: Vec<String> = inp.gantt.iter().map(|g| g.0.clone()).collect();
     let longest = names.iter().map(|s| s.len()).max().unwrap_or(4) as u32;
-    let mut chart = plot_area(
-        root,
-        &title(inp, &what),
-        24,
-        (longest * 9 + 20).clamp(60, 260),
-        0f64..(inp.end / unit).max(1e-3),
-        0f64..n as f64,
-    )?;
+    let xmax = (inp.end / unit).max(1e-3);
+    let (plot, side) = layout(root, &title(inp, &what), 24)?;
+    let mut chart = plot_in(&plot, (longest * 9 + 20).clamp(60, 260), 0, 0f64..xmax, 0f64..n as f64)?;
     let label_of = |y: &f64| row_label(&names, n, *y);
     chart
         .configure_mesh()
@@ -660,42 +1025,77 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
         .axis_desc_style((FONT, 18))
         .draw()
         .map_err(err)?;
+    // Every other Job's row shaded, so that a row's lanes read as one Job.
+    chart
+        .draw_series((0..inp.gantt.len()).filter(|r| r % 2 == 1).map(|row| {
+            let y = (n - 1 - row) as f64;
+            Rectangle::new([(0.0, y), (xmax, y + 1.0)], RGBColor(244, 244, 248).filled())
+        }))
+        .map_err(err)?;
+    let pending = RGBColor(178, 192, 222);
     let colors = [
-        (Outcome::Succeeded, RGBColor(76, 150, 90), "Succeeded"),
-        (Outcome::Failed, RGBColor(200, 60, 60), "Failed"),
-        (Outcome::Deleted, RGBColor(230, 145, 56), "Deleted or evicted"),
-        (Outcome::Unfinished, RGBColor(150, 150, 150), "Running at the end"),
+        (Outcome::Succeeded, RGBColor(60, 140, 75), "Running, then succeeded"),
+        (Outcome::Failed, RGBColor(200, 60, 60), "Running, then failed"),
+        (
+            Outcome::Deleted,
+            RGBColor(230, 145, 56),
+            "Running, then deleted or evicted",
+        ),
+        (Outcome::Unfinished, RGBColor(120, 120, 120), "Running at the end"),
     ];
-    // Pod attempts of one Job share its row in lanes, so that parallel pods stay visible.
+    // Each pod attempt has a lane of its Job's row; an attempt takes the
+    // lowest lane free when it is created, so attempts one after the other
+    // share a lane and the row stays as tall as the most attempts at once.
     let placed: Vec<Vec<Placed>> = inp
         .gantt
         .iter()
         .enumerate()
         .map(|(row, (_, attempts))| {
             let mut sorted = attempts.clone();
-            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            sorted.sort_by(|a, b| a.start.total_cmp(&b.start));
             let (with_lane, lanes) = assign_lanes(&sorted);
             let h = 0.8 / lanes.max(1) as f64;
             let base = (n - 1 - row) as f64 + 0.1;
             with_lane
                 .into_iter()
-                .map(|(s0, e, o, lane)| (s0, e, o, base + lane as f64 * h, base + (lane as f64 + 0.85) * h))
+                .map(|(a, lane)| (a, base + lane as f64 * h, base + (lane as f64 + 0.85) * h))
                 .collect()
         })
         .collect();
+    let bar = |from: f64, to: f64, bottom: f64, top: f64, color: RGBColor| {
+        let x1 = (to / unit).max(from / unit + 1e-4);
+        Rectangle::new([(from / unit, bottom), (x1, top)], color.filled())
+    };
+    // Pending (created until running, or until it ended if it never ran).
+    chart
+        .draw_series(
+            placed
+                .iter()
+                .flatten()
+                .map(|(a, lo, hi)| bar(a.start, a.running.unwrap_or(a.end), *lo, *hi, pending)),
+        )
+        .map_err(err)?;
+    let mut keys = vec![(
+        "Pending: created, not yet running".to_string(),
+        Key::Box(pending.into()),
+    )];
     for (outcome, color, label) in colors {
-        let bars = placed.iter().flatten().filter(move |a| a.2 == outcome).map(move |a| {
-            let x1 = (a.1 / unit).max(a.0 / unit + 1e-4);
-            Rectangle::new([(a.0 / unit, a.3), (x1, a.4)], color.mix(0.85).filled())
-        });
         chart
-            .draw_series(bars)
-            .map_err(err)?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+            .draw_series(
+                placed
+                    .iter()
+                    .flatten()
+                    .filter(|p| p.0.outcome == outcome)
+                    .filter_map(|(a, lo, hi)| a.running.map(|r| bar(r, a.end, *lo, *hi, color))),
+            )
+            .map_err(err)?;
+        keys.push((label.to_string(), Key::Box(color.into())));
     }
-    legend(&mut chart, SeriesLabelPosition::UpperRight, 15)?;
-    Ok(())
+    keys.push((
+        "Each attempt has its own lane in its Job's row".to_string(),
+        Key::Box(WHITE.mix(0.0)),
+    ));
+    side_legend(&side, &keys)
 }
 
 /// Each attempt (sorted by start) takes the lowest lane free at its start (a
@@ -703,7 +1103,7 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
 /// lanes, and how many lanes there are. Lanes that come free wait in an ordered
 /// set and busy ones in a heap by end, so a Job of 10,000 parallel pods costs a
 /// logarithm per attempt, not a scan of every lane.
-fn assign_lanes(sorted: &[Attempt]) -> (Vec<(f64, f64, Outcome, usize)>, usize) {
+fn assign_lanes(sorted: &[Attempt]) -> (Vec<(Attempt, usize)>, usize) {
     use std::cmp::Reverse;
     use std::collections::{BTreeSet, BinaryHeap};
     /// An end time that orders in the heap (ends are finite seconds).
@@ -731,7 +1131,7 @@ fn assign_lanes(sorted: &[Attempt]) -> (Vec<(f64, f64, Outcome, usize)>, usize) 
         .iter()
         .map(|a| {
             while let Some(Reverse((End(end), lane))) = busy.peek()
-                && *end <= a.0
+                && *end <= a.start
             {
                 free.insert(*lane);
                 busy.pop();
@@ -740,8 +1140,8 @@ fn assign_lanes(sorted: &[Attempt]) -> (Vec<(f64, f64, Outcome, usize)>, usize) 
                 lanes += 1;
                 lanes - 1
             });
-            busy.push(Reverse((End(a.1), lane)));
-            (a.0, a.1, a.2, lane)
+            busy.push(Reverse((End(a.end), lane)));
+            (*a, lane)
         })
         .collect();
     (placed, lanes)
@@ -820,104 +1220,104 @@ fn failures<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> 
     Ok(())
 }
 
+/// `utilisation`: per resource the cluster limits, what pods hold of it as a
+/// share of what the nodes up offer. Not drawn when nothing is limited.
 fn utilisation<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
     let (unit, uname) = time_unit(inp.end);
-    let (cpu, cpu_cap, pods, pods_cap) = (
-        col(inp, "cpu_requested"),
-        col(inp, "cpu_allocatable"),
-        col(inp, "pods_running"),
-        col(inp, "pods_allocatable"),
-    );
-    let v = |row: &Vec<f64>, c: Option<usize>| c.and_then(|i| row.get(i)).copied().unwrap_or(0.0);
-    let limited = inp
-        .series
-        .iter()
-        .any(|(_, r)| v(r, cpu_cap) > 0.0 || v(r, pods_cap) > 0.0);
     let xmax = (inp.end / unit).max(1e-3);
-    let green = RGBColor(76, 150, 90);
-    let blue = RGBColor(40, 90, 170);
-    if limited {
-        let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
-        let mut chart = plot_area(
-            root,
-            &title(inp, "Cluster utilisation"),
-            26,
-            75,
-            0f64..xmax,
-            0f64..105.0,
-        )?;
+    let res = resources(inp);
+    let top = res.iter().map(|r| r.peak * 100.0).fold(100.0, f64::max) * 1.05;
+    let (plot, side) = layout(root, &title(inp, "Cluster utilisation"), 26)?;
+    let mut chart = plot_in(&plot, 75, 0, 0f64..xmax, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("Time since start ({uname})"))
+        .y_desc("Allocated (% of allocatable)")
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .draw()
+        .map_err(err)?;
+    let mut keys = Vec::new();
+    for r in &res {
+        let pct = |p: &(f64, f64, f64)| if p.2 > 0.0 { 100.0 * p.1 / p.2 } else { 0.0 };
         chart
-            .configure_mesh()
-            .x_desc(format!("Time since start ({uname})"))
-            .y_desc("Allocated (%)")
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 18))
-            .draw()
+            .draw_series(LineSeries::new(
+                steps(r.points.iter().map(|p| (p.0 / unit, pct(p)))),
+                r.colour.stroke_width(2),
+            ))
             .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(
-                inp.series
-                    .iter()
-                    .map(|(t, r)| (t / unit, pct(v(r, cpu), v(r, cpu_cap)))),
-                blue.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("cpu requested / allocatable")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue.stroke_width(2)));
-        chart
-            .draw_series(LineSeries::new(
-                inp.series
-                    .iter()
-                    .map(|(t, r)| (t / unit, pct(v(r, pods), v(r, pods_cap)))),
-                green.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("pods running / pod slots")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(2)));
-        legend(&mut chart, SeriesLabelPosition::UpperRight, 16)?;
-    } else {
-        let ymax = inp
-            .series
-            .iter()
-            .map(|(_, r)| v(r, pods).max(v(r, cpu)))
-            .fold(1.0, f64::max)
-            * 1.1;
-        let mut chart = plot_area(
-            root,
-            &title(inp, "Cluster use (unlimited cluster: no capacity to compare)"),
-            24,
-            75,
-            0f64..xmax,
-            0f64..ymax,
-        )?;
-        chart
-            .configure_mesh()
-            .x_desc(format!("Time since start ({uname})"))
-            .y_desc("Pods running / cpu cores requested")
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 18))
-            .draw()
-            .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(
-                inp.series.iter().map(|(t, r)| (t / unit, v(r, pods))),
-                green.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("pods running")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], green.stroke_width(2)));
-        chart
-            .draw_series(LineSeries::new(
-                inp.series.iter().map(|(t, r)| (t / unit, v(r, cpu))),
-                blue.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("cpu cores requested")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue.stroke_width(2)));
-        legend(&mut chart, SeriesLabelPosition::UpperRight, 16)?;
+        let what = if r.unit == "pods" {
+            "pods running or terminating / pod slots".to_string()
+        } else {
+            format!("{} requested / allocatable", r.name)
+        };
+        keys.push((format!("{what}: peak {:.0}%", r.peak * 100.0), Key::Line(r.colour)));
     }
-    Ok(())
+    side_legend(&side, &keys)
 }
+
+/// `nodes-by-pool`: the nodes of each pool over time, stacked, so that nodes
+/// an autoscaler adds or removes and spot nodes reclaimed show. Not drawn
+/// without nodes.
+fn nodes_by_pool<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
+    let (unit, uname) = time_unit(inp.end);
+    let xmax = (inp.end / unit).max(1e-3);
+    let total = |s: &NodeStep| s.1.iter().sum::<u32>();
+    let peak = inp.nodes.iter().map(total).max().unwrap_or(1).max(1) as f64;
+    let (plot, side) = layout(root, &title(inp, "Nodes by pool"), 26)?;
+    let mut chart = plot_in(&plot, 75, 0, 0f64..xmax, 0f64..peak * 1.1)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("Time since start ({uname})"))
+        .y_desc("Nodes")
+        .y_label_formatter(&|v| {
+            if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .draw()
+        .map_err(err)?;
+    // Levels held to the end of the run; pools stacked in the order they
+    // joined, the top one drawn first so the ones under it paint over it.
+    let end = inp.end.max(inp.nodes.last().map_or(0.0, |s| s.0));
+    let mut keys = Vec::new();
+    for k in (0..inp.pools.len()).rev() {
+        let level = |s: &NodeStep| s.1[..=k].iter().sum::<u32>() as f64;
+        let pts = steps(
+            inp.nodes
+                .iter()
+                .map(|s| (s.0 / unit, level(s)))
+                .chain(inp.nodes.last().map(|s| (end / unit, level(s)))),
+        );
+        let color = POOL_COLOURS[k % POOL_COLOURS.len()];
+        chart
+            .draw_series(AreaSeries::new(pts, 0.0, color.mix(0.8)).border_style(color))
+            .map_err(err)?;
+    }
+    for (k, pool) in inp.pools.iter().enumerate() {
+        let most = inp.nodes.iter().map(|s| s.1[k]).max().unwrap_or(0);
+        let last = inp.nodes.last().map_or(0, |s| s.1[k]);
+        keys.push((
+            format!("{pool}: at most {most}, {last} at the end"),
+            Key::Box(POOL_COLOURS[k % POOL_COLOURS.len()].mix(0.8)),
+        ));
+    }
+    side_legend(&side, &keys)
+}
+
+/// Pool colours, in the order pools joined.
+const POOL_COLOURS: [RGBColor; 6] = [
+    RGBColor(40, 90, 170),
+    RGBColor(230, 145, 56),
+    RGBColor(60, 140, 75),
+    RGBColor(170, 40, 60),
+    RGBColor(120, 80, 160),
+    RGBColor(20, 140, 150),
+];
 
 #[cfg(test)]
 mod tests {
@@ -948,5 +1348,90 @@ mod tests {
         assert!(thinned.windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
         // Short series are drawn as they are.
         assert_eq!(thin(series[..100].to_vec(), 99.0, &cols).len(), 100);
+    }
+
+    #[test]
+    fn legend_labels_wrap_at_spaces_and_long_words_are_cut() {
+        assert_eq!(
+            wrap("cpu requested / allocatable", 12),
+            ["cpu", "requested /", "allocatable"]
+        );
+        assert_eq!(
+            wrap("spec.workloads[etl].count=6", 10),
+            ["spec.workl", "oads[etl].", "count=6"]
+        );
+        assert_eq!(wrap("short", 10), ["short"]);
+    }
+
+    #[test]
+    fn a_node_belongs_to_the_pool_its_name_numbers_it_in() {
+        assert_eq!(pool_of("cpu-0"), "cpu");
+        assert_eq!(pool_of("gpu-a100-12"), "gpu-a100");
+        assert_eq!(pool_of("node"), "node");
+        assert_eq!(pool_of("a-b"), "a-b");
+        assert_eq!(pool_of("-3"), "-3");
+    }
+
+    /// Nodes joining, lost, recovered and removed: counts per pool (a lost
+    /// node is still there) and the memory of the nodes up, one step per instant.
+    #[test]
+    fn the_digest_follows_nodes_per_pool_and_pods_from_created_to_running() {
+        let mut d = TimelineDigest::default();
+        let gib = 1i64 << 30;
+        let added = |node| Detail::NodeAdded {
+            node,
+            cpu_milli: 1000,
+            memory: 2 * gib,
+            pods: 10,
+        };
+        d.event(0.0, "", "", EventKind::NodeAdded, &added("a-0"));
+        d.event(0.0, "", "", EventKind::NodeAdded, &added("a-1"));
+        d.event(5.0, "", "", EventKind::NodeAdded, &added("b-0"));
+        d.event(6.0, "", "", EventKind::NodeLost, &Detail::Node { node: "a-0" });
+        d.event(7.0, "", "", EventKind::NodeRecovered, &Detail::Node { node: "a-0" });
+        d.event(8.0, "", "", EventKind::NodeRemoved, &Detail::Node { node: "a-1" });
+        d.event(9.0, "", "", EventKind::NodeRemoved, &Detail::Node { node: "nowhere-0" });
+        d.event(1.0, "j", "", EventKind::JobCreated, &Detail::None);
+        d.event(1.0, "j", "p", EventKind::PodCreated, &Detail::None);
+        d.event(3.0, "j", "p", EventKind::PodRunning, &Detail::None);
+        d.event(4.0, "j", "p", EventKind::PodFailed, &Detail::None);
+        d.event(4.0, "j", "q", EventKind::PodCreated, &Detail::None);
+        let mut inp = Inputs {
+            end: 10.0,
+            ..Inputs::default()
+        };
+        d.finish_into(&mut inp);
+        assert_eq!(inp.pools, ["a", "b"]);
+        assert_eq!(
+            inp.nodes,
+            [
+                (0.0, vec![2, 0], 4.0),
+                (5.0, vec![2, 1], 6.0),
+                (6.0, vec![2, 1], 4.0),
+                (7.0, vec![2, 1], 6.0),
+                (8.0, vec![1, 1], 4.0),
+            ]
+        );
+        let attempts = &inp.gantt[0].1;
+        assert_eq!(
+            attempts[0],
+            Attempt {
+                start: 1.0,
+                running: Some(3.0),
+                end: 4.0,
+                outcome: Outcome::Failed
+            }
+        );
+        assert_eq!(
+            attempts[1],
+            Attempt {
+                start: 4.0,
+                running: None,
+                end: 10.0,
+                outcome: Outcome::Unfinished
+            }
+        );
+        // One after the other: one lane.
+        assert_eq!(assign_lanes(attempts).1, 1);
     }
 }

@@ -7,6 +7,7 @@ pub mod events;
 pub mod files;
 pub mod job_rows;
 pub mod jobs;
+pub mod report;
 pub mod spool;
 pub mod summary;
 pub mod sweep_charts;

@@ -156,9 +156,11 @@ impl TableDigest {
         }
     }
 
-    /// The table at `now`, as [`jobs_table`] prints it.
-    pub fn table(&self, now: SimTime) -> String {
-        render(&self.first.values().collect::<Vec<_>>(), self.listed, now)
+    /// The table at `now` cut after `limit` rows (at most the digest's own
+    /// limit), as [`jobs_table`] prints it.
+    pub fn table(&self, now: SimTime, limit: usize) -> String {
+        let shown: Vec<&JobResult> = self.first.values().take(limit).collect();
+        render(&shown, self.listed, now)
     }
 }
 

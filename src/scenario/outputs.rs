@@ -3,7 +3,7 @@
 //!
 //! `charts` brings the files the charts are drawn from (`jobs`, `timeseries`
 //! and `summary`, for the titles), so that they are drawn exactly as in a full
-//! run and `jobsim plot` finds them. What they need from the timeline is
+//! run and `jobsim plot` finds them; `report` brings the charts it inlines. What they need from the timeline is
 //! gathered during the run, so `events` stays a choice of its own: it is the
 //! largest file by far (`jobsim plot` needs it to redraw the Gantt and the pod
 //! failures).
@@ -29,11 +29,14 @@ pub enum Output {
     Charts,
     /// `trace.json`, replication 0 in the Chrome trace event format.
     Trace,
+    /// `report.html`: the scenario, the Jobs table, the summary, the charts
+    /// and the expectations in one self-contained page.
+    Report,
 }
 
 impl Output {
     /// Every output, in the order a run writes them.
-    pub const EVERY: [Output; 7] = [
+    pub const EVERY: [Output; 8] = [
         Output::Events,
         Output::Jobs,
         Output::JobsYaml,
@@ -41,6 +44,7 @@ impl Output {
         Output::Timeseries,
         Output::Charts,
         Output::Trace,
+        Output::Report,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +56,7 @@ impl Output {
             Output::Timeseries => "timeseries",
             Output::Charts => "charts",
             Output::Trace => "trace",
+            Output::Report => "report",
         }
     }
 
@@ -63,6 +68,7 @@ impl Output {
     fn needs(self) -> &'static [Output] {
         match self {
             Output::Charts => &[Output::Jobs, Output::Timeseries, Output::Summary],
+            Output::Report => &[Output::Charts, Output::Jobs, Output::Timeseries, Output::Summary],
             _ => &[],
         }
     }
@@ -75,7 +81,7 @@ impl fmt::Display for Output {
 }
 
 /// The names an output list may hold: each output's, and `all`.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 9] = [
     "events",
     "jobs",
     "jobs-yaml",
@@ -83,6 +89,7 @@ pub const NAMES: [&str; 8] = [
     "timeseries",
     "charts",
     "trace",
+    "report",
     "all",
 ];
 
@@ -102,7 +109,7 @@ fn hint(name: &str) -> String {
 }
 
 /// A set of outputs, closed over what each needs (`charts` holds `jobs`,
-/// `timeseries` and `summary`). The default is every output.
+/// `timeseries` and `summary`; `report` holds the charts). The default is every output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outputs(u8);
 
@@ -113,7 +120,7 @@ impl Default for Outputs {
 }
 
 impl Outputs {
-    pub const ALL: Outputs = Outputs(0b111_1111);
+    pub const ALL: Outputs = Outputs(0b1111_1111);
 
     /// The set without `o` (nor anything that needs it).
     pub fn without(self, o: Output) -> Outputs {
@@ -206,7 +213,16 @@ mod tests {
         assert_eq!(Outputs::default(), Outputs::ALL);
         assert_eq!(
             Outputs::ALL.to_string(),
-            "events,jobs,jobs-yaml,summary,timeseries,charts,trace"
+            "events,jobs,jobs-yaml,summary,timeseries,charts,trace,report"
+        );
+        let set = Outputs::parse("report").unwrap();
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            [Jobs, Summary, Timeseries, Charts, Report]
+        );
+        assert_eq!(
+            Outputs::ALL.without(Charts).iter().collect::<Vec<_>>(),
+            [Events, Jobs, JobsYaml, Summary, Timeseries, Trace]
         );
         for o in Output::EVERY {
             assert_eq!(Outputs::parse(o.name()).map(|s| s.contains(o)), Ok(true), "{o}");
@@ -215,7 +231,7 @@ mod tests {
 
     #[test]
     fn unknown_and_empty_lists_are_errors_listing_the_names() {
-        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all";
+        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all";
         assert_eq!(
             Outputs::parse("summary,evnts").unwrap_err().to_string(),
             format!("unknown output \"evnts\" (did you mean \"events\"?); {valid}")

@@ -1,7 +1,14 @@
 use super::{jobsim, repo};
 use std::path::{Path, PathBuf};
 
-const CHARTS: [&str; 5] = ["pods-over-time", "job-durations", "gantt", "failures", "utilisation"];
+const CHARTS: [&str; 6] = [
+    "pods-over-time",
+    "job-durations",
+    "gantt",
+    "failures",
+    "utilisation",
+    "nodes-by-pool",
+];
 const W: f64 = 1100.0;
 const H: f64 = 620.0;
 
@@ -97,9 +104,15 @@ fn charts_have_titles_axis_labels_and_no_text_outside_the_canvas() {
                 "Fraction of finished Jobs",
                 "p95",
             ],
-            "gantt" => &["Time since start ("],
+            "gantt" => &["Time since start (", "Pending", "Running, then succeeded"],
             "failures" => &["Count"],
-            _ => &["Cluster utilisation", "Allocated (%)", "cpu"],
+            "nodes-by-pool" => &["Nodes by pool", "Nodes", "batch: at most 6"],
+            _ => &[
+                "Cluster utilisation",
+                "Allocated (% of allocatable)",
+                "cpu requested",
+                "memory requested",
+            ],
         };
         for w in want {
             assert!(
@@ -173,4 +186,52 @@ fn plot_refuses_a_jobs_csv_without_turnaround() {
         dir.join("jobs.csv").display()
     );
     assert_eq!(stderr, want);
+}
+
+/// The nodes chart and the Gantt's phases come from the timeline: `plot`,
+/// reading `events.csv`, redraws what the run drew from its rows, for
+/// autoscaled and spot pools (nodes joining and leaving); on a cluster without
+/// nodes there is no utilisation nor nodes chart, and `plot` removes an old one.
+#[test]
+fn plot_redraws_nodes_and_phases_and_skips_what_an_unlimited_cluster_lacks() {
+    for scenario in ["autoscaling", "spot-pool"] {
+        let dir = tmp(scenario);
+        jobsim()
+            .arg("run")
+            .arg(repo(&format!("scenarios/{scenario}.yaml")))
+            .args(["--quiet", "--out"])
+            .arg(&dir)
+            .assert()
+            .success();
+        let before: Vec<String> = CHARTS
+            .iter()
+            .map(|n| std::fs::read_to_string(dir.join(format!("{n}.svg"))).unwrap())
+            .collect();
+        assert!(before[5].contains("Nodes by pool"), "{scenario}");
+        jobsim().arg("plot").arg(&dir).assert().success();
+        for (name, old) in CHARTS.iter().zip(&before) {
+            let new = std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap();
+            assert_eq!(&new, old, "{scenario}: {name}: plot must redraw exactly what run drew");
+        }
+    }
+    let dir = tmp("unlimited");
+    jobsim()
+        .arg("run")
+        .args(["--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    for gone in ["utilisation.svg", "nodes-by-pool.svg"] {
+        assert!(!dir.join(gone).exists(), "{gone}");
+        std::fs::write(dir.join(gone), "<svg/>").unwrap();
+    }
+    let pods = std::fs::read_to_string(dir.join("pods-over-time.svg")).unwrap();
+    assert!(
+        pods.contains("No limit"),
+        "the pods chart says the cluster is unlimited"
+    );
+    jobsim().arg("plot").arg(&dir).assert().success();
+    for gone in ["utilisation.svg", "nodes-by-pool.svg"] {
+        assert!(!dir.join(gone).exists(), "plot removes an old {gone}");
+    }
 }

@@ -10,6 +10,7 @@ mod invariants; // Property tests of controller invariants over random Jobs and 
 mod jobs_csv; // jobs.csv against jobs.yaml: every time column agrees with the Job objects.
 mod mutations; // Every scenario, edited line by line: refused or run, never a panic or a hang.
 mod outputs; // `--outputs` and `spec.outputs`: which files a run writes, and that they are a full run's.
+mod report; // report.html: self-contained, every chart inlined, user text escaped, expectations.
 mod run; // `jobsim run`: outputs, determinism, timelines, common random numbers, bad input.
 mod safety; // Limits, plain messages, runs that end, interrupted runs, closed pipes.
 mod study; // `jobsim plan` and `compare`: a plan's points are a sweep's, a scenario against itself differs by zero.

@@ -33,13 +33,9 @@ fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
-const CHARTS: [&str; 5] = [
-    "pods-over-time.svg",
-    "job-durations.svg",
-    "gantt.svg",
-    "failures.svg",
-    "utilisation.svg",
-];
+/// The charts of the quick-start scenario: its cluster is unlimited, so
+/// there is no utilisation nor nodes chart.
+const CHARTS: [&str; 4] = ["pods-over-time.svg", "job-durations.svg", "gantt.svg", "failures.svg"];
 
 /// Each selection writes exactly its files, each the same bytes as in a full
 /// run, and the report lists them.
@@ -53,7 +49,8 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         .copied()
         .chain(["jobs.csv", "timeseries.csv", "timeseries-bands.csv", "summary.json"])
         .collect();
-    let cases: [(&str, Vec<&str>, &str); 7] = [
+    let report: Vec<&str> = charts_and_inputs.iter().copied().chain(["report.html"]).collect();
+    let cases: [(&str, Vec<&str>, &str); 8] = [
         ("summary", vec!["summary.json"], "summary.json"),
         ("trace", vec!["trace.json"], "trace.json"),
         (
@@ -73,9 +70,14 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
             "jobs.csv, summary.json, timeseries.csv, timeseries-bands.csv and charts (SVG)",
         ),
         (
+            "report",
+            report,
+            "jobs.csv, summary.json, timeseries.csv, timeseries-bands.csv, charts (SVG) and report.html",
+        ),
+        (
             "summary , all",
             everything.iter().map(String::as_str).collect(),
-            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv, trace.json and charts (SVG)",
+            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv, trace.json, charts (SVG) and report.html",
         ),
     ];
     for (list, want, report) in cases {
@@ -127,15 +129,15 @@ fn unknown_output_names_are_refused_with_the_valid_ones() {
     for (list, want) in [
         (
             "summary,evnts",
-            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
+            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all",
         ),
         (
             "pictures",
-            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
+            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all",
         ),
         (
             ",",
-            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
+            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all",
         ),
     ] {
         let out = jobsim()
@@ -206,7 +208,7 @@ fn spec_outputs_choose_the_files_and_the_flag_overrides_them() {
 fn bad_spec_outputs_are_reported_at_their_line() {
     let dir = tmp("spec-bad");
     let sc = scenario_with_outputs(&dir, "[summary, evnts, Charts]");
-    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all";
+    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all";
     for cmd in ["run", "validate"] {
         let mut c = jobsim();
         c.arg(cmd).arg(&sc);
