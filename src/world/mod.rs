@@ -15,6 +15,7 @@ pub use jobs::JobPrototype;
 mod nodes;
 mod pod_record;
 mod pods;
+mod preemption;
 
 use crate::api::*;
 use crate::cluster::apiclient::{ApiClient, Call, Endpoint, TokenBucket};
@@ -115,6 +116,9 @@ pub(crate) struct TemplateInfo {
     fit: PodFit,
     /// Pod-level `activeDeadlineSeconds`, in ms.
     active_deadline_ms: Option<u64>,
+    /// The pods' priority (from their PriorityClass), and whether they may preempt.
+    priority: i32,
+    preempts: bool,
     /// The workload's Job as created, defaulted once.
     prototype: JobPrototype,
 }
@@ -271,6 +275,11 @@ pub struct World<'a> {
     unfit_detail: Option<(UnfitCounts, bool, String)>,
     /// The cluster autoscaler's state, when some pool is autoscaled.
     scaler: Option<autoscaler::ScalerState>,
+    /// Workloads differ in priority: the scheduling queue orders by it and
+    /// pods may preempt. Otherwise none of that runs.
+    prioritized: bool,
+    /// Pods that preempted and wait for their victims to go (`nominatedNodeName`).
+    nominations: Vec<preemption::Nomination>,
 }
 
 impl<'a> World<'a> {
@@ -304,11 +313,15 @@ impl<'a> World<'a> {
                     on_failure: spec.restart_policy == "OnFailure",
                     fit: nodes.pod_fit(pod_request(spec), scalar, &directives),
                     active_deadline_ms: spec.active_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
+                    priority: w.priority,
+                    preempts: w.preempts,
                     prototype: JobPrototype::new(&w.manifest, &sc.profile),
                 }
             })
             .collect();
         let cp = &sc.control_plane;
+        let prioritized =
+            !sc.cluster.pools.is_empty() && sc.workloads.windows(2).any(|w| w[0].priority != w[1].priority);
         World {
             sc,
             key: StreamKey::new(sc.seed, replication as u64),
@@ -340,6 +353,7 @@ impl<'a> World<'a> {
                 } else {
                     Vec::new()
                 },
+                preemptions: prioritized.then_some(0),
                 ..RunStats::default()
             },
             last_activity: 0,
@@ -347,6 +361,8 @@ impl<'a> World<'a> {
             pod_lists: PodLists::default(),
             write_groups: Vec::new(),
             unfit_detail: None,
+            prioritized,
+            nominations: Vec::new(),
             scaler: sc
                 .cluster
                 .autoscaler
