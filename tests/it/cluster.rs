@@ -794,3 +794,93 @@ fn a_spot_node_is_drained_at_its_notice_removed_after_it_and_replaced() {
     assert_eq!(job_row(&jobs, "w")["status"], "Complete");
     assert_eq!(rows("NodeDrained").len(), 1);
 }
+
+/// scenarios/preemption.yaml: the production Job's pods preempt backfill
+/// pods (victims with DisruptionTarget, deleted, replaced), bind to the
+/// nodes they were nominated to once their victims are gone, and the
+/// backfill Jobs count the victims as their podFailurePolicy says: not at
+/// all with the Ignore rule, as failures past backoffLimit 0 without it.
+#[test]
+fn a_high_priority_job_preempts_and_victims_count_as_the_policy_says() {
+    let (events, jobs) = run_file(&repo("scenarios/preemption.yaml"), &tmp("preempt").join("out"));
+    let preempted: Vec<&str> = events.lines().filter(|l| field(l, 4) == "PodPreempted").collect();
+    assert_eq!(preempted.len(), 8, "{preempted:?}");
+    assert!(preempted.iter().all(|l| l.starts_with("300.000,backfill-")));
+    assert!(
+        preempted[0].contains(",reason=PreemptionByScheduler;message=Preempted by production-"),
+        "{}",
+        preempted[0]
+    );
+    // Each victim is deleted with its grace period and ends before any
+    // production pod binds to its node.
+    let victims: Vec<&str> = preempted.iter().map(|l| field(l, 2)).collect();
+    let ended = |pod: &str| -> f64 {
+        (events.lines())
+            .find(|l| field(l, 2) == pod && field(l, 4) == "PodFailed")
+            .map(|l| field(l, 0).parse().unwrap())
+            .unwrap_or_else(|| panic!("{pod} never ended"))
+    };
+    let first_bound = (events.lines())
+        .filter(|l| field(l, 1) == "production" && field(l, 4) == "PodScheduled")
+        .map(|l| field(l, 0).parse::<f64>().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    for v in &victims {
+        assert!(events.contains(&format!(",{v},,PodDeleting,grace=30s")), "{v}");
+    }
+    assert!(victims.iter().map(|v| ended(v)).fold(f64::INFINITY, f64::min) <= first_bound);
+    // Two victims a node: one per backfill Job (LeastAllocated spread them).
+    for node in ["cpu-0", "cpu-1", "cpu-2", "cpu-3"] {
+        let n = preempted
+            .iter()
+            .filter(|l| l.ends_with(&format!("on node {node}")))
+            .count();
+        assert_eq!(n, 2, "{node}: {preempted:?}");
+    }
+    for name in ["backfill-0", "backfill-1", "production"] {
+        let row = job_row(&jobs, name);
+        assert_eq!((row["status"], row["failed"]), ("Complete", "0"), "{name}: {row:?}");
+    }
+    assert_eq!(job_row(&jobs, "backfill-0")["pods_created"], "28", "4 victims replaced");
+    // Without the Ignore rule the victims count: backoffLimit 0 is passed.
+    let dir = tmp("preempt-counted");
+    let o = jobsim()
+        .arg("run")
+        .arg(repo("scenarios/preemption.yaml"))
+        .args([
+            "--quiet",
+            "--set",
+            "spec.workloads[0].job.spec.podFailurePolicy=~",
+            "--out",
+        ])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let jobs = std::fs::read_to_string(dir.join("out/jobs.csv")).unwrap();
+    for name in ["backfill-0", "backfill-1"] {
+        let row = job_row(&jobs, name);
+        // The first victim fails the Job; its other pods are deleted and counted too.
+        assert_eq!(
+            (row["status"], row["reason"], row["pods_created"]),
+            ("Failed", "BackoffLimitExceeded", "8"),
+            "{name}: no replacement: {row:?}"
+        );
+        assert_eq!(row["failed"], "8", "{name}: {row:?}");
+    }
+    assert_eq!(job_row(&jobs, "production")["status"], "Complete");
+}
+
+/// Without PriorityClasses, or with one priority for every workload, pods
+/// never preempt: the production Job waits for room.
+#[test]
+fn pods_of_one_priority_never_preempt() {
+    let text = scenario("preemption").replace("              priorityClassName: production\n", "");
+    let (events, jobs) = run_text("no-preempt", &text.replace("globalDefault: true, ", ""));
+    assert!(!events.contains("PodPreempted"));
+    assert_eq!(job_row(&jobs, "production")["status"], "Complete");
+    let first_bound = (events.lines())
+        .find(|l| field(l, 1) == "production" && field(l, 4) == "PodScheduled")
+        .map(|l| field(l, 0).parse::<f64>().unwrap())
+        .unwrap();
+    assert!(first_bound > 900.0, "waited for a backfill pod to end: {first_bound}");
+}
