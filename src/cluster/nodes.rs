@@ -504,6 +504,12 @@ impl Nodes {
         }
     }
 
+    /// Whether a pod of `fit` could bind to node `i` now: filters and room.
+    pub fn can_take(&self, fit: &PodFit, i: usize) -> bool {
+        let n = &self.nodes[i];
+        self.admits(fit, n) && self.has_room(fit, n)
+    }
+
     /// Whether the node has room for the pods (`NodeResourcesFit`).
     fn has_room(&self, fit: &PodFit, n: &Node) -> bool {
         let r = fit.request;

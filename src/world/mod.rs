@@ -8,6 +8,7 @@
 //! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
 //! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes, spot reclaims.
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
+//! - `preemption.rs`: pod priority, nominations and the scheduler's preemption.
 
 mod autoscaler;
 mod jobs;
@@ -119,6 +120,9 @@ pub(crate) struct TemplateInfo {
     /// The pods' priority (from their PriorityClass), and whether they may preempt.
     priority: i32,
     preempts: bool,
+    /// `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"`: the
+    /// autoscaler does not drain a node that runs one of these pods.
+    not_safe_to_evict: bool,
     /// The workload's Job as created, defaulted once.
     prototype: JobPrototype,
 }
@@ -315,6 +319,9 @@ impl<'a> World<'a> {
                     active_deadline_ms: spec.active_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
                     priority: w.priority,
                     preempts: w.preempts,
+                    not_safe_to_evict: (w.manifest.spec.template.metadata.annotations)
+                        .get(crate::cluster::autoscaler::SAFE_TO_EVICT)
+                        .is_some_and(|v| v == "false"),
                     prototype: JobPrototype::new(&w.manifest, &sc.profile),
                 }
             })

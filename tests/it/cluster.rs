@@ -884,3 +884,48 @@ fn pods_of_one_priority_never_preempt() {
         .unwrap();
     assert!(first_bound > 900.0, "waited for a backfill pod to end: {first_bound}");
 }
+
+/// cluster-autoscaler's scale-down of under-used nodes: three 4-cpu nodes
+/// with one 1-cpu pod each (a quarter used, below the 0.5 threshold) are
+/// unneeded from the first scan; ten minutes later one is drained (its pod
+/// evicted through the Eviction API) and removed, one a scan (at most one
+/// node with pods drained at once), while the pods still fit on the nodes
+/// that stay. With one pod slot a node, the pods fit nowhere else: nodes go
+/// only once empty.
+#[test]
+fn under_used_nodes_are_drained_when_their_pods_fit_elsewhere() {
+    let text = autoscaled(3, 1, 10, 3, "0s")
+        .replace("cpu: \"2\"", "cpu: \"1\"")
+        .replace("constant: 5m", "constant: 30m");
+    let (events, jobs) = run_text("scale-under", &text);
+    assert_eq!(
+        node_rows(&events, "NodeRemoved"),
+        [(610.0, "p-2".into()), (620.0, "p-0".into())]
+    );
+    let evicted: Vec<&str> = events.lines().filter(|l| field(l, 4) == "PodEvicted").collect();
+    assert_eq!(evicted.len(), 2, "{evicted:?}");
+    assert!(evicted.iter().all(|l| l.ends_with(",reason=EvictionByEvictionAPI")));
+    // The replacements bind to the node that stays.
+    let bound_late: Vec<&str> = (events.lines())
+        .filter(|l| field(l, 4) == "PodScheduled" && field(l, 0) != "0.000")
+        .collect();
+    assert!(bound_late.iter().all(|l| l.contains("node=p-1;")), "{bound_late:?}");
+    assert_eq!(job_row(&jobs, "w")["status"], "Complete");
+    let one_slot = text.replace("allocatable: {cpu: \"4\"}", "allocatable: {cpu: \"4\", pods: \"1\"}");
+    let (events, _) = run_text("scale-under-full", &one_slot);
+    let removed = node_rows(&events, "NodeRemoved");
+    assert!(!events.contains("PodEvicted"), "no node drained");
+    assert!(removed.iter().all(|(t, _)| *t >= 1800.0 + 600.0), "{removed:?}");
+    // The threshold is a setting: at 0.2 a quarter-used node is needed.
+    let low = text.replace("autoscaler: {", "autoscaler: {scaleDownUtilizationThreshold: 0.2, ");
+    let (events, _) = run_text("scale-under-threshold", &low);
+    assert!(!events.contains("PodEvicted"));
+    // Pods annotated safe-to-evict: "false" keep their nodes.
+    let kept = text.replace(
+        "          template:\n",
+        "          template:\n            metadata: {annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"}}\n",
+    );
+    assert_ne!(kept, text);
+    let (events, _) = run_text("scale-under-safe", &kept);
+    assert!(!events.contains("PodEvicted"));
+}
