@@ -173,6 +173,9 @@ impl Autoscaler {
     pub const DEFAULT_UTILIZATION_THRESHOLD: f64 = 0.5;
     /// `--max-drain-parallelism`'s default: nodes with pods drained at once.
     pub const MAX_DRAIN_PARALLELISM: usize = 1;
+    /// `--expendable-pods-priority-cutoff`'s default: pods of lower priority
+    /// bring no scale-up and need no place when their node is drained.
+    pub const EXPENDABLE_PODS_PRIORITY_CUTOFF: i32 = -10;
 }
 
 impl Default for Dist {

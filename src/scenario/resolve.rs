@@ -1578,6 +1578,14 @@ mod tests {
             (10_000, 600_000, 600_000)
         );
         assert!(matches!(a.provisioning, Dist::Constant(c) if c == 60_000.0));
+        assert_eq!(a.utilization_threshold, 0.5);
+        let pool = "{name: a, count: 2, autoscaling: {min: 0, max: 4}}";
+        assert_eq!(
+            errors(sc(pool, "    autoscaler: {scaleDownUtilizationThreshold: 1.5}\n")),
+            [
+                "s.yaml:8:18: spec.cluster.autoscaler.scaleDownUtilizationThreshold: Invalid value: 1.5: must be between 0 and 1"
+            ]
+        );
         // No pool autoscaled: no autoscaler.
         let none = load_str("s.yaml", &sc("{name: a, count: 2}", ""), None).unwrap();
         assert!(none.cluster.autoscaler.is_none());

@@ -80,6 +80,10 @@ impl World<'_> {
         let s = self.scaler.as_ref().expect("with an autoscaler");
         let mut groups = Vec::new();
         for (w, dq) in self.pending.iter().enumerate() {
+            // Expendable pods bring no node.
+            if self.templates[w].priority < Autoscaler::EXPENDABLE_PODS_PRIORITY_CUTOFF {
+                continue;
+            }
             let waiting = (dq.iter())
                 .filter(|&&slot| {
                     self.pods[slot as usize].as_deref().is_some_and(|p| {
@@ -213,6 +217,10 @@ impl World<'_> {
                 if self.templates[w].not_safe_to_evict {
                     all = false;
                     break;
+                }
+                // Expendable pods are evicted without a place to go.
+                if self.templates[w].priority < Autoscaler::EXPENDABLE_PODS_PRIORITY_CUTOFF {
+                    continue;
                 }
                 let fit = &self.templates[w].fit;
                 let to = (0..self.nodes.nodes.len())

@@ -680,6 +680,19 @@ fn autoscaling_never_passes_max_or_min() {
     assert!(node_rows(&events, "NodeRemoved").iter().all(|(t, _)| *t >= 610.0));
 }
 
+/// Pods below `--expendable-pods-priority-cutoff` (-10) bring no node.
+#[test]
+fn expendable_pods_bring_no_node() {
+    let text = autoscaled(1, 1, 10, 8, "0s").replace(
+        "  cluster:\n",
+        "  cluster:\n    priorityClasses: [{name: spare, value: -11, globalDefault: true}]\n",
+    ) + "  until: 5m\n";
+    let (events, _) = run_text("scale-expendable", &text);
+    assert_eq!(node_rows(&events, "NodeAdded").len(), 1);
+    let (events, _) = run_text("scale-not-expendable", &text.replace("value: -11", "value: -10"));
+    assert_eq!(node_rows(&events, "NodeAdded").len(), 4);
+}
+
 #[test]
 fn pods_no_new_node_could_hold_bring_no_node() {
     // 6 cpus asked of 4-cpu nodes: the autoscaler adds nothing.
