@@ -37,7 +37,8 @@ impl World<'_> {
     }
 
     /// The node a pod of workload `w` binds to, with the room that nominated
-    /// pods of at least its priority hold taken (but its own).
+    /// pods of at least its priority hold taken (but its own); a nominated
+    /// pod goes to its node if it fits there.
     pub(super) fn place_pod(&mut self, slot: u32, w: usize) -> Option<usize> {
         if self.nominations.is_empty() {
             return self.nodes.place(&self.templates[w].fit);
@@ -50,7 +51,12 @@ impl World<'_> {
             self.nodes
                 .hold(n.node as usize, &self.templates[n.workload as usize].fit, true);
         }
-        let node = self.nodes.place(&self.templates[w].fit);
+        // A nominated pod is first tried on its node (`evaluateNominatedNode`).
+        let own = noms.iter().find(|n| n.slot == slot).map(|n| n.node as usize);
+        let node = match own {
+            Some(n) if self.nodes.can_take(&self.templates[w].fit, n) => Some(n),
+            _ => self.nodes.place(&self.templates[w].fit),
+        };
         for n in noms.iter().filter(|n| held(n)) {
             self.nodes
                 .hold(n.node as usize, &self.templates[n.workload as usize].fit, false);

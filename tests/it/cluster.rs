@@ -849,6 +849,16 @@ fn a_high_priority_job_preempts_and_victims_count_as_the_policy_says() {
             .count();
         assert_eq!(n, 2, "{node}: {preempted:?}");
     }
+    // Each production pod binds to the node it was nominated to.
+    for l in events
+        .lines()
+        .filter(|l| field(l, 1) == "production" && field(l, 4) == "PodScheduled")
+    {
+        let pod = field(l, 2);
+        let node = field(l, 5).split(';').next().unwrap().strip_prefix("node=").unwrap();
+        let nominated = format!("Preempted by {pod} on node {node}");
+        assert!(preempted.iter().any(|p| p.ends_with(&nominated)), "{l}");
+    }
     for name in ["backfill-0", "backfill-1", "production"] {
         let row = job_row(&jobs, name);
         assert_eq!((row["status"], row["failed"]), ("Complete", "0"), "{name}: {row:?}");
