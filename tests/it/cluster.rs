@@ -703,11 +703,25 @@ fn pods_no_new_node_could_hold_bring_no_node() {
 
 #[test]
 fn an_autoscaled_run_is_the_same_on_every_run_and_thread_count() {
-    let dirs: Vec<PathBuf> = ["sa", "sb", "sc"].iter().map(|n| tmp(n).join("out")).collect();
+    same_on_every_run_and_thread_count("autoscaling");
+}
+
+/// Preemption (and the queue's priority order) draws nothing at random: the
+/// same victims and nodes every time.
+#[test]
+fn a_preempting_run_is_the_same_on_every_run_and_thread_count() {
+    same_on_every_run_and_thread_count("preemption");
+}
+
+fn same_on_every_run_and_thread_count(scenario: &str) {
+    let dirs: Vec<PathBuf> = ["sa", "sb", "sc"]
+        .iter()
+        .map(|n| tmp(&format!("{scenario}-{n}")).join("out"))
+        .collect();
     for (d, threads) in dirs.iter().zip(["1", "1", "3"]) {
         let o = jobsim()
             .arg("run")
-            .arg(repo("scenarios/autoscaling.yaml"))
+            .arg(repo(&format!("scenarios/{scenario}.yaml")))
             .args(["--quiet", "--replications", "3", "--threads", threads, "--out"])
             .arg(d)
             .output()
