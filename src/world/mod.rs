@@ -282,6 +282,8 @@ pub struct World<'a> {
     /// Workloads differ in priority: the scheduling queue orders by it and
     /// pods may preempt. Otherwise none of that runs.
     prioritized: bool,
+    /// The lowest priority of any workload: its pods have no one to preempt.
+    lowest_priority: i32,
     /// Pods that preempted and wait for their victims to go (`nominatedNodeName`).
     nominations: Vec<preemption::Nomination>,
 }
@@ -369,6 +371,7 @@ impl<'a> World<'a> {
             write_groups: Vec::new(),
             unfit_detail: None,
             prioritized,
+            lowest_priority: sc.workloads.iter().map(|w| w.priority).min().unwrap_or(0),
             nominations: Vec::new(),
             scaler: sc
                 .cluster

@@ -76,7 +76,7 @@ impl World<'_> {
     /// is not nominated to a node where lower-priority pods are still going.
     fn eligible_to_preempt(&self, slot: u32, w: usize) -> bool {
         let tpl = &self.templates[w];
-        if !tpl.preempts {
+        if !tpl.preempts || tpl.priority == self.lowest_priority {
             return false;
         }
         let Some(n) = self.nominations.iter().find(|n| n.slot == slot) else {
