@@ -191,11 +191,22 @@ impl World<'_> {
     /// Nodes of autoscaled pools with pods, below the utilisation
     /// threshold, whose pods would all fit elsewhere (sorted): in node
     /// order, each such node's pods are placed, first fit, on the other
-    /// nodes (not those already found removable), their room held for the
+    /// nodes (not those already found removable, nor empty ones, which are
+    /// unneeded too), their room held for the
     /// nodes after it, as cluster-autoscaler's removal simulation moves
     /// them; a pod annotated `safe-to-evict: "false"` keeps its node. A node's utilisation is the largest share of its allocatable
     /// cpu, memory or other resource that its pods request.
     fn movable_nodes(&mut self, threshold: f64) -> Vec<usize> {
+        // Empty nodes of autoscaled pools are unneeded themselves: no pod goes there.
+        let empty: Vec<bool> = (self.nodes.nodes.iter().enumerate())
+            .map(|(i, n)| {
+                self.nodes.pools[n.pool].autoscaling.is_some()
+                    && !n.removed
+                    && n.ready
+                    && !n.cordoned
+                    && self.node_pods[i].is_empty()
+            })
+            .collect();
         let mut out = Vec::new();
         let mut held: Vec<(usize, usize)> = Vec::new();
         for i in 0..self.nodes.nodes.len() {
@@ -224,7 +235,7 @@ impl World<'_> {
                 }
                 let fit = &self.templates[w].fit;
                 let to = (0..self.nodes.nodes.len())
-                    .find(|&j| j != i && out.binary_search(&j).is_err() && self.nodes.can_take(fit, j));
+                    .find(|&j| j != i && !empty[j] && out.binary_search(&j).is_err() && self.nodes.can_take(fit, j));
                 match to {
                     Some(j) => {
                         self.nodes.hold(j, fit, true);
