@@ -966,3 +966,37 @@ fn under_used_nodes_are_drained_when_their_pods_fit_elsewhere() {
     let (events, _) = run_text("scale-under-safe", &kept);
     assert!(!events.contains("PodEvicted"));
 }
+
+/// kube-scheduler's PrioritySort: a pod of higher priority created later
+/// binds before older pods of lower priority when room frees; with
+/// `preemptionPolicy: Never` it waits for that room instead of preempting.
+#[test]
+fn waiting_pods_bind_in_priority_order() {
+    let job = |name: &str, pods: u32, class: &str| {
+        format!(
+            "      job:\n        metadata: {{name: {name}}}\n        spec:\n          completions: {pods}\n          parallelism: {pods}\n          template:\n            spec:\n              {class}restartPolicy: Never\n              containers: [{{name: c, image: i, resources: {{requests: {{cpu: \"1\"}}}}}}]\n"
+        )
+    };
+    let text = format!(
+        "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: order}}\nspec:\n  cluster:\n    priorityClasses: [{{name: urgent, value: 10, preemptionPolicy: Never}}]\n    nodePools: [{{name: p, count: 1, allocatable: {{cpu: \"2\"}}}}]\n  workloads:\n    - name: low\n      pods: {{startup: {{constant: 0s}}, runtime: {{constant: 10m}}}}\n{}    - name: high\n      arrival: {{at: [1m]}}\n      pods: {{startup: {{constant: 0s}}, runtime: {{constant: 10m}}}}\n{}",
+        job("low", 3, ""),
+        job("high", 1, "priorityClassName: urgent\n              ")
+    );
+    let (events, jobs) = run_text("priority-order", &text);
+    assert!(!events.contains("PodPreempted"), "Never does not preempt");
+    let bound: Vec<(&str, &str)> = (events.lines())
+        .filter(|l| field(l, 4) == "PodScheduled")
+        .map(|l| (field(l, 0), field(l, 1)))
+        .collect();
+    assert_eq!(
+        bound,
+        [
+            ("0.000", "low"),
+            ("0.000", "low"),
+            ("600.000", "high"),
+            ("600.000", "low")
+        ],
+        "the high pod takes the first room, the older low pod the second"
+    );
+    assert_eq!(job_row(&jobs, "high")["status"], "Complete");
+}
