@@ -178,7 +178,10 @@ impl World<'_> {
             }
             self.delete_pod(v.id, now, q);
         }
-        self.drop_nomination(slot);
+        // Lower-priority pods nominated to the node lose their nomination
+        // (`getLowerPriorityNominatedPods`): the room is no longer theirs.
+        self.nominations
+            .retain(|n| n.slot != slot && !(n.node as usize == node && n.priority < priority));
         self.nominations.push(Nomination {
             slot,
             node: node as u32,
