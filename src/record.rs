@@ -63,6 +63,7 @@ event_kinds!(
     NodeAdded,
     NodeRemoved,
     JobUpdateRejected,
+    PodPreempted,
 );
 
 /// What a timeline row says besides its kind, typed. `events.csv` writes it
@@ -431,6 +432,8 @@ pub struct RunStats {
     /// Time pods waited for room on a node, per pod that waited.
     pub pending_ms: Vec<u64>,
     pub evictions: u64,
+    /// Pods the scheduler preempted; kept when workloads differ in priority.
+    pub preemptions: Option<u64>,
     pub node_losses: u64,
     /// Integrals over time of allocated and allocatable cpu (millicore·ms) and pod slots.
     pub cpu_used_area: f64,

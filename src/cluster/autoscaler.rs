@@ -8,6 +8,10 @@
 //! A resource vector is `[cpu millicores, memory bytes, pod slots, then
 //! every other resource of `Nodes::resources`]`; `i64::MAX` is unlimited.
 
+/// The pod annotation by which cluster-autoscaler is told not to evict a
+/// pod to scale its node down (`"false"`).
+pub const SAFE_TO_EVICT: &str = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+
 /// An autoscaled pool as one scan sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolView {

@@ -360,6 +360,33 @@ impl Nodes {
         }
     }
 
+    /// A nominated pod of `fit` holds (`hold`: true) or stops holding its
+    /// room on `node` while another pod is placed: no busy share moves.
+    pub fn hold(&mut self, node: usize, fit: &PodFit, hold: bool) {
+        let n = &mut self.nodes[node];
+        if hold {
+            n.allocate(fit.request);
+        } else {
+            n.release(fit.request);
+        }
+        for &(r, v) in &fit.scalar {
+            n.used_scalar[r] += if hold { v } else { -v };
+        }
+    }
+
+    /// The room left on `node`, in the order of [`Nodes::node_capacity`].
+    pub fn room(&self, node: usize) -> Vec<i64> {
+        let n = &self.nodes[node];
+        let mut v = self.node_capacity(n.pool);
+        let used = [n.used.cpu_milli, n.used.memory, n.used_pods];
+        for (c, &u) in v.iter_mut().zip(used.iter().chain(n.used_scalar.iter())) {
+            if *c != i64::MAX {
+                *c -= u;
+            }
+        }
+        v
+    }
+
     /// The labels of a node of `pool` named `name`.
     fn label<'a>(&'a self, pool: usize, name: &'a str) -> impl Fn(&str) -> Option<&'a str> + Copy + 'a {
         move |k: &str| {
@@ -446,6 +473,22 @@ impl Nodes {
                 (fit.directives.as_deref()).is_some_and(|d| d.match_node(self.label(n.pool, &n.name), &n.name))
             }
         }
+    }
+
+    /// [`Nodes::passes`] for any pod: a plain one only asks that the node be
+    /// live, ready and not cordoned.
+    pub fn admits(&self, fit: &PodFit, n: &Node) -> bool {
+        if fit.plain {
+            n.ready && !n.cordoned && !n.removed
+        } else {
+            self.passes(fit, n)
+        }
+    }
+
+    /// Whether a pod of `fit` could bind to node `i` now: filters and room.
+    pub fn can_take(&self, fit: &PodFit, i: usize) -> bool {
+        let n = &self.nodes[i];
+        self.admits(fit, n) && self.has_room(fit, n)
     }
 
     /// Whether the node has room for the pods (`NodeResourcesFit`).

@@ -157,6 +157,9 @@ pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u
         );
     }
     s.insert("pods.evictions".into(), run.evictions as f64);
+    if let Some(n) = run.preemptions {
+        s.insert("pods.preemptions".into(), n as f64);
+    }
     if run.cpu_capacity_area > 0.0 || run.pods_capacity_area > 0.0 {
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
         s.insert(

@@ -534,7 +534,7 @@ impl<W: Write> EventLog for TraceLog<W> {
                 }
                 self.pod_ended(row.pod, t, row.kind.name(), false);
             }
-            ContainerRestarted | PodEvicted | PodUnschedulable => {
+            ContainerRestarted | PodEvicted | PodPreempted | PodUnschedulable => {
                 let mut args = String::new();
                 if let Detail::Restarted {
                     exit_code,
@@ -548,7 +548,7 @@ impl<W: Write> EventLog for TraceLog<W> {
                     }
                 } else if !reason.is_empty() {
                     args = format!("\"reason\":{}", json_str(reason));
-                    if row.kind == PodEvicted
+                    if matches!(row.kind, PodEvicted | PodPreempted)
                         && let Some(p) = self.pods.get_mut(row.pod)
                     {
                         p.reason = reason.to_string();

@@ -131,6 +131,7 @@ const FAMILIES: [(&str, &[&str]); 5] = [
             "waitedForRoom",
             "pendingSeconds",
             "evictions",
+            "preemptions",
         ],
     ),
     ("api", &["requests", "errors", "rateLimitWaitSeconds"]),

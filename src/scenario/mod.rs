@@ -107,6 +107,40 @@ pub struct Cluster {
     pub node_losses: Vec<NodeLoss>,
     /// Set when some pool has `autoscaling`.
     pub autoscaler: Option<Autoscaler>,
+    /// `scheduling.k8s.io/v1` PriorityClasses, in the order given.
+    pub priority_classes: Vec<PriorityClass>,
+}
+
+/// A `scheduling.k8s.io/v1` PriorityClass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorityClass {
+    pub name: String,
+    pub value: i32,
+    pub global_default: bool,
+    /// `preemptionPolicy: PreemptLowerPriority` (the default); `Never`: false.
+    pub preempts: bool,
+}
+
+impl PriorityClass {
+    /// `HighestUserDefinablePriority`: user classes go up to a billion.
+    pub const HIGHEST_USER_DEFINABLE: i64 = 1_000_000_000;
+    /// The classes every cluster has (`SystemPriorityClasses`).
+    pub fn system() -> [PriorityClass; 2] {
+        [
+            PriorityClass {
+                name: "system-node-critical".into(),
+                value: 2_000_001_000,
+                global_default: false,
+                preempts: true,
+            },
+            PriorityClass {
+                name: "system-cluster-critical".into(),
+                value: 2_000_000_000,
+                global_default: false,
+                preempts: true,
+            },
+        ]
+    }
 }
 
 /// The cluster autoscaler's settings (cluster-autoscaler's flags).
@@ -120,6 +154,9 @@ pub struct Autoscaler {
     pub unneeded_time: SimDuration,
     /// `--scale-down-delay-after-add`, in ms.
     pub delay_after_add: SimDuration,
+    /// `--scale-down-utilization-threshold`: a node whose pods request less
+    /// than this share of it (and fit elsewhere) is unneeded.
+    pub utilization_threshold: f64,
 }
 
 impl Autoscaler {
@@ -132,6 +169,13 @@ impl Autoscaler {
     pub const DEFAULT_DELAY_AFTER_ADD: SimDuration = 600_000;
     /// `--max-empty-bulk-delete`: empty nodes removed in one scan.
     pub const MAX_EMPTY_BULK_DELETE: usize = 10;
+    /// `--scale-down-utilization-threshold`'s default.
+    pub const DEFAULT_UTILIZATION_THRESHOLD: f64 = 0.5;
+    /// `--max-drain-parallelism`'s default: nodes with pods drained at once.
+    pub const MAX_DRAIN_PARALLELISM: usize = 1;
+    /// `--expendable-pods-priority-cutoff`'s default: pods of lower priority
+    /// bring no scale-up and need no place when their node is drained.
+    pub const EXPENDABLE_PODS_PRIORITY_CUTOFF: i32 = -10;
 }
 
 impl Default for Dist {
@@ -215,6 +259,11 @@ pub struct Workload {
     pub pods: PodBehavior,
     /// Per-index overrides, first match wins.
     pub index_overrides: Vec<(OrderedIntervals, PodBehavior)>,
+    /// The pods' priority, as the `Priority` admission plugin resolves it
+    /// from `priorityClassName` (or the global default class; else 0).
+    pub priority: i32,
+    /// Whether they may preempt lower-priority pods (`preemptionPolicy`).
+    pub preempts: bool,
 }
 
 impl Workload {

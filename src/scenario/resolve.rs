@@ -497,7 +497,13 @@ impl Resolver {
             if workloads.iter().any(|o| o.name == w.name) {
                 self.err(&format!("{path}.name"), format!("Duplicate value: {:?}", w.name));
             }
-            if let Some(wl) = self.workload(w, &path, &value["spec"]["workloads"][i], &profile) {
+            if let Some(wl) = self.workload(
+                w,
+                &path,
+                &value["spec"]["workloads"][i],
+                &profile,
+                &cluster.priority_classes,
+            ) {
                 workloads.push(wl);
             }
         }
@@ -711,13 +717,85 @@ impl Resolver {
             (a, true) => Some(self.autoscaler(a.unwrap_or_default())),
             (None, false) => None,
         };
+        let priority_classes = self.priority_classes(&c.priority_classes);
         Cluster {
             pools,
             scheduling_latency,
             placement,
             node_losses,
             autoscaler,
+            priority_classes,
         }
+    }
+
+    /// PriorityClasses, checked as the API server checks them
+    /// (`ValidatePriorityClass`, and the `Priority` admission plugin's one
+    /// global default).
+    fn priority_classes(&mut self, specs: &[PriorityClassSpec]) -> Vec<PriorityClass> {
+        let mut out: Vec<PriorityClass> = Vec::new();
+        for (i, pc) in specs.iter().enumerate() {
+            let path = format!("spec.cluster.priorityClasses[{i}]");
+            for m in crate::api::validation::is_dns1123_subdomain(&pc.name) {
+                let value = crate::api::validation::go_quote(&pc.name);
+                self.err(&format!("{path}.name"), format!("Invalid value: {value}: {m}"));
+            }
+            if out.iter().any(|o| o.name == pc.name) {
+                self.err(&format!("{path}.name"), format!("Duplicate value: {:?}", pc.name));
+            }
+            if pc.name.starts_with("system-") {
+                self.err(
+                    &format!("{path}.name"),
+                    format!(
+                        "Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: {} is not a known system priority class",
+                        pc.name
+                    ),
+                );
+            } else if pc.value > PriorityClass::HIGHEST_USER_DEFINABLE {
+                self.err(
+                    &format!("{path}.value"),
+                    format!(
+                        "Forbidden: maximum allowed value of a user defined priority is {}",
+                        PriorityClass::HIGHEST_USER_DEFINABLE
+                    ),
+                );
+            } else if pc.value < i64::from(i32::MIN) {
+                self.err(
+                    &format!("{path}.value"),
+                    format!("Invalid value: {}: must be a 32-bit integer", pc.value),
+                );
+            }
+            let preempts = match pc.preemption_policy.as_deref() {
+                None | Some("PreemptLowerPriority") => true,
+                Some("Never") => false,
+                Some(other) => {
+                    self.err(
+                        &format!("{path}.preemptionPolicy"),
+                        format!("Unsupported value: {other:?}: supported values: \"Never\", \"PreemptLowerPriority\""),
+                    );
+                    true
+                }
+            };
+            if pc.global_default
+                && let Some(other) = out.iter().find(|o| o.global_default)
+            {
+                self.err(
+                    &format!("{path}.globalDefault"),
+                    format!(
+                        "Forbidden: PriorityClass {} is already marked as default. Only one default can exist",
+                        other.name
+                    ),
+                );
+            }
+            out.push(PriorityClass {
+                name: pc.name.clone(),
+                value: pc
+                    .value
+                    .clamp(i64::from(i32::MIN), PriorityClass::HIGHEST_USER_DEFINABLE) as i32,
+                global_default: pc.global_default,
+                preempts,
+            });
+        }
+        out
     }
 
     /// The autoscaler's settings, cluster-autoscaler's defaults where not given.
@@ -743,6 +821,17 @@ impl Resolver {
             delay_after_add: a
                 .scale_down_delay_after_add
                 .map_or(Autoscaler::DEFAULT_DELAY_AFTER_ADD, |d| d.0),
+            utilization_threshold: match a.scale_down_utilization_threshold {
+                Some(t) if !(0.0..=1.0).contains(&t) => {
+                    self.err(
+                        &format!("{path}.scaleDownUtilizationThreshold"),
+                        format!("Invalid value: {t}: must be between 0 and 1"),
+                    );
+                    Autoscaler::DEFAULT_UTILIZATION_THRESHOLD
+                }
+                Some(t) => t,
+                None => Autoscaler::DEFAULT_UTILIZATION_THRESHOLD,
+            },
         }
     }
 
@@ -880,6 +969,7 @@ impl Resolver {
         path: &str,
         raw: &serde_json::Value,
         profile: &Profile,
+        classes: &[PriorityClass],
     ) -> Option<Workload> {
         let count = w.count.map_or(1, |c| c.0);
         if count == 0 {
@@ -973,6 +1063,8 @@ impl Resolver {
             let b = self.behavior(spec, &pods, &p, &job);
             index_overrides.push((set, b));
         }
+        let (file, map, prefix) = source;
+        let (priority, preempts) = self.pod_priority(&job, classes, &file, &map, &prefix);
         // Check the manifest as the API server would check the longest-named Job of the workload.
         let mut sample = job.clone();
         let wl = Workload {
@@ -983,10 +1075,11 @@ impl Resolver {
             manifest: job,
             pods,
             index_overrides,
+            priority,
+            preempts,
         };
         sample.metadata.name = wl.job_name(count.saturating_sub(1));
         let dropped = prepare_for_create(&mut sample, "00000000-0000-4000-8000-000000000000", Time(0), profile);
-        let (file, map, prefix) = source;
         for d in dropped {
             self.diags.push(Diagnostic {
                 file: file.clone(),
@@ -1027,6 +1120,68 @@ impl Resolver {
             });
         }
         Some(wl)
+    }
+
+    /// The priority of a workload's pods, as the `Priority` admission plugin
+    /// resolves it when the Job controller creates them: the class their
+    /// `priorityClassName` names (a name no class has refuses every pod, so
+    /// the scenario is refused), else the global default class, else 0; a
+    /// `priority` or `preemptionPolicy` the template sets must be the class's.
+    fn pod_priority(
+        &mut self,
+        job: &Job,
+        classes: &[PriorityClass],
+        file: &str,
+        map: &DocumentMap,
+        prefix: &str,
+    ) -> (i32, bool) {
+        let spec = &job.spec.template.spec.extra;
+        let mut err = |field: &str, message: String| {
+            self.diags.push(Diagnostic {
+                file: file.to_string(),
+                position: map.locate(&format!("{prefix}spec.template.spec.{field}")),
+                message: format!("{prefix}spec.template.spec.{field}: pods is forbidden: {message}"),
+                warning: false,
+            });
+        };
+        let system = PriorityClass::system();
+        let (value, preempts) = match spec.get("priorityClassName").and_then(|v| v.as_str()) {
+            Some(name) if !name.is_empty() => match (classes.iter()).chain(system.iter()).find(|c| c.name == name) {
+                Some(c) => (c.value, c.preempts),
+                None => {
+                    err(
+                        "priorityClassName",
+                        format!("no PriorityClass with name {name} was found"),
+                    );
+                    (0, true)
+                }
+            },
+            _ => (classes.iter())
+                .find(|c| c.global_default)
+                .map_or((0, true), |c| (c.value, c.preempts)),
+        };
+        if let Some(p) = spec.get("priority").and_then(serde_json::Value::as_i64)
+            && p != i64::from(value)
+        {
+            err(
+                "priority",
+                format!(
+                    "the integer value of priority ({p}) must not be provided in pod spec; priority admission controller computed {value} from the given PriorityClass name"
+                ),
+            );
+        }
+        let policy = if preempts { "PreemptLowerPriority" } else { "Never" };
+        if let Some(p) = spec.get("preemptionPolicy").and_then(|v| v.as_str())
+            && p != policy
+        {
+            err(
+                "preemptionPolicy",
+                format!(
+                    "the string value of PreemptionPolicy ({p}) must not be provided in pod spec; priority admission controller computed {policy} from the given PriorityClass name"
+                ),
+            );
+        }
+        (value, preempts)
     }
 
     /// The embedded `job:` manifest, with positions inside the scenario file.
@@ -1331,6 +1486,56 @@ mod tests {
     }
 
     #[test]
+    fn priority_classes_resolve_pods_priority_as_admission_does() {
+        let sc = |classes: &str, spec: &str| {
+            format!(
+                "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: t}}\nspec:\n  cluster:\n    priorityClasses:\n{classes}  workloads:\n    - name: w\n      pods: {{runtime: {{constant: 1s}}}}\n      job: {{metadata: {{name: w}}, spec: {{template: {{spec: {{{spec}restartPolicy: Never, containers: [{{name: c, image: i}}]}}}}}}}}\n"
+            )
+        };
+        let errors = |text: String| -> Vec<String> {
+            (load_str("s.yaml", &text, None).unwrap_err().iter())
+                .map(|d| d.to_string())
+                .collect()
+        };
+        let classes = "      - {name: high, value: 1000}\n      - {name: low, value: -10, globalDefault: true, preemptionPolicy: Never}\n";
+        let ok = load_str("s.yaml", &sc(classes, "priorityClassName: high, "), None).unwrap();
+        assert_eq!((ok.workloads[0].priority, ok.workloads[0].preempts), (1000, true));
+        // Without a class name: the global default.
+        let ok = load_str("s.yaml", &sc(classes, ""), None).unwrap();
+        assert_eq!((ok.workloads[0].priority, ok.workloads[0].preempts), (-10, false));
+        // The system classes exist on every cluster.
+        let ok = load_str(
+            "s.yaml",
+            &sc(classes, "priorityClassName: system-node-critical, "),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.workloads[0].priority, 2_000_001_000);
+        assert_eq!(
+            errors(sc(classes, "priorityClassName: hihg, ")),
+            [
+                "s.yaml:12:59: spec.workloads[0].job.spec.template.spec.priorityClassName: pods is forbidden: no PriorityClass with name hihg was found"
+            ]
+        );
+        assert_eq!(
+            errors(sc(classes, "priorityClassName: high, priority: 5, ")),
+            [
+                "s.yaml:12:84: spec.workloads[0].job.spec.template.spec.priority: pods is forbidden: the integer value of priority (5) must not be provided in pod spec; priority admission controller computed 1000 from the given PriorityClass name"
+            ]
+        );
+        let bad = "      - {name: a, value: 2000000000, globalDefault: true}\n      - {name: system-x, value: 1}\n      - {name: b, value: 1, globalDefault: true, preemptionPolicy: Sometimes}\n";
+        assert_eq!(
+            errors(sc(bad, "")),
+            [
+                "s.yaml:7:19: spec.cluster.priorityClasses[0].value: Forbidden: maximum allowed value of a user defined priority is 1000000000",
+                "s.yaml:8:10: spec.cluster.priorityClasses[1].name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-x is not a known system priority class",
+                "s.yaml:9:50: spec.cluster.priorityClasses[2].preemptionPolicy: Unsupported value: \"Sometimes\": supported values: \"Never\", \"PreemptLowerPriority\"",
+                "s.yaml:9:29: spec.cluster.priorityClasses[2].globalDefault: Forbidden: PriorityClass a is already marked as default. Only one default can exist",
+            ]
+        );
+    }
+
+    #[test]
     fn autoscaling_bounds_and_settings_are_checked() {
         let sc = |pool: &str, autoscaler: &str| {
             format!(
@@ -1373,6 +1578,14 @@ mod tests {
             (10_000, 600_000, 600_000)
         );
         assert!(matches!(a.provisioning, Dist::Constant(c) if c == 60_000.0));
+        assert_eq!(a.utilization_threshold, 0.5);
+        let pool = "{name: a, count: 2, autoscaling: {min: 0, max: 4}}";
+        assert_eq!(
+            errors(sc(pool, "    autoscaler: {scaleDownUtilizationThreshold: 1.5}\n")),
+            [
+                "s.yaml:8:18: spec.cluster.autoscaler.scaleDownUtilizationThreshold: Invalid value: 1.5: must be between 0 and 1"
+            ]
+        );
         // No pool autoscaled: no autoscaler.
         let none = load_str("s.yaml", &sc("{name: a, count: 2}", ""), None).unwrap();
         assert!(none.cluster.autoscaler.is_none());

@@ -145,6 +145,23 @@ pub struct ClusterSpec {
     pub disruptions: Vec<DisruptionSpec>,
     /// The cluster autoscaler's settings, for pools with `autoscaling`.
     pub autoscaler: Option<AutoscalerSpec>,
+    /// `scheduling.k8s.io/v1` PriorityClasses, for pods' `priorityClassName`.
+    #[serde(default)]
+    pub priority_classes: Vec<PriorityClassSpec>,
+}
+
+/// A `scheduling.k8s.io/v1` PriorityClass (its fields, without the object's metadata).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PriorityClassSpec {
+    pub name: String,
+    pub value: i64,
+    #[serde(default)]
+    pub global_default: bool,
+    /// `PreemptLowerPriority` (default) or `Never`.
+    pub preemption_policy: Option<String>,
+    #[serde(default)]
+    pub description: String,
 }
 
 /// cluster-autoscaler's flags that the model follows.
@@ -156,6 +173,8 @@ pub struct AutoscalerSpec {
     pub provisioning: Option<DistSpec>,
     pub scale_down_unneeded_time: Option<Dur>,
     pub scale_down_delay_after_add: Option<Dur>,
+    /// `--scale-down-utilization-threshold`: below it a node with pods may go.
+    pub scale_down_utilization_threshold: Option<f64>,
 }
 
 /// A pool's size bounds for the cluster autoscaler.

@@ -1,8 +1,9 @@
 //! The cluster autoscaler: every `scanInterval` it adds nodes to autoscaled
 //! pools for the pods that wait for room (they join after their drawn
 //! provisioning time, as `addNodes` adds them), and removes nodes that have
-//! been empty for `scaleDownUnneededTime` (as `removeNodes` removes them),
-//! never taking a pool past its `min` or `max`.
+//! been unneeded for `scaleDownUnneededTime` (as `removeNodes` removes them):
+//! empty, or below `scaleDownUtilizationThreshold` with pods that fit on
+//! other nodes; never taking a pool past its `min` or `max`.
 
 use super::*;
 use crate::cluster::autoscaler::{PendingGroup, PoolView, scale_up};
@@ -79,6 +80,10 @@ impl World<'_> {
         let s = self.scaler.as_ref().expect("with an autoscaler");
         let mut groups = Vec::new();
         for (w, dq) in self.pending.iter().enumerate() {
+            // Expendable pods bring no node.
+            if self.templates[w].priority < Autoscaler::EXPENDABLE_PODS_PRIORITY_CUTOFF {
+                continue;
+            }
             let waiting = (dq.iter())
                 .filter(|&&slot| {
                     self.pods[slot as usize].as_deref().is_some_and(|p| {
@@ -126,46 +131,134 @@ impl World<'_> {
         }
     }
 
-    /// Removes nodes empty (no pod holding room: none, or only finished
-    /// ones) for `scaleDownUnneededTime`, newest first, at most
-    /// `--max-empty-bulk-delete` a scan, not below a pool's `min` nor
-    /// within `scaleDownDelayAfterAdd` of the last scale-up.
+    /// Removes unneeded nodes: empty ones (no pod holding room: none, or
+    /// only finished ones) and, as cluster-autoscaler's scale-down
+    /// simulation finds them, nodes whose pods request less than
+    /// `scaleDownUtilizationThreshold` of them and would all fit on other
+    /// nodes (not on those also found removable). A node unneeded at every
+    /// scan for `scaleDownUnneededTime` goes: empty ones newest first, at
+    /// most `--max-empty-bulk-delete` a scan, and at most
+    /// `--max-drain-parallelism` (1) with pods, drained (its pods evicted)
+    /// then removed; never below a pool's `min` nor within
+    /// `scaleDownDelayAfterAdd` of the last scale-up.
     fn autoscaler_scale_down(&mut self, a: &Autoscaler, now: SimTime, q: &mut EventQueue<Ev>) {
+        let movable = self.movable_nodes(a.utilization_threshold);
         let s = self.scaler.as_mut().expect("with an autoscaler");
         s.unneeded_since.resize(self.nodes.nodes.len(), None);
         let mut due = Vec::new();
         for (i, n) in self.nodes.nodes.iter().enumerate() {
+            let empty = self.node_pods[i].is_empty();
             let candidate = self.nodes.pools[n.pool].autoscaling.is_some()
                 && !n.removed
                 && n.ready
                 && !n.cordoned
-                && self.node_pods[i].is_empty();
+                && (empty || movable.binary_search(&i).is_ok());
             s.unneeded_since[i] = if candidate {
                 Some(s.unneeded_since[i].unwrap_or(now))
             } else {
                 None
             };
             if s.unneeded_since[i].is_some_and(|t| now - t >= a.unneeded_time) {
-                due.push(i);
+                due.push((i, empty));
             }
         }
         if s.last_scale_up.is_some_and(|t| now < t + a.delay_after_add) {
             return;
         }
-        let mut removed = 0;
-        for node in due.into_iter().rev() {
-            if removed == Autoscaler::MAX_EMPTY_BULK_DELETE {
-                break;
-            }
+        let (mut removed, mut drained) = (0, 0);
+        for (node, empty) in due.into_iter().rev() {
             let pool = self.nodes.nodes[node].pool;
             let min = self.nodes.pools[pool].autoscaling.map_or(u32::MAX, |(min, _)| min);
             if self.nodes.pool_live[pool] <= min {
                 continue;
             }
+            if empty {
+                if removed == Autoscaler::MAX_EMPTY_BULK_DELETE {
+                    continue;
+                }
+                removed += 1;
+            } else {
+                if drained == Autoscaler::MAX_DRAIN_PARALLELISM {
+                    continue;
+                }
+                drained += 1;
+            }
             self.last_activity = now;
             self.drain_node(node, true, now, q);
-            removed += 1;
         }
+    }
+
+    /// Nodes of autoscaled pools with pods, below the utilisation
+    /// threshold, whose pods would all fit elsewhere (sorted): in node
+    /// order, each such node's pods are placed, first fit, on the other
+    /// nodes (not those already found removable, nor empty ones, which are
+    /// unneeded too), their room held for the
+    /// nodes after it, as cluster-autoscaler's removal simulation moves
+    /// them; a pod annotated `safe-to-evict: "false"` keeps its node. A node's utilisation is the largest share of its allocatable
+    /// cpu, memory or other resource that its pods request.
+    fn movable_nodes(&mut self, threshold: f64) -> Vec<usize> {
+        // Empty nodes of autoscaled pools are unneeded themselves: no pod goes there.
+        let empty: Vec<bool> = (self.nodes.nodes.iter().enumerate())
+            .map(|(i, n)| {
+                self.nodes.pools[n.pool].autoscaling.is_some()
+                    && !n.removed
+                    && n.ready
+                    && !n.cordoned
+                    && self.node_pods[i].is_empty()
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut held: Vec<(usize, usize)> = Vec::new();
+        for i in 0..self.nodes.nodes.len() {
+            let n = &self.nodes.nodes[i];
+            if self.nodes.pools[n.pool].autoscaling.is_none()
+                || n.removed
+                || !n.ready
+                || n.cordoned
+                || self.node_pods[i].is_empty()
+                || self.nodes.busy_share(i) >= threshold
+            {
+                continue;
+            }
+            let mark = held.len();
+            let mut all = true;
+            for &slot in &self.node_pods[i] {
+                let p = self.pods[slot as usize].as_deref().expect("bound pods are live");
+                let w = self.jobs[p.job as usize].workload as usize;
+                if self.templates[w].not_safe_to_evict {
+                    all = false;
+                    break;
+                }
+                // Expendable pods are evicted without a place to go.
+                if self.templates[w].priority < Autoscaler::EXPENDABLE_PODS_PRIORITY_CUTOFF {
+                    continue;
+                }
+                let fit = &self.templates[w].fit;
+                let to = (0..self.nodes.nodes.len())
+                    .find(|&j| j != i && !empty[j] && out.binary_search(&j).is_err() && self.nodes.can_take(fit, j));
+                match to {
+                    Some(j) => {
+                        self.nodes.hold(j, fit, true);
+                        held.push((j, w));
+                    }
+                    None => {
+                        all = false;
+                        break;
+                    }
+                }
+            }
+            if all {
+                out.push(i);
+            } else {
+                for (j, w) in held.drain(mark..) {
+                    self.nodes.hold(j, &self.templates[w].fit, false);
+                }
+            }
+        }
+        for (j, w) in held {
+            self.nodes.hold(j, &self.templates[w].fit, false);
+        }
+        out
     }
 
     /// A node the autoscaler asked for is ready: it joins as `addNodes` adds one.

@@ -8,6 +8,7 @@
 //! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
 //! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes, spot reclaims.
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
+//! - `preemption.rs`: pod priority, nominations and the scheduler's preemption.
 
 mod autoscaler;
 mod job_table;
@@ -16,6 +17,7 @@ pub use jobs::JobPrototype;
 mod nodes;
 mod pod_record;
 mod pods;
+mod preemption;
 
 use crate::api::*;
 use crate::cluster::apiclient::{ApiClient, Call, Endpoint, TokenBucket};
@@ -116,6 +118,12 @@ pub(crate) struct TemplateInfo {
     fit: PodFit,
     /// Pod-level `activeDeadlineSeconds`, in ms.
     active_deadline_ms: Option<u64>,
+    /// The pods' priority (from their PriorityClass), and whether they may preempt.
+    priority: i32,
+    preempts: bool,
+    /// `cluster-autoscaler.kubernetes.io/safe-to-evict: "false"`: the
+    /// autoscaler does not drain a node that runs one of these pods.
+    not_safe_to_evict: bool,
     /// The workload's Job as created, defaulted once.
     prototype: JobPrototype,
 }
@@ -281,6 +289,13 @@ pub struct World<'a> {
     unfit_detail: Option<(UnfitCounts, bool, String)>,
     /// The cluster autoscaler's state, when some pool is autoscaled.
     scaler: Option<autoscaler::ScalerState>,
+    /// Workloads differ in priority: the scheduling queue orders by it and
+    /// pods may preempt. Otherwise none of that runs.
+    prioritized: bool,
+    /// The lowest priority of any workload: its pods have no one to preempt.
+    lowest_priority: i32,
+    /// Pods that preempted and wait for their victims to go (`nominatedNodeName`).
+    nominations: Vec<preemption::Nomination>,
 }
 
 impl<'a> World<'a> {
@@ -315,11 +330,18 @@ impl<'a> World<'a> {
                     on_failure: spec.restart_policy == "OnFailure",
                     fit: nodes.pod_fit(pod_request(spec), scalar, &directives),
                     active_deadline_ms: spec.active_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
+                    priority: w.priority,
+                    preempts: w.preempts,
+                    not_safe_to_evict: (w.manifest.spec.template.metadata.annotations)
+                        .get(crate::cluster::autoscaler::SAFE_TO_EVICT)
+                        .is_some_and(|v| v == "false"),
                     prototype: JobPrototype::new(&w.manifest, &sc.profile),
                 }
             })
             .collect();
         let cp = &sc.control_plane;
+        let prioritized =
+            !sc.cluster.pools.is_empty() && sc.workloads.windows(2).any(|w| w[0].priority != w[1].priority);
         World {
             sc,
             key: StreamKey::new(sc.seed, replication as u64),
@@ -353,6 +375,7 @@ impl<'a> World<'a> {
                 } else {
                     Vec::new()
                 },
+                preemptions: prioritized.then_some(0),
                 ..RunStats::default()
             },
             last_activity: 0,
@@ -360,6 +383,9 @@ impl<'a> World<'a> {
             pod_lists: PodLists::default(),
             write_groups: Vec::new(),
             unfit_detail: None,
+            prioritized,
+            lowest_priority: sc.workloads.iter().map(|w| w.priority).min().unwrap_or(0),
+            nominations: Vec::new(),
             scaler: sc
                 .cluster
                 .autoscaler

@@ -388,7 +388,7 @@ impl World<'_> {
 }
 
 /// Adds (or refreshes) `DisruptionTarget=True` with the disrupting component's reason.
-fn add_disruption_target(pod: &mut PodRecord, reason: &str, message: &str, ts: Time) {
+pub(super) fn add_disruption_target(pod: &mut PodRecord, reason: &str, message: &str, ts: Time) {
     pod.conditions.retain(|c| c.type_ != DISRUPTION_TARGET);
     pod.conditions.push(PodCondition {
         type_: DISRUPTION_TARGET.into(),

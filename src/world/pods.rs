@@ -148,7 +148,8 @@ impl World<'_> {
         }
         let workload = self.jobs[p.job as usize].workload as usize;
         let queue_empty = self.pending[workload].is_empty();
-        match self.nodes.place(&self.templates[workload].fit).filter(|_| queue_empty) {
+        let placed = self.place_pod(slot, workload);
+        match placed.filter(|_| queue_empty) {
             Some(node) => self.bind(slot, Some(node as u32), now, q),
             None => {
                 self.pending[workload].push_back(slot);
@@ -178,14 +179,25 @@ impl World<'_> {
                         ));
                     }
                 }
+                if self.prioritized && placed.is_none() {
+                    // PostFilter: the default preemption.
+                    self.preempt(slot, now, q);
+                }
             }
         }
     }
 
-    /// Binds waiting pods, oldest first, while any fits somewhere.
+    /// Binds waiting pods, oldest first, while any fits somewhere (with
+    /// priorities, as kube-scheduler's `PrioritySort` orders its queue: the
+    /// highest priority first, then the oldest); then, with priorities,
+    /// the pods that still wait may preempt.
     pub(super) fn schedule_pending(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
         if self.nodes.unlimited() {
             return;
+        }
+        if self.prioritized {
+            self.schedule_pending_by_priority(now, q);
+            return self.preempt_waiting(now, q);
         }
         loop {
             let mut best: Option<(u32, usize, usize)> = None;
@@ -214,7 +226,39 @@ impl World<'_> {
         }
     }
 
+    /// [`World::schedule_pending`] in `PrioritySort`'s order, nominated
+    /// pods' room held from pods of lower priority.
+    fn schedule_pending_by_priority(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
+        loop {
+            let mut best: Option<((std::cmp::Reverse<i32>, u32), usize, usize)> = None;
+            for w in 0..self.pending.len() {
+                while let Some(&s) = self.pending[w].front() {
+                    let live = self.pods[s as usize].as_deref().is_some_and(|p| {
+                        p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
+                    });
+                    if live {
+                        break;
+                    }
+                    self.pending[w].pop_front();
+                    self.drop_nomination(s);
+                }
+                let Some(&s) = self.pending[w].front() else { continue };
+                let key = (std::cmp::Reverse(self.templates[w].priority), s);
+                if best.is_some_and(|(b, _, _)| b < key) {
+                    continue;
+                }
+                if let Some(node) = self.place_pod(s, w) {
+                    best = Some((key, w, node));
+                }
+            }
+            let Some(((_, slot), w, node)) = best else { return };
+            self.pending[w].pop_front();
+            self.bind(slot, Some(node as u32), now, q);
+        }
+    }
+
     fn bind(&mut self, slot: u32, node: Option<u32>, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.drop_nomination(slot);
         if let Some(n) = node {
             self.account_usage(now);
             let workload = self.jobs[self.pods[slot as usize].as_deref().expect("live").job as usize].workload as usize;

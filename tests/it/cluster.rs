@@ -680,6 +680,19 @@ fn autoscaling_never_passes_max_or_min() {
     assert!(node_rows(&events, "NodeRemoved").iter().all(|(t, _)| *t >= 610.0));
 }
 
+/// Pods below `--expendable-pods-priority-cutoff` (-10) bring no node.
+#[test]
+fn expendable_pods_bring_no_node() {
+    let text = autoscaled(1, 1, 10, 8, "0s").replace(
+        "  cluster:\n",
+        "  cluster:\n    priorityClasses: [{name: spare, value: -11, globalDefault: true}]\n",
+    ) + "  until: 5m\n";
+    let (events, _) = run_text("scale-expendable", &text);
+    assert_eq!(node_rows(&events, "NodeAdded").len(), 1);
+    let (events, _) = run_text("scale-not-expendable", &text.replace("value: -11", "value: -10"));
+    assert_eq!(node_rows(&events, "NodeAdded").len(), 4);
+}
+
 #[test]
 fn pods_no_new_node_could_hold_bring_no_node() {
     // 6 cpus asked of 4-cpu nodes: the autoscaler adds nothing.
@@ -690,11 +703,25 @@ fn pods_no_new_node_could_hold_bring_no_node() {
 
 #[test]
 fn an_autoscaled_run_is_the_same_on_every_run_and_thread_count() {
-    let dirs: Vec<PathBuf> = ["sa", "sb", "sc"].iter().map(|n| tmp(n).join("out")).collect();
+    same_on_every_run_and_thread_count("autoscaling");
+}
+
+/// Preemption (and the queue's priority order) draws nothing at random: the
+/// same victims and nodes every time.
+#[test]
+fn a_preempting_run_is_the_same_on_every_run_and_thread_count() {
+    same_on_every_run_and_thread_count("preemption");
+}
+
+fn same_on_every_run_and_thread_count(scenario: &str) {
+    let dirs: Vec<PathBuf> = ["sa", "sb", "sc"]
+        .iter()
+        .map(|n| tmp(&format!("{scenario}-{n}")).join("out"))
+        .collect();
     for (d, threads) in dirs.iter().zip(["1", "1", "3"]) {
         let o = jobsim()
             .arg("run")
-            .arg(repo("scenarios/autoscaling.yaml"))
+            .arg(repo(&format!("scenarios/{scenario}.yaml")))
             .args(["--quiet", "--replications", "3", "--threads", threads, "--out"])
             .arg(d)
             .output()
@@ -793,4 +820,183 @@ fn a_spot_node_is_drained_at_its_notice_removed_after_it_and_replaced() {
     // p-1's notice comes after the Job is done: ignored.
     assert_eq!(job_row(&jobs, "w")["status"], "Complete");
     assert_eq!(rows("NodeDrained").len(), 1);
+}
+
+/// scenarios/preemption.yaml: the production Job's pods preempt backfill
+/// pods (victims with DisruptionTarget, deleted, replaced), bind to the
+/// nodes they were nominated to once their victims are gone, and the
+/// backfill Jobs count the victims as their podFailurePolicy says: not at
+/// all with the Ignore rule, as failures past backoffLimit 0 without it.
+#[test]
+fn a_high_priority_job_preempts_and_victims_count_as_the_policy_says() {
+    let (events, jobs) = run_file(&repo("scenarios/preemption.yaml"), &tmp("preempt").join("out"));
+    let preempted: Vec<&str> = events.lines().filter(|l| field(l, 4) == "PodPreempted").collect();
+    assert_eq!(preempted.len(), 8, "{preempted:?}");
+    assert!(preempted.iter().all(|l| l.starts_with("300.000,backfill-")));
+    assert!(
+        preempted[0].contains(",reason=PreemptionByScheduler;message=Preempted by production-"),
+        "{}",
+        preempted[0]
+    );
+    // Each victim is deleted with its grace period and ends before any
+    // production pod binds to its node.
+    let victims: Vec<&str> = preempted.iter().map(|l| field(l, 2)).collect();
+    let ended = |pod: &str| -> f64 {
+        (events.lines())
+            .find(|l| field(l, 2) == pod && field(l, 4) == "PodFailed")
+            .map(|l| field(l, 0).parse().unwrap())
+            .unwrap_or_else(|| panic!("{pod} never ended"))
+    };
+    let first_bound = (events.lines())
+        .filter(|l| field(l, 1) == "production" && field(l, 4) == "PodScheduled")
+        .map(|l| field(l, 0).parse::<f64>().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    for v in &victims {
+        assert!(events.contains(&format!(",{v},,PodDeleting,grace=30s")), "{v}");
+    }
+    assert!(victims.iter().map(|v| ended(v)).fold(f64::INFINITY, f64::min) <= first_bound);
+    // Two victims a node: one per backfill Job (LeastAllocated spread them).
+    for node in ["cpu-0", "cpu-1", "cpu-2", "cpu-3"] {
+        let n = preempted
+            .iter()
+            .filter(|l| l.ends_with(&format!("on node {node}")))
+            .count();
+        assert_eq!(n, 2, "{node}: {preempted:?}");
+    }
+    // Each production pod binds to the node it was nominated to.
+    for l in events
+        .lines()
+        .filter(|l| field(l, 1) == "production" && field(l, 4) == "PodScheduled")
+    {
+        let pod = field(l, 2);
+        let node = field(l, 5).split(';').next().unwrap().strip_prefix("node=").unwrap();
+        let nominated = format!("Preempted by {pod} on node {node}");
+        assert!(preempted.iter().any(|p| p.ends_with(&nominated)), "{l}");
+    }
+    for name in ["backfill-0", "backfill-1", "production"] {
+        let row = job_row(&jobs, name);
+        assert_eq!((row["status"], row["failed"]), ("Complete", "0"), "{name}: {row:?}");
+    }
+    assert_eq!(job_row(&jobs, "backfill-0")["pods_created"], "28", "4 victims replaced");
+    // Without the Ignore rule the victims count: backoffLimit 0 is passed.
+    let dir = tmp("preempt-counted");
+    let o = jobsim()
+        .arg("run")
+        .arg(repo("scenarios/preemption.yaml"))
+        .args([
+            "--quiet",
+            "--set",
+            "spec.workloads[0].job.spec.podFailurePolicy=~",
+            "--out",
+        ])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let jobs = std::fs::read_to_string(dir.join("out/jobs.csv")).unwrap();
+    for name in ["backfill-0", "backfill-1"] {
+        let row = job_row(&jobs, name);
+        // The first victim fails the Job; its other pods are deleted and counted too.
+        assert_eq!(
+            (row["status"], row["reason"], row["pods_created"]),
+            ("Failed", "BackoffLimitExceeded", "8"),
+            "{name}: no replacement: {row:?}"
+        );
+        assert_eq!(row["failed"], "8", "{name}: {row:?}");
+    }
+    assert_eq!(job_row(&jobs, "production")["status"], "Complete");
+}
+
+/// Without PriorityClasses, or with one priority for every workload, pods
+/// never preempt: the production Job waits for room.
+#[test]
+fn pods_of_one_priority_never_preempt() {
+    let text = scenario("preemption").replace("              priorityClassName: production\n", "");
+    let (events, jobs) = run_text("no-preempt", &text.replace("globalDefault: true, ", ""));
+    assert!(!events.contains("PodPreempted"));
+    assert_eq!(job_row(&jobs, "production")["status"], "Complete");
+    let first_bound = (events.lines())
+        .find(|l| field(l, 1) == "production" && field(l, 4) == "PodScheduled")
+        .map(|l| field(l, 0).parse::<f64>().unwrap())
+        .unwrap();
+    assert!(first_bound > 900.0, "waited for a backfill pod to end: {first_bound}");
+}
+
+/// cluster-autoscaler's scale-down of under-used nodes: three 4-cpu nodes
+/// with one 1-cpu pod each (a quarter used, below the 0.5 threshold) are
+/// unneeded from the first scan; ten minutes later one is drained (its pod
+/// evicted through the Eviction API) and removed, one a scan (at most one
+/// node with pods drained at once), while the pods still fit on the nodes
+/// that stay. With one pod slot a node, the pods fit nowhere else: nodes go
+/// only once empty.
+#[test]
+fn under_used_nodes_are_drained_when_their_pods_fit_elsewhere() {
+    let text = autoscaled(3, 1, 10, 3, "0s")
+        .replace("cpu: \"2\"", "cpu: \"1\"")
+        .replace("constant: 5m", "constant: 30m");
+    let (events, jobs) = run_text("scale-under", &text);
+    assert_eq!(
+        node_rows(&events, "NodeRemoved"),
+        [(610.0, "p-2".into()), (620.0, "p-0".into())]
+    );
+    let evicted: Vec<&str> = events.lines().filter(|l| field(l, 4) == "PodEvicted").collect();
+    assert_eq!(evicted.len(), 2, "{evicted:?}");
+    assert!(evicted.iter().all(|l| l.ends_with(",reason=EvictionByEvictionAPI")));
+    // The replacements bind to the node that stays.
+    let bound_late: Vec<&str> = (events.lines())
+        .filter(|l| field(l, 4) == "PodScheduled" && field(l, 0) != "0.000")
+        .collect();
+    assert!(bound_late.iter().all(|l| l.contains("node=p-1;")), "{bound_late:?}");
+    assert_eq!(job_row(&jobs, "w")["status"], "Complete");
+    let one_slot = text.replace("allocatable: {cpu: \"4\"}", "allocatable: {cpu: \"4\", pods: \"1\"}");
+    let (events, _) = run_text("scale-under-full", &one_slot);
+    let removed = node_rows(&events, "NodeRemoved");
+    assert!(!events.contains("PodEvicted"), "no node drained");
+    assert!(removed.iter().all(|(t, _)| *t >= 1800.0 + 600.0), "{removed:?}");
+    // The threshold is a setting: at 0.2 a quarter-used node is needed.
+    let low = text.replace("autoscaler: {", "autoscaler: {scaleDownUtilizationThreshold: 0.2, ");
+    let (events, _) = run_text("scale-under-threshold", &low);
+    assert!(!events.contains("PodEvicted"));
+    // Pods annotated safe-to-evict: "false" keep their nodes.
+    let kept = text.replace(
+        "          template:\n",
+        "          template:\n            metadata: {annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"}}\n",
+    );
+    assert_ne!(kept, text);
+    let (events, _) = run_text("scale-under-safe", &kept);
+    assert!(!events.contains("PodEvicted"));
+}
+
+/// kube-scheduler's PrioritySort: a pod of higher priority created later
+/// binds before older pods of lower priority when room frees; with
+/// `preemptionPolicy: Never` it waits for that room instead of preempting.
+#[test]
+fn waiting_pods_bind_in_priority_order() {
+    let job = |name: &str, pods: u32, class: &str| {
+        format!(
+            "      job:\n        metadata: {{name: {name}}}\n        spec:\n          completions: {pods}\n          parallelism: {pods}\n          template:\n            spec:\n              {class}restartPolicy: Never\n              containers: [{{name: c, image: i, resources: {{requests: {{cpu: \"1\"}}}}}}]\n"
+        )
+    };
+    let text = format!(
+        "apiVersion: jobsim/v1alpha1\nkind: Scenario\nmetadata: {{name: order}}\nspec:\n  cluster:\n    priorityClasses: [{{name: urgent, value: 10, preemptionPolicy: Never}}]\n    nodePools: [{{name: p, count: 1, allocatable: {{cpu: \"2\"}}}}]\n  workloads:\n    - name: low\n      pods: {{startup: {{constant: 0s}}, runtime: {{constant: 10m}}}}\n{}    - name: high\n      arrival: {{at: [1m]}}\n      pods: {{startup: {{constant: 0s}}, runtime: {{constant: 10m}}}}\n{}",
+        job("low", 3, ""),
+        job("high", 1, "priorityClassName: urgent\n              ")
+    );
+    let (events, jobs) = run_text("priority-order", &text);
+    assert!(!events.contains("PodPreempted"), "Never does not preempt");
+    let bound: Vec<(&str, &str)> = (events.lines())
+        .filter(|l| field(l, 4) == "PodScheduled")
+        .map(|l| (field(l, 0), field(l, 1)))
+        .collect();
+    assert_eq!(
+        bound,
+        [
+            ("0.000", "low"),
+            ("0.000", "low"),
+            ("600.000", "high"),
+            ("600.000", "low")
+        ],
+        "the high pod takes the first room, the older low pod the second"
+    );
+    assert_eq!(job_row(&jobs, "high")["status"], "Complete");
 }
