@@ -19,6 +19,7 @@ const POD_ROWS: [(EventKind, Detail); 5] = [
         Detail::Bound {
             node: "node-0",
             request: None,
+            extended: "",
         },
     ),
     (EventKind::PodRunning, Detail::None),

@@ -76,18 +76,24 @@ pub enum Detail<'a> {
     Node {
         node: &'a str,
     },
-    /// `node=NAME;cpu=MILLI;memory=BYTES;pods=N`: a node joins (0: unlimited).
+    /// `node=NAME;cpu=MILLI;memory=BYTES;pods=N[;RESOURCE=N...]`: a node
+    /// joins (0: unlimited), with its extended resources (`nvidia.com/gpu=4`).
     NodeAdded {
         node: &'a str,
         cpu_milli: i64,
         memory: i64,
         pods: i64,
+        /// `RESOURCE=N` fields joined by `;`, or empty.
+        extended: &'a str,
     },
-    /// `node=NAME[;cpu=MILLI;memory=BYTES]`: a pod bound, with the room it
-    /// holds there (none on an unlimited cluster or for a pod that asks for nothing).
+    /// `node=NAME[;cpu=MILLI;memory=BYTES[;RESOURCE=N...]]`: a pod bound,
+    /// with the room it holds there (none on an unlimited cluster or for a
+    /// pod that asks for nothing), extended resources included.
     Bound {
         node: &'a str,
         request: Option<(i64, i64)>,
+        /// `RESOURCE=N` fields joined by `;`, or empty.
+        extended: &'a str,
     },
     /// `exitCode=N;container=NAME`: a pod ended after its container ran.
     Exited {
@@ -124,14 +130,22 @@ impl std::fmt::Display for Detail<'_> {
                 cpu_milli,
                 memory,
                 pods,
+                extended,
             } => {
-                write!(f, "node={node};cpu={cpu_milli};memory={memory};pods={pods}")
+                write!(f, "node={node};cpu={cpu_milli};memory={memory};pods={pods}")?;
+                extended_fields(f, extended)
             }
-            Detail::Bound { node, request: None } => write!(f, "node={node}"),
+            Detail::Bound {
+                node, request: None, ..
+            } => write!(f, "node={node}"),
             Detail::Bound {
                 node,
                 request: Some((cpu, memory)),
-            } => write!(f, "node={node};cpu={cpu};memory={memory}"),
+                extended,
+            } => {
+                write!(f, "node={node};cpu={cpu};memory={memory}")?;
+                extended_fields(f, extended)
+            }
             Detail::Exited { exit_code, container } => write!(f, "exitCode={exit_code};container={container}"),
             Detail::Restarted {
                 exit_code,
@@ -149,6 +163,34 @@ impl std::fmt::Display for Detail<'_> {
             Detail::Reason { reason, message } => write!(f, "reason={reason};message={message}"),
         }
     }
+}
+
+fn extended_fields(f: &mut std::fmt::Formatter<'_>, extended: &str) -> std::fmt::Result {
+    if extended.is_empty() {
+        Ok(())
+    } else {
+        write!(f, ";{extended}")
+    }
+}
+
+/// The `RESOURCE=N` fields of a [`Detail::NodeAdded`] or [`Detail::Bound`]'s
+/// `extended`, as (resource, amount); fields that do not read are skipped.
+pub fn extended_resources(extended: &str) -> impl Iterator<Item = (&str, i64)> {
+    (extended.split(';'))
+        .filter_map(|kv| kv.split_once('='))
+        .filter_map(|(k, v)| Some((k, v.parse().ok()?)))
+}
+
+/// What follows the field `key` of `text` (`key=VALUE;REST`): REST, or empty.
+fn after_field<'a>(text: &'a str, key: &str) -> &'a str {
+    let start = if text.starts_with(key) {
+        Some(0)
+    } else {
+        text.find(&format!(";{key}")).map(|i| i + 1)
+    };
+    start
+        .and_then(|i| text[i..].find(';').map(|j| &text[i + j + 1..]))
+        .unwrap_or("")
 }
 
 /// A detail that does not read as its kind's.
@@ -186,12 +228,18 @@ impl<'a> Detail<'a> {
                 cpu_milli: num("cpu")?,
                 memory: num("memory")?,
                 pods: num("pods")?,
+                extended: after_field(text, "pods="),
             },
-            PodScheduled => Detail::Bound {
-                node: node()?,
-                request: match fields.get("cpu") {
-                    None => None,
-                    Some(_) => Some((num("cpu")?, num("memory")?)),
+            PodScheduled => match fields.get("cpu") {
+                None => Detail::Bound {
+                    node: node()?,
+                    request: None,
+                    extended: "",
+                },
+                Some(_) => Detail::Bound {
+                    node: node()?,
+                    request: Some((num("cpu")?, num("memory")?)),
+                    extended: after_field(text, "memory="),
                 },
             },
             PodSucceeded | PodFailed if fields.get("exitCode").is_some() => Detail::Exited {

@@ -203,6 +203,22 @@ impl Nodes {
         Self::with(pools, placement, &[], true)
     }
 
+    /// A pool's allocatable extended resources as `RESOURCE=N` fields joined
+    /// by `;` (for the timeline's `NodeAdded` rows): those it gives an amount.
+    pub fn extended_allocatable(&self, pool: usize) -> String {
+        let given = (self.resources.iter().zip(&self.pool_scalar[pool])).filter(|(_, v)| **v > 0 && **v < i64::MAX);
+        given.map(|(r, v)| format!("{r}={v}")).collect::<Vec<_>>().join(";")
+    }
+
+    /// A pod's extended resources as `RESOURCE=N` fields joined by `;` (for
+    /// the timeline's `PodScheduled` rows).
+    pub fn extended_request(&self, fit: &PodFit) -> String {
+        (fit.scalar.iter())
+            .map(|&(i, v)| format!("{}={v}", self.resources[i]))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
     /// The pools' nodes; `demanded` names the resources pods ask for beside
     /// cpu and memory, and `name_taints` how messages name taints.
     pub fn with(pools: &[NodePool], placement: Placement, demanded: &[&str], name_taints: bool) -> Self {

@@ -65,6 +65,9 @@ struct Inputs {
     /// At every change of the nodes: time (s), nodes present per pool (in
     /// `pools`' order), and the memory allocatable of the nodes up (GiB).
     nodes: Vec<NodeStep>,
+    /// Extended resources (GPUs): name, and at every change (time in s,
+    /// held by pods bound, allocatable of the nodes up).
+    extended: Vec<(String, ResourceSteps)>,
     total_jobs: usize,
     end: f64,
     scenario: String,
@@ -82,6 +85,9 @@ struct Attempt {
 
 /// The nodes at one instant: time (s), nodes present per pool, memory allocatable (GiB).
 type NodeStep = (f64, Vec<u32>, f64);
+
+/// (time in s, held by pods bound, allocatable of the nodes up), at every change.
+type ResourceSteps = Vec<(f64, f64, f64)>;
 /// A point of the stacked pods chart: time, then the cumulative Running,
 /// Terminating and Pending levels (pods on a node at the bottom, so that a
 /// pod-slot line reads against them and what waits piles above).
@@ -212,6 +218,127 @@ pub struct TimelineDigest {
     memory_up: i64,
     /// Their value after every change (one per instant).
     node_steps: Vec<NodeStep>,
+    /// Extended resources (GPUs) by first mention, with what pods bound hold
+    /// of each and what the nodes up offer, now and after every change.
+    extended: ExtendedDigest,
+}
+
+/// Extended resources (`nvidia.com/gpu`) over time, from the `RESOURCE=N`
+/// fields of `PodScheduled` and `NodeAdded` rows: none of the time series'
+/// columns, so followed here for the charts.
+#[derive(Default)]
+struct ExtendedDigest {
+    names: Vec<String>,
+    held: Vec<i64>,
+    cap: Vec<i64>,
+    /// Pods holding some: (resource, amount).
+    pods: BTreeMap<String, Vec<(usize, i64)>>,
+    /// Nodes offering some: (resource, amount), and whether up.
+    nodes: BTreeMap<String, (Vec<(usize, i64)>, bool)>,
+    steps: Vec<(f64, Vec<i64>, Vec<i64>)>,
+}
+
+impl ExtendedDigest {
+    fn amounts(&mut self, text: &str) -> Vec<(usize, i64)> {
+        crate::record::extended_resources(text)
+            .map(|(name, v)| {
+                let i = match self.names.iter().position(|n| n == name) {
+                    Some(i) => i,
+                    None => {
+                        self.names.push(name.to_string());
+                        self.held.push(0);
+                        self.cap.push(0);
+                        self.names.len() - 1
+                    }
+                };
+                (i, v)
+            })
+            .collect()
+    }
+
+    fn step(&mut self, t: f64) {
+        match self.steps.last_mut() {
+            Some(last) if last.0 == t => {
+                last.1.clone_from(&self.held);
+                last.2.clone_from(&self.cap);
+            }
+            _ => self.steps.push((t, self.held.clone(), self.cap.clone())),
+        }
+    }
+
+    fn bound(&mut self, t: f64, pod: &str, text: &str) {
+        let amounts = self.amounts(text);
+        for &(i, v) in &amounts {
+            self.held[i] += v;
+        }
+        if let Some(old) = self.pods.insert(pod.to_string(), amounts) {
+            for (i, v) in old {
+                self.held[i] -= v;
+            }
+        }
+        self.step(t);
+    }
+
+    fn left(&mut self, t: f64, pod: &str) {
+        if let Some(old) = self.pods.remove(pod) {
+            for (i, v) in old {
+                self.held[i] -= v;
+            }
+            self.step(t);
+        }
+    }
+
+    fn node(&mut self, t: f64, kind: EventKind, node: &str, text: &str) {
+        let sign = |up: bool| if up { 1 } else { -1 };
+        match kind {
+            EventKind::NodeAdded => {
+                let amounts = self.amounts(text);
+                if amounts.is_empty() {
+                    return;
+                }
+                for &(i, v) in &amounts {
+                    self.cap[i] += v;
+                }
+                if let Some((old, true)) = self.nodes.insert(node.to_string(), (amounts, true)) {
+                    for (i, v) in old {
+                        self.cap[i] -= v;
+                    }
+                }
+            }
+            EventKind::NodeRemoved => match self.nodes.remove(node) {
+                Some((old, true)) => {
+                    for (i, v) in old {
+                        self.cap[i] -= v;
+                    }
+                }
+                _ => return,
+            },
+            _ => {
+                let up = kind == EventKind::NodeRecovered;
+                match self.nodes.get_mut(node) {
+                    Some(n) if n.1 != up => {
+                        n.1 = up;
+                        for &(i, v) in &n.0 {
+                            self.cap[i] += v * sign(up);
+                        }
+                    }
+                    _ => return,
+                }
+            }
+        }
+        self.step(t);
+    }
+
+    /// Per resource: (time, held, allocatable) at every change.
+    fn series(self) -> Vec<(String, ResourceSteps)> {
+        (self.names.into_iter().enumerate())
+            .map(|(i, name)| {
+                let at = |v: &Vec<i64>| v.get(i).copied().unwrap_or(0) as f64;
+                let points = self.steps.iter().map(|(t, h, c)| (*t, at(h), at(c))).collect();
+                (name, points)
+            })
+            .collect()
+    }
 }
 
 /// The pool of a node: its name without the `-N` the pool numbers it with.
@@ -251,6 +378,8 @@ impl TimelineDigest {
             kind,
             JobCreated
                 | PodCreated
+                | PodScheduled
+                | PodDeleted
                 | PodRunning
                 | PodDeleting
                 | PodSucceeded
@@ -272,6 +401,14 @@ impl TimelineDigest {
             EventKind::PodCreated if self.charted.contains(job) => {
                 self.attempts.insert(pod.to_string(), (job.to_string(), t, None, false));
             }
+            EventKind::PodScheduled => {
+                if let Detail::Bound { extended, .. } = *detail
+                    && !extended.is_empty()
+                {
+                    self.extended.bound(t, pod, extended);
+                }
+            }
+            EventKind::PodDeleted if !self.extended.pods.is_empty() => self.extended.left(t, pod),
             EventKind::PodRunning => {
                 if let Some(a) = self.attempts.get_mut(pod) {
                     a.2.get_or_insert(t);
@@ -286,6 +423,9 @@ impl TimelineDigest {
                 self.node_row(t, kind, detail)
             }
             EventKind::PodSucceeded | EventKind::PodFailed => {
+                if !self.extended.pods.is_empty() {
+                    self.extended.left(t, pod);
+                }
                 if kind == EventKind::PodFailed {
                     let cause = match *detail {
                         Detail::Reason { reason: "NodeLost", .. } => "Pod: node lost".to_string(),
@@ -319,8 +459,16 @@ impl TimelineDigest {
     #[cold]
     fn node_row(&mut self, t: f64, kind: EventKind, detail: &Detail) {
         let (node, memory) = match *detail {
-            Detail::NodeAdded { node, memory, .. } => (node, memory),
-            Detail::Node { node } => (node, 0),
+            Detail::NodeAdded {
+                node, memory, extended, ..
+            } => {
+                self.extended.node(t, kind, node, extended);
+                (node, memory)
+            }
+            Detail::Node { node } => {
+                self.extended.node(t, kind, node, "");
+                (node, 0)
+            }
             _ => return,
         };
         let leave = |d: &mut Self, (pool, up, memory): (usize, bool, i64)| {
@@ -396,6 +544,7 @@ impl TimelineDigest {
             })
             .collect();
         inp.pools = self.pools;
+        inp.extended = self.extended.series();
         inp.gantt = self
             .order
             .into_iter()
@@ -693,7 +842,7 @@ fn steps(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
 /// A resource the cluster limits, at every sample of the time series:
 /// what pods hold of it and what the nodes up offer.
 struct Resource {
-    name: &'static str,
+    name: String,
     /// Its unit on an axis.
     unit: &'static str,
     /// (time in s, held, allocatable), per sample.
@@ -712,9 +861,9 @@ fn memory_at(inp: &Inputs, t: f64) -> f64 {
     if i == 0 { 0.0 } else { inp.nodes[i - 1].2 }
 }
 
-/// The resources the cluster limits (cpu, memory, pod slots; those some node
-/// has an allocatable amount of), in that order. Extended resources (GPUs)
-/// are not in the files the charts are drawn from.
+/// The resources the cluster limits (cpu, memory, pod slots, then extended
+/// resources such as GPUs; those some node has an allocatable amount of), in
+/// that order.
 fn resources(inp: &Inputs) -> Vec<Resource> {
     let v = |row: &Vec<f64>, c: Option<usize>| c.and_then(|i| row.get(i)).copied().unwrap_or(0.0);
     let (cpu, cpu_cap, mem) = (
@@ -727,7 +876,7 @@ fn resources(inp: &Inputs) -> Vec<Resource> {
         col(inp, "pods_terminating"),
         col(inp, "pods_allocatable"),
     );
-    let of = |name, unit, colour, f: &Held| {
+    let of = |name: &str, unit, colour, f: &Held| {
         let points: Vec<(f64, f64, f64)> = inp
             .series
             .iter()
@@ -742,7 +891,7 @@ fn resources(inp: &Inputs) -> Vec<Resource> {
             .map(|p| p.1 / p.2)
             .fold(0.0, f64::max);
         points.iter().any(|p| p.2 > 0.0).then_some(Resource {
-            name,
+            name: name.to_string(),
             unit,
             points,
             peak,
@@ -762,8 +911,31 @@ fn resources(inp: &Inputs) -> Vec<Resource> {
     ]
     .into_iter()
     .flatten()
+    .chain(inp.extended.iter().enumerate().filter_map(|(k, (name, points))| {
+        let peak = (points.iter())
+            .filter(|p| p.2 > 0.0)
+            .map(|p| p.1 / p.2)
+            .fold(0.0, f64::max);
+        let mut points = points.clone();
+        if let Some(&(t, held, cap)) = points.last()
+            && t < inp.end
+        {
+            points.push((inp.end, held, cap));
+        }
+        let bytes = name == "ephemeral-storage" || name.starts_with("hugepages-");
+        points.iter().any(|p| p.2 > 0.0).then(|| Resource {
+            name: name.clone(),
+            unit: if bytes { "bytes" } else { "devices" },
+            points,
+            peak,
+            colour: EXTENDED_COLOURS[k % EXTENDED_COLOURS.len()],
+        })
+    }))
     .collect()
 }
+
+/// Colours of the extended resources' lines.
+const EXTENDED_COLOURS: [RGBColor; 3] = [RGBColor(200, 60, 50), RGBColor(200, 140, 20), RGBColor(20, 150, 150)];
 
 fn pods_over_time<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<()> {
     let (unit, uname) = time_unit(inp.end);
@@ -1383,6 +1555,7 @@ mod tests {
             cpu_milli: 1000,
             memory: 2 * gib,
             pods: 10,
+            extended: "",
         };
         d.event(0.0, "", "", EventKind::NodeAdded, &added("a-0"));
         d.event(0.0, "", "", EventKind::NodeAdded, &added("a-1"));
@@ -1433,5 +1606,50 @@ mod tests {
         );
         // One after the other: one lane.
         assert_eq!(assign_lanes(attempts).1, 1);
+    }
+
+    /// GPUs held and offered follow the pods bound and the nodes up: a lost
+    /// node's GPUs leave the capacity until it recovers, a pod's leave when
+    /// it ends or is deleted, and `plot` reads the same from events.csv text.
+    #[test]
+    fn the_digest_follows_gpus_held_and_offered() {
+        let mut d = TimelineDigest::default();
+        let node = |node| Detail::NodeAdded {
+            node,
+            cpu_milli: 1000,
+            memory: 1,
+            pods: 10,
+            extended: "nvidia.com/gpu=4",
+        };
+        let bound = |gpus| Detail::Bound {
+            node: "gpu-0",
+            request: Some((0, 0)),
+            extended: gpus,
+        };
+        d.event(0.0, "", "", EventKind::NodeAdded, &node("gpu-0"));
+        d.event(0.0, "", "", EventKind::NodeAdded, &node("gpu-1"));
+        d.event(1.0, "j", "p1", EventKind::PodScheduled, &bound("nvidia.com/gpu=1"));
+        d.event(1.0, "j", "p2", EventKind::PodScheduled, &bound("nvidia.com/gpu=2"));
+        d.event(2.0, "j", "p3", EventKind::PodScheduled, &bound(""));
+        d.event(3.0, "", "", EventKind::NodeLost, &Detail::Node { node: "gpu-1" });
+        d.event(4.0, "j", "p1", EventKind::PodSucceeded, &Detail::None);
+        d.event(5.0, "", "", EventKind::NodeRecovered, &Detail::Node { node: "gpu-1" });
+        d.event(6.0, "j", "p2", EventKind::PodDeleted, &Detail::None);
+        d.event(7.0, "", "", EventKind::NodeRemoved, &Detail::Node { node: "gpu-0" });
+        let series = d.extended.series();
+        assert_eq!(series.len(), 1);
+        assert_eq!(series[0].0, "nvidia.com/gpu");
+        assert_eq!(
+            series[0].1,
+            vec![
+                (0.0, 0.0, 8.0),
+                (1.0, 3.0, 8.0),
+                (3.0, 3.0, 4.0),
+                (4.0, 2.0, 4.0),
+                (5.0, 2.0, 8.0),
+                (6.0, 0.0, 8.0),
+                (7.0, 0.0, 4.0),
+            ]
+        );
     }
 }

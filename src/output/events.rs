@@ -84,13 +84,17 @@ fn push_detail(b: &mut Vec<u8>, detail: &Detail) {
     let int = |b: &mut Vec<u8>, v: i64| b.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     match *detail {
         Detail::None => {}
-        Detail::Node { node } | Detail::Bound { node, request: None } => {
+        Detail::Node { node }
+        | Detail::Bound {
+            node, request: None, ..
+        } => {
             b.extend_from_slice(b"node=");
             push_name(b, node);
         }
         Detail::Bound {
             node,
             request: Some((cpu, memory)),
+            extended: "",
         } => {
             b.extend_from_slice(b"node=");
             push_name(b, node);
@@ -105,9 +109,11 @@ fn push_detail(b: &mut Vec<u8>, detail: &Detail) {
             b.extend_from_slice(b";container=");
             push_name(b, container);
         }
-        Detail::NodeAdded { .. } | Detail::Restarted { .. } | Detail::Grace { .. } | Detail::Reason { .. } => {
-            push_field(b, &detail.to_string())
-        }
+        Detail::NodeAdded { .. }
+        | Detail::Bound { .. }
+        | Detail::Restarted { .. }
+        | Detail::Grace { .. }
+        | Detail::Reason { .. } => push_field(b, &detail.to_string()),
     }
 }
 
@@ -171,8 +177,13 @@ mod tests {
             (PodCreated, ""),
             (NodeLost, "node=cpu-3"),
             (NodeAdded, "node=cpu-0;cpu=16000;memory=68719476736;pods=110"),
+            (
+                NodeAdded,
+                "node=gpu-0;cpu=32000;memory=1;pods=110;nvidia.com/gpu=4;example.com/fpga=1",
+            ),
             (PodScheduled, "node=node-0"),
             (PodScheduled, "node=cpu-1;cpu=500;memory=1073741824"),
+            (PodScheduled, "node=gpu-1;cpu=0;memory=0;nvidia.com/gpu=1"),
             (PodSucceeded, "exitCode=0;container=main"),
             (PodFailed, "exitCode=137;container=side-car"),
             (PodFailed, "reason=DeletedBeforeStart"),
@@ -206,7 +217,8 @@ mod tests {
             Detail::parse(PodScheduled, "node=n;cpus=9;memory=1"),
             Ok(Detail::Bound {
                 node: "n",
-                request: None
+                request: None,
+                extended: ""
             }),
             "keys match whole"
         );

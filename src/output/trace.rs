@@ -598,6 +598,7 @@ mod tests {
             Detail::Bound {
                 node: "n1",
                 request: None,
+                extended: "",
             },
         ));
         log.record(&pod_row(3000, EventKind::PodRunning, Detail::None));

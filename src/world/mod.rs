@@ -116,6 +116,8 @@ pub(crate) struct TemplateInfo {
     on_failure: bool,
     /// The pods' request, and the pools their scheduling directives admit.
     fit: PodFit,
+    /// Its extended resources as the timeline writes them (`nvidia.com/gpu=1`).
+    extended_request: String,
     /// Pod-level `activeDeadlineSeconds`, in ms.
     active_deadline_ms: Option<u64>,
     /// The pods' priority (from their PriorityClass), and whether they may preempt.
@@ -320,7 +322,9 @@ impl<'a> World<'a> {
             .map(|(w, scalar)| {
                 let spec = &w.manifest.spec.template.spec;
                 let directives = crate::api::scheduling::Directives::of(spec);
+                let fit = nodes.pod_fit(pod_request(spec), scalar, &directives);
                 TemplateInfo {
+                    extended_request: nodes.extended_request(&fit),
                     containers: spec.containers.iter().map(|c| c.name.clone()).collect(),
                     grace_ms: spec
                         .termination_grace_period_seconds
@@ -328,7 +332,7 @@ impl<'a> World<'a> {
                         .max(0) as u64
                         * 1000,
                     on_failure: spec.restart_policy == "OnFailure",
-                    fit: nodes.pod_fit(pod_request(spec), scalar, &directives),
+                    fit,
                     active_deadline_ms: spec.active_deadline_seconds.map(|s| s.max(0) as u64 * 1000),
                     priority: w.priority,
                     preempts: w.preempts,

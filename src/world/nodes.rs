@@ -377,11 +377,13 @@ impl World<'_> {
         let n = &self.nodes.nodes[i];
         let cpu = if n.cpu_milli == i64::MAX { 0 } else { n.cpu_milli };
         let mem = if n.memory == i64::MAX { 0 } else { n.memory };
+        let extended = self.nodes.extended_allocatable(n.pool);
         let detail = Detail::NodeAdded {
             node: &n.name,
             cpu_milli: cpu,
             memory: mem,
             pods: n.pods,
+            extended: &extended,
         };
         self.log.record(&Row::node(now, EventKind::NodeAdded, detail));
     }

@@ -278,10 +278,13 @@ impl World<'_> {
         }
         let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
         if self.log.enabled() {
-            let r = self.templates[self.jobs[p.job as usize].workload as usize].fit.request;
+            let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
+            let (r, extended) = (tpl.fit.request, tpl.extended_request.as_str());
+            let asks = r != Request::default() || !extended.is_empty();
             let detail = Detail::Bound {
                 node: node.map_or(UNLIMITED_NODE, |n| self.nodes.nodes[n as usize].name.as_str()),
-                request: (r != Request::default() && node.is_some()).then_some((r.cpu_milli, r.memory)),
+                request: (asks && node.is_some()).then_some((r.cpu_milli, r.memory)),
+                extended,
             };
             self.log.record(&Row::pod(
                 now,

@@ -188,13 +188,14 @@ fn plot_refuses_a_jobs_csv_without_turnaround() {
     assert_eq!(stderr, want);
 }
 
-/// The nodes chart and the Gantt's phases come from the timeline: `plot`,
-/// reading `events.csv`, redraws what the run drew from its rows, for
-/// autoscaled and spot pools (nodes joining and leaving); on a cluster without
-/// nodes there is no utilisation nor nodes chart, and `plot` removes an old one.
+/// The nodes chart, the Gantt's phases and the GPUs come from the timeline:
+/// `plot`, reading `events.csv`, redraws what the run drew from its rows, for
+/// autoscaled and spot pools (nodes joining and leaving) and a GPU pool; on a
+/// cluster without nodes there is no utilisation nor nodes chart, and `plot`
+/// removes an old one.
 #[test]
 fn plot_redraws_nodes_and_phases_and_skips_what_an_unlimited_cluster_lacks() {
-    for scenario in ["autoscaling", "spot-pool"] {
+    for scenario in ["autoscaling", "spot-pool", "gpu-pool"] {
         let dir = tmp(scenario);
         jobsim()
             .arg("run")
@@ -208,6 +209,16 @@ fn plot_redraws_nodes_and_phases_and_skips_what_an_unlimited_cluster_lacks() {
             .map(|n| std::fs::read_to_string(dir.join(format!("{n}.svg"))).unwrap())
             .collect();
         assert!(before[5].contains("Nodes by pool"), "{scenario}");
+        if scenario == "gpu-pool" {
+            // The GPUs bind (all 8 held while the third training Job waits),
+            // not cpu: their capacity is the line the pods chart draws, and
+            // utilisation has a line for them.
+            let pods_chart = CHARTS.iter().position(|n| *n == "pods-over-time").unwrap();
+            let util = CHARTS.iter().position(|n| *n == "utilisation").unwrap();
+            assert!(before[pods_chart].contains("nvidia.com/gpu (devices)"), "{scenario}");
+            assert!(before[util].contains("nvidia.com/gpu requested"), "{scenario}");
+            assert!(before[util].contains("peak 100%"), "{scenario}");
+        }
         jobsim().arg("plot").arg(&dir).assert().success();
         for (name, old) in CHARTS.iter().zip(&before) {
             let new = std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap();
