@@ -121,7 +121,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION")]
     pub step: Option<String>,
     /// The files to write, comma-separated: events, jobs, jobs-yaml, summary, timeseries, charts
-    /// (with jobs, timeseries and summary, which they are drawn from) or all. Overrides the
+    /// (with jobs, timeseries and summary, which they are drawn from), trace, decisions or all. Overrides the
     /// scenario's spec.outputs; default: all.
     #[arg(long, value_name = "LIST", value_parser = Outputs::parse)]
     pub outputs: Option<Outputs>,

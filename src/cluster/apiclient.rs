@@ -46,6 +46,11 @@ pub struct ApiClient<'w, W> {
     writes: Vec<W>,
     creates: u32,
     last: Option<Call>,
+    /// Requests sent by this sync, how long the rate limiter held the current
+    /// group's latest back, and what it added to the sync's end over all groups.
+    sent: u32,
+    group_wait: SimTime,
+    throttled: SimTime,
 }
 
 impl<'w, W> ApiClient<'w, W> {
@@ -68,6 +73,9 @@ impl<'w, W> ApiClient<'w, W> {
             writes,
             creates: 0,
             last: None,
+            sent: 0,
+            group_wait: 0,
+            throttled: 0,
         }
     }
 
@@ -86,6 +94,7 @@ impl<'w, W> ApiClient<'w, W> {
         }
         if new_group {
             self.groups.push((self.group_start, self.writes.len()));
+            self.group_wait = 0;
         }
         if creating {
             self.creates += 1;
@@ -97,6 +106,11 @@ impl<'w, W> ApiClient<'w, W> {
         ep.stats.api_requests += 1;
         let send = ep.bucket.reserve(self.group_start);
         ep.stats.rate_limit_wait_ms += send - self.group_start;
+        self.sent += 1;
+        if send - self.group_start > self.group_wait {
+            self.throttled += send - self.group_start - self.group_wait;
+            self.group_wait = send - self.group_start;
+        }
         let latency = if matches!(ep.latency, Dist::Constant(c) if *c == 0.0) {
             0
         } else {
@@ -114,6 +128,13 @@ impl<'w, W> ApiClient<'w, W> {
         self.writes.push(write);
         group.1 = self.writes.len();
         Ok(())
+    }
+
+    /// The requests this sync sent, the pod creations among them, and how
+    /// much later its last group completes because of the rate limiter (each
+    /// group's longest wait for a token, summed over the groups).
+    pub fn throttled(&self) -> (u32, u32, SimTime) {
+        (self.sent, self.creates, self.throttled)
     }
 
     /// The groups (when each completes, and where its writes end) and the writes.

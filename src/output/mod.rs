@@ -3,6 +3,7 @@
 //! temporary names and renamed into place when the run succeeds.
 
 pub mod charts;
+pub mod decisions;
 pub mod events;
 pub mod files;
 pub mod jobs;

@@ -29,11 +29,14 @@ pub enum Output {
     Charts,
     /// `trace.json`, replication 0 in the Chrome trace event format.
     Trace,
+    /// `decisions.csv`, replication 0's controller decisions with their
+    /// causes (what `jobsim explain` reads, with `events.csv`).
+    Decisions,
 }
 
 impl Output {
     /// Every output, in the order a run writes them.
-    pub const EVERY: [Output; 7] = [
+    pub const EVERY: [Output; 8] = [
         Output::Events,
         Output::Jobs,
         Output::JobsYaml,
@@ -41,6 +44,7 @@ impl Output {
         Output::Timeseries,
         Output::Charts,
         Output::Trace,
+        Output::Decisions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +56,7 @@ impl Output {
             Output::Timeseries => "timeseries",
             Output::Charts => "charts",
             Output::Trace => "trace",
+            Output::Decisions => "decisions",
         }
     }
 
@@ -75,7 +80,7 @@ impl fmt::Display for Output {
 }
 
 /// The names an output list may hold: each output's, and `all`.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 9] = [
     "events",
     "jobs",
     "jobs-yaml",
@@ -83,6 +88,7 @@ pub const NAMES: [&str; 8] = [
     "timeseries",
     "charts",
     "trace",
+    "decisions",
     "all",
 ];
 
@@ -113,7 +119,7 @@ impl Default for Outputs {
 }
 
 impl Outputs {
-    pub const ALL: Outputs = Outputs(0b111_1111);
+    pub const ALL: Outputs = Outputs(0b1111_1111);
 
     /// The set without `o` (nor anything that needs it).
     pub fn without(self, o: Output) -> Outputs {
@@ -206,7 +212,7 @@ mod tests {
         assert_eq!(Outputs::default(), Outputs::ALL);
         assert_eq!(
             Outputs::ALL.to_string(),
-            "events,jobs,jobs-yaml,summary,timeseries,charts,trace"
+            "events,jobs,jobs-yaml,summary,timeseries,charts,trace,decisions"
         );
         for o in Output::EVERY {
             assert_eq!(Outputs::parse(o.name()).map(|s| s.contains(o)), Ok(true), "{o}");
@@ -215,7 +221,7 @@ mod tests {
 
     #[test]
     fn unknown_and_empty_lists_are_errors_listing_the_names() {
-        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all";
+        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, all";
         assert_eq!(
             Outputs::parse("summary,evnts").unwrap_err().to_string(),
             format!("unknown output \"evnts\" (did you mean \"events\"?); {valid}")

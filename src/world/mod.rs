@@ -10,6 +10,7 @@
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 
 mod autoscaler;
+mod decisions;
 mod jobs;
 pub use jobs::JobPrototype;
 mod nodes;
@@ -271,6 +272,8 @@ pub struct World<'a> {
     unfit_detail: Option<(UnfitCounts, bool, String)>,
     /// The cluster autoscaler's state, when some pool is autoscaled.
     scaler: Option<autoscaler::ScalerState>,
+    /// Whether the log wants the controller's decisions (`decisions.csv`).
+    decide: bool,
 }
 
 impl<'a> World<'a> {
@@ -309,6 +312,7 @@ impl<'a> World<'a> {
             })
             .collect();
         let cp = &sc.control_plane;
+        let decide = log.decisions();
         World {
             sc,
             key: StreamKey::new(sc.seed, replication as u64),
@@ -352,6 +356,7 @@ impl<'a> World<'a> {
                 .autoscaler
                 .as_ref()
                 .map(|_| autoscaler::ScalerState::new(sc.cluster.pools.len())),
+            decide,
         }
     }
 
@@ -600,8 +605,12 @@ impl<'a> World<'a> {
             std::mem::take(write_buf),
         );
         let outcome = sync_job(job, refs, &mut js.state, &env, &mut client, pod_lists);
+        let throttled = client.throttled();
         let (mut groups, mut writes) = client.into_parts();
         self.stats.syncs += 1;
+        if self.decide {
+            self.record_decisions(jid, now, &outcome, &writes, throttled);
+        }
         let js = &mut self.jobs[jid as usize];
         self.queue.set_failed(jid, outcome.error.is_some());
         let end = groups.last().map_or(now, |(t, _)| *t);

@@ -53,9 +53,10 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         .copied()
         .chain(["jobs.csv", "timeseries.csv", "timeseries-bands.csv", "summary.json"])
         .collect();
-    let cases: [(&str, Vec<&str>, &str); 7] = [
+    let cases: [(&str, Vec<&str>, &str); 8] = [
         ("summary", vec!["summary.json"], "summary.json"),
         ("trace", vec!["trace.json"], "trace.json"),
+        ("decisions", vec!["decisions.csv"], "decisions.csv"),
         (
             "events,jobs-yaml",
             vec!["events.csv", "jobs.yaml"],
@@ -75,7 +76,7 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         (
             "summary , all",
             everything.iter().map(String::as_str).collect(),
-            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv, trace.json and charts (SVG)",
+            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv, trace.json, decisions.csv and charts (SVG)",
         ),
     ];
     for (list, want, report) in cases {
@@ -127,15 +128,15 @@ fn unknown_output_names_are_refused_with_the_valid_ones() {
     for (list, want) in [
         (
             "summary,evnts",
-            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
+            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, all",
         ),
         (
             "pictures",
-            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
+            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, all",
         ),
         (
             ",",
-            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all",
+            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, all",
         ),
     ] {
         let out = jobsim()
@@ -206,7 +207,7 @@ fn spec_outputs_choose_the_files_and_the_flag_overrides_them() {
 fn bad_spec_outputs_are_reported_at_their_line() {
     let dir = tmp("spec-bad");
     let sc = scenario_with_outputs(&dir, "[summary, evnts, Charts]");
-    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, all";
+    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, all";
     for cmd in ["run", "validate"] {
         let mut c = jobsim();
         c.arg(cmd).arg(&sc);

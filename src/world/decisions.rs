@@ -1,0 +1,142 @@
+//! The controller's decisions, with their causes, handed to the log as the
+//! sync that took them returns (`decisions.csv`, for `jobsim explain`): what
+//! kept a sync from creating pods, why it deleted the pods it deleted, which
+//! pod-failure-policy rules failed pods matched, which rule ended the Job, and
+//! how long the API client's rate limiter held the sync's requests back.
+
+use super::{World, Write};
+use crate::controller::SyncOutcome;
+use crate::controller::causes::{Deleting, FinishRule, Wait};
+use crate::record::{Cause, Decision, DeleteWhy, Rule};
+use crate::time::SimTime;
+
+impl World<'_> {
+    /// Simulated time of a time the controller read or wrote.
+    fn sim_time(&self, t: crate::api::Time) -> SimTime {
+        (t.millis() - self.sc.epoch.millis()).max(0) as SimTime
+    }
+
+    /// Records what the sync of Job `jid` at `now` decided, and why.
+    /// `throttled`: the requests it sent, the creations among them and the
+    /// delay the rate limiter added.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn record_decisions(
+        &mut self,
+        jid: u32,
+        now: SimTime,
+        outcome: &SyncOutcome,
+        writes: &[Write],
+        throttled: (u32, u32, SimTime),
+    ) {
+        let ms = |v: i64| v.max(0) as u64;
+        let mut causes: Vec<(&str, Cause)> = Vec::new();
+        for hit in &outcome.policy_hits {
+            causes.push((
+                &hit.pod,
+                Cause::PolicyRule {
+                    index: hit.index,
+                    action: hit.action,
+                },
+            ));
+        }
+        if let Some(wait) = outcome.wait {
+            causes.push((
+                "",
+                match wait {
+                    Wait::Backoff {
+                        failures,
+                        last_failure,
+                        backoff_ms,
+                        remaining_ms,
+                        requeue_ms,
+                    } => Cause::Backoff {
+                        failures,
+                        last_failure: self.sim_time(last_failure),
+                        backoff_ms: ms(backoff_ms),
+                        remaining_ms: ms(remaining_ms),
+                        requeue_ms: ms(requeue_ms),
+                    },
+                    Wait::IndexBackoff {
+                        remaining_ms,
+                        requeue_ms,
+                    } => Cause::IndexBackoff {
+                        remaining_ms: ms(remaining_ms),
+                        requeue_ms: ms(requeue_ms),
+                    },
+                    Wait::Expectations { add, del } => Cause::Expectations {
+                        creations: add,
+                        deletions: del,
+                    },
+                },
+            ));
+        }
+        let (requests, creates, delay_ms) = throttled;
+        if delay_ms > 0 {
+            causes.push((
+                "",
+                Cause::Throttled {
+                    requests,
+                    creates,
+                    delay_ms,
+                },
+            ));
+        }
+        if let Some(why) = outcome.deleting {
+            let why = match why {
+                Deleting::JobFinishing => DeleteWhy::JobFinishing,
+                Deleting::Suspended => DeleteWhy::Suspended,
+                Deleting::Excess { active, wanted } => DeleteWhy::Excess { active, wanted },
+            };
+            for w in writes {
+                if let Write::Delete(slot) = w
+                    && let Some(p) = self.pods.get(*slot as usize).and_then(|p| p.as_deref())
+                {
+                    causes.push((&p.pod.name, Cause::Delete { why }));
+                }
+            }
+        }
+        if let Some(f) = &outcome.finish {
+            let rule = match &f.rule {
+                FinishRule::BackoffLimit { failed, limit } => Rule::BackoffLimit {
+                    failed: *failed,
+                    limit: *limit,
+                },
+                FinishRule::RestartLimit { restarts, limit } => Rule::RestartLimit {
+                    restarts: *restarts,
+                    limit: *limit,
+                },
+                FinishRule::PodFailurePolicy { index, pod } => Rule::PodFailurePolicy { index: *index, pod },
+                FinishRule::ActiveDeadline { seconds } => Rule::ActiveDeadline { seconds: *seconds },
+                FinishRule::MaxFailedIndexes { failed, max } => Rule::MaxFailedIndexes {
+                    failed: *failed,
+                    max: *max,
+                },
+                FinishRule::FailedIndexes { failed } => Rule::FailedIndexes { failed: *failed },
+                FinishRule::SuccessPolicy { index } => Rule::SuccessPolicy { index: *index },
+                FinishRule::Completions { succeeded, completions } => Rule::Completions {
+                    succeeded: *succeeded,
+                    completions: *completions,
+                },
+                FinishRule::Carried => Rule::Carried,
+            };
+            causes.push((
+                "",
+                Cause::Finish {
+                    condition: &f.condition,
+                    reason: &f.reason,
+                    rule,
+                },
+            ));
+        }
+        let job = &self.jobs[jid as usize].name;
+        for (pod, cause) in causes {
+            self.log.decide(&Decision {
+                t: now,
+                job,
+                pod,
+                cause,
+            });
+        }
+    }
+}
