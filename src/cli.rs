@@ -78,6 +78,17 @@ pub enum Command {
         #[arg(long)]
         png: bool,
     },
+    /// A Job's life as the controller saw it, in sentences with the simulated times: why no
+    /// pod was created at each gap, why each pod ended, and the rule that ended the Job.
+    ///
+    /// Reads the run folder's events.csv and decisions.csv (replication 0). Exit 2 when the
+    /// folder lacks them or has no such Job.
+    Explain {
+        /// The output folder of a run.
+        dir: PathBuf,
+        /// The Job's name, or NAMESPACE/NAME.
+        job: String,
+    },
     /// Run the Kubernetes test vectors against the controller core.
     Conformance {
         /// Vector files or folders (default: the vectors shipped in tests/conformance/).

@@ -5,6 +5,7 @@
 mod check;
 mod compare;
 mod conformance;
+mod explain;
 mod plan;
 mod plot;
 mod run;
@@ -16,6 +17,7 @@ mod validate;
 pub use check::{Outcome, Verdict, check, simulate, verdicts};
 pub use compare::compare;
 pub use conformance::conformance;
+pub use explain::explain;
 pub use plan::plan;
 pub use plot::plot;
 pub use run::run;

@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod decisions;
 pub mod events;
+pub mod explain;
 pub mod files;
 pub mod jobs;
 pub mod spool;
