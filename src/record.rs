@@ -622,6 +622,10 @@ impl Cause<'_> {
 pub struct Decision<'a> {
     pub t: SimTime,
     pub job: &'a str,
+    /// An id of the Job unique within the replication, dense from 0 (the
+    /// simulator's Job slot): a sink that remembers something per Job keys
+    /// it by this instead of the name.
+    pub job_id: u32,
     /// The pod's name, for causes about one pod; empty otherwise.
     pub pod: &'a str,
     pub cause: Cause<'a>,

@@ -6,6 +6,19 @@
 
 use crate::api::Time;
 
+/// What a sync decided, with why ([`crate::controller::SyncOutcome::causes`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Causes {
+    /// Why it created no pod although the Job wants more.
+    pub wait: Option<Wait>,
+    /// Why it deleted the pods it deleted.
+    pub deleting: Option<Deleting>,
+    /// The condition it decided ends the Job, and the rule that decided it.
+    pub finish: Option<Finish>,
+    /// Failed pods it found matching a pod-failure-policy rule.
+    pub policy_hits: Vec<PolicyHit>,
+}
+
 /// Why a sync created no pod although the Job wants more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wait {

@@ -2,7 +2,7 @@
 //! in `pkg/controller/job/job_controller.go`.
 
 use super::backoff::{BackoffRecord, POD_FAILURE_BACKOFF_BASE_MS, finished_time, remaining_per_index};
-use super::causes::{Deleting, Finish, FinishRule, PolicyHit, Wait};
+use super::causes::{Causes, Deleting, Finish, FinishRule, PolicyHit, Wait};
 use super::client::{ApiError, JobClient, PodCreate};
 use super::conditions::ensure_job_condition_status;
 use super::failure_policy::match_pod_failure_policy;
@@ -44,20 +44,20 @@ pub struct SyncOutcome {
     /// Sync again after this many milliseconds (earliest request wins).
     pub requeue_after_ms: Option<i64>,
     pub events: Vec<JobEvent>,
-    /// Why the sync created no pod although the Job wants more (`jobsim explain`).
-    pub wait: Option<Wait>,
-    /// Why it deleted the pods it deleted.
-    pub deleting: Option<Deleting>,
-    /// The condition it decided ends the Job, and the rule that decided it.
-    pub finish: Option<Box<Finish>>,
-    /// Failed pods it found matching a pod-failure-policy rule.
-    pub policy_hits: Vec<PolicyHit>,
+    /// Why it did what it did, when it decided something worth saying
+    /// (`jobsim explain`); boxed, as most syncs decide nothing of the kind.
+    pub causes: Option<Box<Causes>>,
 }
 
 impl SyncOutcome {
     fn requeue(&mut self, ms: i64) {
         let ms = ms.max(0);
         self.requeue_after_ms = Some(self.requeue_after_ms.map_or(ms, |m| m.min(ms)));
+    }
+    /// The causes, made when the sync first records one.
+    #[cold]
+    fn causes(&mut self) -> &mut Causes {
+        self.causes.get_or_insert_with(Default::default)
     }
     #[cold]
     fn event(&mut self, warning: bool, reason: &str, message: &str) {
@@ -205,7 +205,7 @@ pub fn sync_job<'a, P: PodView>(
     // Read expectations before listing pods, as the real controller does.
     let satisfied = state.expectations_satisfied(now);
     if !satisfied && let Some(e) = state.expectations {
-        out.wait = Some(Wait::Expectations { add: e.add, del: e.del });
+        out.causes().wait = Some(Wait::Expectations { add: e.add, del: e.del });
     }
     let mut ctx = Ctx::new(cached, pods, state, profile, lists);
     let mut active = ctx.active_pods.len() as i32;
@@ -293,14 +293,14 @@ pub fn sync_job<'a, P: PodView>(
         sync_indexes(&mut ctx, env);
     }
     if let (Some(fc), Some(rule)) = (&ctx.finished_condition, ctx.finish_rule.take()) {
-        out.finish = Some(finish_cause(fc, rule));
+        out.causes().finish = Some(finish_cause(fc, rule));
     }
 
     let mut suspend_cond_changed = false;
     let mut manage_err: Option<String> = None;
     if ctx.finished_condition.is_some() {
         if !ctx.active_pods.is_empty() {
-            out.deleting = Some(Deleting::JobFinishing);
+            out.causes().deleting = Some(Deleting::JobFinishing);
         }
         let (deleted_ready, deleted, err) = delete_active_pods(ctx.job, &ctx.active_pods, client);
         if deleted != active || !satisfied {
@@ -327,7 +327,7 @@ pub fn sync_job<'a, P: PodView>(
         };
         if complete {
             let fc = success_condition(env);
-            out.finish = Some(finish_cause(
+            out.causes().finish = Some(finish_cause(
                 &fc,
                 FinishRule::Completions {
                     succeeded: ctx.succeeded,
@@ -520,12 +520,12 @@ fn fail_job_message<P: PodView>(job: &Job, pods: &[&P], profile: &Profile) -> Op
 
 /// The decided condition and its rule, for [`SyncOutcome::finish`].
 #[cold]
-fn finish_cause(fc: &JobCondition, rule: FinishRule) -> Box<Finish> {
-    Box::new(Finish {
+fn finish_cause(fc: &JobCondition, rule: FinishRule) -> Finish {
+    Finish {
         condition: fc.type_.to_string(),
         reason: fc.reason.to_string(),
         rule,
-    })
+    }
 }
 
 /// The container restarts `pastBackoffLimitOnFailure` sums.
@@ -679,7 +679,7 @@ fn manage_job<P: PodView>(
     if job.is_suspended() {
         let to_delete = active_pods_for_removal(job, &ctx.active_pods, active as usize);
         if !to_delete.is_empty() {
-            out.deleting = Some(Deleting::Suspended);
+            out.causes().deleting = Some(Deleting::Suspended);
         }
         state.expect_deletions(to_delete.len() as i64, now);
         let (removed_ready, removed, err) = delete_job_pods(job, &to_delete, state, client);
@@ -702,7 +702,7 @@ fn manage_job<P: PodView>(
     to_delete.truncate(MAX_POD_CREATE_DELETE_PER_SYNC as usize);
     if !to_delete.is_empty() {
         // Deletions take precedence: never create and delete in one sync.
-        out.deleting = Some(Deleting::Excess {
+        out.causes().deleting = Some(Deleting::Excess {
             active,
             wanted: want_active,
         });
@@ -741,7 +741,7 @@ fn manage_job<P: PodView>(
             };
             out.requeue(requeue_ms);
             let last_failure = ctx.new_backoff.last_failure_time.unwrap_or(GO_ZERO_TIME);
-            out.wait = Some(Wait::Backoff {
+            out.causes().wait = Some(Wait::Backoff {
                 failures: ctx.new_backoff.failures_after_last_success,
                 last_failure,
                 backoff_ms: remaining + (now.millis() - last_failure.millis()),
@@ -776,7 +776,7 @@ fn manage_job<P: PodView>(
             if remaining > 0 {
                 let requeue_ms = remaining.max(SYNC_JOB_BATCH_PERIOD_MS);
                 out.requeue(requeue_ms);
-                out.wait = Some(Wait::IndexBackoff {
+                out.causes().wait = Some(Wait::IndexBackoff {
                     remaining_ms: remaining,
                     requeue_ms,
                 });
@@ -1021,7 +1021,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
                 let counts = ctx.job.spec.pod_failure_policy.is_none() || {
                     let m = match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile);
                     if let (Some(index), Some(action)) = (m.rule_index, m.action) {
-                        out.policy_hits.push(PolicyHit {
+                        out.causes().policy_hits.push(PolicyHit {
                             pod: pod.name().to_string(),
                             index: index as u32,
                             action,

@@ -11,10 +11,11 @@
 //! A sync repeats what an earlier one decided while nothing changed (a
 //! back-off still running when another pod event wakes the controller, a
 //! finishing Job waiting for its pods to go): such a repeat is written once,
-//! so the file keeps, per Job and cause, only what is new.
+//! so the file keeps, per Job and cause, only what is new. What it remembers
+//! for that is a few numbers per Job, by the Job's id.
 
-use crate::record::{Cause, Decision, EventKind, EventLog, Row};
-use std::collections::BTreeMap;
+use crate::record::{Cause, Decision, EventLog, Row, Rule};
+use crate::time::SimTime;
 use std::io::{self, Write};
 
 pub const HEADER: &str = "time,job,pod,cause,detail\n";
@@ -23,9 +24,171 @@ pub const HEADER: &str = "time,job,pod,cause,detail\n";
 pub struct DecisionLog<W: Write> {
     out: W,
     pub error: Option<io::Error>,
-    /// Per open Job, the last decision written of each kind (and pod), to skip repeats.
-    last: BTreeMap<String, Vec<(String, String)>>,
+    /// Per Job (by id), what the last decision of each repeatable kind said
+    /// (a fingerprint, [`fingerprint`]), to skip repeats.
+    last: Vec<[Option<u64>; REPEATABLE]>,
     line: Vec<u8>,
+}
+
+/// The kinds of decision a later sync may repeat while nothing changed, by
+/// their place in [`DecisionLog::last`]: those about the Job, not one pod
+/// (a pod is deleted once, and its failure classified once).
+const REPEATABLE: usize = 4;
+
+fn repeatable(c: &Cause) -> Option<usize> {
+    match c {
+        Cause::Backoff { .. } => Some(0),
+        Cause::IndexBackoff { .. } => Some(1),
+        Cause::Expectations { .. } => Some(2),
+        Cause::Finish { .. } => Some(3),
+        _ => None,
+    }
+}
+
+/// FNV-1a over bytes, folded into `h`.
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    h
+}
+
+fn fnv_num(h: u64, v: i64) -> u64 {
+    fnv(h, &v.to_le_bytes())
+}
+
+/// What makes a decision new, as a number: what it says, but for a back-off
+/// only when it ends (the time left changes from sync to sync).
+fn fingerprint(t: SimTime, c: &Cause) -> u64 {
+    let h = 0xcbf2_9ce4_8422_2325;
+    match *c {
+        Cause::Backoff {
+            last_failure,
+            backoff_ms,
+            ..
+        } => fnv_num(h, (last_failure + backoff_ms) as i64),
+        Cause::IndexBackoff { remaining_ms, .. } => fnv_num(h, (t + remaining_ms) as i64),
+        Cause::Expectations { creations, deletions } => fnv_num(fnv_num(h, creations), deletions),
+        Cause::Finish {
+            condition,
+            reason,
+            rule,
+        } => {
+            let h = fnv(fnv(fnv(h, condition.as_bytes()), b";"), reason.as_bytes());
+            let (a, b, s) = match rule {
+                Rule::BackoffLimit { failed, limit } => (1, i64::from(failed) << 32 | i64::from(limit), ""),
+                Rule::RestartLimit { restarts, limit } => (2, restarts << 32 | i64::from(limit), ""),
+                Rule::PodFailurePolicy { index, pod } => (3, i64::from(index), pod),
+                Rule::ActiveDeadline { seconds } => (4, seconds, ""),
+                Rule::MaxFailedIndexes { failed, max } => (5, failed << 32 | i64::from(max), ""),
+                Rule::FailedIndexes { failed } => (6, failed, ""),
+                Rule::SuccessPolicy { index } => (7, i64::from(index), ""),
+                Rule::Completions { succeeded, completions } => {
+                    (8, i64::from(succeeded) << 32 | i64::from(completions.unwrap_or(-1)), "")
+                }
+                Rule::Carried => (9, 0, ""),
+            };
+            fnv(fnv_num(fnv_num(h, a), b), s.as_bytes())
+        }
+        _ => 0,
+    }
+}
+
+/// A duration as [`crate::time::format_duration`] writes it, without its
+/// allocations for the short ones a back-off has.
+fn push_duration(b: &mut Vec<u8>, ms: u64) {
+    if ms == 0 || ms >= 60_000 {
+        b.extend_from_slice(crate::time::format_duration(ms).as_bytes());
+        return;
+    }
+    if ms < 1000 {
+        b.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
+        b.extend_from_slice(b"ms");
+        return;
+    }
+    b.extend_from_slice(itoa::Buffer::new().format(ms / 1000).as_bytes());
+    let frac = ms % 1000;
+    if frac != 0 {
+        let digits = [
+            b'.',
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let keep = if frac.is_multiple_of(100) {
+            2
+        } else if frac.is_multiple_of(10) {
+            3
+        } else {
+            4
+        };
+        b.extend_from_slice(&digits[..keep]);
+    }
+    b.push(b's');
+}
+
+/// Writes a cause's detail as [`Cause`]'s `Display` does: the frequent kinds
+/// by hand, the others through it (quoted if need be).
+fn push_detail(b: &mut Vec<u8>, c: &Cause) {
+    let int = |b: &mut Vec<u8>, v: i64| b.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    match *c {
+        Cause::Backoff {
+            failures,
+            last_failure,
+            backoff_ms,
+            remaining_ms,
+            requeue_ms,
+        } => {
+            b.extend_from_slice(b"failures=");
+            int(b, i64::from(failures));
+            b.extend_from_slice(b";lastFailure=");
+            crate::time::push_seconds(b, last_failure);
+            b.extend_from_slice(b";backoff=");
+            push_duration(b, backoff_ms);
+            b.extend_from_slice(b";remaining=");
+            push_duration(b, remaining_ms);
+            b.extend_from_slice(b";requeue=");
+            push_duration(b, requeue_ms);
+        }
+        Cause::Finish {
+            condition,
+            reason,
+            rule: Rule::Completions { .. } | Rule::Carried,
+        } if !needs_quotes(condition) && !needs_quotes(reason) => {
+            b.extend_from_slice(b"condition=");
+            b.extend_from_slice(condition.as_bytes());
+            b.extend_from_slice(b";reason=");
+            b.extend_from_slice(reason.as_bytes());
+            match c {
+                Cause::Finish {
+                    rule: Rule::Completions { succeeded, completions },
+                    ..
+                } => {
+                    b.extend_from_slice(b";rule=completions;succeeded=");
+                    int(b, i64::from(*succeeded));
+                    if let Some(n) = completions {
+                        b.extend_from_slice(b";completions=");
+                        int(b, i64::from(*n));
+                    }
+                }
+                _ => b.extend_from_slice(b";rule=carried"),
+            }
+        }
+        _ => {
+            let detail = c.to_string();
+            if needs_quotes(&detail) {
+                b.push(b'"');
+                b.extend_from_slice(detail.replace('"', "\"\"").as_bytes());
+                b.push(b'"');
+            } else {
+                b.extend_from_slice(detail.as_bytes());
+            }
+        }
+    }
+}
+
+fn needs_quotes(s: &str) -> bool {
+    s.bytes().any(|c| matches!(c, b',' | b'"' | b'\n'))
 }
 
 impl<W: Write> DecisionLog<W> {
@@ -34,7 +197,7 @@ impl<W: Write> DecisionLog<W> {
         DecisionLog {
             out,
             error,
-            last: BTreeMap::new(),
+            last: Vec::new(),
             line: Vec::new(),
         }
     }
@@ -50,45 +213,29 @@ impl<W: Write> DecisionLog<W> {
     }
 }
 
-/// What makes a decision new: its kind and pod, and what it says, but for a
-/// back-off only which failure it follows (the time left changes from sync to sync).
-fn repeat_key(d: &Decision, detail: &str) -> (String, String) {
-    let what = match d.cause {
-        Cause::Backoff {
-            failures, last_failure, ..
-        } => format!("{failures}@{last_failure}"),
-        Cause::IndexBackoff { .. } => String::new(),
-        _ => detail.to_string(),
-    };
-    (format!("{}/{}", d.cause.name(), d.pod), what)
-}
-
 impl<W: Write> EventLog for DecisionLog<W> {
-    fn record(&mut self, row: &Row) {
-        // A finished or deleted Job decides nothing more.
-        if matches!(
-            row.kind,
-            EventKind::JobComplete | EventKind::JobFailed | EventKind::JobDeleted
-        ) {
-            self.last.remove(row.job);
-        }
+    /// Decisions only: no timeline row is wanted.
+    fn enabled(&self) -> bool {
+        false
     }
+
+    fn record(&mut self, _: &Row) {}
 
     fn decisions(&self) -> bool {
         true
     }
 
     fn decide(&mut self, d: &Decision) {
-        let detail = d.cause.to_string();
-        let repeats = !matches!(d.cause, Cause::Throttled { .. });
-        if repeats {
-            let (kind, what) = repeat_key(d, &detail);
-            let seen = self.last.entry(d.job.to_string()).or_default();
-            match seen.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, w)) if *w == what => return,
-                Some((_, w)) => *w = what,
-                None => seen.push((kind, what)),
+        if let Some(kind) = repeatable(&d.cause) {
+            let fp = Some(fingerprint(d.t, &d.cause));
+            let id = d.job_id as usize;
+            if self.last.len() <= id {
+                self.last.resize(id + 1, [None; REPEATABLE]);
             }
+            if self.last[id][kind] == fp {
+                return;
+            }
+            self.last[id][kind] = fp;
         }
         let b = &mut self.line;
         b.clear();
@@ -100,13 +247,7 @@ impl<W: Write> EventLog for DecisionLog<W> {
         b.push(b',');
         b.extend_from_slice(d.cause.name().as_bytes());
         b.push(b',');
-        if detail.bytes().any(|c| matches!(c, b',' | b'"' | b'\n')) {
-            b.push(b'"');
-            b.extend_from_slice(detail.replace('"', "\"\"").as_bytes());
-            b.push(b'"');
-        } else {
-            b.extend_from_slice(detail.as_bytes());
-        }
+        push_detail(b, &d.cause);
         b.push(b'\n');
         if self.error.is_none()
             && let Err(e) = self.out.write_all(b)
@@ -119,12 +260,12 @@ impl<W: Write> EventLog for DecisionLog<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Rule;
 
     fn backoff(t: u64, failures: i32, last: u64) -> Decision<'static> {
         Decision {
             t,
             job: "j",
+            job_id: 0,
             pod: "",
             cause: Cause::Backoff {
                 failures,
@@ -137,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn repeats_are_written_once_and_a_finished_job_is_forgotten() {
+    fn repeats_are_written_once_per_job() {
         let mut log = DecisionLog::new(Vec::new());
         log.decide(&backoff(6_000, 1, 5_000));
         log.decide(&backoff(7_000, 1, 5_000)); // the same back-off, a later sync
@@ -145,6 +286,7 @@ mod tests {
         let finish = Decision {
             t: 91_000,
             job: "j",
+            job_id: 0,
             pod: "",
             cause: Cause::Finish {
                 condition: "Failed",
@@ -154,13 +296,12 @@ mod tests {
         };
         log.decide(&finish);
         log.decide(&finish);
-        log.record(&Row::job(
-            91_000,
-            "j",
-            EventKind::JobFailed,
-            crate::record::Detail::None,
-        ));
-        assert!(log.last.is_empty());
+        // Another Job's decision is its own, whatever it says.
+        log.decide(&Decision {
+            job: "k",
+            job_id: 1,
+            ..finish
+        });
         let (out, err) = log.finish();
         assert!(err.is_none());
         assert_eq!(
@@ -168,8 +309,55 @@ mod tests {
             format!(
                 "{HEADER}6.000,j,,Backoff,failures=1;lastFailure=5.000;backoff=10s;remaining=9s;requeue=9s\n\
                  21.000,j,,Backoff,failures=2;lastFailure=20.000;backoff=10s;remaining=9s;requeue=9s\n\
-                 91.000,j,,Finish,condition=Failed;reason=BackoffLimitExceeded;rule=backoffLimit;failed=4;limit=3\n"
+                 91.000,j,,Finish,condition=Failed;reason=BackoffLimitExceeded;rule=backoffLimit;failed=4;limit=3\n\
+                 91.000,k,,Finish,condition=Failed;reason=BackoffLimitExceeded;rule=backoffLimit;failed=4;limit=3\n"
             )
         );
+    }
+
+    /// The hand-written details are [`Cause`]'s `Display`, and read back.
+    #[test]
+    fn the_fast_path_writes_what_display_writes() {
+        let mut causes = vec![
+            Cause::Finish {
+                condition: "Complete",
+                reason: "",
+                rule: Rule::Completions {
+                    succeeded: 3,
+                    completions: None,
+                },
+            },
+            Cause::Finish {
+                condition: "SuccessCriteriaMet",
+                reason: "CompletionsReached",
+                rule: Rule::Completions {
+                    succeeded: 3,
+                    completions: Some(3),
+                },
+            },
+            Cause::Finish {
+                condition: "Failed",
+                reason: "PodFailurePolicy",
+                rule: Rule::Carried,
+            },
+        ];
+        for ms in [
+            0, 1, 999, 1000, 1500, 1050, 1005, 9_500, 18_445, 59_999, 60_000, 360_000, 3_723_004,
+        ] {
+            causes.push(Cause::Backoff {
+                failures: 3,
+                last_failure: 45_000,
+                backoff_ms: ms,
+                remaining_ms: ms,
+                requeue_ms: ms,
+            });
+        }
+        for c in causes {
+            let mut b = Vec::new();
+            push_detail(&mut b, &c);
+            let text = String::from_utf8(b).unwrap();
+            assert_eq!(text, c.to_string());
+            assert_eq!(Cause::parse(c.name(), &text), Ok(c));
+        }
     }
 }

@@ -597,6 +597,12 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                             at(last_failure),
                             at(until)
                         );
+                        if let Some((end, _)) = last_end
+                            && end != last_failure
+                            && end / 1000 * 1000 == last_failure
+                        {
+                            s.push_str(" (the API stores a finish time in whole seconds)");
+                        }
                         s.push_str(&after_end(t, last_end));
                         s.push_str(&format!("; the controller syncs the Job again in {}", dur(requeue_ms)));
                         if requeue_ms > remaining_ms {

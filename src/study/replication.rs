@@ -69,11 +69,7 @@ struct Sinks<'a, L: EventLog> {
 
 impl<L: EventLog> EventLog for Sinks<'_, L> {
     fn enabled(&self) -> bool {
-        self.csv.is_some()
-            || self.digest.is_some()
-            || self.series.is_some()
-            || self.trace.is_some()
-            || self.decisions.is_some()
+        self.csv.is_some() || self.digest.is_some() || self.series.is_some() || self.trace.is_some()
     }
 
     fn decisions(&self) -> bool {
@@ -98,9 +94,6 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
         }
         if let Some(t) = self.trace.as_mut() {
             t.record(row);
-        }
-        if let Some(l) = self.decisions.as_mut() {
-            l.record(row);
         }
     }
 }

@@ -6,16 +6,18 @@
 
 use super::{World, Write};
 use crate::controller::SyncOutcome;
-use crate::controller::causes::{Deleting, FinishRule, Wait};
+use crate::controller::causes::{Causes, Deleting, FinishRule, Wait};
 use crate::record::{Cause, Decision, DeleteWhy, Rule};
 use crate::time::SimTime;
 
-impl World<'_> {
-    /// Simulated time of a time the controller read or wrote.
-    fn sim_time(&self, t: crate::api::Time) -> SimTime {
-        (t.millis() - self.sc.epoch.millis()).max(0) as SimTime
-    }
+/// Whether a sync decided anything `decisions.csv` records (most decide
+/// nothing worth a row: checked before the call).
+#[inline]
+pub(super) fn decided(outcome: &SyncOutcome, throttled: (u32, u32, SimTime)) -> bool {
+    outcome.causes.is_some() || throttled.2 > 0
+}
 
+impl World<'_> {
     /// Records what the sync of Job `jid` at `now` decided, and why.
     /// `throttled`: the requests it sent, the creations among them and the
     /// delay the rate limiter added.
@@ -29,19 +31,33 @@ impl World<'_> {
         writes: &[Write],
         throttled: (u32, u32, SimTime),
     ) {
+        let (requests, creates, delay_ms) = throttled;
+        let none = Causes::default();
+        let outcome = outcome.causes.as_deref().unwrap_or(&none);
+        let epoch = self.sc.epoch.millis();
         let ms = |v: i64| v.max(0) as u64;
-        let mut causes: Vec<(&str, Cause)> = Vec::new();
+        let job = self.jobs[jid as usize].name.as_str();
+        let log = &mut *self.log;
+        let mut decide = |pod: &str, cause: Cause| {
+            log.decide(&Decision {
+                t: now,
+                job,
+                job_id: jid,
+                pod,
+                cause,
+            })
+        };
         for hit in &outcome.policy_hits {
-            causes.push((
+            decide(
                 &hit.pod,
                 Cause::PolicyRule {
                     index: hit.index,
                     action: hit.action,
                 },
-            ));
+            );
         }
         if let Some(wait) = outcome.wait {
-            causes.push((
+            decide(
                 "",
                 match wait {
                     Wait::Backoff {
@@ -52,7 +68,7 @@ impl World<'_> {
                         requeue_ms,
                     } => Cause::Backoff {
                         failures,
-                        last_failure: self.sim_time(last_failure),
+                        last_failure: ms(last_failure.millis() - epoch),
                         backoff_ms: ms(backoff_ms),
                         remaining_ms: ms(remaining_ms),
                         requeue_ms: ms(requeue_ms),
@@ -69,18 +85,17 @@ impl World<'_> {
                         deletions: del,
                     },
                 },
-            ));
+            );
         }
-        let (requests, creates, delay_ms) = throttled;
         if delay_ms > 0 {
-            causes.push((
+            decide(
                 "",
                 Cause::Throttled {
                     requests,
                     creates,
                     delay_ms,
                 },
-            ));
+            );
         }
         if let Some(why) = outcome.deleting {
             let why = match why {
@@ -92,7 +107,7 @@ impl World<'_> {
                 if let Write::Delete(slot) = w
                     && let Some(p) = self.pods.get(*slot as usize).and_then(|p| p.as_deref())
                 {
-                    causes.push((&p.pod.name, Cause::Delete { why }));
+                    decide(&p.pod.name, Cause::Delete { why });
                 }
             }
         }
@@ -120,23 +135,14 @@ impl World<'_> {
                 },
                 FinishRule::Carried => Rule::Carried,
             };
-            causes.push((
+            decide(
                 "",
                 Cause::Finish {
                     condition: &f.condition,
                     reason: &f.reason,
                     rule,
                 },
-            ));
-        }
-        let job = &self.jobs[jid as usize].name;
-        for (pod, cause) in causes {
-            self.log.decide(&Decision {
-                t: now,
-                job,
-                pod,
-                cause,
-            });
+            );
         }
     }
 }

@@ -608,7 +608,7 @@ impl<'a> World<'a> {
         let throttled = client.throttled();
         let (mut groups, mut writes) = client.into_parts();
         self.stats.syncs += 1;
-        if self.decide {
+        if self.decide && decisions::decided(&outcome, throttled) {
             self.record_decisions(jid, now, &outcome, &writes, throttled);
         }
         let js = &mut self.jobs[jid as usize];
