@@ -383,6 +383,8 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
     let mut lines: Vec<(SimTime, String)> = Vec::new();
     let mut pods: BTreeMap<&str, PodSeen> = BTreeMap::new();
     let mut created = 0i64;
+    // When the last pod was created (what a sync creates at once is said once).
+    let mut created_at: Option<SimTime> = None;
     // The last pod end (time, pod), for the batching of pod events.
     let mut last_end: Option<(SimTime, &str)> = None;
     // A back-off the controller waits out: its length, failure count and when it ends.
@@ -424,7 +426,16 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                                 ordinal(failures as i64),
                                 at(until)
                             ));
+                        } else if created_at != Some(t)
+                            && let Some((end, pod)) = last_end.filter(|(end, _)| t == end + BATCH_MS)
+                        {
+                            s.push_str(&format!(
+                                ", by the controller's first sync after {pod} ended at {} (it batches a Job's pod events for {})",
+                                at(end),
+                                dur(BATCH_MS)
+                            ));
                         }
+                        created_at = Some(t);
                         s.push('.');
                         say(s);
                     }
@@ -436,7 +447,7 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                         }
                         seen.unschedulable = Some((t, msg.to_string()));
                         say(format!(
-                            "{} is Pending: no node has room for it. The scheduler says: \"{msg}\"",
+                            "{} is Pending: the scheduler finds no node for it: \"{msg}\"",
                             pod_subject(p, e.index)
                         ));
                     }
@@ -448,7 +459,7 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                                 _ => "a node",
                             };
                             say(format!(
-                                "{} bound to {node} after waiting {} for room.",
+                                "{} bound to {node} after waiting {} for a node.",
                                 pod_subject(p, e.index),
                                 dur(t - since)
                             ));
@@ -889,8 +900,8 @@ Ended Failed: BackoffLimitExceeded: Job has reached the specified backoff limit.
         assert_eq!(
             &lines[2..6],
             [
-                " 0.100  Pod j-a is Pending: no node has room for it. The scheduler says: \"0/1 nodes are available: 1 Too many pods.\"",
-                "61.100  Pod j-a bound to small-0 after waiting 1m1s for room.",
+                " 0.100  Pod j-a is Pending: the scheduler finds no node for it: \"0/1 nodes are available: 1 Too many pods.\"",
+                "61.100  Pod j-a bound to small-0 after waiting 1m1s for a node.",
                 "70.000  The controller deletes pod j-a because the Job is suspended.",
                 "71.000  Pod j-a failed: container main exited with code 143 (SIGTERM: the pod was being deleted).",
             ]
@@ -898,6 +909,58 @@ Ended Failed: BackoffLimitExceeded: Job has reached the specified backoff limit.
         assert_eq!(
             lines.last().unwrap(),
             "j had not finished when the run ended (its last record is at 71.000 s)."
+        );
+    }
+
+    /// The other causes, each in its sentence.
+    #[test]
+    fn expectations_rate_limits_policy_rules_and_carried_conditions() {
+        use EventKind::*;
+        let rec = JobRecords {
+            events: vec![
+                ev(0, "", JobCreated, ""),
+                ev(40_000, "j-a", PodFailed, "exitCode=137;container=main"),
+                ev(
+                    50_000,
+                    "",
+                    JobFailed,
+                    "reason=PodFailurePolicy;message=Container main for pod default/j-b failed with exit code 42 matching FailJob rule at index 0",
+                ),
+            ],
+            decisions: vec![
+                dec(0, "", "Throttled", "requests=31;creates=30;delay=500ms"),
+                dec(2_000, "", "Expectations", "creations=2;deletions=0"),
+                dec(3_000, "", "IndexBackoff", "remaining=9.5s;requeue=9.5s"),
+                dec(41_000, "j-a", "PolicyRule", "index=1;action=Ignore"),
+                dec(
+                    45_000,
+                    "",
+                    "Finish",
+                    "condition=FailureTarget;reason=PodFailurePolicy;rule=podFailurePolicy;index=0;pod=j-b",
+                ),
+                dec(
+                    46_000,
+                    "",
+                    "Finish",
+                    "condition=Failed;reason=PodFailurePolicy;rule=carried",
+                ),
+            ],
+            ..Default::default()
+        };
+        let lines = narrate("j", &rec);
+        let want = [
+            " 0.000  The API client's rate limiter (kubeAPIQPS, kubeAPIBurst) holds back this sync's 31 requests (30 pod creations): its last call returns 0.5 s later than it would without it.",
+            " 2.000  No pod created or deleted: expectations not yet satisfied; the controller waits to see 2 pod creations it made in its informer.",
+            " 3.000  No pod created: every index that needs a pod is in its per-index back-off (backoffLimitPerIndex), the first ending in 9.5 s; the controller syncs again in 9.5 s.",
+            "40.000  Pod j-a failed: container main exited with code 137 (SIGKILL).",
+            "41.000  The failure of pod j-a matches podFailurePolicy rule 1 (Ignore): not counted against backoffLimit, the pod is replaced.",
+            "45.000  The controller decides the Job fails: podFailurePolicy rule 0 (FailJob) matched the failure of pod j-b; condition FailureTarget (reason PodFailurePolicy).",
+            "46.000  The controller prepares the condition Failed (reason PodFailurePolicy): it follows the FailureTarget condition set earlier, and is written once no pod of the Job is left terminating or uncounted.",
+        ];
+        assert_eq!(&lines[1..8], want);
+        assert_eq!(
+            lines.last().unwrap(),
+            "Ended Failed: PodFailurePolicy: Container main for pod default/j-b failed with exit code 42 matching FailJob rule at index 0. Decided at 45.000 s by the rule: podFailurePolicy rule 0 (FailJob) matched the failure of pod j-b."
         );
     }
 

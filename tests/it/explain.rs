@@ -125,9 +125,9 @@ fn unschedulable_pods_name_the_schedulers_message() {
     assert_eq!(code, 0, "{err}");
     has(
         &out,
-        "is Pending: no node has room for it. The scheduler says: \"0/1 nodes are available: 1 Too many pods.\"",
+        "is Pending: the scheduler finds no node for it: \"0/1 nodes are available: 1 Too many pods.\"",
     );
-    has(&out, "bound to small-0 after waiting 1m52s for room.");
+    has(&out, "bound to small-0 after waiting 1m52s for a node.");
 }
 
 /// The limits of a rate-limited client, deletions of a suspended Job and an
