@@ -477,6 +477,11 @@ pub enum Cause<'a> {
     Throttled { requests: u32, creates: u32, delay_ms: u64 },
     /// The controller deleted the row's pod, and why.
     Delete { why: DeleteWhy },
+    /// The sync ran `delay_ms` after the first change the controller's
+    /// informer delivered since its previous sync, at `since`: pod events
+    /// wait for the batch period (`syncJobBatchPeriod`) before the Job syncs.
+    /// Recorded for a sync that decided something else worth a row.
+    Batched { since: SimTime, delay_ms: u64 },
     /// A failed pod (the row's) matched rule `index` of the pod failure policy.
     PolicyRule { index: u32, action: &'a str },
     /// The sync decided the condition that ends the Job (`condition`, `reason`),
@@ -567,6 +572,12 @@ impl std::fmt::Display for Cause<'_> {
                 DeleteWhy::Excess { active, wanted } => write!(f, "why=Excess;active={active};wanted={wanted}"),
             },
             Cause::PolicyRule { index, action } => write!(f, "index={index};action={action}"),
+            Cause::Batched { since, delay_ms } => write!(
+                f,
+                "since={};delay={}",
+                crate::time::format_seconds(since),
+                crate::time::format_duration(delay_ms)
+            ),
             Cause::Finish {
                 condition,
                 reason,
@@ -612,6 +623,7 @@ impl Cause<'_> {
             Cause::Throttled { .. } => "Throttled",
             Cause::Delete { .. } => "Delete",
             Cause::PolicyRule { .. } => "PolicyRule",
+            Cause::Batched { .. } => "Batched",
             Cause::Finish { .. } => "Finish",
         }
     }
@@ -698,6 +710,10 @@ impl<'a> Cause<'a> {
                 index: field_num(&f, "index")?,
                 action: get("action")?,
             },
+            "Batched" => Cause::Batched {
+                since: parse_seconds(get("since")?).ok_or("since is not a time")?,
+                delay_ms: field_duration(&f, "delay")?,
+            },
             "Finish" => Cause::Finish {
                 condition: get("condition")?,
                 reason: get("reason")?,
@@ -783,6 +799,10 @@ mod cause_tests {
             Cause::PolicyRule {
                 index: 1,
                 action: "Ignore",
+            },
+            Cause::Batched {
+                since: 5_000,
+                delay_ms: 1_000,
             },
             Cause::Finish {
                 condition: "FailureTarget",

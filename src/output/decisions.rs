@@ -1,8 +1,8 @@
 //! `decisions.csv`: `time,job,pod,cause,detail`, the controller's decisions
 //! with their causes, recorded by the model as it decides (replication 0,
-//! beside `events.csv`): a sync that created no pod because of the pod-failure
-//! back-off (with the failure count and the delay) or unsatisfied
-//! expectations, the rate limiter holding a sync's requests back, pods the
+//! beside `events.csv`): a sync that waited the batch period after a pod
+//! event, a sync that created no pod because of the pod-failure back-off
+//! (with the failure count and the delay) or unsatisfied expectations, the rate limiter holding a sync's requests back, pods the
 //! controller deleted and why, failed pods matching a pod-failure-policy rule,
 //! and the condition that ends a Job with the rule that decided it.
 //! `jobsim explain` reads it; the detail is `key=value` pairs separated by `;`
@@ -28,6 +28,11 @@ pub struct DecisionLog<W: Write> {
     /// (a fingerprint, [`fingerprint`]), to skip repeats.
     last: Vec<[Option<u64>; REPEATABLE]>,
     line: Vec<u8>,
+    /// A sync's [`Cause::Batched`], held until a decision of the same sync
+    /// (time and Job) is written: alone (the sync's other decisions repeats),
+    /// it says nothing new. Its row and tag.
+    batched: Vec<u8>,
+    batched_tag: Option<(SimTime, u32)>,
 }
 
 /// The kinds of decision a later sync may repeat while nothing changed, by
@@ -150,6 +155,12 @@ fn push_detail(b: &mut Vec<u8>, c: &Cause) {
             b.extend_from_slice(b";requeue=");
             push_duration(b, requeue_ms);
         }
+        Cause::Batched { since, delay_ms } => {
+            b.extend_from_slice(b"since=");
+            crate::time::push_seconds(b, since);
+            b.extend_from_slice(b";delay=");
+            push_duration(b, delay_ms);
+        }
         Cause::Finish {
             condition,
             reason,
@@ -199,6 +210,8 @@ impl<W: Write> DecisionLog<W> {
             error,
             last: Vec::new(),
             line: Vec::new(),
+            batched: Vec::new(),
+            batched_tag: None,
         }
     }
 
@@ -226,6 +239,10 @@ impl<W: Write> EventLog for DecisionLog<W> {
     }
 
     fn decide(&mut self, d: &Decision) {
+        let tag = Some((d.t, d.job_id));
+        if self.batched_tag.is_some() && self.batched_tag != tag {
+            self.batched_tag = None;
+        }
         if let Some(kind) = repeatable(&d.cause) {
             let fp = Some(fingerprint(d.t, &d.cause));
             let id = d.job_id as usize;
@@ -237,7 +254,8 @@ impl<W: Write> EventLog for DecisionLog<W> {
             }
             self.last[id][kind] = fp;
         }
-        let b = &mut self.line;
+        let batched = matches!(d.cause, Cause::Batched { .. });
+        let b = if batched { &mut self.batched } else { &mut self.line };
         b.clear();
         crate::time::push_seconds(b, d.t);
         b.push(b',');
@@ -249,10 +267,19 @@ impl<W: Write> EventLog for DecisionLog<W> {
         b.push(b',');
         push_detail(b, &d.cause);
         b.push(b'\n');
-        if self.error.is_none()
-            && let Err(e) = self.out.write_all(b)
-        {
-            self.error = Some(e);
+        if batched {
+            self.batched_tag = tag;
+            return;
+        }
+        if self.error.is_none() {
+            let held = if self.batched_tag.take().is_some() {
+                self.out.write_all(&self.batched)
+            } else {
+                Ok(())
+            };
+            if let Err(e) = held.and_then(|()| self.out.write_all(&self.line)) {
+                self.error = Some(e);
+            }
         }
     }
 }
@@ -280,8 +307,21 @@ mod tests {
     #[test]
     fn repeats_are_written_once_per_job() {
         let mut log = DecisionLog::new(Vec::new());
+        let batched = |t| Decision {
+            t,
+            job: "j",
+            job_id: 0,
+            pod: "",
+            cause: Cause::Batched {
+                since: t - 1000,
+                delay_ms: 1000,
+            },
+        };
+        log.decide(&batched(6_000));
         log.decide(&backoff(6_000, 1, 5_000));
-        log.decide(&backoff(7_000, 1, 5_000)); // the same back-off, a later sync
+        // The same back-off, a later sync: neither it nor its batching is written.
+        log.decide(&batched(7_000));
+        log.decide(&backoff(7_000, 1, 5_000));
         log.decide(&backoff(21_000, 2, 20_000));
         let finish = Decision {
             t: 91_000,
@@ -307,7 +347,8 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             format!(
-                "{HEADER}6.000,j,,Backoff,failures=1;lastFailure=5.000;backoff=10s;remaining=9s;requeue=9s\n\
+                "{HEADER}6.000,j,,Batched,since=5.000;delay=1s\n\
+                 6.000,j,,Backoff,failures=1;lastFailure=5.000;backoff=10s;remaining=9s;requeue=9s\n\
                  21.000,j,,Backoff,failures=2;lastFailure=20.000;backoff=10s;remaining=9s;requeue=9s\n\
                  91.000,j,,Finish,condition=Failed;reason=BackoffLimitExceeded;rule=backoffLimit;failed=4;limit=3\n\
                  91.000,k,,Finish,condition=Failed;reason=BackoffLimitExceeded;rule=backoffLimit;failed=4;limit=3\n"
@@ -341,6 +382,10 @@ mod tests {
                 rule: Rule::Carried,
             },
         ];
+        causes.push(Cause::Batched {
+            since: 12_345,
+            delay_ms: 1_000,
+        });
         for ms in [
             0, 1, 999, 1000, 1500, 1050, 1005, 9_500, 18_445, 59_999, 60_000, 360_000, 3_723_004,
         ] {

@@ -4,9 +4,9 @@
 //! by the model as it decided: [`crate::record::Cause`]).
 //!
 //! [`read`] streams both files, keeping only the Job's rows (and every Job's
-//! name, for a did-you-mean); [`narrate`] turns them into lines. The one thing
-//! said that no record states is the 1 s batching of pod events: a sync that
-//! follows a pod's end by exactly the batch period is said to be that batch.
+//! name, for a did-you-mean); [`narrate`] turns them into lines. Every cause
+//! it gives is one the model recorded; what it infers is only which pod a
+//! batched sync followed (the one that ended at the change it was queued by).
 
 use crate::record::{Cause, DeleteWhy, Detail, EventKind, Rule, parse_seconds};
 use crate::time::{SimTime, format_duration, format_seconds};
@@ -385,17 +385,26 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
     let mut created = 0i64;
     // When the last pod was created (what a sync creates at once is said once).
     let mut created_at: Option<SimTime> = None;
-    // The last pod end (time, pod), for the batching of pod events.
-    let mut last_end: Option<(SimTime, &str)> = None;
+    // When pods ended (the first at each time), to name the pod a batched sync follows.
+    let mut ends: BTreeMap<SimTime, &str> = BTreeMap::new();
+    // The sync at this time ran the batch period after a change (since, delay).
+    let mut batched: Option<(SimTime, SimTime, u64)> = None;
     // A back-off the controller waits out: its length, failure count and when it ends.
     let mut backoff: Option<(u64, i32, SimTime)> = None;
     // The rule that decided the end, said again at the end.
     let mut decided: Option<(SimTime, String)> = None;
     let mut ended: Option<String> = None;
-    let after_end = |t: SimTime, last_end: Option<(SimTime, &str)>| match last_end {
-        Some((e, pod)) if t == e + BATCH_MS => format!(
-            " (the controller's first sync after {pod} ended: it batches a Job's pod events for {})",
-            dur(BATCH_MS)
+    // What a batched sync followed: the pod that ended then, if one did.
+    let change = |since: SimTime, ends: &BTreeMap<SimTime, &str>| match ends.get(&since) {
+        Some(pod) => format!("{pod} ended"),
+        None => format!("a change of the Job or its pods at {}", at(since)),
+    };
+    let after_end = |t: SimTime, batched: Option<(SimTime, SimTime, u64)>, ends: &BTreeMap<SimTime, &str>| match batched
+    {
+        Some((at_t, since, delay)) if at_t == t => format!(
+            " (the controller's first sync after {}: it batches a Job's pod events for {})",
+            change(since, ends),
+            dur(delay)
         ),
         _ => String::new(),
     };
@@ -427,12 +436,12 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                                 at(until)
                             ));
                         } else if created_at != Some(t)
-                            && let Some((end, pod)) = last_end.filter(|(end, _)| t == end + BATCH_MS)
+                            && let Some((_, since, delay)) = batched.filter(|b| b.0 == t)
                         {
                             s.push_str(&format!(
-                                ", by the controller's first sync after {pod} ended at {} (it batches a Job's pod events for {})",
-                                at(end),
-                                dur(BATCH_MS)
+                                ", by the controller's first sync after {} (it batches a Job's pod events for {})",
+                                change(since, &ends),
+                                dur(delay)
                             ));
                         }
                         created_at = Some(t);
@@ -466,13 +475,13 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                         }
                     }
                     PodSucceeded => {
-                        last_end = Some((t, p));
+                        ends.entry(t).or_insert(p);
                         // A success ends the back-off: failures count from the last success.
                         backoff = None;
                         say(format!("{} succeeded (exit code 0).", pod_subject(p, e.index)));
                     }
                     PodFailed => {
-                        last_end = Some((t, p));
+                        ends.entry(t).or_insert(p);
                         let seen = pods.entry(p).or_default();
                         let why = match detail {
                             Detail::Exited { exit_code, container } => {
@@ -595,8 +604,16 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                     } => {
                         let until = last_failure + backoff_ms;
                         backoff = Some((backoff_ms, failures, until));
+                        // The failure's pod ended within that second, but not on it.
+                        let whole = if !ends.contains_key(&last_failure)
+                            && ends.range(last_failure..last_failure + 1000).next().is_some()
+                        {
+                            " (the API stores it in whole seconds)"
+                        } else {
+                            ""
+                        };
                         let mut s = format!(
-                            "No pod created: the pod-failure back-off of {} after the {} failure since the last success (10 s · 2^(n−1) with n = {}{}) runs from that failure's finish time, {}, to {}",
+                            "No pod created: the pod-failure back-off of {} after the {} failure since the last success (10 s · 2^(n−1) with n = {}{}) runs from that failure's finish time, {}{whole}, to {}",
                             dur(backoff_ms),
                             ordinal(failures as i64),
                             failures,
@@ -608,13 +625,7 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                             at(last_failure),
                             at(until)
                         );
-                        if let Some((end, _)) = last_end
-                            && end != last_failure
-                            && end / 1000 * 1000 == last_failure
-                        {
-                            s.push_str(" (the API stores a finish time in whole seconds)");
-                        }
-                        s.push_str(&after_end(t, last_end));
+                        s.push_str(&after_end(t, batched, &ends));
                         s.push_str(&format!("; the controller syncs the Job again in {}", dur(requeue_ms)));
                         if requeue_ms > remaining_ms {
                             s.push_str(&format!(" (never sooner than the {} batch period)", dur(BATCH_MS)));
@@ -677,6 +688,7 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                         };
                         say(format!("The controller deletes {name} because {because}."));
                     }
+                    Cause::Batched { since, delay_ms } => batched = Some((t, since, delay_ms)),
                     Cause::PolicyRule { index, action } => {
                         let name = pod_name(p, pods.get(p).and_then(|s| s.index));
                         let meaning = match action {
@@ -700,7 +712,7 @@ pub fn narrate(job: &str, rec: &JobRecords) -> Vec<String> {
                             _ => "succeeds",
                         };
                         let why = rule_sentence(&rule, condition);
-                        let sync = after_end(t, last_end);
+                        let sync = after_end(t, batched, &ends);
                         let s = if rule == Rule::Carried {
                             format!(
                                 "The controller prepares the condition {condition}{}: {why}.",
@@ -846,6 +858,8 @@ mod tests {
                 ),
             ],
             decisions: vec![
+                dec(6_000, "", "Batched", "since=5.000;delay=1s"),
+                dec(21_000, "", "Batched", "since=20.000;delay=1s"),
                 dec(
                     6_000,
                     "",

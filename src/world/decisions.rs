@@ -11,13 +11,35 @@ use crate::record::{Cause, Decision, DeleteWhy, Rule};
 use crate::time::SimTime;
 
 /// Whether a sync decided anything `decisions.csv` records (most decide
-/// nothing worth a row: checked before the call).
+/// nothing worth a row: checked before the call). Its batching alone is not
+/// (a row per sync that creates pods would cost more than all the others).
 #[inline]
 pub(super) fn decided(outcome: &SyncOutcome, throttled: (u32, u32, SimTime)) -> bool {
     outcome.causes.is_some() || throttled.2 > 0
 }
 
 impl World<'_> {
+    /// The informer delivered a change of Job `jid` at `now`, queueing it
+    /// after `delay`: kept if it is the first since the Job's last sync.
+    #[inline]
+    pub(super) fn note_delivery(&mut self, jid: u32, now: SimTime, delay: i64) {
+        if let Some(first) = self.first_delivery.get_mut(jid as usize)
+            && first.0 == SimTime::MAX
+        {
+            *first = (now, delay.clamp(0, u32::MAX as i64) as u32);
+        }
+    }
+
+    /// At a sync of Job `jid` at `now`: the first delivery since its last
+    /// sync, if this sync is the one its delay queued (the batch period ran
+    /// out); forgotten either way.
+    #[inline]
+    pub(super) fn take_delivery(&mut self, jid: u32, now: SimTime) -> Option<(SimTime, u64)> {
+        let first = self.first_delivery.get_mut(jid as usize)?;
+        let (since, delay) = std::mem::replace(first, (SimTime::MAX, 0));
+        (delay > 0 && since != SimTime::MAX && since + u64::from(delay) == now).then_some((since, u64::from(delay)))
+    }
+
     /// Records what the sync of Job `jid` at `now` decided, and why.
     /// `throttled`: the requests it sent, the creations among them and the
     /// delay the rate limiter added.
@@ -30,6 +52,7 @@ impl World<'_> {
         outcome: &SyncOutcome,
         writes: &[Write],
         throttled: (u32, u32, SimTime),
+        batched: Option<(SimTime, u64)>,
     ) {
         let (requests, creates, delay_ms) = throttled;
         let none = Causes::default();
@@ -47,6 +70,9 @@ impl World<'_> {
                 cause,
             })
         };
+        if let Some((since, delay_ms)) = batched {
+            decide("", Cause::Batched { since, delay_ms });
+        }
         for hit in &outcome.policy_hits {
             decide(
                 &hit.pod,

@@ -274,6 +274,10 @@ pub struct World<'a> {
     scaler: Option<autoscaler::ScalerState>,
     /// Whether the log wants the controller's decisions (`decisions.csv`).
     decide: bool,
+    /// Per Job, with decisions wanted: when the informer delivered the first
+    /// change since the Job's last sync (`SimTime::MAX`: none), and the delay
+    /// it queued the Job with.
+    first_delivery: Vec<(SimTime, u32)>,
 }
 
 impl<'a> World<'a> {
@@ -357,6 +361,12 @@ impl<'a> World<'a> {
                 .as_ref()
                 .map(|_| autoscaler::ScalerState::new(sc.cluster.pools.len())),
             decide,
+            // Sized once for every Job of the run, so that a delivery only stores.
+            first_delivery: if decide {
+                vec![(SimTime::MAX, 0); sc.workloads.iter().map(|w| w.count as usize).sum()]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -559,6 +569,9 @@ impl<'a> World<'a> {
             Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, failures),
             Observed::JobUpdated => job_update_delay_ms(&self.profile, false),
         };
+        if self.decide {
+            self.note_delivery(jid, now, delay);
+        }
         self.enqueue_after(jid, delay, now, q);
     }
 
@@ -608,8 +621,11 @@ impl<'a> World<'a> {
         let throttled = client.throttled();
         let (mut groups, mut writes) = client.into_parts();
         self.stats.syncs += 1;
-        if self.decide && decisions::decided(&outcome, throttled) {
-            self.record_decisions(jid, now, &outcome, &writes, throttled);
+        if self.decide {
+            let batched = self.take_delivery(jid, now);
+            if decisions::decided(&outcome, throttled) {
+                self.record_decisions(jid, now, &outcome, &writes, throttled, batched);
+            }
         }
         let js = &mut self.jobs[jid as usize];
         self.queue.set_failed(jid, outcome.error.is_some());
