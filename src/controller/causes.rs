@@ -6,7 +6,7 @@
 
 use crate::api::Time;
 
-/// What a sync decided, with why ([`crate::controller::SyncOutcome::causes`]).
+/// What a sync decided, with why (`SyncOutcome::causes`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Causes {
     /// Why it created no pod although the Job wants more.

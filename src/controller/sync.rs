@@ -117,7 +117,7 @@ struct Ctx<'a, P: 'static> {
     expected_rm_finalizers: BTreeSet<Uid>,
     new_backoff: BackoffRecord,
     finished_condition: Option<JobCondition>,
-    /// The rule that decided `finished_condition` (for [`SyncOutcome::finish`]).
+    /// The rule that decided `finished_condition` (for [`Causes::finish`]).
     finish_rule: Option<FinishRule>,
     prev_succeeded_indexes: OrderedIntervals,
     succeeded_indexes: OrderedIntervals,
@@ -518,7 +518,7 @@ fn fail_job_message<P: PodView>(job: &Job, pods: &[&P], profile: &Profile) -> Op
     })
 }
 
-/// The decided condition and its rule, for [`SyncOutcome::finish`].
+/// The decided condition and its rule, for [`Causes::finish`].
 #[cold]
 fn finish_cause(fc: &JobCondition, rule: FinishRule) -> Finish {
     Finish {
