@@ -27,6 +27,7 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
             events: None,
             jobs_yaml: None,
             trace: None,
+            decisions: None,
             step: Some(1000),
             spill: None,
             series: true,

@@ -86,6 +86,17 @@ pub enum Command {
     /// rebuilt from its pods). Fits start-up, run times and failures (exit codes, with
     /// their run times) per Job, or per value of a label with --by; see docs/calibrate.md.
     Calibrate(CalibrateArgs),
+    /// A Job's life as the controller saw it, in sentences with the simulated times: why no
+    /// pod was created at each gap, why each pod ended, and the rule that ended the Job.
+    ///
+    /// Reads the run folder's events.csv and decisions.csv (replication 0). Exit 2 when the
+    /// folder lacks them or has no such Job.
+    Explain {
+        /// The output folder of a run.
+        dir: PathBuf,
+        /// The Job's name, or NAMESPACE/NAME.
+        job: String,
+    },
     /// Run the Kubernetes test vectors against the controller core.
     Conformance {
         /// Vector files or folders (default: the vectors shipped in tests/conformance/).
@@ -129,8 +140,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION")]
     pub step: Option<String>,
     /// The files to write, comma-separated: events, jobs, jobs-yaml, summary, timeseries, charts
-    /// (with jobs, timeseries and summary, which they are drawn from), trace, report (report.html,
-    /// with the charts) or all. Overrides the scenario's spec.outputs; default: all.
+    /// (with jobs, timeseries and summary, which they are drawn from), trace, decisions, report
+    /// (report.html, with the charts) or all. Overrides the scenario's spec.outputs; default: all.
     #[arg(long, value_name = "LIST", value_parser = Outputs::parse)]
     pub outputs: Option<Outputs>,
     /// Change a field of the scenario, checked as if it were in the file: PATH is a dotted

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => jobsim::app::compare(&args),
         Command::Merge { dirs, out, charts, png } => jobsim::app::merge(&dirs, &out, &charts, png),
         Command::Plot { dir, png } => jobsim::app::plot(&dir, png),
+        Command::Explain { dir, job } => jobsim::app::explain(&dir, &job),
         Command::Validate {
             files,
             kubernetes_version,

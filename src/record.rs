@@ -349,6 +349,13 @@ pub trait EventLog {
         true
     }
     fn record(&mut self, row: &Row);
+    /// Whether [`Decision`]s are wanted (`decisions.csv`); the simulator skips
+    /// composing them if not.
+    fn decisions(&self) -> bool {
+        false
+    }
+    /// A decision of the controller, with its cause.
+    fn decide(&mut self, _: &Decision) {}
 }
 
 /// Hands `log` a row read back from the fields of an `events.csv` line (the
@@ -505,4 +512,433 @@ pub struct PoolUsage {
     pub node_ms: f64,
     /// Integral over time of the sum of their busy shares (node·ms).
     pub busy_ms: f64,
+}
+
+/// Why the controller did what it did, recorded by the model as it decides
+/// (not read back from the timeline): `decisions.csv`, which `jobsim explain`
+/// reads beside `events.csv`. The world hands these to [`EventLog::decide`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cause<'a> {
+    /// A sync created no pod: the pod-failure back-off runs. `failures` is the
+    /// count of failures since the last success it comes from, `last_failure`
+    /// the finish time of the latest (as the controller read it), `backoff_ms`
+    /// the whole delay (`10 s · 2^(failures−1)`, capped) and `requeue_ms` when
+    /// the controller syncs the Job again (at least the 1 s batch period from 1.28).
+    Backoff {
+        failures: i32,
+        last_failure: SimTime,
+        backoff_ms: u64,
+        remaining_ms: u64,
+        requeue_ms: u64,
+    },
+    /// A sync created no pod: every index that needs one is in its per-index
+    /// back-off (`backoffLimitPerIndex`).
+    IndexBackoff { remaining_ms: u64, requeue_ms: u64 },
+    /// A sync created and deleted nothing: pod creations or deletions it
+    /// expects are not yet observed (`SatisfiedExpectations`).
+    Expectations { creations: i64, deletions: i64 },
+    /// The API client's rate limiter held a sync's requests back by `delay_ms`
+    /// (`kubeAPIQPS`, `kubeAPIBurst`); `creates` of them created pods.
+    Throttled { requests: u32, creates: u32, delay_ms: u64 },
+    /// The controller deleted the row's pod, and why.
+    Delete { why: DeleteWhy },
+    /// The sync ran `delay_ms` after the first change the controller's
+    /// informer delivered since its previous sync, at `since`: pod events
+    /// wait for the batch period (`syncJobBatchPeriod`) before the Job syncs.
+    /// Recorded for a sync that decided something else worth a row.
+    Batched { since: SimTime, delay_ms: u64 },
+    /// A failed pod (the row's) matched rule `index` of the pod failure policy.
+    PolicyRule { index: u32, action: &'a str },
+    /// The sync decided the condition that ends the Job (`condition`, `reason`),
+    /// by `rule`.
+    Finish {
+        condition: &'a str,
+        reason: &'a str,
+        rule: Rule<'a>,
+    },
+}
+
+/// Why the controller deleted a pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteWhy {
+    /// The Job is finishing (failed or met its success criteria): its active pods go.
+    JobFinishing,
+    /// The Job is suspended.
+    Suspended,
+    /// More pods were active than the Job wants (`active`, `wanted`), or an
+    /// index had a duplicate.
+    Excess { active: i32, wanted: i32 },
+}
+
+/// The rule that decided a Job's end.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rule<'a> {
+    /// More failed pods than `backoffLimit`.
+    BackoffLimit { failed: i32, limit: i32 },
+    /// `restartPolicy: OnFailure`: container restarts reached `backoffLimit`.
+    RestartLimit { restarts: i64, limit: i32 },
+    /// A `FailJob` rule of the pod failure policy (by index) matched the pod.
+    PodFailurePolicy { index: u32, pod: &'a str },
+    /// `activeDeadlineSeconds` passed since `startTime`.
+    ActiveDeadline { seconds: i64 },
+    /// `maxFailedIndexes` exceeded.
+    MaxFailedIndexes { failed: i64, max: i32 },
+    /// Every index succeeded or failed, some failed (`backoffLimitPerIndex`).
+    FailedIndexes { failed: i64 },
+    /// A success policy rule (by index) matched.
+    SuccessPolicy { index: u32 },
+    /// Enough pods succeeded: `completions` (none: a work queue's first
+    /// success with no pod active).
+    Completions { succeeded: i32, completions: Option<i32> },
+    /// A condition already set (`FailureTarget`, `SuccessCriteriaMet`) carried to its end.
+    Carried,
+}
+
+impl std::fmt::Display for Cause<'_> {
+    /// The `detail` column of `decisions.csv`: `key=value` pairs separated by `;`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Cause::Backoff {
+                failures,
+                last_failure,
+                backoff_ms,
+                remaining_ms,
+                requeue_ms,
+            } => write!(
+                f,
+                "failures={failures};lastFailure={};backoff={};remaining={};requeue={}",
+                crate::time::format_seconds(last_failure),
+                crate::time::format_duration(backoff_ms),
+                crate::time::format_duration(remaining_ms),
+                crate::time::format_duration(requeue_ms)
+            ),
+            Cause::IndexBackoff {
+                remaining_ms,
+                requeue_ms,
+            } => write!(
+                f,
+                "remaining={};requeue={}",
+                crate::time::format_duration(remaining_ms),
+                crate::time::format_duration(requeue_ms)
+            ),
+            Cause::Expectations { creations, deletions } => write!(f, "creations={creations};deletions={deletions}"),
+            Cause::Throttled {
+                requests,
+                creates,
+                delay_ms,
+            } => write!(
+                f,
+                "requests={requests};creates={creates};delay={}",
+                crate::time::format_duration(delay_ms)
+            ),
+            Cause::Delete { why } => match why {
+                DeleteWhy::JobFinishing => f.write_str("why=JobFinishing"),
+                DeleteWhy::Suspended => f.write_str("why=Suspended"),
+                DeleteWhy::Excess { active, wanted } => write!(f, "why=Excess;active={active};wanted={wanted}"),
+            },
+            Cause::PolicyRule { index, action } => write!(f, "index={index};action={action}"),
+            Cause::Batched { since, delay_ms } => write!(
+                f,
+                "since={};delay={}",
+                crate::time::format_seconds(since),
+                crate::time::format_duration(delay_ms)
+            ),
+            Cause::Finish {
+                condition,
+                reason,
+                rule,
+            } => {
+                write!(f, "condition={condition};reason={reason};")?;
+                match rule {
+                    Rule::BackoffLimit { failed, limit } => {
+                        write!(f, "rule=backoffLimit;failed={failed};limit={limit}")
+                    }
+                    Rule::RestartLimit { restarts, limit } => {
+                        write!(f, "rule=restartsOnFailure;restarts={restarts};limit={limit}")
+                    }
+                    Rule::PodFailurePolicy { index, pod } => write!(f, "rule=podFailurePolicy;index={index};pod={pod}"),
+                    Rule::ActiveDeadline { seconds } => write!(f, "rule=activeDeadlineSeconds;seconds={seconds}"),
+                    Rule::MaxFailedIndexes { failed, max } => {
+                        write!(f, "rule=maxFailedIndexes;failed={failed};max={max}")
+                    }
+                    Rule::FailedIndexes { failed } => write!(f, "rule=failedIndexes;failed={failed}"),
+                    Rule::SuccessPolicy { index } => write!(f, "rule=successPolicy;index={index}"),
+                    Rule::Completions {
+                        succeeded,
+                        completions: Some(c),
+                    } => write!(f, "rule=completions;succeeded={succeeded};completions={c}"),
+                    Rule::Completions {
+                        succeeded,
+                        completions: None,
+                    } => write!(f, "rule=completions;succeeded={succeeded}"),
+                    Rule::Carried => f.write_str("rule=carried"),
+                }
+            }
+        }
+    }
+}
+
+impl Cause<'_> {
+    /// The `cause` column of `decisions.csv`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Cause::Backoff { .. } => "Backoff",
+            Cause::IndexBackoff { .. } => "IndexBackoff",
+            Cause::Expectations { .. } => "Expectations",
+            Cause::Throttled { .. } => "Throttled",
+            Cause::Delete { .. } => "Delete",
+            Cause::PolicyRule { .. } => "PolicyRule",
+            Cause::Batched { .. } => "Batched",
+            Cause::Finish { .. } => "Finish",
+        }
+    }
+}
+
+/// One record of a decision: when, about which Job (and pod), and its cause.
+#[derive(Clone, Copy, Debug)]
+pub struct Decision<'a> {
+    pub t: SimTime,
+    pub job: &'a str,
+    /// An id of the Job unique within the replication, dense from 0 (the
+    /// simulator's Job slot): a sink that remembers something per Job keys
+    /// it by this instead of the name.
+    pub job_id: u32,
+    /// The pod's name, for causes about one pod; empty otherwise.
+    pub pod: &'a str,
+    pub cause: Cause<'a>,
+}
+
+/// A number of a `decisions.csv` detail.
+fn field_num<T: std::str::FromStr>(fields: &Fields, key: &str) -> Result<T, String> {
+    let v = fields.get(key).ok_or_else(|| format!("no {key}"))?;
+    v.parse().map_err(|_| format!("{key}={v:?} is not a number"))
+}
+
+fn field_duration(fields: &Fields, key: &str) -> Result<u64, String> {
+    let v = fields.get(key).ok_or_else(|| format!("no {key}"))?;
+    crate::time::parse_duration(v).map_err(|_| format!("{key}={v:?} is not a duration"))
+}
+
+/// Seconds with decimals (`12.345`) as milliseconds.
+pub fn parse_seconds(v: &str) -> Option<SimTime> {
+    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
+    if frac.len() > 3 || whole.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let frac: u64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<3}").parse().ok()?
+    };
+    whole.checked_mul(1000)?.checked_add(frac)
+}
+
+impl<'a> Cause<'a> {
+    /// Reads a cause back from its `decisions.csv` name and detail.
+    pub fn parse(name: &str, text: &'a str) -> Result<Cause<'a>, String> {
+        let f = Fields(text);
+        let get = |key: &str| f.get(key).ok_or_else(|| format!("no {key}"));
+        Ok(match name {
+            "Backoff" => Cause::Backoff {
+                failures: field_num(&f, "failures")?,
+                last_failure: parse_seconds(get("lastFailure")?).ok_or("lastFailure is not a time")?,
+                backoff_ms: field_duration(&f, "backoff")?,
+                remaining_ms: field_duration(&f, "remaining")?,
+                requeue_ms: field_duration(&f, "requeue")?,
+            },
+            "IndexBackoff" => Cause::IndexBackoff {
+                remaining_ms: field_duration(&f, "remaining")?,
+                requeue_ms: field_duration(&f, "requeue")?,
+            },
+            "Expectations" => Cause::Expectations {
+                creations: field_num(&f, "creations")?,
+                deletions: field_num(&f, "deletions")?,
+            },
+            "Throttled" => Cause::Throttled {
+                requests: field_num(&f, "requests")?,
+                creates: field_num(&f, "creates")?,
+                delay_ms: field_duration(&f, "delay")?,
+            },
+            "Delete" => Cause::Delete {
+                why: match get("why")? {
+                    "JobFinishing" => DeleteWhy::JobFinishing,
+                    "Suspended" => DeleteWhy::Suspended,
+                    "Excess" => DeleteWhy::Excess {
+                        active: field_num(&f, "active")?,
+                        wanted: field_num(&f, "wanted")?,
+                    },
+                    other => return Err(format!("unknown why={other:?}")),
+                },
+            },
+            "PolicyRule" => Cause::PolicyRule {
+                index: field_num(&f, "index")?,
+                action: get("action")?,
+            },
+            "Batched" => Cause::Batched {
+                since: parse_seconds(get("since")?).ok_or("since is not a time")?,
+                delay_ms: field_duration(&f, "delay")?,
+            },
+            "Finish" => Cause::Finish {
+                condition: get("condition")?,
+                reason: get("reason")?,
+                rule: match get("rule")? {
+                    "backoffLimit" => Rule::BackoffLimit {
+                        failed: field_num(&f, "failed")?,
+                        limit: field_num(&f, "limit")?,
+                    },
+                    "restartsOnFailure" => Rule::RestartLimit {
+                        restarts: field_num(&f, "restarts")?,
+                        limit: field_num(&f, "limit")?,
+                    },
+                    "podFailurePolicy" => Rule::PodFailurePolicy {
+                        index: field_num(&f, "index")?,
+                        pod: get("pod")?,
+                    },
+                    "activeDeadlineSeconds" => Rule::ActiveDeadline {
+                        seconds: field_num(&f, "seconds")?,
+                    },
+                    "maxFailedIndexes" => Rule::MaxFailedIndexes {
+                        failed: field_num(&f, "failed")?,
+                        max: field_num(&f, "max")?,
+                    },
+                    "failedIndexes" => Rule::FailedIndexes {
+                        failed: field_num(&f, "failed")?,
+                    },
+                    "successPolicy" => Rule::SuccessPolicy {
+                        index: field_num(&f, "index")?,
+                    },
+                    "completions" => Rule::Completions {
+                        succeeded: field_num(&f, "succeeded")?,
+                        completions: match f.get("completions") {
+                            None => None,
+                            Some(_) => Some(field_num(&f, "completions")?),
+                        },
+                    },
+                    "carried" => Rule::Carried,
+                    other => return Err(format!("unknown rule={other:?}")),
+                },
+            },
+            other => return Err(format!("unknown cause {other:?}")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod cause_tests {
+    use super::*;
+
+    /// Every shape of cause reads back from its name and detail as written.
+    #[test]
+    fn causes_read_back_as_written() {
+        let causes = [
+            Cause::Backoff {
+                failures: 2,
+                last_failure: 20_000,
+                backoff_ms: 20_000,
+                remaining_ms: 19_000,
+                requeue_ms: 19_000,
+            },
+            Cause::IndexBackoff {
+                remaining_ms: 9_500,
+                requeue_ms: 9_500,
+            },
+            Cause::Expectations {
+                creations: 2,
+                deletions: 0,
+            },
+            Cause::Throttled {
+                requests: 40,
+                creates: 39,
+                delay_ms: 1_450,
+            },
+            Cause::Delete {
+                why: DeleteWhy::JobFinishing,
+            },
+            Cause::Delete {
+                why: DeleteWhy::Suspended,
+            },
+            Cause::Delete {
+                why: DeleteWhy::Excess { active: 5, wanted: 3 },
+            },
+            Cause::PolicyRule {
+                index: 1,
+                action: "Ignore",
+            },
+            Cause::Batched {
+                since: 5_000,
+                delay_ms: 1_000,
+            },
+            Cause::Finish {
+                condition: "FailureTarget",
+                reason: "BackoffLimitExceeded",
+                rule: Rule::BackoffLimit { failed: 4, limit: 3 },
+            },
+            Cause::Finish {
+                condition: "Failed",
+                reason: "BackoffLimitExceeded",
+                rule: Rule::RestartLimit { restarts: 6, limit: 6 },
+            },
+            Cause::Finish {
+                condition: "FailureTarget",
+                reason: "PodFailurePolicy",
+                rule: Rule::PodFailurePolicy {
+                    index: 0,
+                    pod: "bugged-x7k2p",
+                },
+            },
+            Cause::Finish {
+                condition: "Failed",
+                reason: "DeadlineExceeded",
+                rule: Rule::ActiveDeadline { seconds: 30 },
+            },
+            Cause::Finish {
+                condition: "Failed",
+                reason: "MaxFailedIndexesExceeded",
+                rule: Rule::MaxFailedIndexes { failed: 3, max: 2 },
+            },
+            Cause::Finish {
+                condition: "Failed",
+                reason: "FailedIndexes",
+                rule: Rule::FailedIndexes { failed: 1 },
+            },
+            Cause::Finish {
+                condition: "SuccessCriteriaMet",
+                reason: "SuccessPolicy",
+                rule: Rule::SuccessPolicy { index: 0 },
+            },
+            Cause::Finish {
+                condition: "Complete",
+                reason: "",
+                rule: Rule::Completions {
+                    succeeded: 6,
+                    completions: Some(6),
+                },
+            },
+            Cause::Finish {
+                condition: "Complete",
+                reason: "CompletionsReached",
+                rule: Rule::Completions {
+                    succeeded: 1,
+                    completions: None,
+                },
+            },
+            Cause::Finish {
+                condition: "Failed",
+                reason: "PodFailurePolicy",
+                rule: Rule::Carried,
+            },
+        ];
+        for c in causes {
+            let text = c.to_string();
+            assert_eq!(Cause::parse(c.name(), &text), Ok(c), "{text}");
+        }
+        assert!(Cause::parse("Backoff", "failures=x").is_err());
+        assert!(Cause::parse("Nonsense", "").is_err());
+        assert_eq!(parse_seconds("12.345"), Some(12_345));
+        assert_eq!(parse_seconds("12.3"), Some(12_300));
+        assert_eq!(parse_seconds("7"), Some(7_000));
+        assert_eq!(parse_seconds("1.2345"), None);
+        assert_eq!(parse_seconds("x"), None);
+    }
 }

@@ -164,13 +164,15 @@ pub fn run(args: &RunArgs) -> u8 {
             events,
             pending(Output::JobsYaml, "jobs.yaml")?,
             pending(Output::Trace, "trace.json")?,
+            pending(Output::Decisions, "decisions.csv")?,
         ))
     });
     let mut timeline = match opened {
-        Ok((events, jobs_yaml, trace)) => Timeline {
+        Ok((events, jobs_yaml, trace, decisions)) => Timeline {
             events,
             jobs_yaml,
             trace,
+            decisions,
             step,
             spill: None,
             series: wants(Output::Timeseries),
@@ -223,6 +225,7 @@ pub fn run(args: &RunArgs) -> u8 {
                     events: None,
                     jobs_yaml: None,
                     trace: None,
+                    decisions: None,
                     step,
                     spill: None,
                     series,
@@ -476,10 +479,16 @@ fn write_files(
     if timeline.trace.is_some() {
         wrote.push("trace.json");
     }
+    if timeline.decisions.is_some() {
+        wrote.push("decisions.csv");
+    }
     if let Some(f) = timeline.events.take() {
         f.commit()?;
     }
     if let Some(f) = timeline.trace.take() {
+        f.commit()?;
+    }
+    if let Some(f) = timeline.decisions.take() {
         f.commit()?;
     }
     if let Some(f) = timeline.jobs_yaml.take() {

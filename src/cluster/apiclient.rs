@@ -46,6 +46,12 @@ pub struct ApiClient<'w, W> {
     writes: Vec<W>,
     creates: u32,
     last: Option<Call>,
+    /// The Job's request count when the sync started; how long the rate
+    /// limiter held the current group's latest call back (its longest wait:
+    /// a group's calls get their tokens in order), and the groups' before it.
+    requests_before: u64,
+    group_wait: SimTime,
+    throttled: SimTime,
 }
 
 impl<'w, W> ApiClient<'w, W> {
@@ -62,12 +68,15 @@ impl<'w, W> ApiClient<'w, W> {
         ApiClient {
             endpoint,
             job_id,
+            requests_before: *requests,
             requests,
             group_start: now,
             groups,
             writes,
             creates: 0,
             last: None,
+            group_wait: 0,
+            throttled: 0,
         }
     }
 
@@ -86,6 +95,8 @@ impl<'w, W> ApiClient<'w, W> {
         }
         if new_group {
             self.groups.push((self.group_start, self.writes.len()));
+            self.throttled += self.group_wait;
+            self.group_wait = 0;
         }
         if creating {
             self.creates += 1;
@@ -96,7 +107,9 @@ impl<'w, W> ApiClient<'w, W> {
         let ep = &mut self.endpoint;
         ep.stats.api_requests += 1;
         let send = ep.bucket.reserve(self.group_start);
-        ep.stats.rate_limit_wait_ms += send - self.group_start;
+        let wait = send - self.group_start;
+        ep.stats.rate_limit_wait_ms += wait;
+        self.group_wait = wait;
         let latency = if matches!(ep.latency, Dist::Constant(c) if *c == 0.0) {
             0
         } else {
@@ -114,6 +127,14 @@ impl<'w, W> ApiClient<'w, W> {
         self.writes.push(write);
         group.1 = self.writes.len();
         Ok(())
+    }
+
+    /// The requests this sync sent, the pod creations among them, and how
+    /// much later its last group completes because of the rate limiter (each
+    /// group's longest wait for a token, summed over the groups).
+    pub fn throttled(&self) -> (u32, u32, SimTime) {
+        let sent = (*self.requests - self.requests_before) as u32;
+        (sent, self.creates, self.throttled + self.group_wait)
     }
 
     /// The groups (when each completes, and where its writes end) and the writes.

@@ -3,6 +3,7 @@
 //! randomness, no I/O: the simulator and the conformance harness both drive it.
 
 pub mod backoff;
+pub mod causes;
 pub mod client;
 pub mod conditions;
 pub mod failure_policy;

@@ -2,6 +2,7 @@
 //! in `pkg/controller/job/job_controller.go`.
 
 use super::backoff::{BackoffRecord, POD_FAILURE_BACKOFF_BASE_MS, finished_time, remaining_per_index};
+use super::causes::{Causes, Deleting, Finish, FinishRule, PolicyHit, Wait};
 use super::client::{ApiError, JobClient, PodCreate};
 use super::conditions::ensure_job_condition_status;
 use super::failure_policy::match_pod_failure_policy;
@@ -43,12 +44,20 @@ pub struct SyncOutcome {
     /// Sync again after this many milliseconds (earliest request wins).
     pub requeue_after_ms: Option<i64>,
     pub events: Vec<JobEvent>,
+    /// Why it did what it did, when it decided something worth saying
+    /// (`jobsim explain`); boxed, as most syncs decide nothing of the kind.
+    pub causes: Option<Box<Causes>>,
 }
 
 impl SyncOutcome {
     fn requeue(&mut self, ms: i64) {
         let ms = ms.max(0);
         self.requeue_after_ms = Some(self.requeue_after_ms.map_or(ms, |m| m.min(ms)));
+    }
+    /// The causes, made when the sync first records one.
+    #[cold]
+    fn causes(&mut self) -> &mut Causes {
+        self.causes.get_or_insert_with(Default::default)
     }
     #[cold]
     fn event(&mut self, warning: bool, reason: &str, message: &str) {
@@ -108,6 +117,8 @@ struct Ctx<'a, P: 'static> {
     expected_rm_finalizers: BTreeSet<Uid>,
     new_backoff: BackoffRecord,
     finished_condition: Option<JobCondition>,
+    /// The rule that decided `finished_condition` (for [`Causes::finish`]).
+    finish_rule: Option<FinishRule>,
     prev_succeeded_indexes: OrderedIntervals,
     succeeded_indexes: OrderedIntervals,
     failed_indexes: Option<OrderedIntervals>,
@@ -136,6 +147,7 @@ impl<'a, P: PodView> Ctx<'a, P> {
             expected_rm_finalizers: state.finalizer_removals.clone(),
             new_backoff: BackoffRecord::default(),
             finished_condition: None,
+            finish_rule: None,
             prev_succeeded_indexes: OrderedIntervals::new(),
             succeeded_indexes: OrderedIntervals::new(),
             failed_indexes: None,
@@ -192,6 +204,9 @@ pub fn sync_job<'a, P: PodView>(
     let original_failed = cached.status.failed;
     // Read expectations before listing pods, as the real controller does.
     let satisfied = state.expectations_satisfied(now);
+    if !satisfied && let Some(e) = state.expectations {
+        out.causes().wait = Some(Wait::Expectations { add: e.add, del: e.del });
+    }
     let mut ctx = Ctx::new(cached, pods, state, profile, lists);
     let mut active = ctx.active_pods.len() as i32;
     let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile, lists);
@@ -223,10 +238,13 @@ pub fn sync_job<'a, P: PodView>(
     };
 
     ctx.finished_condition = success_criteria_met_condition(&ctx.status.conditions, profile).cloned();
-    if ctx.finished_condition.is_none() {
+    if ctx.finished_condition.is_some() {
+        ctx.finish_rule = Some(FinishRule::Carried);
+    } else {
         if let Some(ft) = ctx.job.find_condition(COND_FAILURE_TARGET).filter(|c| c.is_true()) {
             ctx.finished_condition = Some(JobCondition::new(COND_FAILED, "True", &ft.reason, &ft.message, now));
-        } else if let Some(msg) = fail_job_message(ctx.job, &ctx.pods, profile) {
+            ctx.finish_rule = Some(FinishRule::Carried);
+        } else if let Some((msg, index, pod)) = fail_job_message(ctx.job, &ctx.pods, profile) {
             ctx.finished_condition = Some(JobCondition::new(
                 COND_FAILURE_TARGET,
                 "True",
@@ -234,6 +252,7 @@ pub fn sync_job<'a, P: PodView>(
                 &msg,
                 now,
             ));
+            ctx.finish_rule = Some(FinishRule::PodFailurePolicy { index, pod });
         }
     }
     if ctx.finished_condition.is_none() {
@@ -243,12 +262,26 @@ pub fn sync_job<'a, P: PodView>(
                 "Job has reached the specified backoff limit",
                 env,
             ));
+            ctx.finish_rule = Some(if exceeds_backoff_limit {
+                FinishRule::BackoffLimit {
+                    failed: ctx.failed,
+                    limit: backoff_limit,
+                }
+            } else {
+                FinishRule::RestartLimit {
+                    restarts: restarts_on_failure(&ctx.pods),
+                    limit: backoff_limit,
+                }
+            });
         } else if past_active_deadline(ctx.job, ctx.status.start_time, now) {
             ctx.finished_condition = Some(failure_condition(
                 REASON_DEADLINE_EXCEEDED,
                 "Job was active longer than specified deadline",
                 env,
             ));
+            ctx.finish_rule = Some(FinishRule::ActiveDeadline {
+                seconds: ctx.job.spec.active_deadline_seconds.unwrap_or(0),
+            });
         } else if let (Some(ads), Some(start)) = (ctx.job.spec.active_deadline_seconds, ctx.status.start_time)
             && !ctx.job.is_suspended()
         {
@@ -259,10 +292,16 @@ pub fn sync_job<'a, P: PodView>(
     if ctx.job.is_indexed() {
         sync_indexes(&mut ctx, env);
     }
+    if let (Some(fc), Some(rule)) = (&ctx.finished_condition, ctx.finish_rule.take()) {
+        out.causes().finish = Some(finish_cause(fc, rule));
+    }
 
     let mut suspend_cond_changed = false;
     let mut manage_err: Option<String> = None;
     if ctx.finished_condition.is_some() {
+        if !ctx.active_pods.is_empty() {
+            out.causes().deleting = Some(Deleting::JobFinishing);
+        }
         let (deleted_ready, deleted, err) = delete_active_pods(ctx.job, &ctx.active_pods, client);
         if deleted != active || !satisfied {
             // Pods or finalizers may still be on their way: finish in a later sync.
@@ -287,7 +326,15 @@ pub fn sync_job<'a, P: PodView>(
             Some(c) => ctx.succeeded >= c && active == 0,
         };
         if complete {
-            ctx.finished_condition = Some(success_condition(env));
+            let fc = success_condition(env);
+            out.causes().finish = Some(finish_cause(
+                &fc,
+                FinishRule::Completions {
+                    succeeded: ctx.succeeded,
+                    completions: ctx.job.spec.completions,
+                },
+            ));
+            ctx.finished_condition = Some(fc);
         } else if manage_job_called {
             let conditions = &mut ctx.status.conditions;
             if ctx.job.spec.suspend == Some(true) {
@@ -371,10 +418,17 @@ fn sync_indexes<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) {
                     "Job has exceeded the specified maximal number of failed indexes",
                     env,
                 ));
+                ctx.finish_rule = Some(FinishRule::MaxFailedIndexes {
+                    failed: failed_indexes.total(),
+                    max: ctx.job.spec.max_failed_indexes.unwrap_or(0),
+                });
             } else if failed_indexes.total() > 0
                 && failed_indexes.total() + ctx.succeeded_indexes.total() >= completions
             {
                 ctx.finished_condition = Some(failure_condition(REASON_FAILED_INDEXES, "Job has failed indexes", env));
+                ctx.finish_rule = Some(FinishRule::FailedIndexes {
+                    failed: failed_indexes.total(),
+                });
             }
         }
         ctx.pods_with_delayed_deletion = pods_with_delayed_deletion_per_index(
@@ -397,6 +451,10 @@ fn sync_indexes<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) {
             profile,
         )
     {
+        ctx.finish_rule = Some(FinishRule::SuccessPolicy {
+            // "Matched rules at index N"
+            index: msg.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0),
+        });
         ctx.finished_condition = Some(JobCondition::new(
             COND_SUCCESS_CRITERIA_MET,
             "True",
@@ -450,12 +508,34 @@ fn success_condition(env: &SyncEnv) -> JobCondition {
     JobCondition::new(t, "True", reason, message, env.now)
 }
 
-/// `getFailJobMessage`: the first considered-failed pod (in list order) that matches a `FailJob` rule.
-fn fail_job_message<P: PodView>(job: &Job, pods: &[&P], profile: &Profile) -> Option<String> {
+/// `getFailJobMessage`: the first considered-failed pod (in list order) that
+/// matches a `FailJob` rule; with the rule's index and the pod's name.
+fn fail_job_message<P: PodView>(job: &Job, pods: &[&P], profile: &Profile) -> Option<(String, u32, String)> {
     let policy = job.spec.pod_failure_policy.as_ref()?;
+    pods.iter().filter(|p| is_pod_failed(**p, job, profile)).find_map(|p| {
+        let m = match_pod_failure_policy(Some(policy), *p, profile);
+        Some((m.fail_job_message?, m.rule_index? as u32, p.name().to_string()))
+    })
+}
+
+/// The decided condition and its rule, for [`Causes::finish`].
+#[cold]
+fn finish_cause(fc: &JobCondition, rule: FinishRule) -> Finish {
+    Finish {
+        condition: fc.type_.to_string(),
+        reason: fc.reason.to_string(),
+        rule,
+    }
+}
+
+/// The container restarts `pastBackoffLimitOnFailure` sums.
+#[cold]
+fn restarts_on_failure<P: PodView>(pods: &[&P]) -> i64 {
     pods.iter()
-        .filter(|p| is_pod_failed(**p, job, profile))
-        .find_map(|p| match_pod_failure_policy(Some(policy), *p, profile).fail_job_message)
+        .filter(|p| matches!(p.phase(), PodPhase::Running | PodPhase::Pending))
+        .flat_map(|p| p.init_container_statuses().iter().chain(p.container_statuses()))
+        .map(|c| c.restart_count as i64)
+        .sum()
 }
 
 /// `pastBackoffLimitOnFailure`: container restarts of pending and running pods.
@@ -598,6 +678,9 @@ fn manage_job<P: PodView>(
 
     if job.is_suspended() {
         let to_delete = active_pods_for_removal(job, &ctx.active_pods, active as usize);
+        if !to_delete.is_empty() {
+            out.causes().deleting = Some(Deleting::Suspended);
+        }
         state.expect_deletions(to_delete.len() as i64, now);
         let (removed_ready, removed, err) = delete_job_pods(job, &to_delete, state, client);
         active -= removed;
@@ -619,6 +702,10 @@ fn manage_job<P: PodView>(
     to_delete.truncate(MAX_POD_CREATE_DELETE_PER_SYNC as usize);
     if !to_delete.is_empty() {
         // Deletions take precedence: never create and delete in one sync.
+        out.causes().deleting = Some(Deleting::Excess {
+            active,
+            wanted: want_active,
+        });
         state.expect_deletions(to_delete.len() as i64, now);
         let (removed_ready, removed, err) = delete_job_pods(job, &to_delete, state, client);
         active -= removed;
@@ -647,10 +734,19 @@ fn manage_job<P: PodView>(
         if remaining > 0 {
             // 1.27's `enqueueControllerDelayed` waits the remaining time;
             // 1.28's `enqueueSyncJobWithDelay` waits at least the batch period.
-            out.requeue(if profile.minor < 28 {
+            let requeue_ms = if profile.minor < 28 {
                 remaining
             } else {
                 remaining.max(SYNC_JOB_BATCH_PERIOD_MS)
+            };
+            out.requeue(requeue_ms);
+            let last_failure = ctx.new_backoff.last_failure_time.unwrap_or(GO_ZERO_TIME);
+            out.causes().wait = Some(Wait::Backoff {
+                failures: ctx.new_backoff.failures_after_last_success,
+                last_failure,
+                backoff_ms: remaining + (now.millis() - last_failure.millis()),
+                remaining_ms: remaining,
+                requeue_ms,
             });
             // Quirk kept from upstream: active is reported as 0 while backing off.
             return (0, None);
@@ -678,7 +774,12 @@ fn manage_job<P: PodView>(
                 profile,
             );
             if remaining > 0 {
-                out.requeue(remaining.max(SYNC_JOB_BATCH_PERIOD_MS));
+                let requeue_ms = remaining.max(SYNC_JOB_BATCH_PERIOD_MS);
+                out.requeue(requeue_ms);
+                out.causes().wait = Some(Wait::IndexBackoff {
+                    remaining_ms: remaining,
+                    requeue_ms,
+                });
                 return (0, None);
             }
             indexes = now_indexes;
@@ -917,8 +1018,17 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
         } else if consider_failed || fails_job {
             let valid_index = !indexed || pod.completion_index().is_some_and(|ix| ix < completions);
             if !ctx.uncounted_failed.contains(uid) && valid_index {
-                let counts = ctx.job.spec.pod_failure_policy.is_none()
-                    || match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile).count_failed;
+                let counts = ctx.job.spec.pod_failure_policy.is_none() || {
+                    let m = match_pod_failure_policy(ctx.job.spec.pod_failure_policy.as_ref(), pod, profile);
+                    if let (Some(index), Some(action)) = (m.rule_index, m.action) {
+                        out.causes().policy_hits.push(PolicyHit {
+                            pod: pod.name().to_string(),
+                            index: index as u32,
+                            action,
+                        });
+                    }
+                    m.count_failed
+                };
                 if counts {
                     needs_flush = true;
                     push_uid(&mut uncounted.failed, uid);

@@ -27,6 +27,7 @@ pub fn own_files() -> Vec<String> {
         "timeseries.csv",
         "timeseries-bands.csv",
         "trace.json",
+        "decisions.csv",
         "report.html",
     ]
     .map(String::from)

@@ -3,7 +3,9 @@
 //! temporary names and renamed into place when the run succeeds.
 
 pub mod charts;
+pub mod decisions;
 pub mod events;
+pub mod explain;
 pub mod files;
 pub mod job_rows;
 pub mod jobs;

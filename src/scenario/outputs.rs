@@ -29,6 +29,9 @@ pub enum Output {
     Charts,
     /// `trace.json`, replication 0 in the Chrome trace event format.
     Trace,
+    /// `decisions.csv`, replication 0's controller decisions with their
+    /// causes (what `jobsim explain` reads, with `events.csv`).
+    Decisions,
     /// `report.html`: the scenario, the Jobs table, the summary, the charts
     /// and the expectations in one self-contained page.
     Report,
@@ -36,7 +39,7 @@ pub enum Output {
 
 impl Output {
     /// Every output, in the order a run writes them.
-    pub const EVERY: [Output; 8] = [
+    pub const EVERY: [Output; 9] = [
         Output::Events,
         Output::Jobs,
         Output::JobsYaml,
@@ -44,6 +47,7 @@ impl Output {
         Output::Timeseries,
         Output::Charts,
         Output::Trace,
+        Output::Decisions,
         Output::Report,
     ];
 
@@ -56,12 +60,13 @@ impl Output {
             Output::Timeseries => "timeseries",
             Output::Charts => "charts",
             Output::Trace => "trace",
+            Output::Decisions => "decisions",
             Output::Report => "report",
         }
     }
 
-    fn bit(self) -> u8 {
-        1 << self as u8
+    fn bit(self) -> u16 {
+        1 << self as u16
     }
 
     /// The outputs this one is made from, which come with it.
@@ -81,7 +86,7 @@ impl fmt::Display for Output {
 }
 
 /// The names an output list may hold: each output's, and `all`.
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 10] = [
     "events",
     "jobs",
     "jobs-yaml",
@@ -89,6 +94,7 @@ pub const NAMES: [&str; 9] = [
     "timeseries",
     "charts",
     "trace",
+    "decisions",
     "report",
     "all",
 ];
@@ -111,7 +117,7 @@ fn hint(name: &str) -> String {
 /// A set of outputs, closed over what each needs (`charts` holds `jobs`,
 /// `timeseries` and `summary`; `report` holds the charts). The default is every output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Outputs(u8);
+pub struct Outputs(u16);
 
 impl Default for Outputs {
     fn default() -> Self {
@@ -120,7 +126,7 @@ impl Default for Outputs {
 }
 
 impl Outputs {
-    pub const ALL: Outputs = Outputs(0b1111_1111);
+    pub const ALL: Outputs = Outputs((1 << Output::EVERY.len()) - 1);
 
     /// The set without `o` (nor anything that needs it).
     pub fn without(self, o: Output) -> Outputs {
@@ -213,7 +219,7 @@ mod tests {
         assert_eq!(Outputs::default(), Outputs::ALL);
         assert_eq!(
             Outputs::ALL.to_string(),
-            "events,jobs,jobs-yaml,summary,timeseries,charts,trace,report"
+            "events,jobs,jobs-yaml,summary,timeseries,charts,trace,decisions,report"
         );
         let set = Outputs::parse("report").unwrap();
         assert_eq!(
@@ -222,7 +228,7 @@ mod tests {
         );
         assert_eq!(
             Outputs::ALL.without(Charts).iter().collect::<Vec<_>>(),
-            [Events, Jobs, JobsYaml, Summary, Timeseries, Trace]
+            [Events, Jobs, JobsYaml, Summary, Timeseries, Trace, Decisions]
         );
         for o in Output::EVERY {
             assert_eq!(Outputs::parse(o.name()).map(|s| s.contains(o)), Ok(true), "{o}");
@@ -231,7 +237,7 @@ mod tests {
 
     #[test]
     fn unknown_and_empty_lists_are_errors_listing_the_names() {
-        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all";
+        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, report, all";
         assert_eq!(
             Outputs::parse("summary,evnts").unwrap_err().to_string(),
             format!("unknown output \"evnts\" (did you mean \"events\"?); {valid}")

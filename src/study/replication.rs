@@ -4,6 +4,7 @@
 
 use crate::engine::{self, EventQueue};
 use crate::output::charts::TimelineDigest;
+use crate::output::decisions::DecisionLog;
 use crate::output::events::CsvLog;
 use crate::output::files::PendingFile;
 use crate::output::jobs::{JobsYaml, job_templates};
@@ -42,6 +43,8 @@ pub struct Timeline {
     pub jobs_yaml: Option<PendingFile>,
     /// `trace.json`.
     pub trace: Option<PendingFile>,
+    /// `decisions.csv`.
+    pub decisions: Option<PendingFile>,
     /// The time series' step (0: every change); `None`: adaptive.
     pub step: Option<u64>,
     /// Where the time series' samples go; without one they stay in `Replication::samples`.
@@ -60,11 +63,22 @@ struct Sinks<'a, L: EventLog> {
     digest: Option<TimelineDigest>,
     series: Option<TimeSeries>,
     trace: Option<TraceLog<&'a mut std::io::BufWriter<std::fs::File>>>,
+    decisions: Option<DecisionLog<&'a mut std::io::BufWriter<std::fs::File>>>,
 }
 
 impl<L: EventLog> EventLog for Sinks<'_, L> {
     fn enabled(&self) -> bool {
         self.csv.is_some() || self.digest.is_some() || self.series.is_some() || self.trace.is_some()
+    }
+
+    fn decisions(&self) -> bool {
+        self.decisions.is_some()
+    }
+
+    fn decide(&mut self, d: &crate::record::Decision) {
+        if let Some(l) = self.decisions.as_mut() {
+            l.decide(d);
+        }
     }
 
     fn record(&mut self, row: &Row) {
@@ -108,6 +122,7 @@ pub fn run_replication(
         digest: timeline.digest.then(TimelineDigest::default),
         series,
         trace: timeline.trace.as_mut().map(|f| TraceLog::new(f.writer(), sc)),
+        decisions: timeline.decisions.as_mut().map(|f| DecisionLog::new(f.writer())),
     };
     let log: &mut dyn EventLog = &mut sinks;
     let mut yaml = timeline
@@ -146,6 +161,11 @@ pub fn run_replication(
         None => Vec::new(),
     };
     let digest = sinks.digest.take();
+    if let Some(l) = sinks.decisions.take()
+        && let (_, Some(e)) = l.finish()
+    {
+        return Err(e);
+    }
     let trace = match sinks.trace.take() {
         Some(t) => match t.finish(end) {
             (_, Some(e), _) => return Err(e),
@@ -181,6 +201,7 @@ impl Timeline {
             events: None,
             jobs_yaml: None,
             trace: None,
+            decisions: None,
             step: None,
             spill: None,
             series: false,
@@ -210,6 +231,7 @@ mod tests {
             digest: None,
             series: None,
             trace: None,
+            decisions: None,
         };
         assert!(!none.enabled());
         let sc = crate::scenario::load_str("quickstart.yaml", crate::scenario::QUICKSTART, None).expect("quickstart");

@@ -11,6 +11,7 @@
 //! - `preemption.rs`: pod priority, nominations and the scheduler's preemption.
 
 mod autoscaler;
+mod decisions;
 mod job_table;
 mod jobs;
 pub use jobs::JobPrototype;
@@ -298,6 +299,12 @@ pub struct World<'a> {
     lowest_priority: i32,
     /// Pods that preempted and wait for their victims to go (`nominatedNodeName`).
     nominations: Vec<preemption::Nomination>,
+    /// Whether the log wants the controller's decisions (`decisions.csv`).
+    decide: bool,
+    /// Per Job, with decisions wanted: when the informer delivered the first
+    /// change since the Job's last sync (`SimTime::MAX`: none), and the delay
+    /// it queued the Job with.
+    first_delivery: Vec<(SimTime, u32)>,
 }
 
 impl<'a> World<'a> {
@@ -346,6 +353,7 @@ impl<'a> World<'a> {
         let cp = &sc.control_plane;
         let prioritized =
             !sc.cluster.pools.is_empty() && sc.workloads.windows(2).any(|w| w[0].priority != w[1].priority);
+        let decide = log.decisions();
         World {
             sc,
             key: StreamKey::new(sc.seed, replication as u64),
@@ -395,6 +403,13 @@ impl<'a> World<'a> {
                 .autoscaler
                 .as_ref()
                 .map(|_| autoscaler::ScalerState::new(sc.cluster.pools.len())),
+            decide,
+            // Sized once for every Job of the run, so that a delivery only stores.
+            first_delivery: if decide {
+                vec![(SimTime::MAX, 0); sc.workloads.iter().map(|w| w.count as usize).sum()]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -616,6 +631,9 @@ impl<'a> World<'a> {
             Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, failures),
             Observed::JobUpdated => job_update_delay_ms(&self.profile, false),
         };
+        if self.decide {
+            self.note_delivery(jid, now, delay);
+        }
         self.enqueue_after(jid, delay, now, q);
     }
 
@@ -662,8 +680,15 @@ impl<'a> World<'a> {
             std::mem::take(write_buf),
         );
         let outcome = sync_job(job, refs, &mut js.state, &env, &mut client, pod_lists);
+        let throttled = client.throttled();
         let (mut groups, mut writes) = client.into_parts();
         self.stats.syncs += 1;
+        if self.decide {
+            let batched = self.take_delivery(jid, now);
+            if decisions::decided(&outcome, throttled) {
+                self.record_decisions(jid, now, &outcome, &writes, throttled, batched);
+            }
+        }
         let js = &mut self.jobs[jid as usize];
         self.queue.set_failed(jid, outcome.error.is_some());
         let end = groups.last().map_or(now, |(t, _)| *t);

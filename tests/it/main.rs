@@ -6,6 +6,7 @@ mod check; // `jobsim check`: spec.expect, held or not, and exit codes.
 mod cluster; // Nodes, scheduling, rate limits, drains, node loss, TTL and actions.
 mod conformance; // `jobsim conformance` over the shipped vectors.
 mod deploy; // deploy/: valid Job manifests; the Indexed Job's command lines shard and merge into the whole sweep.
+mod explain; // `jobsim explain`: back-offs, policy rules, the scheduler's message, the rule that ended a Job; errors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
 mod jobs_csv; // jobs.csv against jobs.yaml: every time column agrees with the Job objects.
 mod mutations; // Every scenario, edited line by line: refused or run, never a panic or a hang.

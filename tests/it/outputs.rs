@@ -50,9 +50,10 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         .chain(["jobs.csv", "timeseries.csv", "timeseries-bands.csv", "summary.json"])
         .collect();
     let report: Vec<&str> = charts_and_inputs.iter().copied().chain(["report.html"]).collect();
-    let cases: [(&str, Vec<&str>, &str); 8] = [
+    let cases: [(&str, Vec<&str>, &str); 9] = [
         ("summary", vec!["summary.json"], "summary.json"),
         ("trace", vec!["trace.json"], "trace.json"),
+        ("decisions", vec!["decisions.csv"], "decisions.csv"),
         (
             "events,jobs-yaml",
             vec!["events.csv", "jobs.yaml"],
@@ -77,7 +78,7 @@ fn only_the_selected_files_are_written_as_a_full_run_writes_them() {
         (
             "summary , all",
             everything.iter().map(String::as_str).collect(),
-            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv, trace.json, charts (SVG) and report.html",
+            "events.csv, jobs.csv, jobs.yaml, summary.json, timeseries.csv, timeseries-bands.csv, trace.json, decisions.csv, charts (SVG) and report.html",
         ),
     ];
     for (list, want, report) in cases {
@@ -129,15 +130,15 @@ fn unknown_output_names_are_refused_with_the_valid_ones() {
     for (list, want) in [
         (
             "summary,evnts",
-            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all",
+            "unknown output \"evnts\" (did you mean \"events\"?); valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, report, all",
         ),
         (
             "pictures",
-            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all",
+            "unknown output \"pictures\"; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, report, all",
         ),
         (
             ",",
-            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all",
+            "no output given; valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, report, all",
         ),
     ] {
         let out = jobsim()
@@ -208,7 +209,7 @@ fn spec_outputs_choose_the_files_and_the_flag_overrides_them() {
 fn bad_spec_outputs_are_reported_at_their_line() {
     let dir = tmp("spec-bad");
     let sc = scenario_with_outputs(&dir, "[summary, evnts, Charts]");
-    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, report, all";
+    let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, report, all";
     for cmd in ["run", "validate"] {
         let mut c = jobsim();
         c.arg(cmd).arg(&sc);
