@@ -237,7 +237,8 @@ mod tests {
 
     #[test]
     fn unknown_and_empty_lists_are_errors_listing_the_names() {
-        let valid = "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, report, all";
+        let valid =
+            "valid outputs: events, jobs, jobs-yaml, summary, timeseries, charts, trace, decisions, report, all";
         assert_eq!(
             Outputs::parse("summary,evnts").unwrap_err().to_string(),
             format!("unknown output \"evnts\" (did you mean \"events\"?); {valid}")
