@@ -23,6 +23,7 @@ impl JobTable {
     }
 
     /// The Job `id`, unless it has left.
+    #[inline]
     pub fn get(&self, id: usize) -> Option<&JobSlot> {
         self.slots.get(id).and_then(Option::as_deref)
     }

@@ -732,7 +732,10 @@ impl<'a> World<'a> {
             self.enqueue_after(jid, d, now, q);
         }
         self.start_workers(now, q);
-        self.try_retire(jid);
+        // Most syncs are of Jobs still running: nothing to retire.
+        if self.jobs.get(jid as usize).is_some_and(|js| js.finished || js.deleted) {
+            self.try_retire(jid);
+        }
     }
 
     fn apply_writes(
