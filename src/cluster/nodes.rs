@@ -196,6 +196,10 @@ pub struct Nodes {
     pub pool_live: Vec<u32>,
     pub pool_busy: Vec<f64>,
     track_busy: bool,
+    /// Counts every change to what the scheduler sees (a node added,
+    /// removed, lost, recovered or cordoned, room taken or freed), so that
+    /// what was worked out from the nodes can be kept until they change.
+    version: u64,
 }
 
 impl Nodes {
@@ -278,6 +282,7 @@ impl Nodes {
             pool_live: vec![0; pools.len()],
             pool_busy: vec![0.0; pools.len()],
             track_busy,
+            version: 0,
         };
         for (p, pool) in pools.iter().enumerate() {
             for _ in 0..pool.count {
@@ -287,12 +292,30 @@ impl Nodes {
         n
     }
 
+    /// Changes whenever what the scheduler sees of the nodes does.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The node lifecycle controller marks a node ready or not (lost).
+    pub fn set_ready(&mut self, node: usize, ready: bool) {
+        self.version += 1;
+        self.nodes[node].ready = ready;
+    }
+
+    /// `kubectl cordon`: no new pod binds to the node.
+    pub fn cordon(&mut self, node: usize) {
+        self.version += 1;
+        self.nodes[node].cordoned = true;
+    }
+
     /// Without node pools the cluster has unlimited room.
     pub fn unlimited(&self) -> bool {
         self.pools.is_empty()
     }
 
     pub fn add(&mut self, pool: usize) -> usize {
+        self.version += 1;
         let p = &self.pools[pool];
         let name = format!("{}-{}", p.name, self.created[pool]);
         let ordinal = self.created[pool];
@@ -317,6 +340,7 @@ impl Nodes {
 
     /// The node leaves the cluster (its pods were evicted).
     pub fn remove(&mut self, node: usize) {
+        self.version += 1;
         let n = &self.nodes[node];
         if n.removed {
             return;
@@ -350,6 +374,7 @@ impl Nodes {
 
     /// A pod of `fit` takes its room on `node`.
     pub fn allocate(&mut self, node: usize, fit: &PodFit) {
+        self.version += 1;
         let before = if self.track_busy { self.busy_share(node) } else { 0.0 };
         let n = &mut self.nodes[node];
         n.allocate(fit.request);
@@ -364,6 +389,7 @@ impl Nodes {
 
     /// A pod of `fit` frees its room on `node`.
     pub fn release(&mut self, node: usize, fit: &PodFit) {
+        self.version += 1;
         let before = if self.track_busy { self.busy_share(node) } else { 0.0 };
         let n = &mut self.nodes[node];
         n.release(fit.request);
@@ -379,6 +405,7 @@ impl Nodes {
     /// A nominated pod of `fit` holds (`hold`: true) or stops holding its
     /// room on `node` while another pod is placed: no busy share moves.
     pub fn hold(&mut self, node: usize, fit: &PodFit, hold: bool) {
+        self.version += 1;
         let n = &mut self.nodes[node];
         if hold {
             n.allocate(fit.request);

@@ -131,6 +131,18 @@ pub(crate) struct TemplateInfo {
     prototype: JobPrototype,
 }
 
+/// The scheduler's message for a pod that fits nowhere, kept while the nodes
+/// and the workload stay the same (pods created in a burst ask for room on the
+/// same full cluster), and reused while the counts it names do not change.
+struct UnfitDetail {
+    /// `Nodes::version` and the workload the counts were made for.
+    version: u64,
+    workload: usize,
+    counts: UnfitCounts,
+    could_ever_fit: bool,
+    reason: String,
+}
+
 struct JobSlot {
     /// The Job object; dropped once the Job is finished and written out.
     job: Option<Box<Job>>,
@@ -288,8 +300,8 @@ pub struct World<'a> {
     /// The syncs' pod lists, kept between syncs for their allocations.
     pod_lists: PodLists<PodRecord>,
     write_groups: Vec<(SimTime, usize)>,
-    /// The last unschedulable pod's reason, and the node counts and fit it was written for.
-    unfit_detail: Option<(UnfitCounts, bool, String)>,
+    /// The last unschedulable pod's reason, with what it was worked out from.
+    unfit_detail: Option<UnfitDetail>,
     /// The cluster autoscaler's state, when some pool is autoscaled.
     scaler: Option<autoscaler::ScalerState>,
     /// Workloads differ in priority: the scheduling queue orders by it and

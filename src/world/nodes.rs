@@ -101,7 +101,7 @@ impl World<'_> {
     /// the taint manager evicts them.
     fn lose_node(&mut self, node: usize, recovery: Option<u64>, now: SimTime, q: &mut EventQueue<Ev>) {
         self.account_usage(now);
-        self.nodes.nodes[node].ready = false;
+        self.nodes.set_ready(node, false);
         self.stats.node_losses += 1;
         let name = self.nodes.nodes[node].name.clone();
         self.log
@@ -144,7 +144,7 @@ impl World<'_> {
             return;
         }
         self.account_usage(now);
-        self.nodes.nodes[node].ready = true;
+        self.nodes.set_ready(node, true);
         let name = self.nodes.nodes[node].name.clone();
         self.log
             .record(&Row::node(now, EventKind::NodeRecovered, Detail::Node { node: &name }));
@@ -272,7 +272,7 @@ impl World<'_> {
     pub(super) fn drain_node(&mut self, node: usize, remove: bool, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.stored_time(now);
         self.account_usage(now);
-        self.nodes.nodes[node].cordoned = true;
+        self.nodes.cordon(node);
         let name = self.nodes.nodes[node].name.clone();
         self.log.record(&Row::node(
             now,

@@ -161,12 +161,34 @@ impl World<'_> {
                         // Pods that queue together mostly see the same nodes: the
                         // message is written again only when the counts change.
                         let fit = &self.templates[workload].fit;
-                        let (counts, ever) = (self.nodes.unfit_counts(fit), self.nodes.could_ever_fit(fit));
-                        if (self.unfit_detail.as_ref()).is_none_or(|(c, e, _)| *c != counts || *e != ever) {
-                            let reason = self.nodes.reason(&counts, ever);
-                            self.unfit_detail = Some((counts, ever, reason));
+                        let version = self.nodes.version();
+                        let fresh = (self.unfit_detail.as_ref())
+                            .is_some_and(|d| d.version == version && d.workload == workload);
+                        if fresh {
+                            let d = self.unfit_detail.as_ref().expect("fresh");
+                            debug_assert_eq!(
+                                d.counts,
+                                self.nodes.unfit_counts(fit),
+                                "nodes changed without a new version"
+                            );
+                        } else {
+                            let (counts, ever) = (self.nodes.unfit_counts(fit), self.nodes.could_ever_fit(fit));
+                            match self.unfit_detail.as_mut() {
+                                Some(d) if d.counts == counts && d.could_ever_fit == ever => {
+                                    (d.version, d.workload) = (version, workload);
+                                }
+                                _ => {
+                                    self.unfit_detail = Some(UnfitDetail {
+                                        version,
+                                        workload,
+                                        reason: self.nodes.reason(&counts, ever),
+                                        counts,
+                                        could_ever_fit: ever,
+                                    })
+                                }
+                            }
                         }
-                        let reason = &self.unfit_detail.as_ref().expect("set").2;
+                        let reason = &self.unfit_detail.as_ref().expect("set").reason;
                         let detail = Detail::Reason { reason, message: "" };
                         self.log.record(&Row::pod(
                             now,
