@@ -109,11 +109,37 @@ fn push_detail(b: &mut Vec<u8>, detail: &Detail) {
             b.extend_from_slice(b";container=");
             push_name(b, container);
         }
-        Detail::NodeAdded { .. }
-        | Detail::Bound { .. }
-        | Detail::Restarted { .. }
-        | Detail::Grace { .. }
-        | Detail::Reason { .. } => push_field(b, &detail.to_string()),
+        Detail::Reason { reason: "", .. } => {}
+        Detail::Reason { reason, message } => {
+            let quote = needs_csv_quotes(reason) || needs_csv_quotes(message);
+            let text = |b: &mut Vec<u8>, s: &str| {
+                if quote {
+                    for part in s.split_inclusive('"') {
+                        b.extend_from_slice(part.as_bytes());
+                        if part.ends_with('"') {
+                            b.push(b'"');
+                        }
+                    }
+                } else {
+                    b.extend_from_slice(s.as_bytes());
+                }
+            };
+            if quote {
+                b.push(b'"');
+            }
+            b.extend_from_slice(b"reason=");
+            text(b, reason);
+            if !message.is_empty() {
+                b.extend_from_slice(b";message=");
+                text(b, message);
+            }
+            if quote {
+                b.push(b'"');
+            }
+        }
+        Detail::NodeAdded { .. } | Detail::Bound { .. } | Detail::Restarted { .. } | Detail::Grace { .. } => {
+            push_field(b, &detail.to_string())
+        }
     }
 }
 
@@ -202,6 +228,10 @@ mod tests {
                 "reason=0/3 nodes are available: 2 Insufficient cpu, 1 Too many pods.",
             ),
             (JobDeleted, "reason=TTLAfterFinished"),
+            (
+                JobUpdateRejected,
+                "reason=Invalid;message=Job.batch \"a\" is invalid: spec.x: \"y\", z",
+            ),
         ];
         for (kind, text) in cases {
             let d = Detail::parse(kind, text).unwrap_or_else(|e| panic!("{e}"));
