@@ -356,6 +356,9 @@ pub trait EventLog {
     }
     /// A decision of the controller, with its cause.
     fn decide(&mut self, _: &Decision) {}
+    /// The Job `job_id` has left the world: nothing more is decided of it,
+    /// so what was kept about its decisions can go.
+    fn job_left(&mut self, _job_id: u32) {}
 }
 
 /// Hands `log` a row read back from the fields of an `events.csv` line (the

@@ -24,9 +24,9 @@ pub const HEADER: &str = "time,job,pod,cause,detail\n";
 pub struct DecisionLog<W: Write> {
     out: W,
     pub error: Option<io::Error>,
-    /// Per Job (by id), what the last decision of each repeatable kind said
-    /// (a fingerprint, [`fingerprint`]), to skip repeats.
-    last: Vec<[Option<u64>; REPEATABLE]>,
+    /// Per Job still in the world (by id), what the last decision of each
+    /// repeatable kind said (a fingerprint, [`fingerprint`]), to skip repeats.
+    last: std::collections::BTreeMap<u32, [Option<u64>; REPEATABLE]>,
     line: Vec<u8>,
     /// A sync's [`Cause::Batched`], held until a decision of the same sync
     /// (time and Job) is written: alone (the sync's other decisions repeats),
@@ -208,7 +208,7 @@ impl<W: Write> DecisionLog<W> {
         DecisionLog {
             out,
             error,
-            last: Vec::new(),
+            last: Default::default(),
             line: Vec::new(),
             batched: Vec::new(),
             batched_tag: None,
@@ -238,6 +238,10 @@ impl<W: Write> EventLog for DecisionLog<W> {
         true
     }
 
+    fn job_left(&mut self, job_id: u32) {
+        self.last.remove(&job_id);
+    }
+
     fn decide(&mut self, d: &Decision) {
         let tag = Some((d.t, d.job_id));
         if self.batched_tag.is_some() && self.batched_tag != tag {
@@ -245,14 +249,11 @@ impl<W: Write> EventLog for DecisionLog<W> {
         }
         if let Some(kind) = repeatable(&d.cause) {
             let fp = Some(fingerprint(d.t, &d.cause));
-            let id = d.job_id as usize;
-            if self.last.len() <= id {
-                self.last.resize(id + 1, [None; REPEATABLE]);
-            }
-            if self.last[id][kind] == fp {
+            let last = self.last.entry(d.job_id).or_insert([None; REPEATABLE]);
+            if last[kind] == fp {
                 return;
             }
-            self.last[id][kind] = fp;
+            last[kind] = fp;
         }
         let batched = matches!(d.cause, Cause::Batched { .. });
         let b = if batched { &mut self.batched } else { &mut self.line };
@@ -342,6 +343,11 @@ mod tests {
             job_id: 1,
             ..finish
         });
+        // What was kept for a Job goes when it leaves the world.
+        assert_eq!(log.last.len(), 2);
+        log.job_left(0);
+        log.job_left(1);
+        assert!(log.last.is_empty());
         let (out, err) = log.finish();
         assert!(err.is_none());
         assert_eq!(

@@ -81,6 +81,12 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
         }
     }
 
+    fn job_left(&mut self, job_id: u32) {
+        if let Some(l) = self.decisions.as_mut() {
+            l.job_left(job_id);
+        }
+    }
+
     fn record(&mut self, row: &Row) {
         if let Some(f) = self.csv.as_mut() {
             f.record(row);

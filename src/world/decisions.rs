@@ -23,10 +23,10 @@ impl World<'_> {
     /// after `delay`: kept if it is the first since the Job's last sync.
     #[inline]
     pub(super) fn note_delivery(&mut self, jid: u32, now: SimTime, delay: i64) {
-        if let Some(first) = self.first_delivery.get_mut(jid as usize)
-            && first.0 == SimTime::MAX
+        if let Some(js) = self.jobs.get_mut(jid as usize)
+            && js.first_delivery.0 == SimTime::MAX
         {
-            *first = (now, delay.clamp(0, u32::MAX as i64) as u32);
+            js.first_delivery = (now, delay.clamp(0, u32::MAX as i64) as u32);
         }
     }
 
@@ -35,7 +35,7 @@ impl World<'_> {
     /// out); forgotten either way.
     #[inline]
     pub(super) fn take_delivery(&mut self, jid: u32, now: SimTime) -> Option<(SimTime, u64)> {
-        let first = self.first_delivery.get_mut(jid as usize)?;
+        let first = &mut self.jobs.get_mut(jid as usize)?.first_delivery;
         let (since, delay) = std::mem::replace(first, (SimTime::MAX, 0));
         (delay > 0 && since != SimTime::MAX && since + u64::from(delay) == now).then_some((since, u64::from(delay)))
     }

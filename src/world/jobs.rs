@@ -65,6 +65,7 @@ impl World<'_> {
             deleted: false,
             live_pods: 0,
             ttl_pending: false,
+            first_delivery: (SimTime::MAX, 0),
         });
         let list = &mut self.by_workload[workload as usize];
         if list.len() <= ordinal as usize {

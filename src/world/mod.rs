@@ -164,6 +164,10 @@ struct JobSlot {
     live_pods: u32,
     /// A finished Job whose TTL-after-finished deletion is still to come.
     ttl_pending: bool,
+    /// With decisions wanted: when the informer delivered the first change
+    /// since the Job's last sync (`SimTime::MAX`: none), and the delay it
+    /// queued the Job with.
+    first_delivery: (SimTime, u32),
 }
 
 struct PodSlot {
@@ -313,10 +317,6 @@ pub struct World<'a> {
     nominations: Vec<preemption::Nomination>,
     /// Whether the log wants the controller's decisions (`decisions.csv`).
     decide: bool,
-    /// Per Job, with decisions wanted: when the informer delivered the first
-    /// change since the Job's last sync (`SimTime::MAX`: none), and the delay
-    /// it queued the Job with.
-    first_delivery: Vec<(SimTime, u32)>,
 }
 
 impl<'a> World<'a> {
@@ -416,12 +416,6 @@ impl<'a> World<'a> {
                 .as_ref()
                 .map(|_| autoscaler::ScalerState::new(sc.cluster.pools.len())),
             decide,
-            // Sized once for every Job of the run, so that a delivery only stores.
-            first_delivery: if decide {
-                vec![(SimTime::MAX, 0); sc.workloads.iter().map(|w| w.count as usize).sum()]
-            } else {
-                Vec::new()
-            },
         }
     }
 
@@ -495,6 +489,9 @@ impl<'a> World<'a> {
             && !self.queue.is_processing(jid);
         if done && let Some(js) = self.jobs.remove(jid as usize) {
             self.results.job(js.result);
+            if self.decide {
+                self.log.job_left(jid);
+            }
         }
     }
 
