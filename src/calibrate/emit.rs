@@ -254,7 +254,10 @@ pub fn scenario_text(
         out.push_str(&format!("    - name: {}\n", yaml_str(&w.name)));
         out.push_str(&format!("      count: {}\n", w.arrivals.len()));
         let at: Vec<String> = w.arrivals.iter().map(|a| crate::time::format_duration(*a)).collect();
-        out.push_str(&format!("      arrival: {}\n", wrap_flow("{at: [", &at, "]}", 6)));
+        out.push_str(&format!(
+            "      arrival: {}\n",
+            wrap_flow("{at: [", &at, "]}", 6, 6 + "{at: [".len() + 10)
+        ));
         out.push_str("      pods:\n");
         if let Some((d, n, from)) = &w.startup {
             out.push_str(&format!(
@@ -298,10 +301,12 @@ fn yaml_str(s: &str) -> String {
     crate::output::yaml::to_yaml(&s).trim_end().to_string()
 }
 
-/// `open item, item, ... close`, wrapped onto lines of about 100 characters.
-fn wrap_flow(open: &str, items: &[String], close: &str, indent: usize) -> String {
+/// `open item, item, ... close`, wrapped onto lines of about 100 characters,
+/// continued lines indented by `indent + 2`; `column` is where the first item
+/// starts on its line.
+pub(super) fn wrap_flow(open: &str, items: &[String], close: &str, indent: usize, column: usize) -> String {
     let mut out = String::from(open);
-    let mut line = indent + open.len() + 10;
+    let mut line = column;
     for (i, it) in items.iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -99,26 +99,9 @@ impl Fitted {
                 )
             }
             Fitted::Empirical(values) => {
-                let mut out = String::from("{empirical: {values: [");
-                let mut line = out.len() + indent;
-                for (i, v) in values.iter().enumerate() {
-                    let text = format_duration(*v);
-                    if i > 0 {
-                        out.push(',');
-                        if line + text.len() + 2 > 100 {
-                            out.push('\n');
-                            out.push_str(&" ".repeat(indent + 2));
-                            line = indent + 2;
-                        } else {
-                            out.push(' ');
-                            line += 1;
-                        }
-                    }
-                    out.push_str(&text);
-                    line += text.len() + 1;
-                }
-                out.push_str("]}}");
-                out
+                let open = "{empirical: {values: [";
+                let items: Vec<String> = values.iter().map(|v| format_duration(*v)).collect();
+                super::emit::wrap_flow(open, &items, "]}}", indent, indent + open.len())
             }
         }
     }
