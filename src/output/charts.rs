@@ -1465,7 +1465,7 @@ fn nodes_by_pool<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs
                 .map(|s| (s.0 / unit, level(s)))
                 .chain(inp.nodes.last().map(|s| (end / unit, level(s)))),
         );
-        let color = POOL_COLOURS[k % POOL_COLOURS.len()];
+        let color = PALETTE[k % PALETTE.len()];
         chart
             .draw_series(AreaSeries::new(pts, 0.0, color.mix(0.8)).border_style(color))
             .map_err(err)?;
@@ -1475,20 +1475,23 @@ fn nodes_by_pool<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs
         let last = inp.nodes.last().map_or(0, |s| s.1[k]);
         keys.push((
             format!("{pool}: at most {most}, {last} at the end"),
-            Key::Box(POOL_COLOURS[k % POOL_COLOURS.len()].mix(0.8)),
+            Key::Box(PALETTE[k % PALETTE.len()].mix(0.8)),
         ));
     }
     side_legend(&side, &keys)
 }
 
-/// Pool colours, in the order pools joined.
-const POOL_COLOURS: [RGBColor; 6] = [
+/// Colours of lines and areas that stand for one of several things (pools,
+/// a sweep's combinations), in order; the sweep charts use them too.
+pub(super) const PALETTE: [RGBColor; 8] = [
     RGBColor(40, 90, 170),
-    RGBColor(230, 145, 56),
+    RGBColor(200, 90, 30),
     RGBColor(60, 140, 75),
     RGBColor(170, 40, 60),
     RGBColor(120, 80, 160),
     RGBColor(20, 140, 150),
+    RGBColor(140, 100, 50),
+    RGBColor(90, 90, 90),
 ];
 
 #[cfg(test)]

@@ -8,7 +8,9 @@
 //! one swept field, there is one line per combination of the other fields'
 //! values, in the order the grid gives them.
 
-use super::charts::{ChartError, FONT, H, Key, R, W, err, layout, plot_in, register_font, side_legend, time_unit};
+use super::charts::{
+    ChartError, FONT, H, Key, PALETTE, R, W, err, layout, plot_in, register_font, side_legend, time_unit,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -471,18 +473,6 @@ impl Plot {
         side_legend(&side, &keys)
     }
 }
-
-/// Line colours, in order.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(40, 90, 170),
-    RGBColor(200, 90, 30),
-    RGBColor(60, 140, 75),
-    RGBColor(170, 40, 60),
-    RGBColor(120, 80, 160),
-    RGBColor(20, 140, 150),
-    RGBColor(140, 100, 50),
-    RGBColor(90, 90, 90),
-];
 
 #[cfg(test)]
 mod tests {
