@@ -264,4 +264,69 @@ mod tests {
             (None, None)
         );
     }
+
+    /// Results arriving in the order Jobs leave (any order, open Jobs last)
+    /// give the table `jobs_table` prints of the same results sorted, and the
+    /// open Jobs in order, cut at their limit.
+    #[test]
+    fn the_digest_prints_the_table_of_the_sorted_results() {
+        use crate::record::ResultSink;
+        let job = |workload: u32, ordinal: u32| JobResult {
+            name: format!("w{workload}-{ordinal}"),
+            workload,
+            ordinal,
+            status: "Complete",
+            printed_status: "Complete",
+            completions: Some(1),
+            parallelism: 1,
+            succeeded: 1,
+            start_time: Some(1_000),
+            completion_time: Some(9_000),
+            finished: Some(9_000),
+            ..Default::default()
+        };
+        let mut gone = job(0, 1);
+        gone.deleted = Some(20_000);
+        let open = |ordinal| JobResult {
+            status: "Running",
+            printed_status: "Running",
+            finished: None,
+            completion_time: None,
+            succeeded: 0,
+            unfinished_why: Some(format!("why {ordinal}")),
+            ..job(2, ordinal)
+        };
+        let arrived = [
+            job(1, 0),
+            job(0, 3),
+            gone,
+            job(0, 0),
+            job(0, 2),
+            open(0),
+            open(1),
+            open(2),
+        ];
+        let mut digest = TableDigest::new(4, 2);
+        for r in arrived.iter().cloned() {
+            digest.job(r);
+        }
+        let mut sorted = arrived.to_vec();
+        sorted.sort_by_key(|r| (r.workload, r.ordinal));
+        for limit in [2, 4] {
+            assert_eq!(
+                digest.table(60_000, limit),
+                jobs_table(&sorted, 60_000, limit),
+                "{limit}"
+            );
+        }
+        assert_eq!((digest.total, digest.listed, digest.unfinished), (8, 7, 3));
+        assert_eq!(digest.open_count, 3);
+        assert_eq!(
+            digest.open,
+            [
+                ("w2-0".to_string(), "why 0".to_string()),
+                ("w2-1".to_string(), "why 1".to_string())
+            ]
+        );
+    }
 }
