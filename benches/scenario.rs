@@ -32,6 +32,7 @@ fn events_of(sc: &scenario::Scenario) -> u64 {
             spill: None,
             series: true,
             digest: false,
+            pipe: false,
         },
         &mut jobsim::output::summary::JobTally::default(),
         &mut |_, _| {},

@@ -359,6 +359,14 @@ pub trait EventLog {
     /// The Job `job_id` has left the world: nothing more is decided of it,
     /// so what was kept about its decisions can go.
     fn job_left(&mut self, _job_id: u32) {}
+    /// Whether final Job objects are wanted (`jobs.yaml`); the simulator
+    /// skips handing them over if not.
+    fn jobs(&self) -> bool {
+        false
+    }
+    /// A Job's final object, with the index of its workload: as the Job
+    /// finishes, or at the end of the run for those that did not.
+    fn job_final(&mut self, _job: Box<crate::api::Job>, _workload: u32) {}
 }
 
 /// Hands `log` a row read back from the fields of an `events.csv` line (the

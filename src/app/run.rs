@@ -177,6 +177,7 @@ pub fn run(args: &RunArgs) -> u8 {
             spill: None,
             series: wants(Output::Timeseries),
             digest: wants(Output::Charts),
+            pipe: false,
         },
         Err(e) => {
             eprintln!("error: cannot write to {}: {e}", out_dir.display());
@@ -189,6 +190,9 @@ pub fn run(args: &RunArgs) -> u8 {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .min(scenario::limits::THREADS);
+    // Replication 0's files are formatted and written on a thread of their own
+    // when the run may use a second core.
+    timeline.pipe = threads > 1;
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(p) => p,
         Err(e) => {
@@ -230,6 +234,7 @@ pub fn run(args: &RunArgs) -> u8 {
                     spill: None,
                     series,
                     digest: false,
+                    pipe: false,
                 };
                 let tl = tl.unwrap_or(&mut none);
                 if let Some(spool) = sample_spool {

@@ -409,12 +409,12 @@ impl TimelineDigest {
                 }
             }
             EventKind::PodDeleted if !self.extended.pods.is_empty() => self.extended.left(t, pod),
-            EventKind::PodRunning => {
+            EventKind::PodRunning if self.charted.contains(job) => {
                 if let Some(a) = self.attempts.get_mut(pod) {
                     a.2.get_or_insert(t);
                 }
             }
-            EventKind::PodDeleting => {
+            EventKind::PodDeleting if self.charted.contains(job) => {
                 if let Some(a) = self.attempts.get_mut(pod) {
                     a.3 = true;
                 }
@@ -427,14 +427,25 @@ impl TimelineDigest {
                     self.extended.left(t, pod);
                 }
                 if kind == EventKind::PodFailed {
+                    let code;
                     let cause = match *detail {
-                        Detail::Reason { reason: "NodeLost", .. } => "Pod: node lost".to_string(),
-                        Detail::Exited { exit_code, .. } => format!("Pod: exit code {exit_code}"),
-                        _ => "Pod: deleted before start".to_string(),
+                        Detail::Reason { reason: "NodeLost", .. } => "Pod: node lost",
+                        Detail::Exited { exit_code, .. } => {
+                            code = format!("Pod: exit code {exit_code}");
+                            &code
+                        }
+                        _ => "Pod: deleted before start",
                     };
-                    *self.failures.entry(cause).or_default() += 1;
+                    match self.failures.get_mut(cause) {
+                        Some(n) => *n += 1,
+                        None => {
+                            self.failures.insert(cause.to_string(), 1);
+                        }
+                    }
                 }
-                if let Some((job, start, running, deleting)) = self.attempts.remove(pod) {
+                if self.charted.contains(job)
+                    && let Some((job, start, running, deleting)) = self.attempts.remove(pod)
+                {
                     let outcome = if kind == EventKind::PodSucceeded {
                         Outcome::Succeeded
                     } else if deleting {

@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod grid;
+mod pipe;
 pub mod plan;
 pub mod replication;
 pub mod sweep;

@@ -2,6 +2,7 @@
 //! loop, with the outputs of the run streamed as it goes (replication 0's
 //! timeline and Job objects, the time series, the charts' digest).
 
+use super::pipe::piped;
 use crate::engine::{self, EventQueue};
 use crate::output::charts::TimelineDigest;
 use crate::output::decisions::DecisionLog;
@@ -53,6 +54,9 @@ pub struct Timeline {
     pub series: bool,
     /// Whether to gather what the charts need from the timeline.
     pub digest: bool,
+    /// Whether the timeline's sinks run on a thread of their own (when the
+    /// run may use two cores and writes more than a few files' worth).
+    pub pipe: bool,
 }
 
 /// Passes the timeline's rows to those who want them: the `events.csv` writer,
@@ -63,12 +67,26 @@ struct Sinks<'a, L: EventLog> {
     digest: Option<TimelineDigest>,
     series: Option<TimeSeries>,
     trace: Option<TraceLog<&'a mut std::io::BufWriter<std::fs::File>>>,
-    decisions: Option<DecisionLog<&'a mut std::io::BufWriter<std::fs::File>>>,
+    /// `jobs.yaml`: the final Job objects.
+    yaml: Option<JobsYaml<&'a mut std::io::BufWriter<std::fs::File>>>,
 }
 
-impl<L: EventLog> EventLog for Sinks<'_, L> {
+/// The world's log: rows to `rows` (the sinks, or the pipe to their thread),
+/// decisions to `decisions.csv`'s writer, which stays on the simulation's
+/// thread (it keeps per-Job state the world tells it to drop).
+struct Split<'r, 'd, R: EventLog + ?Sized> {
+    rows: &'r mut R,
+    decisions: Option<DecisionLog<&'d mut std::io::BufWriter<std::fs::File>>>,
+}
+
+impl<R: EventLog + ?Sized> EventLog for Split<'_, '_, R> {
     fn enabled(&self) -> bool {
-        self.csv.is_some() || self.digest.is_some() || self.series.is_some() || self.trace.is_some()
+        self.rows.enabled()
+    }
+
+    #[inline]
+    fn record(&mut self, row: &Row) {
+        self.rows.record(row);
     }
 
     fn decisions(&self) -> bool {
@@ -84,6 +102,30 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
     fn job_left(&mut self, job_id: u32) {
         if let Some(l) = self.decisions.as_mut() {
             l.job_left(job_id);
+        }
+    }
+
+    fn jobs(&self) -> bool {
+        self.rows.jobs()
+    }
+
+    fn job_final(&mut self, job: Box<crate::api::Job>, workload: u32) {
+        self.rows.job_final(job, workload);
+    }
+}
+
+impl<L: EventLog> EventLog for Sinks<'_, L> {
+    fn enabled(&self) -> bool {
+        self.csv.is_some() || self.digest.is_some() || self.series.is_some() || self.trace.is_some()
+    }
+
+    fn jobs(&self) -> bool {
+        self.yaml.is_some()
+    }
+
+    fn job_final(&mut self, job: Box<crate::api::Job>, workload: u32) {
+        if let Some(y) = self.yaml.as_mut() {
+            y.add(&job, Some(workload));
         }
     }
 
@@ -128,37 +170,46 @@ pub fn run_replication(
         digest: timeline.digest.then(TimelineDigest::default),
         series,
         trace: timeline.trace.as_mut().map(|f| TraceLog::new(f.writer(), sc)),
-        decisions: timeline.decisions.as_mut().map(|f| DecisionLog::new(f.writer())),
+        yaml: (timeline.jobs_yaml.as_mut()).map(|f| JobsYaml::new(f.writer(), job_templates(sc))),
     };
-    let log: &mut dyn EventLog = &mut sinks;
-    let mut yaml = timeline
-        .jobs_yaml
-        .as_mut()
-        .map(|f| JobsYaml::new(f.writer(), job_templates(sc)));
-    let keep_yaml = yaml.is_some();
-    let mut on_finish = |job: &crate::api::Job, workload: u32| {
-        if let Some(y) = yaml.as_mut() {
-            y.add(job, Some(workload));
-        }
+    let decisions = timeline.decisions.as_mut().map(|f| DecisionLog::new(f.writer()));
+    let mut simulate = |log: &mut dyn EventLog| {
+        let mut world = World::new(sc, replication, log, results);
+        let mut queue = EventQueue::new();
+        world.start(&mut queue);
+        let horizon = sc.until.unwrap_or(DEFAULT_HORIZON);
+        let stop = engine::run(&mut world, &mut queue, Some(horizon), |now| progress(now, 0));
+        // The end of the run: the horizon, or the last event that changed anything
+        // (timers left over from cancelled plans do not count).
+        let end = match stop {
+            engine::Stop::Horizon => horizon,
+            engine::Stop::Drained => world.last_activity,
+            engine::Stop::Stalled { at } => at,
+        };
+        world.finish_stats(end);
+        world.flush_results();
+        world.report_unfinished();
+        let stats = world.stats.clone();
+        (stop, end, stats, queue.processed())
     };
-    let finish_ref: Option<&mut crate::world::OnFinish> = if keep_yaml { Some(&mut on_finish) } else { None };
-    let mut world = World::new(sc, replication, log, finish_ref, results);
-    let mut queue = EventQueue::new();
-    world.start(&mut queue);
-    let horizon = sc.until.unwrap_or(DEFAULT_HORIZON);
-    let stop = engine::run(&mut world, &mut queue, Some(horizon), |now| progress(now, 0));
-    // The end of the run: the horizon, or the last event that changed anything
-    // (timers left over from cancelled plans do not count).
-    let end = match stop {
-        engine::Stop::Horizon => horizon,
-        engine::Stop::Drained => world.last_activity,
-        engine::Stop::Stalled { at } => at,
+    let ((stop, end, stats, processed), decisions, mut sinks) = if timeline.pipe && (sinks.enabled() || sinks.jobs()) {
+        let ((sim, decisions), sinks) = piped(sinks, |mut pipe| {
+            let mut log = Split {
+                rows: &mut pipe,
+                decisions,
+            };
+            (simulate(&mut log), log.decisions)
+        });
+        (sim, decisions, sinks)
+    } else {
+        let mut log = Split {
+            rows: &mut sinks,
+            decisions,
+        };
+        let sim = simulate(&mut log);
+        let decisions = log.decisions;
+        (sim, decisions, sinks)
     };
-    world.finish_stats(end);
-    world.flush_results();
-    world.report_unfinished();
-    let stats = world.stats.clone();
-    drop(world);
     let samples = match sinks.series.as_mut() {
         Some(series) => {
             series.finish(end)?;
@@ -167,7 +218,7 @@ pub fn run_replication(
         None => Vec::new(),
     };
     let digest = sinks.digest.take();
-    if let Some(l) = sinks.decisions.take()
+    if let Some(l) = decisions
         && let (_, Some(e)) = l.finish()
     {
         return Err(e);
@@ -179,20 +230,20 @@ pub fn run_replication(
         },
         None => None,
     };
-    drop(sinks);
-    if let Some(y) = yaml {
+    if let Some(y) = sinks.yaml.take() {
         y.finish()?;
     }
+    drop(sinks);
     if let Some(l) = csv_log
         && let (_, Some(e)) = l.into_inner()
     {
         return Err(e);
     }
-    progress(end, queue.processed());
+    progress(end, processed);
     Ok(Replication {
         samples,
         stats,
-        events: queue.processed(),
+        events: processed,
         end,
         digest,
         stop,
@@ -212,6 +263,7 @@ impl Timeline {
             spill: None,
             series: false,
             digest: false,
+            pipe: false,
         }
     }
 }
@@ -237,7 +289,7 @@ mod tests {
             digest: None,
             series: None,
             trace: None,
-            decisions: None,
+            yaml: None,
         };
         assert!(!none.enabled());
         let sc = crate::scenario::load_str("quickstart.yaml", crate::scenario::QUICKSTART, None).expect("quickstart");

@@ -41,6 +41,11 @@ impl JobTable {
     pub fn live(&self) -> impl Iterator<Item = (usize, &JobSlot)> {
         (self.slots.iter().enumerate()).filter_map(|(i, s)| Some((i, s.as_deref()?)))
     }
+
+    /// The same, to change.
+    pub fn live_mut(&mut self) -> impl Iterator<Item = (usize, &mut JobSlot)> {
+        (self.slots.iter_mut().enumerate()).filter_map(|(i, s)| Some((i, s.as_deref_mut()?)))
+    }
 }
 
 /// Only the Jobs still in the table are looked up by id: an id that left is a

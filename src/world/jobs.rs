@@ -142,10 +142,11 @@ impl World<'_> {
             q.push(at, Ev::TtlExpire { job: jid });
             js.ttl_pending = true;
         }
-        if let Some(f) = self.on_finish.as_mut() {
-            f(&job, js.workload);
-        }
+        let workload = js.workload;
         self.orphan_pods(jid, Some(&job), now, q);
+        if self.log.jobs() {
+            self.log.job_final(job, workload);
+        }
         self.try_retire(jid);
     }
 

@@ -263,17 +263,12 @@ impl PodUid {
     }
 }
 
-/// Takes each final Job object and the index of its workload.
-pub type OnFinish<'f> = dyn FnMut(&Job, u32) + 'f;
-
 pub struct World<'a> {
     sc: &'a Scenario,
     key: StreamKey,
     replication: u32,
     profile: Profile,
     log: &'a mut dyn EventLog,
-    /// Final Job objects are handed here as they finish (`jobs.yaml`), with their workload.
-    on_finish: Option<&'a mut OnFinish<'a>>,
     /// Each Job's result as it leaves the world, and the rest's at the end.
     results: &'a mut dyn ResultSink,
     templates: Vec<TemplateInfo>,
@@ -320,13 +315,7 @@ pub struct World<'a> {
 }
 
 impl<'a> World<'a> {
-    pub fn new(
-        sc: &'a Scenario,
-        replication: u32,
-        log: &'a mut dyn EventLog,
-        on_finish: Option<&'a mut OnFinish<'a>>,
-        results: &'a mut dyn ResultSink,
-    ) -> Self {
+    pub fn new(sc: &'a Scenario, replication: u32, log: &'a mut dyn EventLog, results: &'a mut dyn ResultSink) -> Self {
         let scalar: Vec<_> = (sc.workloads.iter())
             .map(|w| pod_scalar_request(&w.manifest.spec.template.spec))
             .collect();
@@ -372,7 +361,6 @@ impl<'a> World<'a> {
             replication,
             profile: sc.profile,
             log,
-            on_finish,
             results,
             templates,
             jobs: job_table::JobTable::default(),
@@ -536,12 +524,15 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Hands the Jobs not finished at the end to `on_finish` (`jobs.yaml`), in creation order.
+    /// Hands the Jobs not finished at the end to the log (`jobs.yaml`), in
+    /// creation order. The run is over: the world gives their objects away.
     pub fn report_unfinished(&mut self) {
-        let Some(f) = self.on_finish.as_mut() else { return };
-        for (_, js) in self.jobs.live().filter(|(_, js)| !js.finished && !js.deleted) {
-            if let Some(job) = js.job.as_deref() {
-                f(job, js.workload);
+        if !self.log.jobs() {
+            return;
+        }
+        for (_, js) in self.jobs.live_mut().filter(|(_, js)| !js.finished && !js.deleted) {
+            if let Some(job) = js.job.take() {
+                self.log.job_final(job, js.workload);
             }
         }
     }
@@ -914,7 +905,7 @@ spec:
             let sc = crate::scenario::load_str("leave.yaml", text, None).expect("valid");
             let mut log = crate::record::NullLog;
             let mut results: Vec<JobResult> = Vec::new();
-            let mut world = World::new(&sc, 0, &mut log, None, &mut results);
+            let mut world = World::new(&sc, 0, &mut log, &mut results);
             let mut q = EventQueue::new();
             world.start(&mut q);
             crate::engine::run(&mut world, &mut q, Some(24 * 3600 * 1000), |_| {});

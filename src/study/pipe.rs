@@ -1,0 +1,419 @@
+//! A replication's timeline written on a second thread: the world packs its
+//! rows into batches (their names copied into one buffer), and a writer
+//! thread hands them, in order, to the sinks that format and write them. The
+//! sinks see the same rows in the same order as when called directly, so the
+//! files are byte-identical; only the work moves off the simulation's thread.
+
+use crate::api::Job;
+use crate::record::{Detail, EventKind, EventLog, Row};
+use crate::time::SimTime;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+/// Rows per batch: large enough that the hand-over costs little per row,
+/// small enough that a few batches in flight stay a few MB.
+const BATCH_ROWS: usize = 4096;
+/// Batches in flight before the simulation waits for the writer.
+const IN_FLIGHT: usize = 4;
+
+/// Where a name lies in a batch's text.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// [`Detail`] with its names as spans of the batch's text.
+#[derive(Clone, Copy, Debug)]
+enum PackedDetail {
+    None,
+    Node {
+        node: Span,
+    },
+    NodeAdded {
+        node: Span,
+        cpu_milli: i64,
+        memory: i64,
+        pods: i64,
+        extended: Span,
+    },
+    Bound {
+        node: Span,
+        request: Option<(i64, i64)>,
+        extended: Span,
+    },
+    Exited {
+        exit_code: i32,
+        container: Span,
+    },
+    Restarted {
+        exit_code: i32,
+        container: Span,
+        restart_count: i32,
+        backoff_ms: u64,
+    },
+    Grace {
+        grace_ms: u64,
+    },
+    Reason {
+        reason: Span,
+        message: Span,
+    },
+}
+
+/// [`Row`] with its names as spans of the batch's text.
+#[derive(Clone, Copy, Debug)]
+struct PackedRow {
+    t: SimTime,
+    job: Span,
+    pod: Span,
+    pod_id: Option<u32>,
+    index: Option<i32>,
+    kind: EventKind,
+    detail: PackedDetail,
+}
+
+/// Rows owned, to cross to another thread, and the final Job objects handed
+/// over meanwhile (which go to a file of their own, so their place among
+/// the rows does not matter).
+#[derive(Default)]
+pub struct RowBatch {
+    rows: Vec<PackedRow>,
+    text: String,
+    jobs: Vec<(Box<Job>, u32)>,
+}
+
+impl RowBatch {
+    fn span(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Span {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    fn str(&self, s: Span) -> &str {
+        &self.text[s.start as usize..(s.start + s.len) as usize]
+    }
+
+    pub fn push(&mut self, row: &Row) {
+        let detail = match row.detail {
+            Detail::None => PackedDetail::None,
+            Detail::Node { node } => PackedDetail::Node { node: self.span(node) },
+            Detail::NodeAdded {
+                node,
+                cpu_milli,
+                memory,
+                pods,
+                extended,
+            } => PackedDetail::NodeAdded {
+                node: self.span(node),
+                cpu_milli,
+                memory,
+                pods,
+                extended: self.span(extended),
+            },
+            Detail::Bound {
+                node,
+                request,
+                extended,
+            } => PackedDetail::Bound {
+                node: self.span(node),
+                request,
+                extended: self.span(extended),
+            },
+            Detail::Exited { exit_code, container } => PackedDetail::Exited {
+                exit_code,
+                container: self.span(container),
+            },
+            Detail::Restarted {
+                exit_code,
+                container,
+                restart_count,
+                backoff_ms,
+            } => PackedDetail::Restarted {
+                exit_code,
+                container: self.span(container),
+                restart_count,
+                backoff_ms,
+            },
+            Detail::Grace { grace_ms } => PackedDetail::Grace { grace_ms },
+            Detail::Reason { reason, message } => PackedDetail::Reason {
+                reason: self.span(reason),
+                message: self.span(message),
+            },
+        };
+        let packed = PackedRow {
+            t: row.t,
+            job: self.span(row.job),
+            pod: self.span(row.pod),
+            pod_id: row.pod_id,
+            index: row.index,
+            kind: row.kind,
+            detail,
+        };
+        self.rows.push(packed);
+    }
+
+    fn unpack(&self, p: &PackedRow) -> Row<'_> {
+        let detail = match p.detail {
+            PackedDetail::None => Detail::None,
+            PackedDetail::Node { node } => Detail::Node { node: self.str(node) },
+            PackedDetail::NodeAdded {
+                node,
+                cpu_milli,
+                memory,
+                pods,
+                extended,
+            } => Detail::NodeAdded {
+                node: self.str(node),
+                cpu_milli,
+                memory,
+                pods,
+                extended: self.str(extended),
+            },
+            PackedDetail::Bound {
+                node,
+                request,
+                extended,
+            } => Detail::Bound {
+                node: self.str(node),
+                request,
+                extended: self.str(extended),
+            },
+            PackedDetail::Exited { exit_code, container } => Detail::Exited {
+                exit_code,
+                container: self.str(container),
+            },
+            PackedDetail::Restarted {
+                exit_code,
+                container,
+                restart_count,
+                backoff_ms,
+            } => Detail::Restarted {
+                exit_code,
+                container: self.str(container),
+                restart_count,
+                backoff_ms,
+            },
+            PackedDetail::Grace { grace_ms } => Detail::Grace { grace_ms },
+            PackedDetail::Reason { reason, message } => Detail::Reason {
+                reason: self.str(reason),
+                message: self.str(message),
+            },
+        };
+        Row {
+            t: p.t,
+            job: self.str(p.job),
+            pod: self.str(p.pod),
+            pod_id: p.pod_id,
+            index: p.index,
+            kind: p.kind,
+            detail,
+        }
+    }
+
+    /// The rows, in the order they were pushed.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(|p| self.unpack(p))
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len() + self.jobs.len()
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.text.clear();
+        self.jobs.clear();
+    }
+}
+
+/// The simulation's end of the pipe: an [`EventLog`] that batches rows for
+/// the writer thread, reusing the batches the writer hands back.
+pub struct Pipe {
+    /// Whether the sinks want rows, and final Job objects.
+    wants_rows: bool,
+    wants_jobs: bool,
+    batch: RowBatch,
+    to_writer: SyncSender<RowBatch>,
+    spent: Receiver<RowBatch>,
+}
+
+impl Pipe {
+    fn send(&mut self) {
+        let empty = self.spent.try_recv().unwrap_or_default();
+        let full = std::mem::replace(&mut self.batch, empty);
+        // The writer only stops early when a sink failed; its error is
+        // reported when it is joined, so rows after that are dropped.
+        let _ = self.to_writer.send(full);
+    }
+}
+
+impl EventLog for Pipe {
+    fn enabled(&self) -> bool {
+        self.wants_rows
+    }
+
+    fn record(&mut self, row: &Row) {
+        self.batch.push(row);
+        if self.batch.len() >= BATCH_ROWS {
+            self.send();
+        }
+    }
+
+    fn jobs(&self) -> bool {
+        self.wants_jobs
+    }
+
+    fn job_final(&mut self, job: Box<Job>, workload: u32) {
+        self.batch.jobs.push((job, workload));
+        if self.batch.len() >= BATCH_ROWS {
+            self.send();
+        }
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        if self.batch.len() > 0 {
+            self.send();
+        }
+    }
+}
+
+/// Runs `simulate` with a [`Pipe`] whose rows `sinks` receive on a second
+/// thread; returns what `simulate` returned and the sinks once every row is
+/// in them. Dropping the pipe (inside `simulate` or at its end) ends the writer.
+pub fn piped<S, T>(sinks: S, simulate: impl FnOnce(Pipe) -> T) -> (T, S)
+where
+    S: EventLog + Send,
+{
+    let (wants_rows, wants_jobs) = (sinks.enabled(), sinks.jobs());
+    let (to_writer, from_sim) = std::sync::mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
+    let (to_sim, spent) = std::sync::mpsc::channel::<RowBatch>();
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            let mut sinks = sinks;
+            for mut batch in from_sim {
+                for row in batch.rows() {
+                    sinks.record(&row);
+                }
+                for (job, workload) in batch.jobs.drain(..) {
+                    sinks.job_final(job, workload);
+                }
+                batch.clear();
+                let _ = to_sim.send(batch);
+            }
+            sinks
+        });
+        let pipe = Pipe {
+            wants_rows,
+            wants_jobs,
+            batch: RowBatch::default(),
+            to_writer,
+            spent,
+        };
+        let out = simulate(pipe);
+        let sinks = writer.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (out, sinks)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_detail() -> Vec<Detail<'static>> {
+        vec![
+            Detail::None,
+            Detail::Node { node: "cpu-1" },
+            Detail::NodeAdded {
+                node: "gpu-0",
+                cpu_milli: 8000,
+                memory: 1 << 34,
+                pods: 110,
+                extended: "nvidia.com/gpu=4",
+            },
+            Detail::Bound {
+                node: "cpu-2",
+                request: Some((500, 1 << 20)),
+                extended: "",
+            },
+            Detail::Bound {
+                node: "n",
+                request: None,
+                extended: "",
+            },
+            Detail::Exited {
+                exit_code: 137,
+                container: "main",
+            },
+            Detail::Restarted {
+                exit_code: 1,
+                container: "main",
+                restart_count: 3,
+                backoff_ms: 40_000,
+            },
+            Detail::Grace { grace_ms: 30_000 },
+            Detail::Reason {
+                reason: "BackoffLimitExceeded",
+                message: "Job has reached the specified backoff limit",
+            },
+        ]
+    }
+
+    fn rows() -> Vec<Row<'static>> {
+        every_detail()
+            .into_iter()
+            .enumerate()
+            .map(|(i, detail)| Row {
+                t: 1000 * i as u64 + 7,
+                job: if i % 3 == 0 { "" } else { "train-x7k2p" },
+                pod: if i % 2 == 0 { "train-x7k2p-abcde" } else { "" },
+                pod_id: (i % 2 == 0).then_some(i as u32),
+                index: (i % 4 == 1).then_some(i as i32),
+                kind: EventKind::ALL[i % EventKind::ALL.len()],
+                detail,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_gives_back_every_row_as_pushed() {
+        let mut batch = RowBatch::default();
+        for row in rows() {
+            batch.push(&row);
+        }
+        let back: Vec<String> = batch.rows().map(|r| format!("{r:?}")).collect();
+        let sent: Vec<String> = rows().iter().map(|r| format!("{r:?}")).collect();
+        assert_eq!(back, sent);
+    }
+
+    /// Collects rows as text (a sink that must be `Send`).
+    #[derive(Default)]
+    struct Collect(Vec<String>);
+
+    impl EventLog for Collect {
+        fn record(&mut self, row: &Row) {
+            self.0.push(format!("{row:?}"));
+        }
+    }
+
+    #[test]
+    fn the_writer_gets_every_row_in_order_across_batches() {
+        let sent: Vec<String> = (0..3 * BATCH_ROWS + 5)
+            .flat_map(|_| rows())
+            .map(|r| format!("{r:?}"))
+            .collect();
+        let ((), sink) = piped(Collect::default(), |mut pipe| {
+            for _ in 0..3 * BATCH_ROWS + 5 {
+                for row in rows() {
+                    pipe.record(&row);
+                }
+            }
+        });
+        assert_eq!(sink.0.len(), sent.len());
+        assert!(sink.0 == sent, "rows reordered or changed on the way");
+    }
+}
