@@ -130,8 +130,13 @@ impl<'a, P: PodView> Ctx<'a, P> {
         let mut status = job.status.clone();
         status.uncounted_terminated_pods.get_or_insert_with(Default::default);
         let uncounted = job.status.uncounted_terminated_pods.as_ref();
+        // Usually both lists are empty: no set to build.
         let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<Uid>| {
-            uncounted.map(|u| UidSet::new(f(u))).unwrap_or_default()
+            uncounted
+                .map(f)
+                .filter(|l| !l.is_empty())
+                .map(|l| UidSet::new(l))
+                .unwrap_or_default()
         };
         let mut active_pods: Vec<&P> = lists.take();
         active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
