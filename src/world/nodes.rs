@@ -1,6 +1,9 @@
 //! Nodes in trouble: losses (scripted or drawn per pool) with the taint
 //! manager's eviction of their pods, recoveries, drains through the Eviction
-//! API, and nodes added to or removed from a pool.
+//! API, and nodes added to or removed from a pool. What the node lifecycle
+//! controller, the taint manager and the Eviction API write on a pod is
+//! `cluster::nodelifecycle`'s; this file picks the nodes, schedules the steps
+//! and keeps the books.
 
 use super::*;
 use crate::cluster::nodelifecycle::{self, Disrupter, EVICTION_API_DISRUPTION, TAINT_MANAGER_DISRUPTION};

@@ -1,6 +1,8 @@
 //! Pods: creation by the API, scheduling onto nodes, the kubelet's lifecycle
 //! (start, ready, exit, CrashLoopBackOff restarts), graceful deletion, and the
-//! object's removal once its finalizers are gone.
+//! object's removal once its finalizers are gone. What the kubelet decides
+//! (statuses, restarts, phases, exit codes) is `cluster::kubelet`'s; this file
+//! schedules the steps, keeps the books and writes the rows.
 
 use super::*;
 use crate::record::{Detail, Row};
