@@ -179,6 +179,15 @@ pub fn set_ready(conditions: &mut Vec<PodCondition>, ready: bool, ts: Time) {
     }
 }
 
+/// When a run that started at `now` turns ready: `readiness` later (the
+/// readiness probe's first success, which the status manager's
+/// `SetContainerReadiness` reports), if the run has not ended by then
+/// (`exit_at`); `None`: it ends first, never ready.
+#[inline]
+pub fn ready_at(now: SimTime, readiness: SimDuration, exit_at: SimTime) -> Option<SimTime> {
+    (now + readiness < exit_at).then_some(now + readiness)
+}
+
 /// Whether a container that exited with `exit_code` is restarted in place
 /// (`ShouldContainerBeRestarted`): never for a pod being deleted; with
 /// `restartPolicy: OnFailure` (`on_failure`) after a non-zero exit;
@@ -362,6 +371,16 @@ mod tests {
         let mut fresh = Vec::new();
         set_ready(&mut fresh, true, Time(6_000));
         assert_eq!(ready(&fresh), ("True".into(), Some(Time(6_000))));
+    }
+
+    #[test]
+    fn a_run_turns_ready_only_if_readiness_comes_before_its_exit() {
+        assert_eq!(ready_at(1_000, 0, 5_000), Some(1_000), "no probe: ready as it starts");
+        assert_eq!(ready_at(1_000, 2_000, 5_000), Some(3_000));
+        assert_eq!(ready_at(1_000, 4_000, 5_000), None, "exits as it would turn ready");
+        assert_eq!(ready_at(1_000, 6_000, 5_000), None);
+        // A run killed at once (a pod-level deadline already past) is never ready.
+        assert_eq!(ready_at(1_000, 0, 1_000), None);
     }
 
     #[test]

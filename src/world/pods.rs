@@ -410,17 +410,17 @@ impl World<'_> {
         let (epoch, run_for, readiness) = (p.epoch, p.plan.run_for, p.plan.readiness);
         self.plan_exit(slot, now, run_for, q);
         let exit_at = self.pods[slot as usize].as_deref().expect("live").exit_at;
-        if readiness == 0 && exit_at > now {
-            self.ready_pod(slot, now, q);
-        } else if now + readiness < exit_at {
-            q.push(
-                now + readiness,
+        match kubelet::ready_at(now, readiness, exit_at) {
+            Some(at) if at == now => self.ready_pod(slot, now, q),
+            Some(at) => q.push(
+                at,
                 Ev::Pod {
                     pod: slot,
                     epoch,
                     step: PodStep::Ready,
                 },
-            );
+            ),
+            None => {}
         }
     }
 
