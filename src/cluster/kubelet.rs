@@ -188,6 +188,16 @@ pub fn ready_at(now: SimTime, readiness: SimDuration, exit_at: SimTime) -> Optio
     (now + readiness < exit_at).then_some(now + readiness)
 }
 
+/// Whether the kubelet of a node that is back reports a pod it kept `Ready`
+/// again: one whose containers run and that is not being deleted. As the
+/// model takes it, this holds even for a pod that had not reached its
+/// readiness when the node was lost (the readiness still to come was
+/// dropped with the loss).
+#[inline]
+pub fn ready_when_back(running: bool, deleting: bool) -> bool {
+    running && !deleting
+}
+
 /// Whether a container that exited with `exit_code` is restarted in place
 /// (`ShouldContainerBeRestarted`): never for a pod being deleted; with
 /// `restartPolicy: OnFailure` (`on_failure`) after a non-zero exit;
@@ -381,6 +391,13 @@ mod tests {
         assert_eq!(ready_at(1_000, 6_000, 5_000), None);
         // A run killed at once (a pod-level deadline already past) is never ready.
         assert_eq!(ready_at(1_000, 0, 1_000), None);
+    }
+
+    #[test]
+    fn a_node_back_reports_its_running_pods_ready_unless_being_deleted() {
+        assert!(ready_when_back(true, false));
+        assert!(!ready_when_back(true, true), "a deleted pod stays not ready");
+        assert!(!ready_when_back(false, false), "not started yet");
     }
 
     #[test]

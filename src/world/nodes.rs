@@ -164,7 +164,7 @@ impl World<'_> {
             let epoch = p.epoch;
             if p.running_since.is_some() {
                 p.exit_at = now + remaining;
-                if p.pod.deletion_timestamp.is_none() {
+                if kubelet::ready_when_back(true, p.pod.deletion_timestamp.is_some()) {
                     kubelet::set_ready(&mut p.pod.conditions, true, ts);
                 }
                 q.push(
