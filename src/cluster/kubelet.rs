@@ -1,9 +1,10 @@
 //! The kubelet's side of a pod's life, as the pod model needs it: the
-//! container statuses and the `Ready` condition it reports, whether an
-//! exited container restarts in place and after which back-off
-//! (CrashLoopBackOff), the phase a pod ends in, how a graceful deletion or
-//! the pod's `activeDeadlineSeconds` ends its container, and with which exit
-//! code. The world applies what this module decides.
+//! container statuses, phase, start time and `Ready` condition it reports
+//! (and when a run turns ready), whether an exited container restarts in
+//! place and after which back-off (CrashLoopBackOff), the phase a pod ends
+//! in, how a graceful deletion or the pod's `activeDeadlineSeconds` ends its
+//! container, and with which exit code. The world applies what this module
+//! decides.
 
 use crate::api::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStatus, POD_READY, PodCondition,
@@ -177,6 +178,17 @@ pub fn set_ready(conditions: &mut Vec<PodCondition>, ready: bool, ts: Time) {
             }
         }
     }
+}
+
+/// The pod's containers have started: its phase is `Running` (`getPhase`:
+/// its containers run) and its `startTime` is set, once (the
+/// status manager never moves it; the pod-level `activeDeadlineSeconds`
+/// counts from it). The model sets `startTime` as the containers first
+/// start; the kubelet sets it a little earlier, when it first syncs the pod.
+#[inline]
+pub fn containers_started(phase: &mut PodPhase, start_time: &mut Option<Time>, ts: Time) {
+    *phase = PodPhase::Running;
+    start_time.get_or_insert(ts);
 }
 
 /// When a run that started at `now` turns ready: `readiness` later (the
@@ -381,6 +393,16 @@ mod tests {
         let mut fresh = Vec::new();
         set_ready(&mut fresh, true, Time(6_000));
         assert_eq!(ready(&fresh), ("True".into(), Some(Time(6_000))));
+    }
+
+    #[test]
+    fn a_pod_s_start_time_is_its_first_start() {
+        let (mut phase, mut start) = (PodPhase::Pending, None);
+        containers_started(&mut phase, &mut start, Time(5_000));
+        assert_eq!((phase, start), (PodPhase::Running, Some(Time(5_000))));
+        // A later start does not move it.
+        containers_started(&mut phase, &mut start, Time(9_000));
+        assert_eq!((phase, start), (PodPhase::Running, Some(Time(5_000))));
     }
 
     #[test]

@@ -428,8 +428,7 @@ impl World<'_> {
         let ts = self.stored_time(now);
         let mut p = self.pods[slot as usize].take().expect("checked");
         p.running_since = Some(now);
-        p.pod.phase = PodPhase::Running;
-        p.pod.start_time.get_or_insert(ts);
+        kubelet::containers_started(&mut p.pod.phase, &mut p.pod.start_time, ts);
         self.jobs[p.job as usize].result.first_running.get_or_insert(now);
         self.set_container_statuses(&mut p, true, now, 0);
         self.log.record(&Row::pod(
