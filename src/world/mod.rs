@@ -4,11 +4,17 @@
 //! replication.
 //!
 //! - `mod.rs`: events, syncs (through `cluster::workqueue` and `cluster::apiclient`) and their API writes.
-//! - `jobs.rs`: arrivals, status updates, finishing, TTL, scripted Job actions.
-//! - `pods.rs`: pod creation, scheduling, the kubelet lifecycle, deletion.
-//! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes, spot reclaims.
+//! - `jobs.rs`: arrivals, status updates, finishing, TTL (when: `cluster::ttl`), scripted Job actions.
+//! - `job_table.rs`: Jobs by id, an entry emptied when its Job leaves the world.
+//! - `pod_record.rs`: a pod as the controller and the kubelet model read it.
+//! - `pods.rs`: pod creation, scheduling, and the events of the kubelet's
+//!   lifecycle and of graceful deletion (what the kubelet decides is `cluster::kubelet`'s).
+//! - `nodes.rs`: node loss and recovery, drains, adding and removing nodes, spot reclaims
+//!   (what the node lifecycle controller, its taint manager and the Eviction API
+//!   decide is `cluster::nodelifecycle`'s).
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 //! - `preemption.rs`: pod priority, nominations and the scheduler's preemption.
+//! - `decisions.rs`: a sync's causes turned into the decisions handed to the log.
 
 mod autoscaler;
 mod decisions;

@@ -1,9 +1,12 @@
 //! Nodes in trouble: losses (scripted or drawn per pool) with the taint
 //! manager's eviction of their pods, recoveries, drains through the Eviction
-//! API, and nodes added to or removed from a pool.
+//! API, and nodes added to or removed from a pool. What the node lifecycle
+//! controller, the taint manager and the Eviction API write on a pod is
+//! `cluster::nodelifecycle`'s; this file picks the nodes, schedules the steps
+//! and keeps the books.
 
 use super::*;
-use crate::cluster::nodelifecycle::{EVICTION_API_DISRUPTION, TAINT_MANAGER_DISRUPTION};
+use crate::cluster::nodelifecycle::{self, Disrupter, EVICTION_API_DISRUPTION, TAINT_MANAGER_DISRUPTION};
 use crate::record::{Detail, Row};
 
 /// The id of a loss in the stream that picks its node: a scripted loss's
@@ -120,7 +123,7 @@ impl World<'_> {
             } else {
                 p.plan.startup
             });
-            pods::set_ready(&mut p.pod, false, ts);
+            nodelifecycle::mark_pod_not_ready(&mut p.pod.conditions, ts);
             let (jid, epoch) = (p.job, p.epoch);
             // The taint manager evicts the pod once its toleration of the
             // `node.kubernetes.io/unreachable` NoExecute taint runs out.
@@ -161,8 +164,8 @@ impl World<'_> {
             let epoch = p.epoch;
             if p.running_since.is_some() {
                 p.exit_at = now + remaining;
-                if p.pod.deletion_timestamp.is_none() {
-                    pods::set_ready(&mut p.pod, true, ts);
+                if kubelet::ready_when_back(true, p.pod.deletion_timestamp.is_some()) {
+                    kubelet::set_ready(&mut p.pod.conditions, true, ts);
                 }
                 q.push(
                     p.exit_at,
@@ -201,17 +204,17 @@ impl World<'_> {
         }
         self.last_activity = now;
         self.stats.evictions += 1;
-        // The taint manager adds the condition only with PodDisruptionConditions on.
-        if self.profile.gates.pod_disruption_conditions {
-            let (reason, message) = TAINT_MANAGER_DISRUPTION;
-            add_disruption_target(&mut p.pod, reason, message, ts);
-        }
-        if p.pod.deletion_timestamp.is_none() {
-            p.pod.deletion_timestamp = Some(ts);
-            p.pod.deletion_grace_period_seconds = Some(0);
-        }
         let old = p.pod.phase;
-        p.pod.phase = PodPhase::Failed;
+        let condition = nodelifecycle::disruption_condition(&self.profile, Disrupter::TaintManager);
+        let pod = &mut p.pod;
+        nodelifecycle::delete_unreachable_pod(
+            &mut pod.conditions,
+            &mut pod.deletion_timestamp,
+            &mut pod.deletion_grace_period_seconds,
+            &mut pod.phase,
+            condition,
+            ts,
+        );
         self.jobs[p.job as usize].result.pods_failed += 1;
         p.frozen = None;
         if let Some(since) = p.running_since.take() {
@@ -290,10 +293,9 @@ impl World<'_> {
             if p.pod.phase.is_terminal() || p.pod.deletion_timestamp.is_some() {
                 continue;
             }
-            // So does the Eviction API.
-            if self.profile.gates.pod_disruption_conditions {
-                let (reason, message) = EVICTION_API_DISRUPTION;
-                add_disruption_target(&mut p.pod, reason, message, ts);
+            let condition = nodelifecycle::disruption_condition(&self.profile, Disrupter::EvictionApi);
+            if let Some((reason, message)) = condition {
+                nodelifecycle::add_disruption_target(&mut p.pod.conditions, reason, message, ts);
             }
             self.stats.evictions += 1;
             self.log.record(&Row::pod(
@@ -387,16 +389,4 @@ impl World<'_> {
         };
         self.log.record(&Row::node(now, EventKind::NodeAdded, detail));
     }
-}
-
-/// Adds (or refreshes) `DisruptionTarget=True` with the disrupting component's reason.
-pub(super) fn add_disruption_target(pod: &mut PodRecord, reason: &str, message: &str, ts: Time) {
-    pod.conditions.retain(|c| c.type_ != DISRUPTION_TARGET);
-    pod.conditions.push(PodCondition {
-        type_: DISRUPTION_TARGET.into(),
-        status: "True".into(),
-        last_transition_time: Some(ts),
-        reason: reason.into(),
-        message: message.into(),
-    });
 }

@@ -1,6 +1,8 @@
 //! Pods: creation by the API, scheduling onto nodes, the kubelet's lifecycle
 //! (start, ready, exit, CrashLoopBackOff restarts), graceful deletion, and the
-//! object's removal once its finalizers are gone.
+//! object's removal once its finalizers are gone. What the kubelet decides
+//! (statuses, restarts, phases, exit codes) is `cluster::kubelet`'s; this file
+//! schedules the steps, keeps the books and writes the rows.
 
 use super::*;
 use crate::record::{Detail, Row};
@@ -357,50 +359,23 @@ impl World<'_> {
         }
     }
 
-    /// Sets the pod's container statuses: all running, or all terminated (the
-    /// planned container with `code`, the others with 0). Entries already there
-    /// are updated in place, keeping their names.
+    /// The kubelet reports the pod's container statuses
+    /// ([`kubelet::set_container_statuses`]): all running, or all ended with
+    /// `code` for the planned container.
     fn set_container_statuses(&self, p: &mut PodSlot, running: bool, now: SimTime, code: i32) {
         let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
-        let ts = self.stored_time(now);
         let started = p.running_since.map(|t| self.stored_time(t));
-        let deleting = p.pod.deletion_timestamp.is_some();
+        let state = if running {
+            kubelet::Containers::Running
+        } else {
+            kubelet::Containers::Terminated {
+                exit_code: code,
+                finished: self.stored_time(now),
+                deleting: p.pod.deletion_timestamp.is_some(),
+            }
+        };
         let statuses = &mut p.pod.container_statuses;
-        if statuses.len() != tpl.containers.len() {
-            // Collected, not extended: an exact-size allocation, not the growth path.
-            *statuses = (tpl.containers.iter())
-                .map(|name| ContainerStatus {
-                    name: name.clone(),
-                    ..Default::default()
-                })
-                .collect();
-        }
-        for (i, cs) in statuses.iter_mut().enumerate() {
-            cs.ready = running;
-            cs.restart_count = if i == p.plan.container { p.restarts } else { 0 };
-            cs.state = if running {
-                ContainerState {
-                    running: Some(ContainerStateRunning { started_at: started }),
-                    ..Default::default()
-                }
-            } else {
-                let exit_code = if i == p.plan.container { code } else { 0 };
-                let reason = match exit_code {
-                    0 => "Completed",
-                    kubelet::EXIT_SIGKILL if !deleting => "OOMKilled",
-                    _ => "Error",
-                };
-                ContainerState {
-                    terminated: Some(ContainerStateTerminated {
-                        exit_code,
-                        reason: reason.into(),
-                        started_at: started,
-                        finished_at: Some(ts),
-                    }),
-                    ..Default::default()
-                }
-            };
-        }
+        kubelet::set_container_statuses(statuses, &tpl.containers, p.plan.container, p.restarts, started, state);
     }
 
     /// Plans the end of the current run (and a pod-level deadline, if any).
@@ -411,8 +386,8 @@ impl World<'_> {
         if let (Some(deadline), Some(first)) = (tpl.active_deadline_ms, p.pod.start_time) {
             // Pod-level activeDeadlineSeconds: the kubelet kills the pod.
             let started = (first.millis() - self.sc.epoch.millis()).max(0) as u64;
-            if started + deadline < exit_at {
-                exit_at = (started + deadline).max(now);
+            if let Some(kill_at) = kubelet::deadline_kill(started, deadline, exit_at, now) {
+                exit_at = kill_at;
                 p.exit_code = kubelet::EXIT_SIGKILL;
                 p.deadline_exceeded = true;
             }
@@ -435,17 +410,17 @@ impl World<'_> {
         let (epoch, run_for, readiness) = (p.epoch, p.plan.run_for, p.plan.readiness);
         self.plan_exit(slot, now, run_for, q);
         let exit_at = self.pods[slot as usize].as_deref().expect("live").exit_at;
-        if readiness == 0 && exit_at > now {
-            self.ready_pod(slot, now, q);
-        } else if now + readiness < exit_at {
-            q.push(
-                now + readiness,
+        match kubelet::ready_at(now, readiness, exit_at) {
+            Some(at) if at == now => self.ready_pod(slot, now, q),
+            Some(at) => q.push(
+                at,
                 Ev::Pod {
                     pod: slot,
                     epoch,
                     step: PodStep::Ready,
                 },
-            );
+            ),
+            None => {}
         }
     }
 
@@ -453,8 +428,7 @@ impl World<'_> {
         let ts = self.stored_time(now);
         let mut p = self.pods[slot as usize].take().expect("checked");
         p.running_since = Some(now);
-        p.pod.phase = PodPhase::Running;
-        p.pod.start_time.get_or_insert(ts);
+        kubelet::containers_started(&mut p.pod.phase, &mut p.pod.start_time, ts);
         self.jobs[p.job as usize].result.first_running.get_or_insert(now);
         self.set_container_statuses(&mut p, true, now, 0);
         self.log.record(&Row::pod(
@@ -478,7 +452,7 @@ impl World<'_> {
         if p.pod.deletion_timestamp.is_some() || p.running_since.is_none() || p.pod.is_ready() {
             return;
         }
-        set_ready(&mut p.pod, true, ts);
+        kubelet::set_ready(&mut p.pod.conditions, true, ts);
         let (jid, index) = (p.job, p.index);
         self.log.record(&Row::pod(
             now,
@@ -501,7 +475,7 @@ impl World<'_> {
         let code = p.exit_code;
         let deleting = p.pod.deletion_timestamp.is_some();
         let ts = self.stored_time(now);
-        if code != 0 && self.templates[workload].on_failure && !deleting && !p.deadline_exceeded {
+        if kubelet::restarts_in_place(code, self.templates[workload].on_failure, deleting, p.deadline_exceeded) {
             // CrashLoopBackOff: the container restarts in place after the back-off.
             let wait = p.crash.next_delay(now);
             let ran = now - p.running_since.unwrap_or(now);
@@ -510,7 +484,7 @@ impl World<'_> {
             js.result.failed_pod_ms += ran;
             self.set_container_statuses(&mut p, false, now, code);
             p.running_since = None;
-            set_ready(&mut p.pod, false, ts);
+            kubelet::set_ready(&mut p.pod.conditions, false, ts);
             if self.log.enabled() {
                 let container = self.templates[workload]
                     .containers
@@ -545,11 +519,7 @@ impl World<'_> {
             return;
         }
         let old_phase = p.pod.phase;
-        let phase = if code == 0 && p.running_since.is_some() {
-            PodPhase::Succeeded
-        } else {
-            PodPhase::Failed
-        };
+        let phase = kubelet::terminal_phase(code, p.running_since.is_some());
         let ran = p.running_since.map_or(0, |s| now - s);
         let js = &mut self.jobs[jid as usize];
         js.result.pod_ms += ran;
@@ -567,7 +537,7 @@ impl World<'_> {
         }
         p.running_since = None;
         p.pod.phase = phase;
-        set_ready(&mut p.pod, false, ts);
+        kubelet::set_ready(&mut p.pod.conditions, false, ts);
         if phase == PodPhase::Failed
             && let Some(o) = p.plan.outcome
             && p.exit_code == p.plan.exit_code
@@ -720,11 +690,8 @@ impl World<'_> {
         let node_down = p.node.is_some_and(|n| !self.nodes.nodes[n as usize].ready);
         if !phase.is_terminal() && !node_down {
             p.epoch = p.epoch.wrapping_add(1);
-            let (end, code) = match p.running_since {
-                Some(_) => kubelet::termination(now, p.exit_at.max(now), p.exit_code, p.plan.shutdown, grace),
-                // Not started (or waiting to restart): stopped at once.
-                None => (now, kubelet::EXIT_SIGKILL),
-            };
+            let natural = p.running_since.map(|_| (p.exit_at, p.exit_code));
+            let (end, code) = kubelet::stop_on_delete(now, natural, p.plan.shutdown, grace);
             p.exit_code = code;
             q.push(
                 end,
@@ -813,31 +780,6 @@ impl World<'_> {
                 .as_deref_mut()
                 .expect("a Job's pods are live")
                 .job_pos = pos as u32;
-        }
-    }
-}
-
-pub(super) fn set_ready(pod: &mut PodRecord, ready: bool, ts: Time) {
-    let status = if ready { "True" } else { "False" };
-    match pod.conditions.iter_mut().find(|c| c.type_ == POD_READY) {
-        Some(c) if c.status == status => {}
-        Some(c) => {
-            c.status = status.into();
-            c.last_transition_time = Some(ts);
-        }
-        None => {
-            let ready = PodCondition {
-                type_: POD_READY.into(),
-                status: status.into(),
-                last_transition_time: Some(ts),
-                ..Default::default()
-            };
-            // The first condition of a pod gets an exact allocation, not the growth path.
-            if pod.conditions.is_empty() {
-                pod.conditions = vec![ready];
-            } else {
-                pod.conditions.push(ready);
-            }
         }
     }
 }

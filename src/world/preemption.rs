@@ -8,6 +8,7 @@
 //! Only runs when workloads differ in priority.
 
 use super::*;
+use crate::cluster::nodelifecycle;
 use crate::cluster::preemption::{Victim, num_candidates, pick_node, select_victims};
 use crate::record::{Detail, Row};
 
@@ -156,7 +157,7 @@ impl World<'_> {
             }
             // prepareCandidate: the condition first (with PodDisruptionConditions), then the delete.
             if self.profile.gates.pod_disruption_conditions {
-                super::nodes::add_disruption_target(&mut p.pod, "PreemptionByScheduler", &message, ts);
+                nodelifecycle::add_disruption_target(&mut p.pod.conditions, "PreemptionByScheduler", &message, ts);
             }
             if let Some(n) = self.stats.preemptions.as_mut() {
                 *n += 1;
