@@ -86,7 +86,7 @@ impl World<'_> {
             }
             let waiting = (dq.iter())
                 .filter(|&&slot| {
-                    self.pods[slot as usize].as_deref().is_some_and(|p| {
+                    self.pods.get(slot).is_some_and(|p| {
                         p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
                     })
                 })
@@ -223,8 +223,8 @@ impl World<'_> {
             let mark = held.len();
             let mut all = true;
             for &slot in &self.node_pods[i] {
-                let p = self.pods[slot as usize].as_deref().expect("bound pods are live");
-                let w = self.jobs[p.job as usize].workload as usize;
+                let p = self.pods.get(slot).expect("bound pods are live");
+                let w = self.jobs[p.job].workload as usize;
                 if self.templates[w].not_safe_to_evict {
                     all = false;
                     break;

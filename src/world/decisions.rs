@@ -4,7 +4,7 @@
 //! pod-failure-policy rules failed pods matched, which rule ended the Job, and
 //! how long the API client's rate limiter held the sync's requests back.
 
-use super::{World, Write};
+use super::{JobId, World, Write};
 use crate::controller::SyncOutcome;
 use crate::controller::causes::{Causes, Deleting, FinishRule, Wait};
 use crate::record::{Cause, Decision, DeleteWhy, Rule};
@@ -22,8 +22,8 @@ impl World<'_> {
     /// The informer delivered a change of Job `jid` at `now`, queueing it
     /// after `delay`: kept if it is the first since the Job's last sync.
     #[inline]
-    pub(super) fn note_delivery(&mut self, jid: u32, now: SimTime, delay: i64) {
-        if let Some(js) = self.jobs.get_mut(jid as usize)
+    pub(super) fn note_delivery(&mut self, jid: JobId, now: SimTime, delay: i64) {
+        if let Some(js) = self.jobs.get_mut(jid)
             && js.first_delivery.0 == SimTime::MAX
         {
             js.first_delivery = (now, delay.clamp(0, u32::MAX as i64) as u32);
@@ -34,8 +34,8 @@ impl World<'_> {
     /// sync, if this sync is the one its delay queued (the batch period ran
     /// out); forgotten either way.
     #[inline]
-    pub(super) fn take_delivery(&mut self, jid: u32, now: SimTime) -> Option<(SimTime, u64)> {
-        let first = &mut self.jobs.get_mut(jid as usize)?.first_delivery;
+    pub(super) fn take_delivery(&mut self, jid: JobId, now: SimTime) -> Option<(SimTime, u64)> {
+        let first = &mut self.jobs.get_mut(jid)?.first_delivery;
         let (since, delay) = std::mem::replace(first, (SimTime::MAX, 0));
         (delay > 0 && since != SimTime::MAX && since + u64::from(delay) == now).then_some((since, u64::from(delay)))
     }
@@ -47,7 +47,7 @@ impl World<'_> {
     #[inline(never)]
     pub(super) fn record_decisions(
         &mut self,
-        jid: u32,
+        jid: JobId,
         now: SimTime,
         outcome: &SyncOutcome,
         writes: &[Write],
@@ -59,13 +59,13 @@ impl World<'_> {
         let outcome = outcome.causes.as_deref().unwrap_or(&none);
         let epoch = self.sc.epoch.millis();
         let ms = |v: i64| v.max(0) as u64;
-        let job = self.jobs[jid as usize].name.as_str();
+        let job = self.jobs[jid].name.as_str();
         let log = &mut *self.log;
         let mut decide = |pod: &str, cause: Cause| {
             log.decide(&Decision {
                 t: now,
                 job,
-                job_id: jid,
+                job_id: jid.0,
                 pod,
                 cause,
             })
@@ -131,7 +131,7 @@ impl World<'_> {
             };
             for w in writes {
                 if let Write::Delete(slot) = w
-                    && let Some(p) = self.pods.get(*slot as usize).and_then(|p| p.as_deref())
+                    && let Some(p) = self.pods.get(*slot)
                 {
                     decide(&p.pod.name, Cause::Delete { why });
                 }

@@ -31,7 +31,7 @@ impl World<'_> {
             &job_uid(h),
             self.stored_time(now),
         );
-        let jid = self.jobs.len() as u32;
+        let jid = self.jobs.next_id();
         let completions = job.spec.completions;
         let index_attempts = if job.is_indexed() {
             vec![0; completions.unwrap_or(0).max(0) as usize]
@@ -69,16 +69,16 @@ impl World<'_> {
         });
         let list = &mut self.by_workload[workload as usize];
         if list.len() <= ordinal as usize {
-            list.resize(ordinal as usize + 1, u32::MAX);
+            list.resize(ordinal as usize + 1, None);
         }
-        list[ordinal as usize] = jid;
+        list[ordinal as usize] = Some(jid);
         // Job added: synced immediately.
         self.enqueue_now(jid, now, q);
     }
 
     /// The API stores a status the controller wrote.
-    pub(super) fn apply_status(&mut self, jid: u32, status: JobStatus, now: SimTime, q: &mut EventQueue<Ev>) {
-        let js = &mut self.jobs[jid as usize];
+    pub(super) fn apply_status(&mut self, jid: JobId, status: JobStatus, now: SimTime, q: &mut EventQueue<Ev>) {
+        let js = &mut self.jobs[jid];
         if js.deleted {
             return;
         }
@@ -119,11 +119,11 @@ impl World<'_> {
     /// A Job got its terminal condition: record its result, hand the final
     /// object to the output, start its TTL, and let the orphan worker remove
     /// the finalizers of any pods that still hold one.
-    fn finish_job(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn finish_job(&mut self, jid: JobId, now: SimTime, q: &mut EventQueue<Ev>) {
         self.open_jobs -= 1;
-        let js = &mut self.jobs[jid as usize];
+        let js = &mut self.jobs[jid];
         js.finished = true;
-        self.queue.close(jid);
+        self.queue.close(jid.0);
         let job = js.job.take().expect("finished Job still held");
         js.result.finished = Some(now);
         fill_counts(&mut js.result, &job, self.sc.epoch);
@@ -153,7 +153,7 @@ impl World<'_> {
     /// The orphan worker (`syncOrphanPod`) for the pods of a finished Job, or
     /// of a deleted one (`owner` then `None`): each pod's controller is that
     /// batch/v1 Job; those the decision frees lose the tracking finalizer.
-    fn orphan_pods(&mut self, jid: u32, owner: Option<&Job>, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn orphan_pods(&mut self, jid: JobId, owner: Option<&Job>, now: SimTime, q: &mut EventQueue<Ev>) {
         let controller = ControllerRef {
             api_version: "batch/v1",
             kind: "Job",
@@ -162,9 +162,9 @@ impl World<'_> {
         if !orphan_finalizer_removable(Some(controller), owner, &self.profile) {
             return;
         }
-        let pods = std::mem::take(&mut self.jobs[jid as usize].pods);
+        let pods = std::mem::take(&mut self.jobs[jid].pods);
         for slot in pods {
-            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+            let Some(p) = self.pods.get_mut(slot) else {
                 continue;
             };
             p.pod.tracking_finalizer = false;
@@ -176,8 +176,8 @@ impl World<'_> {
 
     /// The TTL-after-finished controller deletes the Job (foreground: its pods go first).
     #[cold]
-    pub(super) fn ttl_expire(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let js = &mut self.jobs[jid as usize];
+    pub(super) fn ttl_expire(&mut self, jid: JobId, now: SimTime, q: &mut EventQueue<Ev>) {
+        let js = &mut self.jobs[jid];
         js.ttl_pending = false;
         if !js.deleted {
             self.delete_job(jid, "TTLAfterFinished", now, q);
@@ -185,15 +185,15 @@ impl World<'_> {
         self.try_retire(jid);
     }
 
-    fn delete_job(&mut self, jid: u32, reason: &str, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn delete_job(&mut self, jid: JobId, reason: &str, now: SimTime, q: &mut EventQueue<Ev>) {
         self.last_activity = now;
-        let js = &mut self.jobs[jid as usize];
+        let js = &mut self.jobs[jid];
         if !js.finished {
             self.open_jobs -= 1;
         }
-        let js = &mut self.jobs[jid as usize];
+        let js = &mut self.jobs[jid];
         js.deleted = true;
-        self.queue.close(jid);
+        self.queue.close(jid.0);
         js.result.deleted = Some(now);
         if !js.finished
             && let Some(job) = js.job.as_deref()
@@ -204,13 +204,13 @@ impl World<'_> {
             js.result = r;
         }
         // The garbage collector deletes the pods; the orphan worker removes finalizers.
-        let live: Vec<u32> = js.pods.clone();
+        let live: Vec<PodId> = js.pods.clone();
         for slot in live {
             self.delete_pod(slot, now, q);
         }
         // Gone from the informer cache: its pods are orphans.
         self.orphan_pods(jid, None, now, q);
-        let name = self.jobs[jid as usize].name.clone();
+        let name = self.jobs[jid].name.clone();
         let detail = Detail::Reason { reason, message: "" };
         self.log.record(&Row::job(now, &name, EventKind::JobDeleted, detail));
         self.try_retire(jid);
@@ -240,7 +240,7 @@ impl World<'_> {
             ActionKind::Patch(sel, patch) => self.update_jobs(sel, now, q, |j| merge_patch_spec(j, &patch)),
             ActionKind::Delete(sel) => {
                 for jid in self.selected(sel) {
-                    if !self.jobs[jid as usize].deleted {
+                    if !self.jobs[jid].deleted {
                         self.delete_job(jid, "Action", now, q);
                     }
                 }
@@ -252,23 +252,19 @@ impl World<'_> {
         }
         // The last action on Jobs is past: the finished Jobs it kept may leave.
         if retire_all {
-            let ids: Vec<u32> = self.jobs.live().map(|(id, _)| id as u32).collect();
+            let ids: Vec<JobId> = self.jobs.live().map(|(id, _)| id).collect();
             for jid in ids {
                 self.try_retire(jid);
             }
         }
     }
 
-    fn selected(&self, sel: JobSelector) -> Vec<u32> {
-        let ids: Vec<u32> = match sel.ordinal {
-            Some(o) => self.by_workload[sel.workload]
-                .get(o as usize)
-                .copied()
-                .into_iter()
-                .collect(),
-            None => self.by_workload[sel.workload].clone(),
-        };
-        ids.into_iter().filter(|&j| j != u32::MAX).collect()
+    fn selected(&self, sel: JobSelector) -> Vec<JobId> {
+        let jobs = &self.by_workload[sel.workload];
+        match sel.ordinal {
+            Some(o) => jobs.get(o as usize).copied().flatten().into_iter().collect(),
+            None => jobs.iter().copied().flatten().collect(),
+        }
     }
 
     /// A spec change by a user: generation bumps, the key is synced at once.
@@ -283,7 +279,7 @@ impl World<'_> {
         f: impl Fn(&mut Job) -> Result<(), String>,
     ) {
         for jid in self.selected(sel) {
-            let js = &mut self.jobs[jid as usize];
+            let js = &mut self.jobs[jid];
             if js.finished || js.deleted {
                 continue;
             }

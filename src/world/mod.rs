@@ -5,7 +5,9 @@
 //!
 //! - `mod.rs`: events, syncs (through `cluster::workqueue` and `cluster::apiclient`) and their API writes.
 //! - `jobs.rs`: arrivals, status updates, finishing, TTL (when: `cluster::ttl`), scripted Job actions.
+//! - `ids.rs`: `JobId` and `PodId`, the world's typed ids.
 //! - `job_table.rs`: Jobs by id, an entry emptied when its Job leaves the world.
+//! - `pod_slab.rs`: pods by id, an entry emptied when the pod object is gone.
 //! - `pod_record.rs`: a pod as the controller and the kubelet model read it.
 //! - `pods.rs`: pod creation, scheduling, and the events of the kubelet's
 //!   lifecycle and of graceful deletion (what the kubelet decides is `cluster::kubelet`'s).
@@ -18,11 +20,13 @@
 
 mod autoscaler;
 mod decisions;
+mod ids;
 mod job_table;
 mod jobs;
 pub use jobs::JobPrototype;
 mod nodes;
 mod pod_record;
+mod pod_slab;
 mod pods;
 mod preemption;
 
@@ -41,7 +45,9 @@ use crate::rng::{Purpose, StreamKey, splitmix64};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 use crate::workload::{AttemptId, AttemptPlan};
+pub use ids::{JobId, PodId};
 use pod_record::PodRecord;
+use pod_slab::PodSlab;
 use std::collections::VecDeque;
 
 /// Every event of the simulation.
@@ -50,27 +56,27 @@ pub enum Ev {
     /// A workload's Job `ordinal` is created.
     Arrive { workload: u32, ordinal: u32 },
     /// A delayed add of a Job key to the work queue comes due.
-    QueueAdd { job: u32, epoch: u32 },
+    QueueAdd { job: JobId, epoch: u32 },
     /// A worker starts syncing a Job.
-    Sync { job: u32 },
+    Sync { job: JobId },
     /// The sync's last API call returned: the worker is free.
-    SyncDone { job: u32 },
+    SyncDone { job: JobId },
     /// The next group of a sync's API calls completes.
-    ApplyWrites { job: u32 },
+    ApplyWrites { job: JobId },
     /// The controller's informer delivers a change.
-    Observe { job: u32, what: Observed },
+    Observe { job: JobId, what: Observed },
     /// A pod's scheduling latency has passed: the scheduler tries to bind it.
-    Schedule { pod: u32, epoch: u32 },
+    Schedule { pod: PodId, epoch: u32 },
     /// A step of a pod's life, planned by the kubelet model.
-    Pod { pod: u32, epoch: u32, step: PodStep },
+    Pod { pod: PodId, epoch: u32, step: PodStep },
     /// The taint manager evicts a pod of a lost node.
-    Evict { pod: u32, epoch: u32 },
+    Evict { pod: PodId, epoch: u32 },
     /// A node of a pool is lost (disruption `index`, which of its losses).
     NodeLoss { disruption: u32, loss: LossNumber },
     /// A lost node comes back.
     NodeRecover { node: u32 },
     /// A finished Job's TTL expires.
-    TtlExpire { job: u32 },
+    TtlExpire { job: JobId },
     /// A scripted action.
     Action { index: u32 },
     /// The cluster autoscaler's periodic scan.
@@ -109,7 +115,7 @@ pub enum Observed {
     /// A pod got a deletion timestamp or was deleted (`DeletionObserved`).
     PodDeleted,
     /// A pod's tracking finalizer is gone (pod slot).
-    FinalizerRemoved(u32),
+    FinalizerRemoved(PodId),
     /// A pod's status changed.
     PodChanged { old: PodPhase, new: PodPhase },
     /// The Job's status changed (its own write, echoed).
@@ -156,7 +162,7 @@ struct JobSlot {
     workload: u32,
     name: String,
     /// Pods the controller still sees: live, or terminal with the tracking finalizer.
-    pods: Vec<u32>,
+    pods: Vec<PodId>,
     next_pod_ordinal: u32,
     index_attempts: Vec<u32>,
     /// API calls of the running sync that have not completed yet, by group.
@@ -178,7 +184,7 @@ struct JobSlot {
 
 struct PodSlot {
     pod: PodRecord,
-    job: u32,
+    job: JobId,
     epoch: u32,
     index: Option<i32>,
     id: AttemptId,
@@ -209,8 +215,8 @@ struct PodSlot {
 /// One API call of a sync, applied when its group completes.
 enum Write {
     Create(PodCreate),
-    Delete(u32),
-    RemoveFinalizer(u32),
+    Delete(PodId),
+    RemoveFinalizer(PodId),
     Status(JobStatus),
 }
 
@@ -256,11 +262,11 @@ fn job_uid(h: u64) -> String {
 }
 
 impl PodUid {
-    fn new(slot: u32, replication: u32) -> Self {
+    fn new(slot: PodId, replication: u32) -> Self {
         let mut b = *b"00000000-0000-4000-8000-000000000000";
         put_hex(&mut b[0..8], splitmix64(replication as u64) as u32 as u64);
         put_hex(&mut b[9..13], (replication & 0xffff) as u64);
-        put_hex(&mut b[24..36], slot as u64);
+        put_hex(&mut b[24..36], slot.0 as u64);
         PodUid(b)
     }
 
@@ -283,13 +289,14 @@ pub struct World<'a> {
     /// some, a finished Job stays (an action may still delete it).
     job_actions_left: usize,
     /// Job ids by workload and ordinal, once created.
-    by_workload: Vec<Vec<u32>>,
-    pods: Vec<Option<Box<PodSlot>>>,
+    /// Each workload's Jobs by ordinal, once created.
+    by_workload: Vec<Vec<Option<JobId>>>,
+    pods: PodSlab,
     nodes: Nodes,
     /// Pods bound to each node.
-    node_pods: Vec<Vec<u32>>,
+    node_pods: Vec<Vec<PodId>>,
     /// Pods waiting for room, by workload (all pods of a workload ask the same), in creation order.
-    pending: Vec<VecDeque<u32>>,
+    pending: Vec<VecDeque<PodId>>,
     bucket: TokenBucket,
     /// The controller's work queue of Job keys, and its workers.
     queue: WorkQueue,
@@ -372,7 +379,7 @@ impl<'a> World<'a> {
             jobs: job_table::JobTable::default(),
             job_actions_left: sc.actions.iter().filter(|a| a.kind.selects_jobs()).count(),
             by_workload: vec![Vec::new(); sc.workloads.len()],
-            pods: Vec::new(),
+            pods: PodSlab::default(),
             node_pods: vec![Vec::new(); nodes.nodes.len()],
             nodes,
             pending: vec![VecDeque::new(); sc.workloads.len()],
@@ -452,7 +459,7 @@ impl<'a> World<'a> {
     /// Hands the results of the Jobs still in the world to the sink, in
     /// (workload, ordinal) order; those still running as of now.
     pub fn flush_results(&mut self) {
-        let mut open: Vec<(usize, &JobSlot)> = self.jobs.live().collect();
+        let mut open: Vec<(JobId, &JobSlot)> = self.jobs.live().collect();
         open.sort_by_key(|(_, js)| (js.result.workload, js.result.ordinal));
         for (_, js) in open {
             let mut r = js.result.clone();
@@ -473,18 +480,18 @@ impl<'a> World<'a> {
     /// finished or deleted, its pods are gone, the controller's worker and
     /// its API calls are done with it, and no TTL or scripted action is to
     /// come. Its result goes to the sink.
-    pub(super) fn try_retire(&mut self, jid: u32) {
-        let Some(js) = self.jobs.get(jid as usize) else { return };
+    pub(super) fn try_retire(&mut self, jid: JobId) {
+        let Some(js) = self.jobs.get(jid) else { return };
         let done = (js.finished || js.deleted)
             && js.live_pods == 0
             && !js.ttl_pending
             && js.inflight.is_empty()
             && self.job_actions_left == 0
-            && !self.queue.is_processing(jid);
-        if done && let Some(js) = self.jobs.remove(jid as usize) {
+            && !self.queue.is_processing(jid.0);
+        if done && let Some(js) = self.jobs.remove(jid) {
             self.results.job(js.result);
             if self.decide {
-                self.log.job_left(jid);
+                self.log.job_left(jid.0);
             }
         }
     }
@@ -497,7 +504,7 @@ impl<'a> World<'a> {
             return "suspended".into();
         }
         let (mut unbound, mut active, mut terminating) = (0, 0, 0);
-        for p in js.pods.iter().filter_map(|&s| self.pods[s as usize].as_deref()) {
+        for p in js.pods.iter().filter_map(|&s| self.pods.get(s)) {
             if p.pod.phase.is_terminal() {
                 continue;
             }
@@ -568,14 +575,14 @@ impl<'a> World<'a> {
     // ----- Work queue and workers -------------------------------------------
 
     /// `queue.Add`, and idle workers take what is ready.
-    fn enqueue_now(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        self.queue.add(jid);
+    fn enqueue_now(&mut self, jid: JobId, now: SimTime, q: &mut EventQueue<Ev>) {
+        self.queue.add(jid.0);
         self.start_workers(now, q);
     }
 
     /// `queue.AddAfter`.
-    fn enqueue_after(&mut self, jid: u32, delay: i64, now: SimTime, q: &mut EventQueue<Ev>) {
-        if let Some((at, epoch)) = self.queue.add_after(jid, delay, now) {
+    fn enqueue_after(&mut self, jid: JobId, delay: i64, now: SimTime, q: &mut EventQueue<Ev>) {
+        if let Some((at, epoch)) = self.queue.add_after(jid.0, delay, now) {
             q.push(at, Ev::QueueAdd { job: jid, epoch });
         }
         if delay <= 0 {
@@ -586,32 +593,32 @@ impl<'a> World<'a> {
     /// Idle workers take ready keys in order (`concurrentJobSyncs`).
     fn start_workers(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
         while let Some(jid) = self.queue.next_for_worker() {
-            q.push(now, Ev::Sync { job: jid });
+            q.push(now, Ev::Sync { job: JobId(jid) });
         }
     }
 
     /// The informer delivers a change to the controller, after the informer delay.
-    fn observe(&mut self, jid: u32, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn observe(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
         let delay = &self.sc.control_plane.informer_delay;
         if matches!(delay, Dist::Constant(c) if *c == 0.0) {
             return self.deliver(jid, what, now, q);
         }
-        let n = self.jobs[jid as usize].requests;
-        let d = delay.sample(&mut self.key.stream(Purpose::ApiLatency, &[u64::MAX - jid as u64, n, now]));
+        let n = self.jobs[jid].requests;
+        let d = delay.sample(&mut self.key.stream(Purpose::ApiLatency, &[u64::MAX - jid.0 as u64, n, now]));
         q.push(now + d, Ev::Observe { job: jid, what });
     }
 
     /// A pod of the Job moved from phase `old` to `new` (or changed within one).
-    fn pod_changed(&mut self, jid: u32, old: PodPhase, new: PodPhase, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn pod_changed(&mut self, jid: JobId, old: PodPhase, new: PodPhase, now: SimTime, q: &mut EventQueue<Ev>) {
         self.observe(jid, Observed::PodChanged { old, new }, now, q);
     }
 
     /// The controller's event handlers (`addPod`, `updatePod`, `deletePod`, `updateJob`).
     /// A change delivered after its Job left the world only reaches the work
     /// queue, where the Job's key is closed.
-    fn deliver(&mut self, jid: u32, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
-        let failures = self.queue.num_requeues(jid);
-        let mut state = self.jobs.get_mut(jid as usize).map(|js| &mut js.state);
+    fn deliver(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
+        let failures = self.queue.num_requeues(jid.0);
+        let mut state = self.jobs.get_mut(jid).map(|js| &mut js.state);
         let delay = match what {
             Observed::PodAdded => {
                 if let Some(state) = state {
@@ -627,7 +634,7 @@ impl<'a> World<'a> {
             }
             Observed::FinalizerRemoved(slot) => {
                 if let Some(state) = state.as_mut() {
-                    match self.pods.get(slot as usize).and_then(|p| p.as_deref()) {
+                    match self.pods.get(slot) {
                         Some(p) => state.finalizer_removal_observed(&p.pod.uid),
                         None => state.finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
                     }
@@ -643,7 +650,7 @@ impl<'a> World<'a> {
         self.enqueue_after(jid, delay, now, q);
     }
 
-    fn sync(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn sync(&mut self, jid: JobId, now: SimTime, q: &mut EventQueue<Ev>) {
         let env = SyncEnv {
             now: self.time(now),
             profile: self.profile,
@@ -660,16 +667,12 @@ impl<'a> World<'a> {
             pod_lists,
             ..
         } = self;
-        let js = &mut jobs[jid as usize];
+        let js = &mut jobs[jid];
         let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
             return self.sync_done(jid, now, q);
         };
         let mut refs: Vec<&PodRecord> = pod_lists.take();
-        refs.extend(
-            js.pods
-                .iter()
-                .filter_map(|&p| pods[p as usize].as_deref().map(|s| &s.pod)),
-        );
+        refs.extend(js.pods.iter().filter_map(|&p| pods.get(p).map(|s| &s.pod)));
         let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
         let mut client = ApiClient::new(
             Endpoint {
@@ -695,8 +698,8 @@ impl<'a> World<'a> {
                 self.record_decisions(jid, now, &outcome, &writes, throttled, batched);
             }
         }
-        let js = &mut self.jobs[jid as usize];
-        self.queue.set_failed(jid, outcome.error.is_some());
+        let js = &mut self.jobs[jid];
+        self.queue.set_failed(jid.0, outcome.error.is_some());
         let end = groups.last().map_or(now, |(t, _)| *t);
         // Groups already complete are applied now; the rest when their calls return.
         let due = groups.iter().position(|(t, _)| *t > now).unwrap_or(groups.len());
@@ -732,21 +735,21 @@ impl<'a> World<'a> {
 
     /// `processNextWorkItem` after `syncHandler`: forget or rate-limit the key,
     /// re-queue it if it was added meanwhile, free the worker.
-    fn sync_done(&mut self, jid: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        if let Some(failures) = self.queue.done(jid) {
+    fn sync_done(&mut self, jid: JobId, now: SimTime, q: &mut EventQueue<Ev>) {
+        if let Some(failures) = self.queue.done(jid.0) {
             let d = error_requeue_delay_ms(&self.profile, failures);
             self.enqueue_after(jid, d, now, q);
         }
         self.start_workers(now, q);
         // Most syncs are of Jobs still running: nothing to retire.
-        if self.jobs.get(jid as usize).is_some_and(|js| js.finished || js.deleted) {
+        if self.jobs.get(jid).is_some_and(|js| js.finished || js.deleted) {
             self.try_retire(jid);
         }
     }
 
     fn apply_writes(
         &mut self,
-        jid: u32,
+        jid: JobId,
         writes: impl IntoIterator<Item = Write>,
         now: SimTime,
         q: &mut EventQueue<Ev>,
@@ -769,13 +772,13 @@ impl Model for World<'_> {
         match ev {
             Ev::Arrive { workload, ordinal } => self.arrive(workload, ordinal, now, q),
             Ev::QueueAdd { job, epoch } => {
-                self.queue.timer_fired(job, epoch);
+                self.queue.timer_fired(job.0, epoch);
                 self.start_workers(now, q);
             }
             Ev::Sync { job } => self.sync(job, now, q),
             Ev::SyncDone { job } => self.sync_done(job, now, q),
             Ev::ApplyWrites { job } => {
-                if let Some((_, writes)) = self.jobs[job as usize].inflight.pop_front() {
+                if let Some((_, writes)) = self.jobs[job].inflight.pop_front() {
                     if !writes.is_empty() {
                         self.last_activity = now;
                     }
@@ -806,7 +809,7 @@ mod tests {
     fn pod_uids_are_the_hand_written_hex_of_their_slot_and_replication() {
         let mut seen = std::collections::BTreeSet::new();
         for (slot, rep) in [(0, 0), (1, 0), (0xabcdef, 3), (u32::MAX, 0x1_2345), (1, 1)] {
-            let uid = PodUid::new(slot, rep);
+            let uid = PodUid::new(PodId(slot), rep);
             let want = format!(
                 "{:08x}-{:04x}-4000-8000-{slot:012x}",
                 splitmix64(rep as u64) as u32,

@@ -111,7 +111,7 @@ impl World<'_> {
             .record(&Row::node(now, EventKind::NodeLost, Detail::Node { node: &name }));
         let ts = self.stored_time(now);
         for slot in self.node_pods[node].clone() {
-            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+            let Some(p) = self.pods.get_mut(slot) else {
                 continue;
             };
             if p.pod.phase.is_terminal() {
@@ -127,7 +127,7 @@ impl World<'_> {
             let (jid, epoch) = (p.job, p.epoch);
             // The taint manager evicts the pod once its toleration of the
             // `node.kubernetes.io/unreachable` NoExecute taint runs out.
-            let workload = self.jobs[jid as usize].workload as usize;
+            let workload = self.jobs[jid].workload as usize;
             if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
                 q.push(now + after, Ev::Evict { pod: slot, epoch });
             }
@@ -153,7 +153,7 @@ impl World<'_> {
             .record(&Row::node(now, EventKind::NodeRecovered, Detail::Node { node: &name }));
         let ts = self.stored_time(now);
         for slot in self.node_pods[node].clone() {
-            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+            let Some(p) = self.pods.get_mut(slot) else {
                 continue;
             };
             let Some(remaining) = p.frozen.take() else { continue };
@@ -194,9 +194,9 @@ impl World<'_> {
     /// The taint manager deletes a pod of an unreachable node; with the kubelet
     /// gone, pod garbage collection moves it to Failed.
     #[cold]
-    pub(super) fn evict_lost_pod(&mut self, slot: u32, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    pub(super) fn evict_lost_pod(&mut self, slot: PodId, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.stored_time(now);
-        let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
+        let Some(p) = self.pods.get_mut(slot) else {
             return;
         };
         if p.epoch != epoch || p.pod.phase.is_terminal() {
@@ -215,18 +215,18 @@ impl World<'_> {
             condition,
             ts,
         );
-        self.jobs[p.job as usize].result.pods_failed += 1;
+        self.jobs[p.job].result.pods_failed += 1;
         p.frozen = None;
         if let Some(since) = p.running_since.take() {
-            let js = &mut self.jobs[p.job as usize];
+            let js = &mut self.jobs[p.job];
             js.result.pod_ms += now - since;
             js.result.failed_pod_ms += now - since;
         }
         self.log.record(&Row::pod(
             now,
-            &self.jobs[p.job as usize].name,
+            &self.jobs[p.job].name,
             &p.pod.name,
-            slot,
+            slot.0,
             p.index,
             EventKind::PodEvicted,
             Detail::Reason {
@@ -236,9 +236,9 @@ impl World<'_> {
         ));
         self.log.record(&Row::pod(
             now,
-            &self.jobs[p.job as usize].name,
+            &self.jobs[p.job].name,
             &p.pod.name,
-            slot,
+            slot.0,
             p.index,
             EventKind::PodFailed,
             Detail::Reason {
@@ -287,7 +287,7 @@ impl World<'_> {
             Detail::Node { node: &name },
         ));
         for slot in self.node_pods[node].clone() {
-            let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+            let Some(p) = self.pods.get_mut(slot) else {
                 continue;
             };
             if p.pod.phase.is_terminal() || p.pod.deletion_timestamp.is_some() {
@@ -300,9 +300,9 @@ impl World<'_> {
             self.stats.evictions += 1;
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[p.job as usize].name,
+                &self.jobs[p.job].name,
                 &p.pod.name,
-                slot,
+                slot.0,
                 p.index,
                 EventKind::PodEvicted,
                 Detail::Reason {

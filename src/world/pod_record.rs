@@ -4,12 +4,13 @@
 //! controller reads it through [`PodView`], as it reads the conformance
 //! vectors' `Pod` objects.
 
+use super::PodId;
 use crate::api::{ContainerStatus, PodCondition, PodPhase, PodView, Time, Uid};
 use std::borrow::Cow;
 
 pub(crate) struct PodRecord {
     /// The pod's place in the world's pod slab: how a controller call names it.
-    pub slot: u32,
+    pub slot: PodId,
     pub uid: Uid,
     pub name: Box<str>,
     /// The Job's namespace (`default` needs no copy).

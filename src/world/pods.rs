@@ -28,10 +28,10 @@ fn generated_name(prefix: &str, seed: u64) -> String {
 const UNLIMITED_NODE: &str = "node-0";
 
 impl World<'_> {
-    pub(super) fn create_pod(&mut self, jid: u32, req: &PodCreate, now: SimTime, q: &mut EventQueue<Ev>) {
-        let slot = self.pods.len() as u32;
+    pub(super) fn create_pod(&mut self, jid: JobId, req: &PodCreate, now: SimTime, q: &mut EventQueue<Ev>) {
+        let slot = self.pods.next_id();
         let ts = self.stored_time(now);
-        let js = &mut self.jobs[jid as usize];
+        let js = &mut self.jobs[jid];
         if js.deleted {
             return;
         }
@@ -88,9 +88,9 @@ impl World<'_> {
         self.stats.pods_created += 1;
         self.log.record(&Row::pod(
             now,
-            &self.jobs[jid as usize].name,
+            &self.jobs[jid].name,
             &pod.name,
-            slot,
+            slot.0,
             req.index,
             EventKind::PodCreated,
             Detail::None,
@@ -98,7 +98,7 @@ impl World<'_> {
         let latency = if matches!(self.sc.cluster.scheduling_latency, Dist::Constant(c) if c == 0.0) {
             0
         } else {
-            let wl_id = self.sc.workloads[self.jobs[jid as usize].workload as usize].id;
+            let wl_id = self.sc.workloads[self.jobs[jid].workload as usize].id;
             let ids = [wl_id, id.job_ordinal as u64, id.slot as u64, id.pod_attempt as u64];
             self.sc
                 .cluster
@@ -106,7 +106,7 @@ impl World<'_> {
                 .sample(&mut self.key.stream(Purpose::Scheduling, &ids))
         };
         let exit_code = plan.exit_code;
-        self.pods.push(Some(Box::new(PodSlot {
+        self.pods.push(Box::new(PodSlot {
             pod,
             job: jid,
             epoch: 0,
@@ -126,7 +126,7 @@ impl World<'_> {
             deadline_exceeded: false,
             job_pos,
             node_pos: 0,
-        })));
+        }));
         if latency == 0 {
             self.schedule_pod(slot, 0, now, q);
         } else {
@@ -137,8 +137,8 @@ impl World<'_> {
     }
 
     /// The scheduler tries to bind a pod; without room it waits in the queue.
-    pub(super) fn schedule_pod(&mut self, slot: u32, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let Some(p) = self.pods.get(slot as usize).and_then(|p| p.as_deref()) else {
+    pub(super) fn schedule_pod(&mut self, slot: PodId, epoch: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods.get(slot) else {
             return;
         };
         if p.epoch != epoch || p.pod.phase != PodPhase::Pending || p.pod.deletion_timestamp.is_some() || p.pod.bound {
@@ -148,7 +148,7 @@ impl World<'_> {
         if self.nodes.unlimited() {
             return self.bind(slot, None, now, q);
         }
-        let workload = self.jobs[p.job as usize].workload as usize;
+        let workload = self.jobs[p.job].workload as usize;
         let queue_empty = self.pending[workload].is_empty();
         let placed = self.place_pod(slot, workload);
         match placed.filter(|_| queue_empty) {
@@ -156,7 +156,7 @@ impl World<'_> {
             None => {
                 self.pending[workload].push_back(slot);
                 self.arm_autoscaler(now, q);
-                let p = self.pods[slot as usize].as_deref_mut().expect("checked");
+                let p = self.pods.live_mut(slot);
                 if !p.reported_unschedulable {
                     p.reported_unschedulable = true;
                     if self.log.enabled() {
@@ -194,9 +194,9 @@ impl World<'_> {
                         let detail = Detail::Reason { reason, message: "" };
                         self.log.record(&Row::pod(
                             now,
-                            &self.jobs[p.job as usize].name,
+                            &self.jobs[p.job].name,
                             &p.pod.name,
-                            slot,
+                            slot.0,
                             p.index,
                             EventKind::PodUnschedulable,
                             detail,
@@ -224,11 +224,11 @@ impl World<'_> {
             return self.preempt_waiting(now, q);
         }
         loop {
-            let mut best: Option<(u32, usize, usize)> = None;
+            let mut best: Option<(PodId, usize, usize)> = None;
             for (w, dq) in self.pending.iter_mut().enumerate() {
                 // Drop pods that were deleted or bound meanwhile.
                 while let Some(&s) = dq.front() {
-                    let live = self.pods[s as usize].as_deref().is_some_and(|p| {
+                    let live = self.pods.get(s).is_some_and(|p| {
                         p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
                     });
                     if live {
@@ -254,10 +254,10 @@ impl World<'_> {
     /// pods' room held from pods of lower priority.
     fn schedule_pending_by_priority(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
         loop {
-            let mut best: Option<((std::cmp::Reverse<i32>, u32), usize, usize)> = None;
+            let mut best: Option<((std::cmp::Reverse<i32>, PodId), usize, usize)> = None;
             for w in 0..self.pending.len() {
                 while let Some(&s) = self.pending[w].front() {
-                    let live = self.pods[s as usize].as_deref().is_some_and(|p| {
+                    let live = self.pods.get(s).is_some_and(|p| {
                         p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
                     });
                     if live {
@@ -281,15 +281,15 @@ impl World<'_> {
         }
     }
 
-    fn bind(&mut self, slot: u32, node: Option<u32>, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn bind(&mut self, slot: PodId, node: Option<u32>, now: SimTime, q: &mut EventQueue<Ev>) {
         self.drop_nomination(slot);
         if let Some(n) = node {
             self.account_usage(now);
-            let workload = self.jobs[self.pods[slot as usize].as_deref().expect("live").job as usize].workload as usize;
+            let workload = self.jobs[self.pods.live(slot).job].workload as usize;
             self.nodes.allocate(n as usize, &self.templates[workload].fit);
             self.node_pods[n as usize].push(slot);
         }
-        let p = self.pods[slot as usize].as_deref_mut().expect("live");
+        let p = self.pods.live_mut(slot);
         if let Some(n) = node {
             p.node_pos = self.node_pods[n as usize].len() as u32 - 1;
         }
@@ -302,7 +302,7 @@ impl World<'_> {
         }
         let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
         if self.log.enabled() {
-            let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
+            let tpl = &self.templates[self.jobs[p.job].workload as usize];
             let (r, extended) = (tpl.fit.request, tpl.extended_request.as_str());
             let asks = r != Request::default() || !extended.is_empty();
             let detail = Detail::Bound {
@@ -312,9 +312,9 @@ impl World<'_> {
             };
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid as usize].name,
+                &self.jobs[jid].name,
                 &p.pod.name,
-                slot,
+                slot.0,
                 index,
                 EventKind::PodScheduled,
                 detail,
@@ -324,9 +324,9 @@ impl World<'_> {
             // A pod that tolerates a lost node's unreachable taint: nothing
             // starts until the kubelet is back, and the taint manager evicts
             // it when its NoExecute toleration runs out.
-            let p = self.pods[slot as usize].as_deref_mut().expect("live");
+            let p = self.pods.live_mut(slot);
             p.frozen = Some(startup);
-            let workload = self.jobs[jid as usize].workload as usize;
+            let workload = self.jobs[jid].workload as usize;
             if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
                 q.push(now + after, Ev::Evict { pod: slot, epoch });
             }
@@ -343,8 +343,8 @@ impl World<'_> {
         self.pod_changed(jid, PodPhase::Pending, PodPhase::Pending, now, q);
     }
 
-    pub(super) fn pod_step(&mut self, slot: u32, epoch: u32, step: PodStep, now: SimTime, q: &mut EventQueue<Ev>) {
-        let Some(p) = self.pods.get(slot as usize).and_then(|p| p.as_deref()) else {
+    pub(super) fn pod_step(&mut self, slot: PodId, epoch: u32, step: PodStep, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods.get(slot) else {
             return;
         };
         if p.epoch != epoch || p.pod.phase.is_terminal() {
@@ -363,7 +363,7 @@ impl World<'_> {
     /// ([`kubelet::set_container_statuses`]): all running, or all ended with
     /// `code` for the planned container.
     fn set_container_statuses(&self, p: &mut PodSlot, running: bool, now: SimTime, code: i32) {
-        let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
+        let tpl = &self.templates[self.jobs[p.job].workload as usize];
         let started = p.running_since.map(|t| self.stored_time(t));
         let state = if running {
             kubelet::Containers::Running
@@ -379,9 +379,9 @@ impl World<'_> {
     }
 
     /// Plans the end of the current run (and a pod-level deadline, if any).
-    fn plan_exit(&mut self, slot: u32, now: SimTime, run_for: u64, q: &mut EventQueue<Ev>) {
-        let p = self.pods[slot as usize].as_deref_mut().expect("live");
-        let tpl = &self.templates[self.jobs[p.job as usize].workload as usize];
+    fn plan_exit(&mut self, slot: PodId, now: SimTime, run_for: u64, q: &mut EventQueue<Ev>) {
+        let p = self.pods.live_mut(slot);
+        let tpl = &self.templates[self.jobs[p.job].workload as usize];
         let mut exit_at = now + run_for;
         if let (Some(deadline), Some(first)) = (tpl.active_deadline_ms, p.pod.start_time) {
             // Pod-level activeDeadlineSeconds: the kubelet kills the pod.
@@ -405,11 +405,11 @@ impl World<'_> {
 
     /// Containers are running (first start or restart in place): plan the exit,
     /// and readiness if it comes before the exit.
-    fn plan_run(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let p = self.pods[slot as usize].as_deref().expect("live");
+    fn plan_run(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
+        let p = self.pods.live(slot);
         let (epoch, run_for, readiness) = (p.epoch, p.plan.run_for, p.plan.readiness);
         self.plan_exit(slot, now, run_for, q);
-        let exit_at = self.pods[slot as usize].as_deref().expect("live").exit_at;
+        let exit_at = self.pods.live(slot).exit_at;
         match kubelet::ready_at(now, readiness, exit_at) {
             Some(at) if at == now => self.ready_pod(slot, now, q),
             Some(at) => q.push(
@@ -424,31 +424,31 @@ impl World<'_> {
         }
     }
 
-    fn start_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    fn start_pod(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.stored_time(now);
-        let mut p = self.pods[slot as usize].take().expect("checked");
+        let mut p = self.pods.take(slot).expect("checked");
         p.running_since = Some(now);
         kubelet::containers_started(&mut p.pod.phase, &mut p.pod.start_time, ts);
-        self.jobs[p.job as usize].result.first_running.get_or_insert(now);
+        self.jobs[p.job].result.first_running.get_or_insert(now);
         self.set_container_statuses(&mut p, true, now, 0);
         self.log.record(&Row::pod(
             now,
-            &self.jobs[p.job as usize].name,
+            &self.jobs[p.job].name,
             &p.pod.name,
-            slot,
+            slot.0,
             p.index,
             EventKind::PodRunning,
             Detail::None,
         ));
         let jid = p.job;
-        self.pods[slot as usize] = Some(p);
+        self.pods.put(slot, p);
         self.plan_run(slot, now, q);
         self.pod_changed(jid, PodPhase::Pending, PodPhase::Running, now, q);
     }
 
-    pub(super) fn ready_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    pub(super) fn ready_pod(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.stored_time(now);
-        let p = self.pods[slot as usize].as_deref_mut().expect("checked");
+        let p = self.pods.live_mut(slot);
         if p.pod.deletion_timestamp.is_some() || p.running_since.is_none() || p.pod.is_ready() {
             return;
         }
@@ -456,9 +456,9 @@ impl World<'_> {
         let (jid, index) = (p.job, p.index);
         self.log.record(&Row::pod(
             now,
-            &self.jobs[jid as usize].name,
+            &self.jobs[jid].name,
             &p.pod.name,
-            slot,
+            slot.0,
             index,
             EventKind::PodReady,
             Detail::None,
@@ -468,10 +468,10 @@ impl World<'_> {
 
     /// The container exits with the planned code: restart in place
     /// (OnFailure, not being deleted) or end the pod.
-    fn exit_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let mut p = self.pods[slot as usize].take().expect("checked");
+    fn exit_pod(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
+        let mut p = self.pods.take(slot).expect("checked");
         let jid = p.job;
-        let workload = self.jobs[jid as usize].workload as usize;
+        let workload = self.jobs[jid].workload as usize;
         let code = p.exit_code;
         let deleting = p.pod.deletion_timestamp.is_some();
         let ts = self.stored_time(now);
@@ -479,7 +479,7 @@ impl World<'_> {
             // CrashLoopBackOff: the container restarts in place after the back-off.
             let wait = p.crash.next_delay(now);
             let ran = now - p.running_since.unwrap_or(now);
-            let js = &mut self.jobs[jid as usize];
+            let js = &mut self.jobs[jid];
             js.result.pod_ms += ran;
             js.result.failed_pod_ms += ran;
             self.set_container_statuses(&mut p, false, now, code);
@@ -498,9 +498,9 @@ impl World<'_> {
                 };
                 self.log.record(&Row::pod(
                     now,
-                    &self.jobs[jid as usize].name,
+                    &self.jobs[jid].name,
                     &p.pod.name,
-                    slot,
+                    slot.0,
                     p.index,
                     EventKind::ContainerRestarted,
                     detail,
@@ -514,14 +514,14 @@ impl World<'_> {
                     step: PodStep::Restart,
                 },
             );
-            self.pods[slot as usize] = Some(p);
+            self.pods.put(slot, p);
             self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
             return;
         }
         let old_phase = p.pod.phase;
         let phase = kubelet::terminal_phase(code, p.running_since.is_some());
         let ran = p.running_since.map_or(0, |s| now - s);
-        let js = &mut self.jobs[jid as usize];
+        let js = &mut self.jobs[jid];
         js.result.pod_ms += ran;
         if phase == PodPhase::Failed && deleting {
             js.result.pods_deleted += 1;
@@ -577,15 +577,15 @@ impl World<'_> {
             };
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid as usize].name,
+                &self.jobs[jid].name,
                 &p.pod.name,
-                slot,
+                slot.0,
                 p.index,
                 kind,
                 detail,
             ));
         }
-        self.pods[slot as usize] = Some(p);
+        self.pods.put(slot, p);
         self.pod_terminal(slot, old_phase, phase, now, q);
     }
 
@@ -593,16 +593,16 @@ impl World<'_> {
     /// object goes (or leaves the controller's view) when no finalizer holds it.
     pub(super) fn pod_terminal(
         &mut self,
-        slot: u32,
+        slot: PodId,
         old: PodPhase,
         new: PodPhase,
         now: SimTime,
         q: &mut EventQueue<Ev>,
     ) {
         self.free_node(slot, now, q);
-        let p = self.pods[slot as usize].as_deref().expect("live");
+        let p = self.pods.live(slot);
         let jid = p.job;
-        let js = &self.jobs[jid as usize];
+        let js = &self.jobs[jid];
         let deleting = p.pod.deletion_timestamp.is_some();
         let gone = (deleting || js.finished || js.deleted) && !p.pod.has_tracking_finalizer();
         let keep_for_controller = p.pod.has_tracking_finalizer();
@@ -615,8 +615,8 @@ impl World<'_> {
     }
 
     /// The kubelet releases the pod's room on its node.
-    pub(super) fn free_node(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let Some(p) = self.pods[slot as usize].as_deref_mut() else {
+    pub(super) fn free_node(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods.get_mut(slot) else {
             return;
         };
         if !p.allocated {
@@ -625,28 +625,25 @@ impl World<'_> {
         p.allocated = false;
         let node = p.node.expect("allocated pods are bound") as usize;
         let pos = p.node_pos as usize;
-        let workload = self.jobs[p.job as usize].workload as usize;
+        let workload = self.jobs[p.job].workload as usize;
         self.account_usage(now);
         self.nodes.release(node, &self.templates[workload].fit);
         let list = &mut self.node_pods[node];
         debug_assert_eq!(list[pos], slot);
         list.swap_remove(pos);
         if let Some(&moved) = list.get(pos) {
-            self.pods[moved as usize]
-                .as_deref_mut()
-                .expect("bound pods are live")
-                .node_pos = pos as u32;
+            self.pods.live_mut(moved).node_pos = pos as u32;
         }
         if self.pending.iter().any(|d| !d.is_empty()) {
             self.schedule_pending(now, q);
         }
     }
 
-    fn restart_container(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let mut p = self.pods[slot as usize].take().expect("checked");
+    fn restart_container(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
+        let mut p = self.pods.take(slot).expect("checked");
         p.restarts += 1;
         p.id.container_attempt += 1;
-        let js = &mut self.jobs[p.job as usize];
+        let js = &mut self.jobs[p.job];
         js.result.restarts += 1;
         let wl = &self.sc.workloads[js.workload as usize];
         let next = plan_attempt(&self.key, wl, p.index, p.id);
@@ -656,31 +653,31 @@ impl World<'_> {
         p.running_since = Some(now);
         self.set_container_statuses(&mut p, true, now, 0);
         let jid = p.job;
-        self.pods[slot as usize] = Some(p);
+        self.pods.put(slot, p);
         self.plan_run(slot, now, q);
         self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
     }
 
     /// A graceful DELETE: the pod gets its deletion timestamp; the kubelet
     /// sends SIGTERM and the container ends within the grace period.
-    pub(super) fn delete_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let Some(mut p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
+    pub(super) fn delete_pod(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(mut p) = self.pods.take(slot) else {
             return;
         };
         if p.pod.deletion_timestamp.is_some() {
-            self.pods[slot as usize] = Some(p);
+            self.pods.put(slot, p);
             return;
         }
         let jid = p.job;
-        let grace = self.templates[self.jobs[jid as usize].workload as usize].grace_ms;
+        let grace = self.templates[self.jobs[jid].workload as usize].grace_ms;
         p.pod.deletion_timestamp = Some(self.stored_time(now + grace));
         p.pod.deletion_grace_period_seconds = Some((grace / 1000) as i64);
         if self.log.enabled() {
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid as usize].name,
+                &self.jobs[jid].name,
                 &p.pod.name,
-                slot,
+                slot.0,
                 p.index,
                 EventKind::PodDeleting,
                 Detail::Grace { grace_ms: grace },
@@ -703,7 +700,7 @@ impl World<'_> {
             );
         }
         let gone = phase.is_terminal() && !p.pod.has_tracking_finalizer();
-        self.pods[slot as usize] = Some(p);
+        self.pods.put(slot, p);
         // The informer sees the deletion timestamp.
         self.observe(jid, Observed::PodDeleted, now, q);
         if gone {
@@ -711,8 +708,8 @@ impl World<'_> {
         }
     }
 
-    pub(super) fn remove_finalizer(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
-        let Some(p) = self.pods.get_mut(slot as usize).and_then(|p| p.as_deref_mut()) else {
+    pub(super) fn remove_finalizer(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
+        let Some(p) = self.pods.get_mut(slot) else {
             return;
         };
         p.pod.tracking_finalizer = false;
@@ -731,9 +728,9 @@ impl World<'_> {
     }
 
     /// The pod object is deleted from the API.
-    pub(super) fn release_pod(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) {
+    pub(super) fn release_pod(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
         self.free_node(slot, now, q);
-        let Some(p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
+        let Some(p) = self.pods.take(slot) else {
             return;
         };
         let jid = p.job;
@@ -741,9 +738,9 @@ impl World<'_> {
         if p.pod.deletion_timestamp.is_some() {
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid as usize].name,
+                &self.jobs[jid].name,
                 &p.pod.name,
-                slot,
+                slot.0,
                 p.index,
                 EventKind::PodDeleted,
                 Detail::None,
@@ -754,8 +751,8 @@ impl World<'_> {
     }
 
     /// A terminal, counted pod: kept out of the controller's view and memory.
-    pub(super) fn forget_pod(&mut self, slot: u32) {
-        let Some(p) = self.pods.get_mut(slot as usize).and_then(Option::take) else {
+    pub(super) fn forget_pod(&mut self, slot: PodId) {
+        let Some(p) = self.pods.take(slot) else {
             return;
         };
         self.detach_from_job(&p, slot);
@@ -765,21 +762,18 @@ impl World<'_> {
     /// Takes the pod out of its Job's list, in place: the last pod takes its
     /// position. A finished or deleted Job's list was handed to the orphan
     /// worker whole, and its pods are no longer in it.
-    fn detach_from_job(&mut self, p: &PodSlot, slot: u32) {
+    fn detach_from_job(&mut self, p: &PodSlot, slot: PodId) {
         let pos = p.job_pos as usize;
-        let js = &mut self.jobs[p.job as usize];
+        let js = &mut self.jobs[p.job];
         js.live_pods -= 1;
         let pods = &mut js.pods;
         if pods.get(pos) != Some(&slot) {
-            debug_assert!(!pods.contains(&slot), "pod {slot} misplaced in its Job's list");
+            debug_assert!(!pods.contains(&slot), "pod {slot:?} misplaced in its Job's list");
             return;
         }
         pods.swap_remove(pos);
         if let Some(&moved) = pods.get(pos) {
-            self.pods[moved as usize]
-                .as_deref_mut()
-                .expect("a Job's pods are live")
-                .job_pos = pos as u32;
+            self.pods.live_mut(moved).job_pos = pos as u32;
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::record::{Detail, Row};
 /// A preemptor waiting for its victims: `status.nominatedNodeName`.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Nomination {
-    pub slot: u32,
+    pub slot: PodId,
     pub node: u32,
     pub priority: i32,
     pub workload: u32,
@@ -26,21 +26,21 @@ const SCHEDULER_NAME: &str = "default-scheduler";
 
 impl World<'_> {
     /// The workload of a live pod.
-    fn workload_of(&self, slot: u32) -> usize {
-        self.jobs[self.pods[slot as usize].as_deref().expect("live").job as usize].workload as usize
+    fn workload_of(&self, slot: PodId) -> usize {
+        self.jobs[self.pods.live(slot).job].workload as usize
     }
 
     /// Whether the pod still waits to be bound.
-    fn waiting(&self, slot: u32) -> bool {
-        self.pods[slot as usize]
-            .as_deref()
+    fn waiting(&self, slot: PodId) -> bool {
+        self.pods
+            .get(slot)
             .is_some_and(|p| p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound)
     }
 
     /// The node a pod of workload `w` binds to, with the room that nominated
     /// pods of at least its priority hold taken (but its own); a nominated
     /// pod goes to its node if it fits there.
-    pub(super) fn place_pod(&mut self, slot: u32, w: usize) -> Option<usize> {
+    pub(super) fn place_pod(&mut self, slot: PodId, w: usize) -> Option<usize> {
         if self.nominations.is_empty() {
             return self.nodes.place(&self.templates[w].fit);
         }
@@ -67,7 +67,7 @@ impl World<'_> {
     }
 
     /// A bound or deleted pod gives up its nomination.
-    pub(super) fn drop_nomination(&mut self, slot: u32) {
+    pub(super) fn drop_nomination(&mut self, slot: PodId) {
         if !self.nominations.is_empty() {
             self.nominations.retain(|n| n.slot != slot);
         }
@@ -75,7 +75,7 @@ impl World<'_> {
 
     /// `PodEligibleToPreemptOthers`: a pod whose class may preempt, and that
     /// is not nominated to a node where lower-priority pods are still going.
-    fn eligible_to_preempt(&self, slot: u32, w: usize) -> bool {
+    fn eligible_to_preempt(&self, slot: PodId, w: usize) -> bool {
         let tpl = &self.templates[w];
         if !tpl.preempts || tpl.priority == self.lowest_priority {
             return false;
@@ -84,9 +84,9 @@ impl World<'_> {
             return true;
         };
         !self.node_pods[n.node as usize].iter().any(|&s| {
-            self.pods[s as usize].as_deref().is_some_and(|p| {
+            self.pods.get(s).is_some_and(|p| {
                 p.pod.deletion_timestamp.is_some()
-                    && self.templates[self.jobs[p.job as usize].workload as usize].priority < tpl.priority
+                    && self.templates[self.jobs[p.job].workload as usize].priority < tpl.priority
             })
         })
     }
@@ -95,7 +95,7 @@ impl World<'_> {
     /// the dry run over the nodes that pass the pod's other filters, the
     /// node picked, its victims deleted and the pod nominated. Returns
     /// whether it preempted.
-    pub(super) fn preempt(&mut self, slot: u32, now: SimTime, q: &mut EventQueue<Ev>) -> bool {
+    pub(super) fn preempt(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) -> bool {
         let w = self.workload_of(slot);
         if !self.eligible_to_preempt(slot, w) {
             return false;
@@ -125,11 +125,11 @@ impl World<'_> {
             }
             let lower: Vec<Victim> = (self.node_pods[i].iter())
                 .filter_map(|&s| {
-                    let p = self.pods[s as usize].as_deref()?;
-                    let vw = self.jobs[p.job as usize].workload as usize;
+                    let p = self.pods.get(s)?;
+                    let vw = self.jobs[p.job].workload as usize;
                     let vp = self.templates[vw].priority;
                     (vp < priority).then(|| Victim {
-                        id: s,
+                        id: s.0,
                         priority: vp,
                         start: (p.pod.start_time).map_or(now, |t| (t.millis() - self.sc.epoch.millis()).max(0) as u64),
                         demand: self.nodes.demand(&self.templates[vw].fit),
@@ -147,9 +147,9 @@ impl World<'_> {
         self.last_activity = now;
         let ts = self.stored_time(now);
         let message = format!("{SCHEDULER_NAME}: preempting to accommodate a higher priority pod");
-        let preemptor = self.pods[slot as usize].as_deref().expect("live").pod.name.clone();
+        let preemptor = self.pods.live(slot).pod.name.clone();
         for v in victims {
-            let Some(p) = self.pods[v.id as usize].as_deref_mut() else {
+            let Some(p) = self.pods.get_mut(PodId(v.id)) else {
                 continue;
             };
             if p.pod.deletion_timestamp.is_some() {
@@ -166,7 +166,7 @@ impl World<'_> {
                 let detail = format!("Preempted by {preemptor} on node {}", self.nodes.nodes[node].name);
                 self.log.record(&Row::pod(
                     now,
-                    &self.jobs[p.job as usize].name,
+                    &self.jobs[p.job].name,
                     &p.pod.name,
                     v.id,
                     p.index,
@@ -177,7 +177,7 @@ impl World<'_> {
                     },
                 ));
             }
-            self.delete_pod(v.id, now, q);
+            self.delete_pod(PodId(v.id), now, q);
         }
         // Lower-priority pods nominated to the node lose their nomination
         // (`getLowerPriorityNominatedPods`): the room is no longer theirs.
@@ -196,7 +196,7 @@ impl World<'_> {
     /// again (a pod is retried as the scheduler retries unschedulable
     /// pods when others go), the highest priority first.
     pub(super) fn preempt_waiting(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
-        let mut heads: Vec<(std::cmp::Reverse<i32>, u32)> = (self.pending.iter().enumerate())
+        let mut heads: Vec<(std::cmp::Reverse<i32>, PodId)> = (self.pending.iter().enumerate())
             .filter(|(w, _)| self.templates[*w].preempts)
             .filter_map(|(w, dq)| dq.front().map(|&s| (std::cmp::Reverse(self.templates[w].priority), s)))
             .filter(|&(_, s)| self.waiting(s) && !self.nominations.iter().any(|n| n.slot == s))
