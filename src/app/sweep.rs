@@ -9,7 +9,9 @@ use crate::output::sweep_charts::{self, COLUMNS, DEFAULT_CHARTS, SweepContext};
 use crate::scenario::expect::check_stat_path;
 use crate::scenario::{Output, Outputs, Scenario};
 use crate::study::grid::{Axis, grid};
-use crate::study::sweep::{SHARD_KIND, Shard, ShardFile, SweepPlan, by_point, point_dir, run_units, write_sweep};
+use crate::study::sweep::{
+    SHARD_KIND, Shard, ShardError, ShardFile, SweepPlan, by_point, point_dir, run_units, write_sweep,
+};
 use std::path::{Path, PathBuf};
 
 /// Environment variables of a pod of an Indexed Job: its index, and (set by
@@ -60,23 +62,36 @@ fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// Why the shard to run could not be told.
+#[derive(Debug, thiserror::Error)]
+enum ShardOfError {
+    #[error("--shard: {0}")]
+    Flag(#[source] ShardError),
+    #[error("{INDEX_ENV}={index}, {COUNT_ENV}={count}: {source}")]
+    Env {
+        index: String,
+        count: String,
+        source: ShardError,
+    },
+    #[error("{INDEX_ENV}={0} is set but {COUNT_ENV} is not: set it to the Job's completions, or give --shard K/N")]
+    NoCount(String),
+    #[error("{COUNT_ENV}={0} is set but {INDEX_ENV} is not; give --shard K/N")]
+    NoIndex(String),
+}
+
 /// The shard to run: `--shard`, else the Indexed Job's environment, else all.
-fn shard_of(flag: Option<&str>) -> Result<Shard, String> {
+fn shard_of(flag: Option<&str>) -> Result<Shard, ShardOfError> {
     if let Some(text) = flag {
-        return Shard::parse(text).map_err(|e| format!("--shard: {e}"));
+        return Shard::parse(text).map_err(ShardOfError::Flag);
     }
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     match (env(INDEX_ENV), env(COUNT_ENV)) {
         (None, None) => Ok(Shard::WHOLE),
-        (Some(k), Some(n)) => {
-            Shard::parse(&format!("{k}/{n}")).map_err(|e| format!("{INDEX_ENV}={k}, {COUNT_ENV}={n}: {e}"))
+        (Some(index), Some(count)) => {
+            Shard::parse(&format!("{index}/{count}")).map_err(|source| ShardOfError::Env { index, count, source })
         }
-        (Some(k), None) => Err(format!(
-            "{INDEX_ENV}={k} is set but {COUNT_ENV} is not: set it to the Job's completions, or give --shard K/N"
-        )),
-        (None, Some(n)) => Err(format!(
-            "{COUNT_ENV}={n} is set but {INDEX_ENV} is not; give --shard K/N"
-        )),
+        (Some(k), None) => Err(ShardOfError::NoCount(k)),
+        (None, Some(n)) => Err(ShardOfError::NoIndex(n)),
     }
 }
 

@@ -11,7 +11,7 @@
 //! then halves the range between a value that fails and one that holds.
 
 use crate::output::summary::{Across, round3};
-use crate::scenario::expect::check_stat_path;
+use crate::scenario::expect::{ExpectError, check_stat_path};
 use crate::scenario::{Bound, SetError, Setting, parse_setting};
 use std::fmt;
 
@@ -50,6 +50,28 @@ impl fmt::Display for Target {
     }
 }
 
+const TARGET_USAGE: &str =
+    "expected 'STAT <= VALUE' or 'STAT >= VALUE', e.g. 'makespanSeconds <= 2h' or 'jobs.byStatus.Complete >= 60'";
+
+/// Why a target is refused: the text as given, or what is wrong with its
+/// statistic or bound.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TargetError {
+    #[error("{0:?} has both <= and >=; {TARGET_USAGE}")]
+    Both(String),
+    #[error("{0:?} has no <= or >=; {TARGET_USAGE}")]
+    NoOp(String),
+    #[error("{0:?} names no statistic; {TARGET_USAGE}")]
+    NoStat(String),
+    #[error("{0:?} gives no value; {TARGET_USAGE}")]
+    NoValue(String),
+    /// `<==`, `>=>`: more than one operator's characters.
+    #[error("{0:?}: {TARGET_USAGE}")]
+    Shape(String),
+    #[error(transparent)]
+    Expect(#[from] ExpectError),
+}
+
 /// Whether a target holds at a point, and why, in words.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
@@ -65,24 +87,23 @@ pub fn num(v: f64) -> String {
 impl Target {
     /// Reads `STAT <= VALUE` or `STAT >= VALUE` (spaces optional); VALUE is a
     /// number or a Go duration, read as seconds.
-    pub fn parse(text: &str) -> Result<Target, String> {
-        let usage = "expected 'STAT <= VALUE' or 'STAT >= VALUE', e.g. 'makespanSeconds <= 2h' or \
-                     'jobs.byStatus.Complete >= 60'";
+    pub fn parse(text: &str) -> Result<Target, TargetError> {
+        let refuse = |why: fn(String) -> TargetError| Err(why(text.to_string()));
         let (at, op) = match (text.find("<="), text.find(">=")) {
             (Some(i), None) => (i, Op::AtMost),
             (None, Some(i)) => (i, Op::AtLeast),
-            (Some(_), Some(_)) => return Err(format!("{text:?} has both <= and >=; {usage}")),
-            (None, None) => return Err(format!("{text:?} has no <= or >=; {usage}")),
+            (Some(_), Some(_)) => return refuse(TargetError::Both),
+            (None, None) => return refuse(TargetError::NoOp),
         };
         let (stat, value) = (text[..at].trim(), text[at + 2..].trim());
         if stat.is_empty() {
-            return Err(format!("{text:?} names no statistic; {usage}"));
+            return refuse(TargetError::NoStat);
         }
         if value.is_empty() {
-            return Err(format!("{text:?} gives no value; {usage}"));
+            return refuse(TargetError::NoValue);
         }
         if value.starts_with(['<', '>', '=']) {
-            return Err(format!("{text:?}: {usage}"));
+            return refuse(TargetError::Shape);
         }
         let warning = check_stat_path(stat)?;
         let bound = Bound::parse(value)?;
@@ -361,23 +382,32 @@ mod tests {
         assert!(
             Target::parse("makespanSeconds < 2h")
                 .unwrap_err()
+                .to_string()
                 .contains("no <= or >=")
         );
-        assert!(Target::parse("<= 2h").unwrap_err().contains("names no statistic"));
+        assert!(
+            Target::parse("<= 2h")
+                .unwrap_err()
+                .to_string()
+                .contains("names no statistic")
+        );
         assert!(
             Target::parse("makespanSeconds <=")
                 .unwrap_err()
+                .to_string()
                 .contains("gives no value")
         );
         assert!(Target::parse("makespanSeconds <== 2").is_err());
         assert!(
             Target::parse("makespanSecs <= 2h")
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean")
         );
         assert!(
             Target::parse("makespanSeconds <= soon")
                 .unwrap_err()
+                .to_string()
                 .contains("invalid bound")
         );
         assert!(Target::parse("jobs.byReason.Whatever >= 1").unwrap().warning.is_some());

@@ -67,18 +67,16 @@ pub struct Shard {
 impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
-    pub fn parse(text: &str) -> Result<Shard, String> {
+    pub fn parse(text: &str) -> Result<Shard, ShardError> {
         let (k, n) = text
             .split_once('/')
-            .ok_or_else(|| format!("expected K/N, e.g. 0/3 (the first of three shards); got {text:?}"))?;
+            .ok_or_else(|| ShardError::NoSlash(text.to_string()))?;
         let (index, count) = match (k.trim().parse::<u32>(), n.trim().parse::<u32>()) {
             (Ok(k), Ok(n)) => (k, n),
-            _ => return Err(format!("expected K/N with whole numbers, e.g. 0/3; got {text:?}")),
+            _ => return Err(ShardError::NotNumbers(text.to_string())),
         };
         if count == 0 || index >= count {
-            return Err(format!(
-                "K must be from 0 to N-1 (shard {index} of {count} does not exist)"
-            ));
+            return Err(ShardError::OutOfRange { index, count });
         }
         Ok(Shard { index, count })
     }
@@ -93,6 +91,17 @@ impl Shard {
     pub fn file_name(self) -> String {
         format!("sweep-shard-{}-of-{}.json", self.index, self.count)
     }
+}
+
+/// Why a shard's `K/N` is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    #[error("expected K/N, e.g. 0/3 (the first of three shards); got {0:?}")]
+    NoSlash(String),
+    #[error("expected K/N with whole numbers, e.g. 0/3; got {0:?}")]
+    NotNumbers(String),
+    #[error("K must be from 0 to N-1 (shard {index} of {count} does not exist)")]
+    OutOfRange { index: u32, count: u32 },
 }
 
 /// One unit's statistics.
@@ -234,9 +243,10 @@ mod tests {
             }
         }
         assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
-        assert!(Shard::parse("3/3").unwrap_err().contains("does not exist"));
-        assert!(Shard::parse("1").unwrap_err().contains("K/N"));
-        assert!(Shard::parse("a/2").unwrap_err().contains("whole numbers"));
+        assert_eq!(Shard::parse("3/3"), Err(ShardError::OutOfRange { index: 3, count: 3 }));
+        assert!(Shard::parse("3/3").unwrap_err().to_string().contains("does not exist"));
+        assert!(Shard::parse("1").unwrap_err().to_string().contains("K/N"));
+        assert!(Shard::parse("a/2").unwrap_err().to_string().contains("whole numbers"));
     }
 
     fn plan(points: usize, replications: u32) -> SweepPlan {
