@@ -31,6 +31,27 @@ pub struct SetError {
     pub reason: String,
 }
 
+/// What is wrong with the path or the value of a `--set` as written (before
+/// it meets a scenario).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    #[error("the path {0:?} has an empty field name; write it as spec.field.list[0].field")]
+    EmptyField(String),
+    #[error("the path {0:?} has an unclosed or stray bracket")]
+    Bracket(String),
+    #[error("the path {0:?} has an empty [] selector: give an index or a name")]
+    EmptySelector(String),
+    #[error("the path {0:?} must start at spec, e.g. spec.cluster.nodePools[0].count")]
+    NotFromSpec(String),
+    #[error("the value is empty; give one, e.g. 8, 30s, or \"\" for an empty string")]
+    EmptyValue,
+    #[error("the value must be one YAML value")]
+    NotOneValue,
+    /// What the YAML reader says of the value.
+    #[error("{0}")]
+    Yaml(String),
+}
+
 /// One step of a path: a mapping key, or a list item by index or by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Step {
@@ -50,7 +71,7 @@ impl fmt::Display for Step {
 }
 
 /// Splits a path into steps. It must start at `spec`.
-fn parse_path(path: &str) -> Result<Vec<Step>, String> {
+fn parse_path(path: &str) -> Result<Vec<Step>, SettingError> {
     let mut steps = Vec::new();
     for seg in path.split('.') {
         let (key, mut rest) = match seg.find('[') {
@@ -58,20 +79,16 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
             None => (seg, ""),
         };
         if key.is_empty() {
-            return Err(format!(
-                "the path {path:?} has an empty field name; write it as spec.field.list[0].field"
-            ));
+            return Err(SettingError::EmptyField(path.to_string()));
         }
         steps.push(Step::Key(key.to_string()));
         while !rest.is_empty() {
             let Some(close) = rest.find(']').filter(|_| rest.starts_with('[')) else {
-                return Err(format!("the path {path:?} has an unclosed or stray bracket"));
+                return Err(SettingError::Bracket(path.to_string()));
             };
             let sel = &rest[1..close];
             if sel.is_empty() {
-                return Err(format!(
-                    "the path {path:?} has an empty [] selector: give an index or a name"
-                ));
+                return Err(SettingError::EmptySelector(path.to_string()));
             }
             steps.push(match sel.parse::<usize>() {
                 Ok(i) => Step::Index(i),
@@ -81,9 +98,7 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
         }
     }
     if steps.first() != Some(&Step::Key("spec".into())) || steps.len() < 2 {
-        return Err(format!(
-            "the path {path:?} must start at spec, e.g. spec.cluster.nodePools[0].count"
-        ));
+        return Err(SettingError::NotFromSpec(path.to_string()));
     }
     Ok(steps)
 }
@@ -100,8 +115,8 @@ pub fn parse_setting(given: &str) -> Result<Setting, SetError> {
         ));
     };
     let (path, text) = (path.trim(), text.trim());
-    parse_path(path).map_err(fail)?;
-    let value = read_value(text).map_err(fail)?;
+    parse_path(path).map_err(|e| fail(e.to_string()))?;
+    let value = read_value(text).map_err(|e| fail(e.to_string()))?;
     Ok(Setting {
         path: path.to_string(),
         text: text.to_string(),
@@ -110,9 +125,9 @@ pub fn parse_setting(given: &str) -> Result<Setting, SetError> {
 }
 
 /// A value as YAML reads it in a file.
-pub fn read_value(text: &str) -> Result<Value, String> {
+pub fn read_value(text: &str) -> Result<Value, SettingError> {
     if text.is_empty() {
-        return Err("the value is empty; give one, e.g. 8, 30s, or \"\" for an empty string".into());
+        return Err(SettingError::EmptyValue);
     }
     if matches!(text, "~" | "null" | "Null" | "NULL") {
         // YAML's null, which removes an optional field (a document of it alone reads as empty).
@@ -120,8 +135,8 @@ pub fn read_value(text: &str) -> Result<Value, String> {
     }
     match parse_documents("--set", text) {
         Ok(docs) if docs.len() == 1 => Ok(docs.into_iter().next().expect("one")),
-        Ok(_) => Err("the value must be one YAML value".into()),
-        Err(d) => Err(d.message),
+        Ok(_) => Err(SettingError::NotOneValue),
+        Err(d) => Err(SettingError::Yaml(d.message)),
     }
 }
 
@@ -139,7 +154,7 @@ impl Setting {
             given: self.given(),
             reason,
         };
-        let steps = parse_path(&self.path).map_err(fail)?;
+        let steps = parse_path(&self.path).map_err(|e| fail(e.to_string()))?;
         let mut cur = doc;
         let mut at = String::new();
         for (i, step) in steps.iter().enumerate() {
