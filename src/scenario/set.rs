@@ -28,7 +28,47 @@ pub struct Setting {
 pub struct SetError {
     /// `PATH=VALUE` as given.
     pub given: String,
-    pub reason: String,
+    pub reason: SetReason,
+}
+
+/// What is wrong with a `--set`: as written, or against the scenario.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SetReason {
+    #[error("expected PATH=VALUE, e.g. spec.cluster.nodePools[0].count=8")]
+    NoEquals,
+    #[error(transparent)]
+    Written(#[from] SettingError),
+    /// `here`: the field reached so far (`the scenario` at first); `what`: its kind.
+    #[error("{here} is {what}, not a mapping with a field {key}")]
+    NotMapping {
+        here: String,
+        what: &'static str,
+        key: String,
+    },
+    #[error("{here} is {what}, not a list")]
+    NotList { here: String, what: &'static str },
+    #[error("{here} has {len} item{}; index {index} is past its end", plural(*.len))]
+    PastEnd { here: String, len: usize, index: usize },
+    #[error("{here} has no item named {name:?}; {}", known_names(.names))]
+    NoItemNamed {
+        here: String,
+        name: String,
+        /// The names of the list's items.
+        names: Vec<String>,
+    },
+    #[error(
+        "{0} reads its Job from jobFile; --set changes only a Job written inline under job: \
+         (copy the manifest there, or set the field in that file)"
+    )]
+    JobFile(String),
+}
+
+fn known_names(names: &[String]) -> String {
+    if names.is_empty() {
+        "its items have no names; choose one by index".to_string()
+    } else {
+        format!("its names are {}", names.join(", "))
+    }
 }
 
 /// What is wrong with the path or the value of a `--set` as written (before
@@ -105,18 +145,16 @@ fn parse_path(path: &str) -> Result<Vec<Step>, SettingError> {
 
 /// Reads `PATH=VALUE`; the value as YAML, as it would be read in the file.
 pub fn parse_setting(given: &str) -> Result<Setting, SetError> {
-    let fail = |reason: String| SetError {
+    let fail = |reason: SetReason| SetError {
         given: given.to_string(),
         reason,
     };
     let Some((path, text)) = given.split_once('=') else {
-        return Err(fail(
-            "expected PATH=VALUE, e.g. spec.cluster.nodePools[0].count=8".into(),
-        ));
+        return Err(fail(SetReason::NoEquals));
     };
     let (path, text) = (path.trim(), text.trim());
-    parse_path(path).map_err(|e| fail(e.to_string()))?;
-    let value = read_value(text).map_err(|e| fail(e.to_string()))?;
+    parse_path(path).map_err(|e| fail(e.into()))?;
+    let value = read_value(text).map_err(|e| fail(e.into()))?;
     Ok(Setting {
         path: path.to_string(),
         text: text.to_string(),
@@ -150,11 +188,11 @@ impl Setting {
     /// the path with list items by index, as checks name fields
     /// (`spec.workloads[0].count`).
     pub fn apply(&self, doc: &mut Value) -> Result<String, SetError> {
-        let fail = |reason: String| SetError {
+        let fail = |reason: SetReason| SetError {
             given: self.given(),
             reason,
         };
-        let steps = parse_path(&self.path).map_err(|e| fail(e.to_string()))?;
+        let steps = parse_path(&self.path).map_err(|e| fail(e.into()))?;
         let mut cur = doc;
         let mut at = String::new();
         for (i, step) in steps.iter().enumerate() {
@@ -171,27 +209,27 @@ impl Setting {
                         *cur = Value::Object(Default::default());
                     }
                     let Some(map) = cur.as_object_mut() else {
-                        return Err(fail(format!("{here} is {}, not a mapping with a field {k}", what)));
+                        return Err(fail(SetReason::NotMapping {
+                            here,
+                            what,
+                            key: k.clone(),
+                        }));
                     };
                     at = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
                     map.entry(k.clone()).or_insert(Value::Null)
                 }
                 Step::Index(ix) => {
                     let Some(list) = cur.as_array_mut() else {
-                        return Err(fail(format!("{here} is {}, not a list", what)));
+                        return Err(fail(SetReason::NotList { here, what }));
                     };
                     let len = list.len();
                     at = format!("{at}[{ix}]");
-                    list.get_mut(*ix).ok_or_else(|| {
-                        fail(format!(
-                            "{here} has {len} item{}; index {ix} is past its end",
-                            plural(len)
-                        ))
-                    })?
+                    list.get_mut(*ix)
+                        .ok_or_else(|| fail(SetReason::PastEnd { here, len, index: *ix }))?
                 }
                 Step::Name(name) => {
                     let Some(list) = cur.as_array_mut() else {
-                        return Err(fail(format!("{here} is {}, not a list", what)));
+                        return Err(fail(SetReason::NotList { here, what }));
                     };
                     let names: Vec<String> = list
                         .iter()
@@ -201,12 +239,11 @@ impl Setting {
                         .iter()
                         .position(|item| item.get("name").and_then(Value::as_str) == Some(name))
                     else {
-                        let known = if names.is_empty() {
-                            "its items have no names; choose one by index".to_string()
-                        } else {
-                            format!("its names are {}", names.join(", "))
-                        };
-                        return Err(fail(format!("{here} has no item named {name:?}; {known}")));
+                        return Err(fail(SetReason::NoItemNamed {
+                            here,
+                            name: name.clone(),
+                            names,
+                        }));
                     };
                     at = format!("{at}[{pos}]");
                     &mut list[pos]
@@ -218,10 +255,7 @@ impl Setting {
                 && cur.get("jobFile").is_some()
                 && cur.get("job").is_none()
             {
-                return Err(fail(format!(
-                    "{at} reads its Job from jobFile; --set changes only a Job written inline under job: \
-                     (copy the manifest there, or set the field in that file)"
-                )));
+                return Err(fail(SetReason::JobFile(at)));
             }
         }
         *cur = self.value.clone();
@@ -293,20 +327,36 @@ mod tests {
             "--set spec.workloads[etl2].count=1: spec.workloads has no item named \"etl2\"; its names are etl, ml"
         );
         let e = set(&mut d, "spec.cluster.nodePools[3].count=1").unwrap_err();
-        assert!(e.reason.contains("has 1 item; index 3 is past its end"), "{e}");
+        assert!(
+            e.reason.to_string().contains("has 1 item; index 3 is past its end"),
+            "{e}"
+        );
         let e = set(&mut d, "spec.cluster.nodePools.count=1").unwrap_err();
-        assert!(e.reason.contains("is a list, not a mapping"), "{e}");
+        assert!(e.reason.to_string().contains("is a list, not a mapping"), "{e}");
         let e = set(&mut d, "cluster.nodePools[0].count=1").unwrap_err();
-        assert!(e.reason.contains("must start at spec"), "{e}");
+        assert!(e.reason.to_string().contains("must start at spec"), "{e}");
         let e = set(&mut d, "spec.workloads[ml].job.spec.parallelism=2").unwrap_err();
-        assert!(e.reason.contains("reads its Job from jobFile"), "{e}");
+        assert!(e.reason.to_string().contains("reads its Job from jobFile"), "{e}");
         assert!(
             parse_setting("spec.seed")
                 .unwrap_err()
                 .reason
+                .to_string()
                 .contains("expected PATH=VALUE")
         );
-        assert!(parse_setting("spec.seed=").unwrap_err().reason.contains("empty"));
-        assert!(parse_setting("spec.a[=1").unwrap_err().reason.contains("bracket"));
+        assert!(
+            parse_setting("spec.seed=")
+                .unwrap_err()
+                .reason
+                .to_string()
+                .contains("empty")
+        );
+        assert!(
+            parse_setting("spec.a[=1")
+                .unwrap_err()
+                .reason
+                .to_string()
+                .contains("bracket")
+        );
     }
 }
