@@ -6,7 +6,7 @@ use super::{EXIT_FAILURE, EXIT_OK};
 use crate::cli::{RunArgs, SweepArgs};
 use crate::output::files::Staging;
 use crate::output::sweep_charts::{self, COLUMNS, DEFAULT_CHARTS, SweepContext};
-use crate::scenario::expect::check_stat_path;
+use crate::scenario::expect::{ExpectError, check_stat_path};
 use crate::scenario::{Output, Outputs, Scenario};
 use crate::study::grid::{Axis, grid};
 use crate::study::sweep::{
@@ -19,9 +19,24 @@ use std::path::{Path, PathBuf};
 const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
 const COUNT_ENV: &str = "JOB_COMPLETION_COUNT";
 
+/// Why a `--chart` is refused.
+#[derive(Debug, thiserror::Error)]
+enum ChartFlagError {
+    #[error("--chart {0:?}: a statistic's name is letters, digits and dots (makespanSeconds, turnaroundSeconds.p95)")]
+    Name(String),
+    /// A column of sweep.csv (`stat`) rather than its statistic.
+    #[error(
+        "--chart {stat}: that is a column of sweep.csv; a chart draws the mean, its 95% CI and \
+         the 5th-95th percentiles of a statistic together: give --chart {statistic}"
+    )]
+    Column { stat: String, statistic: String },
+    #[error("--chart {stat}: {error}")]
+    Stat { stat: String, error: ExpectError },
+}
+
 /// The statistics to chart (`--chart`, by default [`DEFAULT_CHARTS`]), each
 /// checked against the statistics a summary has; a repeated one is charted once.
-fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
+fn charts_of(given: &[String]) -> Result<Vec<String>, ChartFlagError> {
     if given.is_empty() {
         return Ok(DEFAULT_CHARTS.map(String::from).to_vec());
     }
@@ -32,14 +47,12 @@ fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         {
-            return Err(format!(
-                "--chart {stat:?}: a statistic's name is letters, digits and dots (makespanSeconds, turnaroundSeconds.p95)"
-            ));
+            return Err(ChartFlagError::Name(stat.clone()));
         }
         match check_stat_path(stat) {
             Ok(None) => {}
             Ok(Some(warning)) => eprintln!("warning: --chart {stat}: {warning}"),
-            Err(e) => {
+            Err(error) => {
                 // A column of sweep.csv rather than a statistic: name the statistic.
                 let column = COLUMNS.iter().find_map(|c| {
                     stat.strip_suffix(c)
@@ -47,11 +60,14 @@ fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
                         .filter(|s| check_stat_path(s).is_ok())
                 });
                 return Err(match column {
-                    Some(s) => format!(
-                        "--chart {stat}: that is a column of sweep.csv; a chart draws the mean, its 95% CI and \
-                         the 5th-95th percentiles of a statistic together: give --chart {s}"
-                    ),
-                    None => format!("--chart {stat}: {e}"),
+                    Some(s) => ChartFlagError::Column {
+                        stat: stat.clone(),
+                        statistic: s.to_string(),
+                    },
+                    None => ChartFlagError::Stat {
+                        stat: stat.clone(),
+                        error,
+                    },
                 });
             }
         }

@@ -125,14 +125,19 @@ pub fn whole(range: &str, given: &str, what: &'static str) -> Result<i64, Values
     })
 }
 
+/// A grid of more than [`MAX_POINTS`] points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the sweep has more than {MAX_POINTS} points; sweep fewer values")]
+pub struct TooManyPoints;
+
 /// Every combination of the axes' values, the first axis slowest: each point
 /// is its settings, one per axis, in axis order.
-pub fn grid(axes: &[Axis]) -> Result<Vec<Vec<Setting>>, String> {
+pub fn grid(axes: &[Axis]) -> Result<Vec<Vec<Setting>>, TooManyPoints> {
     let total = axes
         .iter()
         .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
         .filter(|n| *n <= MAX_POINTS)
-        .ok_or_else(|| format!("the sweep has more than {MAX_POINTS} points; sweep fewer values"))?;
+        .ok_or(TooManyPoints)?;
     let mut points = Vec::with_capacity(total);
     for i in 0..total {
         let mut rest = i;

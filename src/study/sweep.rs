@@ -147,31 +147,41 @@ pub fn run_units(
         .collect()
 }
 
+/// Why the units of the shards do not make up the sweep.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UnitsError {
+    #[error("a unit (point {point}, replication {replication}) lies outside the sweep")]
+    Outside { point: u32, replication: u32 },
+    #[error("point {point} replication {replication} is given twice")]
+    Twice { point: u32, replication: u32 },
+    #[error("point {point} replication {replication} is missing: a shard was not given or did not finish")]
+    Missing { point: usize, replication: usize },
+}
+
 /// The units of every point, in replication order, checked complete.
-pub fn by_point(plan: &SweepPlan, units: Vec<UnitStats>) -> Result<Vec<Vec<Stats>>, String> {
+pub fn by_point(plan: &SweepPlan, units: Vec<UnitStats>) -> Result<Vec<Vec<Stats>>, UnitsError> {
     let reps = plan.replications as usize;
     let mut slots: Vec<Option<Stats>> = vec![None; plan.units()];
     for u in units {
         let i = u.point as usize * reps + u.replication as usize;
         if u.replication as usize >= reps || i >= slots.len() {
-            return Err(format!(
-                "a unit (point {}, replication {}) lies outside the sweep",
-                u.point, u.replication
-            ));
+            return Err(UnitsError::Outside {
+                point: u.point,
+                replication: u.replication,
+            });
         }
         if slots[i].replace(u.stats).is_some() {
-            return Err(format!(
-                "point {} replication {} is given twice",
-                u.point, u.replication
-            ));
+            return Err(UnitsError::Twice {
+                point: u.point,
+                replication: u.replication,
+            });
         }
     }
     if let Some(missing) = slots.iter().position(Option::is_none) {
-        return Err(format!(
-            "point {} replication {} is missing: a shard was not given or did not finish",
-            missing / reps,
-            missing % reps
-        ));
+        return Err(UnitsError::Missing {
+            point: missing / reps,
+            replication: missing % reps,
+        });
     }
     let mut it = slots.into_iter().map(|s| s.expect("checked"));
     Ok((0..plan.points.len())
@@ -283,9 +293,18 @@ mod tests {
         assert_eq!(got[0][1]["makespanSeconds"], 2.0);
         assert_eq!(got[1][0]["makespanSeconds"], 3.0);
         let e = by_point(&p, vec![unit(0, 0, 1.0), unit(1, 0, 3.0), unit(0, 1, 2.0)]).unwrap_err();
-        assert!(e.contains("point 1 replication 1 is missing"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "point 1 replication 1 is missing: a shard was not given or did not finish"
+        );
         let e = by_point(&p, vec![unit(0, 0, 1.0), unit(0, 0, 1.0)]).unwrap_err();
-        assert!(e.contains("given twice"), "{e}");
+        assert_eq!(
+            e,
+            UnitsError::Twice {
+                point: 0,
+                replication: 0
+            }
+        );
     }
 
     #[test]
