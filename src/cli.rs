@@ -303,6 +303,6 @@ fn object_name(given: &str) -> Result<String, String> {
     }
 }
 
-fn setting(given: &str) -> Result<Setting, String> {
+fn setting(given: &str) -> Result<Setting, crate::scenario::SetReason> {
     crate::scenario::parse_setting(given).map_err(|e| e.reason)
 }

@@ -719,15 +719,41 @@ pub struct Decision<'a> {
     pub cause: Cause<'a>,
 }
 
-/// A number of a `decisions.csv` detail.
-fn field_num<T: std::str::FromStr>(fields: &Fields, key: &str) -> Result<T, String> {
-    let v = fields.get(key).ok_or_else(|| format!("no {key}"))?;
-    v.parse().map_err(|_| format!("{key}={v:?} is not a number"))
+/// A `decisions.csv` cause that does not read back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CauseError {
+    #[error("unknown cause {0:?}")]
+    UnknownCause(String),
+    /// A field of the detail is missing.
+    #[error("no {0}")]
+    Missing(&'static str),
+    #[error("{key}={value:?} is not a number")]
+    NotNumber { key: &'static str, value: String },
+    #[error("{key}={value:?} is not a duration")]
+    NotDuration { key: &'static str, value: String },
+    #[error("{0} is not a time")]
+    NotTime(&'static str),
+    #[error("unknown why={0:?}")]
+    UnknownWhy(String),
+    #[error("unknown rule={0:?}")]
+    UnknownRule(String),
 }
 
-fn field_duration(fields: &Fields, key: &str) -> Result<u64, String> {
-    let v = fields.get(key).ok_or_else(|| format!("no {key}"))?;
-    crate::time::parse_duration(v).map_err(|_| format!("{key}={v:?} is not a duration"))
+/// A number of a `decisions.csv` detail.
+fn field_num<T: std::str::FromStr>(fields: &Fields, key: &'static str) -> Result<T, CauseError> {
+    let v = fields.get(key).ok_or(CauseError::Missing(key))?;
+    v.parse().map_err(|_| CauseError::NotNumber {
+        key,
+        value: v.to_string(),
+    })
+}
+
+fn field_duration(fields: &Fields, key: &'static str) -> Result<u64, CauseError> {
+    let v = fields.get(key).ok_or(CauseError::Missing(key))?;
+    crate::time::parse_duration(v).map_err(|_| CauseError::NotDuration {
+        key,
+        value: v.to_string(),
+    })
 }
 
 /// Seconds with decimals (`12.345`) as milliseconds.
@@ -747,13 +773,13 @@ pub fn parse_seconds(v: &str) -> Option<SimTime> {
 
 impl<'a> Cause<'a> {
     /// Reads a cause back from its `decisions.csv` name and detail.
-    pub fn parse(name: &str, text: &'a str) -> Result<Cause<'a>, String> {
+    pub fn parse(name: &str, text: &'a str) -> Result<Cause<'a>, CauseError> {
         let f = Fields(text);
-        let get = |key: &str| f.get(key).ok_or_else(|| format!("no {key}"));
+        let get = |key: &'static str| f.get(key).ok_or(CauseError::Missing(key));
         Ok(match name {
             "Backoff" => Cause::Backoff {
                 failures: field_num(&f, "failures")?,
-                last_failure: parse_seconds(get("lastFailure")?).ok_or("lastFailure is not a time")?,
+                last_failure: parse_seconds(get("lastFailure")?).ok_or(CauseError::NotTime("lastFailure"))?,
                 backoff_ms: field_duration(&f, "backoff")?,
                 remaining_ms: field_duration(&f, "remaining")?,
                 requeue_ms: field_duration(&f, "requeue")?,
@@ -779,7 +805,7 @@ impl<'a> Cause<'a> {
                         active: field_num(&f, "active")?,
                         wanted: field_num(&f, "wanted")?,
                     },
-                    other => return Err(format!("unknown why={other:?}")),
+                    other => return Err(CauseError::UnknownWhy(other.to_string())),
                 },
             },
             "PolicyRule" => Cause::PolicyRule {
@@ -787,7 +813,7 @@ impl<'a> Cause<'a> {
                 action: get("action")?,
             },
             "Batched" => Cause::Batched {
-                since: parse_seconds(get("since")?).ok_or("since is not a time")?,
+                since: parse_seconds(get("since")?).ok_or(CauseError::NotTime("since"))?,
                 delay_ms: field_duration(&f, "delay")?,
             },
             "Finish" => Cause::Finish {
@@ -827,10 +853,10 @@ impl<'a> Cause<'a> {
                         },
                     },
                     "carried" => Rule::Carried,
-                    other => return Err(format!("unknown rule={other:?}")),
+                    other => return Err(CauseError::UnknownRule(other.to_string())),
                 },
             },
-            other => return Err(format!("unknown cause {other:?}")),
+            other => return Err(CauseError::UnknownCause(other.to_string())),
         })
     }
 }

@@ -11,21 +11,40 @@ use std::path::Path;
 /// namespace runs to a few hundred MiB; the bound keeps `/dev/zero` out.
 const MAX_INPUT_BYTES: u64 = 1 << 30;
 
-fn read(path: &Path) -> Result<(String, String), String> {
+/// Why an input file cannot be read, with the file's name.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error("{0}: larger than {gib} GiB", gib = MAX_INPUT_BYTES >> 30)]
+    TooLarge(String),
+    #[error("{name}: cannot read: {error}")]
+    Unreadable { name: String, error: std::io::Error },
+    #[error("{name}:{line}:{col}: not UTF-8 text (byte 0x{byte:02x})")]
+    NotUtf8 {
+        name: String,
+        line: usize,
+        col: usize,
+        byte: u8,
+    },
+}
+
+/// A file's name, as messages give it, and its text.
+fn read(path: &Path) -> Result<(String, String), ReadError> {
     let name = path.display().to_string();
     let bytes = match crate::manifest::read_bounded(path, MAX_INPUT_BYTES) {
         Ok(Some(b)) => b,
-        Ok(None) => return Err(format!("{name}: larger than {} GiB", MAX_INPUT_BYTES >> 30)),
-        Err(e) => return Err(format!("{name}: cannot read: {e}")),
+        Ok(None) => return Err(ReadError::TooLarge(name)),
+        Err(error) => return Err(ReadError::Unreadable { name, error }),
     };
     match String::from_utf8(bytes) {
         Ok(text) => Ok((name, text)),
         Err(e) => {
             let (at, byte) = crate::manifest::invalid_utf8(e.as_bytes(), e.utf8_error().valid_up_to());
-            Err(format!(
-                "{name}:{}:{}: not UTF-8 text (byte 0x{byte:02x})",
-                at.line, at.col
-            ))
+            Err(ReadError::NotUtf8 {
+                name,
+                line: at.line,
+                col: at.col,
+                byte,
+            })
         }
     }
 }

@@ -240,9 +240,18 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
+/// What a file that is not a scenario is, as `check` names it.
+#[derive(Debug, thiserror::Error)]
+enum NotScenario {
+    #[error("kind {0}")]
+    Kind(String),
+    #[error("no kind")]
+    NoKind,
+}
+
 /// Whether a file is meant as a scenario: `kind: Scenario`, an `apiVersion` of
 /// jobsim's, or text that does not parse (loading it then says why).
-fn scenario_kind(path: &Path) -> Result<(), String> {
+fn scenario_kind(path: &Path) -> Result<(), NotScenario> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(_) => return Ok(()),
@@ -258,23 +267,32 @@ fn scenario_kind(path: &Path) -> Result<(), String> {
         return Ok(());
     }
     Err(match doc["kind"].as_str() {
-        Some(kind) => format!("kind {kind}"),
-        None => "no kind".into(),
+        Some(kind) => NotScenario::Kind(kind.to_string()),
+        None => NotScenario::NoKind,
     })
+}
+
+/// Why the files to check cannot be listed.
+#[derive(Debug, thiserror::Error)]
+enum FilesError {
+    #[error("{path}: {error}")]
+    Folder { path: PathBuf, error: std::io::Error },
+    #[error("{0}: no such file or folder")]
+    Missing(PathBuf),
 }
 
 /// The files to check: files as given, and every `*.yaml` or `*.yml` of a
 /// folder (not its subfolders), sorted. `true`: from a folder.
-fn files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, String> {
+fn files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, FilesError> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let found = super::yaml_files(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let found = super::yaml_files(p).map_err(|error| FilesError::Folder { path: p.clone(), error })?;
             out.extend(found.into_iter().map(|f| (f, true)));
         } else if p.exists() {
             out.push((p.clone(), false));
         } else {
-            return Err(format!("{}: no such file or folder", p.display()));
+            return Err(FilesError::Missing(p.clone()));
         }
     }
     Ok(out)

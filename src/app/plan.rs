@@ -25,7 +25,7 @@ struct Point {
 pub fn plan(args: &PlanArgs) -> u8 {
     let vary = match Vary::parse(&args.vary) {
         Ok(v) => v,
-        Err(e) => return bad(format!("--vary {}: {}", e.given, e.reason)),
+        Err(e) => return bad(e),
     };
     let target = match Target::parse(&args.target) {
         Ok(t) => t,

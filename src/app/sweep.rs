@@ -6,10 +6,12 @@ use super::{EXIT_FAILURE, EXIT_OK};
 use crate::cli::{RunArgs, SweepArgs};
 use crate::output::files::Staging;
 use crate::output::sweep_charts::{self, COLUMNS, DEFAULT_CHARTS, SweepContext};
-use crate::scenario::expect::check_stat_path;
+use crate::scenario::expect::{ExpectError, check_stat_path};
 use crate::scenario::{Output, Outputs, Scenario};
 use crate::study::grid::{Axis, grid};
-use crate::study::sweep::{SHARD_KIND, Shard, ShardFile, SweepPlan, by_point, point_dir, run_units, write_sweep};
+use crate::study::sweep::{
+    SHARD_KIND, Shard, ShardError, ShardFile, SweepPlan, by_point, point_dir, run_units, write_sweep,
+};
 use std::path::{Path, PathBuf};
 
 /// Environment variables of a pod of an Indexed Job: its index, and (set by
@@ -17,9 +19,24 @@ use std::path::{Path, PathBuf};
 const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
 const COUNT_ENV: &str = "JOB_COMPLETION_COUNT";
 
+/// Why a `--chart` is refused.
+#[derive(Debug, thiserror::Error)]
+enum ChartFlagError {
+    #[error("--chart {0:?}: a statistic's name is letters, digits and dots (makespanSeconds, turnaroundSeconds.p95)")]
+    Name(String),
+    /// A column of sweep.csv (`stat`) rather than its statistic.
+    #[error(
+        "--chart {stat}: that is a column of sweep.csv; a chart draws the mean, its 95% CI and \
+         the 5th-95th percentiles of a statistic together: give --chart {statistic}"
+    )]
+    Column { stat: String, statistic: String },
+    #[error("--chart {stat}: {error}")]
+    Stat { stat: String, error: ExpectError },
+}
+
 /// The statistics to chart (`--chart`, by default [`DEFAULT_CHARTS`]), each
 /// checked against the statistics a summary has; a repeated one is charted once.
-fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
+fn charts_of(given: &[String]) -> Result<Vec<String>, ChartFlagError> {
     if given.is_empty() {
         return Ok(DEFAULT_CHARTS.map(String::from).to_vec());
     }
@@ -30,14 +47,12 @@ fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         {
-            return Err(format!(
-                "--chart {stat:?}: a statistic's name is letters, digits and dots (makespanSeconds, turnaroundSeconds.p95)"
-            ));
+            return Err(ChartFlagError::Name(stat.clone()));
         }
         match check_stat_path(stat) {
             Ok(None) => {}
             Ok(Some(warning)) => eprintln!("warning: --chart {stat}: {warning}"),
-            Err(e) => {
+            Err(error) => {
                 // A column of sweep.csv rather than a statistic: name the statistic.
                 let column = COLUMNS.iter().find_map(|c| {
                     stat.strip_suffix(c)
@@ -45,11 +60,14 @@ fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
                         .filter(|s| check_stat_path(s).is_ok())
                 });
                 return Err(match column {
-                    Some(s) => format!(
-                        "--chart {stat}: that is a column of sweep.csv; a chart draws the mean, its 95% CI and \
-                         the 5th-95th percentiles of a statistic together: give --chart {s}"
-                    ),
-                    None => format!("--chart {stat}: {e}"),
+                    Some(s) => ChartFlagError::Column {
+                        stat: stat.clone(),
+                        statistic: s.to_string(),
+                    },
+                    None => ChartFlagError::Stat {
+                        stat: stat.clone(),
+                        error,
+                    },
                 });
             }
         }
@@ -60,23 +78,36 @@ fn charts_of(given: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// Why the shard to run could not be told.
+#[derive(Debug, thiserror::Error)]
+enum ShardOfError {
+    #[error("--shard: {0}")]
+    Flag(#[source] ShardError),
+    #[error("{INDEX_ENV}={index}, {COUNT_ENV}={count}: {source}")]
+    Env {
+        index: String,
+        count: String,
+        source: ShardError,
+    },
+    #[error("{INDEX_ENV}={0} is set but {COUNT_ENV} is not: set it to the Job's completions, or give --shard K/N")]
+    NoCount(String),
+    #[error("{COUNT_ENV}={0} is set but {INDEX_ENV} is not; give --shard K/N")]
+    NoIndex(String),
+}
+
 /// The shard to run: `--shard`, else the Indexed Job's environment, else all.
-fn shard_of(flag: Option<&str>) -> Result<Shard, String> {
+fn shard_of(flag: Option<&str>) -> Result<Shard, ShardOfError> {
     if let Some(text) = flag {
-        return Shard::parse(text).map_err(|e| format!("--shard: {e}"));
+        return Shard::parse(text).map_err(ShardOfError::Flag);
     }
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     match (env(INDEX_ENV), env(COUNT_ENV)) {
         (None, None) => Ok(Shard::WHOLE),
-        (Some(k), Some(n)) => {
-            Shard::parse(&format!("{k}/{n}")).map_err(|e| format!("{INDEX_ENV}={k}, {COUNT_ENV}={n}: {e}"))
+        (Some(index), Some(count)) => {
+            Shard::parse(&format!("{index}/{count}")).map_err(|source| ShardOfError::Env { index, count, source })
         }
-        (Some(k), None) => Err(format!(
-            "{INDEX_ENV}={k} is set but {COUNT_ENV} is not: set it to the Job's completions, or give --shard K/N"
-        )),
-        (None, Some(n)) => Err(format!(
-            "{COUNT_ENV}={n} is set but {INDEX_ENV} is not; give --shard K/N"
-        )),
+        (Some(k), None) => Err(ShardOfError::NoCount(k)),
+        (None, Some(n)) => Err(ShardOfError::NoIndex(n)),
     }
 }
 

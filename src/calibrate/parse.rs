@@ -5,7 +5,7 @@
 
 use super::Problem;
 use crate::api::keys::*;
-use crate::api::time::Time;
+use crate::api::time::{InvalidTime, Time};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -129,7 +129,7 @@ pub fn read_list(file: &str, text: &str, into: &mut Observed) -> Result<(), Prob
     for (i, item) in items.iter().enumerate() {
         let item_kind = item.get("kind").and_then(Value::as_str).unwrap_or(default_kind);
         let api_version = item.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-        let at = |m: String| bad(format!("items[{i}]: {m}"));
+        let at = |m: ItemError| bad(format!("items[{i}]: {m}"));
         match (item_kind, api_version) {
             ("Pod", "v1" | "") => match pod(item).map_err(at)? {
                 Some(p) => into.pods.push(p),
@@ -166,16 +166,36 @@ impl Problem {
     }
 }
 
+/// What is wrong with an item of a List (a pod or a Job).
+#[derive(Debug, thiserror::Error)]
+enum ItemError {
+    /// `Pod` or `Job`.
+    #[error("a {0} with no metadata.name")]
+    NoName(&'static str),
+    #[error("metadata.creationTimestamp: missing")]
+    NoCreation,
+    /// A timestamp that does not parse, at its path (`metadata.creationTimestamp`).
+    #[error("{field}: {error}")]
+    Time { field: String, error: InvalidTime },
+    /// A container's state, at its path (`status.containerStatuses[0].state`).
+    #[error("{0}.terminated.exitCode: missing or not a whole number")]
+    ExitCode(String),
+    /// What is wrong with a pod that has a name.
+    #[error("pod {name:?}: {error}")]
+    Pod { name: String, error: Box<ItemError> },
+}
+
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
 }
 
-fn time_at(v: &Value, path: &[&str], what: &str) -> Result<Option<Time>, String> {
+fn time_at(v: &Value, path: &[&str], what: &str) -> Result<Option<Time>, ItemError> {
     match str_at(v, path) {
         None => Ok(None),
-        Some(s) => Time::parse_rfc3339(s)
-            .map(Some)
-            .map_err(|e| format!("{}: {e}", what_path(path, what))),
+        Some(s) => Time::parse_rfc3339(s).map(Some).map_err(|error| ItemError::Time {
+            field: what_path(path, what),
+            error,
+        }),
     }
 }
 
@@ -223,9 +243,9 @@ fn owner_job(meta: &Value, labels: &BTreeMap<String, String>) -> Option<(String,
     Some((name.to_string(), uid.to_string()))
 }
 
-fn job(item: &Value) -> Result<JobObs, String> {
+fn job(item: &Value) -> Result<JobObs, ItemError> {
     let meta = item.get("metadata").cloned().unwrap_or(Value::Null);
-    let name = str_at(&meta, &["name"]).ok_or("a Job with no metadata.name")?;
+    let name = str_at(&meta, &["name"]).ok_or(ItemError::NoName("Job"))?;
     Ok(JobObs {
         key: JobKey {
             namespace: str_at(&meta, &["namespace"]).unwrap_or(DEFAULT_NAMESPACE).to_string(),
@@ -244,7 +264,7 @@ struct Terminated {
     finished: Option<Time>,
 }
 
-fn terminated(state: Option<&Value>, at: &str) -> Result<Option<Terminated>, String> {
+fn terminated(state: Option<&Value>, at: &str) -> Result<Option<Terminated>, ItemError> {
     let Some(t) = state.and_then(|s| s.get("terminated")) else {
         return Ok(None);
     };
@@ -252,9 +272,9 @@ fn terminated(state: Option<&Value>, at: &str) -> Result<Option<Terminated>, Str
         .get("exitCode")
         .and_then(Value::as_i64)
         .and_then(|c| i32::try_from(c).ok())
-        .ok_or_else(|| format!("{at}.terminated.exitCode: missing or not a whole number"))?;
+        .ok_or_else(|| ItemError::ExitCode(at.to_string()))?;
     // A container that never started shows no startedAt (or Go's zero time).
-    let when = |k: &str| -> Result<Option<Time>, String> {
+    let when = |k: &str| -> Result<Option<Time>, ItemError> {
         Ok(time_at(t, &[k], &format!("{at}.terminated"))?.filter(|t| t.millis() > 0))
     };
     Ok(Some(Terminated {
@@ -271,19 +291,20 @@ fn span(started: Option<Time>, finished: Option<Time>) -> Option<u64> {
     }
 }
 
-fn pod(item: &Value) -> Result<Option<PodObs>, String> {
+fn pod(item: &Value) -> Result<Option<PodObs>, ItemError> {
     let meta = item.get("metadata").cloned().unwrap_or(Value::Null);
-    let name = str_at(&meta, &["name"])
-        .ok_or("a Pod with no metadata.name")?
-        .to_string();
+    let name = str_at(&meta, &["name"]).ok_or(ItemError::NoName("Pod"))?.to_string();
     let labels = labels(&meta);
     let Some((job_name, uid)) = owner_job(&meta, &labels) else {
         return Ok(None);
     };
-    let err = |m: String| format!("pod {name:?}: {m}");
+    let err = |error: ItemError| ItemError::Pod {
+        name: name.clone(),
+        error: Box::new(error),
+    };
     let created = time_at(&meta, &["creationTimestamp"], "metadata")
         .map_err(err)?
-        .ok_or_else(|| err("metadata.creationTimestamp: missing".into()))?;
+        .ok_or_else(|| err(ItemError::NoCreation))?;
     let status = item.get("status").cloned().unwrap_or(Value::Null);
     let conditions = status
         .get("conditions")
@@ -534,7 +555,7 @@ mod tests {
         let mut bad = pod_with("Succeeded", json!([]), json!([]));
         bad["metadata"]["creationTimestamp"] = json!("yesterday");
         assert_eq!(
-            pod(&bad).unwrap_err(),
+            pod(&bad).unwrap_err().to_string(),
             "pod \"p\": metadata.creationTimestamp: \"yesterday\" is not an RFC 3339 time (for example \"2026-01-01T00:00:00Z\")"
         );
     }

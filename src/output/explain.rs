@@ -8,7 +8,7 @@
 //! it gives is one the model recorded; what it infers is only which pod a
 //! batched sync followed (the one that ended at the change it was queued by).
 
-use crate::record::{Cause, DeleteWhy, Detail, EventKind, Rule, parse_seconds};
+use crate::record::{Cause, CauseError, DeleteWhy, Detail, EventKind, Rule, parse_seconds};
 use crate::time::{SimTime, format_duration, format_seconds};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
@@ -64,13 +64,32 @@ pub enum ExplainError {
         names: Vec<String>,
     },
     #[error("{file}:{line}: {why}")]
-    Malformed { file: PathBuf, line: usize, why: String },
+    Malformed { file: PathBuf, line: usize, why: RowError },
     #[error("reading {file}: {source}")]
     Io {
         file: PathBuf,
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What is wrong with a line of events.csv or decisions.csv.
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error("expected the header {0:?}")]
+    Header(&'static str),
+    #[error("the file is empty")]
+    Empty,
+    #[error("expected {0} fields")]
+    Fields(usize),
+    #[error("unknown event {0:?}")]
+    UnknownEvent(String),
+    #[error("the time does not read")]
+    Time,
+    #[error("the index does not read")]
+    Index,
+    #[error(transparent)]
+    Cause(#[from] CauseError),
 }
 
 impl ExplainError {
@@ -138,14 +157,14 @@ fn open(file: &Path) -> Result<std::io::BufReader<std::fs::File>, ExplainError> 
 /// Calls `each(line number, line)` for the lines after the header, which must be `header`.
 fn each_line(
     file: &Path,
-    header: &str,
-    mut each: impl FnMut(usize, &str) -> Result<(), String>,
+    header: &'static str,
+    mut each: impl FnMut(usize, &str) -> Result<(), RowError>,
 ) -> Result<(), ExplainError> {
     let io = |source| ExplainError::Io {
         file: file.to_path_buf(),
         source,
     };
-    let malformed = |line, why: String| ExplainError::Malformed {
+    let malformed = |line, why: RowError| ExplainError::Malformed {
         file: file.to_path_buf(),
         line,
         why,
@@ -162,14 +181,14 @@ fn each_line(
         let text = line.trim_end_matches(['\n', '\r']);
         if n == 1 {
             if text != header.trim_end() {
-                return Err(malformed(1, format!("expected the header {:?}", header.trim_end())));
+                return Err(malformed(1, RowError::Header(header.trim_end())));
             }
             continue;
         }
         each(n, text).map_err(|why| malformed(n, why))?;
     }
     if n == 0 {
-        return Err(malformed(1, "the file is empty".into()));
+        return Err(malformed(1, RowError::Empty));
     }
     Ok(())
 }
@@ -200,7 +219,7 @@ pub fn read(dir: &Path, job: &str) -> Result<(String, JobRecords), ExplainError>
     let mut rec = JobRecords::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     each_line(&events, crate::output::events::HEADER, |_, line| {
-        let f = split_fields(line, 6).ok_or("expected 6 fields")?;
+        let f = split_fields(line, 6).ok_or(RowError::Fields(6))?;
         let j = f[1].as_ref();
         if j.is_empty() {
             return Ok(());
@@ -212,14 +231,14 @@ pub fn read(dir: &Path, job: &str) -> Result<(String, JobRecords), ExplainError>
         if j != name {
             return Ok(());
         }
-        let kind = EventKind::from_name(&f[4]).ok_or_else(|| format!("unknown event {:?}", f[4]))?;
+        let kind = EventKind::from_name(&f[4]).ok_or_else(|| RowError::UnknownEvent(f[4].to_string()))?;
         rec.events.push(EventRow {
-            t: parse_seconds(&f[0]).ok_or("the time does not read")?,
+            t: parse_seconds(&f[0]).ok_or(RowError::Time)?,
             pod: f[2].to_string(),
             index: if f[3].is_empty() {
                 None
             } else {
-                Some(f[3].parse().map_err(|_| "the index does not read")?)
+                Some(f[3].parse().map_err(|_| RowError::Index)?)
             },
             kind,
             detail: f[5].to_string(),
@@ -234,13 +253,13 @@ pub fn read(dir: &Path, job: &str) -> Result<(String, JobRecords), ExplainError>
         });
     }
     each_line(&decisions, crate::output::decisions::HEADER, |_, line| {
-        let f = split_fields(line, 5).ok_or("expected 5 fields")?;
+        let f = split_fields(line, 5).ok_or(RowError::Fields(5))?;
         if f[1] != name {
             return Ok(());
         }
         Cause::parse(&f[3], &f[4])?;
         rec.decisions.push(DecisionRow {
-            t: parse_seconds(&f[0]).ok_or("the time does not read")?,
+            t: parse_seconds(&f[0]).ok_or(RowError::Time)?,
             pod: f[2].to_string(),
             cause: f[3].to_string(),
             detail: f[4].to_string(),

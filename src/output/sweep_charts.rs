@@ -54,6 +54,22 @@ pub struct SweepTable {
     cells: Vec<Vec<[Option<f64>; 6]>>,
 }
 
+/// Why sweep.csv cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepTableError {
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    #[error("no column of a swept path before the statistics' columns")]
+    NoPath,
+    #[error("row {row}: {stat}.{column}: not a number: {text:?}")]
+    NotNumber {
+        row: usize,
+        stat: String,
+        column: &'static str,
+        text: String,
+    },
+}
+
 impl SweepTable {
     pub fn read(path: &Path) -> R<Self> {
         let unreadable = |error| ChartError::Read {
@@ -67,14 +83,9 @@ impl SweepTable {
     /// The statistics are the groups of six columns at the end of the header
     /// (`S.mean` … `S.p95`); the columns before them are the swept paths,
     /// whatever their names end with.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, SweepTableError> {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| e.to_string())?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
         let mut end = header.len();
         let mut stats = Vec::new();
         while end >= COLUMNS.len() {
@@ -94,12 +105,12 @@ impl SweepTable {
         }
         stats.reverse();
         if end == 0 {
-            return Err("no column of a swept path before the statistics' columns".into());
+            return Err(SweepTableError::NoPath);
         }
         let mut values = Vec::new();
         let mut cells = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| e.to_string())?;
+            let record = record?;
             values.push(record.iter().take(end).map(str::to_string).collect());
             let mut row = Vec::with_capacity(stats.len());
             for (k, stat) in stats.iter().enumerate() {
@@ -107,10 +118,14 @@ impl SweepTable {
                 for (c, cell) in six.iter_mut().enumerate() {
                     let text = record.get(end + k * COLUMNS.len() + c).unwrap_or("");
                     if !text.is_empty() {
-                        let v =
-                            text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                                format!("row {}: {stat}.{}: not a number: {text:?}", i + 1, COLUMNS[c])
-                            })?;
+                        let v = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                            SweepTableError::NotNumber {
+                                row: i + 1,
+                                stat: stat.clone(),
+                                column: COLUMNS[c],
+                                text: text.to_string(),
+                            }
+                        })?;
                         *cell = Some(v);
                     }
                 }
@@ -508,8 +523,12 @@ makespanSeconds.p05,makespanSeconds.p50,makespanSeconds.p95
             t.cells[0][0],
             [Some(1.0), Some(0.0), Some(2.0), Some(0.5), Some(1.0), Some(1.5)]
         );
-        assert!(SweepTable::parse("a.mean,a.ci95_low,a.ci95_high,a.p05,a.p50,a.p95\n").is_err());
-        assert!(SweepTable::parse(&format!("{}\n4,x,,,,,\n", CSV.lines().next().unwrap())).is_err());
+        assert!(matches!(
+            SweepTable::parse("a.mean,a.ci95_low,a.ci95_high,a.p05,a.p50,a.p95\n"),
+            Err(SweepTableError::NoPath)
+        ));
+        let e = SweepTable::parse(&format!("{}\n4,x,,,,,\n", CSV.lines().next().unwrap())).unwrap_err();
+        assert!(e.to_string().starts_with("row 1: "), "{e}");
     }
 
     /// The chart's texts, in order, joined by spaces: a legend label wrapped

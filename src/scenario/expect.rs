@@ -50,7 +50,7 @@ impl<'de> Deserialize<'de> for Bound {
                 value: f,
                 text: f.to_string(),
             }),
-            Raw::Float(f) => Err(de::Error::custom(format!("invalid bound {f}: give a finite number"))),
+            Raw::Float(f) => Err(de::Error::custom(ExpectError::NotFinite(f))),
             Raw::Str(s) => Bound::parse(&s).map_err(de::Error::custom),
         }
     }
@@ -58,7 +58,7 @@ impl<'de> Deserialize<'de> for Bound {
 
 impl Bound {
     /// A bound written as text: a number, or a Go duration (read as seconds).
-    pub fn parse(s: &str) -> Result<Bound, String> {
+    pub fn parse(s: &str) -> Result<Bound, ExpectError> {
         match s.trim().parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Bound {
                 value: f,
@@ -69,9 +69,74 @@ impl Bound {
                     value: ms as f64 / 1000.0,
                     text: s.to_string(),
                 })
-                .map_err(|_| format!("invalid bound {s:?}: give a number or a Go duration such as 90s or 1h30m")),
+                .map_err(|_| ExpectError::Bound(s.to_string())),
         }
     }
+}
+
+/// What is wrong with a bound or a statistic's path, with a hint where one helps.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ExpectError {
+    #[error("invalid bound {0}: give a finite number")]
+    NotFinite(f64),
+    #[error("invalid bound {0:?}: give a number or a Go duration such as 90s or 1h30m")]
+    Bound(String),
+    /// `makespanSeconds.x`, `pods.created.x`: the path of a single statistic, and more.
+    #[error("{0} is a single statistic: give just {0:?}")]
+    Single(String),
+    #[error(
+        "unknown statistic {field:?} of {head}{}; expected one of: {}",
+        hint(.field, &DISTRIBUTION_FIELDS),
+        DISTRIBUTION_FIELDS.join(", ")
+    )]
+    DistributionField { head: String, field: String },
+    #[error(
+        "{0} is a distribution: give one of its statistics, {0}.p95 for example ({fields})",
+        fields = DISTRIBUTION_FIELDS.join(", ")
+    )]
+    Distribution(String),
+    #[error(
+        "unknown statistic {0:?}{hint}; expected one of: {names}",
+        hint = hint(.0, &top()),
+        names = top().join(", ")
+    )]
+    Unknown(String),
+    #[error("{head} is a group of statistics: give one of {}", qualified(.head, .members).join(", "))]
+    Group {
+        head: String,
+        members: &'static [&'static str],
+    },
+    #[error(
+        "unknown statistic \"{head}.{member}\"{}; expected one of: {}",
+        member_hint(.head, .member, .members),
+        qualified(.head, .members).join(", ")
+    )]
+    Member {
+        head: String,
+        member: String,
+        members: &'static [&'static str],
+    },
+    #[error(
+        "unknown Job status {0:?}{hint}; expected one of: {names}",
+        hint = hint(.0, &STATUSES),
+        names = STATUSES.join(", ")
+    )]
+    Status(String),
+    #[error(
+        "unknown statistic {0:?} of a node pool{hint}; expected one of: {names}",
+        hint = hint(.0, &POOL_STATS),
+        names = POOL_STATS.join(", ")
+    )]
+    PoolStat(String),
+    #[error("give a node pool and one of its statistics: cluster.pools.<pool>.{{{}}}", POOL_STATS.join(","))]
+    PoolShape,
+    /// `jobs.byStatus` or `jobs.byReason` without the status or reason.
+    #[error(
+        "give one {}: {head}.{member}.{}",
+        if .member == "byStatus" { "status" } else { "reason" },
+        if .member == "byStatus" { "Complete" } else { "BackoffLimitExceeded" }
+    )]
+    Count { head: String, member: String },
 }
 
 /// A checked expectation.
@@ -155,79 +220,77 @@ const POOL_STATS: [&str; 3] = ["nodeHours", "cost", "idleShare"];
 /// Statistics that are a single name.
 const SINGLE: [&str; 1] = ["makespanSeconds"];
 
+/// The names a statistic's path may start with.
+fn top() -> Vec<&'static str> {
+    SINGLE
+        .iter()
+        .chain(&DISTRIBUTIONS)
+        .chain(FAMILIES.iter().map(|(f, _)| f))
+        .copied()
+        .collect()
+}
+
+/// `head.member` for each member of a family.
+fn qualified(head: &str, members: &[&str]) -> Vec<String> {
+    members.iter().map(|m| format!("{head}.{m}")).collect()
+}
+
+/// The hint for an unknown member of a family, from its members' full paths.
+fn member_hint(head: &str, member: &str, members: &[&str]) -> String {
+    let full = qualified(head, members);
+    let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+    hint(&format!("{head}.{member}"), &refs)
+}
+
 fn hint(word: &str, candidates: &[&str]) -> String {
     did_you_mean(word, candidates)
         .map(|s| format!(" (did you mean \"{s}\"?)"))
         .unwrap_or_default()
 }
 
-/// Checks a statistic's path: `Err` is the message (what is wrong, with a hint),
-/// `Ok(Some(..))` a warning (a reason no Job of the controller has).
-pub fn check_stat_path(path: &str) -> Result<Option<String>, String> {
+/// Checks a statistic's path: `Err` says what is wrong (with a hint),
+/// `Ok(Some(..))` is a warning (a reason no Job of the controller has).
+pub fn check_stat_path(path: &str) -> Result<Option<String>, ExpectError> {
     let parts: Vec<&str> = path.split('.').collect();
-    let top: Vec<&str> = SINGLE
-        .iter()
-        .chain(&DISTRIBUTIONS)
-        .chain(FAMILIES.iter().map(|(f, _)| f))
-        .copied()
-        .collect();
     let head = parts[0];
     if SINGLE.contains(&head) {
         return match parts.len() {
             1 => Ok(None),
-            _ => Err(format!("{head} is a single statistic: give just {head:?}")),
+            _ => Err(ExpectError::Single(head.to_string())),
         };
     }
     if DISTRIBUTIONS.contains(&head) {
         return match parts.as_slice() {
             [_, field] if DISTRIBUTION_FIELDS.contains(field) => Ok(None),
-            [_, field] => Err(format!(
-                "unknown statistic {field:?} of {head}{}; expected one of: {}",
-                hint(field, &DISTRIBUTION_FIELDS),
-                DISTRIBUTION_FIELDS.join(", ")
-            )),
-            _ => Err(format!(
-                "{head} is a distribution: give one of its statistics, {head}.p95 for example ({})",
-                DISTRIBUTION_FIELDS.join(", ")
-            )),
+            [_, field] => Err(ExpectError::DistributionField {
+                head: head.to_string(),
+                field: field.to_string(),
+            }),
+            _ => Err(ExpectError::Distribution(head.to_string())),
         };
     }
     let Some((_, members)) = FAMILIES.iter().find(|(f, _)| *f == head) else {
-        return Err(format!(
-            "unknown statistic {head:?}{}; expected one of: {}",
-            hint(head, &top),
-            top.join(", ")
-        ));
+        return Err(ExpectError::Unknown(head.to_string()));
     };
     let Some(member) = parts.get(1) else {
-        return Err(format!(
-            "{head} is a group of statistics: give one of {}",
-            members
-                .iter()
-                .map(|m| format!("{head}.{m}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        return Err(ExpectError::Group {
+            head: head.to_string(),
+            members,
+        });
     };
     if !members.contains(member) {
-        let full: Vec<String> = members.iter().map(|m| format!("{head}.{m}")).collect();
-        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
-        return Err(format!(
-            "unknown statistic \"{head}.{member}\"{}; expected one of: {}",
-            hint(&format!("{head}.{member}"), &refs),
-            full.join(", ")
-        ));
+        return Err(ExpectError::Member {
+            head: head.to_string(),
+            member: member.to_string(),
+            members,
+        });
     }
     match (head, *member, &parts[2..]) {
         ("jobs", "byStatus", [status]) => {
             if STATUSES.contains(status) {
                 Ok(None)
             } else {
-                Err(format!(
-                    "unknown Job status {status:?}{}; expected one of: {}",
-                    hint(status, &STATUSES),
-                    STATUSES.join(", ")
-                ))
+                Err(ExpectError::Status(status.to_string()))
             }
         }
         // Any condition reason is counted; one the controller never gives is
@@ -239,28 +302,14 @@ pub fn check_stat_path(path: &str) -> Result<Option<String>, String> {
             )
         })),
         ("cluster", "pools", [_, stat]) if POOL_STATS.contains(stat) => Ok(None),
-        ("cluster", "pools", [_, stat]) => Err(format!(
-            "unknown statistic {stat:?} of a node pool{}; expected one of: {}",
-            hint(stat, &POOL_STATS),
-            POOL_STATS.join(", ")
-        )),
-        ("cluster", "pools", _) => Err(format!(
-            "give a node pool and one of its statistics: cluster.pools.<pool>.{{{}}}",
-            POOL_STATS.join(",")
-        )),
-        ("jobs", "byStatus" | "byReason", _) => Err(format!(
-            "give one {}: {head}.{member}.{}",
-            if *member == "byStatus" { "status" } else { "reason" },
-            if *member == "byStatus" {
-                "Complete"
-            } else {
-                "BackoffLimitExceeded"
-            }
-        )),
+        ("cluster", "pools", [_, stat]) => Err(ExpectError::PoolStat(stat.to_string())),
+        ("cluster", "pools", _) => Err(ExpectError::PoolShape),
+        ("jobs", "byStatus" | "byReason", _) => Err(ExpectError::Count {
+            head: head.to_string(),
+            member: member.to_string(),
+        }),
         (_, _, []) => Ok(None),
-        _ => Err(format!(
-            "{head}.{member} is a single statistic: give just \"{head}.{member}\""
-        )),
+        _ => Err(ExpectError::Single(format!("{head}.{member}"))),
     }
 }
 
@@ -470,27 +519,32 @@ mod tests {
         assert!(
             check_stat_path("cluster.pools.gpu.nodeHour")
                 .unwrap_err()
+                .to_string()
                 .contains("(did you mean \"nodeHours\"?)")
         );
         assert!(check_stat_path("cluster.pools.gpu").is_err());
         assert!(
             check_stat_path("jobDurationSecond.p95")
                 .unwrap_err()
+                .to_string()
                 .contains("(did you mean \"jobDurationSeconds\"?)")
         );
         assert!(
             check_stat_path("jobDurationSeconds.p59")
                 .unwrap_err()
+                .to_string()
                 .contains("(did you mean \"p50\"?)")
         );
         assert!(
             check_stat_path("pods.restart")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown statistic \"pods.restart\" (did you mean \"pods.restarts\"?)")
         );
         assert!(
             check_stat_path("jobs.byStatus.Completed")
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean \"Complete\"")
         );
         assert!(check_stat_path("jobs.byReason.Whatever").unwrap().is_some());

@@ -11,7 +11,7 @@ pub mod set;
 pub use expect::{Bound, Expectation};
 pub use outputs::{Output, Outputs};
 pub use resolve::{load, load_str, load_str_with, load_with};
-pub use set::{SetError, Setting, parse_setting};
+pub use set::{SetError, SetReason, Setting, parse_setting};
 
 use crate::api::scheduling::Taint;
 use crate::api::{Job, Time};

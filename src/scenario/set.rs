@@ -28,7 +28,68 @@ pub struct Setting {
 pub struct SetError {
     /// `PATH=VALUE` as given.
     pub given: String,
-    pub reason: String,
+    pub reason: SetReason,
+}
+
+/// What is wrong with a `--set`: as written, or against the scenario.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SetReason {
+    #[error("expected PATH=VALUE, e.g. spec.cluster.nodePools[0].count=8")]
+    NoEquals,
+    #[error(transparent)]
+    Written(#[from] SettingError),
+    /// `here`: the field reached so far (`the scenario` at first); `what`: its kind.
+    #[error("{here} is {what}, not a mapping with a field {key}")]
+    NotMapping {
+        here: String,
+        what: &'static str,
+        key: String,
+    },
+    #[error("{here} is {what}, not a list")]
+    NotList { here: String, what: &'static str },
+    #[error("{here} has {len} item{}; index {index} is past its end", plural(*.len))]
+    PastEnd { here: String, len: usize, index: usize },
+    #[error("{here} has no item named {name:?}; {}", known_names(.names))]
+    NoItemNamed {
+        here: String,
+        name: String,
+        /// The names of the list's items.
+        names: Vec<String>,
+    },
+    #[error(
+        "{0} reads its Job from jobFile; --set changes only a Job written inline under job: \
+         (copy the manifest there, or set the field in that file)"
+    )]
+    JobFile(String),
+}
+
+fn known_names(names: &[String]) -> String {
+    if names.is_empty() {
+        "its items have no names; choose one by index".to_string()
+    } else {
+        format!("its names are {}", names.join(", "))
+    }
+}
+
+/// What is wrong with the path or the value of a `--set` as written (before
+/// it meets a scenario).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    #[error("the path {0:?} has an empty field name; write it as spec.field.list[0].field")]
+    EmptyField(String),
+    #[error("the path {0:?} has an unclosed or stray bracket")]
+    Bracket(String),
+    #[error("the path {0:?} has an empty [] selector: give an index or a name")]
+    EmptySelector(String),
+    #[error("the path {0:?} must start at spec, e.g. spec.cluster.nodePools[0].count")]
+    NotFromSpec(String),
+    #[error("the value is empty; give one, e.g. 8, 30s, or \"\" for an empty string")]
+    EmptyValue,
+    #[error("the value must be one YAML value")]
+    NotOneValue,
+    /// What the YAML reader says of the value.
+    #[error("{0}")]
+    Yaml(String),
 }
 
 /// One step of a path: a mapping key, or a list item by index or by name.
@@ -50,7 +111,7 @@ impl fmt::Display for Step {
 }
 
 /// Splits a path into steps. It must start at `spec`.
-fn parse_path(path: &str) -> Result<Vec<Step>, String> {
+fn parse_path(path: &str) -> Result<Vec<Step>, SettingError> {
     let mut steps = Vec::new();
     for seg in path.split('.') {
         let (key, mut rest) = match seg.find('[') {
@@ -58,20 +119,16 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
             None => (seg, ""),
         };
         if key.is_empty() {
-            return Err(format!(
-                "the path {path:?} has an empty field name; write it as spec.field.list[0].field"
-            ));
+            return Err(SettingError::EmptyField(path.to_string()));
         }
         steps.push(Step::Key(key.to_string()));
         while !rest.is_empty() {
             let Some(close) = rest.find(']').filter(|_| rest.starts_with('[')) else {
-                return Err(format!("the path {path:?} has an unclosed or stray bracket"));
+                return Err(SettingError::Bracket(path.to_string()));
             };
             let sel = &rest[1..close];
             if sel.is_empty() {
-                return Err(format!(
-                    "the path {path:?} has an empty [] selector: give an index or a name"
-                ));
+                return Err(SettingError::EmptySelector(path.to_string()));
             }
             steps.push(match sel.parse::<usize>() {
                 Ok(i) => Step::Index(i),
@@ -81,27 +138,23 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
         }
     }
     if steps.first() != Some(&Step::Key("spec".into())) || steps.len() < 2 {
-        return Err(format!(
-            "the path {path:?} must start at spec, e.g. spec.cluster.nodePools[0].count"
-        ));
+        return Err(SettingError::NotFromSpec(path.to_string()));
     }
     Ok(steps)
 }
 
 /// Reads `PATH=VALUE`; the value as YAML, as it would be read in the file.
 pub fn parse_setting(given: &str) -> Result<Setting, SetError> {
-    let fail = |reason: String| SetError {
+    let fail = |reason: SetReason| SetError {
         given: given.to_string(),
         reason,
     };
     let Some((path, text)) = given.split_once('=') else {
-        return Err(fail(
-            "expected PATH=VALUE, e.g. spec.cluster.nodePools[0].count=8".into(),
-        ));
+        return Err(fail(SetReason::NoEquals));
     };
     let (path, text) = (path.trim(), text.trim());
-    parse_path(path).map_err(fail)?;
-    let value = read_value(text).map_err(fail)?;
+    parse_path(path).map_err(|e| fail(e.into()))?;
+    let value = read_value(text).map_err(|e| fail(e.into()))?;
     Ok(Setting {
         path: path.to_string(),
         text: text.to_string(),
@@ -110,9 +163,9 @@ pub fn parse_setting(given: &str) -> Result<Setting, SetError> {
 }
 
 /// A value as YAML reads it in a file.
-pub fn read_value(text: &str) -> Result<Value, String> {
+pub fn read_value(text: &str) -> Result<Value, SettingError> {
     if text.is_empty() {
-        return Err("the value is empty; give one, e.g. 8, 30s, or \"\" for an empty string".into());
+        return Err(SettingError::EmptyValue);
     }
     if matches!(text, "~" | "null" | "Null" | "NULL") {
         // YAML's null, which removes an optional field (a document of it alone reads as empty).
@@ -120,8 +173,8 @@ pub fn read_value(text: &str) -> Result<Value, String> {
     }
     match parse_documents("--set", text) {
         Ok(docs) if docs.len() == 1 => Ok(docs.into_iter().next().expect("one")),
-        Ok(_) => Err("the value must be one YAML value".into()),
-        Err(d) => Err(d.message),
+        Ok(_) => Err(SettingError::NotOneValue),
+        Err(d) => Err(SettingError::Yaml(d.message)),
     }
 }
 
@@ -135,11 +188,11 @@ impl Setting {
     /// the path with list items by index, as checks name fields
     /// (`spec.workloads[0].count`).
     pub fn apply(&self, doc: &mut Value) -> Result<String, SetError> {
-        let fail = |reason: String| SetError {
+        let fail = |reason: SetReason| SetError {
             given: self.given(),
             reason,
         };
-        let steps = parse_path(&self.path).map_err(fail)?;
+        let steps = parse_path(&self.path).map_err(|e| fail(e.into()))?;
         let mut cur = doc;
         let mut at = String::new();
         for (i, step) in steps.iter().enumerate() {
@@ -156,27 +209,27 @@ impl Setting {
                         *cur = Value::Object(Default::default());
                     }
                     let Some(map) = cur.as_object_mut() else {
-                        return Err(fail(format!("{here} is {}, not a mapping with a field {k}", what)));
+                        return Err(fail(SetReason::NotMapping {
+                            here,
+                            what,
+                            key: k.clone(),
+                        }));
                     };
                     at = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
                     map.entry(k.clone()).or_insert(Value::Null)
                 }
                 Step::Index(ix) => {
                     let Some(list) = cur.as_array_mut() else {
-                        return Err(fail(format!("{here} is {}, not a list", what)));
+                        return Err(fail(SetReason::NotList { here, what }));
                     };
                     let len = list.len();
                     at = format!("{at}[{ix}]");
-                    list.get_mut(*ix).ok_or_else(|| {
-                        fail(format!(
-                            "{here} has {len} item{}; index {ix} is past its end",
-                            plural(len)
-                        ))
-                    })?
+                    list.get_mut(*ix)
+                        .ok_or_else(|| fail(SetReason::PastEnd { here, len, index: *ix }))?
                 }
                 Step::Name(name) => {
                     let Some(list) = cur.as_array_mut() else {
-                        return Err(fail(format!("{here} is {}, not a list", what)));
+                        return Err(fail(SetReason::NotList { here, what }));
                     };
                     let names: Vec<String> = list
                         .iter()
@@ -186,12 +239,11 @@ impl Setting {
                         .iter()
                         .position(|item| item.get("name").and_then(Value::as_str) == Some(name))
                     else {
-                        let known = if names.is_empty() {
-                            "its items have no names; choose one by index".to_string()
-                        } else {
-                            format!("its names are {}", names.join(", "))
-                        };
-                        return Err(fail(format!("{here} has no item named {name:?}; {known}")));
+                        return Err(fail(SetReason::NoItemNamed {
+                            here,
+                            name: name.clone(),
+                            names,
+                        }));
                     };
                     at = format!("{at}[{pos}]");
                     &mut list[pos]
@@ -203,10 +255,7 @@ impl Setting {
                 && cur.get("jobFile").is_some()
                 && cur.get("job").is_none()
             {
-                return Err(fail(format!(
-                    "{at} reads its Job from jobFile; --set changes only a Job written inline under job: \
-                     (copy the manifest there, or set the field in that file)"
-                )));
+                return Err(fail(SetReason::JobFile(at)));
             }
         }
         *cur = self.value.clone();
@@ -278,20 +327,36 @@ mod tests {
             "--set spec.workloads[etl2].count=1: spec.workloads has no item named \"etl2\"; its names are etl, ml"
         );
         let e = set(&mut d, "spec.cluster.nodePools[3].count=1").unwrap_err();
-        assert!(e.reason.contains("has 1 item; index 3 is past its end"), "{e}");
+        assert!(
+            e.reason.to_string().contains("has 1 item; index 3 is past its end"),
+            "{e}"
+        );
         let e = set(&mut d, "spec.cluster.nodePools.count=1").unwrap_err();
-        assert!(e.reason.contains("is a list, not a mapping"), "{e}");
+        assert!(e.reason.to_string().contains("is a list, not a mapping"), "{e}");
         let e = set(&mut d, "cluster.nodePools[0].count=1").unwrap_err();
-        assert!(e.reason.contains("must start at spec"), "{e}");
+        assert!(e.reason.to_string().contains("must start at spec"), "{e}");
         let e = set(&mut d, "spec.workloads[ml].job.spec.parallelism=2").unwrap_err();
-        assert!(e.reason.contains("reads its Job from jobFile"), "{e}");
+        assert!(e.reason.to_string().contains("reads its Job from jobFile"), "{e}");
         assert!(
             parse_setting("spec.seed")
                 .unwrap_err()
                 .reason
+                .to_string()
                 .contains("expected PATH=VALUE")
         );
-        assert!(parse_setting("spec.seed=").unwrap_err().reason.contains("empty"));
-        assert!(parse_setting("spec.a[=1").unwrap_err().reason.contains("bracket"));
+        assert!(
+            parse_setting("spec.seed=")
+                .unwrap_err()
+                .reason
+                .to_string()
+                .contains("empty")
+        );
+        assert!(
+            parse_setting("spec.a[=1")
+                .unwrap_err()
+                .reason
+                .to_string()
+                .contains("bracket")
+        );
     }
 }

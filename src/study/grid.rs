@@ -9,6 +9,38 @@ use crate::scenario::set::{SetError, Setting, parse_setting};
 /// Points a study may have: each is a full set of replications.
 pub const MAX_POINTS: usize = 10_000;
 
+/// Why a `--set PATH=VALUES` axis is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AxisError {
+    #[error("--set {0}: expected PATH=VALUES, e.g. spec.cluster.nodePools[0].count=4,6,8 or =4..12:2")]
+    NoEquals(String),
+    #[error("--set {given}: {reason}")]
+    Values { given: String, reason: ValuesError },
+    /// One of the values, as a setting of the path.
+    #[error(transparent)]
+    Set(#[from] SetError),
+}
+
+/// What is wrong with VALUES: a range (`LO..HI`, `LO..HI:STEP`) or a list.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValuesError {
+    /// `what`: the range's start, end or step, as given.
+    #[error("the range {range:?} needs whole numbers: its {what} is {given:?}")]
+    NotWhole {
+        range: String,
+        what: &'static str,
+        given: String,
+    },
+    #[error("the range {0:?} needs a step of 1 or more")]
+    Step(String),
+    #[error("the range {0:?} ends before it starts")]
+    Backwards(String),
+    #[error("the range {range:?} has {n} values; at most {MAX_POINTS}")]
+    TooMany { range: String, n: i64 },
+    #[error("the list {0:?} has an empty value")]
+    EmptyValue(String),
+}
+
 /// One swept path and its values, in order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Axis {
@@ -19,17 +51,14 @@ pub struct Axis {
 
 impl Axis {
     /// Reads `PATH=VALUES`.
-    pub fn parse(given: &str) -> Result<Axis, SetError> {
-        let fail = |reason: String| SetError {
+    pub fn parse(given: &str) -> Result<Axis, AxisError> {
+        let Some((path, values)) = given.split_once('=') else {
+            return Err(AxisError::NoEquals(given.to_string()));
+        };
+        let texts = parse_values(values.trim()).map_err(|reason| AxisError::Values {
             given: given.to_string(),
             reason,
-        };
-        let Some((path, values)) = given.split_once('=') else {
-            return Err(fail(
-                "expected PATH=VALUES, e.g. spec.cluster.nodePools[0].count=4,6,8 or =4..12:2".into(),
-            ));
-        };
-        let texts = parse_values(values.trim()).map_err(fail)?;
+        })?;
         let values = texts
             .iter()
             .map(|v| parse_setting(&format!("{}={v}", path.trim())))
@@ -42,26 +71,25 @@ impl Axis {
 }
 
 /// The values of `VALUES`: a range of whole numbers or a list.
-pub fn parse_values(text: &str) -> Result<Vec<String>, String> {
+pub fn parse_values(text: &str) -> Result<Vec<String>, ValuesError> {
     if let Some((lo, rest)) = text.split_once("..")
         && !lo.contains([',', '{', '['])
     {
         let (hi, step) = rest.split_once(':').unwrap_or((rest, "1"));
-        let num = |s: &str, what: &str| {
-            s.trim()
-                .parse::<i64>()
-                .map_err(|_| format!("the range {text:?} needs whole numbers: its {what} is {:?}", s.trim()))
-        };
+        let num = |s: &str, what| whole(text, s, what);
         let (lo, hi, step) = (num(lo, "start")?, num(hi, "end")?, num(step, "step")?);
         if step <= 0 {
-            return Err(format!("the range {text:?} needs a step of 1 or more"));
+            return Err(ValuesError::Step(text.to_string()));
         }
         if hi < lo {
-            return Err(format!("the range {text:?} ends before it starts"));
+            return Err(ValuesError::Backwards(text.to_string()));
         }
         let n = (hi - lo) / step + 1;
         if n as u64 > MAX_POINTS as u64 {
-            return Err(format!("the range {text:?} has {n} values; at most {MAX_POINTS}"));
+            return Err(ValuesError::TooMany {
+                range: text.to_string(),
+                n,
+            });
         }
         return Ok((0..n).map(|i| (lo + i * step).to_string()).collect());
     }
@@ -83,19 +111,33 @@ pub fn parse_values(text: &str) -> Result<Vec<String>, String> {
     }
     values.push(text[start..].trim().to_string());
     if values.iter().any(String::is_empty) {
-        return Err(format!("the list {text:?} has an empty value"));
+        return Err(ValuesError::EmptyValue(text.to_string()));
     }
     Ok(values)
 }
 
+/// `given`, the `what` (start, end or step) of `range`, as a whole number.
+pub fn whole(range: &str, given: &str, what: &'static str) -> Result<i64, ValuesError> {
+    given.trim().parse::<i64>().map_err(|_| ValuesError::NotWhole {
+        range: range.to_string(),
+        what,
+        given: given.trim().to_string(),
+    })
+}
+
+/// A grid of more than [`MAX_POINTS`] points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the sweep has more than {MAX_POINTS} points; sweep fewer values")]
+pub struct TooManyPoints;
+
 /// Every combination of the axes' values, the first axis slowest: each point
 /// is its settings, one per axis, in axis order.
-pub fn grid(axes: &[Axis]) -> Result<Vec<Vec<Setting>>, String> {
+pub fn grid(axes: &[Axis]) -> Result<Vec<Vec<Setting>>, TooManyPoints> {
     let total = axes
         .iter()
         .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
         .filter(|n| *n <= MAX_POINTS)
-        .ok_or_else(|| format!("the sweep has more than {MAX_POINTS} points; sweep fewer values"))?;
+        .ok_or(TooManyPoints)?;
     let mut points = Vec::with_capacity(total);
     for i in 0..total {
         let mut rest = i;
@@ -123,11 +165,16 @@ mod tests {
             parse_values("{constant: 5s},{constant: 10s}, \"a,b\"").unwrap(),
             ["{constant: 5s}", "{constant: 10s}", "\"a,b\""]
         );
-        assert!(parse_values("4..2").unwrap_err().contains("ends before"));
-        assert!(parse_values("4..8:0").unwrap_err().contains("step"));
-        assert!(parse_values("1.5..3").unwrap_err().contains("whole numbers"));
-        assert!(parse_values("4,,6").unwrap_err().contains("empty"));
-        assert!(parse_values("0..1000000").unwrap_err().contains("at most"));
+        assert!(parse_values("4..2").unwrap_err().to_string().contains("ends before"));
+        assert!(parse_values("4..8:0").unwrap_err().to_string().contains("step"));
+        assert!(
+            parse_values("1.5..3")
+                .unwrap_err()
+                .to_string()
+                .contains("whole numbers")
+        );
+        assert!(parse_values("4,,6").unwrap_err().to_string().contains("empty"));
+        assert!(parse_values("0..1000000").unwrap_err().to_string().contains("at most"));
     }
 
     #[test]
@@ -139,6 +186,6 @@ mod tests {
         assert_eq!(texts, [["4", "20"], ["4", "30"], ["6", "20"], ["6", "30"]]);
         assert_eq!(g[3][1].value, serde_json::json!(30));
         let e = Axis::parse("spec.x").unwrap_err();
-        assert!(e.reason.contains("PATH=VALUES"));
+        assert!(e.to_string().contains("PATH=VALUES"));
     }
 }

@@ -11,8 +11,9 @@
 //! then halves the range between a value that fails and one that holds.
 
 use crate::output::summary::{Across, round3};
-use crate::scenario::expect::check_stat_path;
+use crate::scenario::expect::{ExpectError, check_stat_path};
 use crate::scenario::{Bound, SetError, Setting, parse_setting};
+use crate::study::grid::{ValuesError, whole};
 use std::fmt;
 
 /// Which side of the bound the statistic must stay on.
@@ -50,6 +51,28 @@ impl fmt::Display for Target {
     }
 }
 
+const TARGET_USAGE: &str =
+    "expected 'STAT <= VALUE' or 'STAT >= VALUE', e.g. 'makespanSeconds <= 2h' or 'jobs.byStatus.Complete >= 60'";
+
+/// Why a target is refused: the text as given, or what is wrong with its
+/// statistic or bound.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TargetError {
+    #[error("{0:?} has both <= and >=; {TARGET_USAGE}")]
+    Both(String),
+    #[error("{0:?} has no <= or >=; {TARGET_USAGE}")]
+    NoOp(String),
+    #[error("{0:?} names no statistic; {TARGET_USAGE}")]
+    NoStat(String),
+    #[error("{0:?} gives no value; {TARGET_USAGE}")]
+    NoValue(String),
+    /// `<==`, `>=>`: more than one operator's characters.
+    #[error("{0:?}: {TARGET_USAGE}")]
+    Shape(String),
+    #[error(transparent)]
+    Expect(#[from] ExpectError),
+}
+
 /// Whether a target holds at a point, and why, in words.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
@@ -65,24 +88,23 @@ pub fn num(v: f64) -> String {
 impl Target {
     /// Reads `STAT <= VALUE` or `STAT >= VALUE` (spaces optional); VALUE is a
     /// number or a Go duration, read as seconds.
-    pub fn parse(text: &str) -> Result<Target, String> {
-        let usage = "expected 'STAT <= VALUE' or 'STAT >= VALUE', e.g. 'makespanSeconds <= 2h' or \
-                     'jobs.byStatus.Complete >= 60'";
+    pub fn parse(text: &str) -> Result<Target, TargetError> {
+        let refuse = |why: fn(String) -> TargetError| Err(why(text.to_string()));
         let (at, op) = match (text.find("<="), text.find(">=")) {
             (Some(i), None) => (i, Op::AtMost),
             (None, Some(i)) => (i, Op::AtLeast),
-            (Some(_), Some(_)) => return Err(format!("{text:?} has both <= and >=; {usage}")),
-            (None, None) => return Err(format!("{text:?} has no <= or >=; {usage}")),
+            (Some(_), Some(_)) => return refuse(TargetError::Both),
+            (None, None) => return refuse(TargetError::NoOp),
         };
         let (stat, value) = (text[..at].trim(), text[at + 2..].trim());
         if stat.is_empty() {
-            return Err(format!("{text:?} names no statistic; {usage}"));
+            return refuse(TargetError::NoStat);
         }
         if value.is_empty() {
-            return Err(format!("{text:?} gives no value; {usage}"));
+            return refuse(TargetError::NoValue);
         }
         if value.starts_with(['<', '>', '=']) {
-            return Err(format!("{text:?}: {usage}"));
+            return refuse(TargetError::Shape);
         }
         let warning = check_stat_path(stat)?;
         let bound = Bound::parse(value)?;
@@ -151,6 +173,26 @@ impl Target {
     }
 }
 
+const VARY_USAGE: &str =
+    "expected PATH=LO..HI, an inclusive range of whole numbers, e.g. spec.cluster.nodePools[0].count=4..12";
+
+/// Why `--vary PATH=LO..HI` is refused: `given` is the flag's value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VaryError {
+    #[error("--vary {0}: {VARY_USAGE}")]
+    NoEquals(String),
+    #[error("--vary {given}: {range:?} is not a range; {VARY_USAGE}")]
+    NotRange { given: String, range: String },
+    #[error("--vary {given}: {range:?}: a plan bisects every whole number of the range; give no step")]
+    Step { given: String, range: String },
+    #[error("--vary {given}: {reason}")]
+    Range { given: String, reason: ValuesError },
+    /// The path, set to the range's start, as `--set` would (its `given` is
+    /// `PATH=LO`).
+    #[error("--vary {}: {}", .0.given, .0.reason)]
+    Set(#[from] SetError),
+}
+
 /// `PATH=LO..HI`: the field a plan varies and its inclusive range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vary {
@@ -160,35 +202,32 @@ pub struct Vary {
 }
 
 impl Vary {
-    pub fn parse(given: &str) -> Result<Vary, SetError> {
-        let fail = |reason: String| SetError {
+    pub fn parse(given: &str) -> Result<Vary, VaryError> {
+        let Some((path, range)) = given.split_once('=') else {
+            return Err(VaryError::NoEquals(given.to_string()));
+        };
+        let Some((lo, hi)) = range.split_once("..") else {
+            return Err(VaryError::NotRange {
+                given: given.to_string(),
+                range: range.to_string(),
+            });
+        };
+        if hi.contains(':') {
+            return Err(VaryError::Step {
+                given: given.to_string(),
+                range: range.to_string(),
+            });
+        }
+        let range_err = |reason| VaryError::Range {
             given: given.to_string(),
             reason,
         };
-        let usage = "expected PATH=LO..HI, an inclusive range of whole numbers, e.g. \
-                     spec.cluster.nodePools[0].count=4..12";
-        let Some((path, range)) = given.split_once('=') else {
-            return Err(fail(usage.into()));
-        };
-        let Some((lo, hi)) = range.split_once("..") else {
-            return Err(fail(format!("{range:?} is not a range; {usage}")));
-        };
-        if hi.contains(':') {
-            return Err(fail(format!(
-                "{range:?}: a plan bisects every whole number of the range; give no step"
-            )));
-        }
-        let whole = |s: &str, what: &str| {
-            s.trim().parse::<i64>().map_err(|_| {
-                fail(format!(
-                    "the range {range:?} needs whole numbers: its {what} is {:?}",
-                    s.trim()
-                ))
-            })
-        };
-        let (lo, hi) = (whole(lo, "start")?, whole(hi, "end")?);
+        let (lo, hi) = (
+            whole(range, lo, "start").map_err(range_err)?,
+            whole(range, hi, "end").map_err(range_err)?,
+        );
         if hi < lo {
-            return Err(fail(format!("the range {range:?} ends before it starts")));
+            return Err(range_err(ValuesError::Backwards(range.to_string())));
         }
         let vary = Vary {
             path: path.trim().to_string(),
@@ -361,23 +400,32 @@ mod tests {
         assert!(
             Target::parse("makespanSeconds < 2h")
                 .unwrap_err()
+                .to_string()
                 .contains("no <= or >=")
         );
-        assert!(Target::parse("<= 2h").unwrap_err().contains("names no statistic"));
+        assert!(
+            Target::parse("<= 2h")
+                .unwrap_err()
+                .to_string()
+                .contains("names no statistic")
+        );
         assert!(
             Target::parse("makespanSeconds <=")
                 .unwrap_err()
+                .to_string()
                 .contains("gives no value")
         );
         assert!(Target::parse("makespanSeconds <== 2").is_err());
         assert!(
             Target::parse("makespanSecs <= 2h")
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean")
         );
         assert!(
             Target::parse("makespanSeconds <= soon")
                 .unwrap_err()
+                .to_string()
                 .contains("invalid bound")
         );
         assert!(Target::parse("jobs.byReason.Whatever >= 1").unwrap().warning.is_some());
@@ -430,22 +478,37 @@ mod tests {
             ("spec.cluster.nodePools[0].count", 4, 12, "4..12".into())
         );
         assert_eq!(v.setting(7).unwrap().value, serde_json::json!(7));
-        assert!(Vary::parse("spec.x=4..12:2").unwrap_err().reason.contains("no step"));
-        assert!(Vary::parse("spec.x=4,6").unwrap_err().reason.contains("not a range"));
-        assert!(Vary::parse("spec.x=12..4").unwrap_err().reason.contains("ends before"));
+        assert!(
+            Vary::parse("spec.x=4..12:2")
+                .unwrap_err()
+                .to_string()
+                .contains("no step")
+        );
+        assert!(
+            Vary::parse("spec.x=4,6")
+                .unwrap_err()
+                .to_string()
+                .contains("not a range")
+        );
+        assert!(
+            Vary::parse("spec.x=12..4")
+                .unwrap_err()
+                .to_string()
+                .contains("ends before")
+        );
         assert!(
             Vary::parse("spec.x=1.5..4")
                 .unwrap_err()
-                .reason
+                .to_string()
                 .contains("whole numbers")
         );
         assert!(
             Vary::parse("cluster.x=1..4")
                 .unwrap_err()
-                .reason
+                .to_string()
                 .contains("must start at spec")
         );
-        assert!(Vary::parse("spec.x").unwrap_err().reason.contains("PATH=LO..HI"));
+        assert!(Vary::parse("spec.x").unwrap_err().to_string().contains("PATH=LO..HI"));
     }
 
     #[test]

@@ -67,18 +67,16 @@ pub struct Shard {
 impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
-    pub fn parse(text: &str) -> Result<Shard, String> {
+    pub fn parse(text: &str) -> Result<Shard, ShardError> {
         let (k, n) = text
             .split_once('/')
-            .ok_or_else(|| format!("expected K/N, e.g. 0/3 (the first of three shards); got {text:?}"))?;
+            .ok_or_else(|| ShardError::NoSlash(text.to_string()))?;
         let (index, count) = match (k.trim().parse::<u32>(), n.trim().parse::<u32>()) {
             (Ok(k), Ok(n)) => (k, n),
-            _ => return Err(format!("expected K/N with whole numbers, e.g. 0/3; got {text:?}")),
+            _ => return Err(ShardError::NotNumbers(text.to_string())),
         };
         if count == 0 || index >= count {
-            return Err(format!(
-                "K must be from 0 to N-1 (shard {index} of {count} does not exist)"
-            ));
+            return Err(ShardError::OutOfRange { index, count });
         }
         Ok(Shard { index, count })
     }
@@ -93,6 +91,17 @@ impl Shard {
     pub fn file_name(self) -> String {
         format!("sweep-shard-{}-of-{}.json", self.index, self.count)
     }
+}
+
+/// Why a shard's `K/N` is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    #[error("expected K/N, e.g. 0/3 (the first of three shards); got {0:?}")]
+    NoSlash(String),
+    #[error("expected K/N with whole numbers, e.g. 0/3; got {0:?}")]
+    NotNumbers(String),
+    #[error("K must be from 0 to N-1 (shard {index} of {count} does not exist)")]
+    OutOfRange { index: u32, count: u32 },
 }
 
 /// One unit's statistics.
@@ -138,31 +147,41 @@ pub fn run_units(
         .collect()
 }
 
+/// Why the units of the shards do not make up the sweep.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UnitsError {
+    #[error("a unit (point {point}, replication {replication}) lies outside the sweep")]
+    Outside { point: u32, replication: u32 },
+    #[error("point {point} replication {replication} is given twice")]
+    Twice { point: u32, replication: u32 },
+    #[error("point {point} replication {replication} is missing: a shard was not given or did not finish")]
+    Missing { point: usize, replication: usize },
+}
+
 /// The units of every point, in replication order, checked complete.
-pub fn by_point(plan: &SweepPlan, units: Vec<UnitStats>) -> Result<Vec<Vec<Stats>>, String> {
+pub fn by_point(plan: &SweepPlan, units: Vec<UnitStats>) -> Result<Vec<Vec<Stats>>, UnitsError> {
     let reps = plan.replications as usize;
     let mut slots: Vec<Option<Stats>> = vec![None; plan.units()];
     for u in units {
         let i = u.point as usize * reps + u.replication as usize;
         if u.replication as usize >= reps || i >= slots.len() {
-            return Err(format!(
-                "a unit (point {}, replication {}) lies outside the sweep",
-                u.point, u.replication
-            ));
+            return Err(UnitsError::Outside {
+                point: u.point,
+                replication: u.replication,
+            });
         }
         if slots[i].replace(u.stats).is_some() {
-            return Err(format!(
-                "point {} replication {} is given twice",
-                u.point, u.replication
-            ));
+            return Err(UnitsError::Twice {
+                point: u.point,
+                replication: u.replication,
+            });
         }
     }
     if let Some(missing) = slots.iter().position(Option::is_none) {
-        return Err(format!(
-            "point {} replication {} is missing: a shard was not given or did not finish",
-            missing / reps,
-            missing % reps
-        ));
+        return Err(UnitsError::Missing {
+            point: missing / reps,
+            replication: missing % reps,
+        });
     }
     let mut it = slots.into_iter().map(|s| s.expect("checked"));
     Ok((0..plan.points.len())
@@ -234,9 +253,10 @@ mod tests {
             }
         }
         assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
-        assert!(Shard::parse("3/3").unwrap_err().contains("does not exist"));
-        assert!(Shard::parse("1").unwrap_err().contains("K/N"));
-        assert!(Shard::parse("a/2").unwrap_err().contains("whole numbers"));
+        assert_eq!(Shard::parse("3/3"), Err(ShardError::OutOfRange { index: 3, count: 3 }));
+        assert!(Shard::parse("3/3").unwrap_err().to_string().contains("does not exist"));
+        assert!(Shard::parse("1").unwrap_err().to_string().contains("K/N"));
+        assert!(Shard::parse("a/2").unwrap_err().to_string().contains("whole numbers"));
     }
 
     fn plan(points: usize, replications: u32) -> SweepPlan {
@@ -273,9 +293,18 @@ mod tests {
         assert_eq!(got[0][1]["makespanSeconds"], 2.0);
         assert_eq!(got[1][0]["makespanSeconds"], 3.0);
         let e = by_point(&p, vec![unit(0, 0, 1.0), unit(1, 0, 3.0), unit(0, 1, 2.0)]).unwrap_err();
-        assert!(e.contains("point 1 replication 1 is missing"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "point 1 replication 1 is missing: a shard was not given or did not finish"
+        );
         let e = by_point(&p, vec![unit(0, 0, 1.0), unit(0, 0, 1.0)]).unwrap_err();
-        assert!(e.contains("given twice"), "{e}");
+        assert_eq!(
+            e,
+            UnitsError::Twice {
+                point: 0,
+                replication: 0
+            }
+        );
     }
 
     #[test]
