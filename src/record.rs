@@ -70,40 +70,40 @@ event_kinds!(
 /// as `key=value` pairs separated by `;` ([`Detail`]'s `Display`), and
 /// [`Detail::parse`] reads that text back: the one place that knows the format.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Detail<'a> {
+pub enum DetailOf<S> {
     None,
     /// `node=NAME`: a node lost, recovered, drained or removed.
     Node {
-        node: &'a str,
+        node: S,
     },
     /// `node=NAME;cpu=MILLI;memory=BYTES;pods=N[;RESOURCE=N...]`: a node
     /// joins (0: unlimited), with its extended resources (`nvidia.com/gpu=4`).
     NodeAdded {
-        node: &'a str,
+        node: S,
         cpu_milli: i64,
         memory: i64,
         pods: i64,
         /// `RESOURCE=N` fields joined by `;`, or empty.
-        extended: &'a str,
+        extended: S,
     },
     /// `node=NAME[;cpu=MILLI;memory=BYTES[;RESOURCE=N...]]`: a pod bound,
     /// with the room it holds there (none on an unlimited cluster or for a
     /// pod that asks for nothing), extended resources included.
     Bound {
-        node: &'a str,
+        node: S,
         request: Option<(i64, i64)>,
         /// `RESOURCE=N` fields joined by `;`, or empty.
-        extended: &'a str,
+        extended: S,
     },
     /// `exitCode=N;container=NAME`: a pod ended after its container ran.
     Exited {
         exit_code: i32,
-        container: &'a str,
+        container: S,
     },
     /// `exitCode=N;container=NAME;restartCount=N;backoff=DURATION`.
     Restarted {
         exit_code: i32,
-        container: &'a str,
+        container: S,
         restart_count: i32,
         backoff_ms: u64,
     },
@@ -114,12 +114,68 @@ pub enum Detail<'a> {
     /// `reason=R[;message=M]`: why (a condition, an eviction, a deletion, a
     /// pod the scheduler could not place); empty when there is no reason.
     Reason {
-        reason: &'a str,
-        message: &'a str,
+        reason: S,
+        message: S,
     },
 }
 
-impl std::fmt::Display for Detail<'_> {
+/// A detail whose names are borrowed text: what the world hands the sinks
+/// and what [`Detail::parse`] reads back.
+pub type Detail<'a> = DetailOf<&'a str>;
+
+impl<S> DetailOf<S> {
+    /// The same detail with each name turned by `f` (kept in a buffer, say).
+    pub fn map<T>(self, mut f: impl FnMut(S) -> T) -> DetailOf<T> {
+        match self {
+            DetailOf::None => DetailOf::None,
+            DetailOf::Node { node } => DetailOf::Node { node: f(node) },
+            DetailOf::NodeAdded {
+                node,
+                cpu_milli,
+                memory,
+                pods,
+                extended,
+            } => DetailOf::NodeAdded {
+                node: f(node),
+                cpu_milli,
+                memory,
+                pods,
+                extended: f(extended),
+            },
+            DetailOf::Bound {
+                node,
+                request,
+                extended,
+            } => DetailOf::Bound {
+                node: f(node),
+                request,
+                extended: f(extended),
+            },
+            DetailOf::Exited { exit_code, container } => DetailOf::Exited {
+                exit_code,
+                container: f(container),
+            },
+            DetailOf::Restarted {
+                exit_code,
+                container,
+                restart_count,
+                backoff_ms,
+            } => DetailOf::Restarted {
+                exit_code,
+                container: f(container),
+                restart_count,
+                backoff_ms,
+            },
+            DetailOf::Grace { grace_ms } => DetailOf::Grace { grace_ms },
+            DetailOf::Reason { reason, message } => DetailOf::Reason {
+                reason: f(reason),
+                message: f(message),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for DetailOf<&str> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use crate::time::format_duration;
         match *self {
@@ -202,7 +258,7 @@ pub struct DetailError {
     why: &'static str,
 }
 
-impl<'a> Detail<'a> {
+impl<'a> DetailOf<&'a str> {
     /// Reads the detail of a row of `kind` back from its `events.csv` text.
     pub fn parse(kind: EventKind, text: &'a str) -> Result<Detail<'a>, DetailError> {
         use EventKind::*;

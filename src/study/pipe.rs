@@ -5,7 +5,7 @@
 //! files are byte-identical; only the work moves off the simulation's thread.
 
 use crate::api::Job;
-use crate::record::{Detail, EventKind, EventLog, Row};
+use crate::record::{DetailOf, EventKind, EventLog, Row};
 use crate::time::SimTime;
 use std::sync::mpsc::{Receiver, SyncSender};
 
@@ -22,44 +22,6 @@ struct Span {
     len: u32,
 }
 
-/// [`Detail`] with its names as spans of the batch's text.
-#[derive(Clone, Copy, Debug)]
-enum PackedDetail {
-    None,
-    Node {
-        node: Span,
-    },
-    NodeAdded {
-        node: Span,
-        cpu_milli: i64,
-        memory: i64,
-        pods: i64,
-        extended: Span,
-    },
-    Bound {
-        node: Span,
-        request: Option<(i64, i64)>,
-        extended: Span,
-    },
-    Exited {
-        exit_code: i32,
-        container: Span,
-    },
-    Restarted {
-        exit_code: i32,
-        container: Span,
-        restart_count: i32,
-        backoff_ms: u64,
-    },
-    Grace {
-        grace_ms: u64,
-    },
-    Reason {
-        reason: Span,
-        message: Span,
-    },
-}
-
 /// [`Row`] with its names as spans of the batch's text.
 #[derive(Clone, Copy, Debug)]
 struct PackedRow {
@@ -69,7 +31,7 @@ struct PackedRow {
     pod_id: Option<u32>,
     index: Option<i32>,
     kind: EventKind,
-    detail: PackedDetail,
+    detail: DetailOf<Span>,
 }
 
 /// Rows owned, to cross to another thread, and the final Job objects handed
@@ -97,52 +59,7 @@ impl RowBatch {
     }
 
     pub fn push(&mut self, row: &Row) {
-        let detail = match row.detail {
-            Detail::None => PackedDetail::None,
-            Detail::Node { node } => PackedDetail::Node { node: self.span(node) },
-            Detail::NodeAdded {
-                node,
-                cpu_milli,
-                memory,
-                pods,
-                extended,
-            } => PackedDetail::NodeAdded {
-                node: self.span(node),
-                cpu_milli,
-                memory,
-                pods,
-                extended: self.span(extended),
-            },
-            Detail::Bound {
-                node,
-                request,
-                extended,
-            } => PackedDetail::Bound {
-                node: self.span(node),
-                request,
-                extended: self.span(extended),
-            },
-            Detail::Exited { exit_code, container } => PackedDetail::Exited {
-                exit_code,
-                container: self.span(container),
-            },
-            Detail::Restarted {
-                exit_code,
-                container,
-                restart_count,
-                backoff_ms,
-            } => PackedDetail::Restarted {
-                exit_code,
-                container: self.span(container),
-                restart_count,
-                backoff_ms,
-            },
-            Detail::Grace { grace_ms } => PackedDetail::Grace { grace_ms },
-            Detail::Reason { reason, message } => PackedDetail::Reason {
-                reason: self.span(reason),
-                message: self.span(message),
-            },
-        };
+        let detail = row.detail.map(|name| self.span(name));
         let packed = PackedRow {
             t: row.t,
             job: self.span(row.job),
@@ -156,52 +73,7 @@ impl RowBatch {
     }
 
     fn unpack(&self, p: &PackedRow) -> Row<'_> {
-        let detail = match p.detail {
-            PackedDetail::None => Detail::None,
-            PackedDetail::Node { node } => Detail::Node { node: self.str(node) },
-            PackedDetail::NodeAdded {
-                node,
-                cpu_milli,
-                memory,
-                pods,
-                extended,
-            } => Detail::NodeAdded {
-                node: self.str(node),
-                cpu_milli,
-                memory,
-                pods,
-                extended: self.str(extended),
-            },
-            PackedDetail::Bound {
-                node,
-                request,
-                extended,
-            } => Detail::Bound {
-                node: self.str(node),
-                request,
-                extended: self.str(extended),
-            },
-            PackedDetail::Exited { exit_code, container } => Detail::Exited {
-                exit_code,
-                container: self.str(container),
-            },
-            PackedDetail::Restarted {
-                exit_code,
-                container,
-                restart_count,
-                backoff_ms,
-            } => Detail::Restarted {
-                exit_code,
-                container: self.str(container),
-                restart_count,
-                backoff_ms,
-            },
-            PackedDetail::Grace { grace_ms } => Detail::Grace { grace_ms },
-            PackedDetail::Reason { reason, message } => Detail::Reason {
-                reason: self.str(reason),
-                message: self.str(message),
-            },
-        };
+        let detail = p.detail.map(|name| self.str(name));
         Row {
             t: p.t,
             job: self.str(p.job),
@@ -323,6 +195,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Detail;
 
     fn every_detail() -> Vec<Detail<'static>> {
         vec![
