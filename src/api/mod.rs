@@ -3,6 +3,7 @@
 //! and feature gates) they depend on. Depends on nothing else in the crate.
 
 pub mod defaults;
+pub mod field;
 pub mod job;
 pub mod keys;
 pub mod meta;

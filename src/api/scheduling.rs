@@ -9,8 +9,8 @@
 //! A pod template keeps these fields in its `extra` map, as written, so that
 //! `jobs.yaml` gives them back untouched; [`Directives::read`] reads them.
 
+use super::field::{FieldError, go_quote, is_qualified_name, is_valid_label_value};
 use super::pod::PodSpec;
-use super::validation::{FieldError, go_quote, is_qualified_name, is_valid_label_value};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
