@@ -3,6 +3,7 @@
 //! rebuilt from its pods; and the scenario's text.
 
 use super::fit::Fitted;
+use super::flow::wrap_flow;
 use super::parse::PodObs;
 use crate::api::keys::*;
 use serde_json::{Map, Value, json};
@@ -299,31 +300,6 @@ pub fn scenario_text(
 /// A string as a YAML scalar, quoted as `kubectl` would quote it.
 fn yaml_str(s: &str) -> String {
     crate::output::yaml::to_yaml(&s).trim_end().to_string()
-}
-
-/// `open item, item, ... close`, wrapped onto lines of about 100 characters,
-/// continued lines indented by `indent + 2`; `column` is where the first item
-/// starts on its line.
-pub(super) fn wrap_flow(open: &str, items: &[String], close: &str, indent: usize, column: usize) -> String {
-    let mut out = String::from(open);
-    let mut line = column;
-    for (i, it) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-            if line + it.len() + 2 > 100 {
-                out.push('\n');
-                out.push_str(&" ".repeat(indent + 2));
-                line = indent + 2;
-            } else {
-                out.push(' ');
-                line += 1;
-            }
-        }
-        out.push_str(it);
-        line += it.len() + 1;
-    }
-    out.push_str(close);
-    out
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ impl Fitted {
             Fitted::Empirical(values) => {
                 let open = "{empirical: {values: [";
                 let items: Vec<String> = values.iter().map(|v| format_duration(*v)).collect();
-                super::emit::wrap_flow(open, &items, "]}}", indent, indent + open.len())
+                super::flow::wrap_flow(open, &items, "]}}", indent, indent + open.len())
             }
         }
     }

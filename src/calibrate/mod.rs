@@ -2,11 +2,13 @@
 //! finished Jobs (`kubectl get pods -o json`, and `kubectl get jobs -o json`
 //! when given), written as a scenario whose workloads carry the Jobs'
 //! manifests. `parse.rs` reads the Lists, `fit.rs` fits durations, `emit.rs`
-//! cleans or rebuilds the manifests and writes the text. No I/O: the caller
+//! cleans or rebuilds the manifests and writes the text, `flow.rs` wraps
+//! its long YAML flow lists. No I/O: the caller
 //! hands in the files' text.
 
 pub mod emit;
 pub mod fit;
+mod flow;
 pub mod parse;
 
 use crate::api::time::Time;
