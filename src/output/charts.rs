@@ -681,15 +681,7 @@ pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<
     Ok(written)
 }
 
-/// The charts, by file name, in the order a run draws them (and `report.html` shows them).
-pub const CHARTS: [&str; 6] = [
-    "pods-over-time",
-    "job-durations",
-    "gantt",
-    "failures",
-    "utilisation",
-    "nodes-by-pool",
-];
+pub use super::names::CHARTS;
 
 /// Whether a chart has something to show: utilisation needs a limited
 /// resource, nodes by pool needs nodes.

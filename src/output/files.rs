@@ -11,33 +11,11 @@
 //! ([`clean_up_on_interrupt`]) and waits for a commit under way to finish;
 //! what a killed process left (`kill -9`) the next run into the folder removes.
 
+use super::names::own_files;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-/// The files jobsim writes into an output folder; only these are ever
-/// removed from it, and only when a run replaces them.
-pub fn own_files() -> Vec<String> {
-    let mut names: Vec<String> = [
-        "events.csv",
-        "jobs.csv",
-        "jobs.yaml",
-        "summary.json",
-        "timeseries.csv",
-        "timeseries-bands.csv",
-        "trace.json",
-        "decisions.csv",
-        "report.html",
-    ]
-    .map(String::from)
-    .to_vec();
-    for chart in super::charts::CHARTS {
-        names.push(format!("{chart}.svg"));
-        names.push(format!("{chart}.png"));
-    }
-    names
-}
 
 /// What an interruption must remove: staging folders, and folders whose
 /// temporary files of this process must go (`jobsim plot`). The lock is

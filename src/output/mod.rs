@@ -9,6 +9,7 @@ pub mod explain;
 pub mod files;
 pub mod job_rows;
 pub mod jobs;
+mod names;
 pub mod report;
 pub mod spool;
 pub mod summary;
