@@ -570,7 +570,7 @@ pub struct RunStats {
 }
 
 /// A node pool's nodes over a run: node-time paid for, and that time
-/// weighted by how busy each node was ([`crate::cluster::nodes::Nodes::busy_share`]).
+/// weighted by how busy each node was (the cluster's `Nodes::busy_share`).
 #[derive(Clone, Debug, Default)]
 pub struct PoolUsage {
     pub name: String,

@@ -86,6 +86,18 @@ pub struct Scenario {
     pub expect: Vec<Expectation>,
 }
 
+/// Where a run without `until` stops: 30 days of simulated time, far past any
+/// batch that ends, and a bound on one that never does (a Job retrying
+/// without end, `apiErrorRate: 1`). README states it.
+pub const DEFAULT_HORIZON: SimTime = 30 * 24 * 3600 * 1000;
+
+impl Scenario {
+    /// Where the run stops at the latest: `until`, or [`DEFAULT_HORIZON`].
+    pub fn horizon(&self) -> SimTime {
+        self.until.unwrap_or(DEFAULT_HORIZON)
+    }
+}
+
 /// kube-controller-manager settings that shape the Job controller.
 #[derive(Clone, Debug)]
 pub struct ControlPlane {

@@ -10,4 +10,4 @@ pub mod plan;
 pub mod replication;
 pub mod sweep;
 
-pub use replication::{DEFAULT_HORIZON, Replication, Timeline, replication_stats_only, run_replication};
+pub use replication::{Replication, Timeline, replication_stats_only, run_replication};

@@ -16,11 +16,6 @@ use crate::record::{EventLog, ResultSink, Row, RunStats};
 use crate::scenario::Scenario;
 use crate::world::World;
 
-/// Where a run without `until` stops: 30 days of simulated time, far past any
-/// batch that ends, and a bound on one that never does (a Job retrying
-/// without end, `apiErrorRate: 1`). README states it.
-pub const DEFAULT_HORIZON: crate::time::SimTime = 30 * 24 * 3600 * 1000;
-
 /// What one replication produced.
 pub struct Replication {
     /// The time series, unless it was spilled or not sampled.
@@ -177,7 +172,7 @@ pub fn run_replication(
         let mut world = World::new(sc, replication, log, results);
         let mut queue = EventQueue::new();
         world.start(&mut queue);
-        let horizon = sc.until.unwrap_or(DEFAULT_HORIZON);
+        let horizon = sc.horizon();
         let stop = engine::run(&mut world, &mut queue, Some(horizon), |now| progress(now, 0));
         // The end of the run: the horizon, or the last event that changed anything
         // (timers left over from cancelled plans do not count).

@@ -340,7 +340,7 @@ impl World<'_> {
         };
         let lifetime = (spot.lifetime).sample(&mut self.key.stream(Purpose::Spot, &[n.pool as u64, n.ordinal as u64]));
         let at = now + lifetime.max(1);
-        if at <= self.sc.until.unwrap_or(crate::study::DEFAULT_HORIZON) {
+        if at <= self.sc.horizon() {
             let node = node as u32;
             q.push(at, Ev::SpotReclaim { node, removal: false });
         }
