@@ -9,6 +9,7 @@ mod deploy; // deploy/: valid Job manifests; the Indexed Job's command lines sha
 mod explain; // `jobsim explain`: back-offs, policy rules, the scheduler's message, the rule that ended a Job; errors.
 mod invariants; // Property tests of controller invariants over random Jobs and pods.
 mod jobs_csv; // jobs.csv against jobs.yaml: every time column agrees with the Job objects.
+mod layout; // src/: no file or folder imports one that imports it back.
 mod mutations; // Every scenario, edited line by line: refused or run, never a panic or a hang.
 mod outputs; // `--outputs` and `spec.outputs`: which files a run writes, and that they are a full run's.
 mod report; // report.html: self-contained, every chart inlined, user text escaped, expectations.
