@@ -75,13 +75,13 @@ pub fn termination(
 
 /// What the runtime reports as a terminated container's reason (containerd's
 /// CRI: `Completed` for exit 0, `OOMKilled` when the kernel killed it, else
-/// `Error`): a SIGKILL's 137 with no deletion under way is taken for the OOM
-/// killer's.
+/// `Error`): a SIGKILL's 137 the kubelet did not send (no deletion, no
+/// pod-level deadline) is taken for the OOM killer's.
 #[inline]
-pub fn terminated_reason(exit_code: i32, deleting: bool) -> &'static str {
+pub fn terminated_reason(exit_code: i32, killed_by_kubelet: bool) -> &'static str {
     match exit_code {
         0 => "Completed",
-        EXIT_SIGKILL if !deleting => "OOMKilled",
+        EXIT_SIGKILL if !killed_by_kubelet => "OOMKilled",
         _ => "Error",
     }
 }
@@ -95,8 +95,10 @@ pub enum Containers {
     Terminated {
         exit_code: i32,
         finished: Time,
-        /// The pod has a deletion timestamp (a SIGKILL is then the grace period's).
-        deleting: bool,
+        /// The kubelet stopped the containers: the pod is being deleted (a
+        /// SIGKILL is then the grace period's) or ran past its
+        /// `activeDeadlineSeconds`.
+        killed_by_kubelet: bool,
     },
 }
 
@@ -134,13 +136,13 @@ pub fn set_container_statuses(
             Containers::Terminated {
                 exit_code,
                 finished,
-                deleting,
+                killed_by_kubelet,
             } => {
                 let exit_code = if i == deciding { exit_code } else { 0 };
                 ContainerState {
                     terminated: Some(ContainerStateTerminated {
                         exit_code,
-                        reason: terminated_reason(exit_code, deleting).into(),
+                        reason: terminated_reason(exit_code, killed_by_kubelet).into(),
                         started_at: started,
                         finished_at: Some(finished),
                     }),
@@ -311,14 +313,14 @@ mod tests {
     }
 
     #[test]
-    fn the_runtime_calls_a_sigkill_outside_a_deletion_an_oom_kill() {
+    fn the_runtime_calls_a_sigkill_the_kubelet_did_not_send_an_oom_kill() {
         assert_eq!(terminated_reason(0, false), "Completed");
         assert_eq!(terminated_reason(0, true), "Completed");
         assert_eq!(terminated_reason(EXIT_SIGKILL, false), "OOMKilled");
         assert_eq!(
             terminated_reason(EXIT_SIGKILL, true),
             "Error",
-            "the grace period's SIGKILL"
+            "the grace period's SIGKILL, or the pod deadline's"
         );
         assert_eq!(terminated_reason(EXIT_SIGTERM, true), "Error");
         assert_eq!(terminated_reason(1, false), "Error");
@@ -339,7 +341,7 @@ mod tests {
         let ended = Containers::Terminated {
             exit_code: 3,
             finished: end,
-            deleting: false,
+            killed_by_kubelet: false,
         };
         set_container_statuses(&mut st, &names, 1, 2, Some(start), ended);
         assert!(st.iter().all(|c| !c.ready && c.state.running.is_none()));
@@ -353,7 +355,7 @@ mod tests {
         let killed = Containers::Terminated {
             exit_code: EXIT_SIGKILL,
             finished: end,
-            deleting: true,
+            killed_by_kubelet: true,
         };
         set_container_statuses(&mut st, &names, 0, 0, None, killed);
         assert_eq!(

@@ -371,7 +371,7 @@ impl World<'_> {
             kubelet::Containers::Terminated {
                 exit_code: code,
                 finished: self.stored_time(now),
-                deleting: p.pod.deletion_timestamp.is_some(),
+                killed_by_kubelet: p.pod.deletion_timestamp.is_some() || p.deadline_exceeded,
             }
         };
         let statuses = &mut p.pod.container_statuses;
