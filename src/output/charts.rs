@@ -17,6 +17,11 @@ pub(super) const W: u32 = 1100;
 pub(super) const H: u32 = 620;
 /// Jobs shown in the Gantt chart at most.
 const GANTT_JOBS: usize = 40;
+/// Lanes drawn in one Job's row of the Gantt: past this many attempts at once
+/// a lane is thinner than a pixel, and drawing every one of a Job of 10,000
+/// parallel pods made a 5 MB chart of nothing legible. The legend says when
+/// some were left out.
+const GANTT_LANES: usize = 100;
 pub(super) const FONT: &str = "sans-serif";
 
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -1221,18 +1226,21 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
     // Each pod attempt has a lane of its Job's row; an attempt takes the
     // lowest lane free when it is created, so attempts one after the other
     // share a lane and the row stays as tall as the most attempts at once.
-    let placed: Vec<Vec<Placed>> = inp
-        .gantt
-        .iter()
-        .enumerate()
-        .map(|(row, (_, attempts))| {
+    let lanes: Vec<(Vec<(Attempt, usize)>, usize)> = (inp.gantt.iter())
+        .map(|(_, attempts)| {
             let mut sorted = attempts.clone();
             sorted.sort_by(|a, b| a.start.total_cmp(&b.start));
-            let (with_lane, lanes) = assign_lanes(&sorted);
-            let h = 0.8 / lanes.max(1) as f64;
+            assign_lanes(&sorted)
+        })
+        .collect();
+    let widest = lanes.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let placed: Vec<Vec<Placed>> = (lanes.into_iter().enumerate())
+        .map(|(row, (with_lane, lanes))| {
+            let h = 0.8 / lanes.clamp(1, GANTT_LANES) as f64;
             let base = (n - 1 - row) as f64 + 0.1;
             with_lane
                 .into_iter()
+                .filter(|&(_, lane)| lane < GANTT_LANES)
                 .map(|(a, lane)| (a, base + lane as f64 * h, base + (lane as f64 + 0.85) * h))
                 .collect()
         })
@@ -1270,6 +1278,12 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
         "Each attempt has its own lane in its Job's row".to_string(),
         Key::Box(WHITE.mix(0.0)),
     ));
+    if widest > GANTT_LANES {
+        keys.push((
+            format!("Lanes past {GANTT_LANES} of a row not drawn (up to {widest} at once)"),
+            Key::Box(WHITE.mix(0.0)),
+        ));
+    }
     side_legend(&side, &keys)
 }
 
@@ -1612,6 +1626,55 @@ mod tests {
         );
         // One after the other: one lane.
         assert_eq!(assign_lanes(attempts).1, 1);
+    }
+
+    /// A Job with more attempts at once than a row can show draws its first
+    /// lanes only, and the legend says so; one that fits draws every attempt.
+    #[test]
+    fn a_row_draws_at_most_its_lanes_and_says_when_some_are_left_out() {
+        register_font();
+        let svg = |parallel: usize| {
+            let attempts: Vec<Attempt> = (0..parallel)
+                .map(|i| Attempt {
+                    start: i as f64 * 0.001,
+                    running: Some(1.0),
+                    end: 10.0,
+                    outcome: Outcome::Succeeded,
+                })
+                .collect();
+            let inp = Inputs {
+                gantt: vec![("wide".to_string(), attempts)],
+                total_jobs: 1,
+                end: 10.0,
+                ..Inputs::default()
+            };
+            let mut text = String::new();
+            {
+                let root = SVGBackend::with_string(&mut text, (W, H)).into_drawing_area();
+                draw_chart("gantt", &root, &inp).expect("drawn");
+                root.present().expect("presented");
+            }
+            text
+        };
+        // The chart's text, its wrapped lines joined.
+        let words = |text: &str| {
+            (text.split("<text").skip(1))
+                .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        // Running bars in the succeeded colour: one per attempt drawn, and the legend's box.
+        let bars = |text: &str| text.matches("fill=\"#3C8C4B\"").count() - 1;
+        let narrow = svg(GANTT_LANES - 10);
+        assert_eq!(bars(&narrow), GANTT_LANES - 10);
+        assert!(!words(&narrow).contains("not drawn"));
+        let wide = svg(GANTT_LANES * 3);
+        assert_eq!(bars(&wide), GANTT_LANES);
+        let note = format!(
+            "Lanes past {GANTT_LANES} of a row not drawn (up to {} at once)",
+            GANTT_LANES * 3
+        );
+        assert!(words(&wide).contains(&note), "{}", words(&wide));
     }
 
     /// GPUs held and offered follow the pods bound and the nodes up: a lost
