@@ -12,6 +12,9 @@ use std::sync::mpsc::{Receiver, SyncSender};
 /// Rows per batch: large enough that the hand-over costs little per row,
 /// small enough that a few batches in flight stay a few MB.
 const BATCH_ROWS: usize = 4096;
+/// Final Job objects per batch: a Job object is a few KB, so a batch that
+/// filled with Jobs alone (a run writing only `jobs.yaml`) stays small too.
+const BATCH_JOBS: usize = 256;
 /// Batches in flight before the simulation waits for the writer.
 const IN_FLIGHT: usize = 4;
 
@@ -90,8 +93,12 @@ impl RowBatch {
         self.rows.iter().map(|p| self.unpack(p))
     }
 
-    fn len(&self) -> usize {
-        self.rows.len() + self.jobs.len()
+    fn full(&self) -> bool {
+        self.rows.len() >= BATCH_ROWS || self.jobs.len() >= BATCH_JOBS
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.jobs.is_empty()
     }
 
     fn clear(&mut self) {
@@ -129,7 +136,7 @@ impl EventLog for Pipe {
 
     fn record(&mut self, row: &Row) {
         self.batch.push(row);
-        if self.batch.len() >= BATCH_ROWS {
+        if self.batch.full() {
             self.send();
         }
     }
@@ -140,7 +147,7 @@ impl EventLog for Pipe {
 
     fn job_final(&mut self, job: Box<Job>, workload: u32) {
         self.batch.jobs.push((job, workload));
-        if self.batch.len() >= BATCH_ROWS {
+        if self.batch.full() {
             self.send();
         }
     }
@@ -148,7 +155,7 @@ impl EventLog for Pipe {
 
 impl Drop for Pipe {
     fn drop(&mut self) {
-        if self.batch.len() > 0 {
+        if !self.batch.is_empty() {
             self.send();
         }
     }
@@ -271,6 +278,39 @@ mod tests {
         fn record(&mut self, row: &Row) {
             self.0.push(format!("{row:?}"));
         }
+    }
+
+    /// Collects the names of final Job objects, with their workloads.
+    #[derive(Default)]
+    struct Jobs(Vec<(String, u32)>);
+
+    impl EventLog for Jobs {
+        fn enabled(&self) -> bool {
+            false
+        }
+        fn record(&mut self, _: &Row) {}
+        fn jobs(&self) -> bool {
+            true
+        }
+        fn job_final(&mut self, job: Box<Job>, workload: u32) {
+            self.0.push((job.metadata.name.clone(), workload));
+        }
+    }
+
+    #[test]
+    fn final_jobs_reach_the_writer_in_order_and_a_batch_of_them_stays_small() {
+        let n = 3 * BATCH_JOBS + 7;
+        let ((), sink) = piped(Jobs::default(), |mut pipe| {
+            assert!(pipe.jobs() && !pipe.enabled(), "the pipe says what its sinks want");
+            for i in 0..n {
+                let mut job = Job::default();
+                job.metadata.name = format!("job-{i}");
+                pipe.job_final(Box::new(job), i as u32 % 3);
+                assert!(pipe.batch.jobs.len() < BATCH_JOBS, "a full batch goes at once");
+            }
+        });
+        let want: Vec<(String, u32)> = (0..n).map(|i| (format!("job-{i}"), i as u32 % 3)).collect();
+        assert!(sink.0 == want, "Jobs lost or reordered on the way");
     }
 
     #[test]
