@@ -1226,15 +1226,15 @@ fn gantt<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, inp: &Inputs) -> R<(
     // Each pod attempt has a lane of its Job's row; an attempt takes the
     // lowest lane free when it is created, so attempts one after the other
     // share a lane and the row stays as tall as the most attempts at once.
-    let lanes: Vec<(Vec<(Attempt, usize)>, usize)> = (inp.gantt.iter())
+    let rows: Vec<(Vec<(Attempt, usize)>, usize)> = (inp.gantt.iter())
         .map(|(_, attempts)| {
             let mut sorted = attempts.clone();
             sorted.sort_by(|a, b| a.start.total_cmp(&b.start));
             assign_lanes(&sorted)
         })
         .collect();
-    let widest = lanes.iter().map(|(_, n)| *n).max().unwrap_or(0);
-    let placed: Vec<Vec<Placed>> = (lanes.into_iter().enumerate())
+    let widest = rows.iter().map(|(_, lanes)| *lanes).max().unwrap_or(0);
+    let placed: Vec<Vec<Placed>> = (rows.into_iter().enumerate())
         .map(|(row, (with_lane, lanes))| {
             let h = 0.8 / lanes.clamp(1, GANTT_LANES) as f64;
             let base = (n - 1 - row) as f64 + 0.1;
