@@ -252,7 +252,7 @@ impl World<'_> {
         }
         // The last action on Jobs is past: the finished Jobs it kept may leave.
         if retire_all {
-            let ids: Vec<JobId> = self.jobs.live().map(|(id, _)| id).collect();
+            let ids: Vec<JobId> = self.jobs.iter().map(|(id, _)| id).collect();
             for jid in ids {
                 self.try_retire(jid);
             }

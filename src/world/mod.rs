@@ -6,8 +6,7 @@
 //! - `mod.rs`: events, syncs (through `cluster::workqueue` and `cluster::apiclient`) and their API writes.
 //! - `jobs.rs`: arrivals, status updates, finishing, TTL (when: `cluster::ttl`), scripted Job actions.
 //! - `ids.rs`: `JobId` and `PodId`, the world's typed ids.
-//! - `job_table.rs`: Jobs by id, an entry emptied when its Job leaves the world.
-//! - `pod_slab.rs`: pods by id, an entry emptied when the pod object is gone.
+//! - `slab.rs`: Jobs and pods by id, an entry emptied when its Job or pod leaves the world.
 //! - `pod_record.rs`: a pod as the controller and the kubelet model read it.
 //! - `pods.rs`: pod creation, scheduling, and the events of the kubelet's
 //!   lifecycle and of graceful deletion (what the kubelet decides is `cluster::kubelet`'s).
@@ -21,14 +20,13 @@
 mod autoscaler;
 mod decisions;
 mod ids;
-mod job_table;
 mod jobs;
 pub use jobs::JobPrototype;
 mod nodes;
 mod pod_record;
-mod pod_slab;
 mod pods;
 mod preemption;
+mod slab;
 
 use crate::api::*;
 use crate::cluster::apiclient::{ApiClient, Call, Endpoint, TokenBucket};
@@ -47,7 +45,7 @@ use crate::time::SimTime;
 use crate::workload::{AttemptId, AttemptPlan};
 pub use ids::{JobId, PodId};
 use pod_record::PodRecord;
-use pod_slab::PodSlab;
+use slab::{JobTable, PodSlab};
 use std::collections::VecDeque;
 
 /// Every event of the simulation.
@@ -284,7 +282,7 @@ pub struct World<'a> {
     /// Each Job's result as it leaves the world, and the rest's at the end.
     results: &'a mut dyn ResultSink,
     templates: Vec<TemplateInfo>,
-    jobs: job_table::JobTable,
+    jobs: JobTable,
     /// Scripted actions that select Jobs, still to come: while there are
     /// some, a finished Job stays (an action may still delete it).
     job_actions_left: usize,
@@ -376,7 +374,7 @@ impl<'a> World<'a> {
             log,
             results,
             templates,
-            jobs: job_table::JobTable::default(),
+            jobs: JobTable::default(),
             job_actions_left: sc.actions.iter().filter(|a| a.kind.selects_jobs()).count(),
             by_workload: vec![Vec::new(); sc.workloads.len()],
             pods: PodSlab::default(),
@@ -459,7 +457,7 @@ impl<'a> World<'a> {
     /// Hands the results of the Jobs still in the world to the sink, in
     /// (workload, ordinal) order; those still running as of now.
     pub fn flush_results(&mut self) {
-        let mut open: Vec<(JobId, &JobSlot)> = self.jobs.live().collect();
+        let mut open: Vec<(JobId, &JobSlot)> = self.jobs.iter().collect();
         open.sort_by_key(|(_, js)| (js.result.workload, js.result.ordinal));
         for (_, js) in open {
             let mut r = js.result.clone();
@@ -488,7 +486,7 @@ impl<'a> World<'a> {
             && js.inflight.is_empty()
             && self.job_actions_left == 0
             && !self.queue.is_processing(jid.0);
-        if done && let Some(js) = self.jobs.remove(jid) {
+        if done && let Some(js) = self.jobs.take(jid) {
             self.results.job(js.result);
             if self.decide {
                 self.log.job_left(jid.0);
@@ -543,7 +541,7 @@ impl<'a> World<'a> {
         if !self.log.jobs() {
             return;
         }
-        for (_, js) in self.jobs.live_mut().filter(|(_, js)| !js.finished && !js.deleted) {
+        for (_, js) in self.jobs.iter_mut().filter(|(_, js)| !js.finished && !js.deleted) {
             if let Some(job) = js.job.take() {
                 self.log.job_final(job, js.workload);
             }
@@ -918,7 +916,7 @@ spec:
             let mut q = EventQueue::new();
             world.start(&mut q);
             crate::engine::run(&mut world, &mut q, Some(24 * 3600 * 1000), |_| {});
-            let live = world.jobs.live().count();
+            let live = world.jobs.iter().count();
             world.flush_results();
             drop(world);
             let mut ordinals: Vec<u32> = results.iter().map(|r| r.ordinal).collect();

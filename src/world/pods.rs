@@ -106,7 +106,7 @@ impl World<'_> {
                 .sample(&mut self.key.stream(Purpose::Scheduling, &ids))
         };
         let exit_code = plan.exit_code;
-        self.pods.push(Box::new(PodSlot {
+        self.pods.push(PodSlot {
             pod,
             job: jid,
             epoch: 0,
@@ -126,7 +126,7 @@ impl World<'_> {
             deadline_exceeded: false,
             job_pos,
             node_pos: 0,
-        }));
+        });
         if latency == 0 {
             self.schedule_pod(slot, 0, now, q);
         } else {
@@ -156,7 +156,7 @@ impl World<'_> {
             None => {
                 self.pending[workload].push_back(slot);
                 self.arm_autoscaler(now, q);
-                let p = self.pods.live_mut(slot);
+                let p = &mut self.pods[slot];
                 if !p.reported_unschedulable {
                     p.reported_unschedulable = true;
                     if self.log.enabled() {
@@ -285,11 +285,11 @@ impl World<'_> {
         self.drop_nomination(slot);
         if let Some(n) = node {
             self.account_usage(now);
-            let workload = self.jobs[self.pods.live(slot).job].workload as usize;
+            let workload = self.jobs[self.pods[slot].job].workload as usize;
             self.nodes.allocate(n as usize, &self.templates[workload].fit);
             self.node_pods[n as usize].push(slot);
         }
-        let p = self.pods.live_mut(slot);
+        let p = &mut self.pods[slot];
         if let Some(n) = node {
             p.node_pos = self.node_pods[n as usize].len() as u32 - 1;
         }
@@ -324,7 +324,7 @@ impl World<'_> {
             // A pod that tolerates a lost node's unreachable taint: nothing
             // starts until the kubelet is back, and the taint manager evicts
             // it when its NoExecute toleration runs out.
-            let p = self.pods.live_mut(slot);
+            let p = &mut self.pods[slot];
             p.frozen = Some(startup);
             let workload = self.jobs[jid].workload as usize;
             if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
@@ -380,7 +380,7 @@ impl World<'_> {
 
     /// Plans the end of the current run (and a pod-level deadline, if any).
     fn plan_exit(&mut self, slot: PodId, now: SimTime, run_for: u64, q: &mut EventQueue<Ev>) {
-        let p = self.pods.live_mut(slot);
+        let p = &mut self.pods[slot];
         let tpl = &self.templates[self.jobs[p.job].workload as usize];
         let mut exit_at = now + run_for;
         if let (Some(deadline), Some(first)) = (tpl.active_deadline_ms, p.pod.start_time) {
@@ -406,10 +406,10 @@ impl World<'_> {
     /// Containers are running (first start or restart in place): plan the exit,
     /// and readiness if it comes before the exit.
     fn plan_run(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
-        let p = self.pods.live(slot);
+        let p = &self.pods[slot];
         let (epoch, run_for, readiness) = (p.epoch, p.plan.run_for, p.plan.readiness);
         self.plan_exit(slot, now, run_for, q);
-        let exit_at = self.pods.live(slot).exit_at;
+        let exit_at = self.pods[slot].exit_at;
         match kubelet::ready_at(now, readiness, exit_at) {
             Some(at) if at == now => self.ready_pod(slot, now, q),
             Some(at) => q.push(
@@ -448,7 +448,7 @@ impl World<'_> {
 
     pub(super) fn ready_pod(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
         let ts = self.stored_time(now);
-        let p = self.pods.live_mut(slot);
+        let p = &mut self.pods[slot];
         if p.pod.deletion_timestamp.is_some() || p.running_since.is_none() || p.pod.is_ready() {
             return;
         }
@@ -600,7 +600,7 @@ impl World<'_> {
         q: &mut EventQueue<Ev>,
     ) {
         self.free_node(slot, now, q);
-        let p = self.pods.live(slot);
+        let p = &self.pods[slot];
         let jid = p.job;
         let js = &self.jobs[jid];
         let deleting = p.pod.deletion_timestamp.is_some();
@@ -632,7 +632,7 @@ impl World<'_> {
         debug_assert_eq!(list[pos], slot);
         list.swap_remove(pos);
         if let Some(&moved) = list.get(pos) {
-            self.pods.live_mut(moved).node_pos = pos as u32;
+            self.pods[moved].node_pos = pos as u32;
         }
         if self.pending.iter().any(|d| !d.is_empty()) {
             self.schedule_pending(now, q);
@@ -773,7 +773,7 @@ impl World<'_> {
         }
         pods.swap_remove(pos);
         if let Some(&moved) = pods.get(pos) {
-            self.pods.live_mut(moved).job_pos = pos as u32;
+            self.pods[moved].job_pos = pos as u32;
         }
     }
 }

@@ -27,7 +27,7 @@ const SCHEDULER_NAME: &str = "default-scheduler";
 impl World<'_> {
     /// The workload of a live pod.
     fn workload_of(&self, slot: PodId) -> usize {
-        self.jobs[self.pods.live(slot).job].workload as usize
+        self.jobs[self.pods[slot].job].workload as usize
     }
 
     /// Whether the pod still waits to be bound.
@@ -147,7 +147,7 @@ impl World<'_> {
         self.last_activity = now;
         let ts = self.stored_time(now);
         let message = format!("{SCHEDULER_NAME}: preempting to accommodate a higher priority pod");
-        let preemptor = self.pods.live(slot).pod.name.clone();
+        let preemptor = self.pods[slot].pod.name.clone();
         for v in victims {
             let Some(p) = self.pods.get_mut(PodId(v.id)) else {
                 continue;
