@@ -15,6 +15,7 @@ pub mod queue_rules;
 pub mod state;
 pub mod success_policy;
 pub mod sync;
+pub mod sync_error;
 
 /// The version profile and feature gates live in `api/` (validation and
 /// defaulting depend on them too); `controller::gates` is kept as their path here.
@@ -24,5 +25,6 @@ pub use gates::{FeatureGates, Profile};
 pub use pod_lists::PodLists;
 pub use state::JobState;
 pub use sync::{JobEvent, SyncEnv, SyncOutcome, sync_job};
+pub use sync_error::{SyncError, TrackError};
 #[cfg(test)]
 mod sync_tests;

@@ -16,6 +16,7 @@ use super::intervals::OrderedIntervals;
 use super::pod_lists::PodLists;
 use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods};
 use super::state::JobState;
+use super::sync_error::{SyncError, TrackError};
 use crate::api::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,7 +41,7 @@ pub struct JobEvent {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncOutcome {
     /// The sync failed: the key goes back with the per-key error backoff.
-    pub error: Option<String>,
+    pub error: Option<SyncError>,
     /// Sync again after this many milliseconds (earliest request wins).
     pub requeue_after_ms: Option<i64>,
     pub events: Vec<JobEvent>,
@@ -305,7 +306,7 @@ pub fn sync_job<'a, P: PodView>(
     }
 
     let mut suspend_cond_changed = false;
-    let mut manage_err: Option<String> = None;
+    let mut manage_err: Option<SyncError> = None;
     if ctx.finished_condition.is_some() {
         if !ctx.active_pods.is_empty() {
             out.causes().deleting = Some(Deleting::JobFinishing);
@@ -385,7 +386,7 @@ pub fn sync_job<'a, P: PodView>(
         lists.give(list);
     }
     if let Err(e) = tracked {
-        out.error = Some(format!("tracking status: {e}"));
+        out.error = Some(SyncError::Tracking(e));
         return out;
     }
     if profile.error_on_new_failures()
@@ -393,7 +394,7 @@ pub fn sync_job<'a, P: PodView>(
         && finished_condition(&ctx.status.conditions).is_none()
         && manage_err.is_none()
     {
-        out.error = Some(format!("failed pod(s) detected for job key {:?}", cached.key()));
+        out.error = Some(SyncError::NewFailures(cached.key()));
     }
     if manage_err.is_some() {
         out.error = manage_err;
@@ -601,14 +602,18 @@ fn new_finished_pods<'a, P: PodView>(
 /// `deleteActivePods`: DELETE every active pod, keeping finalizers. Returns
 /// (deleted ready pods, deleted pods, first error).
 #[cold]
-fn delete_active_pods<P: PodView>(job: &Job, pods: &[&P], client: &mut dyn JobClient<P>) -> (i32, i32, Option<String>) {
+fn delete_active_pods<P: PodView>(
+    job: &Job,
+    pods: &[&P],
+    client: &mut dyn JobClient<P>,
+) -> (i32, i32, Option<SyncError>) {
     let (mut deleted_ready, mut deleted, mut err) = (0, pods.len() as i32, None);
     for p in pods {
         if let Err(e) = client.delete_pod(job, p)
             && e != ApiError::NotFound
         {
             deleted -= 1;
-            err.get_or_insert_with(|| e.to_string());
+            err.get_or_insert(SyncError::Api(e));
         }
         if p.is_ready() {
             deleted_ready += 1;
@@ -625,24 +630,24 @@ fn delete_job_pods<P: PodView>(
     pods: &[&P],
     state: &mut JobState,
     client: &mut dyn JobClient<P>,
-) -> (i32, i32, Option<String>) {
-    let (mut removed_ready, mut removed, mut err) = (0, pods.len() as i32, None::<String>);
+) -> (i32, i32, Option<SyncError>) {
+    let (mut removed_ready, mut removed, mut err) = (0, pods.len() as i32, None::<SyncError>);
     for p in pods {
-        let mut fail = |e: ApiError, what: &str, state: &mut JobState| {
+        let mut fail = |e: ApiError, wrap: fn(ApiError) -> SyncError, state: &mut JobState| {
             state.deletion_observed();
             if e != ApiError::NotFound {
                 removed -= 1;
-                err.get_or_insert_with(|| format!("{what}{e}"));
+                err.get_or_insert(wrap(e));
             }
         };
         if p.has_tracking_finalizer()
             && let Err(e) = client.remove_tracking_finalizer(p)
         {
-            fail(e, "removing completion finalizer: ", state);
+            fail(e, SyncError::RemovingFinalizer, state);
             continue;
         }
         if let Err(e) = client.delete_pod(job, p) {
-            fail(e, "", state);
+            fail(e, SyncError::Api, state);
         }
         if p.is_ready() {
             removed_ready += 1;
@@ -678,7 +683,7 @@ fn manage_job<P: PodView>(
     env: &SyncEnv,
     client: &mut dyn JobClient<P>,
     out: &mut SyncOutcome,
-) -> (i32, Option<String>) {
+) -> (i32, Option<SyncError>) {
     let (now, profile) = (env.now, &env.profile);
     let mut active = ctx.active_pods.len() as i32;
     let parallelism = ctx.job.spec.parallelism.unwrap_or(1);
@@ -797,7 +802,7 @@ fn manage_job<P: PodView>(
 
     state.expect_creations(diff as i64, now);
     active += diff;
-    let mut first_err: Option<String> = None;
+    let mut first_err: Option<SyncError> = None;
     let mut errors = 0;
     let mut next = indexes.into_iter();
     let mut batch = diff.min(SLOW_START_INITIAL_BATCH_SIZE);
@@ -818,7 +823,7 @@ fn manage_job<P: PodView>(
                     state.creation_observed();
                     active -= 1;
                     errors += 1;
-                    first_err.get_or_insert_with(|| e.to_string());
+                    first_err.get_or_insert(SyncError::Api(e));
                 }
             }
         }
@@ -967,7 +972,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     mut needs_flush: bool,
     out: &mut SyncOutcome,
     lists: &mut PodLists<P>,
-) -> Result<(), String> {
+) -> Result<(), TrackError> {
     let profile = &env.profile;
     let indexed = ctx.job.is_indexed();
     let completions = ctx.job.spec.completions.unwrap_or(0);
@@ -1059,11 +1064,11 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     if needs_flush {
         client
             .update_status(ctx.job, &ctx.status)
-            .map_err(|e| format!("adding uncounted pods to status: {e}"))?;
+            .map_err(TrackError::AddingUncounted)?;
         state.backoff = Some(ctx.new_backoff);
         needs_flush = false;
     }
-    let mut rm_err: Option<String> = None;
+    let mut rm_err: Option<TrackError> = None;
     let mut removed: Vec<&str> = Vec::with_capacity(to_remove.len());
     if !to_remove.is_empty() {
         state
@@ -1077,7 +1082,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
                     if e == ApiError::NotFound {
                         removed.push(p.uid().as_str());
                     } else {
-                        rm_err.get_or_insert_with(|| e.to_string());
+                        rm_err.get_or_insert(TrackError::RemovingFinalizer(e));
                     }
                 }
             }
@@ -1095,7 +1100,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
         if needs_flush {
             client
                 .update_status(ctx.job, &ctx.status)
-                .map_err(|e| format!("removing uncounted pods from status: {e}"))?;
+                .map_err(TrackError::RemovingUncounted)?;
         }
         return Err(e);
     }
@@ -1107,7 +1112,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     if needs_flush {
         client
             .update_status(ctx.job, &ctx.status)
-            .map_err(|e| format!("removing uncounted pods from status: {e}"))?;
+            .map_err(TrackError::RemovingUncounted)?;
         if finished && let Some(fc) = &ctx.finished_condition {
             if fc.type_ == COND_COMPLETE {
                 if ctx.job.spec.completions.is_some_and(|c| ctx.status.succeeded > c) {
@@ -1221,7 +1226,7 @@ pub fn track_job_status<P: PodView>(
     state: &mut JobState,
     env: &SyncEnv,
     client: &mut dyn JobClient<P>,
-) -> Result<(), String> {
+) -> Result<(), TrackError> {
     let profile = &env.profile;
     let lists = &mut PodLists::default();
     let mut ctx = Ctx::new(job, pods.to_vec(), state, profile, lists);

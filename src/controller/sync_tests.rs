@@ -187,8 +187,9 @@ fn release_127_syncs_with_new_failures_return_an_error() {
         Profile::new(27),
         &mut Api::default(),
     );
+    assert_eq!(out.error, Some(SyncError::NewFailures("ns/j".into())));
     assert_eq!(
-        out.error.as_deref(),
+        out.error.map(|e| e.to_string()).as_deref(),
         Some("failed pod(s) detected for job key \"ns/j\"")
     );
     let out = sync(
@@ -287,7 +288,10 @@ fn slow_start_doubles_batches_and_stops_after_an_error() {
     let mut state = JobState::default();
     let out = sync(&j, &[], &mut state, T0, Profile::newest(), &mut api);
     assert_eq!((api.creates, api.create_attempts), (4, 7));
-    assert_eq!(out.error.as_deref(), Some("exceeded quota"));
+    assert_eq!(
+        out.error,
+        Some(SyncError::Api(ApiError::Other("exceeded quota".into())))
+    );
     assert_eq!(api.statuses.last().unwrap().active, 4);
     let e = state.expectations.unwrap();
     assert_eq!(e.add, 4, "failed and skipped creations are not expected");
