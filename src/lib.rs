@@ -4,7 +4,9 @@
 //! its pods, the controller's memory of the Job and the clock; it makes its API
 //! calls through a [`controller::JobClient`]. It reads pods through
 //! [`api::PodView`], so it runs on `Pod` objects as here, or on the
-//! simulation's compact pod records:
+//! simulation's compact pod records, and gets them from a
+//! [`controller::JobPods`]: a plain list, as here, or the simulation's pods
+//! with the counts it keeps as they change:
 //!
 //! ```
 //! use jobsim::api::{Job, JobStatus, Pod, Time};
@@ -24,7 +26,8 @@
 //! job.spec.completions = Some(5);
 //! let mut api = Api(Vec::new());
 //! let env = SyncEnv { now: Time::from_secs(0), profile: Profile::newest() };
-//! sync_job::<Pod>(&job, Vec::new(), &mut JobState::default(), &env, &mut api, &mut PodLists::default());
+//! let pods: Vec<&Pod> = Vec::new();
+//! sync_job(&job, &pods[..], &mut JobState::default(), &env, &mut api, &mut PodLists::default());
 //! assert_eq!(api.0.len(), 3); // slow start: batches of 1 and 2
 //! ```
 //!

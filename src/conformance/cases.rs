@@ -235,7 +235,14 @@ fn sync_job_case(input: &Value, expect: &Value) -> R<()> {
         drop(std::mem::take(&mut state));
         Default::default()
     } else {
-        sync_job(&job, pod_refs, &mut state, &env, &mut client, &mut PodLists::default())
+        sync_job(
+            &job,
+            &pod_refs[..],
+            &mut state,
+            &env,
+            &mut client,
+            &mut PodLists::default(),
+        )
     };
     let mut errs = Vec::new();
     let mut push = |r: R<()>| {
@@ -298,14 +305,7 @@ fn controller_loop(input: &Value, expect: &Value) -> R<()> {
     for _ in 0..600 {
         state.expectations = None;
         let mut client = FakeClient::default();
-        sync_job(
-            &job,
-            Vec::new(),
-            &mut state,
-            &env,
-            &mut client,
-            &mut PodLists::default(),
-        );
+        sync_job(&job, &[][..], &mut state, &env, &mut client, &mut PodLists::default());
         if let Some(st) = client.status_updates.pop() {
             job.status = st;
         }

@@ -13,6 +13,7 @@ use super::indexes::{
     pods_with_delayed_deletion_per_index,
 };
 use super::intervals::OrderedIntervals;
+use super::job_pods::{ActiveCounts, JobPods};
 use super::pod_lists::PodLists;
 use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods};
 use super::state::JobState;
@@ -106,8 +107,14 @@ struct Ctx<'a, P: 'static> {
     job: &'a Job,
     /// The status being built by this sync.
     status: JobStatus,
+    /// Every pod when `all_pods`; else only the inactive ones (terminal or
+    /// being deleted), which are all that most syncs look at.
     pods: Vec<&'a P>,
+    all_pods: bool,
+    /// The active pods, listed only when `all_pods`.
     active_pods: Vec<&'a P>,
+    /// How many pods are active (`active_pods.len()` when they are listed).
+    active: i32,
     succeeded: i32,
     failed: i32,
     ready: i32,
@@ -127,7 +134,16 @@ struct Ctx<'a, P: 'static> {
 }
 
 impl<'a, P: PodView> Ctx<'a, P> {
-    fn new(job: &'a Job, pods: Vec<&'a P>, state: &JobState, profile: &Profile, lists: &mut PodLists<P>) -> Self {
+    /// The context of a sync over `source`'s pods: all of them when
+    /// `all_pods`, else the inactive ones and the active pods' counts.
+    fn new<S: JobPods<'a, P> + ?Sized>(
+        job: &'a Job,
+        source: &S,
+        all_pods: bool,
+        state: &JobState,
+        profile: &Profile,
+        lists: &mut PodLists<P>,
+    ) -> Self {
         let uncounted = job.status.uncounted_terminated_pods.as_ref();
         // Usually both lists are empty: no set to build.
         let uids = |f: fn(&'a UncountedTerminatedPods) -> &'a Vec<Uid>| {
@@ -137,13 +153,24 @@ impl<'a, P: PodView> Ctx<'a, P> {
                 .map(|l| UidSet::new(l))
                 .unwrap_or_default()
         };
+        let mut pods: Vec<&P> = lists.take();
         let mut active_pods: Vec<&P> = lists.take();
-        active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
+        let counts = if all_pods {
+            source.all(&mut pods);
+            active_pods.extend(pods.iter().copied().filter(|p| p.is_active()));
+            ActiveCounts::of(&active_pods)
+        } else {
+            source.inactive(&mut pods);
+            source.active_counts()
+        };
         Ctx {
-            ready: active_pods.iter().filter(|p| p.is_ready()).count() as i32,
+            ready: counts.ready,
+            // Terminating pods are inactive: both kinds of list hold them all.
             terminating: track_terminating_pods(job, profile)
                 .then(|| pods.iter().filter(|p| p.is_terminating()).count() as i32),
+            all_pods,
             active_pods,
+            active: counts.active,
             succeeded: 0,
             failed: 0,
             uncounted_succeeded: uids(|u| &u.succeeded),
@@ -163,6 +190,34 @@ impl<'a, P: PodView> Ctx<'a, P> {
             pods,
         }
     }
+
+    /// Lists every pod, for the paths that walk the active ones too.
+    fn list_all_pods<S: JobPods<'a, P> + ?Sized>(&mut self, source: &S) {
+        if self.all_pods {
+            return;
+        }
+        self.all_pods = true;
+        self.pods.clear();
+        source.all(&mut self.pods);
+        self.active_pods
+            .extend(self.pods.iter().copied().filter(|p| p.is_active()));
+        debug_assert_eq!(
+            self.active_pods.len() as i32,
+            self.active,
+            "the source's active count disagrees with its pods"
+        );
+    }
+}
+
+/// Whether a sync of `job` walks every pod from the start: Indexed Jobs (the
+/// indexes are computed from all pods), `OnFailure` (the restarts of running
+/// pods count towards the backoff limit), suspension (every active pod is
+/// deleted) and a Job being deleted (every pod's finalizer goes).
+fn walks_all_pods(job: &Job) -> bool {
+    job.is_indexed()
+        || job.spec.template.spec.restart_policy == "OnFailure"
+        || job.is_suspended()
+        || job.metadata.deletion_timestamp.is_some()
 }
 
 /// `hasBackoffLimitPerIndex`.
@@ -175,13 +230,12 @@ pub fn managed_by_external_controller(job: &Job, profile: &Profile) -> bool {
     profile.gates.job_managed_by && job.spec.managed_by.as_deref().is_some_and(|m| m != JOB_CONTROLLER_NAME)
 }
 
-/// `syncJob` for a Job from the informer cache and the pods it owns (handed
-/// over, as the sync keeps its own list). Writes go through `client`;
-/// controller memory is `state`. The sync's pod lists come from `lists`,
-/// and go back there (with `pods`) when it ends.
-pub fn sync_job<'a, P: PodView>(
+/// `syncJob` for a Job from the informer cache and the pods it owns. Writes
+/// go through `client`; controller memory is `state`. The sync's pod lists
+/// come from `lists`, and go back there when it ends.
+pub fn sync_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
     cached: &'a Job,
-    pods: Vec<&'a P>,
+    pods: &S,
     state: &mut JobState,
     env: &SyncEnv,
     client: &mut dyn JobClient<P>,
@@ -213,11 +267,12 @@ pub fn sync_job<'a, P: PodView>(
     if !satisfied && let Some(e) = state.expectations {
         out.causes().wait = Some(Wait::Expectations { add: e.add, del: e.del });
     }
-    let mut ctx = Ctx::new(cached, pods, state, profile, lists);
+    let walk_all = pods.walks_all() || walks_all_pods(cached);
+    let mut ctx = Ctx::new(cached, pods, walk_all, state, profile, lists);
     ctx.status
         .uncounted_terminated_pods
         .get_or_insert_with(Default::default);
-    let mut active = ctx.active_pods.len() as i32;
+    let mut active = ctx.active;
     let (new_succeeded, new_failed) = new_finished_pods(&ctx, profile, lists);
     let pfp = ctx.job.spec.pod_failure_policy.clone();
     let counts = |p: &&&P| pfp.is_none() || match_pod_failure_policy(pfp.as_ref(), **p, profile).count_failed;
@@ -308,6 +363,7 @@ pub fn sync_job<'a, P: PodView>(
     let mut suspend_cond_changed = false;
     let mut manage_err: Option<SyncError> = None;
     if ctx.finished_condition.is_some() {
+        ctx.list_all_pods(pods);
         if !ctx.active_pods.is_empty() {
             out.causes().deleting = Some(Deleting::JobFinishing);
         }
@@ -325,7 +381,7 @@ pub fn sync_job<'a, P: PodView>(
     } else {
         let mut manage_job_called = false;
         if satisfied && ctx.job.metadata.deletion_timestamp.is_none() {
-            let (a, err) = manage_job(&mut ctx, state, env, client, &mut out);
+            let (a, err) = manage_job(&mut ctx, pods, state, env, client, &mut out);
             active = a;
             manage_err = err;
             manage_job_called = true;
@@ -380,6 +436,12 @@ pub fn sync_job<'a, P: PodView>(
     ctx.status.active = active;
     ctx.status.ready = Some(ctx.ready);
     ctx.status.terminating = terminating;
+    if ctx.finished_condition.is_some() {
+        // A finishing Job frees every pod's finalizer, the active ones' too.
+        // (Each path that decides the end has listed them already; this keeps
+        // the loop below right should one ever not.)
+        ctx.list_all_pods(pods);
+    }
     let tracked =
         track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_status_update, &mut out, lists);
     for list in [new_succeeded, new_failed, ctx.active_pods, ctx.pods] {
@@ -677,15 +739,16 @@ fn active_pods_for_removal<'a, P: PodView>(job: &Job, pods: &[&'a P], rm_at_leas
 
 /// `manageJob`: create or delete pods towards the wanted number of active
 /// pods. Returns the new `active` and the first error.
-fn manage_job<P: PodView>(
-    ctx: &mut Ctx<'_, P>,
+fn manage_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
+    ctx: &mut Ctx<'a, P>,
+    pods: &S,
     state: &mut JobState,
     env: &SyncEnv,
     client: &mut dyn JobClient<P>,
     out: &mut SyncOutcome,
 ) -> (i32, Option<SyncError>) {
     let (now, profile) = (env.now, &env.profile);
-    let mut active = ctx.active_pods.len() as i32;
+    let mut active = ctx.active;
     let parallelism = ctx.job.spec.parallelism.unwrap_or(1);
     let job = ctx.job;
 
@@ -711,6 +774,9 @@ fn manage_job<P: PodView>(
     };
 
     let rm_at_least = (active - want_active).max(0) as usize;
+    if rm_at_least > 0 {
+        ctx.list_all_pods(pods);
+    }
     let mut to_delete = active_pods_for_removal(job, &ctx.active_pods, rm_at_least);
     to_delete.truncate(MAX_POD_CREATE_DELETE_PER_SYNC as usize);
     if !to_delete.is_empty() {
@@ -1229,7 +1295,7 @@ pub fn track_job_status<P: PodView>(
 ) -> Result<(), TrackError> {
     let profile = &env.profile;
     let lists = &mut PodLists::default();
-    let mut ctx = Ctx::new(job, pods.to_vec(), state, profile, lists);
+    let mut ctx = Ctx::new(job, pods, true, state, profile, lists);
     ctx.status
         .uncounted_terminated_pods
         .get_or_insert_with(Default::default);
@@ -1261,7 +1327,7 @@ pub fn track_job_status<P: PodView>(
 /// counters, the uncounted lists and the newly finished pods.
 pub fn finished_pod_totals<P: PodView>(job: &Job, pods: &[&P], state: &JobState, profile: &Profile) -> (i32, i32) {
     let lists = &mut PodLists::default();
-    let ctx = Ctx::new(job, pods.to_vec(), state, profile, lists);
+    let ctx = Ctx::new(job, pods, true, state, profile, lists);
     let (s, f) = new_finished_pods(&ctx, profile, lists);
     (
         job.status.succeeded + s.len() as i32 + ctx.uncounted_succeeded.len() as i32,

@@ -81,7 +81,7 @@ fn sync(job: &Job, pods: &[Pod], state: &mut JobState, now: Time, profile: Profi
     let refs: Vec<&Pod> = pods.iter().collect();
     sync_job(
         job,
-        refs,
+        &refs[..],
         state,
         &SyncEnv { now, profile },
         api,

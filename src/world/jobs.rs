@@ -58,6 +58,8 @@ impl World<'_> {
             pods: Vec::new(),
             next_pod_ordinal: 0,
             index_attempts,
+            inactive: Vec::new(),
+            active_ready: 0,
             inflight: VecDeque::new(),
             requests: 0,
             result,
@@ -163,6 +165,7 @@ impl World<'_> {
             return;
         }
         let pods = std::mem::take(&mut self.jobs[jid].pods);
+        self.jobs[jid].clear_counts();
         for slot in pods {
             let Some(p) = self.pods.get_mut(slot) else {
                 continue;

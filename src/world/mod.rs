@@ -20,6 +20,7 @@
 mod autoscaler;
 mod decisions;
 mod ids;
+mod job_pods;
 mod jobs;
 pub use jobs::JobPrototype;
 mod nodes;
@@ -44,6 +45,7 @@ use crate::scenario::Scenario;
 use crate::time::SimTime;
 use crate::workload::{AttemptId, AttemptPlan};
 pub use ids::{JobId, PodId};
+use job_pods::PodClass;
 use pod_record::PodRecord;
 use slab::{JobTable, PodSlab};
 use std::collections::VecDeque;
@@ -161,6 +163,10 @@ struct JobSlot {
     name: String,
     /// Pods the controller still sees: live, or terminal with the tracking finalizer.
     pods: Vec<PodId>,
+    /// Those of `pods` no longer active, in no order (job_pods.rs).
+    inactive: Vec<PodId>,
+    /// How many of `pods` are active and ready.
+    active_ready: i32,
     next_pod_ordinal: u32,
     index_attempts: Vec<u32>,
     /// API calls of the running sync that have not completed yet, by group.
@@ -182,6 +188,8 @@ struct JobSlot {
 
 struct PodSlot {
     pod: PodRecord,
+    /// What the pod counts as in its Job's kept counts.
+    class: PodClass,
     job: JobId,
     epoch: u32,
     index: Option<i32>,
@@ -669,8 +677,6 @@ impl<'a> World<'a> {
         let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
             return self.sync_done(jid, now, q);
         };
-        let mut refs: Vec<&PodRecord> = pod_lists.take();
-        refs.extend(js.pods.iter().filter_map(|&p| pods.get(p).map(|s| &s.pod)));
         let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
         let mut client = ApiClient::new(
             Endpoint {
@@ -686,7 +692,8 @@ impl<'a> World<'a> {
             std::mem::take(write_groups),
             std::mem::take(write_buf),
         );
-        let outcome = sync_job(job, refs, &mut js.state, &env, &mut client, pod_lists);
+        let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
+        let outcome = sync_job(job, &live, &mut js.state, &env, &mut client, pod_lists);
         let throttled = client.throttled();
         let (mut groups, mut writes) = client.into_parts();
         self.stats.syncs += 1;

@@ -131,6 +131,7 @@ impl World<'_> {
             if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
                 q.push(now + after, Ev::Evict { pod: slot, epoch });
             }
+            self.reclass(slot);
             self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
         }
         if let Some(r) = recovery {
@@ -186,6 +187,7 @@ impl World<'_> {
                 );
             }
             let jid = p.job;
+            self.reclass(slot);
             self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
         }
         self.schedule_pending(now, q);
@@ -246,6 +248,7 @@ impl World<'_> {
                 message: "",
             },
         ));
+        self.reclass(slot);
         self.pod_terminal(slot, old, PodPhase::Failed, now, q);
     }
 

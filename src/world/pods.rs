@@ -108,6 +108,7 @@ impl World<'_> {
         let exit_code = plan.exit_code;
         self.pods.push(PodSlot {
             pod,
+            class: PodClass::Active,
             job: jid,
             epoch: 0,
             index: req.index,
@@ -454,6 +455,8 @@ impl World<'_> {
         }
         kubelet::set_ready(&mut p.pod.conditions, true, ts);
         let (jid, index) = (p.job, p.index);
+        self.reclass(slot);
+        let p = &self.pods[slot];
         self.log.record(&Row::pod(
             now,
             &self.jobs[jid].name,
@@ -515,6 +518,7 @@ impl World<'_> {
                 },
             );
             self.pods.put(slot, p);
+            self.reclass(slot);
             self.pod_changed(jid, PodPhase::Running, PodPhase::Running, now, q);
             return;
         }
@@ -586,6 +590,7 @@ impl World<'_> {
             ));
         }
         self.pods.put(slot, p);
+        self.reclass(slot);
         self.pod_terminal(slot, old_phase, phase, now, q);
     }
 
@@ -701,6 +706,7 @@ impl World<'_> {
         }
         let gone = phase.is_terminal() && !p.pod.has_tracking_finalizer();
         self.pods.put(slot, p);
+        self.reclass(slot);
         // The informer sees the deletion timestamp.
         self.observe(jid, Observed::PodDeleted, now, q);
         if gone {
@@ -772,7 +778,8 @@ impl World<'_> {
             return;
         }
         pods.swap_remove(pos);
-        if let Some(&moved) = pods.get(pos) {
+        js.count(p.class, slot, -1);
+        if let Some(&moved) = js.pods.get(pos) {
             self.pods[moved].job_pos = pos as u32;
         }
     }

@@ -4,10 +4,10 @@
 
 use jobsim::api::*;
 use jobsim::controller::intervals::OrderedIntervals;
-use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
+use jobsim::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, WalkAll, sync_job};
 use proptest::prelude::*;
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Recorder {
     creates: Vec<PodCreate>,
     deletes: Vec<String>,
@@ -50,6 +50,8 @@ struct Spec {
     deadline: Option<i64>,
     policy: bool,
     newest: bool,
+    /// The step at which parallelism halves (`kubectl scale`): excess active pods go.
+    scale_down_at: Option<usize>,
 }
 
 fn spec_strategy() -> impl Strategy<Value = Spec> {
@@ -64,6 +66,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
         prop::option::of(20..400i64),
         any::<bool>(),
         any::<bool>(),
+        prop::option::of(0..20usize),
     )
         .prop_map(
             |(
@@ -77,6 +80,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
                 deadline,
                 policy,
                 newest,
+                scale_down_at,
             )| {
                 let completions = if indexed {
                     Some(completions.unwrap_or(3))
@@ -94,6 +98,7 @@ fn spec_strategy() -> impl Strategy<Value = Spec> {
                     deadline,
                     policy,
                     newest,
+                    scale_down_at,
                 }
             },
         )
@@ -190,6 +195,8 @@ proptest! {
         for (i, (pod_steps, advance, fail_after)) in steps.iter().enumerate() {
             if spec.suspend_at == Some(i) { job.spec.suspend = Some(true); }
             if spec.resume_at == Some(i) { job.spec.suspend = Some(false); }
+            if spec.scale_down_at == Some(i) { job.spec.parallelism = Some(spec.parallelism / 2); }
+            let parallelism = job.spec.parallelism.unwrap_or(1);
             // Pods move on.
             for (p, st) in pods.iter_mut().zip(pod_steps.iter().cycle()) {
                 if p.status.phase.is_terminal() { continue; }
@@ -209,11 +216,18 @@ proptest! {
             let refs: Vec<&Pod> = pods.iter().collect();
             let mut rec = Recorder { fail_creates_after: *fail_after, ..Default::default() };
             let env = SyncEnv { now, profile };
-            let _ = sync_job(&job, refs.clone(), &mut state, &env, &mut rec, &mut lists);
+            let (mut state_all, mut rec_all) = (state.clone(), Recorder { fail_creates_after: *fail_after, ..Default::default() });
+            let outcome = sync_job(&job, &refs[..], &mut state, &env, &mut rec, &mut lists);
+            // Reading only the inactive pods and the active ones' counts decides
+            // exactly as walking every pod.
+            let outcome_all = sync_job(&job, &WalkAll(&refs), &mut state_all, &env, &mut rec_all, &mut lists);
+            prop_assert_eq!(&outcome, &outcome_all);
+            prop_assert_eq!(&rec, &rec_all);
+            prop_assert_eq!(&state, &state_all);
 
             // Never more pods than parallelism allows.
-            let replace_budget = spec.parallelism - active_before - if spec.policy && spec.newest { terminating_before } else { 0 };
-            prop_assert!(rec.creates.len() as i32 <= replace_budget.max(0), "created {} with {} active, parallelism {}", rec.creates.len(), active_before, spec.parallelism);
+            let replace_budget = parallelism - active_before - if spec.policy && spec.newest { terminating_before } else { 0 };
+            prop_assert!(rec.creates.len() as i32 <= replace_budget.max(0), "created {} with {} active, parallelism {}", rec.creates.len(), active_before, parallelism);
             // Never creates and deletes in one sync.
             prop_assert!(rec.creates.is_empty() || rec.deletes.is_empty(), "created {} and deleted {}", rec.creates.len(), rec.deletes.len());
             // Never creates for a finished or suspended Job.
