@@ -10,6 +10,7 @@ use super::pod::{Container, PodSpec};
 use super::profile::Profile;
 use super::time::Time;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Fields a release does not know (or whose gate is off), as dropped on create.
 /// Returns the paths dropped so callers can warn.
@@ -95,7 +96,7 @@ fn set_defaults_pod_spec(spec: &mut PodSpec) {
         ("schedulerName", json!("default-scheduler")),
         ("securityContext", json!({})),
     ] {
-        spec.extra.entry(key.to_string()).or_insert(value);
+        Arc::make_mut(&mut spec.extra).entry(key.to_string()).or_insert(value);
     }
     for c in spec.init_containers.iter_mut().chain(spec.containers.iter_mut()) {
         set_defaults_container(c);
@@ -107,13 +108,12 @@ fn set_defaults_container(c: &mut Container) {
         Some(image) if image_tag(image).is_none_or(|t| t == "latest") && !image.contains('@') => "Always",
         _ => "IfNotPresent",
     };
-    c.extra
-        .entry("imagePullPolicy".to_string())
-        .or_insert(Value::from(pull));
-    c.extra
+    let extra = Arc::make_mut(&mut c.extra);
+    extra.entry("imagePullPolicy".to_string()).or_insert(Value::from(pull));
+    extra
         .entry("terminationMessagePath".to_string())
         .or_insert(json!("/dev/termination-log"));
-    c.extra
+    extra
         .entry("terminationMessagePolicy".to_string())
         .or_insert(json!("File"));
 }

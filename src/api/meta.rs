@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Fields of a manifest the simulator does not model, kept verbatim so that
-/// a Job written back out (`jobs.yaml`) still carries them.
-pub type Extra = BTreeMap<String, serde_json::Value>;
+/// a Job written back out (`jobs.yaml`) still carries them. Shared, not
+/// copied: every Job of a workload is stamped from one prototype, and these
+/// maps (the defaulted pod spec's and containers' fields) were a third of a
+/// pending Job's memory; the few writers go through `Arc::make_mut`.
+pub type Extra = Arc<BTreeMap<String, serde_json::Value>>;
 
 /// `types.UID`. Shared, not copied: a pod's UID goes into the Job's
 /// `uncountedTerminatedPods` and the controller's finalizer expectations, and

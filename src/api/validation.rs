@@ -11,6 +11,7 @@ use super::keys::*;
 use super::meta::{LabelSelector, ObjectMeta};
 use super::pod::PodTemplateSpec;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 const MAX_PARALLELISM_FOR_INDEXED_JOB: i32 = 100_000;
 const MAX_FAILED_INDEXES_FOR_INDEXED_JOB: i32 = 100_000;
@@ -888,14 +889,15 @@ fn copy_scheduling_directives(new: &PodTemplateSpec, old: &mut PodTemplateSpec) 
     let new_aff = new.spec.extra.get("affinity").filter(|v| !v.is_null());
     let old_aff = old.spec.extra.get("affinity").filter(|v| !v.is_null()).cloned();
     let node_affinity = new_aff.and_then(|a| a.get("nodeAffinity")).cloned();
+    let old_extra = Arc::make_mut(&mut old.spec.extra);
     match (new_aff, old_aff) {
         (None, Some(mut o)) => {
             if let Some(m) = o.as_object_mut() {
                 m.remove("nodeAffinity");
                 if m.is_empty() {
-                    old.spec.extra.remove("affinity");
+                    old_extra.remove("affinity");
                 } else {
-                    old.spec.extra.insert("affinity".into(), o);
+                    old_extra.insert("affinity".into(), o);
                 }
             }
         }
@@ -904,7 +906,7 @@ fn copy_scheduling_directives(new: &PodTemplateSpec, old: &mut PodTemplateSpec) 
             if let Some(na) = node_affinity {
                 m.insert("nodeAffinity".into(), na);
             }
-            old.spec.extra.insert("affinity".into(), serde_json::Value::Object(m));
+            old_extra.insert("affinity".into(), serde_json::Value::Object(m));
         }
         (Some(_), Some(mut o)) => {
             if let Some(m) = o.as_object_mut() {
@@ -913,14 +915,14 @@ fn copy_scheduling_directives(new: &PodTemplateSpec, old: &mut PodTemplateSpec) 
                     None => m.remove("nodeAffinity"),
                 };
             }
-            old.spec.extra.insert("affinity".into(), o);
+            old_extra.insert("affinity".into(), o);
         }
         (None, None) => {}
     }
     for key in ["nodeSelector", "tolerations", "schedulingGates"] {
         match new.spec.extra.get(key) {
-            Some(v) => old.spec.extra.insert(key.into(), v.clone()),
-            None => old.spec.extra.remove(key),
+            Some(v) => old_extra.insert(key.into(), v.clone()),
+            None => old_extra.remove(key),
         };
     }
     old.metadata.annotations = new.metadata.annotations.clone();

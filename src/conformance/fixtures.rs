@@ -323,7 +323,7 @@ pub fn job_spec(s: &Value) -> JobSpec {
     const READ_ABOVE: [&str; 5] = ["labels", "annotations", "restartPolicy", "containers", "initContainers"];
     for (key, v) in t.as_object().into_iter().flatten() {
         if !READ_ABOVE.contains(&key.as_str()) && !v.is_null() {
-            spec.template.spec.extra.insert(key.clone(), v.clone());
+            std::sync::Arc::make_mut(&mut spec.template.spec.extra).insert(key.clone(), v.clone());
         }
     }
     spec
