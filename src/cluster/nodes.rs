@@ -200,6 +200,39 @@ pub struct Nodes {
     /// removed, lost, recovered or cordoned, room taken or freed), so that
     /// what was worked out from the nodes can be kept until they change.
     version: u64,
+    /// [`Nodes::usage`], kept as nodes and their pods change: the world reads
+    /// it at every change of room, which a walk over the nodes made cost as
+    /// much as the cluster is large.
+    usage: Usage,
+}
+
+/// The room of the ready nodes still in the cluster: cpu used and
+/// allocatable (millicores; a node without a cpu limit adds none), pods
+/// bound and pod slots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub cpu: i64,
+    pub cpu_capacity: i64,
+    pub pods: i64,
+    pub pod_capacity: i64,
+}
+
+impl Usage {
+    /// Adds (`sign` 1) or takes away (-1) what `n` has and holds.
+    fn count(&mut self, n: &Node, sign: i64) {
+        let cap = if n.cpu_milli == i64::MAX { 0 } else { n.cpu_milli };
+        self.cpu += sign * n.used.cpu_milli;
+        self.cpu_capacity += sign * cap;
+        self.pods += sign * n.used_pods;
+        self.pod_capacity += sign * n.pods;
+    }
+}
+
+impl Node {
+    /// Whether its room counts in [`Nodes::usage`].
+    fn in_usage(&self) -> bool {
+        self.ready && !self.removed
+    }
 }
 
 impl Nodes {
@@ -283,6 +316,7 @@ impl Nodes {
             pool_busy: vec![0.0; pools.len()],
             track_busy,
             version: 0,
+            usage: Usage::default(),
         };
         for (p, pool) in pools.iter().enumerate() {
             for _ in 0..pool.count {
@@ -300,7 +334,23 @@ impl Nodes {
     /// The node lifecycle controller marks a node ready or not (lost).
     pub fn set_ready(&mut self, node: usize, ready: bool) {
         self.version += 1;
+        self.uncount(node);
         self.nodes[node].ready = ready;
+        self.recount(node);
+    }
+
+    /// Takes the node's room out of the usage while it changes ...
+    fn uncount(&mut self, node: usize) {
+        if self.nodes[node].in_usage() {
+            self.usage.count(&self.nodes[node], -1);
+        }
+    }
+
+    /// ... and puts it back as it is now.
+    fn recount(&mut self, node: usize) {
+        if self.nodes[node].in_usage() {
+            self.usage.count(&self.nodes[node], 1);
+        }
     }
 
     /// `kubectl cordon`: no new pod binds to the node.
@@ -335,6 +385,7 @@ impl Nodes {
             cordoned: false,
             removed: false,
         });
+        self.recount(self.nodes.len() - 1);
         self.nodes.len() - 1
     }
 
@@ -349,6 +400,7 @@ impl Nodes {
             self.pool_busy[n.pool] -= self.busy_share(node);
         }
         self.pool_live[n.pool] -= 1;
+        self.uncount(node);
         self.nodes[node].removed = true;
     }
 
@@ -376,11 +428,13 @@ impl Nodes {
     pub fn allocate(&mut self, node: usize, fit: &PodFit) {
         self.version += 1;
         let before = if self.track_busy { self.busy_share(node) } else { 0.0 };
+        self.uncount(node);
         let n = &mut self.nodes[node];
         n.allocate(fit.request);
         for &(r, v) in &fit.scalar {
             n.used_scalar[r] += v;
         }
+        self.recount(node);
         if self.track_busy && !self.nodes[node].removed {
             let pool = self.nodes[node].pool;
             self.pool_busy[pool] += self.busy_share(node) - before;
@@ -391,11 +445,13 @@ impl Nodes {
     pub fn release(&mut self, node: usize, fit: &PodFit) {
         self.version += 1;
         let before = if self.track_busy { self.busy_share(node) } else { 0.0 };
+        self.uncount(node);
         let n = &mut self.nodes[node];
         n.release(fit.request);
         for &(r, v) in &fit.scalar {
             n.used_scalar[r] -= v;
         }
+        self.recount(node);
         if self.track_busy && !self.nodes[node].removed {
             let pool = self.nodes[node].pool;
             self.pool_busy[pool] += self.busy_share(node) - before;
@@ -406,6 +462,7 @@ impl Nodes {
     /// room on `node` while another pod is placed: no busy share moves.
     pub fn hold(&mut self, node: usize, fit: &PodFit, hold: bool) {
         self.version += 1;
+        self.uncount(node);
         let n = &mut self.nodes[node];
         if hold {
             n.allocate(fit.request);
@@ -415,6 +472,7 @@ impl Nodes {
         for &(r, v) in &fit.scalar {
             n.used_scalar[r] += if hold { v } else { -v };
         }
+        self.recount(node);
     }
 
     /// The room left on `node`, in the order of [`Nodes::node_capacity`].
@@ -743,19 +801,18 @@ impl Nodes {
     }
 
     /// Allocated and allocatable cpu (millicores) and pod slots of live nodes.
-    pub fn usage(&self) -> (i64, i64, i64, i64) {
-        self.nodes
-            .iter()
-            .filter(|n| !n.removed && n.ready)
-            .fold((0, 0, 0, 0), |acc, n| {
-                let cap = if n.cpu_milli == i64::MAX { 0 } else { n.cpu_milli };
-                (
-                    acc.0 + n.used.cpu_milli,
-                    acc.1 + cap,
-                    acc.2 + n.used_pods,
-                    acc.3 + n.pods,
-                )
-            })
+    pub fn usage(&self) -> Usage {
+        debug_assert_eq!(self.usage, self.recounted_usage(), "kept node usage drifted");
+        self.usage
+    }
+
+    /// [`Nodes::usage`] by a walk over the nodes.
+    fn recounted_usage(&self) -> Usage {
+        let mut u = Usage::default();
+        for n in self.nodes.iter().filter(|n| n.in_usage()) {
+            u.count(n, 1);
+        }
+        u
     }
 }
 
@@ -1116,6 +1173,48 @@ mod tests {
         let first = pack.place(&fit).unwrap();
         pack.nodes[first].allocate(r);
         assert_eq!(pack.place(&fit).unwrap(), first);
+    }
+
+    #[test]
+    fn usage_follows_room_taken_freed_and_nodes_lost_removed_or_added() {
+        let r = Request {
+            cpu_milli: 1000,
+            memory: 0,
+        };
+        let fit = PodFit::plain(r);
+        let mut n = Nodes::new(
+            &[pool("a", 2, 4000, 110), pool("b", 1, i64::MAX, 10)],
+            Placement::LeastAllocated,
+        );
+        let usage = |n: &Nodes| {
+            let u = n.usage();
+            assert_eq!(u, n.recounted_usage());
+            (u.cpu, u.cpu_capacity, u.pods, u.pod_capacity)
+        };
+        assert_eq!(
+            usage(&n),
+            (0, 8000, 0, 230),
+            "a node without a cpu limit adds no cpu capacity"
+        );
+        n.allocate(0, &fit);
+        n.allocate(1, &fit);
+        n.allocate(1, &fit);
+        assert_eq!(usage(&n), (3000, 8000, 3, 230));
+        n.set_ready(1, false);
+        assert_eq!(usage(&n), (1000, 4000, 1, 120), "a lost node's room leaves");
+        n.release(1, &fit);
+        assert_eq!(usage(&n), (1000, 4000, 1, 120));
+        n.set_ready(1, true);
+        assert_eq!(usage(&n), (2000, 8000, 2, 230), "it comes back as it is now");
+        n.hold(0, &fit, true);
+        assert_eq!(usage(&n), (3000, 8000, 3, 230));
+        n.hold(0, &fit, false);
+        n.remove(0);
+        n.remove(0);
+        assert_eq!(usage(&n), (1000, 4000, 1, 120));
+        let added = n.add(0);
+        n.allocate(added, &fit);
+        assert_eq!(usage(&n), (2000, 8000, 2, 230));
     }
 
     #[test]

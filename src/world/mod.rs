@@ -565,11 +565,11 @@ impl<'a> World<'a> {
     fn account_usage(&mut self, now: SimTime) {
         let dt = now.saturating_sub(self.stats.usage_since) as f64;
         if dt > 0.0 && !self.nodes.unlimited() {
-            let (cpu, cpu_cap, pods, pods_cap) = self.nodes.usage();
-            self.stats.cpu_used_area += cpu as f64 * dt;
-            self.stats.cpu_capacity_area += cpu_cap as f64 * dt;
-            self.stats.pods_used_area += pods as f64 * dt;
-            self.stats.pods_capacity_area += pods_cap as f64 * dt;
+            let u = self.nodes.usage();
+            self.stats.cpu_used_area += u.cpu as f64 * dt;
+            self.stats.cpu_capacity_area += u.cpu_capacity as f64 * dt;
+            self.stats.pods_used_area += u.pods as f64 * dt;
+            self.stats.pods_capacity_area += u.pod_capacity as f64 * dt;
             for (p, pool) in self.stats.pools.iter_mut().enumerate() {
                 pool.node_ms += self.nodes.pool_live[p] as f64 * dt;
                 pool.busy_ms += self.nodes.pool_busy[p] * dt;
