@@ -613,6 +613,13 @@ impl Nodes {
 
     /// The node a pod binds to, by its preferences and the placement policy.
     pub fn place(&self, fit: &PodFit) -> Option<usize> {
+        // A queue of pending pods usually waits on a full cluster: each
+        // placement would walk every node to find none. Without a free pod
+        // slot on a ready node, only a pod that tolerates unreachable nodes
+        // (which hold their pods, and may have room) can go anywhere.
+        if self.usage.pods >= self.usage.pod_capacity && (fit.plain || !fit.tolerates_unreachable) {
+            return None;
+        }
         if fit.plain {
             return self.place_plain(fit.request);
         }
@@ -1215,6 +1222,22 @@ mod tests {
         let added = n.add(0);
         n.allocate(added, &fit);
         assert_eq!(usage(&n), (2000, 8000, 2, 230));
+    }
+
+    #[test]
+    fn a_cluster_without_a_free_pod_slot_places_nothing() {
+        let fit = PodFit::plain(Request::default());
+        let mut n = Nodes::new(&[pool("a", 2, 4000, 1)], Placement::LeastAllocated);
+        let first = n.place(&fit).unwrap();
+        n.allocate(first, &fit);
+        let second = n.place(&fit).expect("one slot is left");
+        assert_ne!(second, first);
+        n.allocate(second, &fit);
+        assert_eq!(n.place(&fit), None);
+        n.release(first, &fit);
+        assert_eq!(n.place(&fit), Some(first));
+        n.set_ready(first, false);
+        assert_eq!(n.place(&fit), None, "a lost node takes no plain pod");
     }
 
     #[test]
