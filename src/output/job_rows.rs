@@ -54,11 +54,13 @@ impl JobRows {
         let mut batch = Vec::with_capacity(256);
         let mut text = Vec::with_capacity(1 << 16);
         let mut at = 0u64;
+        let mut scratch = Vec::new();
         for (i, &(_, _, offset)) in self.index.iter().enumerate() {
             if offset != at {
-                reader.seek(SeekFrom::Start(offset))?;
+                // Within the buffer when the result is near: no new read.
+                reader.seek_relative(offset as i64 - at as i64)?;
             }
-            let (r, n) = decode(&mut reader)?;
+            let (r, n) = decode(&mut reader, &mut scratch)?;
             at = offset + n;
             batch.push(r);
             if batch.len() == batch.capacity() || i + 1 == self.index.len() {
@@ -106,19 +108,18 @@ fn put_opt(buf: &mut Vec<u8>, v: Option<u64>) {
     put(buf, v.unwrap_or(u64::MAX));
 }
 
-fn put_str(buf: &mut Vec<u8>, s: &str) {
-    put(buf, s.len() as u64);
-    buf.extend_from_slice(s.as_bytes());
-}
+/// The numbers of a result after the lengths of its two strings.
+const NUMBERS: usize = 16;
 
-/// The fields `write_jobs_csv` reads, in a fixed order.
+/// The fields `write_jobs_csv` reads, in a fixed order: the lengths of the
+/// name and the reason, [`NUMBERS`] numbers, then the two strings.
 fn encode(r: &JobResult, buf: &mut Vec<u8>) {
-    put_str(buf, &r.name);
+    put(buf, r.name.len() as u64);
+    put(buf, r.reason.len() as u64);
     put(buf, r.workload as u64);
     put(buf, r.ordinal as u64);
     let status = STATUSES.iter().position(|s| *s == r.status);
     put(buf, status.expect("a Job's status is one of STATUSES") as u64);
-    put_str(buf, &r.reason);
     put(buf, r.created);
     for t in [r.start_time, r.first_running, r.finished, r.deleted, r.completion_time] {
         put_opt(buf, t);
@@ -129,67 +130,52 @@ fn encode(r: &JobResult, buf: &mut Vec<u8>) {
     }
     put(buf, r.pod_ms);
     put(buf, r.failed_pod_ms);
+    buf.extend_from_slice(r.name.as_bytes());
+    buf.extend_from_slice(r.reason.as_bytes());
 }
 
-/// One result back, and the bytes it took.
-fn decode(r: &mut impl Read) -> io::Result<(JobResult, u64)> {
-    let mut n = 0u64;
-    let mut get = |r: &mut dyn Read| -> io::Result<u64> {
-        let mut b = [0u8; 8];
-        r.read_exact(&mut b)?;
-        n += 8;
-        Ok(u64::from_le_bytes(b))
-    };
-    let get_str = |r: &mut dyn Read, len: u64| -> io::Result<String> {
-        let mut s = vec![0u8; len as usize];
-        r.read_exact(&mut s)?;
-        String::from_utf8(s).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-    };
+/// One result back, and the bytes it took: two reads, the lengths and the
+/// rest, through `scratch`.
+fn decode(r: &mut impl Read, scratch: &mut Vec<u8>) -> io::Result<(JobResult, u64)> {
+    let mut lengths = [0u8; 16];
+    r.read_exact(&mut lengths)?;
+    let (name_len, reason_len) = lengths.split_at(8);
+    let name_len = u64::from_le_bytes(name_len.try_into().expect("8 bytes")) as usize;
+    let reason_len = u64::from_le_bytes(reason_len.try_into().expect("8 bytes")) as usize;
+    scratch.clear();
+    scratch.resize(NUMBERS * 8 + name_len + reason_len, 0);
+    r.read_exact(scratch)?;
+    let (numbers, text) = scratch.split_at(NUMBERS * 8);
+    let mut numbers = numbers
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
+    let mut get = || numbers.next().expect("NUMBERS numbers");
     let opt = |v: u64| (v != u64::MAX).then_some(v);
-    let name_len = get(r)?;
-    let name = get_str(r, name_len)?;
-    let workload = get(r)? as u32;
-    let ordinal = get(r)? as u32;
-    let status = STATUSES[get(r)? as usize];
-    let reason_len = get(r)?;
-    let reason = get_str(r, reason_len)?;
-    let created = get(r)?;
-    let mut times = [None; 5];
-    for t in &mut times {
-        *t = opt(get(r)?);
-    }
-    let completions = opt(get(r)?).map(|c| c as u32 as i32);
-    let mut counts = [0u32; 4];
-    for c in &mut counts {
-        *c = get(r)? as u32;
-    }
-    let pod_ms = get(r)?;
-    let failed_pod_ms = get(r)?;
-    let [start_time, first_running, finished, deleted, completion_time] = times;
-    let [succeeded, failed, pods_created, restarts] = counts;
+    let string = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
+    let (name, reason) = text.split_at(name_len);
+    // Fields are evaluated in the order written, which is `encode`'s.
     let result = JobResult {
-        name,
-        workload,
-        ordinal,
-        status,
-        reason,
-        created,
-        start_time,
-        first_running,
-        finished,
-        deleted,
-        completion_time,
-        completions,
-        succeeded: succeeded as i32,
-        failed: failed as i32,
-        pods_created,
-        restarts,
-        pod_ms,
-        failed_pod_ms,
+        name: string(name)?,
+        reason: string(reason)?,
+        workload: get() as u32,
+        ordinal: get() as u32,
+        status: STATUSES[get() as usize],
+        created: get(),
+        start_time: opt(get()),
+        first_running: opt(get()),
+        finished: opt(get()),
+        deleted: opt(get()),
+        completion_time: opt(get()),
+        completions: opt(get()).map(|c| c as u32 as i32),
+        succeeded: get() as u32 as i32,
+        failed: get() as u32 as i32,
+        pods_created: get() as u32,
+        restarts: get() as u32,
+        pod_ms: get(),
+        failed_pod_ms: get(),
         ..Default::default()
     };
-    let len = n + (result.name.len() + result.reason.len()) as u64;
-    Ok((result, len))
+    Ok((result, (lengths.len() + scratch.len()) as u64))
 }
 
 #[cfg(test)]
