@@ -396,6 +396,13 @@ impl TimelineDigest {
         )
     }
 
+    /// Whether a row of `job`'s pod may be about a live attempt: once the
+    /// first Jobs' pods are all done, no pod row needs the name looked up.
+    #[inline]
+    fn may_be_attempt(&self, job: &str) -> bool {
+        !self.attempts.is_empty() && self.charted.contains(job)
+    }
+
     /// One timeline row, `t` in seconds.
     fn event(&mut self, t: f64, job: &str, pod: &str, kind: EventKind, detail: &Detail) {
         match kind {
@@ -414,12 +421,12 @@ impl TimelineDigest {
                 }
             }
             EventKind::PodDeleted if !self.extended.pods.is_empty() => self.extended.left(t, pod),
-            EventKind::PodRunning if self.charted.contains(job) => {
+            EventKind::PodRunning if self.may_be_attempt(job) => {
                 if let Some(a) = self.attempts.get_mut(pod) {
                     a.2.get_or_insert(t);
                 }
             }
-            EventKind::PodDeleting if self.charted.contains(job) => {
+            EventKind::PodDeleting if self.may_be_attempt(job) => {
                 if let Some(a) = self.attempts.get_mut(pod) {
                     a.3 = true;
                 }
@@ -448,7 +455,7 @@ impl TimelineDigest {
                         }
                     }
                 }
-                if self.charted.contains(job)
+                if self.may_be_attempt(job)
                     && let Some((job, start, running, deleting)) = self.attempts.remove(pod)
                 {
                     let outcome = if kind == EventKind::PodSucceeded {
