@@ -215,6 +215,8 @@ pub struct TimelineDigest {
     done: BTreeMap<String, Vec<Attempt>>,
     /// Pod failure causes.
     failures: BTreeMap<String, u64>,
+    /// Scratch for the text of a cause.
+    cause: String,
     /// Nodes present by name: pool (index into `pools`), up, memory (bytes).
     nodes: BTreeMap<String, (usize, bool, i64)>,
     pools: Vec<String>,
@@ -439,12 +441,13 @@ impl TimelineDigest {
                     self.extended.left(t, pod);
                 }
                 if kind == EventKind::PodFailed {
-                    let code;
                     let cause = match *detail {
                         Detail::Reason { reason: "NodeLost", .. } => "Pod: node lost",
                         Detail::Exited { exit_code, .. } => {
-                            code = format!("Pod: exit code {exit_code}");
-                            &code
+                            self.cause.clear();
+                            self.cause.push_str("Pod: exit code ");
+                            self.cause.push_str(itoa::Buffer::new().format(exit_code));
+                            &self.cause
                         }
                         _ => "Pod: deleted before start",
                     };
