@@ -134,6 +134,16 @@ fn for_each_line(path: &Path, mut each: impl FnMut(&str)) -> R<()> {
     }
 }
 
+/// A field of `timeseries.csv` as a number (0 if it is none). Most are
+/// counts, read as integers: the same value, as every integer below 2^53 is
+/// exactly an `f64`.
+fn series_value(field: &str) -> f64 {
+    match field.parse::<u64>() {
+        Ok(n) if n < 1 << 53 => n as f64,
+        _ => field.parse().unwrap_or(0.0),
+    }
+}
+
 fn read_inputs(dir: &Path) -> R<Inputs> {
     let mut inp = Inputs::default();
     let summary: serde_json::Value = std::fs::read_to_string(dir.join("summary.json"))
@@ -148,7 +158,7 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
             inp.series_cols = l.split(',').skip(1).map(str::to_string).collect();
             return;
         }
-        let mut it = l.split(',').map(|x| x.parse::<f64>().unwrap_or(0.0));
+        let mut it = l.split(',').map(series_value);
         let t = it.next().unwrap_or(0.0);
         inp.series.push((t, it.collect()));
     })?;
@@ -1524,6 +1534,31 @@ pub(super) const PALETTE: [RGBColor; 8] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counts read as integers give the value parsing them as numbers gives.
+    #[test]
+    fn series_values_are_the_numbers_parsed() {
+        for field in [
+            "0",
+            "7",
+            "007",
+            "+5",
+            "3526",
+            "3599.000",
+            "0.5",
+            "-3",
+            "",
+            "x",
+            "1e3",
+            "9007199254740991",
+            "9007199254740993",
+            "18446744073709551615",
+            "18446744073709551616",
+        ] {
+            let want = field.parse::<f64>().unwrap_or(0.0);
+            assert_eq!(series_value(field).to_bits(), want.to_bits(), "{field:?}");
+        }
+    }
 
     #[test]
     fn thinning_keeps_the_ends_and_every_peak() {
