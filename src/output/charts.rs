@@ -160,7 +160,10 @@ fn read_inputs(dir: &Path) -> R<Inputs> {
         }
         let mut it = l.split(',').map(series_value);
         let t = it.next().unwrap_or(0.0);
-        inp.series.push((t, it.collect()));
+        // Sized once: collecting from the split would grow it twice or more.
+        let mut row = Vec::with_capacity(inp.series_cols.len());
+        row.extend(it);
+        inp.series.push((t, row));
     })?;
     inp.end = inp.series.last().map_or(0.0, |s| s.0);
     inp.series = thin(std::mem::take(&mut inp.series), inp.end, &inp.series_cols);
