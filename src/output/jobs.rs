@@ -112,13 +112,12 @@ pub fn write_jobs_csv<W: Write>(
 pub struct JobTemplate {
     /// Literal text and placeholders, in order: `- apiVersion: ...` to `  status:`.
     parts: Vec<Part>,
-    text: String,
     api_version: String,
     kind: String,
 }
 
 enum Part {
-    Text(std::ops::Range<usize>),
+    Text(String),
     Name,
     Uid,
     Created,
@@ -193,7 +192,7 @@ impl JobTemplate {
             };
             match hit {
                 Some((len, part)) => {
-                    parts.push(Part::Text(start..at));
+                    parts.push(Part::Text(text[start..at].to_string()));
                     parts.push(part);
                     at += len;
                     start = at;
@@ -201,10 +200,9 @@ impl JobTemplate {
                 None => at += rest.chars().next().map_or(1, char::len_utf8),
             }
         }
-        parts.push(Part::Text(start..text.len()));
+        parts.push(Part::Text(text[start..].to_string()));
         JobTemplate {
             parts,
-            text,
             api_version: job.api_version.clone(),
             kind: job.kind.clone(),
         }
@@ -214,7 +212,7 @@ impl JobTemplate {
     fn stamp(&self, out: &mut String, f: &Fill) {
         for part in &self.parts {
             out.push_str(match part {
-                Part::Text(r) => &self.text[r.clone()],
+                Part::Text(t) => t,
                 Part::Name => f.name,
                 Part::Uid => f.uid,
                 Part::Created => f.created,
