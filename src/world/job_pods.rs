@@ -148,3 +148,48 @@ impl LivePods<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{PodPhase, Time};
+    use crate::cluster::kubelet;
+    use std::borrow::Cow;
+
+    fn pending() -> PodRecord {
+        PodRecord {
+            slot: PodId(0),
+            uid: "u".into(),
+            name: "p".into(),
+            namespace: Cow::Borrowed("default"),
+            phase: PodPhase::Pending,
+            bound: false,
+            tracking_finalizer: true,
+            completion_index: None,
+            index_failure_count: 0,
+            index_ignored_failure_count: 0,
+            creation_timestamp: Time(0),
+            deletion_timestamp: None,
+            deletion_grace_period_seconds: None,
+            start_time: None,
+            conditions: Vec::new(),
+            container_statuses: Vec::new(),
+        }
+    }
+
+    /// A pod counts as the controller classes it: active unless terminal or
+    /// being deleted, and ready only while active.
+    #[test]
+    fn a_pod_counts_as_the_controller_classes_it() {
+        let mut p = pending();
+        assert_eq!(PodClass::of(&p), PodClass::Active);
+        p.phase = PodPhase::Running;
+        kubelet::set_ready(&mut p.conditions, true, Time(1_000));
+        assert_eq!(PodClass::of(&p), PodClass::ActiveReady);
+        p.deletion_timestamp = Some(Time(2_000));
+        assert_eq!(PodClass::of(&p), PodClass::Inactive, "being deleted, ready or not");
+        let mut done = pending();
+        done.phase = PodPhase::Succeeded;
+        assert_eq!(PodClass::of(&done), PodClass::Inactive);
+    }
+}
