@@ -438,8 +438,9 @@ pub fn sync_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
     ctx.status.terminating = terminating;
     if ctx.finished_condition.is_some() {
         // A finishing Job frees every pod's finalizer, the active ones' too.
-        // (Each path that decides the end has listed them already; this keeps
-        // the loop below right should one ever not.)
+        // The failure paths listed them to delete them; one finished by its
+        // completions has no active pod, so its inactive pods are all of them
+        // and this walk, once per Job, only spares the loop that argument.
         ctx.list_all_pods(pods);
     }
     let tracked =
