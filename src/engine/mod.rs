@@ -54,18 +54,22 @@ pub fn run_capped<M: Model>(
     let mut n: u32 = 0;
     let (mut instant, mut at_instant) = (0, 0u64);
     loop {
-        match queue.peek_time() {
-            None => return Stop::Drained,
-            Some(t) if until.is_some_and(|u| t > u) => return Stop::Horizon,
-            Some(t) if t == instant => {
-                at_instant += 1;
-                if at_instant > cap {
-                    return Stop::Stalled { at: t };
-                }
-            }
-            Some(t) => (instant, at_instant) = (t, 1),
+        let Some(next) = queue.peek() else {
+            return Stop::Drained;
+        };
+        let now = next.time;
+        if until.is_some_and(|u| now > u) {
+            return Stop::Horizon;
         }
-        let (now, event) = queue.pop().expect("peeked");
+        if now == instant {
+            at_instant += 1;
+            if at_instant > cap {
+                return Stop::Stalled { at: now };
+            }
+        } else {
+            (instant, at_instant) = (now, 1);
+        }
+        let event = queue.take(next);
         model.handle(now, event, queue);
         n = n.wrapping_add(1);
         if n & 0xffff == 0 {

@@ -42,6 +42,15 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// The earliest event's time and where it waits (a lane, or the heap), as
+/// [`EventQueue::peek`] found it: the run loop looks at the time, then takes
+/// the event without searching again.
+#[derive(Clone, Copy, Debug)]
+pub struct Next {
+    pub time: SimTime,
+    lane: Option<usize>,
+}
+
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     /// By delay: events pushed exactly that long after the then current time,
@@ -92,8 +101,8 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// The lane holding the earliest event (`None`: the heap), and its key.
-    fn next(&self) -> Option<(Option<usize>, u128)> {
+    /// Where the earliest event waits, without taking it out.
+    pub fn peek(&self) -> Option<Next> {
         let mut best = self.heap.peek().map(|e| (None, e.key));
         for (i, (_, lane)) in self.lanes.iter().enumerate() {
             if let Some(e) = lane.front()
@@ -102,21 +111,32 @@ impl<E> EventQueue<E> {
                 best = Some((Some(i), e.key));
             }
         }
-        best
+        best.map(|(lane, key)| Next {
+            time: (key >> 64) as SimTime,
+            lane,
+        })
+    }
+
+    /// Takes out the event `next` found, with nothing pushed in between.
+    pub fn take(&mut self, next: Next) -> E {
+        let e = match next.lane {
+            None => self.heap.pop(),
+            Some(i) => self.lanes[i].1.pop_front(),
+        }
+        .expect("an event peeked and not yet taken");
+        debug_assert_eq!(e.time(), next.time);
+        self.now = next.time;
+        self.popped += 1;
+        e.event
     }
 
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let e = match self.next()?.0 {
-            None => self.heap.pop()?,
-            Some(i) => self.lanes[i].1.pop_front()?,
-        };
-        self.now = e.time();
-        self.popped += 1;
-        Some((self.now, e.event))
+        let next = self.peek()?;
+        Some((next.time, self.take(next)))
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.next().map(|(_, key)| (key >> 64) as SimTime)
+        self.peek().map(|n| n.time)
     }
 
     /// The time of the last event taken out.
