@@ -160,7 +160,9 @@ pub fn generate_selector(job: &mut Job) {
         (CONTROLLER_UID_LABEL, &uid),
         (JOB_NAME_LABEL, &name),
     ] {
-        labels.entry(k.to_string()).or_insert_with(|| v.clone());
+        if !labels.contains_key(k) {
+            labels.insert(k.to_string(), v.clone());
+        }
     }
     if job.spec.selector.is_none() {
         job.spec.selector = Some(LabelSelector {

@@ -1,5 +1,6 @@
 //! `metav1` types shared by Jobs and Pods: object metadata and label selectors.
 
+use super::labels::Labels;
 use super::time::Time;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -120,8 +121,8 @@ pub struct ObjectMeta {
     pub generate_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -155,8 +156,8 @@ pub struct OwnerReference {
 pub struct LabelSelector {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub match_labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub match_labels: Labels,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -171,7 +172,7 @@ pub struct LabelSelectorRequirement {
 impl LabelSelector {
     /// Whether the selector selects nothing or everything is decided as in
     /// `metav1.LabelSelectorAsSelector`: an empty selector matches everything.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &Labels) -> bool {
         self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
             && self.match_expressions.iter().all(|r| {
                 let value = labels.get(&r.key);
@@ -195,7 +196,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 

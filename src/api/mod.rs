@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod field;
 pub mod job;
 pub mod keys;
+pub mod labels;
 pub mod meta;
 pub mod pod;
 pub mod profile;
@@ -17,6 +18,7 @@ pub mod validation;
 
 pub use job::*;
 pub use keys::*;
+pub use labels::Labels;
 pub use meta::*;
 pub use pod::*;
 pub use profile::{FeatureGates, Profile};

@@ -8,6 +8,7 @@ pub use super::field::{
 };
 use super::job::*;
 use super::keys::*;
+use super::labels::Labels;
 use super::meta::{LabelSelector, ObjectMeta};
 use super::pod::PodTemplateSpec;
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,7 +26,7 @@ const MAX_MANAGED_BY_LENGTH: usize = 63;
 const MAX_SUCCEEDED_INDEXES_LENGTH: usize = 64 * 1024;
 const MAX_SUCCESS_POLICY_RULES: usize = 20;
 
-fn validate_labels(labels: &BTreeMap<String, String>, path: &str, errs: &mut Vec<FieldError>) {
+fn validate_labels(labels: &Labels, path: &str, errs: &mut Vec<FieldError>) {
     for (k, v) in labels {
         for m in is_qualified_name(k) {
             errs.push(invalid_str(path, k, m));
@@ -79,9 +80,9 @@ fn validate_has_label(meta: &ObjectMeta, key: &str, expected: &str, errs: &mut V
     }
 }
 
-fn go_map(m: &BTreeMap<String, String>) -> String {
+fn go_map<'m>(m: impl IntoIterator<Item = (&'m String, &'m String)>) -> String {
     let items: Vec<String> = m
-        .iter()
+        .into_iter()
         .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
         .collect();
     format!("map[string]string{{{}}}", items.join(", "))
@@ -116,7 +117,7 @@ fn validate_generated_selector(job: &Job, require_prefixed_labels: bool, errs: &
     let tmeta = &job.spec.template.metadata;
     validate_has_label(tmeta, LEGACY_CONTROLLER_UID_LABEL, uid, errs);
     validate_has_label(tmeta, LEGACY_JOB_NAME_LABEL, name, errs);
-    let mut expected = BTreeMap::new();
+    let mut expected = Labels::new();
     if require_prefixed_labels {
         validate_has_label(tmeta, CONTROLLER_UID_LABEL, uid, errs);
         validate_has_label(tmeta, JOB_NAME_LABEL, name, errs);
@@ -938,7 +939,7 @@ mod tests {
         job.metadata.name = "pi".into();
         job.metadata.namespace = "default".into();
         job.metadata.uid = "u1".into();
-        let labels: BTreeMap<String, String> = [
+        let labels: Labels = [
             (LEGACY_CONTROLLER_UID_LABEL, "u1"),
             (LEGACY_JOB_NAME_LABEL, "pi"),
             (CONTROLLER_UID_LABEL, "u1"),
