@@ -11,6 +11,7 @@ use crate::api::{
     PodPhase, Time,
 };
 use crate::time::{SimDuration, SimTime};
+use thin_vec::ThinVec;
 
 /// `backOffPeriod`: the first back-off after the first restart.
 pub const CRASH_BACKOFF_INITIAL: SimDuration = 10_000;
@@ -109,7 +110,7 @@ pub enum Containers {
 /// code and the pod's `restarts`; the others exit 0 and never restarted.
 /// Entries already there are updated in place, keeping their names.
 pub fn set_container_statuses(
-    statuses: &mut Vec<ContainerStatus>,
+    statuses: &mut ThinVec<ContainerStatus>,
     names: &[String],
     deciding: usize,
     restarts: i32,
@@ -157,7 +158,7 @@ pub fn set_container_statuses(
 /// (`GeneratePodReadyCondition`, with `updateLastTransitionTime`: the
 /// transition time moves only when the status changes). The model's pods
 /// have no readiness gates, so `Ready` is its containers' readiness.
-pub fn set_ready(conditions: &mut Vec<PodCondition>, ready: bool, ts: Time) {
+pub fn set_ready(conditions: &mut ThinVec<PodCondition>, ready: bool, ts: Time) {
     let status = if ready { "True" } else { "False" };
     match conditions.iter_mut().find(|c| c.type_ == POD_READY) {
         Some(c) if c.status == status => {}
@@ -174,7 +175,8 @@ pub fn set_ready(conditions: &mut Vec<PodCondition>, ready: bool, ts: Time) {
             };
             // The first condition of a pod gets an exact allocation, not the growth path.
             if conditions.is_empty() {
-                *conditions = vec![ready];
+                *conditions = ThinVec::with_capacity(1);
+                conditions.push(ready);
             } else {
                 conditions.push(ready);
             }
@@ -330,7 +332,7 @@ mod tests {
     fn container_statuses_carry_the_exit_and_restarts_on_the_deciding_container_only() {
         let (start, end) = (Time(10_000), Time(70_000));
         let names = names(&["main", "helper"]);
-        let mut st = Vec::new();
+        let mut st = ThinVec::new();
         set_container_statuses(&mut st, &names, 1, 2, Some(start), Containers::Running);
         assert_eq!(st.len(), 2);
         assert_eq!((st[0].name.as_str(), st[1].name.as_str()), ("main", "helper"));
@@ -373,7 +375,7 @@ mod tests {
 
     #[test]
     fn ready_moves_its_transition_time_only_when_its_status_changes() {
-        let mut c = vec![PodCondition {
+        let mut c = thin_vec::thin_vec![PodCondition {
             type_: "DisruptionTarget".into(),
             status: "True".into(),
             ..Default::default()
@@ -392,7 +394,7 @@ mod tests {
         set_ready(&mut c, false, Time(5_000));
         assert_eq!(ready(&c), ("False".into(), Some(Time(5_000))));
         assert_eq!(c[0].type_, "DisruptionTarget", "other conditions stay");
-        let mut fresh = Vec::new();
+        let mut fresh = ThinVec::new();
         set_ready(&mut fresh, true, Time(6_000));
         assert_eq!(ready(&fresh), ("True".into(), Some(Time(6_000))));
     }

@@ -9,6 +9,7 @@
 use crate::api::scheduling::{TAINT_NODE_UNREACHABLE, Taint, TaintEffect, Toleration};
 use crate::api::{DISRUPTION_TARGET, PodCondition, PodPhase, Profile, Time};
 use crate::cluster::kubelet;
+use thin_vec::ThinVec;
 
 /// `tolerationSeconds` of the toleration the `DefaultTolerationSeconds`
 /// admission plugin gives a pod for `node.kubernetes.io/unreachable`, in ms.
@@ -68,7 +69,7 @@ pub fn disruption_condition(profile: &Profile, by: Disrupter) -> Option<(&'stati
 /// Adds `DisruptionTarget=True` with the disrupting component's reason and
 /// message, or writes it again (moved to the end, with `ts`) if the pod has
 /// one. The scheduler's preemption writes the same condition on its victims.
-pub fn add_disruption_target(conditions: &mut Vec<PodCondition>, reason: &str, message: &str, ts: Time) {
+pub fn add_disruption_target(conditions: &mut ThinVec<PodCondition>, reason: &str, message: &str, ts: Time) {
     conditions.retain(|c| c.type_ != DISRUPTION_TARGET);
     conditions.push(PodCondition {
         type_: DISRUPTION_TARGET.into(),
@@ -82,7 +83,7 @@ pub fn add_disruption_target(conditions: &mut Vec<PodCondition>, reason: &str, m
 /// `MarkPodsNotReady`: the node lifecycle controller sets `Ready=False` on
 /// each pod of a node whose kubelet stopped reporting.
 #[inline]
-pub fn mark_pod_not_ready(conditions: &mut Vec<PodCondition>, ts: Time) {
+pub fn mark_pod_not_ready(conditions: &mut ThinVec<PodCondition>, ts: Time) {
     kubelet::set_ready(conditions, false, ts);
 }
 
@@ -93,7 +94,7 @@ pub fn mark_pod_not_ready(conditions: &mut Vec<PodCondition>, ts: Time) {
 /// no kubelet is left to run a grace period (upstream, pod garbage
 /// collection fails it later, once the node is gone).
 pub fn delete_unreachable_pod(
-    conditions: &mut Vec<PodCondition>,
+    conditions: &mut ThinVec<PodCondition>,
     deletion_timestamp: &mut Option<Time>,
     deletion_grace_period_seconds: &mut Option<i64>,
     phase: &mut PodPhase,
@@ -179,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_pod_has_one_disruption_target_the_last_written() {
-        let mut c = Vec::new();
+        let mut c = ThinVec::new();
         kubelet::set_ready(&mut c, true, Time(1_000));
         add_disruption_target(&mut c, "EvictionByEvictionAPI", "Eviction API: evicting", Time(2_000));
         add_disruption_target(&mut c, "PreemptionByScheduler", "preempted", Time(3_000));
@@ -196,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_lost_node_s_pods_are_marked_not_ready() {
-        let mut c = Vec::new();
+        let mut c = ThinVec::new();
         kubelet::set_ready(&mut c, true, Time(1_000));
         mark_pod_not_ready(&mut c, Time(5_000));
         assert_eq!(
@@ -209,12 +210,12 @@ mod tests {
     fn the_taint_manager_fails_a_pod_at_once_keeping_a_deletion_under_way() {
         let cond = disruption_condition(&Profile::new(30), Disrupter::TaintManager);
         // A running pod: deleted now with no grace period, Failed, with the condition.
-        let (mut c, mut ts, mut grace, mut phase) = (Vec::new(), None, None, PodPhase::Running);
+        let (mut c, mut ts, mut grace, mut phase) = (ThinVec::new(), None, None, PodPhase::Running);
         delete_unreachable_pod(&mut c, &mut ts, &mut grace, &mut phase, cond, Time(9_000));
         assert_eq!((ts, grace, phase), (Some(Time(9_000)), Some(0), PodPhase::Failed));
         assert_eq!((c.len(), c[0].reason.as_str()), (1, "DeletionByTaintManager"));
         // Already being deleted (the Job controller's 30 s one): that deletion stays.
-        let (mut c, mut ts, mut grace, mut phase) = (Vec::new(), Some(Time(40_000)), Some(30), PodPhase::Pending);
+        let (mut c, mut ts, mut grace, mut phase) = (ThinVec::new(), Some(Time(40_000)), Some(30), PodPhase::Pending);
         delete_unreachable_pod(&mut c, &mut ts, &mut grace, &mut phase, None, Time(20_000));
         assert_eq!((ts, grace, phase), (Some(Time(40_000)), Some(30), PodPhase::Failed));
         assert!(c.is_empty(), "no condition with the gate off");

@@ -17,10 +17,11 @@ pub struct AttemptPlan {
     pub run_for: SimDuration,
     /// 0 for success.
     pub exit_code: i32,
-    /// The container that fails (index into the template's containers).
-    pub container: usize,
+    /// The container that fails (index into the template's containers;
+    /// `u32`, like `outcome`, to keep a pod's record small).
+    pub container: u32,
     /// Outcome index, for the pod conditions it sets.
-    pub outcome: Option<usize>,
+    pub outcome: Option<u32>,
     /// Time to exit after SIGTERM.
     pub shutdown: SimDuration,
 }
@@ -82,14 +83,14 @@ pub fn plan_attempt(key: &StreamKey, w: &Workload, index: Option<i32>, id: Attem
                 .container
                 .as_ref()
                 .and_then(|c| containers.iter().position(|x| &x.name == c))
-                .unwrap_or(0);
+                .unwrap_or(0) as u32;
             AttemptPlan {
                 startup,
                 readiness,
                 run_for,
                 exit_code: o.exit_code,
                 container,
-                outcome: Some(i),
+                outcome: Some(i as u32),
                 shutdown,
             }
         }

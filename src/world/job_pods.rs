@@ -154,14 +154,13 @@ mod tests {
     use super::*;
     use crate::api::{PodPhase, Time};
     use crate::cluster::kubelet;
-    use std::borrow::Cow;
 
     fn pending() -> PodRecord {
         PodRecord {
             slot: PodId(0),
             uid: "u".into(),
             name: "p".into(),
-            namespace: Cow::Borrowed("default"),
+            namespace: "default".into(),
             phase: PodPhase::Pending,
             bound: false,
             tracking_finalizer: true,
@@ -172,8 +171,8 @@ mod tests {
             deletion_timestamp: None,
             deletion_grace_period_seconds: None,
             start_time: None,
-            conditions: Vec::new(),
-            container_statuses: Vec::new(),
+            conditions: Default::default(),
+            container_statuses: Default::default(),
         }
     }
 

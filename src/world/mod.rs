@@ -124,6 +124,8 @@ pub enum Observed {
 
 /// What the template of a workload's pods says, precomputed once.
 pub(crate) struct TemplateInfo {
+    /// The Jobs' namespace, which their pods share.
+    namespace: std::sync::Arc<str>,
     containers: Vec<String>,
     grace_ms: u64,
     on_failure: bool,
@@ -186,13 +188,14 @@ struct JobSlot {
     first_delivery: (SimTime, u32),
 }
 
+/// A pod of the world. Its size is kept within 320 bytes, the allocator's
+/// size class below 384: a run may hold a hundred thousand pending pods.
 struct PodSlot {
     pod: PodRecord,
     /// What the pod counts as in its Job's kept counts.
     class: PodClass,
     job: JobId,
     epoch: u32,
-    index: Option<i32>,
     id: AttemptId,
     plan: AttemptPlan,
     created: SimTime,
@@ -216,6 +219,13 @@ struct PodSlot {
     /// Where the pod is in its Job's `pods` and, while it holds room, in its node's list.
     job_pos: u32,
     node_pos: u32,
+}
+
+impl PodSlot {
+    /// The pod's completion index (Indexed Jobs).
+    fn index(&self) -> Option<i32> {
+        self.pod.completion_index
+    }
 }
 
 /// One API call of a sync, applied when its group completes.
@@ -350,7 +360,9 @@ impl<'a> World<'a> {
                 let spec = &w.manifest.spec.template.spec;
                 let directives = crate::api::scheduling::Directives::of(spec);
                 let fit = nodes.pod_fit(pod_request(spec), scalar, &directives);
+                let prototype = JobPrototype::new(&w.manifest, &sc.profile);
                 TemplateInfo {
+                    namespace: prototype.job().metadata.namespace.as_str().into(),
                     extended_request: nodes.extended_request(&fit),
                     containers: spec.containers.iter().map(|c| c.name.clone()).collect(),
                     grace_ms: spec
@@ -366,7 +378,7 @@ impl<'a> World<'a> {
                     not_safe_to_evict: (w.manifest.spec.template.metadata.annotations)
                         .get(crate::cluster::autoscaler::SAFE_TO_EVICT)
                         .is_some_and(|v| v == "false"),
-                    prototype: JobPrototype::new(&w.manifest, &sc.profile),
+                    prototype,
                 }
             })
             .collect();
@@ -809,6 +821,17 @@ impl Model for World<'_> {
 mod tests {
     use super::*;
     use crate::api::defaults::new_job;
+
+    /// Within the allocator's 320-byte size class (the next is 384): every
+    /// pending pod of a big run pays for each byte above it.
+    #[test]
+    fn a_pod_fits_the_320_byte_size_class() {
+        assert!(
+            std::mem::size_of::<PodSlot>() <= 320,
+            "{}",
+            std::mem::size_of::<PodSlot>()
+        );
+    }
 
     #[test]
     fn pod_uids_are_the_hand_written_hex_of_their_slot_and_replication() {

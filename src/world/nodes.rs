@@ -229,7 +229,7 @@ impl World<'_> {
             &self.jobs[p.job].name,
             &p.pod.name,
             slot.0,
-            p.index,
+            p.index(),
             EventKind::PodEvicted,
             Detail::Reason {
                 reason: TAINT_MANAGER_DISRUPTION.0,
@@ -241,7 +241,7 @@ impl World<'_> {
             &self.jobs[p.job].name,
             &p.pod.name,
             slot.0,
-            p.index,
+            p.index(),
             EventKind::PodFailed,
             Detail::Reason {
                 reason: "NodeLost",
@@ -306,7 +306,7 @@ impl World<'_> {
                 &self.jobs[p.job].name,
                 &p.pod.name,
                 slot.0,
-                p.index,
+                p.index(),
                 EventKind::PodEvicted,
                 Detail::Reason {
                     reason: EVICTION_API_DISRUPTION.0,

@@ -6,15 +6,16 @@
 
 use super::PodId;
 use crate::api::{ContainerStatus, PodCondition, PodPhase, PodView, Time, Uid};
-use std::borrow::Cow;
+use std::sync::Arc;
+use thin_vec::ThinVec;
 
 pub(crate) struct PodRecord {
     /// The pod's place in the world's pod slab: how a controller call names it.
     pub slot: PodId,
     pub uid: Uid,
     pub name: Box<str>,
-    /// The Job's namespace (`default` needs no copy).
-    pub namespace: Cow<'static, str>,
+    /// The Job's namespace, shared by its workload's pods.
+    pub namespace: Arc<str>,
     pub phase: PodPhase,
     pub bound: bool,
     pub tracking_finalizer: bool,
@@ -27,8 +28,10 @@ pub(crate) struct PodRecord {
     pub deletion_timestamp: Option<Time>,
     pub deletion_grace_period_seconds: Option<i64>,
     pub start_time: Option<Time>,
-    pub conditions: Vec<PodCondition>,
-    pub container_statuses: Vec<ContainerStatus>,
+    /// `ThinVec`s (a pointer, not three words): most pods in a big run are
+    /// pending, with neither.
+    pub conditions: ThinVec<PodCondition>,
+    pub container_statuses: ThinVec<ContainerStatus>,
 }
 
 impl PodView for PodRecord {

@@ -7,7 +7,7 @@
 use super::*;
 use crate::record::{Detail, Row};
 use crate::workload::plan_attempt;
-use std::borrow::Cow;
+use thin_vec::ThinVec;
 
 /// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -35,7 +35,12 @@ impl World<'_> {
         if js.deleted {
             return;
         }
-        let Some(job) = js.job.as_deref() else { return };
+        if js.job.is_none() {
+            return;
+        }
+        // The controller asks only for indexes from 0: a pod's index is its
+        // completion index (`PodSlot::index`).
+        debug_assert!(req.index.is_none_or(|ix| ix >= 0));
         let ordinal = js.next_pod_ordinal;
         js.next_pod_ordinal += 1;
         let (slot_id, pod_attempt) = match req.index {
@@ -58,16 +63,12 @@ impl World<'_> {
         let plan = plan_attempt(&self.key, wl, req.index, id);
         let seed =
             wl.id ^ ((js.result.ordinal as u64) << 24) ^ ((ordinal as u64) << 1) ^ ((self.replication as u64) << 48);
-        let namespace = match job.metadata.namespace.as_str() {
-            DEFAULT_NAMESPACE => Cow::Borrowed(DEFAULT_NAMESPACE),
-            ns => Cow::Owned(ns.to_string()),
-        };
         // The annotations the API server would store, as the controller parses them back.
         let pod = PodRecord {
             slot,
             uid: PodUid::new(slot, self.replication).as_str().into(),
             name: generated_name(&req.generate_name, seed).into_boxed_str(),
-            namespace,
+            namespace: self.templates[js.workload as usize].namespace.clone(),
             phase: PodPhase::Pending,
             bound: false,
             tracking_finalizer: true,
@@ -78,8 +79,8 @@ impl World<'_> {
             deletion_timestamp: None,
             deletion_grace_period_seconds: None,
             start_time: None,
-            conditions: Vec::new(),
-            container_statuses: Vec::new(),
+            conditions: ThinVec::new(),
+            container_statuses: ThinVec::new(),
         };
         let job_pos = js.pods.len() as u32;
         js.pods.push(slot);
@@ -111,7 +112,6 @@ impl World<'_> {
             class: PodClass::Active,
             job: jid,
             epoch: 0,
-            index: req.index,
             id,
             plan,
             created: now,
@@ -198,7 +198,7 @@ impl World<'_> {
                             &self.jobs[p.job].name,
                             &p.pod.name,
                             slot.0,
-                            p.index,
+                            p.index(),
                             EventKind::PodUnschedulable,
                             detail,
                         ));
@@ -301,7 +301,7 @@ impl World<'_> {
         if waited > 0 && node.is_some() {
             self.stats.pending_ms.push(waited);
         }
-        let (jid, index, epoch, startup) = (p.job, p.index, p.epoch, p.plan.startup);
+        let (jid, index, epoch, startup) = (p.job, p.index(), p.epoch, p.plan.startup);
         if self.log.enabled() {
             let tpl = &self.templates[self.jobs[p.job].workload as usize];
             let (r, extended) = (tpl.fit.request, tpl.extended_request.as_str());
@@ -376,7 +376,14 @@ impl World<'_> {
             }
         };
         let statuses = &mut p.pod.container_statuses;
-        kubelet::set_container_statuses(statuses, &tpl.containers, p.plan.container, p.restarts, started, state);
+        kubelet::set_container_statuses(
+            statuses,
+            &tpl.containers,
+            p.plan.container as usize,
+            p.restarts,
+            started,
+            state,
+        );
     }
 
     /// Plans the end of the current run (and a pod-level deadline, if any).
@@ -437,7 +444,7 @@ impl World<'_> {
             &self.jobs[p.job].name,
             &p.pod.name,
             slot.0,
-            p.index,
+            p.index(),
             EventKind::PodRunning,
             Detail::None,
         ));
@@ -454,7 +461,7 @@ impl World<'_> {
             return;
         }
         kubelet::set_ready(&mut p.pod.conditions, true, ts);
-        let (jid, index) = (p.job, p.index);
+        let (jid, index) = (p.job, p.index());
         self.reclass(slot);
         let p = &self.pods[slot];
         self.log.record(&Row::pod(
@@ -491,7 +498,7 @@ impl World<'_> {
             if self.log.enabled() {
                 let container = self.templates[workload]
                     .containers
-                    .get(p.plan.container)
+                    .get(p.plan.container as usize)
                     .map_or("", String::as_str);
                 let detail = Detail::Restarted {
                     exit_code: code,
@@ -504,7 +511,7 @@ impl World<'_> {
                     &self.jobs[jid].name,
                     &p.pod.name,
                     slot.0,
-                    p.index,
+                    p.index(),
                     EventKind::ContainerRestarted,
                     detail,
                 ));
@@ -546,7 +553,7 @@ impl World<'_> {
             && let Some(o) = p.plan.outcome
             && p.exit_code == p.plan.exit_code
         {
-            for c in &self.sc.workloads[workload].behavior(p.index).outcomes[o].conditions {
+            for c in &self.sc.workloads[workload].behavior(p.index()).outcomes[o as usize].conditions {
                 p.pod.conditions.push(PodCondition {
                     type_: c.clone().into(),
                     status: "True".into(),
@@ -558,7 +565,7 @@ impl World<'_> {
         if self.log.enabled() {
             let container = self.templates[workload]
                 .containers
-                .get(p.plan.container)
+                .get(p.plan.container as usize)
                 .map_or("", String::as_str);
             let (kind, detail) = if phase != PodPhase::Succeeded && p.pod.container_statuses.is_empty() {
                 let reason = Detail::Reason {
@@ -584,7 +591,7 @@ impl World<'_> {
                 &self.jobs[jid].name,
                 &p.pod.name,
                 slot.0,
-                p.index,
+                p.index(),
                 kind,
                 detail,
             ));
@@ -651,7 +658,7 @@ impl World<'_> {
         let js = &mut self.jobs[p.job];
         js.result.restarts += 1;
         let wl = &self.sc.workloads[js.workload as usize];
-        let next = plan_attempt(&self.key, wl, p.index, p.id);
+        let next = plan_attempt(&self.key, wl, p.index(), p.id);
         // A restart re-runs the container only: no new scheduling or image pull.
         p.plan = AttemptPlan { startup: 0, ..next };
         p.exit_code = p.plan.exit_code;
@@ -683,7 +690,7 @@ impl World<'_> {
                 &self.jobs[jid].name,
                 &p.pod.name,
                 slot.0,
-                p.index,
+                p.index(),
                 EventKind::PodDeleting,
                 Detail::Grace { grace_ms: grace },
             ));
@@ -747,7 +754,7 @@ impl World<'_> {
                 &self.jobs[jid].name,
                 &p.pod.name,
                 slot.0,
-                p.index,
+                p.index(),
                 EventKind::PodDeleted,
                 Detail::None,
             ));

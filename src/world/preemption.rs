@@ -169,7 +169,7 @@ impl World<'_> {
                     &self.jobs[p.job].name,
                     &p.pod.name,
                     v.id,
-                    p.index,
+                    p.index(),
                     EventKind::PodPreempted,
                     Detail::Reason {
                         reason: "PreemptionByScheduler",
