@@ -43,7 +43,7 @@ pub use crate::record::{JobResult, RunStats};
 use crate::rng::{Purpose, StreamKey, splitmix64};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
-use crate::workload::{AttemptId, AttemptPlan};
+use crate::workload::{AttemptId, AttemptPlan, plan_attempt};
 pub use ids::{JobId, PodId};
 use job_pods::PodClass;
 use pod_record::PodRecord;
@@ -188,8 +188,8 @@ struct JobSlot {
     first_delivery: (SimTime, u32),
 }
 
-/// A pod of the world. Its size is kept within 320 bytes, the allocator's
-/// size class below 384: a run may hold a hundred thousand pending pods.
+/// A pod of the world. Its size is kept within 256 bytes, an allocator size
+/// class (the next is 320): a run may hold a hundred thousand pending pods.
 struct PodSlot {
     pod: PodRecord,
     /// What the pod counts as in its Job's kept counts.
@@ -197,7 +197,10 @@ struct PodSlot {
     job: JobId,
     epoch: u32,
     id: AttemptId,
-    plan: AttemptPlan,
+    /// The attempt's plan and restart back-off, from the moment the pod is
+    /// bound or deleted ([`World::draw_plan`]): most pods of a big run wait
+    /// pending without them.
+    run: Option<Box<Run>>,
     created: SimTime,
     /// Bound node (index into `Nodes`), when the cluster has nodes.
     node: Option<u32>,
@@ -211,7 +214,6 @@ struct PodSlot {
     frozen: Option<u64>,
     /// Exit code the pending `Exit` step will report.
     exit_code: i32,
-    crash: CrashBackoff,
     restarts: i32,
     reported_unschedulable: bool,
     /// Killed by the pod-level `activeDeadlineSeconds`: no restart.
@@ -221,10 +223,43 @@ struct PodSlot {
     node_pos: u32,
 }
 
+/// What the kubelet model keeps of a pod's current attempt.
+struct Run {
+    plan: AttemptPlan,
+    crash: CrashBackoff,
+}
+
 impl PodSlot {
     /// The pod's completion index (Indexed Jobs).
     fn index(&self) -> Option<i32> {
         self.pod.completion_index
+    }
+
+    fn run(&mut self) -> &mut Run {
+        self.run
+            .as_mut()
+            .expect("a pod's plan is drawn when it is bound or deleted")
+    }
+
+    fn plan(&self) -> &AttemptPlan {
+        &self
+            .run
+            .as_ref()
+            .expect("a pod's plan is drawn when it is bound or deleted")
+            .plan
+    }
+
+    /// Draws the attempt's plan unless drawn: the same plan whenever it is
+    /// drawn, as it comes from the attempt's own random stream.
+    fn draw_plan(&mut self, key: &StreamKey, workload: &crate::scenario::Workload) {
+        if self.run.is_none() {
+            let plan = plan_attempt(key, workload, self.index(), self.id);
+            self.exit_code = plan.exit_code;
+            self.run = Some(Box::new(Run {
+                plan,
+                crash: CrashBackoff::default(),
+            }));
+        }
     }
 }
 
@@ -822,12 +857,12 @@ mod tests {
     use super::*;
     use crate::api::defaults::new_job;
 
-    /// Within the allocator's 320-byte size class (the next is 384): every
+    /// Within the allocator's 256-byte size class (the next is 320): every
     /// pending pod of a big run pays for each byte above it.
     #[test]
-    fn a_pod_fits_the_320_byte_size_class() {
+    fn a_pod_fits_the_256_byte_size_class() {
         assert!(
-            std::mem::size_of::<PodSlot>() <= 320,
+            std::mem::size_of::<PodSlot>() <= 256,
             "{}",
             std::mem::size_of::<PodSlot>()
         );

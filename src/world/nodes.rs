@@ -121,7 +121,7 @@ impl World<'_> {
             p.frozen = Some(if p.running_since.is_some() {
                 p.exit_at.saturating_sub(now)
             } else {
-                p.plan.startup
+                p.plan().startup
             });
             nodelifecycle::mark_pod_not_ready(&mut p.pod.conditions, ts);
             let (jid, epoch) = (p.job, p.epoch);

@@ -6,7 +6,6 @@
 
 use super::*;
 use crate::record::{Detail, Row};
-use crate::workload::plan_attempt;
 use thin_vec::ThinVec;
 
 /// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
@@ -60,7 +59,6 @@ impl World<'_> {
             container_attempt: 0,
         };
         let wl = &self.sc.workloads[js.workload as usize];
-        let plan = plan_attempt(&self.key, wl, req.index, id);
         let seed =
             wl.id ^ ((js.result.ordinal as u64) << 24) ^ ((ordinal as u64) << 1) ^ ((self.replication as u64) << 48);
         // The annotations the API server would store, as the controller parses them back.
@@ -106,22 +104,20 @@ impl World<'_> {
                 .scheduling_latency
                 .sample(&mut self.key.stream(Purpose::Scheduling, &ids))
         };
-        let exit_code = plan.exit_code;
         self.pods.push(PodSlot {
             pod,
             class: PodClass::Active,
             job: jid,
             epoch: 0,
             id,
-            plan,
+            run: None,
             created: now,
             node: None,
             allocated: false,
             running_since: None,
             exit_at: 0,
             frozen: None,
-            exit_code,
-            crash: CrashBackoff::default(),
+            exit_code: 0,
             restarts: 0,
             reported_unschedulable: false,
             deadline_exceeded: false,
@@ -284,6 +280,8 @@ impl World<'_> {
 
     fn bind(&mut self, slot: PodId, node: Option<u32>, now: SimTime, q: &mut EventQueue<Ev>) {
         self.drop_nomination(slot);
+        let workload = self.jobs[self.pods[slot].job].workload as usize;
+        self.pods[slot].draw_plan(&self.key, &self.sc.workloads[workload]);
         if let Some(n) = node {
             self.account_usage(now);
             let workload = self.jobs[self.pods[slot].job].workload as usize;
@@ -301,7 +299,7 @@ impl World<'_> {
         if waited > 0 && node.is_some() {
             self.stats.pending_ms.push(waited);
         }
-        let (jid, index, epoch, startup) = (p.job, p.index(), p.epoch, p.plan.startup);
+        let (jid, index, epoch, startup) = (p.job, p.index(), p.epoch, p.plan().startup);
         if self.log.enabled() {
             let tpl = &self.templates[self.jobs[p.job].workload as usize];
             let (r, extended) = (tpl.fit.request, tpl.extended_request.as_str());
@@ -375,15 +373,9 @@ impl World<'_> {
                 killed_by_kubelet: p.pod.deletion_timestamp.is_some() || p.deadline_exceeded,
             }
         };
+        let deciding = p.plan().container as usize;
         let statuses = &mut p.pod.container_statuses;
-        kubelet::set_container_statuses(
-            statuses,
-            &tpl.containers,
-            p.plan.container as usize,
-            p.restarts,
-            started,
-            state,
-        );
+        kubelet::set_container_statuses(statuses, &tpl.containers, deciding, p.restarts, started, state);
     }
 
     /// Plans the end of the current run (and a pod-level deadline, if any).
@@ -415,7 +407,7 @@ impl World<'_> {
     /// and readiness if it comes before the exit.
     fn plan_run(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
         let p = &self.pods[slot];
-        let (epoch, run_for, readiness) = (p.epoch, p.plan.run_for, p.plan.readiness);
+        let (epoch, run_for, readiness) = (p.epoch, p.plan().run_for, p.plan().readiness);
         self.plan_exit(slot, now, run_for, q);
         let exit_at = self.pods[slot].exit_at;
         match kubelet::ready_at(now, readiness, exit_at) {
@@ -487,7 +479,7 @@ impl World<'_> {
         let ts = self.stored_time(now);
         if kubelet::restarts_in_place(code, self.templates[workload].on_failure, deleting, p.deadline_exceeded) {
             // CrashLoopBackOff: the container restarts in place after the back-off.
-            let wait = p.crash.next_delay(now);
+            let wait = p.run().crash.next_delay(now);
             let ran = now - p.running_since.unwrap_or(now);
             let js = &mut self.jobs[jid];
             js.result.pod_ms += ran;
@@ -498,7 +490,7 @@ impl World<'_> {
             if self.log.enabled() {
                 let container = self.templates[workload]
                     .containers
-                    .get(p.plan.container as usize)
+                    .get(p.plan().container as usize)
                     .map_or("", String::as_str);
                 let detail = Detail::Restarted {
                     exit_code: code,
@@ -550,8 +542,8 @@ impl World<'_> {
         p.pod.phase = phase;
         kubelet::set_ready(&mut p.pod.conditions, false, ts);
         if phase == PodPhase::Failed
-            && let Some(o) = p.plan.outcome
-            && p.exit_code == p.plan.exit_code
+            && let Some(o) = p.plan().outcome
+            && p.exit_code == p.plan().exit_code
         {
             for c in &self.sc.workloads[workload].behavior(p.index()).outcomes[o as usize].conditions {
                 p.pod.conditions.push(PodCondition {
@@ -565,7 +557,7 @@ impl World<'_> {
         if self.log.enabled() {
             let container = self.templates[workload]
                 .containers
-                .get(p.plan.container as usize)
+                .get(p.plan().container as usize)
                 .map_or("", String::as_str);
             let (kind, detail) = if phase != PodPhase::Succeeded && p.pod.container_statuses.is_empty() {
                 let reason = Detail::Reason {
@@ -660,8 +652,8 @@ impl World<'_> {
         let wl = &self.sc.workloads[js.workload as usize];
         let next = plan_attempt(&self.key, wl, p.index(), p.id);
         // A restart re-runs the container only: no new scheduling or image pull.
-        p.plan = AttemptPlan { startup: 0, ..next };
-        p.exit_code = p.plan.exit_code;
+        p.run().plan = AttemptPlan { startup: 0, ..next };
+        p.exit_code = next.exit_code;
         p.running_since = Some(now);
         self.set_container_statuses(&mut p, true, now, 0);
         let jid = p.job;
@@ -681,7 +673,9 @@ impl World<'_> {
             return;
         }
         let jid = p.job;
-        let grace = self.templates[self.jobs[jid].workload as usize].grace_ms;
+        let workload = self.jobs[jid].workload as usize;
+        p.draw_plan(&self.key, &self.sc.workloads[workload]);
+        let grace = self.templates[workload].grace_ms;
         p.pod.deletion_timestamp = Some(self.stored_time(now + grace));
         p.pod.deletion_grace_period_seconds = Some((grace / 1000) as i64);
         if self.log.enabled() {
@@ -700,7 +694,7 @@ impl World<'_> {
         if !phase.is_terminal() && !node_down {
             p.epoch = p.epoch.wrapping_add(1);
             let natural = p.running_since.map(|_| (p.exit_at, p.exit_code));
-            let (end, code) = kubelet::stop_on_delete(now, natural, p.plan.shutdown, grace);
+            let (end, code) = kubelet::stop_on_delete(now, natural, p.plan().shutdown, grace);
             p.exit_code = code;
             q.push(
                 end,
