@@ -59,7 +59,7 @@ impl World<'_> {
         let outcome = outcome.causes.as_deref().unwrap_or(&none);
         let epoch = self.sc.epoch.millis();
         let ms = |v: i64| v.max(0) as u64;
-        let job = self.jobs[jid].name.as_str();
+        let job = self.jobs[jid].name();
         let log = &mut *self.log;
         let mut decide = |pod: &str, cause: Cause| {
             log.decide(&Decision {

@@ -34,9 +34,9 @@ impl World<'_> {
         let jid = self.jobs.next_id();
         let completions = job.spec.completions;
         let index_attempts = if job.is_indexed() {
-            vec![0; completions.unwrap_or(0).max(0) as usize]
+            vec![0; completions.unwrap_or(0).max(0) as usize].into_boxed_slice()
         } else {
-            Vec::new()
+            Box::default()
         };
         let result = JobResult {
             name: job.metadata.name.clone(),
@@ -51,7 +51,6 @@ impl World<'_> {
         self.log
             .record(&Row::job(now, &job.metadata.name, EventKind::JobCreated, Detail::None));
         self.jobs.push(JobSlot {
-            name: job.metadata.name.clone(),
             job: Some(Box::new(job)),
             state: JobState::default(),
             workload,
@@ -88,7 +87,7 @@ impl World<'_> {
         if status.start_time.is_some() && js.result.started.is_none() {
             js.result.started = Some(now);
             self.log
-                .record(&Row::job(now, &js.name, EventKind::JobStarted, Detail::None));
+                .record(&Row::job(now, &js.result.name, EventKind::JobStarted, Detail::None));
         }
         for c in &status.conditions {
             let before = job.status.conditions.iter().find(|o| o.type_ == c.type_);
@@ -108,7 +107,7 @@ impl World<'_> {
                 reason: &c.reason,
                 message: &c.message,
             };
-            self.log.record(&Row::job(now, &js.name, kind, detail));
+            self.log.record(&Row::job(now, &js.result.name, kind, detail));
         }
         job.status = status.stored();
         if job.is_finished() && !js.finished {
@@ -213,7 +212,7 @@ impl World<'_> {
         }
         // Gone from the informer cache: its pods are orphans.
         self.orphan_pods(jid, None, now, q);
-        let name = self.jobs[jid].name.clone();
+        let name = self.jobs[jid].name().to_string();
         let detail = Detail::Reason { reason, message: "" };
         self.log.record(&Row::job(now, &name, EventKind::JobDeleted, detail));
         self.try_retire(jid);
@@ -304,7 +303,7 @@ impl World<'_> {
                     message: &message,
                 };
                 self.log
-                    .record(&Row::job(now, &js.name, EventKind::JobUpdateRejected, detail));
+                    .record(&Row::job(now, js.name(), EventKind::JobUpdateRejected, detail));
                 continue;
             }
             job.spec = updated.spec;

@@ -157,12 +157,13 @@ struct UnfitDetail {
     reason: String,
 }
 
+/// A Job of the world, within the allocator's 512-byte size class (its
+/// name is its result's).
 struct JobSlot {
     /// The Job object; dropped once the Job is finished and written out.
     job: Option<Box<Job>>,
     state: JobState,
     workload: u32,
-    name: String,
     /// Pods the controller still sees: live, or terminal with the tracking finalizer.
     pods: Vec<PodId>,
     /// Those of `pods` no longer active, in no order (job_pods.rs).
@@ -170,7 +171,8 @@ struct JobSlot {
     /// How many of `pods` are active and ready.
     active_ready: i32,
     next_pod_ordinal: u32,
-    index_attempts: Vec<u32>,
+    /// Pods created so far for each completion index (Indexed Jobs).
+    index_attempts: Box<[u32]>,
     /// API calls of the running sync that have not completed yet, by group.
     inflight: VecDeque<(SimTime, Vec<Write>)>,
     /// API requests made for this Job (for its latency and error streams).
@@ -221,6 +223,12 @@ struct PodSlot {
     /// Where the pod is in its Job's `pods` and, while it holds room, in its node's list.
     job_pos: u32,
     node_pos: u32,
+}
+
+impl JobSlot {
+    fn name(&self) -> &str {
+        &self.result.name
+    }
 }
 
 /// What the kubelet model keeps of a pod's current attempt.
@@ -859,6 +867,16 @@ mod tests {
 
     /// Within the allocator's 256-byte size class (the next is 320): every
     /// pending pod of a big run pays for each byte above it.
+    /// And a Job's slot within the 512-byte class (the next is 640).
+    #[test]
+    fn a_job_slot_fits_the_512_byte_size_class() {
+        assert!(
+            std::mem::size_of::<JobSlot>() <= 512,
+            "{}",
+            std::mem::size_of::<JobSlot>()
+        );
+    }
+
     #[test]
     fn a_pod_fits_the_256_byte_size_class() {
         assert!(

@@ -226,7 +226,7 @@ impl World<'_> {
         }
         self.log.record(&Row::pod(
             now,
-            &self.jobs[p.job].name,
+            self.jobs[p.job].name(),
             &p.pod.name,
             slot.0,
             p.index(),
@@ -238,7 +238,7 @@ impl World<'_> {
         ));
         self.log.record(&Row::pod(
             now,
-            &self.jobs[p.job].name,
+            self.jobs[p.job].name(),
             &p.pod.name,
             slot.0,
             p.index(),
@@ -303,7 +303,7 @@ impl World<'_> {
             self.stats.evictions += 1;
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[p.job].name,
+                self.jobs[p.job].name(),
                 &p.pod.name,
                 slot.0,
                 p.index(),

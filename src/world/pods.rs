@@ -87,7 +87,7 @@ impl World<'_> {
         self.stats.pods_created += 1;
         self.log.record(&Row::pod(
             now,
-            &self.jobs[jid].name,
+            self.jobs[jid].name(),
             &pod.name,
             slot.0,
             req.index,
@@ -191,7 +191,7 @@ impl World<'_> {
                         let detail = Detail::Reason { reason, message: "" };
                         self.log.record(&Row::pod(
                             now,
-                            &self.jobs[p.job].name,
+                            self.jobs[p.job].name(),
                             &p.pod.name,
                             slot.0,
                             p.index(),
@@ -311,7 +311,7 @@ impl World<'_> {
             };
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid].name,
+                self.jobs[jid].name(),
                 &p.pod.name,
                 slot.0,
                 index,
@@ -433,7 +433,7 @@ impl World<'_> {
         self.set_container_statuses(&mut p, true, now, 0);
         self.log.record(&Row::pod(
             now,
-            &self.jobs[p.job].name,
+            self.jobs[p.job].name(),
             &p.pod.name,
             slot.0,
             p.index(),
@@ -458,7 +458,7 @@ impl World<'_> {
         let p = &self.pods[slot];
         self.log.record(&Row::pod(
             now,
-            &self.jobs[jid].name,
+            self.jobs[jid].name(),
             &p.pod.name,
             slot.0,
             index,
@@ -500,7 +500,7 @@ impl World<'_> {
                 };
                 self.log.record(&Row::pod(
                     now,
-                    &self.jobs[jid].name,
+                    self.jobs[jid].name(),
                     &p.pod.name,
                     slot.0,
                     p.index(),
@@ -580,7 +580,7 @@ impl World<'_> {
             };
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid].name,
+                self.jobs[jid].name(),
                 &p.pod.name,
                 slot.0,
                 p.index(),
@@ -681,7 +681,7 @@ impl World<'_> {
         if self.log.enabled() {
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid].name,
+                self.jobs[jid].name(),
                 &p.pod.name,
                 slot.0,
                 p.index(),
@@ -745,7 +745,7 @@ impl World<'_> {
         if p.pod.deletion_timestamp.is_some() {
             self.log.record(&Row::pod(
                 now,
-                &self.jobs[jid].name,
+                self.jobs[jid].name(),
                 &p.pod.name,
                 slot.0,
                 p.index(),

@@ -166,7 +166,7 @@ impl World<'_> {
                 let detail = format!("Preempted by {preemptor} on node {}", self.nodes.nodes[node].name);
                 self.log.record(&Row::pod(
                     now,
-                    &self.jobs[p.job].name,
+                    self.jobs[p.job].name(),
                     &p.pod.name,
                     v.id,
                     p.index(),
