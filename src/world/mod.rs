@@ -200,7 +200,7 @@ struct PodSlot {
     epoch: u32,
     id: AttemptId,
     /// The attempt's plan and restart back-off, from the moment the pod is
-    /// bound or deleted ([`World::draw_plan`]): most pods of a big run wait
+    /// bound or deleted ([`PodSlot::draw_plan`]): most pods of a big run wait
     /// pending without them.
     run: Option<Box<Run>>,
     created: SimTime,

@@ -117,6 +117,7 @@ impl World<'_> {
             running_since: None,
             exit_at: 0,
             frozen: None,
+            // Set with the plan (`PodSlot::draw_plan`).
             exit_code: 0,
             restarts: 0,
             reported_unschedulable: false,
@@ -284,7 +285,6 @@ impl World<'_> {
         self.pods[slot].draw_plan(&self.key, &self.sc.workloads[workload]);
         if let Some(n) = node {
             self.account_usage(now);
-            let workload = self.jobs[self.pods[slot].job].workload as usize;
             self.nodes.allocate(n as usize, &self.templates[workload].fit);
             self.node_pods[n as usize].push(slot);
         }
