@@ -865,25 +865,14 @@ mod tests {
     use super::*;
     use crate::api::defaults::new_job;
 
-    /// Within the allocator's 256-byte size class (the next is 320): every
-    /// pending pod of a big run pays for each byte above it.
-    /// And a Job's slot within the 512-byte class (the next is 640).
+    /// A pod within the allocator's 256-byte size class (the next is 320), a
+    /// Job's slot within the 512-byte one (the next is 640): every pending pod
+    /// and live Job of a big run pays for each byte above them.
     #[test]
-    fn a_job_slot_fits_the_512_byte_size_class() {
-        assert!(
-            std::mem::size_of::<JobSlot>() <= 512,
-            "{}",
-            std::mem::size_of::<JobSlot>()
-        );
-    }
-
-    #[test]
-    fn a_pod_fits_the_256_byte_size_class() {
-        assert!(
-            std::mem::size_of::<PodSlot>() <= 256,
-            "{}",
-            std::mem::size_of::<PodSlot>()
-        );
+    fn pod_and_job_slots_fit_their_size_classes() {
+        let (pod, job) = (std::mem::size_of::<PodSlot>(), std::mem::size_of::<JobSlot>());
+        assert!(pod <= 256, "PodSlot is {pod} bytes");
+        assert!(job <= 512, "JobSlot is {job} bytes");
     }
 
     #[test]
