@@ -30,13 +30,14 @@ enum Bucket {
     Terminating,
 }
 
+/// A live pod: 8 bytes, as a big run follows a hundred thousand at once.
 #[derive(Clone, Copy, Debug)]
 struct Tracked {
     bucket: Bucket,
     ready: bool,
-    /// Requests held on a node (millicores, bytes).
-    cpu: i64,
-    memory: i64,
+    /// The requests it holds on a node: an index into [`TimeSeries::requests`]
+    /// (0: none), as a run's pods share a handful of distinct requests.
+    request: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -90,10 +91,15 @@ pub type Spill = Box<dyn FnMut(&[Sample]) -> std::io::Result<()> + Send>;
 #[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
 type ByName<V> = std::collections::HashMap<Box<str>, V, rustc_hash::FxBuildHasher>;
 #[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
-type ById<V> = std::collections::HashMap<u64, V, rustc_hash::FxBuildHasher>;
+type ById<V> = std::collections::HashMap<u32, V, rustc_hash::FxBuildHasher>;
+#[expect(clippy::disallowed_types, reason = "lookup only: no iteration reaches an output")]
+type ByRequest = std::collections::HashMap<(i64, i64), u32, rustc_hash::FxBuildHasher>;
 
-/// Ids given to pods known only by name start here, above every pod id.
-const FIRST_NAMED_ID: u64 = 1 << 32;
+/// Ids given to pods known only by name start here, above every pod id (a
+/// run has at most [`limits::PODS`](crate::scenario::limits::PODS) pods).
+const FIRST_NAMED_ID: u32 = 1 << 31;
+/// No pod: a row about a pod the series does not know.
+const NO_POD: u32 = u32::MAX;
 
 /// Follows the timeline and samples it every `step` milliseconds, or, with a
 /// step of 0, after every change (one sample per instant: the last state).
@@ -105,8 +111,11 @@ pub struct TimeSeries {
     /// Live pods by id: the simulator's (`Row::pod_id`), or one given here to a
     /// pod known by name (`row`, as when reading `events.csv`).
     pods: ById<Tracked>,
-    names: ByName<u64>,
-    next_named_id: u64,
+    names: ByName<u32>,
+    next_named_id: u32,
+    /// Distinct (millicores, bytes) requests held by pods; the first is none.
+    requests: Vec<(i64, i64)>,
+    request_ids: ByRequest,
     nodes: BTreeMap<String, NodeCap>,
     /// Jobs created and not yet finished.
     running_jobs: ByName<()>,
@@ -127,6 +136,8 @@ impl TimeSeries {
             pods: ById::default(),
             names: ByName::default(),
             next_named_id: FIRST_NAMED_ID,
+            requests: vec![(0, 0)],
+            request_ids: ByRequest::default(),
             nodes: BTreeMap::new(),
             running_jobs: ByName::default(),
             adaptive: false,
@@ -253,7 +264,7 @@ impl TimeSeries {
         }
     }
 
-    fn leave(&mut self, pod: u64) {
+    fn leave(&mut self, pod: u32) {
         if let Some(t) = self.pods.remove(&pod) {
             let c = &mut self.counts;
             match t.bucket {
@@ -264,12 +275,13 @@ impl TimeSeries {
             if t.ready {
                 c.ready -= 1;
             }
-            c.cpu -= t.cpu;
-            c.memory -= t.memory;
+            let (cpu, memory) = self.requests[t.request as usize];
+            c.cpu -= cpu;
+            c.memory -= memory;
         }
     }
 
-    fn move_to(&mut self, pod: u64, to: Bucket) {
+    fn move_to(&mut self, pod: u32, to: Bucket) {
         let c = &mut self.counts;
         if let Some(t) = self.pods.get_mut(&pod)
             && t.bucket != to
@@ -288,7 +300,7 @@ impl TimeSeries {
         }
     }
 
-    fn set_ready(&mut self, pod: u64, ready: bool) {
+    fn set_ready(&mut self, pod: u32, ready: bool) {
         if let Some(t) = self.pods.get_mut(&pod)
             && t.ready != ready
         {
@@ -303,18 +315,22 @@ impl EventLog for TimeSeries {
     /// timeline read back from `events.csv`) gets an id of its own when it is created.
     fn record(&mut self, row: &Row) {
         let id = match row.pod_id {
-            Some(id) => id as u64,
+            Some(id) => {
+                debug_assert!(id < FIRST_NAMED_ID, "pod ids stay below the named ones");
+                id
+            }
             None => match row.kind {
-                EventKind::PodCreated => {
+                // Past 2^31 pods known by name (a file no run writes), new ones go untracked.
+                EventKind::PodCreated if self.next_named_id < NO_POD => {
                     let id = self.next_named_id;
                     self.next_named_id += 1;
                     self.names.insert(row.pod.into(), id);
                     id
                 }
                 EventKind::PodSucceeded | EventKind::PodFailed | EventKind::PodDeleted => {
-                    self.names.remove(row.pod).unwrap_or(u64::MAX)
+                    self.names.remove(row.pod).unwrap_or(NO_POD)
                 }
-                _ => self.names.get(row.pod).copied().unwrap_or(u64::MAX),
+                _ => self.names.get(row.pod).copied().unwrap_or(NO_POD),
             },
         };
         self.apply(row.t, row.job, id, row.kind, &row.detail);
@@ -322,8 +338,8 @@ impl EventLog for TimeSeries {
 }
 
 impl TimeSeries {
-    /// One row, its pod (if it is about one) by id (`u64::MAX`: none known).
-    fn apply(&mut self, t: SimTime, job: &str, pod: u64, kind: EventKind, detail: &Detail) {
+    /// One row, its pod (if it is about one) by id ([`NO_POD`]: none known).
+    fn apply(&mut self, t: SimTime, job: &str, pod: u32, kind: EventKind, detail: &Detail) {
         self.sample_until(t, false);
         match kind {
             EventKind::JobCreated => {
@@ -347,8 +363,7 @@ impl TimeSeries {
                     Tracked {
                         bucket: Bucket::Pending,
                         ready: false,
-                        cpu: 0,
-                        memory: 0,
+                        request: 0,
                     },
                 );
             }
@@ -360,8 +375,11 @@ impl TimeSeries {
                 } = *detail =>
             {
                 if let Some(p) = self.pods.get_mut(&pod) {
-                    p.cpu = cpu;
-                    p.memory = memory;
+                    let requests = &mut self.requests;
+                    p.request = *self.request_ids.entry((cpu, memory)).or_insert_with(|| {
+                        requests.push((cpu, memory));
+                        (requests.len() - 1) as u32
+                    });
                     self.counts.cpu += cpu;
                     self.counts.memory += memory;
                 }
