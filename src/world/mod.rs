@@ -549,7 +549,7 @@ impl<'a> World<'a> {
             && js.inflight.is_empty()
             && self.job_actions_left == 0
             && !self.queue.is_processing(jid.0);
-        if done && let Some(js) = self.jobs.take(jid) {
+        if done && let Some(js) = self.jobs.remove(jid) {
             self.results.job(js.result);
             if self.decide {
                 self.log.job_left(jid.0);

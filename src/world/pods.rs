@@ -737,7 +737,7 @@ impl World<'_> {
     /// The pod object is deleted from the API.
     pub(super) fn release_pod(&mut self, slot: PodId, now: SimTime, q: &mut EventQueue<Ev>) {
         self.free_node(slot, now, q);
-        let Some(p) = self.pods.take(slot) else {
+        let Some(p) = self.pods.remove(slot) else {
             return;
         };
         let jid = p.job;
@@ -759,7 +759,7 @@ impl World<'_> {
 
     /// A terminal, counted pod: kept out of the controller's view and memory.
     pub(super) fn forget_pod(&mut self, slot: PodId) {
-        let Some(p) = self.pods.take(slot) else {
+        let Some(p) = self.pods.remove(slot) else {
             return;
         };
         self.detach_from_job(&p, slot);
