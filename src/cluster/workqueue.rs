@@ -7,6 +7,9 @@
 //! the key's rate limit (`AddRateLimited`, `NumRequeues`) and a successful one
 //! resets it (`Forget`). Keys are Job ids, dense from 0. Timers are the
 //! caller's: [`WorkQueue::add_after`] says when to call [`WorkQueue::timer_fired`].
+//! A key whose Job has left the world is dropped ([`WorkQueue::drop_key`]) and
+//! then reads as closed: the queue's memory follows the Jobs alive, not every
+//! Job a run made.
 
 use crate::time::SimTime;
 use std::collections::VecDeque;
@@ -26,12 +29,23 @@ struct Key {
     failed: bool,
     /// The Job is finished or deleted: adds are ignored.
     closed: bool,
+    /// The Job has left the world: the key goes once those before it have.
+    dropped: bool,
 }
+
+/// Keys dropped at the front before the queue lets go of them.
+const MIN_DROPPED: usize = 1024;
 
 /// The queue and its workers.
 #[derive(Clone, Debug)]
 pub struct WorkQueue {
+    /// The keys from `base` on; those before it were dropped.
     keys: Vec<Key>,
+    base: usize,
+    /// How many leading `keys` are dropped.
+    dropped: usize,
+    /// What a dropped key reads as: closed, idle, never failed.
+    gone: Key,
     /// Keys ready for a worker, in order.
     ready: VecDeque<u32>,
     busy: u32,
@@ -42,18 +56,61 @@ impl WorkQueue {
     pub fn new(workers: u32) -> Self {
         WorkQueue {
             keys: Vec::new(),
+            base: 0,
+            dropped: 0,
+            gone: Key::default(),
             ready: VecDeque::new(),
             busy: 0,
             workers,
         }
     }
 
+    #[inline]
     fn key(&mut self, key: u32) -> &mut Key {
-        let i = key as usize;
-        if self.keys.len() <= i {
-            self.keys.resize(i + 1, Key::default());
+        match (key as usize).checked_sub(self.base) {
+            Some(i) if i < self.keys.len() => &mut self.keys[i],
+            Some(i) => self.new_key(i),
+            None => self.dropped_key(),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new_key(&mut self, i: usize) -> &mut Key {
+        self.keys.resize(i + 1, Key::default());
         &mut self.keys[i]
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn dropped_key(&mut self) -> &mut Key {
+        self.gone = Key {
+            closed: true,
+            dropped: true,
+            ..Key::default()
+        };
+        &mut self.gone
+    }
+
+    fn get(&self, key: u32) -> Option<&Key> {
+        self.keys.get((key as usize).checked_sub(self.base)?)
+    }
+
+    /// The Job of a closed key has left the world, with no sync running:
+    /// nothing of the key can matter any more, so it goes (with the keys
+    /// before it, once most of those have gone too).
+    pub fn drop_key(&mut self, key: u32) {
+        let k = self.key(key);
+        debug_assert!(k.closed && !k.processing, "only a closed, idle key is dropped");
+        k.dropped = true;
+        while self.keys.get(self.dropped).is_some_and(|k| k.dropped) {
+            self.dropped += 1;
+        }
+        if self.dropped >= MIN_DROPPED && 2 * self.dropped >= self.keys.len() {
+            self.keys.drain(..self.dropped);
+            self.base += self.dropped;
+            self.dropped = 0;
+        }
     }
 
     /// The Job is finished or deleted: from now on its key is never queued.
@@ -107,7 +164,7 @@ impl WorkQueue {
     pub fn next_for_worker(&mut self) -> Option<u32> {
         while self.busy < self.workers {
             let key = self.ready.pop_front()?;
-            let k = &mut self.keys[key as usize];
+            let k = self.key(key);
             k.dirty = false;
             if k.closed {
                 continue;
@@ -152,12 +209,12 @@ impl WorkQueue {
 
     /// Whether a worker is syncing the key now.
     pub fn is_processing(&self, key: u32) -> bool {
-        self.keys.get(key as usize).is_some_and(|k| k.processing)
+        self.get(key).is_some_and(|k| k.processing)
     }
 
     /// Consecutive failed syncs of the key (`NumRequeues`).
     pub fn num_requeues(&self, key: u32) -> u32 {
-        self.keys.get(key as usize).map_or(0, |k| k.failures)
+        self.get(key).map_or(0, |k| k.failures)
     }
 }
 
@@ -240,5 +297,33 @@ mod tests {
         q.add(0);
         assert_eq!(q.add_after(0, 5, 0), None);
         assert_eq!(drain(&mut q), [0u32; 0]);
+    }
+
+    /// The keys of Jobs that left go, and read as closed keys after: adds
+    /// and timers do nothing, no worker takes them, no failure is counted.
+    #[test]
+    fn dropped_keys_go_and_read_as_closed() {
+        let mut q = WorkQueue::new(1);
+        for key in 0..100_000u32 {
+            q.add(key);
+            assert_eq!(q.next_for_worker(), Some(key));
+            q.set_failed(key, key % 2 == 0);
+            let _ = q.done(key);
+            q.close(key);
+            if key >= 10 {
+                q.drop_key(key - 10);
+            }
+        }
+        assert!(q.keys.len() <= 4 * MIN_DROPPED, "{} keys held", q.keys.len());
+        let timer = q.add_after(99_995, 1000, 0);
+        assert_eq!(timer, None, "a closed key sets no timer");
+        for key in [0, 5, 99_989] {
+            q.add(key);
+            assert!(q.add_after(key, 1000, 0).is_none());
+            q.timer_fired(key, 1);
+            assert_eq!((q.num_requeues(key), q.is_processing(key)), (0, false));
+        }
+        assert_eq!(q.next_for_worker(), None, "a dropped key is never synced");
+        assert_eq!(q.num_requeues(99_998), 1, "a closed key still there keeps its count");
     }
 }

@@ -550,6 +550,7 @@ impl<'a> World<'a> {
             && self.job_actions_left == 0
             && !self.queue.is_processing(jid.0);
         if done && let Some(js) = self.jobs.remove(jid) {
+            self.queue.drop_key(jid.0);
             self.results.job(js.result);
             if self.decide {
                 self.log.job_left(jid.0);
