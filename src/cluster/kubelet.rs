@@ -175,11 +175,9 @@ pub fn set_ready(conditions: &mut ThinVec<PodCondition>, ready: bool, ts: Time) 
             };
             // The first condition of a pod gets an exact allocation, not the growth path.
             if conditions.is_empty() {
-                *conditions = ThinVec::with_capacity(1);
-                conditions.push(ready);
-            } else {
-                conditions.push(ready);
+                conditions.reserve_exact(1);
             }
+            conditions.push(ready);
         }
     }
 }

@@ -6,7 +6,6 @@ use crate::api::time::InvalidTime;
 use crate::api::*;
 use crate::controller::intervals::{Interval, OrderedIntervals};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// The harness's "now": a whole second, so "now truncated to the second" is "now".
@@ -69,7 +68,9 @@ pub fn opt_str(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
-pub fn str_map(v: &Value) -> BTreeMap<String, String> {
+/// A JSON object of strings as a map: a `BTreeMap`, or the `Labels` of a
+/// Job, a pod or a selector.
+pub fn str_map<M: FromIterator<(String, String)> + Default>(v: &Value) -> M {
     v.as_object()
         .map(|m| {
             m.iter()
@@ -132,7 +133,7 @@ pub fn pod(v: &Value, default_uid: &str) -> R<Pod> {
     p.metadata.name = opt_str(&v["name"]).unwrap_or_else(|| default_uid.to_string());
     p.metadata.namespace = opt_str(&v["namespace"]).unwrap_or_else(|| "default".into());
     p.metadata.uid = opt_str(&v["uid"]).unwrap_or_else(|| default_uid.to_string()).into();
-    p.metadata.labels = str_map(&v["labels"]).into_iter().collect();
+    p.metadata.labels = str_map(&v["labels"]);
     p.status.phase = phase(&v["phase"])?;
     p.metadata.deletion_timestamp = time(&v["deletionTimestamp"])?;
     p.metadata.deletion_grace_period_seconds = opt_i64(&v["deletionGracePeriodSeconds"]);
@@ -295,15 +296,13 @@ pub fn job_spec(s: &Value) -> JobSpec {
         managed_by: opt_str(&s["managedBy"]),
         manual_selector: s["manualSelector"].as_bool(),
         selector: s["selector"].as_object().map(|o| LabelSelector {
-            match_labels: str_map(o.get("matchLabels").unwrap_or(&Value::Null))
-                .into_iter()
-                .collect(),
+            match_labels: str_map(o.get("matchLabels").unwrap_or(&Value::Null)),
             ..Default::default()
         }),
         ..Default::default()
     };
     let t = &s["template"];
-    spec.template.metadata.labels = str_map(&t["labels"]).into_iter().collect();
+    spec.template.metadata.labels = str_map(&t["labels"]);
     spec.template.metadata.annotations = str_map(&t["annotations"]);
     spec.template.spec.restart_policy = opt_str(&t["restartPolicy"]).unwrap_or_default();
     let container = |name: &Value| Container {
