@@ -5,7 +5,25 @@ use crate::api::{JobCondition, Time};
 /// `ensureJobConditionStatus`: replaces a condition of the type when status,
 /// reason or message differ (both times become `now`); appends one when none
 /// exists, unless its status is `False`. Returns whether the list changed.
+/// Inline for the call of nearly every sync: a `False` condition for a Job
+/// with no conditions, which changes nothing.
+#[inline]
 pub fn ensure_job_condition_status(
+    list: &mut Vec<JobCondition>,
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    now: Time,
+) -> bool {
+    if list.is_empty() && status == "False" {
+        return false;
+    }
+    ensure_condition(list, type_, status, reason, message, now)
+}
+
+#[inline(never)]
+fn ensure_condition(
     list: &mut Vec<JobCondition>,
     type_: &str,
     status: &str,

@@ -719,12 +719,19 @@ fn delete_job_pods<P: PodView>(
     (removed_ready, removed, err)
 }
 
-/// `activePodsForRemoval`.
+/// `activePodsForRemoval`. Inline for its common case, nothing to remove
+/// from a Job without indexes; the search is out of line.
+#[inline]
 fn active_pods_for_removal<'a, P: PodView>(job: &Job, pods: &[&'a P], rm_at_least: usize) -> Vec<&'a P> {
-    let (mut rm, mut left): (Vec<&P>, Vec<&P>) = (Vec::new(), Vec::new());
     if rm_at_least == 0 && !job.is_indexed() {
-        return rm; // the common case: nothing to remove, nothing to copy
+        return Vec::new();
     }
+    pods_for_removal(job, pods, rm_at_least)
+}
+
+#[inline(never)]
+fn pods_for_removal<'a, P: PodView>(job: &Job, pods: &[&'a P], rm_at_least: usize) -> Vec<&'a P> {
+    let (mut rm, mut left): (Vec<&P>, Vec<&P>) = (Vec::new(), Vec::new());
     if job.is_indexed() {
         append_duplicated_index_pods_for_removal(&mut rm, &mut left, pods, job.spec.completions.unwrap_or(0));
     } else {
