@@ -17,7 +17,7 @@
 //!     fn create_pod(&mut self, _: &Job, req: PodCreate) -> Result<(), ApiError> { self.0.push(req); Ok(()) }
 //!     fn delete_pod(&mut self, _: &Job, _: &Pod) -> Result<(), ApiError> { Ok(()) }
 //!     fn remove_tracking_finalizer(&mut self, _: &Pod) -> Result<(), ApiError> { Ok(()) }
-//!     fn update_status(&mut self, _: &Job, _: &JobStatus) -> Result<(), ApiError> { Ok(()) }
+//!     fn update_status(&mut self, _: &Job, _: JobStatus) -> Result<(), ApiError> { Ok(()) }
 //! }
 //!
 //! let mut job = Job::default();

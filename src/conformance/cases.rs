@@ -117,8 +117,8 @@ impl JobClient<Pod> for FakeClient {
             Ok(())
         }
     }
-    fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
-        self.status_updates.push(status.clone());
+    fn update_status(&mut self, _job: &Job, status: JobStatus) -> Result<(), ApiError> {
+        self.status_updates.push(status);
         if self.status_update_fails {
             Err(ApiError::Other("fake status update error".into()))
         } else {

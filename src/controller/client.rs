@@ -49,6 +49,7 @@ pub trait JobClient<P> {
     fn delete_pod(&mut self, job: &Job, pod: &P) -> Result<(), ApiError>;
     /// Strategic-merge PATCH removing `batch.kubernetes.io/job-tracking`.
     fn remove_tracking_finalizer(&mut self, pod: &P) -> Result<(), ApiError>;
-    /// `UpdateStatus`: `job` with `status` as its new status.
-    fn update_status(&mut self, job: &Job, status: &JobStatus) -> Result<(), ApiError>;
+    /// `UpdateStatus`: `job` with `status` as its new status. The status is
+    /// handed over: a sync's last write of it moves it, no copy.
+    fn update_status(&mut self, job: &Job, status: JobStatus) -> Result<(), ApiError>;
 }

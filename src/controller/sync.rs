@@ -448,15 +448,14 @@ pub fn sync_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
     for list in [new_succeeded, new_failed, ctx.active_pods, ctx.pods] {
         lists.give(list);
     }
-    if let Err(e) = tracked {
-        out.error = Some(SyncError::Tracking(e));
-        return out;
-    }
-    if profile.error_on_new_failures()
-        && ctx.failed > original_failed
-        && finished_condition(&ctx.status.conditions).is_none()
-        && manage_err.is_none()
-    {
+    let status_finished = match tracked {
+        Ok(finished) => finished,
+        Err(e) => {
+            out.error = Some(SyncError::Tracking(e));
+            return out;
+        }
+    };
+    if profile.error_on_new_failures() && ctx.failed > original_failed && !status_finished && manage_err.is_none() {
         out.error = Some(SyncError::NewFailures(cached.key()));
     }
     if manage_err.is_some() {
@@ -1038,6 +1037,8 @@ fn clean_uncounted(status: &mut JobStatus, with_finalizer: impl Fn(&str) -> bool
 /// `trackJobStatusAndRemoveFinalizers`: record finished pods in
 /// `uncountedTerminatedPods`, flush, remove their finalizers, move them to the
 /// counters, and write the terminal condition when everything is accounted for.
+/// Returns whether the status it ends with is finished (`IsJobFinished`):
+/// the status itself has gone to the client.
 fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     ctx: &mut Ctx<'a, P>,
     state: &mut JobState,
@@ -1046,7 +1047,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     mut needs_flush: bool,
     out: &mut SyncOutcome,
     lists: &mut PodLists<P>,
-) -> Result<(), TrackError> {
+) -> Result<bool, TrackError> {
     let profile = &env.profile;
     let indexed = ctx.job.is_indexed();
     let completions = ctx.job.spec.completions.unwrap_or(0);
@@ -1137,7 +1138,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     // flushUncountedAndRemoveFinalizers
     if needs_flush {
         client
-            .update_status(ctx.job, &ctx.status)
+            .update_status(ctx.job, ctx.status.clone())
             .map_err(TrackError::AddingUncounted)?;
         state.backoff = Some(ctx.new_backoff);
         needs_flush = false;
@@ -1173,7 +1174,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     if let Some(e) = rm_err {
         if needs_flush {
             client
-                .update_status(ctx.job, &ctx.status)
+                .update_status(ctx.job, std::mem::take(&mut ctx.status))
                 .map_err(TrackError::RemovingUncounted)?;
         }
         return Err(e);
@@ -1183,13 +1184,16 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     if finished {
         needs_flush = true;
     }
+    let status_finished = finished_condition(&ctx.status.conditions).is_some();
     if needs_flush {
+        let too_many = ctx.job.spec.completions.is_some_and(|c| ctx.status.succeeded > c);
+        // The sync's last write: the status moves to the client.
         client
-            .update_status(ctx.job, &ctx.status)
+            .update_status(ctx.job, std::mem::take(&mut ctx.status))
             .map_err(TrackError::RemovingUncounted)?;
         if finished && let Some(fc) = &ctx.finished_condition {
             if fc.type_ == COND_COMPLETE {
-                if ctx.job.spec.completions.is_some_and(|c| ctx.status.succeeded > c) {
+                if too_many {
                     out.event(
                         true,
                         "TooManySucceededPods",
@@ -1202,7 +1206,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
             }
         }
     }
-    Ok(())
+    Ok(status_finished)
 }
 
 /// Adds the newly succeeded indexes to `completedIndexes`, and writes
@@ -1328,7 +1332,7 @@ pub fn track_job_status<P: PodView>(
         }
     }
     let mut out = SyncOutcome::default();
-    track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_flush, &mut out, lists)
+    track_job_status_and_remove_finalizers(&mut ctx, state, env, client, needs_flush, &mut out, lists).map(|_| ())
 }
 
 /// `getNewFinishedPods` totals: (succeeded, failed) counting the status

@@ -33,8 +33,8 @@ impl JobClient<Pod> for Api {
         self.patches += 1;
         Ok(())
     }
-    fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
-        self.statuses.push(status.clone());
+    fn update_status(&mut self, _job: &Job, status: JobStatus) -> Result<(), ApiError> {
+        self.statuses.push(status);
         Ok(())
     }
 }

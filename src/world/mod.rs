@@ -290,8 +290,8 @@ impl JobClient<PodRecord> for ApiClient<'_, Write> {
     fn remove_tracking_finalizer(&mut self, pod: &PodRecord) -> Result<(), ApiError> {
         self.call(Call::RemoveFinalizer, Write::RemoveFinalizer(pod.slot))
     }
-    fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
-        self.call(Call::UpdateStatus, Write::Status(status.clone()))
+    fn update_status(&mut self, _job: &Job, status: JobStatus) -> Result<(), ApiError> {
+        self.call(Call::UpdateStatus, Write::Status(status))
     }
 }
 

@@ -32,8 +32,8 @@ impl JobClient<Pod> for Recorder {
         self.finalizer_removals.push(pod.metadata.uid.to_string());
         Ok(())
     }
-    fn update_status(&mut self, _job: &Job, status: &JobStatus) -> Result<(), ApiError> {
-        self.statuses.push(status.clone());
+    fn update_status(&mut self, _job: &Job, status: JobStatus) -> Result<(), ApiError> {
+        self.statuses.push(status);
         Ok(())
     }
 }
