@@ -213,7 +213,7 @@ impl<'a, P: PodView> Ctx<'a, P> {
 /// indexes are computed from all pods), `OnFailure` (the restarts of running
 /// pods count towards the backoff limit), suspension (every active pod is
 /// deleted) and a Job being deleted (every pod's finalizer goes).
-fn walks_all_pods(job: &Job) -> bool {
+pub fn walks_all_pods(job: &Job) -> bool {
     job.is_indexed()
         || job.spec.template.spec.restart_policy == "OnFailure"
         || job.is_suspended()

@@ -306,4 +306,46 @@ mod tests {
         assert_eq!(format!("{:?}", bare.stats), format!("{:?}", full.stats));
         assert_eq!((bare.events, bare.end), (full.events, full.end));
     }
+
+    /// Syncs that provably change nothing are skipped (world/quiet.rs): the
+    /// scenarios skip many, and decide exactly what they decide with every
+    /// sync run in full. (Debug builds also run the full sync beside each
+    /// skipped one and check that it changes nothing.)
+    #[test]
+    fn skipped_quiet_syncs_change_no_result() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        let (mut skipped, mut syncs) = (0, 0);
+        for path in paths.iter().filter(|p| !p.ends_with("bench-1m-pods.yaml")) {
+            let sc = crate::scenario::load(path).expect("scenario");
+            let run = |skip: bool| {
+                crate::world::skip_quiet_syncs(skip);
+                let mut timeline = Timeline {
+                    series: true,
+                    digest: true,
+                    ..Timeline::none()
+                };
+                let mut results: Vec<crate::record::JobResult> = Vec::new();
+                let rep = run_replication(&sc, 0, &mut timeline, &mut results, &mut |_, _| {}).expect("runs");
+                crate::world::skip_quiet_syncs(true);
+                (rep, results)
+            };
+            let ((mut skipping, skipping_results), (full, full_results)) = (run(true), run(false));
+            let name = path.display();
+            assert_eq!(full.stats.quiet_syncs, 0, "{name}");
+            (skipped, syncs) = (skipped + skipping.stats.quiet_syncs, syncs + skipping.stats.syncs);
+            skipping.stats.quiet_syncs = 0;
+            assert_eq!(format!("{skipping_results:?}"), format!("{full_results:?}"), "{name}");
+            assert_eq!(format!("{:?}", skipping.stats), format!("{:?}", full.stats), "{name}");
+            assert_eq!(
+                format!("{:?}", skipping.samples),
+                format!("{:?}", full.samples),
+                "{name}"
+            );
+            assert_eq!((skipping.events, skipping.end), (full.events, full.end), "{name}");
+        }
+        eprintln!("skipped {skipped} of {syncs} syncs");
+        assert!(skipped * 10 > syncs, "only {skipped} of {syncs} syncs skipped");
+    }
 }

@@ -34,9 +34,9 @@ impl World<'_> {
         let jid = self.jobs.next_id();
         let completions = job.spec.completions;
         let index_attempts = if job.is_indexed() {
-            vec![0; completions.unwrap_or(0).max(0) as usize].into_boxed_slice()
+            thin_vec::thin_vec![0; completions.unwrap_or(0).max(0) as usize]
         } else {
-            Box::default()
+            ThinVec::new()
         };
         let result = JobResult {
             name: job.metadata.name.clone(),
@@ -59,13 +59,16 @@ impl World<'_> {
             index_attempts,
             inactive: Vec::new(),
             active_ready: 0,
-            inflight: VecDeque::new(),
+            inflight: ThinVec::new(),
             requests: 0,
             result,
             finished: false,
             deleted: false,
             live_pods: 0,
             ttl_pending: false,
+            status_gen: 0,
+            state_gen: 0,
+            quiet: None,
             first_delivery: (SimTime::MAX, 0),
         });
         let list = &mut self.by_workload[workload as usize];
@@ -110,6 +113,7 @@ impl World<'_> {
             self.log.record(&Row::job(now, &js.result.name, kind, detail));
         }
         job.status = status.stored();
+        js.status_gen = js.status_gen.wrapping_add(1);
         if job.is_finished() && !js.finished {
             self.finish_job(jid, now, q);
         } else {
@@ -165,6 +169,7 @@ impl World<'_> {
         }
         let pods = std::mem::take(&mut self.jobs[jid].pods);
         self.jobs[jid].clear_counts();
+        self.jobs[jid].forget_quiet();
         for slot in pods {
             let Some(p) = self.pods.get_mut(slot) else {
                 continue;
@@ -308,6 +313,7 @@ impl World<'_> {
             }
             job.spec = updated.spec;
             job.metadata.generation = Some(job.metadata.generation.unwrap_or(1) + 1);
+            js.forget_quiet();
             let d = job_update_delay_ms(&self.profile, true);
             self.enqueue_after(jid, d, now, q);
         }

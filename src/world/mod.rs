@@ -16,6 +16,7 @@
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 //! - `preemption.rs`: pod priority, nominations and the scheduler's preemption.
 //! - `decisions.rs`: a sync's causes turned into the decisions handed to the log.
+//! - `quiet.rs`: syncs that provably change nothing, skipped.
 
 mod autoscaler;
 mod decisions;
@@ -27,6 +28,9 @@ mod nodes;
 mod pod_record;
 mod pods;
 mod preemption;
+mod quiet;
+#[cfg(test)]
+pub(crate) use quiet::skip_quiet_syncs;
 mod slab;
 
 use crate::api::*;
@@ -35,7 +39,7 @@ use crate::cluster::kubelet::{self, CrashBackoff};
 use crate::cluster::nodes::{Nodes, PodFit, Request, UnfitCounts, pod_request, pod_scalar_request};
 use crate::cluster::workqueue::WorkQueue;
 use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
-use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job};
+use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, SyncOutcome, sync_job};
 use crate::dist::Dist;
 use crate::engine::{EventQueue, Model};
 use crate::record::{EventKind, EventLog, ResultSink};
@@ -49,6 +53,7 @@ use job_pods::PodClass;
 use pod_record::PodRecord;
 use slab::{JobTable, PodSlab};
 use std::collections::VecDeque;
+use thin_vec::ThinVec;
 
 /// Every event of the simulation.
 #[derive(Clone, Copy, Debug)]
@@ -172,9 +177,11 @@ struct JobSlot {
     active_ready: i32,
     next_pod_ordinal: u32,
     /// Pods created so far for each completion index (Indexed Jobs).
-    index_attempts: Box<[u32]>,
+    index_attempts: ThinVec<u32>,
     /// API calls of the running sync that have not completed yet, by group.
-    inflight: VecDeque<(SimTime, Vec<Write>)>,
+    /// A `ThinVec` (one word; a sync's groups are few): a Job's slot stays
+    /// within its size class.
+    inflight: ThinVec<(SimTime, Vec<Write>)>,
     /// API requests made for this Job (for its latency and error streams).
     requests: u64,
     result: JobResult,
@@ -184,6 +191,12 @@ struct JobSlot {
     live_pods: u32,
     /// A finished Job whose TTL-after-finished deletion is still to come.
     ttl_pending: bool,
+    /// Bumped by every status the API stores for the Job, and by every
+    /// observation that changes the controller's memory of it: with `quiet`,
+    /// what tells a sync that would change nothing (quiet.rs).
+    status_gen: u32,
+    state_gen: u32,
+    quiet: Option<quiet::QuietInputs>,
     /// With decisions wanted: when the informer delivered the first change
     /// since the Job's last sync (`SimTime::MAX`: none), and the delay it
     /// queued the Job with.
@@ -680,26 +693,31 @@ impl<'a> World<'a> {
     /// queue, where the Job's key is closed.
     fn deliver(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
         let failures = self.queue.num_requeues(jid.0);
-        let mut state = self.jobs.get_mut(jid).map(|js| &mut js.state);
+        let js = self.jobs.get_mut(jid);
         let delay = match what {
             Observed::PodAdded => {
-                if let Some(state) = state {
-                    state.creation_observed();
+                if let Some(js) = js {
+                    js.state.creation_observed();
+                    js.state_gen = js.state_gen.wrapping_add(1);
                 }
                 pod_event_delay_ms(&self.profile, PodPhase::Unset, PodPhase::Pending, failures)
             }
             Observed::PodDeleted => {
-                if let Some(state) = state {
-                    state.deletion_observed();
+                if let Some(js) = js {
+                    js.state.deletion_observed();
+                    js.state_gen = js.state_gen.wrapping_add(1);
                 }
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }
             Observed::FinalizerRemoved(slot) => {
-                if let Some(state) = state.as_mut() {
+                if let Some(js) = js {
                     match self.pods.get(slot) {
-                        Some(p) => state.finalizer_removal_observed(&p.pod.uid),
-                        None => state.finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                        Some(p) => js.state.finalizer_removal_observed(&p.pod.uid),
+                        None => js
+                            .state
+                            .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
                     }
+                    js.state_gen = js.state_gen.wrapping_add(1);
                 }
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }
@@ -733,25 +751,41 @@ impl<'a> World<'a> {
         let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
             return self.sync_done(jid, now, q);
         };
-        let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
-        let mut client = ApiClient::new(
-            Endpoint {
-                bucket,
-                key,
-                latency: &sc.control_plane.api_latency,
-                error_rate: sc.control_plane.api_error_rate,
-                stats,
-            },
-            job_id,
-            &mut js.requests,
-            now,
-            std::mem::take(write_groups),
-            std::mem::take(write_buf),
-        );
-        let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
-        let outcome = sync_job(job, &live, &mut js.state, &env, &mut client, pod_lists);
-        let throttled = client.throttled();
-        let (mut groups, mut writes) = client.into_parts();
+        let (outcome, throttled, mut groups, mut writes) = if js.quiet() {
+            #[cfg(debug_assertions)]
+            {
+                let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
+                let mut state = js.state.clone();
+                let outcome = sync_job(job, &live, &mut state, &env, &mut quiet::check::NoCalls, pod_lists);
+                quiet::check::decided_nothing(&outcome);
+                assert_eq!(state, js.state, "a skipped sync would change the controller's memory");
+            }
+            stats.quiet_syncs += 1;
+            let (groups, writes) = (std::mem::take(write_groups), std::mem::take(write_buf));
+            (SyncOutcome::default(), (0, 0, 0), groups, writes)
+        } else {
+            let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
+            let mut client = ApiClient::new(
+                Endpoint {
+                    bucket,
+                    key,
+                    latency: &sc.control_plane.api_latency,
+                    error_rate: sc.control_plane.api_error_rate,
+                    stats,
+                },
+                job_id,
+                &mut js.requests,
+                now,
+                std::mem::take(write_groups),
+                std::mem::take(write_buf),
+            );
+            let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
+            let outcome = sync_job(job, &live, &mut js.state, &env, &mut client, pod_lists);
+            let throttled = client.throttled();
+            let (groups, writes) = client.into_parts();
+            js.after_sync(&outcome, &writes);
+            (outcome, throttled, groups, writes)
+        };
         self.stats.syncs += 1;
         if self.decide {
             let batched = self.take_delivery(jid, now);
@@ -773,7 +807,7 @@ impl<'a> World<'a> {
             let mut prev = due_writes;
             for &(t, stop) in &groups[due..] {
                 q.push(t, Ev::ApplyWrites { job: jid });
-                js.inflight.push_back((t, later.by_ref().take(stop - prev).collect()));
+                js.inflight.push((t, later.by_ref().take(stop - prev).collect()));
                 prev = stop;
             }
         }
@@ -839,7 +873,9 @@ impl Model for World<'_> {
             Ev::Sync { job } => self.sync(job, now, q),
             Ev::SyncDone { job } => self.sync_done(job, now, q),
             Ev::ApplyWrites { job } => {
-                if let Some((_, writes)) = self.jobs[job].inflight.pop_front() {
+                let inflight = &mut self.jobs[job].inflight;
+                if !inflight.is_empty() {
+                    let (_, writes) = inflight.remove(0);
                     if !writes.is_empty() {
                         self.last_activity = now;
                     }
