@@ -546,9 +546,11 @@ impl JobResult {
 #[derive(Clone, Debug, Default)]
 pub struct RunStats {
     pub syncs: u64,
-    /// Of `syncs`, those skipped as provably changing nothing (world/quiet.rs);
-    /// not reported, as they decide exactly what a full sync decides.
+    /// Of `syncs`, those skipped as provably changing nothing, and those
+    /// that only wrote a new ready count (world/quiet.rs); not reported, as
+    /// they decide exactly what a full sync decides.
     pub quiet_syncs: u64,
+    pub ready_syncs: u64,
     pub pods_created: u64,
     pub api_requests: u64,
     pub api_errors: u64,

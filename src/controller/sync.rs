@@ -464,6 +464,29 @@ pub fn sync_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
     out
 }
 
+/// `syncJob` for a Job whose previous sync wrote at most its status and
+/// decided nothing, when the only input changed since is how many of its
+/// active pods are ready (world/quiet.rs says when that holds): the sync
+/// decides what that one did, and `needsStatusUpdate` flushes the status
+/// with the new `ready` (`uncountedTerminatedPods` empty, as the previous
+/// sync left it), recording the back-off record of no newly finished pod.
+pub fn sync_ready_changed<P>(
+    job: &Job,
+    ready: i32,
+    state: &mut JobState,
+    client: &mut dyn JobClient<P>,
+) -> SyncOutcome {
+    let mut out = SyncOutcome::default();
+    let mut status = job.status.clone();
+    status.uncounted_terminated_pods.get_or_insert_with(Default::default);
+    status.ready = Some(ready);
+    match client.update_status(job, status) {
+        Ok(()) => state.backoff = Some(BackoffRecord::next(state.backoff, &[], &[])),
+        Err(e) => out.error = Some(SyncError::Tracking(TrackError::AddingUncounted(e))),
+    }
+    out
+}
+
 /// The indexed part of `syncJob`: succeeded and failed indexes, and the
 /// terminal conditions they lead to. Out of line, so that the sync of a Job
 /// without indexes runs through less code.

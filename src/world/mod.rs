@@ -16,7 +16,7 @@
 //! - `autoscaler.rs`: the cluster autoscaler's scans, scale-ups and scale-downs.
 //! - `preemption.rs`: pod priority, nominations and the scheduler's preemption.
 //! - `decisions.rs`: a sync's causes turned into the decisions handed to the log.
-//! - `quiet.rs`: syncs that provably change nothing, skipped.
+//! - `quiet.rs`: syncs that provably change nothing, skipped, or only the ready count, shortened.
 
 mod autoscaler;
 mod decisions;
@@ -39,7 +39,9 @@ use crate::cluster::kubelet::{self, CrashBackoff};
 use crate::cluster::nodes::{Nodes, PodFit, Request, UnfitCounts, pod_request, pod_scalar_request};
 use crate::cluster::workqueue::WorkQueue;
 use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
-use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, SyncOutcome, sync_job};
+use crate::controller::{
+    ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, SyncOutcome, sync_job, sync_ready_changed,
+};
 use crate::dist::Dist;
 use crate::engine::{EventQueue, Model};
 use crate::record::{EventKind, EventLog, ResultSink};
@@ -51,6 +53,7 @@ use crate::workload::{AttemptId, AttemptPlan, plan_attempt};
 pub use ids::{JobId, PodId};
 use job_pods::PodClass;
 use pod_record::PodRecord;
+use quiet::SyncPath;
 use slab::{JobTable, PodSlab};
 use std::collections::VecDeque;
 use thin_vec::ThinVec;
@@ -751,7 +754,8 @@ impl<'a> World<'a> {
         let Some(job) = js.job.as_deref().filter(|_| !js.finished && !js.deleted) else {
             return self.sync_done(jid, now, q);
         };
-        let (outcome, throttled, mut groups, mut writes) = if js.quiet() {
+        let path = js.sync_path();
+        let (outcome, throttled, mut groups, mut writes) = if path == SyncPath::Quiet {
             #[cfg(debug_assertions)]
             {
                 let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
@@ -764,6 +768,9 @@ impl<'a> World<'a> {
             let (groups, writes) = (std::mem::take(write_groups), std::mem::take(write_buf));
             (SyncOutcome::default(), (0, 0, 0), groups, writes)
         } else {
+            if path == SyncPath::ReadyChanged {
+                stats.ready_syncs += 1;
+            }
             let job_id = splitmix64(sc.workloads[js.workload as usize].id ^ js.result.ordinal as u64);
             let mut client = ApiClient::new(
                 Endpoint {
@@ -779,8 +786,30 @@ impl<'a> World<'a> {
                 std::mem::take(write_groups),
                 std::mem::take(write_buf),
             );
-            let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
-            let outcome = sync_job(job, &live, &mut js.state, &env, &mut client, pod_lists);
+            let outcome = if path == SyncPath::ReadyChanged {
+                #[cfg(debug_assertions)]
+                {
+                    let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
+                    let (mut full_state, mut state) = (js.state.clone(), js.state.clone());
+                    let mut full = quiet::check::Recorder::default();
+                    let outcome = sync_job(job, &live, &mut full_state, &env, &mut full, pod_lists);
+                    quiet::check::decided_nothing(&outcome);
+                    let mut ready_only = quiet::check::Recorder::default();
+                    sync_ready_changed(job, js.active_ready, &mut state, &mut ready_only);
+                    assert_eq!(
+                        full.0, ready_only.0,
+                        "a ready-count sync writes what the full sync writes"
+                    );
+                    assert_eq!(
+                        full_state, state,
+                        "a ready-count sync leaves the controller's memory as the full sync"
+                    );
+                }
+                sync_ready_changed(job, js.active_ready, &mut js.state, &mut client)
+            } else {
+                let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
+                sync_job(job, &live, &mut js.state, &env, &mut client, pod_lists)
+            };
             let throttled = client.throttled();
             let (groups, writes) = client.into_parts();
             js.after_sync(&outcome, &writes);
