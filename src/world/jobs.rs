@@ -67,7 +67,6 @@ impl World<'_> {
             live_pods: 0,
             ttl_pending: false,
             status_gen: 0,
-            state_gen: 0,
             quiet: None,
             first_delivery: (SimTime::MAX, 0),
         });

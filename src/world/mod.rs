@@ -194,11 +194,9 @@ struct JobSlot {
     live_pods: u32,
     /// A finished Job whose TTL-after-finished deletion is still to come.
     ttl_pending: bool,
-    /// Bumped by every status the API stores for the Job, and by every
-    /// observation that changes the controller's memory of it: with `quiet`,
-    /// what tells a sync that would change nothing (quiet.rs).
+    /// Bumped by every status the API stores for the Job: with `quiet`, what
+    /// tells a sync that would change nothing (quiet.rs).
     status_gen: u32,
-    state_gen: u32,
     quiet: Option<quiet::QuietInputs>,
     /// With decisions wanted: when the informer delivered the first change
     /// since the Job's last sync (`SimTime::MAX`: none), and the delay it
@@ -696,31 +694,26 @@ impl<'a> World<'a> {
     /// queue, where the Job's key is closed.
     fn deliver(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
         let failures = self.queue.num_requeues(jid.0);
-        let js = self.jobs.get_mut(jid);
+        let mut state = self.jobs.get_mut(jid).map(|js| &mut js.state);
         let delay = match what {
             Observed::PodAdded => {
-                if let Some(js) = js {
-                    js.state.creation_observed();
-                    js.state_gen = js.state_gen.wrapping_add(1);
+                if let Some(state) = state {
+                    state.creation_observed();
                 }
                 pod_event_delay_ms(&self.profile, PodPhase::Unset, PodPhase::Pending, failures)
             }
             Observed::PodDeleted => {
-                if let Some(js) = js {
-                    js.state.deletion_observed();
-                    js.state_gen = js.state_gen.wrapping_add(1);
+                if let Some(state) = state {
+                    state.deletion_observed();
                 }
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }
             Observed::FinalizerRemoved(slot) => {
-                if let Some(js) = js {
+                if let Some(state) = state.as_mut() {
                     match self.pods.get(slot) {
-                        Some(p) => js.state.finalizer_removal_observed(&p.pod.uid),
-                        None => js
-                            .state
-                            .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                        Some(p) => state.finalizer_removal_observed(&p.pod.uid),
+                        None => state.finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
                     }
-                    js.state_gen = js.state_gen.wrapping_add(1);
                 }
                 pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
             }

@@ -1,35 +1,37 @@
 //! Syncs that provably change nothing, skipped; and syncs whose only new
 //! input is the ready count, shortened to the status write they make.
 //!
-//! `syncJob` is idempotent on its own result: a sync that wrote nothing but
-//! the Job's status, decided nothing (no error, requeue, event or cause) and
-//! read only its Job's counts, run again on what it left behind (the status
-//! it wrote, the same pods, the same controller memory), decides the same
-//! and writes nothing. About a quarter of the syncs of a large run are such a
-//! rerun: the informer's update for the status the last sync wrote, or a pod
-//! that went from pending to running. When the ready count is all that
-//! changed, the rerun decides the same and writes the status with the new
-//! count (`controller::sync_ready_changed`). [`JobSlot::after_sync`]
-//! remembers the inputs a rerun would find; [`JobSlot::sync_path`] compares.
+//! A sync that decided nothing (no error, requeue, event or cause) and wrote
+//! only its status, pod creations and finalizer removals has settled its
+//! Job: once its writes have landed and been observed, a sync of what it
+//! left behind decides the same and writes nothing. About a third of the
+//! syncs of a large run are such: the informer's update for the status the
+//! last sync wrote, the pods it created arriving, the pods whose finalizer it
+//! removed leaving, or a pod going from pending to running. When the ready
+//! count is all that changed besides, the sync decides the same and writes
+//! the status with the new count (`controller::sync_ready_changed`).
 //!
-//! The inputs, for a Job whose sync reads only counts (`walks_all_pods` is
-//! false: not Indexed, not `OnFailure`, not suspended, not being deleted)
-//! and has no inactive pod (so none of a pod's fields is read, only the
-//! counts): the status (a generation bumped by every status the API stores,
-//! at the value after the sync's own writes); the pods (the next pod ordinal
-//! and the list's length, which together change whenever a pod joins or
-//! leaves the list; the ready count; and no inactive pod: a pod going
-//! terminal or being deleted shows there); and the controller's memory of
-//! the Job (a generation bumped by the observations that change it between
-//! syncs). A spec change forgets them. Time enters a sync only
-//! through the active deadline (such Jobs are left out), unsatisfied or
-//! expiring expectations (a cause: left out) and back-off delays (a requeue:
-//! left out). Debug builds run the full sync beside every skipped one and
-//! check that it would have changed nothing.
+//! A sync of a Job with no inactive pod that reads only counts
+//! (`walks_all_pods` is false: not Indexed, not `OnFailure`, not suspended,
+//! not being deleted) reads, besides the spec: the status, how many pods are
+//! active and ready, whether the expectations are satisfied, and the back-off
+//! record (none of a pod's fields, and no finalizer expectation, as those
+//! concern inactive pods). [`JobSlot::after_sync`] remembers what the settling
+//! sync left: the status generation after its writes (bumped by every status
+//! the API stores), the pod count after its creations join and the pods whose
+//! finalizer it removed leave, and the ready count. [`JobSlot::sync_path`]
+//! compares, with no inactive pod and the expectations satisfied by their
+//! counts; the back-off record changes only in syncs, and a spec change
+//! forgets what was remembered. Time enters such a sync only through the
+//! active deadline (such Jobs are left out), expiring expectations (not
+//! relied on) and back-off delays (a requeue: left out); a sync capped at
+//! `MaxPodCreateDeletePerSync` creations has not settled. Debug builds run
+//! the full sync beside every skipped or shortened one and check that it
+//! does the same.
 
 use super::{JobSlot, Write};
 use crate::controller::SyncOutcome;
-use crate::controller::sync::walks_all_pods;
+use crate::controller::sync::{MAX_POD_CREATE_DELETE_PER_SYNC, walks_all_pods};
 
 #[cfg(test)]
 thread_local! {
@@ -43,25 +45,22 @@ pub(crate) fn skip_quiet_syncs(on: bool) {
     SKIP.with(|s| s.set(on));
 }
 
-/// What a sync of a Job that reads only its counts depends on, besides the
-/// Job's spec: equal inputs, equal decisions.
+/// What a settled Job's next sync reads, besides the spec, the expectations
+/// and the back-off record: equal inputs, equal decisions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct QuietInputs {
     status_gen: u32,
-    state_gen: u32,
-    next_pod_ordinal: u32,
     pods: u32,
     active_ready: i32,
 }
 
 impl QuietInputs {
-    /// The Job's inputs now, with `status_writes` more statuses to be stored.
-    fn of(js: &JobSlot, status_writes: u32) -> Self {
+    /// The Job's inputs once `status_writes` more statuses are stored, and
+    /// `joining` pods have joined its list and `leaving` left it.
+    fn of(js: &JobSlot, status_writes: u32, joining: u32, leaving: u32) -> Self {
         QuietInputs {
             status_gen: js.status_gen.wrapping_add(status_writes),
-            state_gen: js.state_gen,
-            next_pod_ordinal: js.next_pod_ordinal,
-            pods: js.pods.len() as u32,
+            pods: (js.pods.len() as u32 + joining).wrapping_sub(leaving),
             active_ready: js.active_ready,
         }
     }
@@ -86,10 +85,11 @@ impl JobSlot {
         if !SKIP.with(|s| s.get()) {
             return SyncPath::Full;
         }
-        let Some(last) = self.quiet.filter(|_| self.inactive.is_empty()) else {
+        let observed = self.state.expectations.is_none_or(|e| e.add <= 0 && e.del <= 0);
+        let Some(last) = self.quiet.filter(|_| observed && self.inactive.is_empty()) else {
             return SyncPath::Full;
         };
-        let now = QuietInputs::of(self, 0);
+        let now = QuietInputs::of(self, 0, 0, 0);
         if now == last {
             SyncPath::Quiet
         } else if now
@@ -105,8 +105,8 @@ impl JobSlot {
     }
 
     /// After a full sync that returned `outcome` and wrote `writes` (not yet
-    /// applied): remembers the inputs a rerun would find, if the sync decided
-    /// nothing and read only counts; forgets them otherwise.
+    /// applied): remembers what it leaves behind if it settled the Job and
+    /// read only counts; forgets it otherwise.
     pub(super) fn after_sync(&mut self, outcome: &SyncOutcome, writes: &[Write]) {
         self.quiet = None;
         let decided = outcome.error.is_some()
@@ -114,20 +114,25 @@ impl JobSlot {
             || !outcome.events.is_empty()
             || outcome.causes.is_some();
         let Some(job) = self.job.as_deref() else { return };
-        if decided || !self.inactive.is_empty() || walks_all_pods(job) || job.spec.active_deadline_seconds.is_some() {
+        if decided || walks_all_pods(job) || job.spec.active_deadline_seconds.is_some() {
             return;
         }
-        let mut status_writes = 0;
+        let (mut statuses, mut creations, mut removals) = (0, 0, 0);
         for w in writes {
             match w {
-                Write::Status(_) => status_writes += 1,
-                _ => return,
+                Write::Status(_) => statuses += 1,
+                Write::Create(_) => creations += 1,
+                Write::RemoveFinalizer(_) => removals += 1,
+                Write::Delete(_) => return,
             }
         }
-        self.quiet = Some(QuietInputs::of(self, status_writes));
+        if creations >= MAX_POD_CREATE_DELETE_PER_SYNC as u32 {
+            return;
+        }
+        self.quiet = Some(QuietInputs::of(self, statuses, creations, removals));
     }
 
-    /// The Job's spec or pods changed in a way the generations do not follow.
+    /// The Job's spec changed, or its pods went to the orphan worker.
     pub(super) fn forget_quiet(&mut self) {
         self.quiet = None;
     }
