@@ -18,19 +18,29 @@ pub struct BackoffRecord {
 impl BackoffRecord {
     /// `newBackoffRecord`: the record after this sync's newly finished pods.
     pub fn next(stored: Option<BackoffRecord>, new_succeeded: &[Time], new_failed: &[Time]) -> BackoffRecord {
+        Self::next_of(stored, new_succeeded.iter().copied(), new_failed.iter().copied())
+    }
+
+    /// [`BackoffRecord::next`] over the finish times as they are computed:
+    /// a sync needs no list of them.
+    pub fn next_of(
+        stored: Option<BackoffRecord>,
+        new_succeeded: impl Iterator<Item = Time>,
+        new_failed: impl Iterator<Item = Time> + Clone,
+    ) -> BackoffRecord {
         // Upstream sorts both lists; only the latest success, the latest
         // failure and the failures after that success matter, so this takes
         // them without copying or sorting.
         let rec = stored.unwrap_or_default();
-        match (new_succeeded.iter().max(), new_failed.iter().max()) {
+        match (new_succeeded.max(), new_failed.clone().max()) {
             (None, None) => rec,
-            (None, Some(&last_failed)) => BackoffRecord {
-                failures_after_last_success: rec.failures_after_last_success + new_failed.len() as i32,
+            (None, Some(last_failed)) => BackoffRecord {
+                failures_after_last_success: rec.failures_after_last_success + new_failed.count() as i32,
                 last_failure_time: Some(last_failed),
             },
             (Some(_), None) => BackoffRecord::default(),
-            (Some(&last_success), Some(&last_failed)) => {
-                let after = new_failed.iter().filter(|&&t| t > last_success).count() as i32;
+            (Some(last_success), Some(last_failed)) => {
+                let after = new_failed.filter(|&t| t > last_success).count() as i32;
                 BackoffRecord {
                     failures_after_last_success: after,
                     last_failure_time: (after > 0).then_some(last_failed),

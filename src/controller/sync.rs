@@ -285,13 +285,12 @@ pub fn sync_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
     }
 
     let finish = |p: &&P| finished_time(*p, profile, now);
-    let succeeded_times: Vec<Time> = new_succeeded.iter().map(finish).collect();
-    let failed_times: Vec<Time> = if profile.ignored_failures_feed_backoff() {
-        new_failed.iter().map(finish).collect()
-    } else {
-        new_failed.iter().filter(|p| counts(p)).map(finish).collect()
-    };
-    ctx.new_backoff = BackoffRecord::next(state.backoff, &succeeded_times, &failed_times);
+    let feeds_backoff = |p: &&&P| profile.ignored_failures_feed_backoff() || counts(p);
+    ctx.new_backoff = BackoffRecord::next_of(
+        state.backoff,
+        new_succeeded.iter().map(finish),
+        new_failed.iter().filter(feeds_backoff).map(finish),
+    );
 
     let backoff_limit = ctx.job.spec.backoff_limit.unwrap_or(6);
     let parallelism = ctx.job.spec.parallelism.unwrap_or(1);
@@ -1080,9 +1079,9 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     }
     // Whether a pod with this UID still carries the finalizer (and its removal
     // was not issued). A scan: a Job sees a handful of pods, and few are uncounted.
-    let has_finalizer = |pods: &[&P], expected: &BTreeSet<Uid>, removed: &[&str], uid: &str| {
+    let has_finalizer = |pods: &[&P], expected: &BTreeSet<Uid>, removed: &[&P], uid: &str| {
         !expected.contains(uid)
-            && !removed.contains(&uid)
+            && !removed.iter().any(|p| p.uid() == uid)
             && pods.iter().any(|p| p.uid() == uid && p.has_tracking_finalizer())
     };
     if has_uncounted(&ctx.status)
@@ -1167,18 +1166,18 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
         needs_flush = false;
     }
     let mut rm_err: Option<TrackError> = None;
-    let mut removed: Vec<&str> = Vec::with_capacity(to_remove.len());
+    let mut removed: Vec<&P> = lists.take();
     if !to_remove.is_empty() {
         state
             .finalizer_removals
             .extend(to_remove.iter().map(|p| p.uid().clone()));
         for p in &to_remove {
             match client.remove_tracking_finalizer(p) {
-                Ok(()) => removed.push(p.uid().as_str()),
+                Ok(()) => removed.push(p),
                 Err(e) => {
                     state.finalizer_removal_observed(p.uid());
                     if e == ApiError::NotFound {
-                        removed.push(p.uid().as_str());
+                        removed.push(p);
                     } else {
                         rm_err.get_or_insert(TrackError::RemovingFinalizer(e));
                     }
@@ -1194,6 +1193,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     {
         needs_flush = true;
     }
+    lists.give(removed);
     if let Some(e) = rm_err {
         if needs_flush {
             client
