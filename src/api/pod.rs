@@ -139,7 +139,8 @@ pub struct PodCondition {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStatus {
-    pub name: String,
+    /// Shared with the template's container name: a pod's statuses copy no string.
+    pub name: std::sync::Arc<str>,
     #[serde(default)]
     pub restart_count: i32,
     #[serde(default)]

@@ -111,7 +111,7 @@ pub enum Containers {
 /// Entries already there are updated in place, keeping their names.
 pub fn set_container_statuses(
     statuses: &mut ThinVec<ContainerStatus>,
-    names: &[String],
+    names: &[std::sync::Arc<str>],
     deciding: usize,
     restarts: i32,
     started: Option<Time>,
@@ -304,8 +304,8 @@ mod tests {
         assert_eq!(termination(100, 90_000, 0, 60_000, 30_000), (30_100, EXIT_SIGKILL));
     }
 
-    fn names(n: &[&str]) -> Vec<String> {
-        n.iter().map(|s| s.to_string()).collect()
+    fn names(n: &[&str]) -> Vec<std::sync::Arc<str>> {
+        n.iter().map(|&s| s.into()).collect()
     }
 
     fn terminated(cs: &ContainerStatus) -> &ContainerStateTerminated {
@@ -333,7 +333,7 @@ mod tests {
         let mut st = ThinVec::new();
         set_container_statuses(&mut st, &names, 1, 2, Some(start), Containers::Running);
         assert_eq!(st.len(), 2);
-        assert_eq!((st[0].name.as_str(), st[1].name.as_str()), ("main", "helper"));
+        assert_eq!((&*st[0].name, &*st[1].name), ("main", "helper"));
         assert!(st.iter().all(|c| c.ready && c.state.terminated.is_none()));
         assert_eq!(st[1].state.running.as_ref().expect("running").started_at, Some(start));
         assert_eq!((st[0].restart_count, st[1].restart_count), (0, 2));
@@ -368,7 +368,7 @@ mod tests {
         // A template of another size: the statuses are made again, one per container.
         set_container_statuses(&mut st, &names[..1], 0, 1, Some(start), Containers::Running);
         assert_eq!(st.len(), 1);
-        assert_eq!((st[0].name.as_str(), st[0].restart_count), ("main", 1));
+        assert_eq!((&*st[0].name, st[0].restart_count), ("main", 1));
     }
 
     #[test]

@@ -107,7 +107,7 @@ fn container_statuses(v: &Value) -> R<Vec<ContainerStatus>> {
     let mut out = Vec::new();
     for c in v.as_array().into_iter().flatten() {
         let mut cs = ContainerStatus {
-            name: opt_str(&c["name"]).unwrap_or_default(),
+            name: opt_str(&c["name"]).unwrap_or_default().into(),
             restart_count: opt_i32(&c["restartCount"]).unwrap_or(0),
             ..Default::default()
         };

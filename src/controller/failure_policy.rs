@@ -99,7 +99,7 @@ fn match_on_exit_codes<'a, P: PodView>(
         let Some(t) = &cs.state.terminated else {
             return false;
         };
-        if req.container_name.as_ref().is_some_and(|n| *n != cs.name) || t.exit_code == 0 {
+        if req.container_name.as_ref().is_some_and(|n| **n != *cs.name) || t.exit_code == 0 {
             return false;
         }
         match req.operator.as_str() {

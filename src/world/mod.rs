@@ -134,7 +134,7 @@ pub enum Observed {
 pub(crate) struct TemplateInfo {
     /// The Jobs' namespace, which their pods share.
     namespace: std::sync::Arc<str>,
-    containers: Vec<String>,
+    containers: Vec<std::sync::Arc<str>>,
     grace_ms: u64,
     on_failure: bool,
     /// The pods' request, and the pools their scheduling directives admit.
@@ -421,7 +421,7 @@ impl<'a> World<'a> {
                 TemplateInfo {
                     namespace: prototype.job().metadata.namespace.as_str().into(),
                     extended_request: nodes.extended_request(&fit),
-                    containers: spec.containers.iter().map(|c| c.name.clone()).collect(),
+                    containers: spec.containers.iter().map(|c| c.name.as_str().into()).collect(),
                     grace_ms: spec
                         .termination_grace_period_seconds
                         .unwrap_or(kubelet::DEFAULT_GRACE_SECONDS)

@@ -491,7 +491,7 @@ impl World<'_> {
                 let container = self.templates[workload]
                     .containers
                     .get(p.plan().container as usize)
-                    .map_or("", String::as_str);
+                    .map_or("", |name| name);
                 let detail = Detail::Restarted {
                     exit_code: code,
                     container,
@@ -558,7 +558,7 @@ impl World<'_> {
             let container = self.templates[workload]
                 .containers
                 .get(p.plan().container as usize)
-                .map_or("", String::as_str);
+                .map_or("", |name| name);
             let (kind, detail) = if phase != PodPhase::Succeeded && p.pod.container_statuses.is_empty() {
                 let reason = Detail::Reason {
                     reason: "DeletedBeforeStart",
