@@ -318,8 +318,22 @@ mod tests {
         let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
         paths.sort();
         let (mut skipped, mut ready, mut syncs) = (0, 0, 0);
-        for path in paths.iter().filter(|p| !p.ends_with("bench-1m-pods.yaml")) {
-            let sc = crate::scenario::load(path).expect("scenario");
+        let scenarios = paths
+            .iter()
+            .filter(|p| !p.ends_with("bench-1m-pods.yaml"))
+            .flat_map(|path| {
+                let sc = crate::scenario::load(path).expect("scenario");
+                // And again with a slow control plane: syncs then run while
+                // writes are in flight and before their effects are observed.
+                let mut slow = sc.clone();
+                slow.control_plane.api_latency = crate::dist::Dist::Constant(700.0);
+                slow.control_plane.informer_delay = crate::dist::Dist::Constant(1_300.0);
+                [
+                    (path.display().to_string(), sc),
+                    (format!("{} (slow API)", path.display()), slow),
+                ]
+            });
+        for (name, sc) in scenarios {
             let run = |skip: bool| {
                 crate::world::skip_quiet_syncs(skip);
                 let mut timeline = Timeline {
@@ -333,7 +347,6 @@ mod tests {
                 (rep, results)
             };
             let ((mut skipping, skipping_results), (full, full_results)) = (run(true), run(false));
-            let name = path.display();
             assert_eq!((full.stats.quiet_syncs, full.stats.ready_syncs), (0, 0), "{name}");
             skipped += skipping.stats.quiet_syncs;
             ready += skipping.stats.ready_syncs;
