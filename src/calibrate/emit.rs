@@ -145,7 +145,7 @@ fn most_at_once(intervals: &[(i64, Option<i64>)]) -> i32 {
 }
 
 /// A minimal Job rebuilt from its pods (no Jobs list given): the first pod's
-/// spec as the template (see [`template_spec`]) and its labels but the
+/// spec as the template (see `template_spec`) and its labels but the
 /// generated ones (annotations are left out: a pod's carry what the
 /// controller, admission and the network plugin added); `completionMode:
 /// Indexed` when the pods carry a completion index, with `completions` the

@@ -576,7 +576,7 @@ impl Nodes {
         }
     }
 
-    /// [`Nodes::passes`] for any pod: a plain one only asks that the node be
+    /// `Nodes::passes` for any pod: a plain one only asks that the node be
     /// live, ready and not cordoned.
     pub fn admits(&self, fit: &PodFit, n: &Node) -> bool {
         if fit.plain {

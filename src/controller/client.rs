@@ -27,7 +27,7 @@ impl fmt::Display for ApiError {
 }
 
 /// What a pod creation asks for; the caller builds the pod from the Job's
-/// template (see [`crate::controller::build_pod`]).
+/// template (the world's `create_pod`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PodCreate {
     /// Completion index, for Indexed Jobs.

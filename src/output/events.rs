@@ -9,7 +9,7 @@ pub const HEADER: &str = "time,job,pod,index,event,detail\n";
 
 /// Writes rows as CSV into any writer (names never need quoting: they are DNS
 /// labels; details are quoted when they hold a comma or quote). Rows gather in
-/// `buf` and reach the writer in blocks of about [`BLOCK`] bytes.
+/// `buf` and reach the writer in blocks of about `BLOCK` bytes.
 pub struct CsvLog<W: Write> {
     out: W,
     buf: Vec<u8>,

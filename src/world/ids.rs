@@ -3,11 +3,11 @@
 //! Typed, so that one cannot be passed where the other is meant; the records
 //! the outputs read carry them as plain numbers (`Row::pod_id`, `Decision::job_id`).
 
-/// A Job of the run: its entry in [`JobTable`](super::slab::JobTable).
+/// A Job of the run: its entry in `slab::JobTable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct JobId(pub u32);
 
-/// A pod of the run: its entry in [`PodSlab`](super::slab::PodSlab). Pod
+/// A pod of the run: its entry in `slab::PodSlab`. Pod
 /// names and UIDs are made from it, so it is never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PodId(pub u32);
