@@ -191,7 +191,12 @@ pub fn new_job(manifest: &Job, name: String, uid: &str, created: Time, profile: 
 /// name and UID into labels and the selector, the only places besides
 /// `metadata` where they appear.
 #[derive(Clone, Debug)]
-pub struct JobPrototype(Job);
+pub struct JobPrototype {
+    job: Job,
+    /// The prototype without its three label maps, which each Job stamps
+    /// from `job`'s: cloned, they would hold placeholder strings to replace.
+    bare: Job,
+}
 
 impl JobPrototype {
     /// Stands for the name: `<` is not allowed in a name or a label value, so
@@ -204,29 +209,37 @@ impl JobPrototype {
     pub const CREATED: Time = Time::from_millis(32_503_679_998_000);
 
     pub fn new(manifest: &Job, profile: &Profile) -> Self {
-        JobPrototype(new_job(manifest, Self::NAME.into(), Self::UID, Self::CREATED, profile))
+        let job = new_job(manifest, Self::NAME.into(), Self::UID, Self::CREATED, profile);
+        let mut bare = job.clone();
+        bare.metadata.labels = Default::default();
+        bare.spec.template.metadata.labels = Default::default();
+        if let Some(s) = bare.spec.selector.as_mut() {
+            s.match_labels = Default::default();
+        }
+        JobPrototype { job, bare }
     }
 
     /// The prototype itself, placeholders in place.
     pub fn job(&self) -> &Job {
-        &self.0
+        &self.job
     }
 
     /// The same Job as `new_job(manifest, name, uid, created, profile)`.
     pub fn instantiate(&self, name: String, uid: &str, created: Time) -> Job {
-        let mut job = self.0.clone();
-        let selector = job.spec.selector.iter_mut().flat_map(|s| s.match_labels.values_mut());
-        for value in (job.metadata.labels.values_mut())
-            .chain(job.spec.template.metadata.labels.values_mut())
-            .chain(selector)
-        {
-            // New strings: refilling the placeholders' short buffers would take
-            // the (slower) growth path.
+        let mut job = self.bare.clone();
+        let stamp = |value: &String| {
             if value == Self::NAME {
-                *value = name.clone();
+                name.clone()
             } else if value == Self::UID {
-                *value = uid.to_string();
+                uid.to_string()
+            } else {
+                value.clone()
             }
+        };
+        job.metadata.labels = self.job.metadata.labels.map_values(stamp);
+        job.spec.template.metadata.labels = self.job.spec.template.metadata.labels.map_values(stamp);
+        if let (Some(selector), Some(proto)) = (job.spec.selector.as_mut(), self.job.spec.selector.as_ref()) {
+            selector.match_labels = proto.match_labels.map_values(stamp);
         }
         job.metadata.name = name;
         job.metadata.uid = uid.into();

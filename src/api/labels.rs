@@ -55,6 +55,11 @@ impl Labels {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
+    /// The same keys, each value passed through `f`, in one exact allocation.
+    pub fn map_values(&self, mut f: impl FnMut(&String) -> String) -> Labels {
+        Labels(self.0.iter().map(|(k, v)| (k.clone(), f(v))).collect())
+    }
+
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut String> {
         self.0.iter_mut().map(|(_, v)| v)
     }
