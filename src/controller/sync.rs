@@ -463,8 +463,9 @@ pub fn sync_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
     out
 }
 
-/// `syncJob` for a Job whose previous sync wrote at most its status and
-/// decided nothing, when the only input changed since is how many of its
+/// `syncJob` for a Job whose previous sync settled it (decided nothing,
+/// wrote only its status, pod creations and finalizer removals, all landed
+/// and observed), when the only input changed since is how many of its
 /// active pods are ready (world/quiet.rs says when that holds): the sync
 /// decides what that one did, and `needsStatusUpdate` flushes the status
 /// with the new `ready` (`uncountedTerminatedPods` empty, as the previous

@@ -275,6 +275,19 @@ mod tests {
     use super::*;
     use crate::output::events::NullLog;
 
+    /// One replication of `sc`, with the time series and the charts' digest
+    /// kept when `timeline`, and its Jobs' results.
+    fn run(sc: &Scenario, timeline: bool) -> (Replication, Vec<crate::record::JobResult>) {
+        let mut t = Timeline {
+            series: timeline,
+            digest: timeline,
+            ..Timeline::none()
+        };
+        let mut results = Vec::new();
+        let rep = run_replication(sc, 0, &mut t, &mut results, &mut |_, _| {}).expect("runs");
+        (rep, results)
+    }
+
     /// Without a timeline file, time series or digest the world is told the log
     /// is off; the results do not depend on what is written.
     #[test]
@@ -288,17 +301,7 @@ mod tests {
         };
         assert!(!none.enabled());
         let sc = crate::scenario::load_str("quickstart.yaml", crate::scenario::QUICKSTART, None).expect("quickstart");
-        let run = |on: bool| {
-            let mut timeline = Timeline {
-                series: on,
-                digest: on,
-                ..Timeline::none()
-            };
-            let mut results: Vec<crate::record::JobResult> = Vec::new();
-            let rep = run_replication(&sc, 0, &mut timeline, &mut results, &mut |_, _| {}).expect("runs");
-            (rep, results)
-        };
-        let ((bare, bare_results), (full, full_results)) = (run(false), run(true));
+        let ((bare, bare_results), (full, full_results)) = (run(&sc, false), run(&sc, true));
         assert!(bare.samples.is_empty() && bare.digest.is_none());
         assert!(!full.samples.is_empty() && full.digest.is_some());
         assert!(!bare_results.is_empty());
@@ -334,19 +337,10 @@ mod tests {
                 ]
             });
         for (name, sc) in scenarios {
-            let run = |skip: bool| {
-                crate::world::skip_quiet_syncs(skip);
-                let mut timeline = Timeline {
-                    series: true,
-                    digest: true,
-                    ..Timeline::none()
-                };
-                let mut results: Vec<crate::record::JobResult> = Vec::new();
-                let rep = run_replication(&sc, 0, &mut timeline, &mut results, &mut |_, _| {}).expect("runs");
-                crate::world::skip_quiet_syncs(true);
-                (rep, results)
-            };
-            let ((mut skipping, skipping_results), (full, full_results)) = (run(true), run(false));
+            let (mut skipping, skipping_results) = run(&sc, true);
+            crate::world::skip_quiet_syncs(false);
+            let (full, full_results) = run(&sc, true);
+            crate::world::skip_quiet_syncs(true);
             assert_eq!((full.stats.quiet_syncs, full.stats.ready_syncs), (0, 0), "{name}");
             skipped += skipping.stats.quiet_syncs;
             ready += skipping.stats.ready_syncs;

@@ -168,7 +168,6 @@ impl World<'_> {
         }
         let pods = std::mem::take(&mut self.jobs[jid].pods);
         self.jobs[jid].clear_counts();
-        self.jobs[jid].forget_quiet();
         for slot in pods {
             let Some(p) = self.pods.get_mut(slot) else {
                 continue;

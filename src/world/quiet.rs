@@ -4,8 +4,8 @@
 //! A sync that decided nothing (no error, requeue, event or cause) and wrote
 //! only its status, pod creations and finalizer removals has settled its
 //! Job: once its writes have landed and been observed, a sync of what it
-//! left behind decides the same and writes nothing. About a third of the
-//! syncs of a large run are such: the informer's update for the status the
+//! left behind decides the same and writes nothing. About half the syncs of
+//! a large run are such: the informer's update for the status the
 //! last sync wrote, the pods it created arriving, the pods whose finalizer it
 //! removed leaving, or a pod going from pending to running. When the ready
 //! count is all that changed besides, the sync decides the same and writes
@@ -109,12 +109,8 @@ impl JobSlot {
     /// read only counts; forgets it otherwise.
     pub(super) fn after_sync(&mut self, outcome: &SyncOutcome, writes: &[Write]) {
         self.quiet = None;
-        let decided = outcome.error.is_some()
-            || outcome.requeue_after_ms.is_some()
-            || !outcome.events.is_empty()
-            || outcome.causes.is_some();
         let Some(job) = self.job.as_deref() else { return };
-        if decided || walks_all_pods(job) || job.spec.active_deadline_seconds.is_some() {
+        if decided(outcome) || walks_all_pods(job) || job.spec.active_deadline_seconds.is_some() {
             return;
         }
         let (mut statuses, mut creations, mut removals) = (0, 0, 0);
@@ -132,43 +128,35 @@ impl JobSlot {
         self.quiet = Some(QuietInputs::of(self, statuses, creations, removals));
     }
 
-    /// The Job's spec changed, or its pods went to the orphan worker.
+    /// The Job's spec changed.
     pub(super) fn forget_quiet(&mut self) {
         self.quiet = None;
     }
 }
 
-/// Debug builds: the full sync a skipped one stands for, against a client
-/// that fails on any call; it must change nothing.
+/// Whether a sync decided anything beyond its writes: an error, a requeue,
+/// an event or a cause.
+fn decided(outcome: &SyncOutcome) -> bool {
+    outcome.error.is_some()
+        || outcome.requeue_after_ms.is_some()
+        || !outcome.events.is_empty()
+        || outcome.causes.is_some()
+}
+
+/// Debug builds: the full sync a skipped or shortened one stands for.
 #[cfg(debug_assertions)]
 pub(super) mod check {
+    use super::super::job_pods::LivePods;
     use super::super::pod_record::PodRecord;
+    use super::SyncPath;
     use crate::api::{Job, JobStatus};
-    use crate::controller::{ApiError, JobClient, PodCreate, SyncOutcome};
+    use crate::controller::{
+        ApiError, JobClient, JobState, PodCreate, PodLists, SyncEnv, sync_job, sync_ready_changed,
+    };
 
-    pub(in crate::world) struct NoCalls;
-
-    impl JobClient<PodRecord> for NoCalls {
-        fn create_pod(&mut self, job: &Job, _: PodCreate) -> Result<(), ApiError> {
-            panic!("a skipped sync of {} would create a pod", job.metadata.name)
-        }
-        fn delete_pod(&mut self, job: &Job, _: &PodRecord) -> Result<(), ApiError> {
-            panic!("a skipped sync of {} would delete a pod", job.metadata.name)
-        }
-        fn remove_tracking_finalizer(&mut self, pod: &PodRecord) -> Result<(), ApiError> {
-            panic!("a skipped sync would remove the finalizer of {}", pod.name)
-        }
-        fn update_status(&mut self, job: &Job, status: JobStatus) -> Result<(), ApiError> {
-            panic!(
-                "a skipped sync of {} would write its status:\n{:?}\nover\n{:?}",
-                job.metadata.name, status, job.status
-            )
-        }
-    }
-
-    /// Records the calls of the full sync a ready-changed one stands for.
+    /// Records a sync's calls, to compare two syncs by them.
     #[derive(Default)]
-    pub(in crate::world) struct Recorder(pub Vec<String>);
+    struct Recorder(Vec<String>);
 
     impl JobClient<PodRecord> for Recorder {
         fn create_pod(&mut self, _: &Job, req: PodCreate) -> Result<(), ApiError> {
@@ -189,13 +177,33 @@ pub(super) mod check {
         }
     }
 
-    pub(in crate::world) fn decided_nothing(outcome: &SyncOutcome) {
+    /// Runs the full sync on copies of the controller's memory, beside what
+    /// `path` does instead (nothing, or `sync_ready_changed`): the full sync
+    /// must decide nothing, make the same calls and leave the same memory.
+    pub(in crate::world) fn full_sync_agrees(
+        path: SyncPath,
+        job: &Job,
+        live: &LivePods<'_>,
+        state: &JobState,
+        env: &SyncEnv,
+        lists: &mut PodLists<PodRecord>,
+        ready: i32,
+    ) {
+        let name = &job.metadata.name;
+        let (mut full_state, mut short_state) = (state.clone(), state.clone());
+        let (mut full, mut short) = (Recorder::default(), Recorder::default());
+        let outcome = sync_job(job, live, &mut full_state, env, &mut full, lists);
         assert!(
-            outcome.error.is_none()
-                && outcome.requeue_after_ms.is_none()
-                && outcome.events.is_empty()
-                && outcome.causes.is_none(),
-            "a skipped sync would decide something: {outcome:?}"
+            !super::decided(&outcome),
+            "{path:?} sync of {name}: the full sync decides {outcome:?}"
+        );
+        if path == SyncPath::ReadyChanged {
+            sync_ready_changed(job, ready, &mut short_state, &mut short);
+        }
+        assert_eq!(full.0, short.0, "{path:?} sync of {name}: the full sync's calls differ");
+        assert_eq!(
+            full_state, short_state,
+            "{path:?} sync of {name}: the full sync's memory differs"
         );
     }
 }
