@@ -2,6 +2,7 @@
 //! API model (latency, rate limits, injected errors), the conformance harness
 //! through a fake that fails on request. Results come back as inputs to the sync.
 
+use super::indexes::push_generate_name_with_index;
 use crate::api::{Job, JobStatus};
 use std::fmt;
 
@@ -32,12 +33,33 @@ impl fmt::Display for ApiError {
 pub struct PodCreate {
     /// Completion index, for Indexed Jobs.
     pub index: Option<i32>,
-    /// `generateName`: `<job>-<index>-` for Indexed Jobs, `<job>-` otherwise.
-    pub generate_name: String,
     /// `job-index-failure-count` (with backoffLimitPerIndex).
     pub index_failure_count: Option<i32>,
     /// `job-index-ignored-failure-count`, only when positive.
     pub index_ignored_failure_count: Option<i32>,
+}
+
+impl PodCreate {
+    /// Appends the pod's `generateName` for a Job named `job_name`:
+    /// `podGenerateNameWithIndex` for Indexed Jobs, the `<job>-` prefix of
+    /// `getPodsPrefix` otherwise. Written into the caller's buffer, so that a
+    /// pod's name costs one allocation, not two.
+    pub fn push_generate_name(&self, job_name: &str, out: &mut String) {
+        match self.index {
+            Some(ix) => push_generate_name_with_index(job_name, ix, out),
+            None => {
+                out.push_str(job_name);
+                out.push('-');
+            }
+        }
+    }
+
+    /// The pod's `generateName`, as [`PodCreate::push_generate_name`] writes it.
+    pub fn generate_name(&self, job_name: &str) -> String {
+        let mut out = String::new();
+        self.push_generate_name(job_name, &mut out);
+        out
+    }
 }
 
 /// The Job controller's API client (`podControl` plus `updateStatusHandler`),

@@ -221,13 +221,26 @@ pub fn append_duplicated_index_pods_for_removal<'a, P: PodView>(
 /// `podGenerateNameWithIndex`: `<job>-<index>-`, with the job name cut so the
 /// prefix stays within 58 characters.
 pub fn pod_generate_name_with_index(job_name: &str, index: i32) -> String {
-    let suffix = format!("-{index}-");
-    let prefix = format!("{job_name}{suffix}");
-    if prefix.len() > MAX_GENERATED_NAME_LENGTH {
-        format!("{}{suffix}", &prefix[..MAX_GENERATED_NAME_LENGTH - suffix.len()])
+    let mut out = String::new();
+    push_generate_name_with_index(job_name, index, &mut out);
+    out
+}
+
+/// [`pod_generate_name_with_index`], appended to `out`.
+pub fn push_generate_name_with_index(job_name: &str, index: i32, out: &mut String) {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(index);
+    // The suffix is `-<index>-`; the job name is cut where the whole would pass the limit.
+    let suffix_len = digits.len() + 2;
+    let keep = if job_name.len() + suffix_len > MAX_GENERATED_NAME_LENGTH {
+        MAX_GENERATED_NAME_LENGTH - suffix_len
     } else {
-        prefix
-    }
+        job_name.len()
+    };
+    out.push_str(&job_name[..keep]);
+    out.push('-');
+    out.push_str(digits);
+    out.push('-');
 }
 
 #[cfg(test)]
@@ -248,5 +261,15 @@ mod tests {
         let name = pod_generate_name_with_index(&long, 12);
         assert_eq!(name.len(), 58);
         assert!(name.ends_with("-12-"));
+        assert_eq!(name, format!("{}-12-", "x".repeat(54)));
+        let fits = "y".repeat(54);
+        assert_eq!(
+            pod_generate_name_with_index(&fits, 7),
+            format!("{fits}-7-"),
+            "58 characters: not cut"
+        );
+        let mut out = String::from("already:");
+        push_generate_name_with_index("pi", 10, &mut out);
+        assert_eq!(out, "already:pi-10-", "appended");
     }
 }

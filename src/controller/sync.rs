@@ -9,8 +9,7 @@ use super::failure_policy::match_pod_failure_policy;
 use super::gates::Profile;
 use super::indexes::{
     append_duplicated_index_pods_for_removal, calculate_failed_indexes, calculate_succeeded_indexes,
-    first_pending_indexes, new_index_failure_counts, pod_generate_name_with_index,
-    pods_with_delayed_deletion_per_index,
+    first_pending_indexes, new_index_failure_counts, pods_with_delayed_deletion_per_index,
 };
 use super::intervals::OrderedIntervals;
 use super::job_pods::{ActiveCounts, JobPods};
@@ -987,14 +986,12 @@ fn pod_create_request<P: PodView>(
             };
             PodCreate {
                 index: Some(ix),
-                generate_name: pod_generate_name_with_index(&job.metadata.name, ix),
                 index_failure_count: per_index.then_some(failures),
                 index_ignored_failure_count: (per_index && ignored > 0).then_some(ignored),
             }
         }
         None => PodCreate {
             index: None,
-            generate_name: [job.metadata.name.as_str(), "-"].concat(),
             index_failure_count: None,
             index_ignored_failure_count: None,
         },

@@ -384,6 +384,8 @@ pub struct World<'a> {
     write_buf: Vec<Write>,
     /// The syncs' pod lists, kept between syncs for their allocations.
     pod_lists: PodLists<PodRecord>,
+    /// Where a new pod's name is put together before its one allocation.
+    name_buf: String,
     write_groups: Vec<(SimTime, usize)>,
     /// The last unschedulable pod's reason, with what it was worked out from.
     unfit_detail: Option<UnfitDetail>,
@@ -481,6 +483,7 @@ impl<'a> World<'a> {
             last_activity: 0,
             write_buf: Vec::new(),
             pod_lists: PodLists::default(),
+            name_buf: String::new(),
             write_groups: Vec::new(),
             unfit_detail: None,
             prioritized,

@@ -11,16 +11,18 @@ use thin_vec::ThinVec;
 /// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
-/// `generateName` plus five random characters.
-fn generated_name(prefix: &str, seed: u64) -> String {
-    let mut name = String::with_capacity(prefix.len() + 5);
-    name.push_str(prefix);
+/// The name the API server gives a pod created with `generateName`: the
+/// prefix plus five random characters, in one exact allocation (the prefix
+/// is written into `scratch` first).
+fn generated_name(req: &PodCreate, job_name: &str, seed: u64, scratch: &mut String) -> Box<str> {
+    scratch.clear();
+    req.push_generate_name(job_name, scratch);
     let mut x = splitmix64(seed);
     for _ in 0..5 {
-        name.push(NAME_ALPHABET[(x % NAME_ALPHABET.len() as u64) as usize] as char);
+        scratch.push(NAME_ALPHABET[(x % NAME_ALPHABET.len() as u64) as usize] as char);
         x /= NAME_ALPHABET.len() as u64;
     }
-    name
+    Box::from(scratch.as_str())
 }
 
 /// Name of the single node of an unlimited cluster.
@@ -65,7 +67,7 @@ impl World<'_> {
         let pod = PodRecord {
             slot,
             uid: PodUid::new(slot, self.replication).as_str().into(),
-            name: generated_name(&req.generate_name, seed).into_boxed_str(),
+            name: generated_name(req, &js.result.name, seed, &mut self.name_buf),
             namespace: self.templates[js.workload as usize].namespace.clone(),
             phase: PodPhase::Pending,
             bound: false,

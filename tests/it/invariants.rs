@@ -267,7 +267,7 @@ proptest! {
             for c in &rec.creates {
                 let mut p = Pod::default();
                 p.metadata.uid = format!("p{next_uid}").into();
-                p.metadata.name = format!("{}{next_uid}", c.generate_name);
+                p.metadata.name = format!("{}{next_uid}", c.generate_name(&job.metadata.name));
                 p.metadata.namespace = "default".into();
                 next_uid += 1;
                 p.metadata.creation_timestamp = Some(now);
