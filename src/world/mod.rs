@@ -400,6 +400,8 @@ pub struct World<'a> {
     nominations: Vec<preemption::Nomination>,
     /// Whether the log wants the controller's decisions (`decisions.csv`).
     decide: bool,
+    /// The informer delivers changes at once (`informerDelay` zero).
+    instant_informer: bool,
 }
 
 impl<'a> World<'a> {
@@ -495,6 +497,7 @@ impl<'a> World<'a> {
                 .as_ref()
                 .map(|_| autoscaler::ScalerState::new(sc.cluster.pools.len())),
             decide,
+            instant_informer: matches!(sc.control_plane.informer_delay, Dist::Constant(c) if c == 0.0),
         }
     }
 
@@ -677,11 +680,17 @@ impl<'a> World<'a> {
     }
 
     /// The informer delivers a change to the controller, after the informer delay.
+    #[inline]
     fn observe(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
-        let delay = &self.sc.control_plane.informer_delay;
-        if matches!(delay, Dist::Constant(c) if *c == 0.0) {
-            return self.deliver(jid, what, now, q);
+        if self.instant_informer {
+            self.deliver(jid, what, now, q)
+        } else {
+            self.observe_later(jid, what, now, q)
         }
+    }
+
+    fn observe_later(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
+        let delay = &self.sc.control_plane.informer_delay;
         let n = self.jobs[jid].requests;
         let d = delay.sample(&mut self.key.stream(Purpose::ApiLatency, &[u64::MAX - jid.0 as u64, n, now]));
         q.push(now + d, Ev::Observe { job: jid, what });
@@ -696,32 +705,49 @@ impl<'a> World<'a> {
     /// A change delivered after its Job left the world only reaches the work
     /// queue, where the Job's key is closed.
     fn deliver(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
-        let failures = self.queue.num_requeues(jid.0);
-        let mut state = self.jobs.get_mut(jid).map(|js| &mut js.state);
+        let profile = &self.profile;
         let delay = match what {
+            // The frequent two touch no expectations.
+            Observed::JobUpdated => job_update_delay_ms(profile, false),
+            Observed::PodChanged { old, new } => pod_event_delay_ms(profile, old, new, self.queue.num_requeues(jid.0)),
             Observed::PodAdded => {
-                if let Some(state) = state {
-                    state.creation_observed();
+                if let Some(js) = self.jobs.get_mut(jid) {
+                    js.state.creation_observed();
                 }
-                pod_event_delay_ms(&self.profile, PodPhase::Unset, PodPhase::Pending, failures)
+                pod_event_delay_ms(
+                    profile,
+                    PodPhase::Unset,
+                    PodPhase::Pending,
+                    self.queue.num_requeues(jid.0),
+                )
             }
             Observed::PodDeleted => {
-                if let Some(state) = state {
-                    state.deletion_observed();
+                if let Some(js) = self.jobs.get_mut(jid) {
+                    js.state.deletion_observed();
                 }
-                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
+                pod_event_delay_ms(
+                    profile,
+                    PodPhase::Running,
+                    PodPhase::Running,
+                    self.queue.num_requeues(jid.0),
+                )
             }
             Observed::FinalizerRemoved(slot) => {
-                if let Some(state) = state.as_mut() {
+                if let Some(js) = self.jobs.get_mut(jid) {
                     match self.pods.get(slot) {
-                        Some(p) => state.finalizer_removal_observed(&p.pod.uid),
-                        None => state.finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                        Some(p) => js.state.finalizer_removal_observed(&p.pod.uid),
+                        None => js
+                            .state
+                            .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
                     }
                 }
-                pod_event_delay_ms(&self.profile, PodPhase::Running, PodPhase::Running, failures)
+                pod_event_delay_ms(
+                    profile,
+                    PodPhase::Running,
+                    PodPhase::Running,
+                    self.queue.num_requeues(jid.0),
+                )
             }
-            Observed::PodChanged { old, new } => pod_event_delay_ms(&self.profile, old, new, failures),
-            Observed::JobUpdated => job_update_delay_ms(&self.profile, false),
         };
         if self.decide {
             self.note_delivery(jid, now, delay);
