@@ -160,6 +160,12 @@ impl WorkQueue {
         }
     }
 
+    /// Whether a worker could take a key now: one is idle and a key is ready.
+    #[inline]
+    pub fn has_work(&self) -> bool {
+        self.busy < self.workers && !self.ready.is_empty()
+    }
+
     /// An idle worker takes the next ready key, if a worker is idle.
     pub fn next_for_worker(&mut self) -> Option<u32> {
         while self.busy < self.workers {

@@ -87,6 +87,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at `time` (not before the current time).
+    #[inline]
     pub fn push(&mut self, time: SimTime, event: E) {
         let time = time.max(self.now);
         let entry = Entry {
@@ -94,7 +95,13 @@ impl<E> EventQueue<E> {
             event,
         };
         self.seq += 1;
-        let delay = time - self.now;
+        match time - self.now {
+            0 => self.lanes[0].1.push_back(entry),
+            delay => self.push_later(delay, entry),
+        }
+    }
+
+    fn push_later(&mut self, delay: SimTime, entry: Entry<E>) {
         match self.lanes.iter_mut().find(|(d, _)| *d == delay) {
             Some((_, lane)) => lane.push_back(entry),
             None => self.heap.push(entry),

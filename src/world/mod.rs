@@ -672,8 +672,16 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Idle workers take ready keys in order (`concurrentJobSyncs`).
+    /// Idle workers take ready keys in order (`concurrentJobSyncs`). Most
+    /// calls find no key ready: they cost a test, not a call.
+    #[inline]
     fn start_workers(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
+        if self.queue.has_work() {
+            self.take_ready_keys(now, q);
+        }
+    }
+
+    fn take_ready_keys(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
         while let Some(jid) = self.queue.next_for_worker() {
             q.push(now, Ev::Sync { job: JobId(jid) });
         }
