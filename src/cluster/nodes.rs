@@ -166,6 +166,76 @@ impl Node {
     }
 }
 
+/// The nodes a pod of one plain request fits on ([`Node::fits`]), as a
+/// bitset by node index, and why the others refuse it ([`UnfitCounts`]),
+/// both kept as nodes change ([`Nodes::index_fit`]). A placement walks
+/// these nodes instead of every node, and the reason of an unschedulable pod
+/// is read, not counted: on a cluster of hundreds of nodes that pods keep
+/// full, those two walks were most of a run's work.
+#[derive(Clone, Debug)]
+struct FitIndex {
+    request: Request,
+    words: Vec<u64>,
+    /// Kept only when asked for (a run that writes no timeline names no reasons).
+    counts: Option<UnfitCounts>,
+}
+
+impl FitIndex {
+    /// Adds (`sign` 1) or takes away (-1) what node `n` counts for among
+    /// the reasons, as [`Nodes::unfit_counts`] walks a plain pod's filters.
+    fn count(&mut self, n: &Node, sign: i32) {
+        let (r, Some(c)) = (self.request, self.counts.as_mut()) else {
+            return;
+        };
+        if n.removed {
+            return;
+        }
+        let add = |v: &mut u32, on: bool| *v = v.wrapping_add_signed(sign * i32::from(on));
+        add(&mut c.live, true);
+        if n.cordoned {
+            add(&mut c.cordoned, true);
+        } else if !n.ready {
+            add(&mut c.not_ready, true);
+        } else {
+            add(&mut c.pods, n.used_pods >= n.pods);
+            add(&mut c.cpu, n.used.cpu_milli + r.cpu_milli > n.cpu_milli);
+            add(&mut c.memory, n.used.memory + r.memory > n.memory);
+        }
+    }
+
+    fn set(&mut self, node: usize, fits: bool) {
+        let (word, bit) = (node / 64, node % 64);
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        if fits {
+            self.words[word] |= 1 << bit;
+        } else {
+            self.words[word] &= !(1 << bit);
+        }
+    }
+
+    /// The nodes that fit, in index order.
+    fn nodes(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.words.iter().enumerate()).flat_map(|(w, &word)| SetBits(word).map(move |b| w * 64 + b))
+    }
+}
+
+/// The set bits of a word, lowest first.
+struct SetBits(u64);
+
+impl Iterator for SetBits {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let bit = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(bit)
+    }
+}
+
 /// Resources that nodes have without a pool saying so: a request of one of
 /// them is limited only by what a pool gives.
 const UNLIMITED_UNLESS_GIVEN: [&str; 1] = ["ephemeral-storage"];
@@ -204,6 +274,10 @@ pub struct Nodes {
     /// it at every change of room, which a walk over the nodes made cost as
     /// much as the cluster is large.
     usage: Usage,
+    /// The nodes each indexed plain request fits on.
+    fit_index: Vec<FitIndex>,
+    /// Some fit index keeps its unfit counts.
+    counting: bool,
 }
 
 /// The room of the ready nodes still in the cluster: cpu used and
@@ -317,6 +391,8 @@ impl Nodes {
             track_busy,
             version: 0,
             usage: Usage::default(),
+            fit_index: Vec::new(),
+            counting: false,
         };
         for (p, pool) in pools.iter().enumerate() {
             for _ in 0..pool.count {
@@ -339,24 +415,60 @@ impl Nodes {
         self.recount(node);
     }
 
-    /// Takes the node's room out of the usage while it changes ...
+    /// Takes the node out of the usage and the fit indexes' counts while it changes ...
     fn uncount(&mut self, node: usize) {
-        if self.nodes[node].in_usage() {
-            self.usage.count(&self.nodes[node], -1);
+        let n = &self.nodes[node];
+        if n.in_usage() {
+            self.usage.count(n, -1);
+        }
+        if self.counting {
+            for ix in &mut self.fit_index {
+                ix.count(n, -1);
+            }
         }
     }
 
-    /// ... and puts it back as it is now.
+    /// ... and puts it back as it is now, and where it fits.
     fn recount(&mut self, node: usize) {
-        if self.nodes[node].in_usage() {
-            self.usage.count(&self.nodes[node], 1);
+        let n = &self.nodes[node];
+        if n.in_usage() {
+            self.usage.count(n, 1);
         }
+        for ix in &mut self.fit_index {
+            ix.set(node, n.fits(ix.request));
+            if self.counting {
+                ix.count(n, 1);
+            }
+        }
+    }
+
+    /// Keeps the nodes that pods of `fit` fit on, if its request is plain
+    /// (cpu, memory and a pod slot): [`Nodes::place`] then walks only those.
+    /// With `counts`, also why the other nodes refuse them, for
+    /// [`Nodes::unfit_counts`].
+    pub fn index_fit(&mut self, fit: &PodFit, counts: bool) {
+        if !fit.plain || self.fit_index.iter().any(|ix| ix.request == fit.request) {
+            return;
+        }
+        let mut ix = FitIndex {
+            request: fit.request,
+            words: Vec::new(),
+            counts: counts.then(UnfitCounts::default),
+        };
+        self.counting |= counts;
+        for (i, n) in self.nodes.iter().enumerate() {
+            ix.set(i, n.fits(fit.request));
+            ix.count(n, 1);
+        }
+        self.fit_index.push(ix);
     }
 
     /// `kubectl cordon`: no new pod binds to the node.
     pub fn cordon(&mut self, node: usize) {
         self.version += 1;
+        self.uncount(node);
         self.nodes[node].cordoned = true;
+        self.recount(node);
     }
 
     /// Without node pools the cluster has unlimited room.
@@ -402,6 +514,7 @@ impl Nodes {
         self.pool_live[n.pool] -= 1;
         self.uncount(node);
         self.nodes[node].removed = true;
+        self.recount(node);
     }
 
     /// The largest share of a node's allocatable cpu, memory or other
@@ -648,10 +761,28 @@ impl Nodes {
         best.map(|(i, _, _)| i)
     }
 
-    /// The node a pod with only request `r` binds to, by the placement policy.
+    /// The node a pod with only request `r` binds to, by the placement policy:
+    /// among the nodes its index says it fits on, if it has one.
     fn place_plain(&self, r: Request) -> Option<usize> {
+        match self.fit_index.iter().find(|ix| ix.request == r) {
+            Some(ix) => {
+                let placed = self.place_plain_among(r, ix.nodes());
+                debug_assert_eq!(
+                    placed,
+                    self.place_plain_among(r, 0..self.nodes.len()),
+                    "fit index drifted"
+                );
+                placed
+            }
+            None => self.place_plain_among(r, 0..self.nodes.len()),
+        }
+    }
+
+    /// [`Nodes::place_plain`] over `candidates`, in index order (ties go to the first).
+    fn place_plain_among(&self, r: Request, candidates: impl Iterator<Item = usize>) -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
-        for (i, n) in self.nodes.iter().enumerate() {
+        for i in candidates {
+            let n = &self.nodes[i];
             if !n.fits(r) {
                 continue;
             }
@@ -771,6 +902,16 @@ impl Nodes {
     /// counts: the first filter a node fails gives its reason, and
     /// `NodeResourcesFit` names every resource short.
     pub fn unfit_counts(&self, fit: &PodFit) -> UnfitCounts {
+        let kept = self.fit_index.iter().find(|ix| fit.plain && ix.request == fit.request);
+        if let Some(counts) = kept.and_then(|ix| ix.counts.as_ref()) {
+            debug_assert_eq!(*counts, self.walk_unfit_counts(fit), "kept unfit counts drifted");
+            return counts.clone();
+        }
+        self.walk_unfit_counts(fit)
+    }
+
+    /// [`Nodes::unfit_counts`] by a walk over the nodes.
+    fn walk_unfit_counts(&self, fit: &PodFit) -> UnfitCounts {
         let mut c = UnfitCounts {
             taints: vec![0; if fit.plain { 0 } else { self.taint_names.len() }],
             scalar: vec![0; if fit.scalar.is_empty() { 0 } else { self.resources.len() }],
@@ -898,6 +1039,69 @@ mod tests {
             memory_bytes: 64 << 30,
             pods,
             ..Default::default()
+        }
+    }
+
+    /// Random changes to a cluster of two pools (room taken and freed, nodes
+    /// lost, recovered, cordoned, added and removed): after each, the kept
+    /// fit indexes place pods and count reasons as the walks over every node
+    /// do, for both placement policies and two requests.
+    #[test]
+    fn fit_indexes_agree_with_walks_over_the_nodes() {
+        for placement in [Placement::LeastAllocated, Placement::MostAllocated] {
+            let pools = [pool("a", 70, 4_000, 3), pool("b", 5, 16_000, 110)];
+            let mut nodes = Nodes::with(&pools, placement, &[], true);
+            let fits = [
+                PodFit::plain(Request {
+                    cpu_milli: 1_000,
+                    memory: 1 << 30,
+                }),
+                PodFit::plain(Request {
+                    cpu_milli: 3_000,
+                    memory: 8 << 30,
+                }),
+            ];
+            nodes.index_fit(&fits[0], true);
+            nodes.index_fit(&fits[1], false);
+            let mut held: Vec<(usize, usize)> = Vec::new();
+            let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+            for step in 0..4_000 {
+                x = crate::rng::splitmix64(x);
+                let f = (x >> 8) as usize % 2;
+                let node = (x >> 16) as usize % nodes.nodes.len();
+                match x % 16 {
+                    0..=8 => {
+                        if let Some(n) = nodes.place(&fits[f]) {
+                            nodes.allocate(n, &fits[f]);
+                            held.push((n, f));
+                        }
+                    }
+                    9..=12 if !held.is_empty() => {
+                        let (n, f) = held.swap_remove((x >> 24) as usize % held.len());
+                        nodes.release(n, &fits[f]);
+                    }
+                    13 => nodes.set_ready(node, !nodes.nodes[node].ready),
+                    14 if step % 7 == 0 => nodes.cordon(node),
+                    15 if step % 5 == 0 => {
+                        if step % 2 == 0 {
+                            nodes.add((x >> 32) as usize % 2);
+                        } else {
+                            nodes.remove(node);
+                        }
+                    }
+                    _ => {}
+                }
+                for fit in &fits {
+                    let walked = nodes.place_plain_among(fit.request, 0..nodes.nodes.len());
+                    assert_eq!(nodes.place(fit), walked, "step {step}: placement");
+                }
+                assert_eq!(
+                    nodes.unfit_counts(&fits[0]),
+                    nodes.walk_unfit_counts(&fits[0]),
+                    "step {step}: reasons"
+                );
+            }
+            assert!(held.len() > 20, "the cluster filled up: {}", held.len());
         }
     }
 

@@ -410,7 +410,7 @@ impl<'a> World<'a> {
             .map(|w| pod_scalar_request(&w.manifest.spec.template.spec))
             .collect();
         let demanded: Vec<&str> = scalar.iter().flat_map(|s| s.keys().map(String::as_str)).collect();
-        let nodes = Nodes::with(
+        let mut nodes = Nodes::with(
             &sc.cluster.pools,
             sc.cluster.placement,
             &demanded,
@@ -421,6 +421,8 @@ impl<'a> World<'a> {
                 let spec = &w.manifest.spec.template.spec;
                 let directives = crate::api::scheduling::Directives::of(spec);
                 let fit = nodes.pod_fit(pod_request(spec), scalar, &directives);
+                // The reasons of unschedulable pods go only to the timeline.
+                nodes.index_fit(&fit, log.enabled());
                 let prototype = JobPrototype::new(&w.manifest, &sc.profile);
                 TemplateInfo {
                     namespace: prototype.job().metadata.namespace.as_str().into(),
