@@ -99,19 +99,29 @@ fn fingerprint(t: SimTime, c: &Cause) -> u64 {
     }
 }
 
-/// A duration as [`crate::time::format_duration`] writes it, without its
-/// allocations for the short ones a back-off has.
+/// A duration as [`crate::time::format_duration`] writes it (`1h2m3.5s`),
+/// without its allocations: decisions carry one or more per row.
 fn push_duration(b: &mut Vec<u8>, ms: u64) {
-    if ms == 0 || ms >= 60_000 {
-        b.extend_from_slice(crate::time::format_duration(ms).as_bytes());
+    let int = |b: &mut Vec<u8>, v: u64| b.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    if ms == 0 {
+        b.extend_from_slice(b"0s");
         return;
     }
     if ms < 1000 {
-        b.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
+        int(b, ms);
         b.extend_from_slice(b"ms");
         return;
     }
-    b.extend_from_slice(itoa::Buffer::new().format(ms / 1000).as_bytes());
+    let (h, m) = (ms / 3_600_000, ms % 3_600_000 / 60_000);
+    if h > 0 {
+        int(b, h);
+        b.push(b'h');
+    }
+    if h > 0 || m > 0 {
+        int(b, m);
+        b.push(b'm');
+    }
+    int(b, ms % 60_000 / 1000);
     let frac = ms % 1000;
     if frac != 0 {
         let digits = [
@@ -154,6 +164,24 @@ fn push_detail(b: &mut Vec<u8>, c: &Cause) {
             push_duration(b, remaining_ms);
             b.extend_from_slice(b";requeue=");
             push_duration(b, requeue_ms);
+        }
+        Cause::Throttled {
+            requests,
+            creates,
+            delay_ms,
+        } => {
+            b.extend_from_slice(b"requests=");
+            int(b, i64::from(requests));
+            b.extend_from_slice(b";creates=");
+            int(b, i64::from(creates));
+            b.extend_from_slice(b";delay=");
+            push_duration(b, delay_ms);
+        }
+        Cause::Expectations { creations, deletions } => {
+            b.extend_from_slice(b"creations=");
+            int(b, creations);
+            b.extend_from_slice(b";deletions=");
+            int(b, deletions);
         }
         Cause::Batched { since, delay_ms } => {
             b.extend_from_slice(b"since=");
@@ -393,7 +421,8 @@ mod tests {
             delay_ms: 1_000,
         });
         for ms in [
-            0, 1, 999, 1000, 1500, 1050, 1005, 9_500, 18_445, 59_999, 60_000, 360_000, 3_723_004,
+            0, 1, 999, 1000, 1500, 1050, 1005, 9_500, 18_445, 59_999, 60_000, 60_010, 61_500, 360_000, 3_600_000,
+            3_723_004, 7_200_001, 90_061_100,
         ] {
             causes.push(Cause::Backoff {
                 failures: 3,
@@ -402,7 +431,16 @@ mod tests {
                 remaining_ms: ms,
                 requeue_ms: ms,
             });
+            causes.push(Cause::Throttled {
+                requests: 12,
+                creates: 5,
+                delay_ms: ms,
+            });
         }
+        causes.push(Cause::Expectations {
+            creations: 3,
+            deletions: -1,
+        });
         for c in causes {
             let mut b = Vec::new();
             push_detail(&mut b, &c);
