@@ -715,50 +715,39 @@ impl<'a> World<'a> {
     /// A change delivered after its Job left the world only reaches the work
     /// queue, where the Job's key is closed.
     fn deliver(&mut self, jid: JobId, what: Observed, now: SimTime, q: &mut EventQueue<Ev>) {
-        let profile = &self.profile;
-        let delay = match what {
-            // The frequent two touch no expectations.
-            Observed::JobUpdated => job_update_delay_ms(profile, false),
-            Observed::PodChanged { old, new } => pod_event_delay_ms(profile, old, new, self.queue.num_requeues(jid.0)),
+        // A pod event's delay depends on the phases it moved between; the
+        // frequent kinds (status updates, pod changes) touch no expectations.
+        let (old, new) = match what {
+            Observed::JobUpdated => return self.queue_delivery(jid, job_update_delay_ms(&self.profile, false), now, q),
+            Observed::PodChanged { old, new } => (old, new),
             Observed::PodAdded => {
                 if let Some(js) = self.jobs.get_mut(jid) {
                     js.state.creation_observed();
                 }
-                pod_event_delay_ms(
-                    profile,
-                    PodPhase::Unset,
-                    PodPhase::Pending,
-                    self.queue.num_requeues(jid.0),
-                )
+                (PodPhase::Unset, PodPhase::Pending)
             }
             Observed::PodDeleted => {
                 if let Some(js) = self.jobs.get_mut(jid) {
                     js.state.deletion_observed();
                 }
-                pod_event_delay_ms(
-                    profile,
-                    PodPhase::Running,
-                    PodPhase::Running,
-                    self.queue.num_requeues(jid.0),
-                )
+                (PodPhase::Running, PodPhase::Running)
             }
             Observed::FinalizerRemoved(slot) => {
                 if let Some(js) = self.jobs.get_mut(jid) {
                     match self.pods.get(slot) {
                         Some(p) => js.state.finalizer_removal_observed(&p.pod.uid),
-                        None => js
-                            .state
-                            .finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                        None => (js.state).finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
                     }
                 }
-                pod_event_delay_ms(
-                    profile,
-                    PodPhase::Running,
-                    PodPhase::Running,
-                    self.queue.num_requeues(jid.0),
-                )
+                (PodPhase::Running, PodPhase::Running)
             }
         };
+        let delay = pod_event_delay_ms(&self.profile, old, new, self.queue.num_requeues(jid.0));
+        self.queue_delivery(jid, delay, now, q);
+    }
+
+    /// The handler's `queue.AddAfter` of the Job's key.
+    fn queue_delivery(&mut self, jid: JobId, delay: i64, now: SimTime, q: &mut EventQueue<Ev>) {
         if self.decide {
             self.note_delivery(jid, now, delay);
         }
