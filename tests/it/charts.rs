@@ -13,9 +13,7 @@ const W: f64 = 1100.0;
 const H: f64 = 620.0;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-charts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("charts-{name}"))
 }
 
 fn capacity_run(dir: &Path, extra: &[&str]) {

@@ -2,8 +2,7 @@ use super::{jobsim, repo};
 use std::path::PathBuf;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-check-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
+    let d = super::scratch(&format!("check-{name}"));
     std::fs::create_dir_all(&d).unwrap();
     d
 }

@@ -3,8 +3,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-cluster-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
+    let d = super::scratch(&format!("cluster-{name}"));
     std::fs::create_dir_all(&d).unwrap();
     d
 }

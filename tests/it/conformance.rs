@@ -85,15 +85,15 @@ fn a_malformed_case_fails_with_the_reason() {
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("jobsim-conf-{}", std::process::id()));
+    // Shared by the tests that read its vectors: made once, never emptied.
+    let dir = super::scratch_root().join("conf");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 /// A folder of its own, beside `tempfile_dir()`'s, whose vectors only its test reads.
 fn fresh_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("jobsim-conf-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = super::scratch(&format!("conf-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -7,9 +7,7 @@ use jobsim::api::Job;
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-deploy-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("deploy-{name}"))
 }
 
 /// The one Job of a file of `deploy/`, read as `jobsim validate` reads it.

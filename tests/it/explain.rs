@@ -6,9 +6,7 @@ use super::{jobsim, repo};
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-explain-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("explain-{name}"))
 }
 
 /// Runs a scenario of `scenarios/` into `out`, with extra arguments.

@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-jobs-csv-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("jobs-csv-{name}"))
 }
 
 fn read(dir: &Path, f: &str) -> String {

@@ -20,11 +20,55 @@ mod sweep; // `jobsim sweep`, `merge` and `run --set`: points equal run --set, s
 mod trace; // trace.json: valid, one slice per pod attempt, nested, deterministic.
 mod validate; // `jobsim validate` messages, positions and exit codes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// A path inside the repository.
 pub fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The test run's own folder under the temporary directory
+/// (`jobsim-tests-<pid>`). The first call removes the folders of earlier runs
+/// whose process has ended (where `/proc` tells), so that running the tests
+/// again and again does not fill the temporary directory; the last run's
+/// folder stays, for a look at what a failing test wrote.
+pub fn scratch_root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let tmp = std::env::temp_dir();
+        remove_ended_runs(&tmp);
+        let root = tmp.join(format!("jobsim-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("the test run's scratch folder");
+        root
+    })
+}
+
+fn remove_ended_runs(tmp: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = (name.to_str())
+            .and_then(|n| n.strip_prefix("jobsim-tests-"))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// `name` in the test run's scratch folder, with nothing there yet.
+pub fn scratch(name: &str) -> PathBuf {
+    let path = scratch_root().join(name);
+    let _ = std::fs::remove_dir_all(&path);
+    let _ = std::fs::remove_file(&path);
+    path
 }
 
 pub fn jobsim() -> assert_cmd::Command {

@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-outputs-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("outputs-{name}"))
 }
 
 /// Runs and returns stdout; the run must succeed.

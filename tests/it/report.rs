@@ -2,9 +2,7 @@ use super::{jobsim, repo};
 use std::path::PathBuf;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-report-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("report-{name}"))
 }
 
 /// Nothing the page loads comes from elsewhere: no script, no stylesheet,

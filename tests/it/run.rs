@@ -2,9 +2,7 @@ use super::{jobsim, repo};
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-run-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("run-{name}"))
 }
 
 fn run(args: &[&str], out: &Path) -> std::process::Output {

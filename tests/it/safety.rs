@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// A fresh folder for one test.
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-safety-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
+    let d = super::scratch(&format!("safety-{name}"));
     std::fs::create_dir_all(&d).unwrap();
     d
 }

@@ -19,8 +19,7 @@ fn json_of(out: &assert_cmd::assert::Assert) -> Value {
 /// sweep.csv's rows: the swept value, then the makespan's mean, ci95_low and
 /// ci95_high as written.
 fn sweep_makespan(range: &str) -> Vec<(i64, [String; 3])> {
-    let dir = std::env::temp_dir().join(format!("jobsim-study-{}-sweep", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = super::scratch("study-sweep");
     jobsim()
         .args(["sweep", &nightly(), "--replications", "6", "--quiet", "--set"])
         .arg(format!("{COUNT}={range}"))
@@ -185,7 +184,7 @@ fn more_nodes_shorten_the_makespan_with_a_narrower_interval_than_independent_run
         "{m}"
     );
     // Different seeds are refused unless --seed sets both.
-    let other = std::env::temp_dir().join(format!("jobsim-study-{}-seed.yaml", std::process::id()));
+    let other = super::scratch("study-seed.yaml");
     let text = std::fs::read_to_string(nightly())
         .unwrap()
         .replace("seed: 2026", "seed: 7");

@@ -5,9 +5,7 @@ use super::{jobsim, repo, tree};
 use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jobsim-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    super::scratch(&format!("sweep-{name}"))
 }
 
 const NODES: &str = "spec.cluster.nodePools[0].count=4,6,8,10";

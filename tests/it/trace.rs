@@ -29,7 +29,7 @@ fn run(out: &Path, outputs: &str, threads: &str) {
 type Span<'a> = (u64, u64, &'a str);
 
 fn tmp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("jobsim-trace-{}-{name}", std::process::id()))
+    super::scratch(&format!("trace-{name}"))
 }
 
 #[test]

@@ -61,7 +61,7 @@ fn every_file_is_reported_even_after_a_bad_one() {
 
 #[test]
 fn typos_and_type_errors_are_reported_with_positions() {
-    let dir = std::env::temp_dir().join(format!("jobsim-validate-{}", std::process::id()));
+    let dir = super::scratch("validate");
     std::fs::create_dir_all(&dir).unwrap();
     let typo = dir.join("typo.yaml");
     std::fs::write(&typo, "apiVersion: batch/v1\nkind: Job\nmetadata: {name: t}\nspec:\n  backofLimit: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: b}]\n").unwrap();
@@ -164,8 +164,7 @@ fn an_unsupported_release_is_refused_before_any_file_is_read() {
 
 #[test]
 fn a_folder_checks_its_yaml_files_in_order_and_skips_other_objects() {
-    let dir = std::env::temp_dir().join(format!("jobsim-validate-dir-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = super::scratch("validate-dir");
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     std::fs::copy(repo("tests/manifests/pi.yaml"), dir.join("b-pi.yaml")).unwrap();
     std::fs::copy(repo("scenarios/backoff-limit.yaml"), dir.join("c-scenario.yml")).unwrap();
