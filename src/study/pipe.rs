@@ -48,6 +48,16 @@ pub struct RowBatch {
 }
 
 impl RowBatch {
+    /// An empty batch with room for a full one: a batch grown row by row
+    /// would copy its rows a dozen times over on the simulation's thread.
+    fn presized() -> Self {
+        RowBatch {
+            rows: Vec::with_capacity(BATCH_ROWS),
+            text: String::with_capacity(BATCH_ROWS * 32),
+            jobs: Vec::new(),
+        }
+    }
+
     fn span(&mut self, s: &str) -> Span {
         let start = self.text.len() as u32;
         self.text.push_str(s);
@@ -119,21 +129,9 @@ pub struct Pipe {
     spent: Receiver<RowBatch>,
 }
 
-impl RowBatch {
-    /// An empty batch with room for a full one: a batch grown row by row
-    /// would copy its rows a dozen times over on the simulation's thread.
-    fn with_capacity() -> Self {
-        RowBatch {
-            rows: Vec::with_capacity(BATCH_ROWS),
-            text: String::with_capacity(BATCH_ROWS * 32),
-            jobs: Vec::new(),
-        }
-    }
-}
-
 impl Pipe {
     fn send(&mut self) {
-        let empty = self.spent.try_recv().unwrap_or_else(|_| RowBatch::with_capacity());
+        let empty = self.spent.try_recv().unwrap_or_else(|_| RowBatch::presized());
         let full = std::mem::replace(&mut self.batch, empty);
         // The writer only stops early when a sink failed; its error is
         // reported when it is joined, so rows after that are dropped.
@@ -201,7 +199,7 @@ where
         let pipe = Pipe {
             wants_rows,
             wants_jobs,
-            batch: RowBatch::with_capacity(),
+            batch: RowBatch::presized(),
             to_writer,
             spent,
         };
