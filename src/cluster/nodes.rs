@@ -445,22 +445,34 @@ impl Nodes {
     /// Keeps the nodes that pods of `fit` fit on, if its request is plain
     /// (cpu, memory and a pod slot): [`Nodes::place`] then walks only those.
     /// With `counts`, also why the other nodes refuse them, for
-    /// [`Nodes::unfit_counts`].
+    /// [`Nodes::unfit_counts`] (an index made without them gains them).
     pub fn index_fit(&mut self, fit: &PodFit, counts: bool) {
-        if !fit.plain || self.fit_index.iter().any(|ix| ix.request == fit.request) {
+        if !fit.plain {
             return;
         }
-        let mut ix = FitIndex {
-            request: fit.request,
-            words: Vec::new(),
-            counts: counts.then(UnfitCounts::default),
+        let at = match self.fit_index.iter().position(|ix| ix.request == fit.request) {
+            Some(at) => at,
+            None => {
+                let mut ix = FitIndex {
+                    request: fit.request,
+                    words: Vec::new(),
+                    counts: None,
+                };
+                for (i, n) in self.nodes.iter().enumerate() {
+                    ix.set(i, n.fits(fit.request));
+                }
+                self.fit_index.push(ix);
+                self.fit_index.len() - 1
+            }
         };
-        self.counting |= counts;
-        for (i, n) in self.nodes.iter().enumerate() {
-            ix.set(i, n.fits(fit.request));
-            ix.count(n, 1);
+        let ix = &mut self.fit_index[at];
+        if counts && ix.counts.is_none() {
+            ix.counts = Some(UnfitCounts::default());
+            for n in &self.nodes {
+                ix.count(n, 1);
+            }
+            self.counting = true;
         }
-        self.fit_index.push(ix);
     }
 
     /// `kubectl cordon`: no new pod binds to the node.
@@ -1063,9 +1075,15 @@ mod tests {
             ];
             nodes.index_fit(&fits[0], true);
             nodes.index_fit(&fits[1], false);
+            assert!(nodes.fit_index[1].counts.is_none());
             let mut held: Vec<(usize, usize)> = Vec::new();
             let mut x = 0x9e37_79b9_7f4a_7c15_u64;
             for step in 0..4_000 {
+                if step == 2_000 {
+                    // An index made without counts gains them on a cluster already busy.
+                    nodes.index_fit(&fits[1], true);
+                    assert!(nodes.fit_index[1].counts.is_some());
+                }
                 x = crate::rng::splitmix64(x);
                 let f = (x >> 8) as usize % 2;
                 let node = (x >> 16) as usize % nodes.nodes.len();
@@ -1095,11 +1113,13 @@ mod tests {
                     let walked = nodes.place_plain_among(fit.request, 0..nodes.nodes.len());
                     assert_eq!(nodes.place(fit), walked, "step {step}: placement");
                 }
-                assert_eq!(
-                    nodes.unfit_counts(&fits[0]),
-                    nodes.walk_unfit_counts(&fits[0]),
-                    "step {step}: reasons"
-                );
+                for fit in &fits {
+                    assert_eq!(
+                        nodes.unfit_counts(fit),
+                        nodes.walk_unfit_counts(fit),
+                        "step {step}: reasons"
+                    );
+                }
             }
             assert!(held.len() > 20, "the cluster filled up: {}", held.len());
         }
