@@ -589,8 +589,10 @@ pub struct PoolUsage {
 /// Why the controller did what it did, recorded by the model as it decides
 /// (not read back from the timeline): `decisions.csv`, which `jobsim explain`
 /// reads beside `events.csv`. The world hands these to [`EventLog::decide`].
+/// Generic over its strings as [`DetailOf`] is, so that a decision can cross
+/// to the writer thread with them packed ([`CauseOf::map`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Cause<'a> {
+pub enum CauseOf<S> {
     /// A sync created no pod: the pod-failure back-off runs. `failures` is the
     /// count of failures since the last success it comes from, `last_failure`
     /// the finish time of the latest (as the controller read it), `backoff_ms`
@@ -620,14 +622,69 @@ pub enum Cause<'a> {
     /// Recorded for a sync that decided something else worth a row.
     Batched { since: SimTime, delay_ms: u64 },
     /// A failed pod (the row's) matched rule `index` of the pod failure policy.
-    PolicyRule { index: u32, action: &'a str },
+    PolicyRule { index: u32, action: S },
     /// The sync decided the condition that ends the Job (`condition`, `reason`),
     /// by `rule`.
-    Finish {
-        condition: &'a str,
-        reason: &'a str,
-        rule: Rule<'a>,
-    },
+    Finish { condition: S, reason: S, rule: RuleOf<S> },
+}
+
+/// A decision's cause, its strings borrowed.
+pub type Cause<'a> = CauseOf<&'a str>;
+
+impl<S> CauseOf<S> {
+    /// The same cause with each string passed through `f`.
+    pub fn map<T>(self, mut f: impl FnMut(S) -> T) -> CauseOf<T> {
+        match self {
+            CauseOf::Backoff {
+                failures,
+                last_failure,
+                backoff_ms,
+                remaining_ms,
+                requeue_ms,
+            } => CauseOf::Backoff {
+                failures,
+                last_failure,
+                backoff_ms,
+                remaining_ms,
+                requeue_ms,
+            },
+            CauseOf::IndexBackoff {
+                remaining_ms,
+                requeue_ms,
+            } => CauseOf::IndexBackoff {
+                remaining_ms,
+                requeue_ms,
+            },
+            CauseOf::Expectations { creations, deletions } => CauseOf::Expectations { creations, deletions },
+            CauseOf::Throttled {
+                requests,
+                creates,
+                delay_ms,
+            } => CauseOf::Throttled {
+                requests,
+                creates,
+                delay_ms,
+            },
+            CauseOf::Delete { why } => CauseOf::Delete { why },
+            CauseOf::Batched { since, delay_ms } => CauseOf::Batched { since, delay_ms },
+            CauseOf::PolicyRule { index, action } => CauseOf::PolicyRule {
+                index,
+                action: f(action),
+            },
+            CauseOf::Finish {
+                condition,
+                reason,
+                rule,
+            } => {
+                let (condition, reason) = (f(condition), f(reason));
+                CauseOf::Finish {
+                    condition,
+                    reason,
+                    rule: rule.map(f),
+                }
+            }
+        }
+    }
 }
 
 /// Why the controller deleted a pod.
@@ -644,13 +701,13 @@ pub enum DeleteWhy {
 
 /// The rule that decided a Job's end.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Rule<'a> {
+pub enum RuleOf<S> {
     /// More failed pods than `backoffLimit`.
     BackoffLimit { failed: i32, limit: i32 },
     /// `restartPolicy: OnFailure`: container restarts reached `backoffLimit`.
     RestartLimit { restarts: i64, limit: i32 },
     /// A `FailJob` rule of the pod failure policy (by index) matched the pod.
-    PodFailurePolicy { index: u32, pod: &'a str },
+    PodFailurePolicy { index: u32, pod: S },
     /// `activeDeadlineSeconds` passed since `startTime`.
     ActiveDeadline { seconds: i64 },
     /// `maxFailedIndexes` exceeded.
@@ -664,6 +721,26 @@ pub enum Rule<'a> {
     Completions { succeeded: i32, completions: Option<i32> },
     /// A condition already set (`FailureTarget`, `SuccessCriteriaMet`) carried to its end.
     Carried,
+}
+
+/// The rule that decided a Job's end, its strings borrowed.
+pub type Rule<'a> = RuleOf<&'a str>;
+
+impl<S> RuleOf<S> {
+    /// The same rule with its string passed through `f`.
+    pub fn map<T>(self, mut f: impl FnMut(S) -> T) -> RuleOf<T> {
+        match self {
+            RuleOf::BackoffLimit { failed, limit } => RuleOf::BackoffLimit { failed, limit },
+            RuleOf::RestartLimit { restarts, limit } => RuleOf::RestartLimit { restarts, limit },
+            RuleOf::PodFailurePolicy { index, pod } => RuleOf::PodFailurePolicy { index, pod: f(pod) },
+            RuleOf::ActiveDeadline { seconds } => RuleOf::ActiveDeadline { seconds },
+            RuleOf::MaxFailedIndexes { failed, max } => RuleOf::MaxFailedIndexes { failed, max },
+            RuleOf::FailedIndexes { failed } => RuleOf::FailedIndexes { failed },
+            RuleOf::SuccessPolicy { index } => RuleOf::SuccessPolicy { index },
+            RuleOf::Completions { succeeded, completions } => RuleOf::Completions { succeeded, completions },
+            RuleOf::Carried => RuleOf::Carried,
+        }
+    }
 }
 
 impl std::fmt::Display for Cause<'_> {

@@ -1,11 +1,12 @@
 //! A replication's timeline written on a second thread: the world packs its
-//! rows into batches (their names copied into one buffer), and a writer
-//! thread hands them, in order, to the sinks that format and write them. The
-//! sinks see the same rows in the same order as when called directly, so the
-//! files are byte-identical; only the work moves off the simulation's thread.
+//! rows and decisions into batches (their names copied into one buffer), and
+//! a writer thread hands them, in order, to the sinks that format and write
+//! them. The sinks see the same rows and the same decisions in the same order
+//! as when called directly, so the files are byte-identical; only the work
+//! moves off the simulation's thread.
 
 use crate::api::Job;
-use crate::record::{DetailOf, EventKind, EventLog, Row};
+use crate::record::{CauseOf, Decision, DetailOf, EventKind, EventLog, Row};
 use crate::time::SimTime;
 use std::sync::mpsc::{Receiver, SyncSender};
 
@@ -37,12 +38,28 @@ struct PackedRow {
     detail: DetailOf<Span>,
 }
 
-/// Rows owned, to cross to another thread, and the final Job objects handed
-/// over meanwhile (which go to a file of their own, so their place among
-/// the rows does not matter).
+/// [`Decision`] with its names as spans of the batch's text, or the word
+/// that a Job left the world ([`EventLog::job_left`]): what the decisions'
+/// sink keeps per Job depends on the order of the two.
+#[derive(Clone, Copy, Debug)]
+enum PackedDecision {
+    Decide {
+        t: SimTime,
+        job: Span,
+        job_id: u32,
+        pod: Span,
+        cause: CauseOf<Span>,
+    },
+    Left(u32),
+}
+
+/// Rows and decisions owned, to cross to another thread, and the final Job
+/// objects handed over meanwhile. Each goes to files of its own, so where a
+/// decision or a Job falls among the rows does not matter.
 #[derive(Default)]
 pub struct RowBatch {
     rows: Vec<PackedRow>,
+    decisions: Vec<PackedDecision>,
     text: String,
     jobs: Vec<(Box<Job>, u32)>,
 }
@@ -53,6 +70,7 @@ impl RowBatch {
     fn presized() -> Self {
         RowBatch {
             rows: Vec::with_capacity(BATCH_ROWS),
+            decisions: Vec::new(),
             text: String::with_capacity(BATCH_ROWS * 32),
             jobs: Vec::new(),
         }
@@ -103,16 +121,51 @@ impl RowBatch {
         self.rows.iter().map(|p| self.unpack(p))
     }
 
+    fn push_decision(&mut self, d: &Decision) {
+        let cause = d.cause.map(|name| self.span(name));
+        let packed = PackedDecision::Decide {
+            t: d.t,
+            job: self.span(d.job),
+            job_id: d.job_id,
+            pod: self.span(d.pod),
+            cause,
+        };
+        self.decisions.push(packed);
+    }
+
+    /// Hands `log` the decisions and departures, in the order they were pushed.
+    fn replay_decisions(&self, log: &mut impl EventLog) {
+        for d in &self.decisions {
+            match *d {
+                PackedDecision::Decide {
+                    t,
+                    job,
+                    job_id,
+                    pod,
+                    cause,
+                } => log.decide(&Decision {
+                    t,
+                    job: self.str(job),
+                    job_id,
+                    pod: self.str(pod),
+                    cause: cause.map(|name| self.str(name)),
+                }),
+                PackedDecision::Left(job_id) => log.job_left(job_id),
+            }
+        }
+    }
+
     fn full(&self) -> bool {
-        self.rows.len() >= BATCH_ROWS || self.jobs.len() >= BATCH_JOBS
+        self.rows.len() >= BATCH_ROWS || self.decisions.len() >= BATCH_ROWS || self.jobs.len() >= BATCH_JOBS
     }
 
     fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.jobs.is_empty()
+        self.rows.is_empty() && self.decisions.is_empty() && self.jobs.is_empty()
     }
 
     fn clear(&mut self) {
         self.rows.clear();
+        self.decisions.clear();
         self.text.clear();
         self.jobs.clear();
     }
@@ -121,8 +174,9 @@ impl RowBatch {
 /// The simulation's end of the pipe: an [`EventLog`] that batches rows for
 /// the writer thread, reusing the batches the writer hands back.
 pub struct Pipe {
-    /// Whether the sinks want rows, and final Job objects.
+    /// Whether the sinks want rows, decisions and final Job objects.
     wants_rows: bool,
+    wants_decisions: bool,
     wants_jobs: bool,
     batch: RowBatch,
     to_writer: SyncSender<RowBatch>,
@@ -148,6 +202,26 @@ impl EventLog for Pipe {
         self.batch.push(row);
         if self.batch.full() {
             self.send();
+        }
+    }
+
+    fn decisions(&self) -> bool {
+        self.wants_decisions
+    }
+
+    fn decide(&mut self, d: &Decision) {
+        self.batch.push_decision(d);
+        if self.batch.full() {
+            self.send();
+        }
+    }
+
+    fn job_left(&mut self, job_id: u32) {
+        if self.wants_decisions {
+            self.batch.decisions.push(PackedDecision::Left(job_id));
+            if self.batch.full() {
+                self.send();
+            }
         }
     }
 
@@ -178,7 +252,7 @@ pub fn piped<S, T>(sinks: S, simulate: impl FnOnce(Pipe) -> T) -> (T, S)
 where
     S: EventLog + Send,
 {
-    let (wants_rows, wants_jobs) = (sinks.enabled(), sinks.jobs());
+    let (wants_rows, wants_decisions, wants_jobs) = (sinks.enabled(), sinks.decisions(), sinks.jobs());
     let (to_writer, from_sim) = std::sync::mpsc::sync_channel::<RowBatch>(IN_FLIGHT);
     let (to_sim, spent) = std::sync::mpsc::channel::<RowBatch>();
     std::thread::scope(|scope| {
@@ -188,6 +262,7 @@ where
                 for row in batch.rows() {
                     sinks.record(&row);
                 }
+                batch.replay_decisions(&mut sinks);
                 for (job, workload) in batch.jobs.drain(..) {
                     sinks.job_final(job, workload);
                 }
@@ -198,6 +273,7 @@ where
         });
         let pipe = Pipe {
             wants_rows,
+            wants_decisions,
             wants_jobs,
             batch: RowBatch::presized(),
             to_writer,
@@ -212,7 +288,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Detail;
+    use crate::record::{Cause, Detail};
 
     fn every_detail() -> Vec<Detail<'static>> {
         vec![
@@ -321,6 +397,108 @@ mod tests {
         });
         let want: Vec<(String, u32)> = (0..n).map(|i| (format!("job-{i}"), i as u32 % 3)).collect();
         assert!(sink.0 == want, "Jobs lost or reordered on the way");
+    }
+
+    fn every_cause() -> Vec<Cause<'static>> {
+        use crate::record::{DeleteWhy, Rule};
+        vec![
+            Cause::Backoff {
+                failures: 2,
+                last_failure: 7_000,
+                backoff_ms: 20_000,
+                remaining_ms: 13_000,
+                requeue_ms: 13_000,
+            },
+            Cause::IndexBackoff {
+                remaining_ms: 5,
+                requeue_ms: 1_000,
+            },
+            Cause::Expectations {
+                creations: 3,
+                deletions: -1,
+            },
+            Cause::Throttled {
+                requests: 9,
+                creates: 4,
+                delay_ms: 250,
+            },
+            Cause::Delete {
+                why: DeleteWhy::Excess { active: 5, wanted: 3 },
+            },
+            Cause::Batched {
+                since: 2_000,
+                delay_ms: 1_000,
+            },
+            Cause::PolicyRule {
+                index: 1,
+                action: "Ignore",
+            },
+            Cause::Finish {
+                condition: "Failed",
+                reason: "PodFailurePolicy",
+                rule: Rule::PodFailurePolicy {
+                    index: 0,
+                    pod: "train-x7k2p-abcde",
+                },
+            },
+            Cause::Finish {
+                condition: "Complete",
+                reason: "CompletionsReached",
+                rule: Rule::Completions {
+                    succeeded: 4,
+                    completions: Some(4),
+                },
+            },
+        ]
+    }
+
+    /// Collects decisions and departures as text.
+    #[derive(Default)]
+    struct Decisions(Vec<String>);
+
+    impl EventLog for Decisions {
+        fn enabled(&self) -> bool {
+            false
+        }
+        fn record(&mut self, _: &Row) {}
+        fn decisions(&self) -> bool {
+            true
+        }
+        fn decide(&mut self, d: &Decision) {
+            self.0.push(format!("{d:?}"));
+        }
+        fn job_left(&mut self, job_id: u32) {
+            self.0.push(format!("left {job_id}"));
+        }
+    }
+
+    #[test]
+    fn the_writer_gets_every_decision_and_departure_in_order_across_batches() {
+        let causes = every_cause();
+        let mut sent = Vec::new();
+        let ((), sink) = piped(Decisions::default(), |mut pipe| {
+            assert!(pipe.decisions() && !pipe.enabled() && !pipe.jobs());
+            for i in 0..2 * BATCH_ROWS + 5 {
+                let d = Decision {
+                    t: 1_000 * i as u64,
+                    job: if i % 5 == 0 { "j-1" } else { "job-with-a-longer-name" },
+                    job_id: i as u32 % 7,
+                    pod: if i % 2 == 0 { "" } else { "j-1-abcde" },
+                    cause: causes[i % causes.len()],
+                };
+                sent.push(format!("{d:?}"));
+                pipe.decide(&d);
+                if i % 3 == 0 {
+                    sent.push(format!("left {}", i % 7));
+                    pipe.job_left(i as u32 % 7);
+                }
+            }
+        });
+        assert_eq!(sink.0.len(), sent.len());
+        assert!(
+            sink.0 == sent,
+            "decisions or departures lost, reordered or changed on the way"
+        );
     }
 
     #[test]

@@ -64,24 +64,13 @@ struct Sinks<'a, L: EventLog> {
     trace: Option<TraceLog<&'a mut std::io::BufWriter<std::fs::File>>>,
     /// `jobs.yaml`: the final Job objects.
     yaml: Option<JobsYaml<&'a mut std::io::BufWriter<std::fs::File>>>,
+    /// `decisions.csv`.
+    decisions: Option<DecisionLog<&'a mut std::io::BufWriter<std::fs::File>>>,
 }
 
-/// The world's log: rows to `rows` (the sinks, or the pipe to their thread),
-/// decisions to `decisions.csv`'s writer, which stays on the simulation's
-/// thread (it keeps per-Job state the world tells it to drop).
-struct Split<'r, 'd, R: EventLog + ?Sized> {
-    rows: &'r mut R,
-    decisions: Option<DecisionLog<&'d mut std::io::BufWriter<std::fs::File>>>,
-}
-
-impl<R: EventLog + ?Sized> EventLog for Split<'_, '_, R> {
+impl<L: EventLog> EventLog for Sinks<'_, L> {
     fn enabled(&self) -> bool {
-        self.rows.enabled()
-    }
-
-    #[inline]
-    fn record(&mut self, row: &Row) {
-        self.rows.record(row);
+        self.csv.is_some() || self.digest.is_some() || self.series.is_some() || self.trace.is_some()
     }
 
     fn decisions(&self) -> bool {
@@ -98,20 +87,6 @@ impl<R: EventLog + ?Sized> EventLog for Split<'_, '_, R> {
         if let Some(l) = self.decisions.as_mut() {
             l.job_left(job_id);
         }
-    }
-
-    fn jobs(&self) -> bool {
-        self.rows.jobs()
-    }
-
-    fn job_final(&mut self, job: Box<crate::api::Job>, workload: u32) {
-        self.rows.job_final(job, workload);
-    }
-}
-
-impl<L: EventLog> EventLog for Sinks<'_, L> {
-    fn enabled(&self) -> bool {
-        self.csv.is_some() || self.digest.is_some() || self.series.is_some() || self.trace.is_some()
     }
 
     fn jobs(&self) -> bool {
@@ -166,8 +141,8 @@ pub fn run_replication(
         series,
         trace: timeline.trace.as_mut().map(|f| TraceLog::new(f.writer(), sc)),
         yaml: (timeline.jobs_yaml.as_mut()).map(|f| JobsYaml::new(f.writer(), job_templates(sc))),
+        decisions: timeline.decisions.as_mut().map(|f| DecisionLog::new(f.writer())),
     };
-    let decisions = timeline.decisions.as_mut().map(|f| DecisionLog::new(f.writer()));
     let mut simulate = |log: &mut dyn EventLog| {
         let mut world = World::new(sc, replication, log, results);
         let mut queue = EventQueue::new();
@@ -187,23 +162,11 @@ pub fn run_replication(
         let stats = world.stats.clone();
         (stop, end, stats, queue.processed())
     };
-    let ((stop, end, stats, processed), decisions, mut sinks) = if timeline.pipe && (sinks.enabled() || sinks.jobs()) {
-        let ((sim, decisions), sinks) = piped(sinks, |mut pipe| {
-            let mut log = Split {
-                rows: &mut pipe,
-                decisions,
-            };
-            (simulate(&mut log), log.decisions)
-        });
-        (sim, decisions, sinks)
+    let wanted = sinks.enabled() || sinks.decisions() || sinks.jobs();
+    let ((stop, end, stats, processed), mut sinks) = if timeline.pipe && wanted {
+        piped(sinks, |mut pipe| simulate(&mut pipe))
     } else {
-        let mut log = Split {
-            rows: &mut sinks,
-            decisions,
-        };
-        let sim = simulate(&mut log);
-        let decisions = log.decisions;
-        (sim, decisions, sinks)
+        (simulate(&mut sinks), sinks)
     };
     let samples = match sinks.series.as_mut() {
         Some(series) => {
@@ -213,7 +176,7 @@ pub fn run_replication(
         None => Vec::new(),
     };
     let digest = sinks.digest.take();
-    if let Some(l) = decisions
+    if let Some(l) = sinks.decisions.take()
         && let (_, Some(e)) = l.finish()
     {
         return Err(e);
@@ -298,8 +261,9 @@ mod tests {
             series: None,
             trace: None,
             yaml: None,
+            decisions: None,
         };
-        assert!(!none.enabled());
+        assert!(!none.enabled() && !none.decisions() && !none.jobs());
         let sc = crate::scenario::load_str("quickstart.yaml", crate::scenario::QUICKSTART, None).expect("quickstart");
         let ((bare, bare_results), (full, full_results)) = (run(&sc, false), run(&sc, true));
         assert!(bare.samples.is_empty() && bare.digest.is_none());
