@@ -56,7 +56,9 @@ pub struct Timeline {
 
 /// Passes the timeline's rows to those who want them: the `events.csv` writer,
 /// the charts' digest, the time series and `trace.json`'s writer, each only if asked for. With none of
-/// them the world is told the log is off, and skips composing rows.
+/// them the world is told the log is off, and skips composing rows. The
+/// decisions go to `decisions.csv`'s writer and the final Job objects to
+/// `jobs.yaml`'s, each only if asked for too.
 struct Sinks<'a, L: EventLog> {
     csv: Option<&'a mut L>,
     digest: Option<TimelineDigest>,
