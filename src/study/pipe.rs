@@ -191,6 +191,13 @@ impl Pipe {
         // reported when it is joined, so rows after that are dropped.
         let _ = self.to_writer.send(full);
     }
+
+    /// Sends the batch once it is full.
+    fn send_if_full(&mut self) {
+        if self.batch.full() {
+            self.send();
+        }
+    }
 }
 
 impl EventLog for Pipe {
@@ -200,9 +207,7 @@ impl EventLog for Pipe {
 
     fn record(&mut self, row: &Row) {
         self.batch.push(row);
-        if self.batch.full() {
-            self.send();
-        }
+        self.send_if_full();
     }
 
     fn decisions(&self) -> bool {
@@ -211,17 +216,13 @@ impl EventLog for Pipe {
 
     fn decide(&mut self, d: &Decision) {
         self.batch.push_decision(d);
-        if self.batch.full() {
-            self.send();
-        }
+        self.send_if_full();
     }
 
     fn job_left(&mut self, job_id: u32) {
         if self.wants_decisions {
             self.batch.decisions.push(PackedDecision::Left(job_id));
-            if self.batch.full() {
-                self.send();
-            }
+            self.send_if_full();
         }
     }
 
@@ -231,9 +232,7 @@ impl EventLog for Pipe {
 
     fn job_final(&mut self, job: Box<Job>, workload: u32) {
         self.batch.jobs.push((job, workload));
-        if self.batch.full() {
-            self.send();
-        }
+        self.send_if_full();
     }
 }
 
