@@ -110,7 +110,8 @@ fn validate_generated_selector(job: &Job, require_prefixed_labels: bool, errs: &
     let Some(selector) = &job.spec.selector else {
         return;
     };
-    let (uid, name) = (job.metadata.uid.as_str(), job.metadata.name.as_str());
+    let (uid, name) = (job.metadata.uid.text(), job.metadata.name.as_str());
+    let uid = &*uid;
     if uid.is_empty() {
         errs.push(required("metadata.uid", ""));
     }

@@ -68,7 +68,7 @@ impl JobState {
     }
 
     /// `finalizerRemovalObserved`.
-    pub fn finalizer_removal_observed(&mut self, uid: &str) {
+    pub fn finalizer_removal_observed(&mut self, uid: &Uid) {
         self.finalizer_removals.remove(uid);
     }
 }

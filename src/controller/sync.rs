@@ -81,17 +81,17 @@ pub struct SyncEnv {
 /// without duplicates. The lists are short and usually empty, so a sorted
 /// vector (no allocation when empty) beats a B-tree.
 #[derive(Default)]
-struct UidSet<'a>(Vec<&'a str>);
+struct UidSet<'a>(Vec<&'a Uid>);
 
 impl<'a> UidSet<'a> {
     fn new(uids: &'a [Uid]) -> Self {
-        let mut v: Vec<&str> = uids.iter().map(Uid::as_str).collect();
+        let mut v: Vec<&Uid> = uids.iter().collect();
         v.sort_unstable();
         v.dedup();
         UidSet(v)
     }
 
-    fn contains(&self, uid: &str) -> bool {
+    fn contains(&self, uid: &Uid) -> bool {
         self.0.binary_search(&uid).is_ok()
     }
 
@@ -1040,7 +1040,7 @@ fn has_uncounted(status: &JobStatus) -> bool {
 }
 
 /// `cleanUncountedPodsWithoutFinalizers`: count uncounted pods whose finalizer is gone.
-fn clean_uncounted(status: &mut JobStatus, with_finalizer: impl Fn(&str) -> bool) -> bool {
+fn clean_uncounted(status: &mut JobStatus, with_finalizer: impl Fn(&Uid) -> bool) -> bool {
     let u = status.uncounted_terminated_pods.get_or_insert_with(Default::default);
     let (s0, f0) = (u.succeeded.len(), u.failed.len());
     if s0 + f0 == 0 {
@@ -1077,7 +1077,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     }
     // Whether a pod with this UID still carries the finalizer (and its removal
     // was not issued). A scan: a Job sees a handful of pods, and few are uncounted.
-    let has_finalizer = |pods: &[&P], expected: &BTreeSet<Uid>, removed: &[&P], uid: &str| {
+    let has_finalizer = |pods: &[&P], expected: &BTreeSet<Uid>, removed: &[&P], uid: &Uid| {
         !expected.contains(uid)
             && !removed.iter().any(|p| p.uid() == uid)
             && pods.iter().any(|p| p.uid() == uid && p.has_tracking_finalizer())
@@ -1393,7 +1393,7 @@ pub fn orphan_pod_finalizer_removable(pod: &Pod, owner: Option<&Job>, profile: &
 pub struct ControllerRef<'a> {
     pub api_version: &'a str,
     pub kind: &'a str,
-    pub uid: &'a str,
+    pub uid: &'a Uid,
 }
 
 /// `syncOrphanPod`'s decision for a pod that carries the tracking finalizer,
@@ -1406,7 +1406,7 @@ pub fn orphan_finalizer_removable(controller: Option<ControllerRef>, owner: Opti
         // `resolveControllerRef`: the Job of that name, if its UID matches.
         // A Job of this controller that is still running keeps its pods'
         // finalizers; one managed by another controller is left to it.
-        (Some(r), Some(job)) if r.uid == job.metadata.uid.as_str() => {
+        (Some(r), Some(job)) if *r.uid == job.metadata.uid => {
             job.is_finished() && !managed_by_external_controller(job, profile)
         }
         _ => true,

@@ -261,6 +261,7 @@ impl JobTemplate {
     /// placeholder is), which is all but always. Returns whether it did.
     fn write(&self, out: &mut String, job: &Job) -> bool {
         let m = &job.metadata;
+        let uid = m.uid.text();
         let Some(created) = m.creation_timestamp else {
             return false;
         };
@@ -268,7 +269,7 @@ impl JobTemplate {
             || job.api_version != self.api_version
             || job.kind != self.kind
             || needs_quotes(&m.name)
-            || needs_quotes(&m.uid)
+            || needs_quotes(&uid)
         {
             return false;
         }
@@ -277,7 +278,7 @@ impl JobTemplate {
             if fits {
                 let fill = Fill {
                     name: &m.name,
-                    uid: &m.uid,
+                    uid: &uid,
                     created,
                 };
                 self.stamp(out, &fill);

@@ -161,7 +161,7 @@ impl World<'_> {
         let controller = ControllerRef {
             api_version: "batch/v1",
             kind: "Job",
-            uid: owner.map_or("", |j| j.metadata.uid.as_str()),
+            uid: owner.map_or(&Uid::EMPTY, |j| &j.metadata.uid),
         };
         if !orphan_finalizer_removable(Some(controller), owner, &self.profile) {
             return;

@@ -226,8 +226,6 @@ struct PodSlot {
     running_since: Option<SimTime>,
     /// When the current run ends on its own.
     exit_at: SimTime,
-    /// Remaining run time while its node is unreachable.
-    frozen: Option<u64>,
     /// Exit code the pending `Exit` step will report.
     exit_code: i32,
     restarts: i32,
@@ -249,6 +247,8 @@ impl JobSlot {
 struct Run {
     plan: AttemptPlan,
     crash: CrashBackoff,
+    /// Remaining run time while its node is unreachable.
+    frozen: Option<u64>,
 }
 
 impl PodSlot {
@@ -280,6 +280,7 @@ impl PodSlot {
             self.run = Some(Box::new(Run {
                 plan,
                 crash: CrashBackoff::default(),
+                frozen: None,
             }));
         }
     }
@@ -311,8 +312,11 @@ impl JobClient<PodRecord> for ApiClient<'_, Write> {
 
 /// A pod's UID, unique in a run: its slot in the last twelve hex digits,
 /// `{replication hash:08x}-{replication:04x}-4000-8000-{slot:012x}`. Only
-/// written: the world names pods by slot, never by parsing a UID back.
-struct PodUid([u8; 36]);
+/// written: the world names pods by slot, never by reading a UID back.
+fn pod_uid(slot: PodId, replication: u32) -> Uid {
+    let hash = splitmix64(replication as u64) as u32 as u128;
+    Uid::from_bits(hash << 96 | ((replication & 0xffff) as u128) << 80 | 0x4000_8000 << 48 | slot.0 as u128)
+}
 
 /// Writes the low `b.len()` hex digits of `v` into `b`, zero-padded.
 fn put_hex(b: &mut [u8], v: u64) {
@@ -332,20 +336,6 @@ fn job_uid(h: u64) -> String {
     put_hex(&mut b[20..23], (h >> 12) & 0xfff);
     put_hex(&mut b[24..36], splitmix64(h) & 0xffff_ffff_ffff);
     String::from_utf8(b.to_vec()).expect("ASCII")
-}
-
-impl PodUid {
-    fn new(slot: PodId, replication: u32) -> Self {
-        let mut b = *b"00000000-0000-4000-8000-000000000000";
-        put_hex(&mut b[0..8], splitmix64(replication as u64) as u32 as u64);
-        put_hex(&mut b[9..13], (replication & 0xffff) as u64);
-        put_hex(&mut b[24..36], slot.0 as u64);
-        PodUid(b)
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("ASCII")
-    }
 }
 
 pub struct World<'a> {
@@ -736,7 +726,7 @@ impl<'a> World<'a> {
                 if let Some(js) = self.jobs.get_mut(jid) {
                     match self.pods.get(slot) {
                         Some(p) => js.state.finalizer_removal_observed(&p.pod.uid),
-                        None => (js.state).finalizer_removal_observed(PodUid::new(slot, self.replication).as_str()),
+                        None => (js.state).finalizer_removal_observed(&pod_uid(slot, self.replication)),
                     }
                 }
                 (PodPhase::Running, PodPhase::Running)
@@ -945,13 +935,13 @@ mod tests {
     fn pod_uids_are_the_hand_written_hex_of_their_slot_and_replication() {
         let mut seen = std::collections::BTreeSet::new();
         for (slot, rep) in [(0, 0), (1, 0), (0xabcdef, 3), (u32::MAX, 0x1_2345), (1, 1)] {
-            let uid = PodUid::new(PodId(slot), rep);
+            let uid = pod_uid(PodId(slot), rep);
             let want = format!(
                 "{:08x}-{:04x}-4000-8000-{slot:012x}",
                 splitmix64(rep as u64) as u32,
                 rep & 0xffff
             );
-            assert_eq!(uid.as_str(), want);
+            assert_eq!(*uid.text(), want);
             assert!(seen.insert(want), "two pods share a UID");
         }
     }

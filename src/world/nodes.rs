@@ -118,11 +118,12 @@ impl World<'_> {
                 continue;
             }
             p.epoch = p.epoch.wrapping_add(1);
-            p.frozen = Some(if p.running_since.is_some() {
+            let remaining = if p.running_since.is_some() {
                 p.exit_at.saturating_sub(now)
             } else {
                 p.plan().startup
-            });
+            };
+            p.run().frozen = Some(remaining);
             nodelifecycle::mark_pod_not_ready(&mut p.pod.conditions, ts);
             let (jid, epoch) = (p.job, p.epoch);
             // The taint manager evicts the pod once its toleration of the
@@ -157,7 +158,9 @@ impl World<'_> {
             let Some(p) = self.pods.get_mut(slot) else {
                 continue;
             };
-            let Some(remaining) = p.frozen.take() else { continue };
+            let Some(remaining) = p.run.as_mut().and_then(|r| r.frozen.take()) else {
+                continue;
+            };
             if p.pod.phase.is_terminal() {
                 continue;
             }
@@ -218,7 +221,9 @@ impl World<'_> {
             ts,
         );
         self.jobs[p.job].result.pods_failed += 1;
-        p.frozen = None;
+        if let Some(r) = p.run.as_mut() {
+            r.frozen = None;
+        }
         if let Some(since) = p.running_since.take() {
             let js = &mut self.jobs[p.job];
             js.result.pod_ms += now - since;

@@ -66,7 +66,7 @@ impl World<'_> {
         // The annotations the API server would store, as the controller parses them back.
         let pod = PodRecord {
             slot,
-            uid: PodUid::new(slot, self.replication).as_str().into(),
+            uid: pod_uid(slot, self.replication),
             name: generated_name(req, &js.result.name, seed, &mut self.name_buf),
             namespace: self.templates[js.workload as usize].namespace.clone(),
             phase: PodPhase::Pending,
@@ -118,7 +118,6 @@ impl World<'_> {
             allocated: false,
             running_since: None,
             exit_at: 0,
-            frozen: None,
             // Set with the plan (`PodSlot::draw_plan`).
             exit_code: 0,
             restarts: 0,
@@ -326,7 +325,7 @@ impl World<'_> {
             // starts until the kubelet is back, and the taint manager evicts
             // it when its NoExecute toleration runs out.
             let p = &mut self.pods[slot];
-            p.frozen = Some(startup);
+            p.run().frozen = Some(startup);
             let workload = self.jobs[jid].workload as usize;
             if let Some(after) = self.templates[workload].fit.evict_unreachable_after {
                 q.push(now + after, Ev::Evict { pod: slot, epoch });

@@ -254,11 +254,12 @@ proptest! {
 
             // Apply the other writes, as an instant informer would show them.
             for uid in &rec.finalizer_removals {
-                if let Some(p) = pods.iter_mut().find(|p| &p.metadata.uid == uid) { p.metadata.finalizers.clear(); }
-                state.finalizer_removal_observed(uid);
+                let uid = Uid::from(uid.as_str());
+                if let Some(p) = pods.iter_mut().find(|p| p.metadata.uid == uid) { p.metadata.finalizers.clear(); }
+                state.finalizer_removal_observed(&uid);
             }
             for uid in &rec.deletes {
-                if let Some(p) = pods.iter_mut().find(|p| &p.metadata.uid == uid && p.metadata.deletion_timestamp.is_none()) {
+                if let Some(p) = pods.iter_mut().find(|p| p.metadata.uid == **uid && p.metadata.deletion_timestamp.is_none()) {
                     p.metadata.deletion_timestamp = Some(now.add_millis(30_000));
                     p.metadata.deletion_grace_period_seconds = Some(30);
                 }
