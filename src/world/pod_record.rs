@@ -6,6 +6,7 @@
 
 use super::PodId;
 use crate::api::{ContainerStatus, PodCondition, PodPhase, PodView, Time, Uid};
+use compact_str::CompactString;
 use std::sync::Arc;
 use thin_vec::ThinVec;
 
@@ -13,7 +14,9 @@ pub(crate) struct PodRecord {
     /// The pod's place in the world's pod slab: how a controller call names it.
     pub slot: PodId,
     pub uid: Uid,
-    pub name: Box<str>,
+    /// Inline up to 24 bytes (generateName's prefix and five characters):
+    /// no allocation for all but long Job names.
+    pub name: CompactString,
     /// The Job's namespace, shared by its workload's pods.
     pub namespace: Arc<str>,
     pub phase: PodPhase,

@@ -6,15 +6,15 @@
 
 use super::*;
 use crate::record::{Detail, Row};
+use compact_str::CompactString;
 use thin_vec::ThinVec;
 
 /// Kubernetes' random name suffix alphabet (`utilrand`): no vowels, no lookalikes.
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 /// The name the API server gives a pod created with `generateName`: the
-/// prefix plus five random characters, in one exact allocation (the prefix
-/// is written into `scratch` first).
-fn generated_name(req: &PodCreate, job_name: &str, seed: u64, scratch: &mut String) -> Box<str> {
+/// prefix plus five random characters (written into `scratch` first).
+fn generated_name(req: &PodCreate, job_name: &str, seed: u64, scratch: &mut String) -> CompactString {
     scratch.clear();
     req.push_generate_name(job_name, scratch);
     let mut x = splitmix64(seed);
@@ -22,7 +22,7 @@ fn generated_name(req: &PodCreate, job_name: &str, seed: u64, scratch: &mut Stri
         scratch.push(NAME_ALPHABET[(x % NAME_ALPHABET.len() as u64) as usize] as char);
         x /= NAME_ALPHABET.len() as u64;
     }
-    Box::from(scratch.as_str())
+    CompactString::from(scratch.as_str())
 }
 
 /// Name of the single node of an unlimited cluster.
