@@ -5,14 +5,33 @@
 //! them from its workload's prototype. Reads, iterates, compares and
 //! serializes as the `BTreeMap` it replaces: in key order, one value per key
 //! (a later duplicate key in a manifest replaces the earlier value, as
-//! decoding into a Go map or a `BTreeMap` does).
+//! decoding into a Go map or a `BTreeMap` does). The well-known keys the API
+//! server adds to every Job (`job-name`, `controller-uid` and their
+//! `batch.kubernetes.io/` forms) point at one static string instead of a
+//! heap copy per Job: they are nine of a Job's nine to a dozen pairs.
 
+use super::keys::{CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Vec<(Cow<'static, str>, String)>);
+
+/// A key, static when it is one of the well-known ones.
+fn key(k: String) -> Cow<'static, str> {
+    const WELL_KNOWN: [&str; 4] = [
+        JOB_NAME_LABEL,
+        LEGACY_JOB_NAME_LABEL,
+        CONTROLLER_UID_LABEL,
+        LEGACY_CONTROLLER_UID_LABEL,
+    ];
+    match WELL_KNOWN.iter().find(|w| **w == k) {
+        Some(w) => Cow::Borrowed(w),
+        None => Cow::Owned(k),
+    }
+}
 
 impl Labels {
     pub fn new() -> Self {
@@ -20,7 +39,7 @@ impl Labels {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.0.binary_search_by(|(k, _)| (**k).cmp(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&String> {
@@ -36,7 +55,7 @@ impl Labels {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
-                self.0.insert(i, (key, value));
+                self.0.insert(i, (self::key(key), value));
                 None
             }
         }
@@ -51,17 +70,13 @@ impl Labels {
     }
 
     /// The pairs in key order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&String, &String)> + Clone {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &String)> + Clone {
+        self.0.iter().map(|(k, v)| (&**k, v))
     }
 
     /// The same keys, each value passed through `f`, in one exact allocation.
     pub fn map_values(&self, mut f: impl FnMut(&String) -> String) -> Labels {
         Labels(self.0.iter().map(|(k, v)| (k.clone(), f(v))).collect())
-    }
-
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut String> {
-        self.0.iter_mut().map(|(_, v)| v)
     }
 }
 
@@ -73,10 +88,13 @@ impl std::ops::Index<&str> for Labels {
 }
 
 impl<'a> IntoIterator for &'a Labels {
-    type Item = (&'a String, &'a String);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, String)>, fn(&'a (String, String)) -> Self::Item>;
+    type Item = (&'a str, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Cow<'static, str>, String)>,
+        fn(&'a (Cow<'static, str>, String)) -> Self::Item,
+    >;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.0.iter().map(|(k, v)| (&**k, v))
     }
 }
 
@@ -149,7 +167,7 @@ mod tests {
             for (k, v) in ops {
                 let (k, v) = (format!("k{k}"), format!("v{v}"));
                 prop_assert_eq!(labels.insert(k.clone(), v.clone()), map.insert(k, v));
-                prop_assert!(labels.iter().eq(map.iter()));
+                prop_assert!(labels.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v))));
                 prop_assert_eq!(labels.len(), map.len());
                 for probe in ["k0", "k3", "k5", "x"] {
                     prop_assert_eq!(labels.get(probe), map.get(probe));
@@ -160,12 +178,29 @@ mod tests {
         }
     }
 
+    /// The keys every Job carries point at the static constants; others are
+    /// held as given.
+    #[test]
+    fn well_known_keys_are_not_copied() {
+        let labels: Labels = [
+            (JOB_NAME_LABEL.to_string(), "pi".to_string()),
+            ("app".to_string(), "x".to_string()),
+            (LEGACY_CONTROLLER_UID_LABEL.to_string(), "u".to_string()),
+        ]
+        .into();
+        let copy = labels.clone();
+        for (k, _) in [&labels.0, &copy.0].into_iter().flatten() {
+            assert_eq!(matches!(k, Cow::Borrowed(_)), k != "app", "{k}");
+        }
+        assert_eq!(labels.get(JOB_NAME_LABEL).map(String::as_str), Some("pi"));
+    }
+
     #[test]
     fn decodes_as_a_map_with_later_duplicates_winning() {
         let json = r#"{"b":"2","a":"1","b":"3"}"#;
         let labels: Labels = serde_json::from_str(json).unwrap();
         let map: BTreeMap<String, String> = serde_json::from_str(json).unwrap();
-        assert!(labels.iter().eq(map.iter()));
+        assert!(labels.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v))));
         assert_eq!(labels["b"], "3");
         let err = |s: &str| serde_json::from_str::<Labels>(s).unwrap_err().to_string();
         let map_err = |s: &str| {
