@@ -7,6 +7,7 @@ use super::meta::{Extra, LabelSelector, ObjectMeta, Uid};
 use super::pod::PodTemplateSpec;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// `spec.managedBy` value that leaves a Job to the built-in controller.
 pub const JOB_CONTROLLER_NAME: &str = "kubernetes.io/job-controller";
@@ -231,25 +232,34 @@ pub struct JobCondition {
     pub last_probe_time: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub message: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
-    pub status: String,
+    /// `Cow`, as the pod conditions' strings: the controller writes constant
+    /// types, statuses, reasons and most messages, which then need no heap
+    /// copy per Job, nor per copy of its status.
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub message: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub reason: Cow<'static, str>,
+    pub status: Cow<'static, str>,
     #[serde(rename = "type")]
-    pub type_: String,
+    pub type_: Cow<'static, str>,
 }
 
 impl JobCondition {
     /// `newCondition`: both timestamps are `now`.
-    pub fn new(type_: &str, status: &str, reason: &str, message: &str, now: Time) -> Self {
+    pub fn new(
+        type_: impl Into<Cow<'static, str>>,
+        status: impl Into<Cow<'static, str>>,
+        reason: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+        now: Time,
+    ) -> Self {
         JobCondition {
-            type_: type_.to_string(),
-            status: status.to_string(),
+            type_: type_.into(),
+            status: status.into(),
             last_probe_time: Some(now),
             last_transition_time: Some(now),
-            reason: reason.to_string(),
-            message: message.to_string(),
+            reason: reason.into(),
+            message: message.into(),
         }
     }
 

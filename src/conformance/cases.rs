@@ -139,7 +139,14 @@ fn backoff_record(v: &Value) -> R<Option<BackoffRecord>> {
 
 fn conditions_json(c: &[JobCondition]) -> Vec<(String, String, String, String)> {
     c.iter()
-        .map(|c| (c.type_.clone(), c.status.clone(), c.reason.clone(), c.message.clone()))
+        .map(|c| {
+            (
+                c.type_.to_string(),
+                c.status.to_string(),
+                c.reason.to_string(),
+                c.message.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -464,7 +471,7 @@ fn pod_update_requeue_delay(input: &Value, expect: &Value) -> R<()> {
 fn ensure_condition(input: &Value, expect: &Value) -> R<()> {
     let mut list = fx::conditions(&input["conditions"])?;
     let s = |k: &str| input[k].as_str().unwrap_or("").to_string();
-    let updated = ensure_job_condition_status(&mut list, &s("type"), &s("status"), &s("reason"), &s("message"), NOW);
+    let updated = ensure_job_condition_status(&mut list, s("type"), s("status"), s("reason"), s("message"), NOW);
     check("updated", updated, expect["updated"].as_bool().unwrap_or(false))?;
     check(
         "conditions",
@@ -479,7 +486,7 @@ fn finished_condition_case(input: &Value, expect: &Value) -> R<()> {
     check("finished", got.is_some(), expect["finished"].as_bool().unwrap_or(false))?;
     check(
         "conditionType",
-        got.map(|c| c.type_.as_str()).unwrap_or(""),
+        got.map(|c| &*c.type_).unwrap_or(""),
         expect["conditionType"].as_str().unwrap_or(""),
     )
 }

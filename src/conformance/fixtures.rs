@@ -217,10 +217,10 @@ pub fn conditions(v: &Value) -> R<Vec<JobCondition>> {
     let mut out = Vec::new();
     for c in v.as_array().into_iter().flatten() {
         out.push(JobCondition {
-            type_: opt_str(&c["type"]).unwrap_or_default(),
-            status: opt_str(&c["status"]).unwrap_or_default(),
-            reason: opt_str(&c["reason"]).unwrap_or_default(),
-            message: opt_str(&c["message"]).unwrap_or_default(),
+            type_: opt_str(&c["type"]).unwrap_or_default().into(),
+            status: opt_str(&c["status"]).unwrap_or_default().into(),
+            reason: opt_str(&c["reason"]).unwrap_or_default().into(),
+            message: opt_str(&c["message"]).unwrap_or_default().into(),
             last_probe_time: Some(NOW),
             last_transition_time: Some(NOW),
         });

@@ -1,6 +1,7 @@
 //! Job condition upkeep (`ensureJobConditionStatus`, `newCondition`).
 
 use crate::api::{JobCondition, Time};
+use std::borrow::Cow;
 
 /// `ensureJobConditionStatus`: replaces a condition of the type when status,
 /// reason or message differ (both times become `now`); appends one when none
@@ -10,25 +11,26 @@ use crate::api::{JobCondition, Time};
 #[inline]
 pub fn ensure_job_condition_status(
     list: &mut Vec<JobCondition>,
-    type_: &str,
-    status: &str,
-    reason: &str,
-    message: &str,
+    type_: impl Into<Cow<'static, str>>,
+    status: impl Into<Cow<'static, str>>,
+    reason: impl Into<Cow<'static, str>>,
+    message: impl Into<Cow<'static, str>>,
     now: Time,
 ) -> bool {
+    let status = status.into();
     if list.is_empty() && status == "False" {
         return false;
     }
-    ensure_condition(list, type_, status, reason, message, now)
+    ensure_condition(list, type_.into(), status, reason.into(), message.into(), now)
 }
 
 #[inline(never)]
 fn ensure_condition(
     list: &mut Vec<JobCondition>,
-    type_: &str,
-    status: &str,
-    reason: &str,
-    message: &str,
+    type_: Cow<'static, str>,
+    status: Cow<'static, str>,
+    reason: Cow<'static, str>,
+    message: Cow<'static, str>,
     now: Time,
 ) -> bool {
     if let Some(c) = list.iter_mut().find(|c| c.type_ == type_) {
@@ -86,9 +88,6 @@ mod tests {
             "Job resumed",
             Time(3)
         ));
-        assert_eq!(
-            (list[0].status.as_str(), list[0].last_probe_time),
-            ("False", Some(Time(3)))
-        );
+        assert_eq!((&*list[0].status, list[0].last_probe_time), ("False", Some(Time(3))));
     }
 }

@@ -304,14 +304,20 @@ pub fn sync_job<'a, P: PodView, S: JobPods<'a, P> + ?Sized>(
         ctx.finish_rule = Some(FinishRule::Carried);
     } else {
         if let Some(ft) = ctx.job.find_condition(COND_FAILURE_TARGET).filter(|c| c.is_true()) {
-            ctx.finished_condition = Some(JobCondition::new(COND_FAILED, "True", &ft.reason, &ft.message, now));
+            ctx.finished_condition = Some(JobCondition::new(
+                COND_FAILED,
+                "True",
+                ft.reason.clone(),
+                ft.message.clone(),
+                now,
+            ));
             ctx.finish_rule = Some(FinishRule::Carried);
         } else if let Some((msg, index, pod)) = fail_job_message(ctx.job, &ctx.pods, profile) {
             ctx.finished_condition = Some(JobCondition::new(
                 COND_FAILURE_TARGET,
                 "True",
                 REASON_POD_FAILURE_POLICY,
-                &msg,
+                msg,
                 now,
             ));
             ctx.finish_rule = Some(FinishRule::PodFailurePolicy { index, pod });
@@ -552,7 +558,7 @@ fn sync_indexes<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) {
             COND_SUCCESS_CRITERIA_MET,
             "True",
             REASON_SUCCESS_POLICY,
-            &msg,
+            msg,
             now,
         ));
     }
@@ -576,7 +582,7 @@ fn is_success_criteria_met(cond: Option<&JobCondition>, profile: &Profile) -> bo
 
 /// `newFailureCondition`: `FailureTarget` while terminal conditions are delayed, else `Failed`.
 #[cold]
-fn failure_condition(reason: &str, message: &str, env: &SyncEnv) -> JobCondition {
+fn failure_condition(reason: &'static str, message: &'static str, env: &SyncEnv) -> JobCondition {
     let t = if env.profile.delay_terminal_condition() {
         COND_FAILURE_TARGET
     } else {
@@ -1262,7 +1268,7 @@ fn record_interim_condition<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) -> 
     let mut changed = false;
     ctx.finished_condition = Some(if fc.type_ == COND_FAILURE_TARGET {
         // Record the interim condition before finalizers go, then prepare `Failed`.
-        let failed = JobCondition::new(COND_FAILED, "True", &fc.reason, &fc.message, env.now);
+        let failed = JobCondition::new(COND_FAILED, "True", fc.reason.clone(), fc.message.clone(), env.now);
         ctx.status.conditions.push(fc);
         changed = true;
         failed
@@ -1271,7 +1277,7 @@ fn record_interim_condition<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) -> 
             ctx.status.conditions.push(fc.clone());
             changed = true;
         }
-        JobCondition::new(COND_COMPLETE, "True", &fc.reason, &fc.message, env.now)
+        JobCondition::new(COND_COMPLETE, "True", fc.reason.clone(), fc.message.clone(), env.now)
     } else {
         fc
     });
@@ -1294,10 +1300,10 @@ fn enact_job_finished<P: PodView>(ctx: &mut Ctx<'_, P>, env: &SyncEnv) -> bool {
     }
     ensure_job_condition_status(
         &mut ctx.status.conditions,
-        &fc.type_,
-        &fc.status,
-        &fc.reason,
-        &fc.message,
+        fc.type_.clone(),
+        fc.status.clone(),
+        fc.reason.clone(),
+        fc.message.clone(),
         env.now,
     );
     if fc.type_ == COND_COMPLETE {

@@ -93,7 +93,7 @@ fn types(status: &JobStatus) -> Vec<(String, String)> {
     status
         .conditions
         .iter()
-        .map(|c| (c.type_.clone(), c.reason.clone()))
+        .map(|c| (c.type_.to_string(), c.reason.to_string()))
         .collect()
 }
 

@@ -963,10 +963,10 @@ kind: List
         (time(), time(), text(), text(), text(), text()).prop_map(|(p, t, m, r, s, ty)| JobCondition {
             last_probe_time: p,
             last_transition_time: t,
-            message: m,
-            reason: r,
-            status: s,
-            type_: ty,
+            message: m.into(),
+            reason: r.into(),
+            status: s.into(),
+            type_: ty.into(),
         })
     }
 

@@ -96,7 +96,7 @@ impl World<'_> {
             if before.is_some_and(|b| b.status == c.status && b.reason == c.reason) {
                 continue;
             }
-            let kind = match (c.type_.as_str(), c.status.as_str()) {
+            let kind = match (&*c.type_, &*c.status) {
                 (COND_SUSPENDED, "True") => EventKind::JobSuspended,
                 (COND_SUSPENDED, "False") => EventKind::JobResumed,
                 (COND_FAILURE_TARGET, "True") => EventKind::JobFailureTarget,
@@ -137,7 +137,7 @@ impl World<'_> {
         } else {
             "Failed"
         };
-        js.result.reason = fc.reason.clone();
+        js.result.reason = fc.reason.to_string();
         if let Some(ttl) = job.spec.ttl_seconds_after_finished {
             let finished_at = fc
                 .last_transition_time
