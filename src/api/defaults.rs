@@ -227,13 +227,17 @@ impl JobPrototype {
     /// The same Job as `new_job(manifest, name, uid, created, profile)`.
     pub fn instantiate(&self, name: String, uid: &str, created: Time) -> Job {
         let mut job = self.bare.clone();
-        let stamp = |value: &String| {
-            if value == Self::NAME {
-                name.clone()
-            } else if value == Self::UID {
-                uid.to_string()
+        // The Job's name and UID once each, shared by the label maps; other
+        // values copied, not shared with the prototype, whose counts would
+        // otherwise be touched by every thread that drops a Job.
+        let (name_value, uid_value): (Arc<str>, Arc<str>) = (Arc::from(name.as_str()), Arc::from(uid));
+        let stamp = |value: &Arc<str>| {
+            if **value == *Self::NAME {
+                name_value.clone()
+            } else if **value == *Self::UID {
+                uid_value.clone()
             } else {
-                value.clone()
+                Arc::from(&**value)
             }
         };
         job.metadata.labels = self.job.metadata.labels.map_values(stamp);
@@ -296,11 +300,11 @@ mod tests {
         let dropped = prepare_for_create(&mut job, "uid-1", Time(0), &Profile::new(27));
         assert_eq!(dropped, vec!["spec.backoffLimitPerIndex"]);
         assert_eq!(
-            job.spec.selector.as_ref().unwrap().match_labels[CONTROLLER_UID_LABEL],
+            &job.spec.selector.as_ref().unwrap().match_labels[CONTROLLER_UID_LABEL],
             "uid-1"
         );
-        assert_eq!(job.spec.template.metadata.labels[LEGACY_JOB_NAME_LABEL], "pi");
-        assert_eq!(job.metadata.labels[JOB_NAME_LABEL], "pi");
+        assert_eq!(&job.spec.template.metadata.labels[LEGACY_JOB_NAME_LABEL], "pi");
+        assert_eq!(&job.metadata.labels[JOB_NAME_LABEL], "pi");
         assert_eq!(job.spec.backoff_limit, Some(6));
     }
 }

@@ -8,16 +8,19 @@
 //! decoding into a Go map or a `BTreeMap` does). The well-known keys the API
 //! server adds to every Job (`job-name`, `controller-uid` and their
 //! `batch.kubernetes.io/` forms) point at one static string instead of a
-//! heap copy per Job: they are nine of a Job's nine to a dozen pairs.
+//! heap copy per Job: they are nine of a Job's nine to a dozen pairs. Values
+//! are shared strings, so that a Job's name and UID, which stand in five of
+//! its nine values, are one string each.
 
 use super::keys::{CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Labels(Vec<(Cow<'static, str>, String)>);
+pub struct Labels(Vec<(Cow<'static, str>, Arc<str>)>);
 
 /// A key, static when it is one of the well-known ones.
 fn key(k: String) -> Cow<'static, str> {
@@ -42,8 +45,8 @@ impl Labels {
         self.0.binary_search_by(|(k, _)| (**k).cmp(key))
     }
 
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.find(key).ok().map(|i| &self.0[i].1)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.find(key).ok().map(|i| &*self.0[i].1)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -51,7 +54,8 @@ impl Labels {
     }
 
     /// Sets `key` to `value`; returns the value it replaced.
-    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+    pub fn insert(&mut self, key: String, value: impl Into<Arc<str>>) -> Option<Arc<str>> {
+        let value = value.into();
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
@@ -70,31 +74,31 @@ impl Labels {
     }
 
     /// The pairs in key order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &String)> + Clone {
-        self.0.iter().map(|(k, v)| (&**k, v))
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + Clone {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
     }
 
     /// The same keys, each value passed through `f`, in one exact allocation.
-    pub fn map_values(&self, mut f: impl FnMut(&String) -> String) -> Labels {
+    pub fn map_values(&self, mut f: impl FnMut(&Arc<str>) -> Arc<str>) -> Labels {
         Labels(self.0.iter().map(|(k, v)| (k.clone(), f(v))).collect())
     }
 }
 
 impl std::ops::Index<&str> for Labels {
-    type Output = String;
-    fn index(&self, key: &str) -> &String {
+    type Output = str;
+    fn index(&self, key: &str) -> &str {
         self.get(key).expect("no such label")
     }
 }
 
 impl<'a> IntoIterator for &'a Labels {
-    type Item = (&'a str, &'a String);
+    type Item = (&'a str, &'a str);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Cow<'static, str>, String)>,
-        fn(&'a (Cow<'static, str>, String)) -> Self::Item,
+        std::slice::Iter<'a, (Cow<'static, str>, Arc<str>)>,
+        fn(&'a (Cow<'static, str>, Arc<str>)) -> Self::Item,
     >;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (&**k, v))
+        self.0.iter().map(|(k, v)| (&**k, &**v))
     }
 }
 
@@ -166,11 +170,11 @@ mod tests {
             let (mut labels, mut map) = (Labels::new(), BTreeMap::new());
             for (k, v) in ops {
                 let (k, v) = (format!("k{k}"), format!("v{v}"));
-                prop_assert_eq!(labels.insert(k.clone(), v.clone()), map.insert(k, v));
-                prop_assert!(labels.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v))));
+                prop_assert_eq!(labels.insert(k.clone(), v.clone()).map(|v| v.to_string()), map.insert(k, v));
+                prop_assert!(labels.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
                 prop_assert_eq!(labels.len(), map.len());
                 for probe in ["k0", "k3", "k5", "x"] {
-                    prop_assert_eq!(labels.get(probe), map.get(probe));
+                    prop_assert_eq!(labels.get(probe), map.get(probe).map(String::as_str));
                     prop_assert_eq!(labels.contains_key(probe), map.contains_key(probe));
                 }
             }
@@ -192,7 +196,7 @@ mod tests {
         for (k, _) in [&labels.0, &copy.0].into_iter().flatten() {
             assert_eq!(matches!(k, Cow::Borrowed(_)), k != "app", "{k}");
         }
-        assert_eq!(labels.get(JOB_NAME_LABEL).map(String::as_str), Some("pi"));
+        assert_eq!(labels.get(JOB_NAME_LABEL), Some("pi"));
     }
 
     #[test]
@@ -200,8 +204,8 @@ mod tests {
         let json = r#"{"b":"2","a":"1","b":"3"}"#;
         let labels: Labels = serde_json::from_str(json).unwrap();
         let map: BTreeMap<String, String> = serde_json::from_str(json).unwrap();
-        assert!(labels.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v))));
-        assert_eq!(labels["b"], "3");
+        assert!(labels.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+        assert_eq!(&labels["b"], "3");
         let err = |s: &str| serde_json::from_str::<Labels>(s).unwrap_err().to_string();
         let map_err = |s: &str| {
             serde_json::from_str::<BTreeMap<String, String>>(s)

@@ -80,7 +80,7 @@ fn validate_has_label(meta: &ObjectMeta, key: &str, expected: &str, errs: &mut V
     }
 }
 
-fn go_map<'m>(m: impl IntoIterator<Item = (&'m str, &'m String)>) -> String {
+fn go_map<'m>(m: impl IntoIterator<Item = (&'m str, &'m str)>) -> String {
     let items: Vec<String> = m
         .into_iter()
         .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
