@@ -81,7 +81,7 @@ pub fn set_defaults_job(job: &mut Job, profile: &Profile) {
             }
         }
     }
-    set_defaults_pod_spec(&mut spec.template.spec);
+    set_defaults_pod_spec(Arc::make_mut(&mut spec.template.spec));
 }
 
 /// `SetDefaults_PodSpec` and `SetDefaults_Container` for the fields that show

@@ -16,8 +16,12 @@ use std::collections::BTreeMap;
 pub struct PodTemplateSpec {
     #[serde(default)]
     pub metadata: ObjectMeta,
+    /// Shared: the Jobs a workload stamps from its prototype share one pod
+    /// spec (its containers, their resources and images) instead of each
+    /// copying it, and dropping it, on another thread; writers go through
+    /// `Arc::make_mut`.
     #[serde(default)]
-    pub spec: PodSpec,
+    pub spec: std::sync::Arc<PodSpec>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -891,7 +891,7 @@ fn copy_scheduling_directives(new: &PodTemplateSpec, old: &mut PodTemplateSpec) 
     let new_aff = new.spec.extra.get("affinity").filter(|v| !v.is_null());
     let old_aff = old.spec.extra.get("affinity").filter(|v| !v.is_null()).cloned();
     let node_affinity = new_aff.and_then(|a| a.get("nodeAffinity")).cloned();
-    let old_extra = Arc::make_mut(&mut old.spec.extra);
+    let old_extra = Arc::make_mut(&mut Arc::make_mut(&mut old.spec).extra);
     match (new_aff, old_aff) {
         (None, Some(mut o)) => {
             if let Some(m) = o.as_object_mut() {
@@ -954,12 +954,14 @@ mod tests {
             ..Default::default()
         });
         job.spec.template.metadata.labels = labels;
-        job.spec.template.spec.restart_policy = "Never".into();
-        job.spec.template.spec.containers.push(super::super::pod::Container {
-            name: "pi".into(),
-            image: Some("perl".into()),
-            ..Default::default()
-        });
+        Arc::make_mut(&mut job.spec.template.spec).restart_policy = "Never".into();
+        Arc::make_mut(&mut job.spec.template.spec)
+            .containers
+            .push(super::super::pod::Container {
+                name: "pi".into(),
+                image: Some("perl".into()),
+                ..Default::default()
+            });
         job
     }
 
@@ -994,7 +996,7 @@ mod tests {
     #[test]
     fn restart_policy_always_is_required_error() {
         let mut job = valid_job();
-        job.spec.template.spec.restart_policy = "Always".into();
+        Arc::make_mut(&mut job.spec.template.spec).restart_policy = "Always".into();
         assert_eq!(
             messages(&job),
             vec!["spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""]
@@ -1006,7 +1008,7 @@ mod tests {
         use super::super::quantity::Quantity;
         let q = |s: &str| Quantity::parse(s).unwrap();
         let mut job = valid_job();
-        let res = &mut job.spec.template.spec.containers[0].resources;
+        let res = &mut Arc::make_mut(&mut job.spec.template.spec).containers[0].resources;
         res.requests.insert("nvidia.com/gpu".into(), q("1"));
         res.limits.insert("nvidia.com/gpu".into(), q("1"));
         res.requests.insert("cpu".into(), q("500m"));
@@ -1015,7 +1017,7 @@ mod tests {
             Vec::<String>::new(),
             "requests equal to limits; cpu may be fractional"
         );
-        let res = &mut job.spec.template.spec.containers[0].resources;
+        let res = &mut Arc::make_mut(&mut job.spec.template.spec).containers[0].resources;
         res.limits.insert("nvidia.com/gpu".into(), q("2"));
         res.requests.insert("example.com/fpga".into(), q("500m"));
         res.requests.insert("gpu".into(), q("1"));

@@ -304,17 +304,18 @@ pub fn job_spec(s: &Value) -> JobSpec {
     let t = &s["template"];
     spec.template.metadata.labels = str_map(&t["labels"]);
     spec.template.metadata.annotations = str_map(&t["annotations"]);
-    spec.template.spec.restart_policy = opt_str(&t["restartPolicy"]).unwrap_or_default();
+    let pod = std::sync::Arc::make_mut(&mut spec.template.spec);
+    pod.restart_policy = opt_str(&t["restartPolicy"]).unwrap_or_default();
     let container = |name: &Value| Container {
         name: name.as_str().unwrap_or_default().to_string(),
         image: Some("image".into()),
         ..Default::default()
     };
-    spec.template.spec.containers = t["containers"]
+    pod.containers = t["containers"]
         .as_array()
         .map(|a| a.iter().map(container).collect())
         .unwrap_or_default();
-    spec.template.spec.init_containers = t["initContainers"]
+    pod.init_containers = t["initContainers"]
         .as_array()
         .map(|a| a.iter().map(container).collect())
         .unwrap_or_default();
@@ -324,7 +325,7 @@ pub fn job_spec(s: &Value) -> JobSpec {
     const READ_ABOVE: [&str; 5] = ["labels", "annotations", "restartPolicy", "containers", "initContainers"];
     for (key, v) in t.as_object().into_iter().flatten() {
         if !READ_ABOVE.contains(&key.as_str()) && !v.is_null() {
-            std::sync::Arc::make_mut(&mut spec.template.spec.extra).insert(key.clone(), v.clone());
+            std::sync::Arc::make_mut(&mut pod.extra).insert(key.clone(), v.clone());
         }
     }
     spec

@@ -48,7 +48,7 @@ fn job(parallelism: i32, completions: Option<i32>, backoff_limit: i32) -> Job {
     j.spec.parallelism = Some(parallelism);
     j.spec.completions = completions;
     j.spec.backoff_limit = Some(backoff_limit);
-    j.spec.template.spec.restart_policy = "Never".into();
+    std::sync::Arc::make_mut(&mut j.spec.template.spec).restart_policy = "Never".into();
     j.status.start_time = Some(T0);
     j
 }

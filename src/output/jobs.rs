@@ -452,10 +452,12 @@ mod tests {
         };
         job.metadata.name = "pi".into();
         job.status.completed_indexes = "2".into();
-        job.spec.template.spec.containers.push(crate::api::Container {
-            name: "pi".into(),
-            ..Default::default()
-        });
+        std::sync::Arc::make_mut(&mut job.spec.template.spec)
+            .containers
+            .push(crate::api::Container {
+                name: "pi".into(),
+                ..Default::default()
+            });
         y.add(&job, None);
         y.add(&job, Some(0));
         let text = String::from_utf8(y.finish().unwrap()).unwrap();

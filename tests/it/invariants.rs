@@ -116,7 +116,7 @@ fn build_job(s: &Spec) -> Job {
     job.spec.backoff_limit_per_index = s.per_index;
     job.spec.active_deadline_seconds = s.deadline;
     job.spec.suspend = Some(false);
-    job.spec.template.spec.restart_policy = "Never".into();
+    std::sync::Arc::make_mut(&mut job.spec.template.spec).restart_policy = "Never".into();
     if s.policy {
         job.spec.pod_failure_policy = Some(PodFailurePolicy {
             rules: vec![
