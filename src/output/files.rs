@@ -152,8 +152,9 @@ impl Staging {
         for e in std::fs::read_dir(&self.dir)? {
             staged.push(e?.file_name());
         }
+        let mut replaced = Vec::new();
         for name in &staged {
-            std::fs::rename(self.dir.join(name), self.out.join(name))?;
+            self.move_in(name, &mut replaced)?;
         }
         let mut stale: Vec<PathBuf> = own_files()
             .into_iter()
@@ -173,9 +174,38 @@ impl Staging {
                 _ => {}
             }
         }
+        for path in replaced {
+            std::fs::remove_file(path)?;
+        }
         std::fs::remove_dir(&self.dir)?;
         pending.retain(|p| *p != Pending::Staging(self.dir.clone()));
         self.committed = true;
+        Ok(())
+    }
+
+    /// Moves the staged file `name` into the output folder. A file it
+    /// replaces is first moved aside into the staging folder (into
+    /// `replaced`, which the caller deletes): ext4 writes a file's data out
+    /// before a rename onto an existing file returns (`auto_da_alloc`), not
+    /// before a rename to a free name (ARCHITECTURE.md, Performance). Readers
+    /// see the old file, for an instant none, then the new one; never a part.
+    fn move_in(&self, name: &std::ffi::OsStr, replaced: &mut Vec<PathBuf>) -> io::Result<()> {
+        let dest = self.out.join(name);
+        let mut aside = None;
+        if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.is_file()) {
+            let mut parked = std::ffi::OsString::from(".replaced-");
+            parked.push(name);
+            let path = self.dir.join(parked);
+            std::fs::rename(&dest, &path)?;
+            aside = Some(path);
+        }
+        if let Err(e) = std::fs::rename(self.dir.join(name), &dest) {
+            if let Some(path) = &aside {
+                let _ = std::fs::rename(path, &dest);
+            }
+            return Err(e);
+        }
+        replaced.extend(aside);
         Ok(())
     }
 }
@@ -286,6 +316,33 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "done");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn commit_replaces_earlier_files_and_removes_what_this_run_did_not_write() {
+        let out = std::env::temp_dir().join(format!("jobsim-commit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("events.csv"), "old events").unwrap();
+        std::fs::write(out.join("timeseries-bands.csv"), "old bands").unwrap();
+        std::fs::write(out.join("notes.txt"), "the user's").unwrap();
+        let staging = Staging::create(&out).unwrap();
+        std::fs::write(staging.dir().join("events.csv"), "new events").unwrap();
+        std::fs::write(staging.dir().join("summary.json"), "{}").unwrap();
+        staging.commit().unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["events.csv", "notes.txt", "summary.json"],
+            "no staging folder, nothing parked"
+        );
+        assert_eq!(std::fs::read_to_string(out.join("events.csv")).unwrap(), "new events");
+        assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "the user's");
+        std::fs::remove_dir_all(&out).unwrap();
     }
 
     #[test]
