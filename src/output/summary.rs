@@ -150,11 +150,11 @@ pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u
         run.pending_ms.iter().map(|&m| secs(m)).sum(),
     );
     if !run.pending_ms.is_empty() {
-        distribution(
-            &mut s,
-            "podPendingSeconds",
-            run.pending_ms.iter().map(|&m| secs(m)).collect(),
-        );
+        // One value per pod: radix-sorted as integer milliseconds (the same
+        // order, so the same sum for the mean) before they become seconds.
+        let mut pending_ms = run.pending_ms.clone();
+        radsort::sort(&mut pending_ms);
+        distribution(&mut s, "podPendingSeconds", pending_ms.into_iter().map(secs).collect());
     }
     s.insert("pods.evictions".into(), run.evictions as f64);
     if let Some(n) = run.preemptions {
@@ -496,6 +496,25 @@ mod tests {
         assert_eq!(st["cluster.idleCostShare"], 0.75, "only priced pools weigh");
         let none = replication_stats(&JobTally::default(), &RunStats::default(), 0, 0);
         assert!(!none.keys().any(|k| k.contains("ost") || k.contains("pools")));
+    }
+
+    #[test]
+    fn pod_pending_distribution_is_of_the_sorted_waits() {
+        let run = RunStats {
+            pending_ms: vec![4_000, 1_500, 9_000, 1_500, 2_000],
+            ..RunStats::default()
+        };
+        let st = replication_stats(&JobTally::default(), &run, 0, 0);
+        assert_eq!(st["pods.waitedForRoom"], 5.0);
+        assert_eq!(st["pods.pendingSeconds"], 18.0);
+        assert_eq!(st["podPendingSeconds.count"], 5.0);
+        assert_eq!(st["podPendingSeconds.p50"], 2.0);
+        assert_eq!(st["podPendingSeconds.max"], 9.0);
+        assert_eq!(st["podPendingSeconds.mean"], 3.6);
+        assert!(
+            (st["podPendingSeconds.p90"] - 7.0).abs() < 1e-12,
+            "h = 3.6: 4 + 0.6 * 5"
+        );
     }
 
     #[test]
