@@ -551,6 +551,9 @@ pub struct RunStats {
     /// they decide exactly what a full sync decides.
     pub quiet_syncs: u64,
     pub ready_syncs: u64,
+    /// Of `syncs`, those a worker started as soon as a delayed add came due
+    /// (world/mod.rs, `take_keys_after_timer`); not reported either.
+    pub syncs_at_once: u64,
     pub pods_created: u64,
     pub api_requests: u64,
     pub api_errors: u64,

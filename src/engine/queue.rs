@@ -151,9 +151,23 @@ impl<E> EventQueue<E> {
         self.now
     }
 
-    /// Events taken out so far.
+    /// Events taken out so far, and those the model handled at once instead
+    /// ([`EventQueue::handled_at_once`]).
     pub fn processed(&self) -> u64 {
         self.popped
+    }
+
+    /// Whether an event pushed now for the current time would be the next
+    /// one taken out: none is due at this time yet.
+    pub fn nothing_due_now(&self) -> bool {
+        self.peek_time() != Some(self.now)
+    }
+
+    /// The model handled an event at once that it would otherwise have
+    /// pushed for the current time when [`EventQueue::nothing_due_now`]:
+    /// counted as taken out, as it would have been next.
+    pub fn handled_at_once(&mut self) {
+        self.popped += 1;
     }
 
     pub fn len(&self) -> usize {
@@ -178,6 +192,25 @@ mod tests {
         q.push(5, "d");
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![(1, "a"), (5, "b"), (5, "c"), (5, "d")]);
+    }
+
+    #[test]
+    fn nothing_is_due_now_once_the_current_time_is_drained() {
+        let mut q = EventQueue::new();
+        q.push(5, "a");
+        q.push(5, "b");
+        q.push(9, "c");
+        assert_eq!(q.pop(), Some((5, "a")));
+        assert!(!q.nothing_due_now(), "b is due at 5 (heap)");
+        assert_eq!(q.pop(), Some((5, "b")));
+        assert!(q.nothing_due_now(), "only c, at 9");
+        q.push(5, "d");
+        assert!(!q.nothing_due_now(), "d is due at 5 (lane)");
+        assert_eq!(q.pop(), Some((5, "d")));
+        q.handled_at_once();
+        assert_eq!(q.processed(), 4, "three taken out, one handled at once");
+        assert_eq!(q.pop(), Some((9, "c")));
+        assert!(q.nothing_due_now());
     }
 
     #[test]

@@ -276,6 +276,36 @@ mod tests {
         assert_eq!((bare.events, bare.end), (full.events, full.end));
     }
 
+    /// A lone key whose `Sync` would be the next event is synced as soon as
+    /// its delayed add comes due (world/mod.rs, `take_keys_after_timer`):
+    /// most syncs of the scenarios start so, and every result, counter and
+    /// sample, the count of events included, is what the queued `Sync` gives.
+    #[test]
+    fn syncs_started_at_once_change_no_result() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        let (mut at_once, mut syncs) = (0, 0);
+        for path in paths.iter().filter(|p| !p.ends_with("bench-1m-pods.yaml")) {
+            let sc = crate::scenario::load(path).expect("scenario");
+            let name = path.display();
+            let (mut fast, fast_results) = run(&sc, true);
+            crate::world::sync_at_once(false);
+            let (queued, queued_results) = run(&sc, true);
+            crate::world::sync_at_once(true);
+            assert_eq!(queued.stats.syncs_at_once, 0, "{name}");
+            at_once += fast.stats.syncs_at_once;
+            syncs += fast.stats.syncs;
+            fast.stats.syncs_at_once = 0;
+            assert_eq!(format!("{fast_results:?}"), format!("{queued_results:?}"), "{name}");
+            assert_eq!(format!("{:?}", fast.stats), format!("{:?}", queued.stats), "{name}");
+            assert_eq!(format!("{:?}", fast.samples), format!("{:?}", queued.samples), "{name}");
+            assert_eq!((fast.events, fast.end), (queued.events, queued.end), "{name}");
+        }
+        eprintln!("{at_once} of {syncs} syncs started at once");
+        assert!(at_once * 4 > syncs, "only {at_once} of {syncs} syncs started at once");
+    }
+
     /// Syncs that provably change nothing are skipped, and those whose only
     /// new input is the ready count write it straight away (world/quiet.rs):
     /// the scenarios have many of both, and decide exactly what they decide

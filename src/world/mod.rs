@@ -58,6 +58,19 @@ use slab::{JobTable, PodSlab};
 use std::collections::VecDeque;
 use thin_vec::ThinVec;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests turn syncing at once off on their thread, to compare.
+    static SYNC_AT_ONCE: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether this thread's worlds start a lone key's sync at once when its
+/// `Sync` would be the next event (tests compare both ways).
+#[cfg(test)]
+pub(crate) fn sync_at_once(on: bool) {
+    SYNC_AT_ONCE.with(|s| s.set(on));
+}
+
 /// Every event of the simulation.
 #[derive(Clone, Copy, Debug)]
 pub enum Ev {
@@ -673,6 +686,28 @@ impl<'a> World<'a> {
         }
     }
 
+    /// [`World::start_workers`] as a delayed add's last step. A lone key
+    /// whose `Sync` would be the next event is synced at once: the same
+    /// order of everything, without the round trip through the queue.
+    fn take_keys_after_timer(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
+        if !self.queue.has_work() {
+            return;
+        }
+        let Some(first) = self.queue.next_for_worker() else {
+            return;
+        };
+        let at_once = !self.queue.has_work() && q.nothing_due_now();
+        #[cfg(test)]
+        let at_once = at_once && SYNC_AT_ONCE.with(|s| s.get());
+        if at_once {
+            q.handled_at_once();
+            self.stats.syncs_at_once += 1;
+            return self.sync(JobId(first), now, q);
+        }
+        q.push(now, Ev::Sync { job: JobId(first) });
+        self.take_ready_keys(now, q);
+    }
+
     fn take_ready_keys(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
         while let Some(jid) = self.queue.next_for_worker() {
             q.push(now, Ev::Sync { job: JobId(jid) });
@@ -887,7 +922,7 @@ impl Model for World<'_> {
             Ev::Arrive { workload, ordinal } => self.arrive(workload, ordinal, now, q),
             Ev::QueueAdd { job, epoch } => {
                 self.queue.timer_fired(job.0, epoch);
-                self.start_workers(now, q);
+                self.take_keys_after_timer(now, q);
             }
             Ev::Sync { job } => self.sync(job, now, q),
             Ev::SyncDone { job } => self.sync_done(job, now, q),
