@@ -5,7 +5,7 @@
 
 use super::job::*;
 use super::keys::*;
-use super::meta::LabelSelector;
+use super::meta::{LabelSelector, Uid};
 use super::pod::{Container, PodSpec};
 use super::profile::Profile;
 use super::time::Time;
@@ -225,12 +225,12 @@ impl JobPrototype {
     }
 
     /// The same Job as `new_job(manifest, name, uid, created, profile)`.
-    pub fn instantiate(&self, name: String, uid: &str, created: Time) -> Job {
+    pub fn instantiate(&self, name: String, uid: &Uid, created: Time) -> Job {
         let mut job = self.bare.clone();
         // The Job's name and UID once each, shared by the label maps; other
         // values copied, not shared with the prototype, whose counts would
         // otherwise be touched by every thread that drops a Job.
-        let (name_value, uid_value): (Arc<str>, Arc<str>) = (Arc::from(name.as_str()), Arc::from(uid));
+        let (name_value, uid_value): (Arc<str>, Arc<str>) = (Arc::from(name.as_str()), Arc::from(&*uid.text()));
         let stamp = |value: &Arc<str>| {
             if **value == *Self::NAME {
                 name_value.clone()
@@ -246,7 +246,7 @@ impl JobPrototype {
             selector.match_labels = proto.match_labels.map_values(stamp);
         }
         job.metadata.name = name;
-        job.metadata.uid = uid.into();
+        job.metadata.uid = uid.clone();
         job.metadata.creation_timestamp = Some(created);
         job
     }

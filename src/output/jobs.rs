@@ -194,7 +194,7 @@ impl JobTemplate {
             "0c71b20a-5d0c-4e1e-8b2f-7a6e3f9d1c42",
             1_767_225_600_000,
         );
-        let mut job = prototype.instantiate(name.into(), uid, Time::from_millis(created));
+        let mut job = prototype.instantiate(name.into(), &uid.into(), Time::from_millis(created));
         job.status.succeeded = 1;
         let mut stamped = String::new();
         let fill = Fill {

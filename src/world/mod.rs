@@ -331,24 +331,18 @@ fn pod_uid(slot: PodId, replication: u32) -> Uid {
     Uid::from_bits(hash << 96 | ((replication & 0xffff) as u128) << 80 | 0x4000_8000 << 48 | slot.0 as u128)
 }
 
-/// Writes the low `b.len()` hex digits of `v` into `b`, zero-padded.
-fn put_hex(b: &mut [u8], v: u64) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let n = b.len();
-    for (i, c) in b.iter_mut().enumerate() {
-        *c = HEX[((v >> (4 * (n - 1 - i))) & 0xf) as usize];
-    }
-}
-
 /// A Job's UID from its hash: `{h>>32:08x}-{(h>>16)&0xffff:04x}-4{h&0xfff:03x}-8{(h>>12)&0xfff:03x}-{..:012x}`.
-fn job_uid(h: u64) -> String {
-    let mut b = *b"00000000-0000-4000-8000-000000000000";
-    put_hex(&mut b[0..8], h >> 32);
-    put_hex(&mut b[9..13], (h >> 16) & 0xffff);
-    put_hex(&mut b[15..18], h & 0xfff);
-    put_hex(&mut b[20..23], (h >> 12) & 0xfff);
-    put_hex(&mut b[24..36], splitmix64(h) & 0xffff_ffff_ffff);
-    String::from_utf8(b.to_vec()).expect("ASCII")
+fn job_uid(h: u64) -> Uid {
+    let field = |v: u64, bits: u32, at: u32| ((v & ((1 << bits) - 1)) as u128) << at;
+    Uid::from_bits(
+        field(h >> 32, 32, 96)
+            | field(h >> 16, 16, 80)
+            | 0x4 << 76
+            | field(h, 12, 64)
+            | 0x8 << 60
+            | field(h >> 12, 12, 48)
+            | field(splitmix64(h), 48, 0),
+    )
 }
 
 pub struct World<'a> {
@@ -1017,7 +1011,7 @@ mod tests {
             let prototype = JobPrototype::new(manifest, profile);
             for (name, h, ms) in [("a-0", 1, 0), ("batch-12345", 0xdead_beef, 1_767_225_600_123)] {
                 let (uid, created) = (job_uid(h), Time::from_millis(ms));
-                let want = new_job(manifest, name.to_string(), &uid, created, profile);
+                let want = new_job(manifest, name.to_string(), &uid.text(), created, profile);
                 assert_eq!(prototype.instantiate(name.to_string(), &uid, created), want);
             }
         }
@@ -1034,7 +1028,7 @@ mod tests {
                 (h >> 12) & 0xfff,
                 splitmix64(h) & 0xffff_ffff_ffff
             );
-            assert_eq!(job_uid(h), want);
+            assert_eq!(*job_uid(h).text(), want);
         }
     }
 
