@@ -422,7 +422,12 @@ pub trait EventLog {
     }
     /// A Job's final object, with the index of its workload: as the Job
     /// finishes, or at the end of the run for those that did not.
-    fn job_final(&mut self, _job: Box<crate::api::Job>, _workload: u32) {}
+    fn job_final(&mut self, _job: &crate::api::Job, _workload: u32) {}
+    /// Hands the log a Job's final object to keep: [`EventLog::job_final`],
+    /// then the object is dropped here, unless the log carries it elsewhere.
+    fn job_leaves(&mut self, job: Box<crate::api::Job>, workload: u32) {
+        self.job_final(&job, workload);
+    }
 }
 
 /// Hands `log` a row read back from the fields of an `events.csv` line (the

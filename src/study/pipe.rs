@@ -3,7 +3,9 @@
 //! a writer thread hands them, in order, to the sinks that format and write
 //! them. The sinks see the same rows and the same decisions in the same order
 //! as when called directly, so the files are byte-identical; only the work
-//! moves off the simulation's thread.
+//! moves off the simulation's thread. Each batch goes back to be reused, the
+//! final Job objects in it too: they are freed on the simulation's thread,
+//! which allocated them.
 
 use crate::api::Job;
 use crate::record::{CauseOf, Decision, DetailOf, EventKind, EventLog, Row};
@@ -163,11 +165,14 @@ impl RowBatch {
         self.rows.is_empty() && self.decisions.is_empty() && self.jobs.is_empty()
     }
 
-    fn clear(&mut self) {
+    /// Empties the batch but for its Job objects: the writer hands those
+    /// back, to be freed on the thread that allocated them (a block freed
+    /// by another thread goes to mimalloc's delayed-free lists, which its
+    /// owner collects: both threads pay).
+    fn clear_but_jobs(&mut self) {
         self.rows.clear();
         self.decisions.clear();
         self.text.clear();
-        self.jobs.clear();
     }
 }
 
@@ -185,7 +190,14 @@ pub struct Pipe {
 
 impl Pipe {
     fn send(&mut self) {
-        let empty = self.spent.try_recv().unwrap_or_else(|_| RowBatch::presized());
+        let empty = match self.spent.try_recv() {
+            Ok(mut spent) => {
+                spent.jobs.clear();
+                spent
+            }
+            Err(_) => RowBatch::presized(),
+        };
+        debug_assert!(empty.is_empty(), "a batch comes back emptied");
         let full = std::mem::replace(&mut self.batch, empty);
         // The writer only stops early when a sink failed; its error is
         // reported when it is joined, so rows after that are dropped.
@@ -230,7 +242,7 @@ impl EventLog for Pipe {
         self.wants_jobs
     }
 
-    fn job_final(&mut self, job: Box<Job>, workload: u32) {
+    fn job_leaves(&mut self, job: Box<Job>, workload: u32) {
         self.batch.jobs.push((job, workload));
         self.send_if_full();
     }
@@ -262,10 +274,10 @@ where
                     sinks.record(&row);
                 }
                 batch.replay_decisions(&mut sinks);
-                for (job, workload) in batch.jobs.drain(..) {
-                    sinks.job_final(job, workload);
+                for (job, workload) in &batch.jobs {
+                    sinks.job_final(job, *workload);
                 }
-                batch.clear();
+                batch.clear_but_jobs();
                 let _ = to_sim.send(batch);
             }
             sinks
@@ -377,7 +389,7 @@ mod tests {
         fn jobs(&self) -> bool {
             true
         }
-        fn job_final(&mut self, job: Box<Job>, workload: u32) {
+        fn job_final(&mut self, job: &Job, workload: u32) {
             self.0.push((job.metadata.name.clone(), workload));
         }
     }
@@ -390,12 +402,38 @@ mod tests {
             for i in 0..n {
                 let mut job = Job::default();
                 job.metadata.name = format!("job-{i}");
-                pipe.job_final(Box::new(job), i as u32 % 3);
+                pipe.job_leaves(Box::new(job), i as u32 % 3);
                 assert!(pipe.batch.jobs.len() < BATCH_JOBS, "a full batch goes at once");
             }
         });
         let want: Vec<(String, u32)> = (0..n).map(|i| (format!("job-{i}"), i as u32 % 3)).collect();
         assert!(sink.0 == want, "Jobs lost or reordered on the way");
+    }
+
+    #[test]
+    fn the_writer_hands_final_jobs_back_to_be_freed_by_the_simulation() {
+        let ((), sink) = piped(Jobs::default(), |mut pipe| {
+            for i in 0..BATCH_JOBS {
+                let mut job = Job::default();
+                job.metadata.name = format!("job-{i}");
+                pipe.job_leaves(Box::new(job), 0);
+            }
+            let spent = pipe.spent.recv().expect("the writer hands the batch back");
+            assert_eq!(
+                spent.jobs.len(),
+                BATCH_JOBS,
+                "the writer dropped Jobs the simulation allocated"
+            );
+            assert!(
+                spent.rows.is_empty() && spent.text.is_empty(),
+                "the rest of the batch comes back empty"
+            );
+            assert_eq!(
+                spent.jobs[BATCH_JOBS - 1].0.metadata.name,
+                format!("job-{}", BATCH_JOBS - 1)
+            );
+        });
+        assert_eq!(sink.0.len(), BATCH_JOBS, "every Job reached the sinks");
     }
 
     fn every_cause() -> Vec<Cause<'static>> {

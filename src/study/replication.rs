@@ -95,9 +95,9 @@ impl<L: EventLog> EventLog for Sinks<'_, L> {
         self.yaml.is_some()
     }
 
-    fn job_final(&mut self, job: Box<crate::api::Job>, workload: u32) {
+    fn job_final(&mut self, job: &crate::api::Job, workload: u32) {
         if let Some(y) = self.yaml.as_mut() {
-            y.add(&job, Some(workload));
+            y.add(job, Some(workload));
         }
     }
 
