@@ -18,6 +18,7 @@ use crate::scenario::DEFAULT_HORIZON;
 use crate::scenario::{self, Output, Scenario, Setting};
 use crate::study::{Timeline, run_replication};
 use rayon::prelude::*;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -205,8 +206,26 @@ pub fn run(args: &RunArgs) -> u8 {
     // (time-series samples, jobs.csv rows) waits on disk, not in memory; for
     // the files selected only.
     let series = wants(Output::Timeseries);
+    let names: Vec<String> = sc.workloads.iter().map(|w| w.name.clone()).collect();
+    let with_replication = sc.replications > 1;
+    // Replication 0's jobs.csv rows go straight into the file, after its
+    // header; those of later replications wait in a spool until all are done.
+    let jobs_csv = wants(Output::Jobs)
+        .then(|| {
+            let mut file = PendingFile::create(&stage, "jobs.csv")?;
+            write_jobs_csv(file.writer(), &[], &names, with_replication, true)?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .transpose();
+    let jobs_csv = match jobs_csv {
+        Ok(f) => Mutex::new(f),
+        Err(e) => {
+            eprintln!("error: cannot write to {}: {e}", out_dir.display());
+            return EXIT_FAILURE;
+        }
+    };
     let spool = |wanted: bool| wanted.then(Spool::new).transpose();
-    let spools = match (spool(series), spool(wants(Output::Jobs))) {
+    let spools = match (spool(series), spool(wants(Output::Jobs) && with_replication)) {
         (Ok(samples), Ok(rows)) => (samples.map(|s| Arc::new(Mutex::new(s))), rows.map(Mutex::new)),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: cannot create a temporary file: {e}");
@@ -214,9 +233,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     let (sample_spool, row_spool) = &spools;
-    let names: Vec<String> = sc.workloads.iter().map(|w| w.name.clone()).collect();
     let expected_jobs = super::check::expected_jobs(&sc);
-    let with_replication = sc.replications > 1;
     let timeline_cell = Mutex::new(Some(&mut timeline));
     let outcomes: Vec<std::io::Result<Finished>> = pool.install(|| {
         reps.par_iter()
@@ -249,7 +266,7 @@ pub fn run(args: &RunArgs) -> u8 {
                 }
                 let mut results = RunResults {
                     tally: JobTally::default(),
-                    rows: row_spool.as_ref().map(|_| JobRows::new()).transpose()?,
+                    rows: wants(Output::Jobs).then(JobRows::new).transpose()?,
                     table: TableDigest::new(if r == 0 { REPORT_JOBS } else { 0 }, UNFINISHED_LISTED),
                     expected: super::check::JobStates::new(&expected_jobs),
                 };
@@ -258,10 +275,18 @@ pub fn run(args: &RunArgs) -> u8 {
                         bar.set_message(format!("simulated {}", crate::time::format_duration(now)));
                     }
                 })?;
-                if let (Some(spool), Some(rows)) = (row_spool, results.rows) {
-                    rows.finish(r, rep.end, &names, with_replication, |bytes| {
-                        spool.lock().expect("no poisoning").append(r, bytes)
-                    })?;
+                if let Some(rows) = results.rows {
+                    if r == 0 {
+                        let mut file = jobs_csv.lock().expect("no poisoning");
+                        let file = file.as_mut().expect("jobs.csv is wanted");
+                        rows.finish(r, rep.end, &names, with_replication, |bytes| {
+                            file.writer().write_all(bytes)
+                        })?;
+                    } else if let Some(spool) = row_spool {
+                        rows.finish(r, rep.end, &names, with_replication, |bytes| {
+                            spool.lock().expect("no poisoning").append(r, bytes)
+                        })?;
+                    }
                 }
                 bar.inc(1);
                 Ok(Finished {
@@ -345,6 +370,7 @@ pub fn run(args: &RunArgs) -> u8 {
         &sc,
         summary.as_ref().filter(|_| wants(Output::Summary)),
         sample_spool.as_ref(),
+        jobs_csv.into_inner().expect("no poisoning"),
         row_spool.as_ref(),
         &mut timeline,
         &stage,
@@ -435,12 +461,14 @@ pub fn run(args: &RunArgs) -> u8 {
 /// Writes the selected files other than the charts (in the order a full run
 /// always wrote them) from what the replications left: `summary.json` when
 /// given one, `timeseries.csv` and the bands from the spool of samples,
-/// `jobs.csv` from the spool of rows; then commits the streamed files. Returns
-/// the names of the files written, in the order the report lists them.
+/// `jobs.csv` (replication 0's rows already in it) with the other
+/// replications' rows from their spool; then commits the streamed files.
+/// Returns the names of the files written, in the order the report lists them.
 fn write_files(
     sc: &Scenario,
     summary: Option<&serde_json::Value>,
     samples: Option<&Spool>,
+    jobs_csv: Option<PendingFile>,
     rows: Option<&Spool>,
     timeline: &mut Timeline,
     out_dir: &Path,
@@ -450,15 +478,13 @@ fn write_files(
     if timeline.events.is_some() {
         wrote.push("events.csv");
     }
-    if let Some(rows) = rows {
-        let names: Vec<String> = sc.workloads.iter().map(|w| w.name.clone()).collect();
-        write_streamed(out_dir, "jobs.csv", |w| {
-            write_jobs_csv(&mut *w, &[], &names, reps > 1, true)?;
-            for r in 0..reps {
-                std::io::copy(&mut rows.reader(r), w)?;
+    if let Some(mut file) = jobs_csv {
+        if let Some(rows) = rows {
+            for r in 1..reps {
+                std::io::copy(&mut rows.reader(r), file.writer())?;
             }
-            Ok(())
-        })?;
+        }
+        file.commit()?;
         wrote.push("jobs.csv");
     }
     if timeline.jobs_yaml.is_some() {
