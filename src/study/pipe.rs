@@ -10,7 +10,7 @@
 use crate::api::Job;
 use crate::record::{CauseOf, Decision, DetailOf, EventKind, EventLog, Row};
 use crate::time::SimTime;
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 
 /// Rows per batch: large enough that the hand-over costs little per row,
 /// small enough that a few batches in flight stay a few MB.
@@ -20,6 +20,10 @@ const BATCH_ROWS: usize = 4096;
 const BATCH_JOBS: usize = 256;
 /// Batches in flight before the simulation waits for the writer.
 const IN_FLIGHT: usize = 4;
+/// How long the writer sleeps when it finds no batch ([`next_batch`]): the
+/// simulation fills a batch in a few milliseconds at most, and
+/// [`IN_FLIGHT`] of them wait before it has to.
+const POLL: std::time::Duration = std::time::Duration::from_micros(500);
 
 /// Where a name lies in a batch's text.
 #[derive(Clone, Copy, Debug)]
@@ -256,6 +260,22 @@ impl Drop for Pipe {
     }
 }
 
+/// The writer's next batch, or `None` once the simulation has sent its last.
+/// The writer polls, sleeping [`POLL`] when there is none yet, instead of
+/// blocking in `recv`: a send to a receiver blocked in `recv` wakes its
+/// thread, and on a virtual machine that wake-up (an interrupt to the other
+/// processor) cost the simulation's thread about 2% of its time, as the
+/// writer, idle most of the time, was woken for nearly every batch.
+fn next_batch(from_sim: &Receiver<RowBatch>) -> Option<RowBatch> {
+    loop {
+        match from_sim.try_recv() {
+            Ok(batch) => return Some(batch),
+            Err(TryRecvError::Empty) => std::thread::sleep(POLL),
+            Err(TryRecvError::Disconnected) => return None,
+        }
+    }
+}
+
 /// Runs `simulate` with a [`Pipe`] whose rows `sinks` receive on a second
 /// thread; returns what `simulate` returned and the sinks once every row is
 /// in them. Dropping the pipe (inside `simulate` or at its end) ends the writer.
@@ -269,7 +289,7 @@ where
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
             let mut sinks = sinks;
-            for mut batch in from_sim {
+            while let Some(mut batch) = next_batch(&from_sim) {
                 for row in batch.rows() {
                     sinks.record(&row);
                 }
