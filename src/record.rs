@@ -423,9 +423,11 @@ pub trait EventLog {
     /// A Job's final object, with the index of its workload: as the Job
     /// finishes, or at the end of the run for those that did not.
     fn job_final(&mut self, _job: &crate::api::Job, _workload: u32) {}
-    /// Hands the log a Job's final object to keep: [`EventLog::job_final`],
-    /// then the object is dropped here, unless the log carries it elsewhere.
-    fn job_leaves(&mut self, job: Box<crate::api::Job>, workload: u32) {
+    /// The log takes a Job's final object: by default [`EventLog::job_final`],
+    /// then the object is dropped here; a log that carries it to another
+    /// thread (`study::pipe`) keeps it. Not [`EventLog::job_left`], which
+    /// tells the decisions' log that a Job left the world.
+    fn take_job_final(&mut self, job: Box<crate::api::Job>, workload: u32) {
         self.job_final(&job, workload);
     }
 }

@@ -21,8 +21,9 @@ const BATCH_JOBS: usize = 256;
 /// Batches in flight before the simulation waits for the writer.
 const IN_FLIGHT: usize = 4;
 /// How long the writer sleeps when it finds no batch ([`next_batch`]): the
-/// simulation fills a batch in a few milliseconds at most, and
-/// [`IN_FLIGHT`] of them wait before it has to.
+/// simulation waits for the writer only once [`IN_FLIGHT`] batches are
+/// queued, which takes it several milliseconds at the fastest (4,096 rows a
+/// batch at about 2.5 million rows a second).
 const POLL: std::time::Duration = std::time::Duration::from_micros(500);
 
 /// Where a name lies in a batch's text.
@@ -246,7 +247,7 @@ impl EventLog for Pipe {
         self.wants_jobs
     }
 
-    fn job_leaves(&mut self, job: Box<Job>, workload: u32) {
+    fn take_job_final(&mut self, job: Box<Job>, workload: u32) {
         self.batch.jobs.push((job, workload));
         self.send_if_full();
     }
@@ -264,8 +265,9 @@ impl Drop for Pipe {
 /// The writer polls, sleeping [`POLL`] when there is none yet, instead of
 /// blocking in `recv`: a send to a receiver blocked in `recv` wakes its
 /// thread, and on a virtual machine that wake-up (an interrupt to the other
-/// processor) cost the simulation's thread about 2% of its time, as the
-/// writer, idle most of the time, was woken for nearly every batch.
+/// processor) cost the simulation's thread about 2% of its wall time
+/// (ARCHITECTURE.md, Performance), as the writer, idle most of the time, was
+/// woken for nearly every batch.
 fn next_batch(from_sim: &Receiver<RowBatch>) -> Option<RowBatch> {
     loop {
         match from_sim.try_recv() {
@@ -422,7 +424,7 @@ mod tests {
             for i in 0..n {
                 let mut job = Job::default();
                 job.metadata.name = format!("job-{i}");
-                pipe.job_leaves(Box::new(job), i as u32 % 3);
+                pipe.take_job_final(Box::new(job), i as u32 % 3);
                 assert!(pipe.batch.jobs.len() < BATCH_JOBS, "a full batch goes at once");
             }
         });
@@ -436,7 +438,7 @@ mod tests {
             for i in 0..BATCH_JOBS {
                 let mut job = Job::default();
                 job.metadata.name = format!("job-{i}");
-                pipe.job_leaves(Box::new(job), 0);
+                pipe.take_job_final(Box::new(job), 0);
             }
             let spent = pipe.spent.recv().expect("the writer hands the batch back");
             assert_eq!(

@@ -149,7 +149,7 @@ impl World<'_> {
         let workload = js.workload;
         self.orphan_pods(jid, Some(&job), now, q);
         if self.log.jobs() {
-            self.log.job_leaves(job, workload);
+            self.log.take_job_final(job, workload);
         }
         self.try_retire(jid);
     }

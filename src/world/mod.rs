@@ -626,7 +626,7 @@ impl<'a> World<'a> {
         }
         for (_, js) in self.jobs.iter_mut().filter(|(_, js)| !js.finished && !js.deleted) {
             if let Some(job) = js.job.take() {
-                self.log.job_leaves(job, js.workload);
+                self.log.take_job_final(job, js.workload);
             }
         }
     }
