@@ -21,6 +21,23 @@ const NATURAL_ALIGN: usize = std::mem::size_of::<usize>();
 /// mimalloc as the global allocator.
 pub struct MiMalloc;
 
+/// Turns transparent huge pages off for this process: each huge page first
+/// touched is 2 MiB zeroed at once, a run's memory is rounded up to them, and
+/// on a virtual machine whose host took back freed memory that zeroing is the
+/// most costly part of a short run (ARCHITECTURE.md, Performance).
+/// libmimalloc-sys's `no_thp` feature keeps mimalloc from asking for huge
+/// pages; this also keeps a kernel that hands them out unasked (THP
+/// `always`) from doing so. Linux only; elsewhere, and on a kernel without
+/// the flag, nothing changes.
+pub fn without_transparent_huge_pages() {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` takes integers only and
+    // sets a flag of this process; an error (an old kernel) changes nothing.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// Whether a plain `mi_malloc` block is aligned enough for `align`.
 #[inline]
 fn plain(align: usize) -> bool {
@@ -79,6 +96,20 @@ unsafe impl GlobalAlloc for MiMalloc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The flag is set on the process, as the kernel reports it (Linux 5.0
+    /// and later list `THP_enabled` in `/proc/self/status`).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn transparent_huge_pages_end_up_off() {
+        without_transparent_huge_pages();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("THP_enabled:"));
+        assert_eq!(
+            line.map(|l| l.split_whitespace().collect::<Vec<_>>()),
+            Some(vec!["THP_enabled:", "0"])
+        );
+    }
 
     /// Blocks of every size and alignment (a size need not be a multiple of
     /// its alignment) come back aligned, zeroed when asked, and keep their

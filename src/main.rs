@@ -6,6 +6,7 @@ use std::process::ExitCode;
 static GLOBAL: jobsim::alloc::MiMalloc = jobsim::alloc::MiMalloc;
 
 fn main() -> ExitCode {
+    jobsim::alloc::without_transparent_huge_pages();
     let cli = Cli::parse();
     jobsim::output::files::clean_up_on_interrupt();
     let code = match cli.command {
