@@ -30,7 +30,7 @@ pub struct MiMalloc;
 /// `always`) from doing so. Linux only; elsewhere, and on a kernel without
 /// the flag, nothing changes.
 pub fn without_transparent_huge_pages() {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg(target_os = "linux")]
     // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` takes integers only and
     // sets a flag of this process; an error (an old kernel) changes nothing.
     unsafe {
