@@ -12,6 +12,7 @@ pub mod jobs;
 mod names;
 pub mod report;
 pub mod spool;
+pub mod stats;
 pub mod summary;
 pub mod sweep_charts;
 pub mod table;

@@ -7,8 +7,7 @@ use crate::time::SimTime;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-/// Flat statistics of one replication: dotted path → value.
-pub type Stats = BTreeMap<String, f64>;
+pub use super::stats::Stats;
 
 /// Type-7 (linear interpolation) quantile of sorted values.
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -118,7 +117,7 @@ impl crate::record::ResultSink for JobTally {
 pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u64) -> Stats {
     let mut s = Stats::new();
     let secs = |ms: u64| ms as f64 / 1000.0;
-    s.insert("jobs.total".into(), jobs.total as f64);
+    s.insert("jobs.total", jobs.total as f64);
     for (status, n) in &jobs.by_status {
         s.insert(format!("jobs.byStatus.{status}"), *n as f64);
     }
@@ -130,25 +129,22 @@ pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u
     distribution(&mut s, "queueingSeconds", jobs.queueing.clone());
     distribution(&mut s, "timeToStartSeconds", jobs.time_to_start.clone());
     if let Some(m) = jobs.makespan {
-        s.insert("makespanSeconds".into(), secs(m));
+        s.insert("makespanSeconds", secs(m));
     }
-    s.insert("pods.failed".into(), jobs.pods_failed as f64);
-    s.insert("pods.created".into(), jobs.pods_created as f64);
-    s.insert("pods.restarts".into(), jobs.restarts as f64);
-    s.insert("pods.podSeconds".into(), secs(jobs.pod_ms));
-    s.insert("pods.failedPodSeconds".into(), secs(jobs.failed_pod_ms));
-    s.insert("pods.deleted".into(), jobs.pods_deleted as f64);
-    s.insert("pods.deletedPodSeconds".into(), secs(jobs.deleted_pod_ms));
-    s.insert("simulation.events".into(), events as f64);
-    s.insert("simulation.syncs".into(), run.syncs as f64);
-    s.insert("api.requests".into(), run.api_requests as f64);
-    s.insert("api.errors".into(), run.api_errors as f64);
-    s.insert("api.rateLimitWaitSeconds".into(), secs(run.rate_limit_wait_ms));
-    s.insert("pods.waitedForRoom".into(), run.pending_ms.len() as f64);
-    s.insert(
-        "pods.pendingSeconds".into(),
-        run.pending_ms.iter().map(|&m| secs(m)).sum(),
-    );
+    s.insert("pods.failed", jobs.pods_failed as f64);
+    s.insert("pods.created", jobs.pods_created as f64);
+    s.insert("pods.restarts", jobs.restarts as f64);
+    s.insert("pods.podSeconds", secs(jobs.pod_ms));
+    s.insert("pods.failedPodSeconds", secs(jobs.failed_pod_ms));
+    s.insert("pods.deleted", jobs.pods_deleted as f64);
+    s.insert("pods.deletedPodSeconds", secs(jobs.deleted_pod_ms));
+    s.insert("simulation.events", events as f64);
+    s.insert("simulation.syncs", run.syncs as f64);
+    s.insert("api.requests", run.api_requests as f64);
+    s.insert("api.errors", run.api_errors as f64);
+    s.insert("api.rateLimitWaitSeconds", secs(run.rate_limit_wait_ms));
+    s.insert("pods.waitedForRoom", run.pending_ms.len() as f64);
+    s.insert("pods.pendingSeconds", run.pending_ms.iter().map(|&m| secs(m)).sum());
     if !run.pending_ms.is_empty() {
         // One value per pod: radix-sorted as integer milliseconds (the same
         // order, so the same sum for the mean) before they become seconds.
@@ -156,21 +152,21 @@ pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u
         radsort::sort(&mut pending_ms);
         distribution(&mut s, "podPendingSeconds", pending_ms.into_iter().map(secs).collect());
     }
-    s.insert("pods.evictions".into(), run.evictions as f64);
+    s.insert("pods.evictions", run.evictions as f64);
     if let Some(n) = run.preemptions {
-        s.insert("pods.preemptions".into(), n as f64);
+        s.insert("pods.preemptions", n as f64);
     }
     if run.cpu_capacity_area > 0.0 || run.pods_capacity_area > 0.0 {
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
         s.insert(
-            "cluster.cpuUtilisation".into(),
+            "cluster.cpuUtilisation",
             ratio(run.cpu_used_area, run.cpu_capacity_area),
         );
         s.insert(
-            "cluster.podSlotUtilisation".into(),
+            "cluster.podSlotUtilisation",
             ratio(run.pods_used_area, run.pods_capacity_area),
         );
-        s.insert("cluster.nodeLosses".into(), run.node_losses as f64);
+        s.insert("cluster.nodeLosses", run.node_losses as f64);
     }
     // Cost, with prices: node-hours paid for per pool, their cost, and the
     // share of what was paid for that no pod requested.
@@ -189,12 +185,12 @@ pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u
                 idle += (p.node_ms - p.busy_ms) * price;
             }
         }
-        s.insert("cluster.cost".into(), cost);
+        s.insert("cluster.cost", cost);
         if paid > 0.0 {
-            s.insert("cluster.idleCostShare".into(), idle / paid);
+            s.insert("cluster.idleCostShare", idle / paid);
         }
     }
-    s.insert("simulation.virtualSeconds".into(), secs(end_ms));
+    s.insert("simulation.virtualSeconds", secs(end_ms));
     s
 }
 
@@ -258,7 +254,7 @@ pub fn across(values: &[f64], confidence: f64) -> Option<Across> {
 /// where a replication lacks them; other statistics (a percentile when no Job
 /// finished, say) are aggregated over the replications that have them.
 pub fn aggregate(reps: &[Stats], confidence: f64) -> BTreeMap<String, Across> {
-    let keys: std::collections::BTreeSet<&String> = reps.iter().flat_map(|s| s.keys()).collect();
+    let keys: std::collections::BTreeSet<&str> = reps.iter().flat_map(|s| s.keys()).collect();
     let mut out = BTreeMap::new();
     for key in keys {
         let count = is_count(key);
@@ -267,7 +263,7 @@ pub fn aggregate(reps: &[Stats], confidence: f64) -> BTreeMap<String, Across> {
             .filter_map(|s| s.get(key).copied().or(if count { Some(0.0) } else { None }))
             .collect();
         if let Some(a) = across(&values, confidence) {
-            out.insert(key.clone(), a);
+            out.insert(key.to_string(), a);
         }
     }
     out
@@ -520,8 +516,8 @@ mod tests {
     #[test]
     fn counts_are_zero_where_absent_other_statistics_are_left_out() {
         let mut a = Stats::new();
-        a.insert("jobs.byStatus.Failed".into(), 2.0);
-        a.insert("jobDurationSeconds.p50".into(), 10.0);
+        a.insert("jobs.byStatus.Failed", 2.0);
+        a.insert("jobDurationSeconds.p50", 10.0);
         let b = Stats::new();
         let agg = aggregate(&[a, b], 0.95);
         assert_eq!(agg["jobs.byStatus.Failed"].n, 2);

@@ -87,7 +87,7 @@ pub fn paired(a: &[f64], b: &[f64], confidence: f64) -> Option<Paired> {
 /// another statistic pairs the replications where both sides have it.
 pub fn compare(a: &[Stats], b: &[Stats], confidence: f64) -> BTreeMap<String, Paired> {
     assert_eq!(a.len(), b.len(), "the same replications on both sides");
-    let keys: BTreeSet<&String> = a.iter().chain(b).flat_map(|s| s.keys()).collect();
+    let keys: BTreeSet<&str> = a.iter().chain(b).flat_map(|s| s.keys()).collect();
     let mut out = BTreeMap::new();
     for key in keys {
         let zero = if is_count(key) { Some(0.0) } else { None };
@@ -97,7 +97,7 @@ pub fn compare(a: &[Stats], b: &[Stats], confidence: f64) -> BTreeMap<String, Pa
             .filter_map(|(sa, sb)| Some((sa.get(key).copied().or(zero)?, sb.get(key).copied().or(zero)?)))
             .unzip();
         if let Some(p) = paired(&xs, &ys, confidence) {
-            out.insert(key.clone(), p);
+            out.insert(key.to_string(), p);
         }
     }
     out
