@@ -12,7 +12,9 @@ use crate::output::jobs::write_jobs_csv;
 use crate::output::spool::Spool;
 use crate::output::summary::{JobTally, Stats, replication_stats, summary_json};
 use crate::output::table::TableDigest;
-use crate::output::timeseries::{Sample, decode_samples, encode_samples, write_bands_from, write_csv_from};
+use crate::output::timeseries::{
+    Sample, decode_samples, encode_samples, samples_per_reader, write_bands_from, write_csv_from,
+};
 use crate::record::{JobResult, ResultSink};
 use crate::scenario::DEFAULT_HORIZON;
 use crate::scenario::{self, Output, Scenario, Setting};
@@ -497,12 +499,13 @@ fn write_files(
     }
     if let Some(samples) = samples {
         write_streamed(out_dir, "timeseries.csv", |w| {
-            write_csv_from(w, decode_samples(samples.reader(0)))
+            write_csv_from(w, decode_samples(samples.reader(0), samples_per_reader(1)))
         })?;
         wrote.push("timeseries.csv");
         if reps > 1 {
             write_streamed(out_dir, "timeseries-bands.csv", |w| {
-                let streams = (0..reps).map(|r| decode_samples(samples.reader(r))).collect();
+                let each = samples_per_reader(reps as usize);
+                let streams = (0..reps).map(|r| decode_samples(samples.reader(r), each)).collect();
                 write_bands_from(w, streams)
             })?;
             wrote.push("timeseries-bands.csv");

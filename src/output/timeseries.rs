@@ -478,11 +478,28 @@ pub fn encode_samples(samples: &[Sample], out: &mut Vec<u8>) {
     }
 }
 
-/// Reads back what [`encode_samples`] wrote.
-pub fn decode_samples<R: std::io::Read>(read: R) -> impl Iterator<Item = std::io::Result<Sample>> {
-    let mut read = std::io::BufReader::with_capacity(96 * 64, read);
+/// Bytes of one sample as [`encode_samples`] writes it.
+const SAMPLE_BYTES: usize = 8 * (1 + COLUMNS.len());
+
+/// Samples a reader of [`decode_samples`] buffers: enough that its reads
+/// are few, and, for the bands' one reader per replication, few enough
+/// that their buffers stay within [`BANDS_READ_BUFFER`] together.
+const READ_SAMPLES: usize = 64;
+
+/// What the readers of [`write_bands_from`]'s streams buffer, at most,
+/// together: 4 MiB, 64 samples each up to 682 replications, fewer beyond.
+pub const BANDS_READ_BUFFER: usize = 4 << 20;
+
+/// How many samples each of `streams` readers buffers.
+pub fn samples_per_reader(streams: usize) -> usize {
+    (BANDS_READ_BUFFER / SAMPLE_BYTES / streams.max(1)).clamp(1, READ_SAMPLES)
+}
+
+/// Reads back what [`encode_samples`] wrote, `buffered` samples at a time.
+pub fn decode_samples<R: std::io::Read>(read: R, buffered: usize) -> impl Iterator<Item = std::io::Result<Sample>> {
+    let mut read = std::io::BufReader::with_capacity(SAMPLE_BYTES * buffered.max(1), read);
     std::iter::from_fn(move || {
-        let mut b = [0u8; 96];
+        let mut b = [0u8; SAMPLE_BYTES];
         match read.read_exact(&mut b) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
@@ -747,9 +764,26 @@ mod tests {
             spilled.finish(20_000 * 700).unwrap();
             assert!(spilled.samples.is_empty());
             let bytes = got.lock().unwrap().clone();
-            let back: Samples = decode_samples(&bytes[..]).map(Result::unwrap).collect();
+            let back: Samples = decode_samples(&bytes[..], 3).map(Result::unwrap).collect();
             assert!(whole.samples.len() > 2 * SPILL_BLOCK, "step {step}: several blocks");
             assert_eq!(back, whole.samples, "step {step}");
         }
+    }
+
+    /// The bands' readers buffer 64 samples each while that fits the budget,
+    /// and share the budget beyond: their memory stops growing with the
+    /// replications (at least one sample each, so every stream is read).
+    #[test]
+    fn band_readers_share_a_fixed_buffer() {
+        assert_eq!(samples_per_reader(1), 64);
+        assert_eq!(samples_per_reader(682), 64);
+        for reps in [683, 2_000, 10_000, 43_690] {
+            let each = samples_per_reader(reps);
+            assert!(
+                each < 64 && each * SAMPLE_BYTES * reps <= BANDS_READ_BUFFER,
+                "{reps}: {each}"
+            );
+        }
+        assert_eq!(samples_per_reader(100_000), 1);
     }
 }
