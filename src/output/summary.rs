@@ -254,7 +254,12 @@ pub fn across(values: &[f64], confidence: f64) -> Option<Across> {
 /// where a replication lacks them; other statistics (a percentile when no Job
 /// finished, say) are aggregated over the replications that have them.
 pub fn aggregate(reps: &[Stats], confidence: f64) -> BTreeMap<String, Across> {
-    let keys: std::collections::BTreeSet<&str> = reps.iter().flat_map(|s| s.keys()).collect();
+    // Inserted one by one: collecting would first gather every replication's
+    // names in one vector (16 bytes a statistic a replication).
+    let mut keys = std::collections::BTreeSet::new();
+    for s in reps {
+        keys.extend(s.keys());
+    }
     let mut out = BTreeMap::new();
     for key in keys {
         let count = is_count(key);

@@ -87,7 +87,10 @@ pub fn paired(a: &[f64], b: &[f64], confidence: f64) -> Option<Paired> {
 /// another statistic pairs the replications where both sides have it.
 pub fn compare(a: &[Stats], b: &[Stats], confidence: f64) -> BTreeMap<String, Paired> {
     assert_eq!(a.len(), b.len(), "the same replications on both sides");
-    let keys: BTreeSet<&str> = a.iter().chain(b).flat_map(|s| s.keys()).collect();
+    let mut keys = BTreeSet::new();
+    for s in a.iter().chain(b) {
+        keys.extend(s.keys());
+    }
     let mut out = BTreeMap::new();
     for key in keys {
         let zero = if is_count(key) { Some(0.0) } else { None };
