@@ -40,7 +40,7 @@ use crate::cluster::nodes::{Nodes, PodFit, Request, UnfitCounts, pod_request, po
 use crate::cluster::workqueue::WorkQueue;
 use crate::controller::queue_rules::{error_requeue_delay_ms, job_update_delay_ms, pod_event_delay_ms};
 use crate::controller::{
-    ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, SyncOutcome, sync_job, sync_ready_changed,
+    ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, sync_job, sync_ready_changed,
 };
 use crate::dist::Dist;
 use crate::engine::{EventQueue, Model};
@@ -800,11 +800,22 @@ impl<'a> World<'a> {
             let live = World::live_pods(&js.pods, &mut js.inactive, js.active_ready, pods);
             quiet::check::full_sync_agrees(path, job, &live, &js.state, &env, pod_lists, js.active_ready);
         }
-        let (outcome, throttled, mut groups, mut writes) = if path == SyncPath::Quiet {
+        if path == SyncPath::Quiet {
+            // What the steps below do for a sync that writes and decides
+            // nothing: no calls, no requeue, the worker free at once.
             stats.quiet_syncs += 1;
-            let (groups, writes) = (std::mem::take(write_groups), std::mem::take(write_buf));
-            (SyncOutcome::default(), (0, 0, 0), groups, writes)
-        } else {
+            stats.syncs += 1;
+            debug_assert!(
+                js.inflight.is_empty(),
+                "a sync starts once its Job's writes are all back"
+            );
+            if self.decide {
+                self.take_delivery(jid, now);
+            }
+            self.queue.set_failed(jid.0, false);
+            return self.sync_done(jid, now, q);
+        }
+        let (outcome, throttled, mut groups, mut writes) = {
             if path == SyncPath::ReadyChanged {
                 stats.ready_syncs += 1;
             }
