@@ -482,8 +482,8 @@ fn write_files(
     }
     if let Some(mut file) = jobs_csv {
         if let Some(rows) = rows {
-            for r in 1..reps {
-                std::io::copy(&mut rows.reader(r), file.writer())?;
+            for mut reader in rows.readers(reps).into_iter().skip(1) {
+                std::io::copy(&mut reader, file.writer())?;
             }
         }
         file.commit()?;
@@ -505,7 +505,9 @@ fn write_files(
         if reps > 1 {
             write_streamed(out_dir, "timeseries-bands.csv", |w| {
                 let each = samples_per_reader(reps as usize);
-                let streams = (0..reps).map(|r| decode_samples(samples.reader(r), each)).collect();
+                let streams = (samples.readers(reps).into_iter())
+                    .map(|r| decode_samples(r, each))
+                    .collect();
                 write_bands_from(w, streams)
             })?;
             wrote.push("timeseries-bands.csv");

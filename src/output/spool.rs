@@ -37,6 +37,26 @@ impl Spool {
         Ok(())
     }
 
+    /// Readers of keys `0..keys`, by key, from one pass over the chunks: a
+    /// reader per key found by its own pass would make reading every
+    /// replication back quadratic in the replications.
+    pub fn readers(&self, keys: u32) -> Vec<SpoolReader<'_>> {
+        let mut readers: Vec<SpoolReader<'_>> = (0..keys)
+            .map(|_| SpoolReader {
+                file: &self.file,
+                chunks: Vec::new(),
+                next: 0,
+                pos: 0,
+            })
+            .collect();
+        for &(key, off, len) in &self.chunks {
+            if let Some(r) = readers.get_mut(key as usize) {
+                r.chunks.push((off, len as u64));
+            }
+        }
+        readers
+    }
+
     /// Everything filed under `key`, as one stream.
     pub fn reader(&self, key: u32) -> SpoolReader<'_> {
         SpoolReader {
@@ -110,5 +130,28 @@ mod tests {
         let mut none = String::new();
         s.reader(2).read_to_string(&mut none).unwrap();
         assert_eq!(none, "");
+    }
+
+    /// All keys' readers at once read what each key's own reader reads;
+    /// keys with nothing filed, or past the last, read empty.
+    #[test]
+    fn readers_of_every_key_match_their_own_readers() {
+        let mut s = Spool::new().unwrap();
+        for (k, text) in [(2, "c1,"), (0, "a1,"), (2, "c2"), (0, "a2"), (5, "ignored")] {
+            s.append(k, text.as_bytes()).unwrap();
+        }
+        let texts: Vec<String> = (s.readers(4).into_iter())
+            .map(|mut r| {
+                let mut t = String::new();
+                r.read_to_string(&mut t).unwrap();
+                t
+            })
+            .collect();
+        assert_eq!(texts, ["a1,a2", "", "c1,c2", ""]);
+        for (k, want) in texts.iter().enumerate() {
+            let mut t = String::new();
+            s.reader(k as u32).read_to_string(&mut t).unwrap();
+            assert_eq!(&t, want);
+        }
     }
 }
