@@ -488,7 +488,7 @@ const READ_SAMPLES: usize = 64;
 
 /// What the readers of [`write_bands_from`]'s streams buffer, at most,
 /// together: 4 MiB, 64 samples each up to 682 replications, fewer beyond.
-pub const BANDS_READ_BUFFER: usize = 4 << 20;
+const BANDS_READ_BUFFER: usize = 4 << 20;
 
 /// How many samples each of `streams` readers buffers.
 pub fn samples_per_reader(streams: usize) -> usize {
@@ -574,21 +574,31 @@ pub fn write_bands_from<W: Write, I: Iterator<Item = std::io::Result<Sample>>>(
             })
         })
         .collect::<std::io::Result<_>>()?;
-    let mut vals = Vec::with_capacity(reps.len());
-    while let Some(t) = reps.iter().filter_map(|r| r.ahead.map(|s| s.0)).min() {
+    // Each column's values at a time, gathered in one pass over the
+    // replications (a sample is 96 bytes: read in place, not copied per column).
+    let mut columns: [Vec<f64>; COLUMNS.len()] = std::array::from_fn(|_| Vec::with_capacity(reps.len()));
+    while let Some(t) = reps.iter().filter_map(|r| r.ahead.as_ref().map(|s| s.0)).min() {
+        for c in &mut columns {
+            c.clear();
+        }
         for r in &mut reps {
             while let Some(s) = r.ahead.filter(|s| s.0 <= t) {
                 r.current = Some(s);
                 r.ahead = r.samples.next().transpose()?;
             }
+            if let Some((_, values)) = r.current.as_ref().or(r.ahead.as_ref()) {
+                for (c, v) in columns.iter_mut().zip(values) {
+                    c.push(*v);
+                }
+            }
         }
         let mut row = vec![crate::time::format_seconds(t)];
-        for c in 0..COLUMNS.len() {
-            vals.clear();
-            vals.extend(reps.iter().filter_map(|r| r.current.or(r.ahead).map(|s| s.1[c])));
-            vals.sort_by(f64::total_cmp);
+        for vals in &mut columns {
+            // A total order: equal values are the same bits, so an unstable
+            // sort gives the same sequence a stable one does.
+            vals.sort_unstable_by(f64::total_cmp);
             for q in [0.05, 0.5, 0.95] {
-                row.push(fmt_num(super::summary::quantile(&vals, q)));
+                row.push(fmt_num(super::summary::quantile(vals, q)));
             }
         }
         writeln!(out, "{}", row.join(","))?;
@@ -713,6 +723,35 @@ mod tests {
             vec!["0.000,0.100,1,1.900", "0.500,0.200,2,3.800", "1.000,4.300,7,9.700"]
         );
     }
+    /// Each column's bands come from that column's values: every column and
+    /// replication differs here, one replication starts late (counting with
+    /// its first value before it) and one ends early (holding its last).
+    #[test]
+    fn bands_keep_columns_and_replications_apart() {
+        let s = |t: SimTime, v: f64| (t, std::array::from_fn(|c| v + 100.0 * c as f64));
+        let reps = vec![
+            vec![s(0, 1.0), s(1000, 5.0), s(2000, 9.0)],
+            vec![s(1000, 3.0), s(2000, 7.0)],
+            vec![s(0, 2.0)],
+        ];
+        let mut out = Vec::new();
+        write_bands(&mut out, &reps).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let rows: Vec<Vec<f64>> = (text.lines().skip(1))
+            .map(|l| l.split(',').map(|f| f.parse().unwrap()).collect())
+            .collect();
+        assert_eq!(rows.len(), 3);
+        for (row, at) in rows.iter().zip([[1.0, 3.0, 2.0], [5.0, 3.0, 2.0], [9.0, 7.0, 2.0]]) {
+            for c in 0..COLUMNS.len() {
+                let mut v: Vec<f64> = at.iter().map(|x| x + 100.0 * c as f64).collect();
+                v.sort_by(f64::total_cmp);
+                let want =
+                    [0.05, 0.5, 0.95].map(|q| (crate::output::summary::quantile(&v, q) * 1000.0).round() / 1000.0);
+                assert_eq!(row[1 + 3 * c..4 + 3 * c], want, "column {c} of {row:?}");
+            }
+        }
+    }
+
     /// A pod that lives for a simulated year: the adaptive step keeps at most
     /// `MAX_AUTO_SAMPLES`, every sample on the final step's grid, values intact.
     #[test]
