@@ -5,7 +5,9 @@
 //! is left behind when the process ends, whichever way it ends.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read};
+#[cfg(not(unix))]
+use std::io::{Seek, SeekFrom, Write};
 
 /// Chunks of bytes filed under a key, read back key by key in the order they came.
 pub struct Spool {
@@ -30,8 +32,7 @@ impl Spool {
             return Ok(());
         }
         let len = u32::try_from(bytes.len()).map_err(|_| io::Error::other("spool chunk over 4 GiB"))?;
-        self.file.seek(SeekFrom::Start(self.len))?;
-        self.file.write_all(bytes)?;
+        write_all_at(&self.file, bytes, self.len)?;
         self.chunks.push((key, self.len, len));
         self.len += len as u64;
         Ok(())
@@ -89,9 +90,7 @@ impl Read for SpoolReader<'_> {
                 continue;
             }
             let want = buf.len().min((len - self.pos) as usize);
-            let mut file = self.file;
-            file.seek(SeekFrom::Start(off + self.pos))?;
-            let n = file.read(&mut buf[..want])?;
+            let n = read_at(self.file, &mut buf[..want], off + self.pos)?;
             if n == 0 {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
@@ -100,6 +99,33 @@ impl Read for SpoolReader<'_> {
         }
         Ok(0)
     }
+}
+
+/// Reads at `offset`. Positioned, where the system has it: one system call
+/// instead of a seek and a read (a run with many replications reads its
+/// spool back in hundreds of thousands of pieces), and no shared cursor for
+/// interleaved readers to move.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    file.seek(SeekFrom::Start(offset))?;
+    file.read(buf)
+}
+
+/// Writes all of `bytes` at `offset` (positioned, as [`read_at`] reads).
+#[cfg(unix)]
+fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(not(unix))]
+fn write_all_at(mut file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(bytes)
 }
 
 #[cfg(test)]
