@@ -9,12 +9,11 @@ use crate::output::charts::TimelineDigest;
 use crate::output::files::{PendingFile, Staging, write_atomic};
 use crate::output::job_rows::JobRows;
 use crate::output::jobs::write_jobs_csv;
+use crate::output::sample_codec::{SampleEncoder, buffer_per_reader, decode_samples};
 use crate::output::spool::Spool;
 use crate::output::summary::{JobTally, Stats, replication_stats, summary_json};
 use crate::output::table::TableDigest;
-use crate::output::timeseries::{
-    Sample, decode_samples, encode_samples, samples_per_reader, write_bands_from, write_csv_from,
-};
+use crate::output::timeseries::{Sample, write_bands_from, write_csv_from};
 use crate::record::{JobResult, ResultSink};
 use crate::scenario::DEFAULT_HORIZON;
 use crate::scenario::{self, Output, Scenario, Setting};
@@ -259,10 +258,10 @@ pub fn run(args: &RunArgs) -> u8 {
                 let tl = tl.unwrap_or(&mut none);
                 if let Some(spool) = sample_spool {
                     let spool = Arc::clone(spool);
-                    let mut bytes = Vec::new();
+                    let (mut bytes, mut encoder) = (Vec::new(), SampleEncoder::default());
                     tl.spill = Some(Box::new(move |samples: &[Sample]| {
                         bytes.clear();
-                        encode_samples(samples, &mut bytes);
+                        encoder.encode(samples, &mut bytes);
                         spool.lock().expect("no poisoning").append(r, &bytes)
                     }));
                 }
@@ -499,12 +498,12 @@ fn write_files(
     }
     if let Some(samples) = samples {
         write_streamed(out_dir, "timeseries.csv", |w| {
-            write_csv_from(w, decode_samples(samples.reader(0), samples_per_reader(1)))
+            write_csv_from(w, decode_samples(samples.reader(0), buffer_per_reader(1)))
         })?;
         wrote.push("timeseries.csv");
         if reps > 1 {
             write_streamed(out_dir, "timeseries-bands.csv", |w| {
-                let each = samples_per_reader(reps as usize);
+                let each = buffer_per_reader(reps as usize);
                 let streams = (samples.readers(reps).into_iter())
                     .map(|r| decode_samples(r, each))
                     .collect();

@@ -11,6 +11,7 @@ pub mod job_rows;
 pub mod jobs;
 mod names;
 pub mod report;
+pub mod sample_codec;
 pub mod spool;
 pub mod stats;
 pub mod summary;

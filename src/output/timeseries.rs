@@ -6,7 +6,7 @@
 use crate::record::{Detail, EventKind, EventLog, Row};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 
 /// The columns after `time`.
 pub const COLUMNS: [&str; 11] = [
@@ -468,48 +468,6 @@ fn push_num(out: &mut Vec<u8>, v: f64) {
     }
 }
 
-/// The bytes of samples in a spool: the time, then each column's bits, little-endian.
-pub fn encode_samples(samples: &[Sample], out: &mut Vec<u8>) {
-    for (t, v) in samples {
-        out.extend_from_slice(&t.to_le_bytes());
-        for x in v {
-            out.extend_from_slice(&x.to_bits().to_le_bytes());
-        }
-    }
-}
-
-/// Bytes of one sample as [`encode_samples`] writes it.
-const SAMPLE_BYTES: usize = 8 * (1 + COLUMNS.len());
-
-/// Samples a reader of [`decode_samples`] buffers: enough that its reads
-/// are few, and, for the bands' one reader per replication, few enough
-/// that their buffers stay within [`BANDS_READ_BUFFER`] together.
-const READ_SAMPLES: usize = 64;
-
-/// What the readers of [`write_bands_from`]'s streams buffer, at most,
-/// together: 4 MiB, 64 samples each up to 682 replications, fewer beyond.
-const BANDS_READ_BUFFER: usize = 4 << 20;
-
-/// How many samples each of `streams` readers buffers.
-pub fn samples_per_reader(streams: usize) -> usize {
-    (BANDS_READ_BUFFER / SAMPLE_BYTES / streams.max(1)).clamp(1, READ_SAMPLES)
-}
-
-/// Reads back what [`encode_samples`] wrote, `buffered` samples at a time.
-pub fn decode_samples<R: std::io::Read>(read: R, buffered: usize) -> impl Iterator<Item = std::io::Result<Sample>> {
-    let mut read = std::io::BufReader::with_capacity(SAMPLE_BYTES * buffered.max(1), read);
-    std::iter::from_fn(move || {
-        let mut b = [0u8; SAMPLE_BYTES];
-        match read.read_exact(&mut b) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
-            Err(e) => return Some(Err(e)),
-        }
-        let word = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
-        Some(Ok((word(0), std::array::from_fn(|c| f64::from_bits(word(c + 1))))))
-    })
-}
-
 /// Writes `timeseries.csv` for one replication (a row per sample: one reused line buffer).
 pub fn write_csv<W: Write>(out: W, samples: &Samples) -> std::io::Result<()> {
     write_csv_from(out, samples.iter().map(|s| Ok(*s)))
@@ -794,35 +752,21 @@ mod tests {
             let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
             let sink = got.clone();
             let mut spilled = TimeSeries::new(step);
+            let mut encoder = super::super::sample_codec::SampleEncoder::default();
             spilled.set_spill(Box::new(move |s: &[Sample]| {
                 assert!(s.len() <= SPILL_BLOCK + 1);
-                encode_samples(s, &mut sink.lock().unwrap());
+                encoder.encode(s, &mut sink.lock().unwrap());
                 Ok(())
             }));
             feed(&mut spilled);
             spilled.finish(20_000 * 700).unwrap();
             assert!(spilled.samples.is_empty());
             let bytes = got.lock().unwrap().clone();
-            let back: Samples = decode_samples(&bytes[..], 3).map(Result::unwrap).collect();
+            let back: Samples = super::super::sample_codec::decode_samples(&bytes[..], 3)
+                .map(Result::unwrap)
+                .collect();
             assert!(whole.samples.len() > 2 * SPILL_BLOCK, "step {step}: several blocks");
             assert_eq!(back, whole.samples, "step {step}");
         }
-    }
-
-    /// The bands' readers buffer 64 samples each while that fits the budget,
-    /// and share the budget beyond: their memory stops growing with the
-    /// replications (at least one sample each, so every stream is read).
-    #[test]
-    fn band_readers_share_a_fixed_buffer() {
-        assert_eq!(samples_per_reader(1), 64);
-        assert_eq!(samples_per_reader(682), 64);
-        for reps in [683, 2_000, 10_000, 43_690] {
-            let each = samples_per_reader(reps);
-            assert!(
-                each < 64 && each * SAMPLE_BYTES * reps <= BANDS_READ_BUFFER,
-                "{reps}: {each}"
-            );
-        }
-        assert_eq!(samples_per_reader(100_000), 1);
     }
 }
