@@ -79,16 +79,17 @@ impl SampleEncoder {
 }
 
 /// What the readers of the bands' streams, one per replication, buffer at
-/// most together: 4 MiB.
-const BANDS_READ_BUFFER: usize = 4 << 20;
-/// A reader's buffer: 8 KiB while the replications are few, never under 512 bytes.
-const READ_BUFFER: usize = 8 << 10;
-const MIN_READ_BUFFER: usize = 512;
+/// most together: 1 MiB.
+const BANDS_READ_BUFFER: usize = 1 << 20;
+/// A reader's buffer: 2 KiB (a hundred samples or more) while the
+/// replications are few, never under 256 bytes (a sample is at most 123).
+const READ_BUFFER: usize = 2 << 10;
+const MIN_READ_BUFFER: usize = 256;
 const _: () = assert!(MIN_READ_BUFFER >= MAX_SAMPLE_BYTES);
 
 /// The buffer of each of `streams` readers read at once: together within
-/// 4 MiB (from 512 replications on, each gets less than 8 KiB), at least
-/// 512 bytes each.
+/// 1 MiB (from 512 replications on, each gets less than 2 KiB), at least
+/// 256 bytes each.
 pub fn buffer_per_reader(streams: usize) -> usize {
     (BANDS_READ_BUFFER / streams.max(1)).clamp(MIN_READ_BUFFER, READ_BUFFER)
 }
@@ -244,12 +245,12 @@ mod tests {
         assert_eq!(cut[0].as_ref().unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
     }
 
-    /// Readers of many replications share 4 MiB; few get 8 KiB each.
+    /// Readers of many replications share 1 MiB; few get 2 KiB each.
     #[test]
     fn band_readers_share_a_fixed_buffer() {
         assert_eq!(buffer_per_reader(1), READ_BUFFER);
         assert_eq!(buffer_per_reader(512), READ_BUFFER);
-        for reps in [513, 2_000, 8_192] {
+        for reps in [513, 2_000, 4_096] {
             let each = buffer_per_reader(reps);
             assert!(each < READ_BUFFER && each * reps <= BANDS_READ_BUFFER, "{reps}: {each}");
         }
