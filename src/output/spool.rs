@@ -42,14 +42,7 @@ impl Spool {
     /// reader per key found by its own pass would make reading every
     /// replication back quadratic in the replications.
     pub fn readers(&self, keys: u32) -> Vec<SpoolReader<'_>> {
-        let mut readers: Vec<SpoolReader<'_>> = (0..keys)
-            .map(|_| SpoolReader {
-                file: &self.file,
-                chunks: Vec::new(),
-                next: 0,
-                pos: 0,
-            })
-            .collect();
+        let mut readers: Vec<SpoolReader<'_>> = (0..keys).map(|_| SpoolReader::over(&self.file, Vec::new())).collect();
         for &(key, off, len) in &self.chunks {
             if let Some(r) = readers.get_mut(key as usize) {
                 r.chunks.push((off, len as u64));
@@ -60,25 +53,34 @@ impl Spool {
 
     /// Everything filed under `key`, as one stream.
     pub fn reader(&self, key: u32) -> SpoolReader<'_> {
-        SpoolReader {
-            file: &self.file,
-            chunks: (self.chunks.iter())
-                .filter(|c| c.0 == key)
-                .map(|&(_, off, len)| (off, len as u64))
-                .collect(),
-            next: 0,
-            pos: 0,
-        }
+        let chunks = (self.chunks.iter())
+            .filter(|c| c.0 == key)
+            .map(|&(_, off, len)| (off, len as u64))
+            .collect();
+        SpoolReader::over(&self.file, chunks)
     }
 }
 
-/// Reads one key's chunks. Readers of one spool may interleave: each seeks before it reads.
+/// Reads one key's chunks. Readers of one spool may interleave: each reads
+/// at its own positions.
 pub struct SpoolReader<'a> {
     file: &'a File,
+    /// (offset, length) of the key's chunks, in order.
     chunks: Vec<(u64, u64)>,
     next: usize,
     /// Bytes already read of `chunks[next]`.
     pos: u64,
+}
+
+impl<'a> SpoolReader<'a> {
+    fn over(file: &'a File, chunks: Vec<(u64, u64)>) -> Self {
+        SpoolReader {
+            file,
+            chunks,
+            next: 0,
+            pos: 0,
+        }
+    }
 }
 
 impl Read for SpoolReader<'_> {
