@@ -4,8 +4,8 @@
 //! A sample is a time and 11 values, 96 bytes as bits. Between two samples
 //! most values do not change, and those that do are mostly whole numbers
 //! (pods, Jobs, bytes of memory): a sample takes 3 bytes of flags, its
-//! time's step and its changed values, about a tenth of that. A run of 500
-//! replications of capacity-nightly spooled 432 MB as bits.
+//! time's step and its changed values. A run of 500 replications of
+//! capacity-nightly spools 24 MB so, against 424 MB as bits.
 //!
 //! Per sample: 2 bits per column, little-endian in 3 bytes (0: the value
 //! before, bit for bit; 1: a whole number, as a zigzag LEB128 varint; 2: the
@@ -192,12 +192,13 @@ mod tests {
 
     proptest! {
         /// Any samples, however spilled, come back bit for bit through any
-        /// buffer, times going back included.
+        /// buffer (those under a sample's most bytes are raised to it), times
+        /// going back included.
         #[test]
         fn samples_round_trip_bit_for_bit(
             samples in prop::collection::vec((any::<u64>(), prop::array::uniform11(value())), 0..40),
             cut in 0usize..40,
-            buffer in 1usize..64,
+            buffer in 1usize..600,
         ) {
             let mut enc = SampleEncoder::default();
             let mut bytes = Vec::new();
