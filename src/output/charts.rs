@@ -686,7 +686,7 @@ pub fn draw_all(dir: &Path, png: bool, digest: Option<TimelineDigest>) -> R<Vec<
         }
         let mut text = String::new();
         {
-            let root = SVGBackend::with_string(&mut text, (W, H)).into_drawing_area();
+            let root = super::svg::SvgBackend::with_string(&mut text, (W, H)).into_drawing_area();
             root.fill(&WHITE).map_err(err)?;
             draw_chart(name, &root, &inp)?;
             root.present().map_err(err)?;
@@ -1698,7 +1698,7 @@ mod tests {
             };
             let mut text = String::new();
             {
-                let root = SVGBackend::with_string(&mut text, (W, H)).into_drawing_area();
+                let root = crate::output::svg::SvgBackend::with_string(&mut text, (W, H)).into_drawing_area();
                 draw_chart("gantt", &root, &inp).expect("drawn");
                 root.present().expect("presented");
             }

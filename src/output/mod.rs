@@ -15,6 +15,7 @@ pub mod sample_codec;
 pub mod spool;
 pub mod stats;
 pub mod summary;
+pub mod svg;
 pub mod sweep_charts;
 pub mod table;
 pub mod timeseries;

@@ -171,7 +171,7 @@ pub fn draw(dir: &Path, ctx: &SweepContext, stats: &[String], png: bool) -> R<Dr
         let stem = chart_stem(stat);
         let mut text = String::new();
         {
-            let root = SVGBackend::with_string(&mut text, (W, H)).into_drawing_area();
+            let root = super::svg::SvgBackend::with_string(&mut text, (W, H)).into_drawing_area();
             root.fill(&WHITE).map_err(err)?;
             plot.draw(&root)?;
             root.present().map_err(err)?;
