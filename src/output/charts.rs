@@ -134,11 +134,9 @@ fn for_each_line(path: &Path, mut each: impl FnMut(&str)) -> R<()> {
     }
 }
 
-/// The comma-separated fields of a line, as `line.split(',')` gives them.
-/// A byte loop: the fields are a few characters long, and `str::split`'s
-/// searcher costs more to set up for each than scanning it does (reading
-/// simpy-b's `timeseries.csv` and `jobs.csv` back cost 56 M instructions,
-/// about 3,000 a line).
+/// The comma-separated fields of a line, as `line.split(',')` gives them,
+/// by a byte loop: the fields are a few characters long, and `str::split`'s
+/// searcher costs more to set up for each than scanning it does.
 fn fields(line: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(line);
     std::iter::from_fn(move || {
@@ -1562,7 +1560,6 @@ pub(super) const PALETTE: [RGBColor; 8] = [
 mod tests {
     use super::*;
 
-    /// Counts read as integers give the value parsing them as numbers gives.
     #[test]
     fn fields_are_what_split_gives() {
         use proptest::prelude::*;
@@ -1578,6 +1575,7 @@ mod tests {
         });
     }
 
+    /// Counts read as integers give the value parsing them as numbers gives.
     #[test]
     fn series_values_are_the_numbers_parsed() {
         for field in [

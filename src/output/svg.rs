@@ -1,10 +1,10 @@
 //! The charts' SVG backend: the text `plotters_svg::SVGBackend` writes, byte
 //! for byte, without its cost. That backend formats every attribute into a
 //! `String` of its own and copies it in a character at a time, escaping it;
-//! a chart of a big run (thousands of bars and points) spent about two thirds
-//! of its time there. This one writes numbers and colours straight into the
-//! document, and escapes only text, which is all that can hold a character to
-//! escape. A test draws every chart both ways and compares the bytes.
+//! this one writes numbers and colours straight into the document, and
+//! escapes only text, which is all that can hold a character to escape
+//! (ARCHITECTURE.md, Performance, has the figures). The tests hold every
+//! primitive to the plotters backend's bytes.
 
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
