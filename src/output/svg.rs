@@ -37,11 +37,15 @@ impl<'a> SvgBackend<'a> {
         SvgBackend { out, size, open: true }
     }
 
-    /// Opens an element: `<tag`.
-    fn tag(&mut self, tag: &str) -> &mut String {
+    /// Opens an element drawn in `color`: `<tag`. A transparent one is
+    /// left out (`None`), as the plotters backend leaves it out.
+    fn element(&mut self, tag: &str, color: BackendColor) -> Option<&mut String> {
+        if color.alpha == 0.0 {
+            return None;
+        }
         self.out.push('<');
         self.out.push_str(tag);
-        self.out
+        Some(self.out)
     }
 }
 
@@ -87,6 +91,18 @@ fn color_attr(out: &mut String, name: &str, c: BackendColor) {
         out.push(HEX[(b & 15) as usize] as char);
     }
     out.push('"');
+}
+
+/// A shape's ` opacity`, ` fill` and ` stroke`: filled in its colour, or outlined.
+fn paint_attrs(out: &mut String, color: BackendColor, fill: bool) {
+    f64_attr(out, "opacity", color.alpha);
+    if fill {
+        color_attr(out, "fill", color);
+        str_attr(out, "stroke", "none");
+    } else {
+        str_attr(out, "fill", "none");
+        color_attr(out, "stroke", color);
+    }
 }
 
 /// ` points="x,y x,y "`.
@@ -140,10 +156,9 @@ impl DrawingBackend for SvgBackend<'_> {
         point: BackendCoord,
         color: BackendColor,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        if color.alpha == 0.0 {
+        let Some(out) = self.element("rect", color) else {
             return Ok(());
-        }
-        let out = self.tag("rect");
+        };
         int_attr(out, "x", point.0);
         int_attr(out, "y", point.1);
         str_attr(out, "width", "1");
@@ -162,10 +177,9 @@ impl DrawingBackend for SvgBackend<'_> {
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let color = style.color();
-        if color.alpha == 0.0 {
+        let Some(out) = self.element("line", color) else {
             return Ok(());
-        }
-        let out = self.tag("line");
+        };
         f64_attr(out, "opacity", color.alpha);
         color_attr(out, "stroke", color);
         int_attr(out, "stroke-width", style.stroke_width());
@@ -185,22 +199,14 @@ impl DrawingBackend for SvgBackend<'_> {
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let color = style.color();
-        if color.alpha == 0.0 {
+        let Some(out) = self.element("rect", color) else {
             return Ok(());
-        }
-        let out = self.tag("rect");
+        };
         int_attr(out, "x", upper_left.0);
         int_attr(out, "y", upper_left.1);
         int_attr(out, "width", bottom_right.0 - upper_left.0);
         int_attr(out, "height", bottom_right.1 - upper_left.1);
-        f64_attr(out, "opacity", color.alpha);
-        if fill {
-            color_attr(out, "fill", color);
-            str_attr(out, "stroke", "none");
-        } else {
-            str_attr(out, "fill", "none");
-            color_attr(out, "stroke", color);
-        }
+        paint_attrs(out, color, fill);
         out.push_str(CLOSE);
         Ok(())
     }
@@ -211,10 +217,9 @@ impl DrawingBackend for SvgBackend<'_> {
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let color = style.color();
-        if color.alpha == 0.0 {
+        let Some(out) = self.element("polyline", color) else {
             return Ok(());
-        }
-        let out = self.tag("polyline");
+        };
         str_attr(out, "fill", "none");
         f64_attr(out, "opacity", color.alpha);
         color_attr(out, "stroke", color);
@@ -230,10 +235,9 @@ impl DrawingBackend for SvgBackend<'_> {
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let color = style.color();
-        if color.alpha == 0.0 {
+        let Some(out) = self.element("polygon", color) else {
             return Ok(());
-        }
-        let out = self.tag("polygon");
+        };
         f64_attr(out, "opacity", color.alpha);
         color_attr(out, "fill", color);
         points_attr(out, path);
@@ -249,21 +253,13 @@ impl DrawingBackend for SvgBackend<'_> {
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let color = style.color();
-        if color.alpha == 0.0 {
+        let Some(out) = self.element("circle", color) else {
             return Ok(());
-        }
-        let out = self.tag("circle");
+        };
         int_attr(out, "cx", center.0);
         int_attr(out, "cy", center.1);
         int_attr(out, "r", radius);
-        f64_attr(out, "opacity", color.alpha);
-        if fill {
-            color_attr(out, "fill", color);
-            str_attr(out, "stroke", "none");
-        } else {
-            str_attr(out, "fill", "none");
-            color_attr(out, "stroke", color);
-        }
+        paint_attrs(out, color, fill);
         int_attr(out, "stroke-width", style.stroke_width());
         out.push_str(CLOSE);
         Ok(())
@@ -276,12 +272,11 @@ impl DrawingBackend for SvgBackend<'_> {
         pos: BackendCoord,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let color = style.color();
-        if color.alpha == 0.0 {
-            return Ok(());
-        }
         let (x, y) = pos;
         let anchor = style.anchor();
-        let out = self.tag("text");
+        let Some(out) = self.element("text", color) else {
+            return Ok(());
+        };
         int_attr(out, "x", x);
         int_attr(out, "y", y);
         let dy = match anchor.v_pos {
