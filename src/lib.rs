@@ -45,6 +45,7 @@ pub mod dist;
 pub mod engine;
 pub mod manifest;
 pub mod output;
+pub mod prefetch;
 pub mod record;
 pub mod rng;
 pub mod scenario;

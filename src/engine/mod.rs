@@ -12,6 +12,10 @@ use crate::time::SimTime;
 pub trait Model {
     type Event;
     fn handle(&mut self, now: SimTime, event: Self::Event, queue: &mut EventQueue<Self::Event>);
+
+    /// Asks the memory system for what handling `event` will read first,
+    /// while the event before it is handled. A hint: it changes no result.
+    fn prefetch(&self, _event: &Self::Event) {}
 }
 
 /// Why a run stopped.
@@ -70,6 +74,9 @@ pub fn run_capped<M: Model>(
             (instant, at_instant) = (now, 1);
         }
         let event = queue.take(next);
+        if let Some(upcoming) = queue.peek_heap() {
+            model.prefetch(upcoming);
+        }
         model.handle(now, event, queue);
         n = n.wrapping_add(1);
         if n & 0xffff == 0 {

@@ -124,6 +124,12 @@ impl<E> EventQueue<E> {
         })
     }
 
+    /// The earliest event of the heap (not of the lanes), without taking it out.
+    #[inline]
+    pub fn peek_heap(&self) -> Option<&E> {
+        self.heap.peek().map(|e| &e.event)
+    }
+
     /// Takes out the event `next` found, with nothing pushed in between.
     pub fn take(&mut self, next: Next) -> E {
         let e = match next.lane {

@@ -954,6 +954,19 @@ impl Model for World<'_> {
             Ev::SpotReclaim { node, removal } => self.spot_reclaim(node as usize, removal, now, q),
         }
     }
+
+    fn prefetch(&self, ev: &Ev) {
+        match *ev {
+            Ev::Pod { pod, .. } | Ev::Schedule { pod, .. } | Ev::Evict { pod, .. } => self.pods.prefetch(pod),
+            Ev::QueueAdd { job, .. }
+            | Ev::Sync { job }
+            | Ev::SyncDone { job }
+            | Ev::ApplyWrites { job }
+            | Ev::Observe { job, .. }
+            | Ev::TtlExpire { job } => self.jobs.prefetch(job),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]

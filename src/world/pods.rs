@@ -243,9 +243,22 @@ impl World<'_> {
                     best = Some((s, w, node));
                 }
             }
-            let Some((slot, w, node)) = best else { return };
+            let Some((slot, w, node)) = best else {
+                self.prefetch_pending();
+                return;
+            };
             self.pending[w].pop_front();
             self.bind(slot, Some(node as u32), now, q);
+        }
+    }
+
+    /// Starts loading the two pods at the head of each queue: the next
+    /// call reads them, the first to bind it and the second to check it.
+    fn prefetch_pending(&self) {
+        for dq in &self.pending {
+            for &s in dq.iter().take(2) {
+                self.pods.prefetch(s);
+            }
         }
     }
 

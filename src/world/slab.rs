@@ -93,6 +93,14 @@ impl<I: SlabId, T> Slab<I, T> {
         (self.slots.get_mut(id.index().wrapping_sub(self.base))).and_then(Option::as_deref_mut)
     }
 
+    /// Starts loading the entry `id` into the cache, if it is there.
+    #[inline]
+    pub fn prefetch(&self, id: I) {
+        if let Some(value) = self.get(id) {
+            crate::prefetch::prefetch(value);
+        }
+    }
+
     /// Takes the entry out, to work on it beside the rest of the world and
     /// give it back with [`Slab::put`].
     #[inline]
