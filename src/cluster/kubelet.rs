@@ -122,7 +122,9 @@ pub fn set_container_statuses(
         *statuses = (names.iter())
             .map(|name| ContainerStatus {
                 name: name.clone(),
-                ..Default::default()
+                restart_count: 0,
+                ready: false,
+                state: ContainerState::default(),
             })
             .collect();
     }

@@ -146,7 +146,7 @@ pub enum Observed {
 /// What the template of a workload's pods says, precomputed once.
 pub(crate) struct TemplateInfo {
     /// The Jobs' namespace, which their pods share.
-    namespace: std::sync::Arc<str>,
+    namespace: std::rc::Rc<str>,
     containers: Vec<std::sync::Arc<str>>,
     grace_ms: u64,
     on_failure: bool,

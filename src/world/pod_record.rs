@@ -7,7 +7,7 @@
 use super::PodId;
 use crate::api::{ContainerStatus, PodCondition, PodPhase, PodView, Time, Uid};
 use compact_str::CompactString;
-use std::sync::Arc;
+use std::rc::Rc;
 use thin_vec::ThinVec;
 
 pub(crate) struct PodRecord {
@@ -18,7 +18,7 @@ pub(crate) struct PodRecord {
     /// no allocation for all but long Job names.
     pub name: CompactString,
     /// The Job's namespace, shared by its workload's pods.
-    pub namespace: Arc<str>,
+    pub namespace: Rc<str>,
     pub phase: PodPhase,
     pub bound: bool,
     pub tracking_finalizer: bool,
