@@ -8,14 +8,14 @@ use crate::controller::backoff::{BackoffRecord, finished_time, remaining_for_fai
 use crate::controller::conditions::ensure_job_condition_status;
 use crate::controller::failure_policy::match_pod_failure_policy;
 use crate::controller::indexes::*;
-use crate::controller::state::Expectations;
+use crate::controller::state::{Expectations, UidSet};
 use crate::controller::success_policy::match_success_policy;
 use crate::controller::sync::{
     finished_pod_totals, orphan_pod_finalizer_removable, pod_creation_info_for_independent_indexes, track_job_status,
 };
 use crate::controller::{ApiError, JobClient, JobState, PodCreate, PodLists, Profile, SyncEnv, queue_rules, sync_job};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// `None` when the kind is not known.
 pub fn run_kind(kind: &str, input: &Value, expect: &Value) -> Option<R<()>> {
@@ -670,7 +670,7 @@ fn delayed_deletion(input: &Value, expect: &Value) -> R<()> {
     let active: Vec<&Pod> = refs.iter().copied().filter(|p| p.is_active()).collect();
     let (_, succeeded) = calculate_succeeded_indexes(&job, &refs);
     let failed = calculate_failed_indexes(&job, &refs, &profile);
-    let expected_rm: BTreeSet<Uid> = fx::uid_list(&input["expectedFinalizerRemovals"]).into_iter().collect();
+    let expected_rm: UidSet = fx::uid_list(&input["expectedFinalizerRemovals"]).into_iter().collect();
     let got =
         pods_with_delayed_deletion_per_index(&job, &profile, NOW, &refs, &active, &succeeded, &failed, &expected_rm);
     let mut uids: Vec<String> = got.values().map(|p| p.metadata.uid.to_string()).collect();

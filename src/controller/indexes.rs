@@ -6,7 +6,8 @@ use super::failure_policy::match_pod_failure_policy;
 use super::gates::Profile;
 use super::intervals::OrderedIntervals;
 use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods};
-use crate::api::{ACTION_FAIL_INDEX, Job, PodPhase, PodView, Time, Uid};
+use super::state::UidSet;
+use crate::api::{ACTION_FAIL_INDEX, Job, PodPhase, PodView, Time};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `names.MaxGeneratedNameLength`.
@@ -131,7 +132,7 @@ pub fn pods_with_delayed_deletion_per_index<'a, P: PodView>(
     active: &[&P],
     succeeded: &OrderedIntervals,
     failed: &OrderedIntervals,
-    expected_rm_finalizers: &BTreeSet<Uid>,
+    expected_rm_finalizers: &UidSet,
 ) -> BTreeMap<i32, &'a P> {
     let completions = job.spec.completions.unwrap_or(0);
     let active_indexes: BTreeSet<i32> = active.iter().filter_map(|p| p.completion_index()).collect();

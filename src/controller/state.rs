@@ -4,7 +4,7 @@
 
 use super::backoff::BackoffRecord;
 use crate::api::{Time, Uid};
-use std::collections::BTreeSet;
+use thin_vec::ThinVec;
 
 /// `ExpectationsTimeout`: unsatisfied expectations older than this are ignored.
 pub const EXPECTATIONS_TIMEOUT_MS: i64 = 5 * 60 * 1000;
@@ -22,8 +22,73 @@ pub struct Expectations {
 pub struct JobState {
     pub expectations: Option<Expectations>,
     /// UIDs whose finalizer removal was issued but not yet observed (`finalizerExpectations`).
-    pub finalizer_removals: BTreeSet<Uid>,
+    pub finalizer_removals: UidSet,
     pub backoff: Option<BackoffRecord>,
+}
+
+/// A set of UIDs, iterated in order: what a Job's finalizer expectations
+/// hold (a few UIDs at a time, usually none or one). Kept as a sorted list:
+/// an empty one allocates nothing, and a short one is a single small block,
+/// where a `BTreeSet` allocates and frees a whole node as it goes from empty
+/// to one UID and back, once for every pod.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UidSet(ThinVec<Uid>);
+
+impl UidSet {
+    pub fn contains(&self, uid: &Uid) -> bool {
+        self.0.binary_search(uid).is_ok()
+    }
+
+    /// Adds `uid`; false if it was there.
+    pub fn insert(&mut self, uid: Uid) -> bool {
+        match self.0.binary_search(&uid) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, uid);
+                true
+            }
+        }
+    }
+
+    /// Takes `uid` out; false if it was not there.
+    pub fn remove(&mut self, uid: &Uid) -> bool {
+        match self.0.binary_search(uid) {
+            Ok(at) => {
+                self.0.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The UIDs in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Uid> {
+        self.0.iter()
+    }
+}
+
+impl Extend<Uid> for UidSet {
+    fn extend<T: IntoIterator<Item = Uid>>(&mut self, uids: T) {
+        for uid in uids {
+            self.insert(uid);
+        }
+    }
+}
+
+impl FromIterator<Uid> for UidSet {
+    fn from_iter<T: IntoIterator<Item = Uid>>(uids: T) -> Self {
+        let mut set = UidSet::default();
+        set.extend(uids);
+        set
+    }
 }
 
 impl JobState {
@@ -89,5 +154,27 @@ mod tests {
         s.expect_deletions(1, Time(0));
         assert!(!s.expectations_satisfied(Time(EXPECTATIONS_TIMEOUT_MS)));
         assert!(s.expectations_satisfied(Time(EXPECTATIONS_TIMEOUT_MS + 1)));
+    }
+
+    proptest::proptest! {
+        /// Any sequence of inserts and removals leaves the same set, in the
+        /// same order, as a `BTreeSet` given the same operations.
+        #[test]
+        fn uid_set_behaves_as_a_btree_set(ops in proptest::collection::vec((proptest::bool::ANY, 0u8..6, proptest::bool::ANY), 0..40)) {
+            let mut ours = UidSet::default();
+            let mut theirs = std::collections::BTreeSet::new();
+            for (insert, n, text) in ops {
+                // UIDs as bits and as text, which order differently.
+                let uid = if text { Uid::from(format!("uid-{n}")) } else { Uid::from_bits(u128::from(n) << 64 | 7) };
+                if insert {
+                    proptest::prop_assert_eq!(ours.insert(uid.clone()), theirs.insert(uid.clone()));
+                } else {
+                    proptest::prop_assert_eq!(ours.remove(&uid), theirs.remove(&uid));
+                }
+                proptest::prop_assert_eq!(ours.contains(&uid), theirs.contains(&uid));
+                proptest::prop_assert_eq!(ours.len(), theirs.len());
+                proptest::prop_assert!(ours.iter().eq(theirs.iter()));
+            }
+        }
     }
 }

@@ -15,10 +15,10 @@ use super::intervals::OrderedIntervals;
 use super::job_pods::{ActiveCounts, JobPods};
 use super::pod_lists::PodLists;
 use super::pods::{is_pod_failed, only_replace_failed_pods, sort_active_pods, track_terminating_pods};
-use super::state::JobState;
+use super::state::{JobState, UidSet};
 use super::sync_error::{SyncError, TrackError};
 use crate::api::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// `MaxUncountedPods`: terminated pods newly tracked per sync.
 pub const MAX_UNCOUNTED_PODS: usize = 500;
@@ -81,14 +81,14 @@ pub struct SyncEnv {
 /// without duplicates. The lists are short and usually empty, so a sorted
 /// vector (no allocation when empty) beats a B-tree.
 #[derive(Default)]
-struct UidSet<'a>(Vec<&'a Uid>);
+struct UidRefs<'a>(Vec<&'a Uid>);
 
-impl<'a> UidSet<'a> {
+impl<'a> UidRefs<'a> {
     fn new(uids: &'a [Uid]) -> Self {
         let mut v: Vec<&Uid> = uids.iter().collect();
         v.sort_unstable();
         v.dedup();
-        UidSet(v)
+        UidRefs(v)
     }
 
     fn contains(&self, uid: &Uid) -> bool {
@@ -119,9 +119,9 @@ struct Ctx<'a, P: 'static> {
     ready: i32,
     terminating: Option<i32>,
     /// UIDs in `uncountedTerminatedPods` at the start of the sync.
-    uncounted_succeeded: UidSet<'a>,
-    uncounted_failed: UidSet<'a>,
-    expected_rm_finalizers: BTreeSet<Uid>,
+    uncounted_succeeded: UidRefs<'a>,
+    uncounted_failed: UidRefs<'a>,
+    expected_rm_finalizers: UidSet,
     new_backoff: BackoffRecord,
     finished_condition: Option<JobCondition>,
     /// The rule that decided `finished_condition` (for [`Causes::finish`]).
@@ -149,7 +149,7 @@ impl<'a, P: PodView> Ctx<'a, P> {
             uncounted
                 .map(f)
                 .filter(|l| !l.is_empty())
-                .map(|l| UidSet::new(l))
+                .map(|l| UidRefs::new(l))
                 .unwrap_or_default()
         };
         let mut pods: Vec<&P> = lists.take();
@@ -667,7 +667,7 @@ fn new_finished_pods<'a, P: PodView>(
     lists: &mut PodLists<P>,
 ) -> (Vec<&'a P>, Vec<&'a P>) {
     let completions = ctx.job.spec.completions.unwrap_or(0);
-    let valid = |p: &&&'a P, uncounted: &UidSet| {
+    let valid = |p: &&&'a P, uncounted: &UidRefs| {
         p.has_tracking_finalizer()
             && !uncounted.contains(p.uid())
             && !ctx.expected_rm_finalizers.contains(p.uid())
@@ -1083,7 +1083,7 @@ fn track_job_status_and_remove_finalizers<'a, P: PodView>(
     }
     // Whether a pod with this UID still carries the finalizer (and its removal
     // was not issued). A scan: a Job sees a handful of pods, and few are uncounted.
-    let has_finalizer = |pods: &[&P], expected: &BTreeSet<Uid>, removed: &[&P], uid: &Uid| {
+    let has_finalizer = |pods: &[&P], expected: &UidSet, removed: &[&P], uid: &Uid| {
         !expected.contains(uid)
             && !removed.iter().any(|p| p.uid() == uid)
             && pods.iter().any(|p| p.uid() == uid && p.has_tracking_finalizer())
