@@ -45,7 +45,18 @@ impl Dist {
     /// scenario whose distributions could reach it is refused when loaded
     /// ([`Dist::practical_max`]), so the cap only guards the far tail.
     pub fn sample(&self, rng: &mut SimRng) -> SimDuration {
-        let v = self.sample_f64(rng);
+        Self::whole_ms(self.sample_f64(rng))
+    }
+
+    /// What every draw of a constant gives; `None` for the other distributions.
+    pub fn constant(&self) -> Option<SimDuration> {
+        match self {
+            Dist::Constant(c) => Some(Self::whole_ms(*c)),
+            _ => None,
+        }
+    }
+
+    fn whole_ms(v: f64) -> SimDuration {
         if v.is_finite() && v > 0.0 {
             (libm::round(v) as SimDuration).min(crate::time::MAX_DRAW)
         } else {
@@ -156,6 +167,16 @@ fn standard_gamma(shape: f64, rng: &mut SimRng) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_is_what_every_draw_of_it_gives() {
+        let mut rng = crate::rng::StreamKey::new(1, 0).stream(crate::rng::Purpose::PodAttempt, &[]);
+        for c in [0.0, 0.4, 0.5, 1999.5, 2000.0, -3.0, f64::NAN, 1e300] {
+            let d = Dist::Constant(c);
+            assert_eq!(d.constant(), Some(d.sample(&mut rng)), "constant {c}");
+        }
+        assert_eq!(Dist::Exponential { mean: 1.0 }.constant(), None);
+    }
 
     #[test]
     fn practical_max_bounds_the_far_tail_and_draws_never_pass_the_cap() {

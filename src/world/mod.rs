@@ -217,6 +217,10 @@ struct JobSlot {
     first_delivery: (SimTime, u32),
 }
 
+/// Lanes for constant start-up delays at most (each lane costs every event a
+/// look at its front).
+const MAX_STARTUP_LANES: usize = 4;
+
 /// A pod of the world. Its size is kept within 256 bytes, an allocator size
 /// class (the next is 320): a run may hold a hundred thousand pending pods.
 struct PodSlot {
@@ -504,6 +508,17 @@ impl<'a> World<'a> {
     pub fn start(&mut self, q: &mut EventQueue<Ev>) {
         // Most delayed work-queue adds are the one-second batching of pod events.
         q.add_lane(crate::controller::queue_rules::BATCH_PERIOD_MS as SimTime);
+        // A constant start-up puts every pod's start that long after its bind.
+        let startups = (self.sc.workloads.iter())
+            .flat_map(|w| std::iter::once(&w.pods).chain(w.index_overrides.iter().map(|(_, b)| b)))
+            .filter_map(|b| b.startup.constant())
+            .filter(|&d| d > 0);
+        let mut delays: Vec<SimTime> = startups.collect();
+        delays.sort_unstable();
+        delays.dedup();
+        for delay in delays.into_iter().take(MAX_STARTUP_LANES) {
+            q.add_lane(delay);
+        }
         for i in 0..self.nodes.nodes.len() {
             self.log_node_added(i, 0);
             self.schedule_spot_reclaim(i, 0, q);
