@@ -92,7 +92,7 @@ impl PodFit {
 }
 
 /// Live nodes, and how many refuse a pod for each reason the scheduler names.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Eq)]
 pub struct UnfitCounts {
     pub live: u32,
     pub cpu: u32,
@@ -106,6 +106,16 @@ pub struct UnfitCounts {
     pub taints: Vec<u32>,
     /// Per resource of [`Nodes::resources`].
     pub scalar: Vec<u32>,
+}
+
+/// Field by field, the lists element by element: a queued pod compares the
+/// counts it sees with the last message's, and the lists are nearly always
+/// empty, where the derived comparison calls `memcmp` for each.
+impl PartialEq for UnfitCounts {
+    fn eq(&self, other: &Self) -> bool {
+        let scalars = |c: &Self| (c.live, c.cpu, c.memory, c.pods, c.not_ready, c.cordoned, c.affinity);
+        scalars(self) == scalars(other) && self.taints.iter().eq(&other.taints) && self.scalar.iter().eq(&other.scalar)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -1042,6 +1052,32 @@ mod tests {
     use super::*;
     use crate::api::scheduling::{Taint, TaintEffect};
     use crate::api::{Container, PodSpec, Quantity};
+
+    proptest::proptest! {
+        /// Counts are equal exactly when every field and every list element is.
+        #[test]
+        fn unfit_counts_are_equal_when_every_field_is(
+            a in proptest::collection::vec(0u32..2, 7),
+            b in proptest::collection::vec(0u32..2, 7),
+            (ta, tb) in (proptest::collection::vec(0u32..2, 0..3), proptest::collection::vec(0u32..2, 0..3)),
+            (sa, sb) in (proptest::collection::vec(0u32..2, 0..2), proptest::collection::vec(0u32..2, 0..2)),
+        ) {
+            let counts = |f: &[u32], taints: &[u32], scalar: &[u32]| UnfitCounts {
+                live: f[0],
+                cpu: f[1],
+                memory: f[2],
+                pods: f[3],
+                not_ready: f[4],
+                cordoned: f[5],
+                affinity: f[6],
+                taints: taints.to_vec(),
+                scalar: scalar.to_vec(),
+            };
+            let same = a == b && ta == tb && sa == sb;
+            proptest::prop_assert_eq!(counts(&a, &ta, &sa) == counts(&b, &tb, &sb), same);
+            proptest::prop_assert!(counts(&a, &ta, &sa) == counts(&a, &ta, &sa));
+        }
+    }
 
     fn pool(name: &str, count: u32, cpu: i64, pods: i64) -> NodePool {
         NodePool {
