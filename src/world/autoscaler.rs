@@ -85,7 +85,7 @@ impl World<'_> {
                 continue;
             }
             let waiting = (dq.iter())
-                .filter(|&&slot| {
+                .filter(|&&(slot, _)| {
                     self.pods.get(slot).is_some_and(|p| {
                         p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
                     })

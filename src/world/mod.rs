@@ -369,8 +369,9 @@ pub struct World<'a> {
     nodes: Nodes,
     /// Pods bound to each node.
     node_pods: Vec<Vec<PodId>>,
-    /// Pods waiting for room, by workload (all pods of a workload ask the same), in creation order.
-    pending: Vec<VecDeque<PodId>>,
+    /// Pods waiting for room, by workload (all pods of a workload ask the same), in creation order,
+    /// with their Jobs (whose slots are loaded ahead of a bind, as the pods are).
+    pending: Vec<VecDeque<(PodId, JobId)>>,
     bucket: TokenBucket,
     /// The controller's work queue of Job keys, and its workers.
     queue: WorkQueue,

@@ -147,13 +147,13 @@ impl World<'_> {
         if self.nodes.unlimited() {
             return self.bind(slot, None, now, q);
         }
-        let workload = self.jobs[p.job].workload as usize;
+        let (jid, workload) = (p.job, self.jobs[p.job].workload as usize);
         let queue_empty = self.pending[workload].is_empty();
         let placed = self.place_pod(slot, workload);
         match placed.filter(|_| queue_empty) {
             Some(node) => self.bind(slot, Some(node as u32), now, q),
             None => {
-                self.pending[workload].push_back(slot);
+                self.pending[workload].push_back((slot, jid));
                 self.arm_autoscaler(now, q);
                 let p = &mut self.pods[slot];
                 if !p.reported_unschedulable {
@@ -226,7 +226,7 @@ impl World<'_> {
             let mut best: Option<(PodId, usize, usize)> = None;
             for (w, dq) in self.pending.iter_mut().enumerate() {
                 // Drop pods that were deleted or bound meanwhile.
-                while let Some(&s) = dq.front() {
+                while let Some(&(s, _)) = dq.front() {
                     let live = self.pods.get(s).is_some_and(|p| {
                         p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
                     });
@@ -235,7 +235,7 @@ impl World<'_> {
                     }
                     dq.pop_front();
                 }
-                let Some(&s) = dq.front() else { continue };
+                let Some(&(s, _)) = dq.front() else { continue };
                 if best.is_some_and(|(b, _, _)| b < s) {
                     continue;
                 }
@@ -252,12 +252,20 @@ impl World<'_> {
         }
     }
 
-    /// Starts loading the two pods at the head of each queue: the next
-    /// call reads them, the first to bind it and the second to check it.
+    /// Starts loading the two pods at the head of each queue and their
+    /// Jobs' slots: the next call reads them, the first pod to bind it and
+    /// the second to check it. The first pod's Job slot was asked for by
+    /// the call before, so its Job object can be asked for too (its sync
+    /// follows the bind).
     fn prefetch_pending(&self) {
         for dq in &self.pending {
-            for &s in dq.iter().take(2) {
-                self.pods.prefetch(s);
+            for &(pod, job) in dq.iter().take(2) {
+                self.pods.prefetch(pod);
+                self.jobs.prefetch(job);
+            }
+            if let Some(job) = dq.front().and_then(|&(_, job)| self.jobs.get(job)?.job.as_deref()) {
+                crate::prefetch::prefetch(&job.spec);
+                crate::prefetch::prefetch(&job.status);
             }
         }
     }
@@ -268,7 +276,7 @@ impl World<'_> {
         loop {
             let mut best: Option<((std::cmp::Reverse<i32>, PodId), usize, usize)> = None;
             for w in 0..self.pending.len() {
-                while let Some(&s) = self.pending[w].front() {
+                while let Some(&(s, _)) = self.pending[w].front() {
                     let live = self.pods.get(s).is_some_and(|p| {
                         p.pod.phase == PodPhase::Pending && p.pod.deletion_timestamp.is_none() && !p.pod.bound
                     });
@@ -278,7 +286,9 @@ impl World<'_> {
                     self.pending[w].pop_front();
                     self.drop_nomination(s);
                 }
-                let Some(&s) = self.pending[w].front() else { continue };
+                let Some(&(s, _)) = self.pending[w].front() else {
+                    continue;
+                };
                 let key = (std::cmp::Reverse(self.templates[w].priority), s);
                 if best.is_some_and(|(b, _, _)| b < key) {
                     continue;

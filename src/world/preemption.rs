@@ -198,7 +198,10 @@ impl World<'_> {
     pub(super) fn preempt_waiting(&mut self, now: SimTime, q: &mut EventQueue<Ev>) {
         let mut heads: Vec<(std::cmp::Reverse<i32>, PodId)> = (self.pending.iter().enumerate())
             .filter(|(w, _)| self.templates[*w].preempts)
-            .filter_map(|(w, dq)| dq.front().map(|&s| (std::cmp::Reverse(self.templates[w].priority), s)))
+            .filter_map(|(w, dq)| {
+                dq.front()
+                    .map(|&(s, _)| (std::cmp::Reverse(self.templates[w].priority), s))
+            })
             .filter(|&(_, s)| self.waiting(s) && !self.nominations.iter().any(|n| n.slot == s))
             .collect();
         heads.sort();
