@@ -110,11 +110,25 @@ pub struct UnfitCounts {
 
 /// Field by field, the lists element by element: a queued pod compares the
 /// counts it sees with the last message's, and the lists are nearly always
-/// empty, where the derived comparison calls `memcmp` for each.
+/// empty, where the derived comparison calls `memcmp` for each. `self` is
+/// taken apart field by field, so a field added later cannot be missed.
 impl PartialEq for UnfitCounts {
-    fn eq(&self, other: &Self) -> bool {
-        let scalars = |c: &Self| (c.live, c.cpu, c.memory, c.pods, c.not_ready, c.cordoned, c.affinity);
-        scalars(self) == scalars(other) && self.taints.iter().eq(&other.taints) && self.scalar.iter().eq(&other.scalar)
+    fn eq(&self, o: &Self) -> bool {
+        let UnfitCounts {
+            live,
+            cpu,
+            memory,
+            pods,
+            not_ready,
+            cordoned,
+            affinity,
+            taints,
+            scalar,
+        } = self;
+        (*live, *cpu, *memory, *pods) == (o.live, o.cpu, o.memory, o.pods)
+            && (*not_ready, *cordoned, *affinity) == (o.not_ready, o.cordoned, o.affinity)
+            && taints.iter().eq(&o.taints)
+            && scalar.iter().eq(&o.scalar)
     }
 }
 
@@ -1076,6 +1090,45 @@ mod tests {
             let same = a == b && ta == tb && sa == sb;
             proptest::prop_assert_eq!(counts(&a, &ta, &sa) == counts(&b, &tb, &sb), same);
             proptest::prop_assert!(counts(&a, &ta, &sa) == counts(&a, &ta, &sa));
+        }
+    }
+
+    /// Counts that differ in any one field, or in one list element or a
+    /// list's length, are unequal; a copy is equal.
+    #[test]
+    fn unfit_counts_differing_in_any_one_field_are_unequal() {
+        let base = UnfitCounts {
+            live: 1,
+            cpu: 2,
+            memory: 3,
+            pods: 4,
+            not_ready: 5,
+            cordoned: 6,
+            affinity: 7,
+            taints: vec![8, 9],
+            scalar: vec![10],
+        };
+        assert_eq!(base, base.clone());
+        let changes: [fn(&mut UnfitCounts); 13] = [
+            |c| c.live += 1,
+            |c| c.cpu += 1,
+            |c| c.memory += 1,
+            |c| c.pods += 1,
+            |c| c.not_ready += 1,
+            |c| c.cordoned += 1,
+            |c| c.affinity += 1,
+            |c| c.taints[0] += 1,
+            |c| c.taints[1] += 1,
+            |c| c.taints.push(0),
+            |c| c.scalar[0] += 1,
+            |c| c.scalar.push(0),
+            |c| c.scalar.clear(),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut other = base.clone();
+            change(&mut other);
+            assert_ne!(base, other, "change {i} went unseen");
+            assert_ne!(other, base, "change {i} went unseen, compared the other way");
         }
     }
 
