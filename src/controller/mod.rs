@@ -25,7 +25,7 @@ pub use client::{ApiError, JobClient, PodCreate};
 pub use gates::{FeatureGates, Profile};
 pub use job_pods::{ActiveCounts, JobPods, WalkAll};
 pub use pod_lists::PodLists;
-pub use state::{JobState, UidSet};
+pub use state::JobState;
 pub use sync::{JobEvent, SyncEnv, SyncOutcome, sync_job, sync_ready_changed};
 pub use sync_error::{SyncError, TrackError};
 #[cfg(test)]
