@@ -169,19 +169,7 @@ impl<W: Write> EventLog for CsvLog<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    use crate::time::SimTime;
-
-    /// Rows as `events.csv` holds them, read back through [`Detail::parse`].
-    trait Feed {
-        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str);
-    }
-
-    impl<L: EventLog> Feed for L {
-        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
-            crate::record::record_text(self, t, job, pod, index, kind, detail).unwrap();
-        }
-    }
+    use crate::record::Feed;
 
     #[test]
     fn every_kind_reads_back_from_its_name() {

@@ -567,17 +567,7 @@ pub fn write_bands_from<W: Write, I: Iterator<Item = std::io::Result<Sample>>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Rows as `events.csv` holds them, read back through [`Detail::parse`].
-    trait Feed {
-        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str);
-    }
-
-    impl<L: EventLog> Feed for L {
-        fn row(&mut self, t: SimTime, job: &str, pod: &str, index: Option<i32>, kind: EventKind, detail: &str) {
-            crate::record::record_text(self, t, job, pod, index, kind, detail).unwrap();
-        }
-    }
+    use crate::record::Feed;
 
     #[test]
     fn follows_pods_and_jobs_through_their_lives() {
