@@ -97,7 +97,7 @@ pub fn simulate(sc: &Scenario, pool: &rayon::ThreadPool) -> std::io::Result<Outc
                 };
                 let rep = run_replication(sc, r, &mut Timeline::none(), &mut sink, &mut |_, _| {})?;
                 Ok((
-                    replication_stats(&sink.tally, &rep.stats, rep.events, rep.end),
+                    replication_stats(sink.tally, rep.stats, rep.events, rep.end),
                     sink.states.found,
                 ))
             })

@@ -294,7 +294,7 @@ pub fn run(args: &RunArgs) -> u8 {
                     expected: results.expected.found,
                     stop: rep.stop,
                     unfinished: results.table.unfinished,
-                    stats: replication_stats(&results.tally, &rep.stats, rep.events, rep.end),
+                    stats: replication_stats(results.tally, rep.stats, rep.events, rep.end),
                     events: rep.events,
                     end: rep.end,
                     table: results.table,

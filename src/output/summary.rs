@@ -20,8 +20,12 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Count, mean, percentiles and maximum of `v`, sorted where it lies: equal
+/// values under `total_cmp` are the same bits, so an unstable sort gives the
+/// stable order, and it needs no scratch buffer (half the values, for a
+/// stable sort).
 fn distribution(stats: &mut Stats, name: &str, mut v: Vec<f64>) {
-    v.sort_by(f64::total_cmp);
+    v.sort_unstable_by(f64::total_cmp);
     let n = v.len();
     stats.insert(format!("{name}.count"), n as f64);
     if n == 0 {
@@ -113,8 +117,10 @@ impl crate::record::ResultSink for JobTally {
     }
 }
 
-/// The statistics of one replication: its Jobs' tally and the run's counters.
-pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u64) -> Stats {
+/// The statistics of one replication: its Jobs' tally and the run's counters,
+/// both taken, so that the distributions' values are sorted where they lie
+/// instead of copied first (a run of ten million pods holds 80 MB of waits).
+pub fn replication_stats(jobs: JobTally, run: RunStats, events: u64, end_ms: u64) -> Stats {
     let mut s = Stats::new();
     let secs = |ms: u64| ms as f64 / 1000.0;
     s.insert("jobs.total", jobs.total as f64);
@@ -124,10 +130,10 @@ pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u
     for (reason, n) in &jobs.by_reason {
         s.insert(format!("jobs.byReason.{reason}"), *n as f64);
     }
-    distribution(&mut s, "turnaroundSeconds", jobs.turnaround.clone());
-    distribution(&mut s, "jobDurationSeconds", jobs.duration.clone());
-    distribution(&mut s, "queueingSeconds", jobs.queueing.clone());
-    distribution(&mut s, "timeToStartSeconds", jobs.time_to_start.clone());
+    distribution(&mut s, "turnaroundSeconds", jobs.turnaround);
+    distribution(&mut s, "jobDurationSeconds", jobs.duration);
+    distribution(&mut s, "queueingSeconds", jobs.queueing);
+    distribution(&mut s, "timeToStartSeconds", jobs.time_to_start);
     if let Some(m) = jobs.makespan {
         s.insert("makespanSeconds", secs(m));
     }
@@ -147,8 +153,9 @@ pub fn replication_stats(jobs: &JobTally, run: &RunStats, events: u64, end_ms: u
     s.insert("pods.pendingSeconds", run.pending_ms.iter().map(|&m| secs(m)).sum());
     if !run.pending_ms.is_empty() {
         // One value per pod: radix-sorted as integer milliseconds (the same
-        // order, so the same sum for the mean) before they become seconds.
-        let mut pending_ms = run.pending_ms.clone();
+        // order, so the same sum for the mean) before they become seconds,
+        // in the same allocation.
+        let mut pending_ms = run.pending_ms;
         radsort::sort(&mut pending_ms);
         distribution(&mut s, "podPendingSeconds", pending_ms.into_iter().map(secs).collect());
     }
@@ -413,8 +420,8 @@ mod tests {
             ..Default::default()
         };
         let st = replication_stats(
-            &JobTally::of(&[resumed, failed, running]),
-            &RunStats::default(),
+            JobTally::of(&[resumed, failed, running]),
+            RunStats::default(),
             0,
             1000 * s,
         );
@@ -486,7 +493,7 @@ mod tests {
             ],
             ..RunStats::default()
         };
-        let st = replication_stats(&JobTally::default(), &run, 0, 0);
+        let st = replication_stats(JobTally::default(), run, 0, 0);
         assert_eq!(st["cluster.pools.gpu.nodeHours"], 2.0);
         assert_eq!(st["cluster.pools.gpu.cost"], 20.0);
         assert_eq!(st["cluster.pools.gpu.idleShare"], 0.75);
@@ -495,7 +502,7 @@ mod tests {
         assert!(!st.contains_key("cluster.pools.cpu.cost"), "no price, no cost");
         assert_eq!(st["cluster.cost"], 20.0);
         assert_eq!(st["cluster.idleCostShare"], 0.75, "only priced pools weigh");
-        let none = replication_stats(&JobTally::default(), &RunStats::default(), 0, 0);
+        let none = replication_stats(JobTally::default(), RunStats::default(), 0, 0);
         assert!(!none.keys().any(|k| k.contains("ost") || k.contains("pools")));
     }
 
@@ -505,7 +512,7 @@ mod tests {
             pending_ms: vec![4_000, 1_500, 9_000, 1_500, 2_000],
             ..RunStats::default()
         };
-        let st = replication_stats(&JobTally::default(), &run, 0, 0);
+        let st = replication_stats(JobTally::default(), run, 0, 0);
         assert_eq!(st["pods.waitedForRoom"], 5.0);
         assert_eq!(st["pods.pendingSeconds"], 18.0);
         assert_eq!(st["podPendingSeconds.count"], 5.0);

@@ -232,7 +232,7 @@ impl Timeline {
 pub fn replication_stats_only(sc: &Scenario, replication: u32) -> std::io::Result<Stats> {
     let mut jobs = JobTally::default();
     let rep = run_replication(sc, replication, &mut Timeline::none(), &mut jobs, &mut |_, _| {})?;
-    Ok(replication_stats(&jobs, &rep.stats, rep.events, rep.end))
+    Ok(replication_stats(jobs, rep.stats, rep.events, rep.end))
 }
 
 #[cfg(test)]
