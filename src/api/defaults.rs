@@ -165,10 +165,10 @@ pub fn generate_selector(job: &mut Job) {
         }
     }
     if job.spec.selector.is_none() {
-        job.spec.selector = Some(LabelSelector {
+        job.spec.selector = Some(Box::new(LabelSelector {
             match_labels: [(CONTROLLER_UID_LABEL.to_string(), uid)].into(),
             ..Default::default()
-        });
+        }));
     }
 }
 

@@ -837,7 +837,10 @@ pub fn validate_job_update(job: &Job, old: &Job, opts: &ValidationOptions) -> Ve
     if spec.selector != old_spec.selector {
         errs.push(immutable(
             "spec.selector",
-            spec.selector.as_ref().map(go_selector).unwrap_or_else(|| "null".into()),
+            spec.selector
+                .as_deref()
+                .map(go_selector)
+                .unwrap_or_else(|| "null".into()),
         ));
     }
     let mut old_template = old_spec.template.clone();
@@ -949,10 +952,10 @@ mod tests {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        job.spec.selector = Some(LabelSelector {
+        job.spec.selector = Some(Box::new(LabelSelector {
             match_labels: [(CONTROLLER_UID_LABEL.to_string(), "u1".to_string())].into(),
             ..Default::default()
-        });
+        }));
         job.spec.template.metadata.labels = labels;
         Arc::make_mut(&mut job.spec.template.spec).restart_policy = "Never".into();
         Arc::make_mut(&mut job.spec.template.spec)

@@ -295,9 +295,11 @@ pub fn job_spec(s: &Value) -> JobSpec {
         success_policy: success_policy(&s["successPolicy"]),
         managed_by: opt_str(&s["managedBy"]),
         manual_selector: s["manualSelector"].as_bool(),
-        selector: s["selector"].as_object().map(|o| LabelSelector {
-            match_labels: str_map(o.get("matchLabels").unwrap_or(&Value::Null)),
-            ..Default::default()
+        selector: s["selector"].as_object().map(|o| {
+            Box::new(LabelSelector {
+                match_labels: str_map(o.get("matchLabels").unwrap_or(&Value::Null)),
+                ..Default::default()
+            })
         }),
         ..Default::default()
     };

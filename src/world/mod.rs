@@ -991,13 +991,16 @@ mod tests {
     use crate::api::defaults::new_job;
 
     /// A pod within the allocator's 256-byte size class (the next is 320), a
-    /// Job's slot within the 512-byte one (the next is 640): every pending pod
-    /// and live Job of a big run pays for each byte above them.
+    /// Job's slot within the 512-byte one (the next is 640), its object within
+    /// the 1,024-byte one (the next is 1,280): every pending pod and live Job
+    /// of a big run pays for each byte above them.
     #[test]
     fn pod_and_job_slots_fit_their_size_classes() {
         let (pod, job) = (std::mem::size_of::<PodSlot>(), std::mem::size_of::<JobSlot>());
         assert!(pod <= 256, "PodSlot is {pod} bytes");
         assert!(job <= 512, "JobSlot is {job} bytes");
+        let object = std::mem::size_of::<Job>();
+        assert!(object <= 1024, "Job is {object} bytes");
     }
 
     #[test]
