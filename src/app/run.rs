@@ -276,28 +276,44 @@ pub fn run(args: &RunArgs) -> u8 {
                         bar.set_message(format!("simulated {}", crate::time::format_duration(now)));
                     }
                 })?;
-                if let Some(rows) = results.rows {
-                    if r == 0 {
-                        let mut file = jobs_csv.lock().expect("no poisoning");
-                        let file = file.as_mut().expect("jobs.csv is wanted");
-                        rows.finish(r, rep.end, &names, with_replication, |bytes| {
-                            file.writer().write_all(bytes)
-                        })?;
-                    } else if let Some(spool) = row_spool {
-                        rows.finish(r, rep.end, &names, with_replication, |bytes| {
-                            spool.lock().expect("no poisoning").append(r, bytes)
-                        })?;
-                    }
-                }
+                // The statistics and the jobs.csv rows need nothing of each
+                // other: side by side, when a thread of the pool is free (as
+                // it is once the last replication runs).
+                let RunResults {
+                    tally,
+                    rows,
+                    table,
+                    expected,
+                } = results;
+                let (stats, written) = rayon::join(
+                    || replication_stats(tally, rep.stats, rep.events, rep.end),
+                    || -> std::io::Result<()> {
+                        let Some(rows) = rows else { return Ok(()) };
+                        if r == 0 {
+                            let mut file = jobs_csv.lock().expect("no poisoning");
+                            let file = file.as_mut().expect("jobs.csv is wanted");
+                            rows.finish(r, rep.end, &names, with_replication, |bytes| {
+                                file.writer().write_all(bytes)
+                            })
+                        } else if let Some(spool) = row_spool {
+                            rows.finish(r, rep.end, &names, with_replication, |bytes| {
+                                spool.lock().expect("no poisoning").append(r, bytes)
+                            })
+                        } else {
+                            Ok(())
+                        }
+                    },
+                );
+                written?;
                 bar.inc(1);
                 Ok(Finished {
-                    expected: results.expected.found,
+                    expected: expected.found,
                     stop: rep.stop,
-                    unfinished: results.table.unfinished,
-                    stats: replication_stats(results.tally, rep.stats, rep.events, rep.end),
+                    unfinished: table.unfinished,
+                    stats,
                     events: rep.events,
                     end: rep.end,
-                    table: results.table,
+                    table,
                     digest: rep.digest,
                     trace: rep.trace,
                 })
